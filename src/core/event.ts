@@ -1,0 +1,17 @@
+/** A Flume event: string headers and a byte body. Headers are mutable, as interceptors in Flume mutate them. */
+export interface Event {
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export function createEvent(body: Buffer | Uint8Array | string, headers: Record<string, string> = {}): Event {
+  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  return { headers, body: buf };
+}
+
+/** Java's AbstractMap.toString() for a header map: `{k1=v1, k2=v2}`. */
+export function headersToJavaString(headers: Record<string, string>): string {
+  const parts: string[] = [];
+  for (const k of Object.keys(headers)) parts.push(`${k}=${headers[k]}`);
+  return `{${parts.join(', ')}}`;
+}
