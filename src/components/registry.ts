@@ -5,12 +5,17 @@ import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
 import { nullSink } from './sinks/null.js';
+import { avroSource } from './sources/avro.js';
+import { avroSink } from './sinks/avro.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // channels
   memoryChannel,
   // sinks
   nullSink,
+  // rpc (avro)
+  avroSource,
+  avroSink,
 ];
 
 export function builtinRegistry(): Registry {
