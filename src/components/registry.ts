@@ -7,6 +7,8 @@ import { memoryChannel } from './channels/memory.js';
 import { nullSink } from './sinks/null.js';
 import { avroSource } from './sources/avro.js';
 import { avroSink } from './sinks/avro.js';
+import { thriftSource } from './sources/thrift.js';
+import { thriftSink } from './sinks/thrift.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // channels
@@ -16,6 +18,9 @@ export const builtinSpecs: readonly AnySpec[] = [
   // rpc (avro)
   avroSource,
   avroSink,
+  // rpc (thrift)
+  thriftSource,
+  thriftSink,
 ];
 
 export function builtinRegistry(): Registry {
