@@ -169,6 +169,28 @@ describe('parseProperties agrees with java.util.Properties.load', () => {
   });
 });
 
+/** Independent line/col → offset mapping (a line ends at CRLF, CR or LF). */
+function offsetOf(text: string, line: number, col: number): number {
+  const starts = [0];
+  for (const m of text.matchAll(/\r\n|\r|\n/g)) starts.push(m.index + m[0].length);
+  return starts[line - 1]! + col - 1;
+}
+
+describe('positions point at the key and value text (all differential cases)', () => {
+  it.each(Object.keys(CASES))('%s', (name) => {
+    const text = CASES[name]!;
+    for (const e of parseProperties(text, 'f').entries) {
+      // The first char of the key / non-empty value is written there, either as itself or as an escape.
+      for (const [str, loc] of [[e.key, e.keyAt], [e.value, e.valueAt]] as const) {
+        if (str === '') continue;
+        const c = text[offsetOf(text, loc.line, loc.col)];
+        expect(c === '\\' || c === str[0], `${JSON.stringify(str)} at ${loc.line}:${loc.col}`).toBe(true);
+      }
+      expect(e.valueAt.line > e.keyAt.line || (e.valueAt.line === e.keyAt.line && e.valueAt.col >= e.keyAt.col)).toBe(true);
+    }
+  });
+});
+
 describe('positions', () => {
   const at = (line: number, col: number) => ({ file: 'f', line, col });
   const parse = (text: string) => parseProperties(text, 'f');
