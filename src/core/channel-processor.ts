@@ -36,7 +36,10 @@ export class DefaultChannelProcessor implements ChannelProcessor {
     }
     const required = new Map<Channel, Event[]>();
     const optional = new Map<Channel, Event[]>();
-    for (const e of events) {
+    if (this.selector.uniform) {
+      for (const c of this.selector.getRequiredChannels(events[0]!)) required.set(c, events);
+      for (const c of this.selector.getOptionalChannels(events[0]!)) optional.set(c, events);
+    } else for (const e of events) {
       for (const c of this.selector.getRequiredChannels(e)) {
         const l = required.get(c);
         if (l) l.push(e);

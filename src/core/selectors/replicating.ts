@@ -4,6 +4,7 @@ import type { ChannelSelector } from '../selector.js';
 
 /** Every event to every channel of the source; `optional` channels are best-effort. */
 export class ReplicatingChannelSelector implements ChannelSelector {
+  readonly uniform = true;
   private readonly all: readonly Channel[];
   private readonly required: readonly Channel[];
   private readonly optional: readonly Channel[];
