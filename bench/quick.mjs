@@ -63,7 +63,7 @@ async function runOnce(scenario) {
 a1.channels.c1.type = memory\na1.channels.c1.capacity = 100000\na1.channels.c1.transactionCapacity = 10000
 a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000\na1.sinks.k1.channel = c1\n`);
   const t0 = Date.now();
-  const agent = spawn(process.execPath, [path.join(root, 'bin/flume-ts'), 'agent', '-f', conf, '-n', 'a1', '--no-reload-conf',
+  const agent = spawn(path.join(root, 'bin/flume-ts'), ['agent', '-f', conf, '-n', 'a1', '--no-reload-conf',
     '-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${mport}`, '-Dflume.monitoring.bind=127.0.0.1', '-Dflume.root.logger=WARN,console'], { stdio: ['ignore', 'ignore', 'inherit'] });
   try {
     await waitFor(() => metrics(mport), 20_000, 'agent metrics');

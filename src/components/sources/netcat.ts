@@ -117,8 +117,22 @@ export class NetcatSource implements EventDrivenSource {
     };
 
     const processChunk = async (chunk: Buffer): Promise<boolean> => {
-      const data = pending ? Buffer.concat([pending, chunk]) : chunk;
-      pending = undefined;
+      let data = chunk;
+      if (pending) {
+        // join only the unfinished line with the start of this chunk, never copy the whole chunk
+        const nl = chunk.indexOf(NL);
+        const head = Buffer.concat([pending, nl < 0 ? chunk : chunk.subarray(0, nl + 1)]);
+        pending = undefined;
+        if (nl < 0) data = head;
+        else {
+          if (!(await processData(head))) return false;
+          data = chunk.subarray(nl + 1);
+        }
+      }
+      return processData(data);
+    };
+
+    const processData = async (data: Buffer): Promise<boolean> => {
       let start = 0;
       let batch: Event[] = [];
       let overlong = false;

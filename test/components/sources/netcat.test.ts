@@ -112,3 +112,22 @@ describe('netcat source', () => {
     expect(got[n - 1]!.body.toString()).toBe(`line-${n - 1}`);
   });
 });
+
+describe('netcat source framing', () => {
+  it('joins a line split across TCP segments', async () => {
+    const ch = memory();
+    const port = await start(ch);
+    const s = net.connect(port, '127.0.0.1');
+    await new Promise((r) => s.on('connect', r));
+    let got = '';
+    s.on('data', (d) => (got += d.toString()));
+    for (const part of ['hel', 'lo\nwor', 'ld', '\n']) {
+      s.write(part);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    for (let i = 0; i < 200 && got !== 'OK\nOK\n'; i++) await new Promise((r) => setTimeout(r, 10));
+    s.end();
+    expect(got).toBe('OK\nOK\n');
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['hello', 'world']);
+  });
+});
