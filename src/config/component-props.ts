@@ -1,0 +1,126 @@
+import type { Diagnostic, Location } from './diagnostics.js';
+import { didYouMean } from './diagnostics.js';
+import { parseValue, type AnySpec, type PropSpec } from './spec.js';
+
+/** One property of a component after substitution and Flume's trim; `key` is relative to the component. */
+export interface PropValue {
+  key: string;
+  fullKey: string;
+  value: string;
+  keyAt: Location;
+  valueAt: Location;
+}
+
+export type PropMap = Map<string, PropValue>;
+
+export interface ParsedComponent {
+  config?: Record<string, unknown>;
+  diagnostics: Diagnostic[];
+  /** False when Flume would fail to configure this component (it is dropped). */
+  ok: boolean;
+}
+
+export function rawOf(props: PropMap): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of props) out[k] = v.value;
+  return out;
+}
+
+/** Properties whose keys start with `prefix`, with the prefix removed (Flume's Context.getSubProperties). */
+export function subProps(props: PropMap, prefix: string): PropMap {
+  const out: PropMap = new Map();
+  for (const [k, v] of props) if (k.startsWith(prefix) && k.length > prefix.length) out.set(k.slice(prefix.length), { ...v, key: k.slice(prefix.length) });
+  return out;
+}
+
+/**
+ * Parses a component's properties against its spec, with Flume's rules: a missing required property or a bad number
+ * fails the component (Flume drops it), unknown keys are warnings (Flume silently ignores them).
+ * `frameworkKeys` are keys handled by the config model (type, channels, selector.*, …) and `dropLabel` names the
+ * component in messages ("source r1").
+ */
+export function parseComponent(
+  spec: AnySpec,
+  props: PropMap,
+  opts: { label: string; at?: Location; frameworkKeys?: (key: string) => boolean; keyPrefix?: string },
+): ParsedComponent {
+  const diagnostics: Diagnostic[] = [];
+  const config: Record<string, unknown> = {};
+  let ok = true;
+  const known = new Set<string>();
+  const specProps = spec.properties as Record<string, PropSpec>;
+  for (const [name, p] of Object.entries(specProps)) {
+    known.add(name);
+    const names = [name, ...(p.aliases ?? [])];
+    let entry: PropValue | undefined;
+    for (const n of names) {
+      const e = props.get(n);
+      if (e) {
+        entry = e;
+        if (n !== name) {
+          diagnostics.push({
+            severity: 'info', code: 'alias-property', key: e.fullKey, at: e.keyAt,
+            message: `${opts.label}: "${n}" is read as "${name}"`,
+          });
+        }
+      }
+      known.add(n);
+    }
+    if (!entry) {
+      if (p.required) {
+        ok = false;
+        diagnostics.push({
+          severity: 'error', code: 'missing-property', at: opts.at,
+          message: `${opts.label}: required property "${name}" is not set`,
+          hint: `add ${opts.keyPrefix ?? ''}${name} = …`,
+          flume: `Flume drops ${opts.label} ("Required parameter ${name} must exist")`,
+        });
+      }
+      config[name] = p.default;
+      continue;
+    }
+    const parsed = parseValue(p, entry.value);
+    const shown = p.secret ? '<secret>' : undefined;
+    if (!parsed.ok) {
+      ok = false;
+      diagnostics.push({
+        severity: 'error', code: 'invalid-value', key: entry.fullKey, at: entry.valueAt,
+        message: `${entry.fullKey}: ${shown ? 'invalid value' : parsed.message}`,
+        flume: `Flume drops ${opts.label}`,
+      });
+      config[name] = p.default;
+      continue;
+    }
+    if (parsed.message) {
+      diagnostics.push({
+        severity: parsed.severity ?? 'warning', code: 'suspicious-value', key: entry.fullKey, at: entry.valueAt,
+        message: `${entry.fullKey}: ${parsed.message}`,
+      });
+    }
+    config[name] = parsed.value;
+  }
+  const prefixes = Object.keys(spec.prefixes ?? {});
+  for (const [k, e] of props) {
+    if (known.has(k) || opts.frameworkKeys?.(k) || prefixes.some((p) => k.startsWith(p))) continue;
+    const guess = didYouMean(k, [...known, ...prefixes.map((p) => p + '…')]);
+    diagnostics.push({
+      severity: 'warning', code: 'unknown-property', key: e.fullKey, at: e.keyAt,
+      message: `${e.fullKey}: "${k}" is not a property of ${spec.kind} type ${spec.type}`,
+      hint: guess ? `did you mean "${guess}"?` : `known properties: ${[...Object.keys(specProps)].join(', ') || '(none)'}`,
+      flume: 'Flume ignores it silently',
+    });
+  }
+  if (ok && spec.check) {
+    for (const pr of spec.check(config as never, rawOf(props))) {
+      const e = pr.prop ? props.get(pr.prop) : undefined;
+      const sev = pr.severity ?? 'error';
+      if (sev === 'error') ok = false;
+      diagnostics.push({
+        severity: sev, code: 'invalid-combination', key: e?.fullKey, at: e?.valueAt ?? opts.at,
+        message: `${opts.label}: ${pr.message}`, hint: pr.hint,
+        flume: sev === 'error' ? `Flume drops ${opts.label}` : undefined,
+      });
+    }
+  }
+  return { config: ok ? config : undefined, diagnostics, ok };
+}

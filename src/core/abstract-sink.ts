@@ -1,0 +1,75 @@
+import type { Channel } from './channel.js';
+import type { Event } from './event.js';
+import type { Status } from './lifecycle.js';
+import type { Sink } from './sink.js';
+import type { Logger } from './logging.js';
+import { ChannelError, EventDeliveryError, errorMessage } from './errors.js';
+import { sinkCounter, type CounterGroup } from '../monitoring/counters.js';
+
+/**
+ * The take → deliver → commit loop that every Flume sink repeats, once: it takes what is available up to the batch
+ * size (never waits to fill a batch), delivers, commits; on failure it rolls back so nothing is lost, and keeps Flume's
+ * sink counters. Subclasses implement `deliver` (and optionally `open`/`close`).
+ */
+export abstract class BatchingSink implements Sink {
+  readonly name: string;
+  readonly channel: Channel;
+  readonly counter: CounterGroup;
+  protected readonly logger: Logger;
+  protected batchSize: number;
+
+  constructor(name: string, channel: Channel, logger: Logger, batchSize: number, extraCounters: readonly string[] = []) {
+    this.name = name;
+    this.channel = channel;
+    this.logger = logger;
+    this.batchSize = batchSize;
+    this.counter = sinkCounter(name, extraCounters);
+  }
+
+  /** Deliver a non-empty batch durably; throw to roll the transaction back. */
+  protected abstract deliver(events: Event[]): Promise<void> | void;
+
+  /** Called after an empty take (Flume's BACKOFF path), e.g. to let a file sink roll on time. */
+  protected onIdle(): Promise<void> | void {}
+
+  async start(): Promise<void> {
+    this.counter.start();
+  }
+
+  async stop(): Promise<void> {
+    this.counter.stop();
+  }
+
+  async process(): Promise<Status> {
+    const tx = this.channel.begin();
+    let events: Event[];
+    try {
+      events = await tx.take(this.batchSize);
+    } catch (err) {
+      await tx.rollback();
+      if (err instanceof ChannelError) {
+        this.counter.increment('ChannelReadFail');
+        this.logger.warn({ err: errorMessage(err) }, 'Unable to take from the channel; backing off');
+        return 'BACKOFF';
+      }
+      throw err;
+    }
+    const n = events.length;
+    this.counter.add('EventDrainAttemptCount', n);
+    if (n === 0) this.counter.increment('BatchEmptyCount');
+    else if (n < this.batchSize) this.counter.increment('BatchUnderflowCount');
+    else this.counter.increment('BatchCompleteCount');
+    try {
+      if (n > 0) await this.deliver(events);
+      else await this.onIdle();
+      await tx.commit();
+    } catch (err) {
+      await tx.rollback();
+      this.counter.increment('EventWriteFail');
+      if (err instanceof EventDeliveryError) throw err;
+      throw new EventDeliveryError(`sink ${this.name}: failed to deliver ${n} event(s), rolled back for retry: ${errorMessage(err)}`, { cause: err });
+    }
+    this.counter.add('EventDrainSuccessCount', n);
+    return n === 0 ? 'BACKOFF' : 'READY';
+  }
+}

@@ -1,0 +1,15 @@
+import type { Event } from './event.js';
+
+/**
+ * Flume's EventSerializer, as bytes in and out: one instance per output file. The sink writes what it returns.
+ */
+export interface EventSerializer {
+  /** Bytes to write when the file is created (a header), if any. */
+  afterCreate?(): Buffer | undefined;
+  /** The encoding of one event (may be buffered and returned by flush instead, e.g. Avro blocks). */
+  write(event: Event): Buffer | undefined;
+  /** Bytes still buffered, to be written before the sink flushes the file. */
+  flush?(): Buffer | undefined;
+  /** Bytes to write before the file is closed. */
+  beforeClose?(): Buffer | undefined;
+}

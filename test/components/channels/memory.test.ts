@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { memoryChannel, MemoryChannel } from '../../../src/components/channels/memory.js';
+import { createEvent } from '../../../src/core/event.js';
+import { ChannelError, ChannelFullError } from '../../../src/core/errors.js';
+import { create, drain } from '../../support/context.js';
+
+const ev = (s: string) => createEvent(s);
+
+describe('memory channel', () => {
+  it('commits puts, takes in order, and rollback returns takes to the head in order', async () => {
+    const ch = create(memoryChannel, { capacity: '10', transactionCapacity: '5' }) as MemoryChannel;
+    await ch.start();
+    const tx = ch.begin();
+    tx.putAll([ev('a'), ev('b'), ev('c')]);
+    expect(ch.size()).toBe(0);
+    await tx.commit();
+    expect(ch.size()).toBe(3);
+    const t2 = ch.begin();
+    expect((await t2.take(2)).map((e) => e.body.toString())).toEqual(['a', 'b']);
+    await t2.rollback();
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['a', 'b', 'c']);
+    expect(ch.counter.snapshot().EventPutSuccessCount).toBe('3');
+  });
+
+  it("enforces transactionCapacity on put with Flume's message", () => {
+    const ch = create(memoryChannel, { capacity: '10', transactionCapacity: '2' }) as MemoryChannel;
+    const tx = ch.begin();
+    tx.putAll([ev('a'), ev('b')]);
+    expect(() => tx.put(ev('c'))).toThrow(/Put queue for MemoryTransaction of capacity 2 full/);
+  });
+
+  it('a full channel fails the commit after keep-alive with ChannelFullError; rolled back puts are gone', async () => {
+    const ch = create(memoryChannel, { capacity: '2', transactionCapacity: '2', 'keep-alive': '0' }) as MemoryChannel;
+    const t1 = ch.begin();
+    t1.putAll([ev('a'), ev('b')]);
+    await t1.commit();
+    const t2 = ch.begin();
+    t2.put(ev('c'));
+    await expect(t2.commit()).rejects.toBeInstanceOf(ChannelFullError);
+    await t2.rollback();
+    expect(ch.size()).toBe(2);
+  });
+
+  it('a waiting commit succeeds once a sink frees space within keep-alive', async () => {
+    const ch = create(memoryChannel, { capacity: '1', transactionCapacity: '1', 'keep-alive': '3' }) as MemoryChannel;
+    const t1 = ch.begin();
+    t1.put(ev('a'));
+    await t1.commit();
+    const t2 = ch.begin();
+    t2.put(ev('b'));
+    const pending = t2.commit();
+    await drain(ch, 1);
+    await pending;
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['b']);
+  });
+
+  it('enforces byteCapacity in 100-byte slots of the body', async () => {
+    const ch = create(memoryChannel, { capacity: '100', transactionCapacity: '100', byteCapacity: '1000', byteCapacityBufferPercentage: '0', 'keep-alive': '0' }) as MemoryChannel;
+    const t1 = ch.begin();
+    for (let i = 0; i < 10; i++) t1.put(createEvent(Buffer.alloc(100)));
+    await t1.commit();
+    const t2 = ch.begin();
+    t2.put(createEvent(Buffer.alloc(1)));
+    await expect(t2.commit()).rejects.toThrow(ChannelError);
+    await expect(t2.commit()).rejects.toThrow(/OPEN|COMMITTED|ROLLED_BACK|Byte capacity/);
+  });
+
+  it('rejects transactionCapacity above capacity, like Flume', () => {
+    expect(() => create(memoryChannel, { capacity: '10', transactionCapacity: '20' })).toThrow(/must be ≤ capacity/);
+  });
+
+  it('wakes a waiting sink when events are committed', async () => {
+    const ch = create(memoryChannel, {}) as MemoryChannel;
+    let woke = false;
+    const w = ch.waitForEvents(10_000).then(() => (woke = true));
+    const tx = ch.begin();
+    tx.put(ev('x'));
+    await tx.commit();
+    await w;
+    expect(woke).toBe(true);
+  });
+});
