@@ -98,8 +98,9 @@ function sniff(file: string, declared: string | undefined, what: string): { kind
 /** Server side: a key store (PKCS12 or PEM) → secure context options. */
 export function serverSecureOptions(p: SslProps, label: string): tls.SecureContextOptions {
   if (!p.storePath) throw new TlsConfigError(`${label}: keystore must be specified when SSL is enabled`);
-  if (p.storePassword === undefined) throw new TlsConfigError(`${label}: keystore-password must be specified when SSL is enabled`);
   const { kind, data } = sniff(p.storePath, p.storeType, 'keystore');
+  // a PEM key may be unencrypted; a PKCS12 store always has a password (Flume requires it in every case)
+  if (kind === 'PKCS12' && p.storePassword === undefined) throw new TlsConfigError(`${label}: keystore-password must be specified when SSL is enabled`);
   const opts: tls.SecureContextOptions = { ...versionRange(p.includeProtocols, p.excludeProtocols) };
   if (kind === 'PKCS12') {
     opts.pfx = data;
