@@ -57,17 +57,20 @@ export function globalList(name: 'INCLUDE_PROTOCOLS' | 'EXCLUDE_PROTOCOLS' | 'IN
   return v === undefined ? undefined : v.replace(/,/g, ' ');
 }
 
-/** min/max TLS versions from Java protocol names: enabled = (include or all) minus exclude (SSLv3 always excluded). */
+/**
+ * min/max TLS versions from Java protocol names. Like Flume on Java 17, the base set is TLSv1.2 and TLSv1.3 (the JDK
+ * disables TLSv1 and TLSv1.1); include-protocols may name TLSv1/TLSv1.1 explicitly to allow them for an old peer.
+ * Enabled = (include, or the base set) minus exclude (SSLv3 is always excluded and never supported).
+ */
 export function versionRange(include: string[], exclude: string[]): { minVersion: tls.SecureVersion; maxVersion: tls.SecureVersion } {
-  const allowed = ORDER.filter(
-    (v) => (include.length === 0 || include.includes(v)) && !exclude.includes(v),
-  );
+  const base: tls.SecureVersion[] = ['TLSv1.2', 'TLSv1.3'];
+  const allowed = ORDER.filter((v) => (include.length === 0 ? base.includes(v) : include.includes(v)) && !exclude.includes(v));
   if (allowed.length === 0) {
     throw new TlsConfigError(
       `no TLS protocol left after include-protocols [${include.join(' ')}] and exclude-protocols [${exclude.join(' ')}]; Node supports ${ORDER.join(', ')}`,
     );
   }
-  // Node takes a range; a hole (e.g. excluding only TLSv1.2) widens to the range, which we accept
+  // Node takes a range; a hole (e.g. excluding only TLSv1.2 out of three) widens to the range, which we accept
   return { minVersion: JAVA_TO_NODE[allowed[0]!]!, maxVersion: JAVA_TO_NODE[allowed[allowed.length - 1]!]! };
 }
 
