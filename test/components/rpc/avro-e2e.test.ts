@@ -165,6 +165,19 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
     expect(Number(sink.counter.snapshot().ConnectionFailedCount)).toBeGreaterThanOrEqual(1);
   });
 
+  it('a server that never answers: request-timeout fails the batch, the sink rolls back and reconnects next time', async () => {
+    const silent = net.createServer((s) => s.resume());
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => silent.close(() => r())));
+    const port = (silent.address() as net.AddressInfo).port;
+    const { sink, ch } = makeSink(port, { 'request-timeout': '1000' });
+    await put(ch, makeEvents(5));
+    await expect(sink.process()).rejects.toThrow(/no answer from 127\.0\.0\.1:\d+ within 1000 ms \(request-timeout\)/);
+    expect(ch.size()).toBe(5);
+    expect(sink.rpcClient).toBeUndefined();
+    expect(sink.counter.snapshot().ConnectionClosedCount).toBe('1');
+  });
+
   it('reset-connection-interval rebuilds the connection', async () => {
     const { port, ch: out } = await startSource();
     const { sink, ch } = makeSink(port, { 'reset-connection-interval': '1' });
