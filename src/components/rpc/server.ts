@@ -136,7 +136,18 @@ export class RpcServer<Req> {
             return fail(err instanceof RpcProtocolError ? errorMessage(err) : `request failed: ${errorMessage(err)}`, err);
           }
           if (closed) return;
-          if (out) stream.write(out);
+          // a client that sends but never reads its answers must not grow our write buffer without bound
+          if (out && !stream.write(out) && !closed) {
+            await new Promise<void>((resolve) => {
+              const done = () => {
+                stream.removeListener('drain', done);
+                stream.removeListener('close', done);
+                resolve();
+              };
+              stream.once('drain', done);
+              stream.once('close', done);
+            });
+          }
           if (paused && queue.length < MAX_QUEUED) {
             paused = false;
             stream.resume();
