@@ -76,6 +76,17 @@ export function versionRange(include: string[], exclude: string[]): { minVersion
 
 type StoreKind = 'PKCS12' | 'PEM';
 
+/** For config checks (`flume-ts validate`): why a key/trust store file cannot be used, or undefined. */
+export function storeProblem(file: string | undefined, declared: string | undefined, what: 'keystore' | 'truststore'): string | undefined {
+  if (!file) return undefined;
+  try {
+    sniff(file, declared, what);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 function sniff(file: string, declared: string | undefined, what: string): { kind: StoreKind; data: Buffer } {
   let data: Buffer;
   try {

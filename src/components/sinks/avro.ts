@@ -5,7 +5,7 @@
 import { defineComponent, prop } from '../../config/spec.js';
 import { effectiveBatch, effectiveTimeout, rpcSinkChecks, rpcSinkProps, sinkSsl, sinkSslProps } from '../rpc/props.js';
 import { RpcSink } from '../rpc/rpc-sink.js';
-import { clientSecureOptions } from '../rpc/tls.js';
+import { clientSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { AvroRpcClient } from '../rpc/avro/client.js';
 
@@ -32,6 +32,8 @@ export const avroSink = defineComponent({
       out.push({ prop: 'compression-type', severity: 'warning', message: `compression-type "${c['compression-type']}" is not deflate; no compression is used, as in Flume` });
     }
     if (c.maxIoWorkers !== undefined) out.push({ prop: 'maxIoWorkers', severity: 'warning', message: 'maxIoWorkers is no longer supported (ignored, as in Flume 1.11)' });
+    const ts = c.ssl && !c['trust-all-certs'] ? storeProblem(c.truststore, c['truststore-type'], 'truststore') : undefined;
+    if (ts) out.push({ prop: 'truststore', message: ts });
     return out;
   },
   batchSize: (c) => effectiveBatch(c['batch-size']),

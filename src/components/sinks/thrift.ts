@@ -5,7 +5,7 @@
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import { effectiveBatch, effectiveTimeout, rpcSinkChecks, rpcSinkProps, sinkSsl, sinkSslProps } from '../rpc/props.js';
 import { RpcSink } from '../rpc/rpc-sink.js';
-import { clientSecureOptions } from '../rpc/tls.js';
+import { clientSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { ThriftRpcClient } from '../rpc/thrift/client.js';
 
@@ -30,11 +30,15 @@ export const thriftSink = defineComponent({
     const out: SpecProblem[] = rpcSinkChecks(c);
     if (c.protocol.toLowerCase() !== 'binary' && c.protocol.toLowerCase() !== 'compact') {
       out.push({ prop: 'protocol', severity: 'warning', message: "'binary' or 'compact' are the only valid Thrift protocol types to choose from. Defaulting to 'compact'." });
+    } else if (c.protocol !== c.protocol.toLowerCase()) {
+      out.push({ prop: 'protocol', severity: 'warning', message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)` });
     }
     if (c['connection-reset-interval'] !== undefined) {
       out.push({ prop: 'connection-reset-interval', severity: 'warning', message: 'connection-reset-interval is ignored (as in Flume)', hint: 'use reset-connection-interval' });
     }
     if (c.kerberos) out.push({ prop: 'kerberos', message: 'Kerberos for the thrift sink is not supported by flume-ts', hint: 'use ssl = true instead' });
+    const ts = c.ssl ? storeProblem(c.truststore, c['truststore-type'], 'truststore') : undefined;
+    if (ts) out.push({ prop: 'truststore', message: ts });
     return out;
   },
   batchSize: (c) => effectiveBatch(c['batch-size']),

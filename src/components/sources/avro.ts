@@ -9,7 +9,7 @@ import { parseIpFilterRules, type IpRule } from '../rpc/ipfilter.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
 import { RpcServer } from '../rpc/server.js';
 import { RpcSource } from '../rpc/rpc-source.js';
-import { serverSecureOptions } from '../rpc/tls.js';
+import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { AvroSession, knownClients } from '../rpc/avro/session.js';
 
@@ -73,6 +73,8 @@ export const avroSource = defineComponent({
       }
     }
     if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
+    if (ks) out.push({ prop: 'keystore', message: ks });
     return out;
   },
   create: (c, ctx) => {

@@ -8,7 +8,7 @@ import type { Logger } from '../../core/logging.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
 import { RpcServer } from '../rpc/server.js';
 import { RpcSource } from '../rpc/rpc-source.js';
-import { serverSecureOptions } from '../rpc/tls.js';
+import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { ThriftSession } from '../rpc/thrift/session.js';
 import type { ProtocolName } from '../rpc/thrift/protocol.js';
@@ -65,6 +65,8 @@ export const thriftSource = defineComponent({
     else if (c.protocol !== p) out.push({ prop: 'protocol', severity: 'warning', message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)` });
     if (c.kerberos) out.push({ prop: 'kerberos', message: 'Kerberos (SASL) for the thrift source is not supported by flume-ts', hint: 'use ssl = true instead' });
     if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
+    if (ks) out.push({ prop: 'keystore', message: ks });
     return out;
   },
   create: (c, ctx) => {
