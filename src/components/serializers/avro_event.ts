@@ -29,6 +29,17 @@ function avroBytes(b: Buffer): Buffer[] {
   return [avroLong(b.length), b];
 }
 
+/** One Event record; map entries in Java HashMap order, as Flume's ReflectDatumWriter writes them. */
+export function encodeFlumeEvent(e: Event): Buffer {
+  const keys = Object.keys(e.headers);
+  let headers = e.headers;
+  if (keys.length > 1) {
+    headers = {};
+    for (const k of javaHashMapKeys(e.headers)) headers[k] = e.headers[k]!;
+  }
+  return eventType.toBuffer({ headers, body: e.body });
+}
+
 const CODECS = ['null', 'deflate'] as const;
 
 /**
@@ -107,6 +118,6 @@ export const avroEventSerializer = defineComponent({
       ctx.logger.warn(`Unable to instantiate avro codec with name (${c.compressionCodec}). Compression disabled.`);
       codec = 'null';
     }
-    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, (e) => eventType.toBuffer({ headers: e.headers, body: e.body }), c.syncIntervalBytes, codec);
+    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEvent, c.syncIntervalBytes, codec);
   },
 });
