@@ -1,9 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { configure, create, memory } from '../../support/context.js';
+import { baseContext, configure, create, memory, silentLogger } from '../../support/context.js';
+import { configureSerializer } from '../../../src/components/serializers/index.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
 import { fileRollSink, PathManager, RollingFileSink, rollTimeStamp } from '../../../src/components/sinks/file_roll.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
@@ -178,5 +179,24 @@ describe('file_roll sink', () => {
     expect(readFileSync(join(dir, fs[0]!), 'utf8')).toBe('two\n');
     expect(sink.counter.snapshot().EventWriteFail).toBe('2');
     expect(existsSync(join(root, 'out'))).toBe(true);
+  });
+
+  it('a full disk (ENOSPC) rolls the batch back; the retry goes to the next file', async () => {
+    // The first file is a symlink to /dev/full, where every write fails with ENOSPC.
+    const t = new Date(2024, 0, 2, 3, 4, 5);
+    symlinkSync('/dev/full', join(root, '20240102030405-1'));
+    const ch = memory();
+    const sink = new RollingFileSink('k1', ch, silentLogger, 100, {
+      pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
+      rollIntervalSec: 0,
+      serializer: configureSerializer('text', 'sink.serializer', baseContext('k1')),
+    });
+    await sink.start();
+    await put(ch, [createEvent('a'), createEvent('b')]);
+    await expect(sink.process()).rejects.toThrow(/ENOSPC/);
+    expect(ch.size()).toBe(2);
+    expect(await sink.process()).toBe('READY');
+    await sink.stop();
+    expect(readFileSync(join(root, '20240102030405-2'), 'utf8')).toBe('a\nb\n');
   });
 });
