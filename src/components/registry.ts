@@ -18,8 +18,20 @@ import { uuidInterceptor } from './interceptors/uuid.js';
 import { textSerializer } from './serializers/text.js';
 import { headerAndTextSerializer } from './serializers/header_and_text.js';
 import { avroEventSerializer } from './serializers/avro_event.js';
+import { netcatSource } from './sources/netcat.js';
+import { netcatUdpSource } from './sources/netcatudp.js';
+import { seqSource } from './sources/seq.js';
+import { replicatingSelector } from '../core/selectors/replicating.js';
+import { multiplexingSelector } from '../core/selectors/multiplexing.js';
+import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
+import { failoverSinkProcessor } from '../core/sinkprocessors/failover.js';
+import { loadBalanceSinkProcessor } from '../core/sinkprocessors/load_balance.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
+  // sources
+  netcatSource,
+  netcatUdpSource,
+  seqSource,
   // channels
   memoryChannel,
   // sinks
@@ -39,6 +51,13 @@ export const builtinSpecs: readonly AnySpec[] = [
   textSerializer,
   headerAndTextSerializer,
   avroEventSerializer,
+  // channel selectors
+  replicatingSelector,
+  multiplexingSelector,
+  // sink processors
+  defaultSinkProcessor,
+  failoverSinkProcessor,
+  loadBalanceSinkProcessor,
 ];
 
 export function builtinRegistry(): Registry {
