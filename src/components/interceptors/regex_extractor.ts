@@ -89,7 +89,7 @@ export const regexExtractorInterceptor = defineComponent({
           if (!m) continue;
           for (let g = 0; g < n; g++) {
             const s = serializers[g]!;
-            const v = m[g + 1];
+            const v = m[rx.groupIndex[g + 1]!];
             const out = v === undefined ? undefined : s.serialize(v);
             if (out === undefined) {
               if (warned++ % 1000 === 0) {
