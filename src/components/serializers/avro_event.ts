@@ -30,15 +30,23 @@ function avroBytes(b: Buffer): Buffer[] {
   return [avroLong(b.length), b];
 }
 
-/** One Event record; map entries in Java HashMap order, as Flume's ReflectDatumWriter writes them. */
-export function encodeFlumeEvent(e: Event): Buffer {
+/** The record avsc encodes for an event: header entries in Java HashMap order, as Flume's ReflectDatumWriter writes them. */
+function flumeRecord(e: Event): { headers: Record<string, string>; body: Buffer } {
   const keys = Object.keys(e.headers);
-  let headers = e.headers;
-  if (keys.length > 1) {
-    headers = {};
-    for (const k of javaHashMapKeys(e.headers)) headers[k] = e.headers[k]!;
-  }
-  return eventType.toBuffer({ headers, body: e.body });
+  if (keys.length < 2) return { headers: e.headers, body: e.body };
+  const headers: Record<string, string> = {};
+  for (const k of javaHashMapKeys(e.headers)) headers[k] = e.headers[k]!;
+  return { headers, body: e.body };
+}
+
+/** One Event record as Avro binary. */
+export function encodeFlumeEvent(e: Event): Buffer {
+  return eventType.toBuffer(flumeRecord(e));
+}
+
+/** Encodes an event into `buf` at `pos`; returns the new position, or a negative number if `buf` is too small. */
+export function encodeFlumeEventInto(e: Event, buf: Buffer, pos: number): number {
+  return eventType.encode(flumeRecord(e), buf, pos);
 }
 
 const CODECS = ['null', 'deflate', 'snappy'] as const;
@@ -80,13 +88,14 @@ function snappyBlock(data: Buffer): Buffer {
  */
 export class AvroContainerWriter implements EventSerializer {
   private readonly sync = randomBytes(16);
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** Records of the current block, encoded back to back. */
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private pos = 0;
   private count = 0;
 
   constructor(
     private readonly schemaJson: string,
-    private readonly encode: (e: Event) => Buffer,
+    private readonly encodeInto: (e: Event, buf: Buffer, pos: number) => number,
     private readonly syncIntervalBytes: number,
     private readonly codec: Codec,
   ) {}
@@ -100,11 +109,17 @@ export class AvroContainerWriter implements EventSerializer {
   }
 
   write(e: Event): Buffer | undefined {
-    const rec = this.encode(e);
-    this.pending.push(rec);
-    this.pendingBytes += rec.length;
+    let p = this.encodeInto(e, this.buf, this.pos);
+    while (p < 0) {
+      // avsc returns -(bytes missing); grow and encode again.
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.buf.length - p + 1024));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+      p = this.encodeInto(e, this.buf, this.pos);
+    }
+    this.pos = p;
     this.count++;
-    return this.pendingBytes >= this.syncIntervalBytes ? this.block() : undefined;
+    return this.pos >= this.syncIntervalBytes ? this.block() : undefined;
   }
 
   flush(): Buffer | undefined {
@@ -112,12 +127,10 @@ export class AvroContainerWriter implements EventSerializer {
   }
 
   private block(): Buffer {
-    let data: Buffer = Buffer.concat(this.pending, this.pendingBytes);
-    if (this.codec === 'deflate') data = zlib.deflateRawSync(data);
-    else if (this.codec === 'snappy') data = snappyBlock(data);
+    const raw = this.buf.subarray(0, this.pos);
+    const data: Buffer = this.codec === 'deflate' ? zlib.deflateRawSync(raw) : this.codec === 'snappy' ? snappyBlock(raw) : raw;
     const out = Buffer.concat([avroLong(this.count), avroLong(data.length), data, this.sync]);
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.pos = 0;
     this.count = 0;
     return out;
   }
@@ -150,6 +163,6 @@ export const avroEventSerializer = defineComponent({
       ctx.logger.warn(`Unable to instantiate avro codec with name (${c.compressionCodec}). Compression disabled.`);
       codec = 'null';
     }
-    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEvent, c.syncIntervalBytes, codec);
+    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEventInto, c.syncIntervalBytes, codec);
   },
 });

@@ -169,6 +169,20 @@ describe('avro_event serializer', () => {
     }
   });
 
+  it('records larger than the block buffer (200 kB bodies) encode correctly', async () => {
+    const s = create(avroEventSerializer, {});
+    const big = Buffer.alloc(200_000, 0x61);
+    const parts = [s.afterCreate!()!, s.write(createEvent(big, { a: '1', b: '2' })), s.write(createEvent('small')), s.flush!()].filter((b): b is Buffer => !!b);
+    const dir = mkdtempSync(join(tmpdir(), 'avro-big-'));
+    try {
+      writeFileSync(join(dir, 'x.avro'), Buffer.concat(parts));
+      const got = await readAvro(join(dir, 'x.avro'));
+      expect(got.records).toEqual([{ headers: { a: '1', b: '2' }, body: big }, { headers: {}, body: Buffer.from('small') }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('crc32 is java.util.zip.CRC32', () => {
     expect(crc32(Buffer.from('123456789'))).toBe(0xcbf43926);
     expect(crc32(Buffer.alloc(0))).toBe(0);
