@@ -35,7 +35,8 @@ const CASES: Case[] = [
   ['ERR(OR)?', 'an ERR and ERROR'], ['(?>(a+))b(c)\\2', 'xaabcc', '$2$1'], ['x(a++)(b)', 'xaab', '$2$1'], ['(\\w)\\1', 'abccd', '<$1>'],
   ['(a)++b', 'aab', '$1'], ['(?<q>[\'"])\\w+\\k<q>', 'say "hi" now', '${q}'], ['"[^"]*+"', '"abc" x', '*'], ['(\\d+)++\\.', '12.5', '$1'],
   ['(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)\\10', 'abcdefghijj'], ['(a)\\10', 'aa0'], ['(?>a|ab)c', 'abc'], ['\\d*+\\d', '123'],
-  ['[a-z]++[0-9]', 'abc1'], ['(?i)(?>AB)c', 'abC'], ['^$', ''], ['^$', '\n'], ['^', 'ab', '>'], ['$', 'ab\n', '<'],
+  ['[a-z]++[0-9]', 'abc1'], ['\\p{L}[\\-\\.]\\d', 'x a-1'], ['[\\p{L}\\-#]+', '1é-#2'], ['\\p{Lu}\\{2\\}', 'A{2}'], ['\\p{L}+\\s\\#', 'ab #'],
+  ['(?i)\\p{L}+K', 'éék'], ['\\p{IsGreek}+', 'abc αβγ'], ['[^\\p{L}]+', 'ab12cd'], ['\\P{L}+', 'ab12cd'], ['\\x{41}\\p{L}', 'AB'], ['(?i)(?>AB)c', 'abC'], ['^$', ''], ['^$', '\n'], ['^', 'ab', '>'], ['$', 'ab\n', '<'],
 ];
 /** Patterns Java accepts that we deliberately reject (no safe JavaScript translation). */
 const UNSUPPORTED = new Set(['[a-z&&[^b]]+', '\\Gfoo', 'a(?i)b', '(?i:a)b', '\\p{InGreek}', '[a[b]]', '\\X', '(?x) a b']);
