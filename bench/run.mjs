@@ -27,6 +27,12 @@ import { machineProbe } from './probe.mjs';
 import { SCENARIOS } from './scenarios.mjs';
 import { mannWhitney, summary } from './stats.mjs';
 
+// s3 (two tiers joined by Avro RPC) has its own runner: npm run bench -- s3 [bench/s3.mjs options]
+if (process.argv[2] === 's3') {
+  const r = (await import('node:child_process')).spawnSync(process.execPath, [path.join(ROOT, 'bench', 's3.mjs'), ...process.argv.slice(3)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
+
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
   options: {
