@@ -46,7 +46,7 @@ function client(args: string[], stdin?: string): Promise<{ code: number | null; 
 }
 
 describe('flume-ts agent: avro-client → avro source → memory → avro sink', () => {
-  it('delivers file and stdin lines with the header file, through a deflate hop', async () => {
+  it('delivers file and stdin lines with the header file and the source\'s interceptor, through a deflate hop', async () => {
     const col = await collector();
     const port = await freePort();
     agent = startAgent(`a1.sources = r1
@@ -56,6 +56,10 @@ a1.sources.r1.type = avro
 a1.sources.r1.bind = 127.0.0.1
 a1.sources.r1.port = ${port}
 a1.sources.r1.channels = c1
+a1.sources.r1.interceptors = i1
+a1.sources.r1.interceptors.i1.type = static
+a1.sources.r1.interceptors.i1.key = tier
+a1.sources.r1.interceptors.i1.value = collector
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 10000
 a1.channels.c1.transactionCapacity = 1000
@@ -78,8 +82,8 @@ a1.sinks.k1.compression-type = deflate
     expect(r2.code).toBe(0);
     await waitFor(() => col.got.length >= 1236, 'events at the collector', 30_000);
     expect(col.got.slice(0, 1234).map((e) => e.body.toString())).toEqual(lines);
-    expect(col.got[0]!.headers).toEqual({ source: 'test' });
+    expect(col.got[0]!.headers).toEqual({ source: 'test', tier: 'collector' });
     expect(col.got.slice(1234).map((e) => e.body.toString())).toEqual(['from stdin 1', 'from stdin 2']);
-    expect(col.got[1235]!.headers).toEqual({});
+    expect(col.got[1235]!.headers).toEqual({ tier: 'collector' });
   });
 });
