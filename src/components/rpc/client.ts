@@ -23,6 +23,7 @@ interface Pending {
 export class RpcConnection {
   private readonly pending = new Map<number, Pending>();
   private dead: Error | undefined;
+  private answered = 0;
 
   private constructor(
     private readonly stream: Duplex,
@@ -40,12 +41,21 @@ export class RpcConnection {
         const p = this.pending.get(r.id);
         if (!p) return this.kill(new RpcError(`${peer} answered request #${r.id}, which is not pending`));
         this.pending.delete(r.id);
+        this.answered++;
         clearTimeout(p.timer);
         p.resolve(r.data);
       }
     });
     stream.on('error', (err) => this.kill(new RpcError(`connection to ${peer} failed: ${err.message}`, { cause: err })));
-    stream.on('close', () => this.kill(new RpcError(`connection to ${peer} closed by the peer`)));
+    stream.on('close', () =>
+      this.kill(
+        new RpcError(
+          this.answered === 0
+            ? `connection to ${peer} closed by the peer before it answered anything (check that compression-type, ssl and, for thrift, protocol match the receiving source)`
+            : `connection to ${peer} closed by the peer`,
+        ),
+      ),
+    );
   }
 
   static async open(o: ConnectOptions, decode: (chunk: Buffer) => Reply[]): Promise<RpcConnection> {

@@ -136,6 +136,15 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
     expect(sink.counter.snapshot().EventWriteFail).toBe('2');
   });
 
+  it('mismatched compression: the source closes the connection, the sink says what to check and keeps the events', async () => {
+    const { port, lines } = await startSource();
+    const { sink, ch } = makeSink(port, { 'compression-type': 'deflate' });
+    await put(ch, makeEvents(5));
+    await expect(sink.process()).rejects.toThrow(/closed by the peer before it answered anything \(check that compression-type, ssl/);
+    expect(ch.size()).toBe(5);
+    expect(lines.join('')).toMatch(/closing the connection from/);
+  });
+
   it('a batch larger than batch-size is sent in batch-size chunks', async () => {
     const { port, ch: out, src } = await startSource();
     const client = await AvroRpcClient.connect({ host: '127.0.0.1', port, connectTimeoutMs: 5000, requestTimeoutMs: 5000, batchSize: 7 });
