@@ -4,11 +4,13 @@
 import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
+import { fileChannel } from './channels/file/index.js';
 import { nullSink } from './sinks/null.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // channels
   memoryChannel,
+  fileChannel,
   // sinks
   nullSink,
 ];
