@@ -131,7 +131,7 @@ export class FileChannel extends AbstractChannel implements WriterHost {
   private locked: string[] = [];
   private timers: NodeJS.Timeout[] = [];
   private checkpointing: Promise<void> | undefined;
-  private usable = { at: 0, bytes: 0 };
+  private readonly usable = new Map<string, { at: number; bytes: number }>();
   /** Statistics for benches and tests (not Flume counters). */
   readonly stats = { fsyncs: 0, checkpoints: 0, logsDeleted: 0 };
   lastReplay: ReplayReport | undefined;
@@ -380,12 +380,14 @@ export class FileChannel extends AbstractChannel implements WriterHost {
   }
 
   private async usableSpace(dir: string): Promise<number> {
+    // statfs at most once a second per directory (as Flume, which caches the usable space too)
     const now = Date.now();
-    if (now - this.usable.at > 1000) {
-      const s = await fsp.statfs(dir);
-      this.usable = { at: now, bytes: s.bavail * s.bsize };
-    }
-    return this.usable.bytes;
+    const c = this.usable.get(dir);
+    if (c && now - c.at <= 1000) return c.bytes;
+    const s = await fsp.statfs(dir);
+    const bytes = s.bavail * s.bsize;
+    this.usable.set(dir, { at: now, bytes });
+    return bytes;
   }
 
   /** @internal */
