@@ -79,6 +79,10 @@ export class LogWriter {
   private broken = false;
   private pending: PendingTx[] = [];
   private running: Promise<void> | undefined;
+  private writing = false;
+  private inFlight = 0;
+  /** Resolves (true = success) when the latest round is synced and applied. */
+  private tail: Promise<boolean> = Promise.resolve(true);
 
   constructor(host: WriterHost, dir: string) {
     this.host = host;
@@ -124,52 +128,94 @@ export class LogWriter {
 
   submit(tx: PendingTx): void {
     this.pending.push(tx);
-    if (!this.running) this.running = this.run().finally(() => (this.running = undefined));
+    this.kick();
   }
 
-  private async run(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending;
-      this.pending = [];
+  /** Starts the next round if commits are waiting, no write is running and the pipeline has room. */
+  private kick(): void {
+    if (this.writing || this.pending.length === 0 || this.inFlight >= MAX_ROUNDS_IN_FLIGHT) return;
+    this.writing = true;
+    this.running = this.writeRound().finally(() => {
+      this.writing = false;
+      this.running = undefined;
+      this.kick();
+    });
+  }
+
+  /**
+   * One round: every waiting commit goes out in one writev at the end of the log, then an fdatasync. Writes are
+   * sequential; the fdatasyncs of consecutive rounds may overlap (the kernel then batches them into one journal
+   * commit), but rounds are applied and resolved strictly in write order, and a round fails if an earlier one did.
+   */
+  private async writeRound(): Promise<void> {
+    const batch = this.pending;
+    this.pending = [];
+    let bytes = 0;
+    for (const t of batch) bytes += t.enc.buf.length;
+    let base: number;
+    let fh: FileHandle;
+    try {
+      if (!this.fh || this.broken || (this.offset > FILE_HEADER && this.offset + bytes > this.host.maxFileSize)) {
+        await this.tail; // every earlier round synced and applied (or failed) before the file is closed
+        await this.rotate();
+        this.tail = Promise.resolve(true); // a failure in the old file does not fail rounds in the new one
+      }
+      fh = this.fh!;
+      const bufs: Buffer[] = [];
+      for (const t of batch) {
+        patchCommitSeq(t.enc, this.host.nextCommitSeq());
+        bufs.push(t.enc.buf);
+      }
+      base = this.offset;
+      await writeAll(fh, bufs, base);
+      this.offset = base + bytes;
+    } catch (err) {
+      this.broken = true; // the file's tail is uncertain: never write there again
+      for (const t of batch) t.reject(err);
+      return;
+    }
+    const prev = this.tail;
+    this.inFlight++;
+    this.tail = (async () => {
+      let error: unknown;
       try {
-        let bytes = 0;
-        for (const t of batch) bytes += t.enc.buf.length;
-        if (!this.fh || this.broken || (this.offset > FILE_HEADER && this.offset + bytes > this.host.maxFileSize)) {
-          await this.rotate();
-        }
-        const fh = this.fh!;
-        const bufs: Buffer[] = [];
-        for (const t of batch) {
-          patchCommitSeq(t.enc, this.host.nextCommitSeq());
-          bufs.push(t.enc.buf);
-        }
-        const base = this.offset;
-        await writeAll(fh, bufs, base);
-        this.offset = base + bytes;
         if (this.host.fsyncPerTransaction) {
           await fh.datasync();
           this.host.countFsync();
         } else {
           this.unsynced = true;
         }
-        let p = base;
-        for (const t of batch) {
-          t.apply(this.fileId, p);
-          p += t.enc.buf.length;
-        }
-        this.applied = this.offset;
-        for (const t of batch) t.resolve();
       } catch (err) {
-        // the file's tail is now uncertain: never write there again
-        this.broken = true;
-        for (const t of batch) t.reject(err);
+        error = err ?? new Error('fdatasync failed');
       }
-    }
+      if (!(await prev) && error === undefined) error = new Error('an earlier write to this log failed');
+      this.inFlight--;
+      if (error !== undefined) {
+        this.broken = true;
+        for (const t of batch) t.reject(error);
+        this.kick();
+        return false;
+      }
+      let p = base;
+      for (const t of batch) {
+        t.apply(this.fileId, p);
+        p += t.enc.buf.length;
+      }
+      this.applied = base + bytes;
+      for (const t of batch) t.resolve();
+      this.kick();
+      return true;
+    })();
   }
 
-  /** Resolves when no write is in flight or queued. */
+  /** Resolves when no write is running, in flight or queued. */
   async idle(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.running || this.inFlight > 0 || this.pending.length > 0) {
+      if (this.running) await this.running;
+      else if (this.inFlight > 0) await this.tail;
+      else this.kick();
+    }
+    await this.tail;
   }
 
   /** fdatasync if anything was written without a sync (fsyncPerTransaction=false, and before checkpoints). */
@@ -220,6 +266,8 @@ export interface ScannedRecord {
 }
 
 const CHUNK = 8 * 1024 * 1024;
+/** Rounds whose fdatasync may be in flight at once. */
+const MAX_ROUNDS_IN_FLIGHT = 4;
 const MAGIC_BYTES = (() => {
   const b = Buffer.alloc(4);
   b.writeUInt32LE(REC_MAGIC, 0);
