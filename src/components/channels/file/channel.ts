@@ -257,7 +257,7 @@ export class FileChannel extends AbstractChannel implements WriterHost {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.isOpen = false;
-    for (const w of this.writers) await w.idle().catch(() => {});
+    for (const w of this.writers) await w.abandon();
     await this.closeReaders();
     this.writers = [];
     this.releaseLocks();

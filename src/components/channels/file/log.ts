@@ -247,6 +247,14 @@ export class LogWriter {
     }
   }
 
+  /** Closes the file without a final sync (tests that simulate a crash). */
+  async abandon(): Promise<void> {
+    await this.idle().catch(() => {});
+    const fh = this.fh;
+    this.fh = undefined;
+    await fh?.close().catch(() => {});
+  }
+
   get active(): boolean {
     return this.fh !== undefined;
   }
