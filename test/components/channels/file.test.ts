@@ -311,6 +311,28 @@ describe('file channel: corruption', () => {
     expect(bodies(await drain(none))).toEqual(['b']);
   });
 
+  it('a failing checkpoint or backup write is counted, keeps the logs, and the channel keeps working', async () => {
+    const d = dirs();
+    const ch = await started(d, { useDualCheckpoints: 'true', backupCheckpointDir: d.backup, maxFileSize: '600' });
+    for (let i = 0; i < 10; i++) await putCommit(ch, 'z'.repeat(100));
+    await takeCommit(ch, 100);
+    await putCommit(ch, 'after');
+    fs.mkdirSync(path.join(d.backup, 'checkpoint.tmp')); // the backup cannot be written
+    const before = logs(d).length;
+    await ch.checkpoint();
+    expect(ch.counter.snapshot().CheckpointBackupWriteErrorCount).toBe('1');
+    expect(logs(d).length).toBe(before); // the backup still needs them
+    fs.mkdirSync(path.join(d.checkpointDir, 'checkpoint.tmp'));
+    await expect(ch.checkpoint()).rejects.toThrow();
+    expect(ch.counter.snapshot().CheckpointWriteErrorCount).toBe('1');
+    await putCommit(ch, 'still-works');
+    fs.rmdirSync(path.join(d.checkpointDir, 'checkpoint.tmp'));
+    fs.rmdirSync(path.join(d.backup, 'checkpoint.tmp'));
+    await ch.checkpoint();
+    expect(logs(d).length).toBeLessThan(before);
+    expect(bodies(await drain(ch))).toEqual(['after', 'still-works']);
+  });
+
   it('below minimumRequiredSpace puts are refused with a clear error; takes still work', async () => {
     const d = dirs();
     const ch = await started(d);

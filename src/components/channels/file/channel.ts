@@ -500,7 +500,7 @@ export class FileChannel extends AbstractChannel implements WriterHost {
       await this.doCheckpoint();
     };
     const p = run();
-    const mine: Promise<void> = p.finally(() => {
+    const mine: Promise<void> = p.catch(() => {}).finally(() => {
       if (this.checkpointing === mine) this.checkpointing = undefined;
     });
     this.checkpointing = mine;
