@@ -240,6 +240,21 @@ describe('file channel: corruption', () => {
     expect(third.lastReplay!.corrupt).toEqual([]);
   });
 
+  it('a transaction torn before its commit record is rolled back as a whole', async () => {
+    const d = dirs();
+    const ch = await started(d);
+    await putCommit(ch, 'kept');
+    await putCommit(ch, 'torn-1', 'torn-2', 'torn-3');
+    await crash(ch);
+    const file = lastLog(d);
+    const buf = fs.readFileSync(file);
+    fs.truncateSync(file, buf.lastIndexOf('torn-3') + 6); // all PUTs of the last transaction, no COMMIT
+    const again = await started(d);
+    expect(again.lastReplay!.uncommittedDiscarded).toBe(3);
+    expect(again.lastReplay!.corrupt).toEqual([]); // ends exactly at a record boundary: nothing torn
+    expect(bodies(await drain(again))).toEqual(['kept']);
+  });
+
   it('a flipped byte in a record loses only that record; the scan resynchronises on the next one', async () => {
     const d = dirs();
     const ch = await started(d);
