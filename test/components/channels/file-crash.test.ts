@@ -18,18 +18,37 @@ const childScript = path.join(here, 'file-crash-child.mjs');
 const KILLS = 22;
 
 let build = '';
+let ownBuild = false;
 let work = '';
 
+/** dist/ is complete and newer than every file under src/ (as after `npm run build` / `npm ci`). */
+function distIsFresh(): boolean {
+  const main = path.join(repo, 'dist', 'components', 'channels', 'file', 'channel.js');
+  if (!fs.existsSync(main)) return false;
+  const built = fs.statSync(main).mtimeMs;
+  const newer = (d: string): boolean =>
+    fs.readdirSync(d, { withFileTypes: true }).some((e) => {
+      const p = path.join(d, e.name);
+      return e.isDirectory() ? newer(p) : fs.statSync(p).mtimeMs > built;
+    });
+  return !newer(path.join(repo, 'src'));
+}
+
 beforeAll(() => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-crash-'));
+  if (distIsFresh()) {
+    build = path.join(repo, 'dist');
+    return;
+  }
   // the child runs compiled code; build src into a cache dir inside the repo (so it resolves node_modules)
   build = path.join(repo, 'node_modules', '.cache', `flume-ts-file-crash-${process.pid}`);
+  ownBuild = true;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', path.join(repo, 'tsconfig.json'), '--outDir', build, '--sourceMap', 'false'], { stdio: 'inherit' });
-  work = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-crash-'));
 });
 
 afterAll(() => {
-  if (build) fs.rmSync(build, { recursive: true, force: true });
+  if (ownBuild) fs.rmSync(build, { recursive: true, force: true });
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
