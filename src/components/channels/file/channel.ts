@@ -110,6 +110,7 @@ export interface ReplayReport {
 
 export class FileChannel extends AbstractChannel implements WriterHost {
   readonly transactionCapacity: number;
+  readonly durable = true;
   readonly opts: FileChannelOptions;
   readonly maxFileSize: number;
   readonly fsyncPerTransaction: boolean;
