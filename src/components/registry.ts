@@ -8,16 +8,34 @@ import { kafkaChannel } from './channels/kafka.js';
 import { nullSink } from './sinks/null.js';
 import { kafkaSink } from './sinks/kafka.js';
 import { kafkaSource } from './sources/kafka.js';
+import { netcatSource } from './sources/netcat.js';
+import { netcatUdpSource } from './sources/netcatudp.js';
+import { seqSource } from './sources/seq.js';
+import { replicatingSelector } from '../core/selectors/replicating.js';
+import { multiplexingSelector } from '../core/selectors/multiplexing.js';
+import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
+import { failoverSinkProcessor } from '../core/sinkprocessors/failover.js';
+import { loadBalanceSinkProcessor } from '../core/sinkprocessors/load_balance.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
+  // sources
+  netcatSource,
+  netcatUdpSource,
+  seqSource,
+  kafkaSource,
   // channels
   memoryChannel,
   kafkaChannel,
   // sinks
   nullSink,
   kafkaSink,
-  // sources
-  kafkaSource,
+  // channel selectors
+  replicatingSelector,
+  multiplexingSelector,
+  // sink processors
+  defaultSinkProcessor,
+  failoverSinkProcessor,
+  loadBalanceSinkProcessor,
 ];
 
 export function builtinRegistry(): Registry {
