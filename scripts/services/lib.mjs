@@ -95,7 +95,7 @@ export async function waitFor(what, probe, opts = {}) {
 export function tail(file, n = 30) {
   try {
     const s = fs.readFileSync(file, 'utf8');
-    return s.split('\n').slice(-n).join('\n');
+    return s.split('\n').slice(-n).map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).join('\n');
   } catch {
     return '(no log)';
   }
@@ -183,7 +183,7 @@ export async function stopPid(pid, graceMs = 15_000) {
  * Starts a long-running child with stdout+stderr appended to `logFile`. Detached (own process group) so it
  * outlives a CLI that started it; the caller decides who stops it.
  * @param {string} cmd @param {string[]} args
- * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, logFile: string }} opts
+ * @param {{ cwd?: string, env?: NodeJS.ProcessEnv, logFile: string, uid?: number, gid?: number }} opts
  */
 export function spawnDaemon(cmd, args, opts) {
   fs.mkdirSync(path.dirname(opts.logFile), { recursive: true });
@@ -194,6 +194,7 @@ export function spawnDaemon(cmd, args, opts) {
     env: opts.env ?? process.env,
     stdio: ['ignore', fd, fd],
     detached: true,
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.gid } : {}),
   });
   fs.closeSync(fd);
   child.unref();
@@ -340,4 +341,31 @@ export function liveService(name) {
   const info = readState().services[name];
   if (info && info.pids.length > 0 && info.pids.every(pidAlive)) return info;
   return undefined;
+}
+
+/**
+ * When running as root, the unprivileged account to run a service that refuses root (Elasticsearch) as:
+ * `nobody`, or FLUME_TS_SERVICES_USER. Undefined when not root.
+ * @returns {{ uid: number, gid: number, name: string } | undefined}
+ */
+export function unprivilegedUser() {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
+  const want = process.env.FLUME_TS_SERVICES_USER ?? 'nobody';
+  const line = fs
+    .readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.split(':')[0] === want);
+  if (!line) throw new Error(`running as root and no user "${want}" to run Elasticsearch as (set FLUME_TS_SERVICES_USER)`);
+  const [name, , uid, gid] = line.split(':');
+  return { name, uid: Number(uid), gid: Number(gid) };
+}
+
+/** chown -R (for run dirs handed to an unprivileged service). @param {string} dir @param {number} uid @param {number} gid */
+export function chownR(dir, uid, gid) {
+  fs.chownSync(dir, uid, gid);
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) chownR(p, uid, gid);
+    else fs.chownSync(p, uid, gid);
+  }
 }

@@ -11,7 +11,9 @@
  * process exits (a detached watchdog). Set FLUME_TS_SERVICES_KEEP=1 to leave started services running
  * for the next run (stop them with `npm run services -- stop`).
  */
+import { startFlume, type FlumeOptions } from '../../scripts/services/flume.mjs';
 import { startServices, stopServices, type ServiceInfo, type ServiceName } from '../../scripts/services/index.mjs';
+import { freePort, pidAlive, portOpen, stopPid, waitFor } from '../../scripts/services/lib.mjs';
 
 export type { ServiceInfo, ServiceName };
 
@@ -95,4 +97,45 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
     default:
       throw new Error(`unknown service ${info.name}`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Real Apache Flume 1.11 agents (what `npm run flume -- agent …` runs)
+
+
+export { freePort, portOpen, waitFor };
+export type { FlumeOptions };
+
+export interface FlumeAgent {
+  pid: number;
+  /** directory with flume.log (the agent's log4j2 output) and stdout.log */
+  logDir: string;
+  logFile: string;
+  /** true while the JVM runs */
+  alive(): boolean;
+  /** SIGTERM (Flume's shutdown hook stops the components), SIGKILL after `graceMs` (default 15 s) */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * Starts a real Flume 1.11 agent (default heap 1g; pass `heap: '256m'` in tests). Does not wait for
+ * readiness: wait for a source port with `waitFor('flume', () => portOpen(port), { alive: agent.alive })`.
+ * The JVM is a child of this process; call `stop()` in afterAll.
+ */
+export function startFlumeAgent(o: FlumeOptions): FlumeAgent {
+  const { child, pid, logDir, logFile } = startFlume(o);
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  const onExit = () => child.kill('SIGKILL');
+  process.once('exit', onExit);
+  return {
+    pid,
+    logDir,
+    logFile,
+    alive: () => !exited && pidAlive(pid),
+    stop: async (graceMs = 15_000) => {
+      process.removeListener('exit', onExit);
+      await stopPid(pid, graceMs);
+    },
+  };
 }
