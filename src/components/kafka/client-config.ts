@@ -100,6 +100,11 @@ const SILENT = new Set([
   'sasl.kerberos.service.name',
 ]);
 
+const PRODUCER_ONLY = new Set(['batch.size', 'linger.ms', 'buffer.memory', 'max.block.ms', 'max.request.size', 'delivery.timeout.ms',
+  'partitioner.class', 'partitioner.ignore.keys', 'partitioner.adaptive.partitioning.enable', 'partitioner.availability.timeout.ms',
+  'transactional.id', 'transaction.timeout.ms']);
+const CONSUMER_ONLY = new Set(['max.poll.records', 'group.instance.id', 'partition.assignment.strategy']);
+
 const IGNORED: Record<string, string> = {
   'batch.size': 'each Flume transaction is sent as one kafkajs batch',
   'linger.ms': 'each Flume transaction is sent at once',
@@ -196,7 +201,8 @@ export function mapClient(o: MapOptions): ClientMapping {
       continue;
     }
     if (key in IGNORED) {
-      ignored.push({ key: K(key), reason: IGNORED[key]! });
+      const misplaced = (o.role === 'consumer' && PRODUCER_ONLY.has(key)) || (o.role === 'producer' && CONSUMER_ONLY.has(key));
+      ignored.push({ key: K(key), reason: misplaced ? `a Kafka ${o.role === 'consumer' ? 'producer' : 'consumer'} property, not a ${o.role} one` : IGNORED[key]! });
       continue;
     }
     switch (key) {
