@@ -45,10 +45,14 @@ export interface Record_ {
   headers: IHeaders;
 }
 
-/** Reads a whole topic from the beginning (a throw-away group) until `expected` records arrived or `timeoutMs`. */
+/**
+ * Reads a whole topic from the beginning (a throw-away group) until records with `expected` distinct values arrived
+ * (duplicates, which at-least-once delivery allows, do not count) or `timeoutMs` passed.
+ */
 export async function readTopic(kafka: Kafka, topic: string, expected: number, timeoutMs = 60_000): Promise<Record_[]> {
   const c = kafka.consumer({ groupId: uniqueName('reader'), sessionTimeout: 10_000, heartbeatInterval: 500, maxWaitTimeInMs: 200 });
   const out: Record_[] = [];
+  const distinct = new Set<string>();
   await c.connect();
   await c.subscribe({ topic, fromBeginning: true });
   let done!: () => void;
@@ -56,7 +60,8 @@ export async function readTopic(kafka: Kafka, topic: string, expected: number, t
   void c.run({
     eachMessage: async ({ partition, message }) => {
       out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), timestamp: message.timestamp, headers: message.headers ?? {} });
-      if (out.length >= expected) done();
+      distinct.add((message.value ?? Buffer.alloc(0)).toString('base64'));
+      if (distinct.size >= expected) done();
     },
   });
   await Promise.race([all, sleep(timeoutMs)]);
