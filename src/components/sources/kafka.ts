@@ -189,7 +189,10 @@ export const kafkaSource = defineComponent({
     'group.instance.id, interceptor.classes, custom deserializers, unknown keys. enable.auto.commit is forced off. ' +
     'Records compressed with snappy, lz4 or zstd cannot be read (kafkajs bundles gzip only). An undecodable record ' +
     '(useFlumeEventFormat on a plain payload) is logged and skipped instead of stalling the partition. ' +
-    'Deprecated topic and groupId are read as in Flume; zookeeperConnect/migrateZookeeperOffsets are not supported.',
+    'kafka.topics.regex subscribes to the topics that match when the source starts (kafkajs does not pick up topics ' +
+    'created later; restart or reload the agent). KafkaEmptyCount stays 0 (kafkajs does not report empty polls). ' +
+    'Deprecated topic and groupId are read as in Flume; zookeeperConnect/migrateZookeeperOffsets are not supported. ' +
+    'Tested against Apache Kafka 3.9.1 and 4.1.0 (KRaft).',
   properties: {
     'kafka.bootstrap.servers': prop.string({ required: true, doc: 'Comma-separated host:port list of Kafka brokers.' }),
     'kafka.topics': prop.string({ aliases: ['topic'], doc: 'Comma-separated list of topics to consume.' }),
