@@ -292,8 +292,10 @@ export async function agentMain(argv: string[]): Promise<number> {
             logger.error('the new configuration was not applied; the running agent keeps going');
             return;
           }
-          await agent.stop({ drainTimeoutMs: 5000 });
-          agent = new Agent(next.plan!, registry, root);
+          // as Flume: channels with the same name, type and properties keep their events across the reload
+          const reuse = agent.reusableFor(next.plan!);
+          await agent.stop({ drainTimeoutMs: 5000, keepChannels: new Set(reuse.keys()) });
+          agent = new Agent(next.plan!, registry, root, reuse);
           await agent.start();
         } catch (err) {
           logger.error({ err: errorMessage(err) }, 'reload failed');

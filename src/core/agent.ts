@@ -26,7 +26,17 @@ const RESTART_MS = 3000;
 export interface AgentOptions {
   /** How long stop() lets sinks drain the channels before giving up (ms). */
   drainTimeoutMs?: number;
+  /** Channels to leave running (and undrained) because the next configuration reuses them. */
+  keepChannels?: ReadonlySet<string>;
 }
+
+/** A channel kept across a reload when its name, type and properties are unchanged (as Flume's channelCache). */
+export interface ReusableChannel {
+  channel: Channel;
+  signature: string;
+}
+
+const signatureOf = (p: PartPlan) => `${p.spec.type}\u0000${JSON.stringify(Object.entries(p.raw).sort())}`;
 
 interface SourceEntry {
   source: Source;
@@ -47,12 +57,26 @@ export class Agent {
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private stopping = false;
 
-  constructor(plan: AgentPlan, registry: Registry, logger: Logger) {
+  /** Signature per channel name, for reuse on reload. */
+  readonly channelSignatures = new Map<string, string>();
+  private readonly reused = new Set<string>();
+
+  constructor(plan: AgentPlan, registry: Registry, logger: Logger, reuse: ReadonlyMap<string, ReusableChannel> = new Map()) {
     this.name = plan.name;
     this.root = logger;
     this.logger = logger.child({ component: 'agent' });
     this.registry = registry;
-    this.build(plan);
+    this.build(plan, reuse);
+  }
+
+  /** The channels of `next` that this agent can hand over on reload (same name, type and properties). */
+  reusableFor(next: AgentPlan): Map<string, ReusableChannel> {
+    const out = new Map<string, ReusableChannel>();
+    for (const c of next.channels) {
+      const mine = this.channels.get(c.name);
+      if (mine && this.channelSignatures.get(c.name) === signatureOf(c)) out.set(c.name, { channel: mine, signature: signatureOf(c) });
+    }
+    return out;
   }
 
   private ctx(kind: string, part: PartPlan, extra: object = {}) {
@@ -75,8 +99,15 @@ export class Agent {
     }
   }
 
-  private build(plan: AgentPlan): void {
+  private build(plan: AgentPlan, reuse: ReadonlyMap<string, ReusableChannel>): void {
     for (const c of plan.channels) {
+      this.channelSignatures.set(c.name, signatureOf(c));
+      const kept = reuse.get(c.name);
+      if (kept && kept.signature === signatureOf(c)) {
+        this.channels.set(c.name, kept.channel);
+        this.reused.add(c.name);
+        continue;
+      }
       const ch = this.tryCreate(`channel ${c.name}`, () => c.spec.create(c.config as never, this.ctx('channel', c) as never) as Channel);
       if (ch) this.channels.set(c.name, ch);
     }
@@ -141,7 +172,9 @@ export class Agent {
   }
 
   async start(): Promise<void> {
-    for (const [name, ch] of this.channels) await this.startWithRetry(`channel ${name}`, () => ch.start());
+    for (const [name, ch] of this.channels) {
+      if (!this.reused.has(name)) await this.startWithRetry(`channel ${name}`, () => ch.start());
+    }
     for (const g of this.groups) {
       await this.startWithRetry(`sink group ${g.name}`, async () => {
         await g.processor.start();
@@ -175,7 +208,10 @@ export class Agent {
       }
     }
     const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000);
-    const consumed = new Set(this.groups.filter((g) => g.started).flatMap((g) => g.processor.sinks.map((s) => s.channel)));
+    const keep = opts.keepChannels ?? new Set<string>();
+    const consumed = new Set(
+      this.groups.filter((g) => g.started).flatMap((g) => g.processor.sinks.map((s) => s.channel)).filter((c) => !keep.has(c.name)),
+    );
     const pending = () => [...consumed].reduce((n, c) => n + c.size(), 0);
     while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const left = pending();
@@ -188,6 +224,7 @@ export class Agent {
       }
     }
     for (const [name, ch] of this.channels) {
+      if (keep.has(name)) continue;
       try {
         await ch.stop();
       } catch (err) {

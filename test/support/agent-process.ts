@@ -55,11 +55,10 @@ export interface AgentProcess {
 }
 
 /** Writes `conf` to a temp file and starts an agent on it. */
-export function startAgent(conf: string, args: string[] = [], name = 'a1'): AgentProcess {
-  const dir = tmpDir('flume-ts-conf-');
-  const file = path.join(dir, 'flume.conf');
+export function startAgent(conf: string, args: string[] = [], name = 'a1', opts: { reload?: boolean; file?: string } = {}): AgentProcess {
+  const file = opts.file ?? path.join(tmpDir('flume-ts-conf-'), 'flume.conf');
   writeFileSync(file, conf);
-  const child = spawn(BIN, ['agent', '--conf-file', file, '--name', name, '--no-reload-conf', ...args], {
+  const child = spawn(BIN, ['agent', '--conf-file', file, '--name', name, ...(opts.reload ? [] : ['--no-reload-conf']), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let err = '';
