@@ -264,6 +264,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     result.genCpuSec = (done.cpuUserMs + done.cpuSystemMs) / 1000;
     result.genCpuUtil = result.genCpuSec / ((done.t - ev.start.t) / 1000);
     result.peakRssMiB = peakRss(run.pid);
+    result.loadavg1 = (await import('node:os')).loadavg()[0];
     result.drained = final;
     result.lost = Math.max(0, sent - final);
     result.extra = Math.max(0, final - sent);
@@ -304,6 +305,7 @@ function table(scenarioName, rows, agents) {
     ['peak RSS (VmHWM), MiB', 'peakRssMiB', 0, 'lower'],
     ['start to ready (source port accepts), ms', 'readyMs', 0, 'lower'],
     ['drain after load ends, ms', 'drainMs', 0, ''],
+    ['machine load average (1 min) at the end of the run', 'loadavg1', 1, ''],
     ['events lost (sent − delivered), total', 'lost', 0, ''],
   ];
   if (rows.some((r) => r.dups !== undefined)) metricsList.push(['duplicates at the output, total', 'dups', 0, '']);
