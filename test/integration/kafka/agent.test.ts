@@ -1,10 +1,11 @@
 /**
  * Whole agents (`bin/flume-ts agent`, needs `npm run build`) with the Kafka components against the real broker:
- * a clean run delivers each message once; two agents in one group split the partitions and the survivor takes over
+ * a clean run delivers each message once (to Kafka and to file_roll); two agents in one group split the partitions and the survivor takes over
  * when one is SIGKILLed; an agent on a Kafka channel SIGKILLed mid-stream and restarted loses nothing.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
@@ -80,6 +81,35 @@ ${sinkConf(outT)}
     expect(out.every((r) => r.key === `k${r.value.toString().slice(1)}`)).toBe(true);
     await a.stop('SIGTERM');
     expect(a.stderr()).not.toMatch(/"level":50/);
+  });
+
+  it('Kafka source → memory → file_roll writes every message of a 3-partition topic once', async () => {
+    const inT = uniqueName('ag-fr');
+    await createTopic(kafka, inT, 3);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-file-roll-'));
+    const N = 5000;
+    await produce(kafka, inT, Array.from({ length: N }, (_, i) => ({ key: `k${i % 13}`, value: `line-${i}` })));
+    const a = agent(`
+a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+${sourceConf(inT, uniqueName('g'))}
+a1.channels.c1.type = memory
+a1.channels.c1.capacity = 100000
+a1.channels.c1.transactionCapacity = 1000
+a1.sinks.k1.type = file_roll
+a1.sinks.k1.channel = c1
+a1.sinks.k1.sink.directory = ${dir}
+a1.sinks.k1.sink.rollInterval = 0
+a1.sinks.k1.sink.batchSize = 1000
+`);
+    const lines = () => fs.readdirSync(dir).flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean));
+    expect(await until(() => lines().length >= N, 90_000)).toBe(true);
+    await a.stop('SIGTERM');
+    const got = lines();
+    expect(got.length).toBe(N);
+    expect(new Set(got).size).toBe(N);
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   it('two agents in one group split the partitions; SIGKILL one, the other takes over; nothing lost', async () => {
