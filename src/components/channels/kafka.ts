@@ -96,9 +96,23 @@ export class KafkaChannel extends AbstractChannel {
     return 0;
   }
 
-  /** Records prefetched and ready to take. */
+  /**
+   * 0, as Flume's Kafka channel reports: the events live in Kafka, so there is nothing to drain on shutdown (records
+   * prefetched but not taken are simply read again by the next consumer).
+   */
   size(): number {
+    return 0;
+  }
+
+  /** Records prefetched and ready to take. */
+  buffered(): number {
     return this.buffer.length;
+  }
+
+  override waitForEvents(timeoutMs: number): Promise<void> {
+    if (this.buffer.length > 0) return Promise.resolve();
+    this.ensureConsumer();
+    return super.waitForEvents(timeoutMs);
   }
 
   begin(): Transaction {
@@ -381,7 +395,7 @@ export const kafkaChannel = defineComponent({
     'flume-ts and Java Flume Kafka channels read each other\'s records (but must not share one consumer group: kafkajs ' +
     'and Java use different partition assignors). Records that are not Flume events are logged and skipped (Flume ' +
     'fails every take on them). The channel has no capacity: ChannelFillPercentage is Double.MAX_VALUE as in Flume, ' +
-    'and ChannelSize counts prefetched records. Consumer and producer properties map as for the Kafka source and sink ' +
+    'and ChannelSize is 0 (the agent does not wait on shutdown to drain a Kafka channel). Consumer and producer properties map as for the Kafka source and sink ' +
     '(see there); deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +
     'zookeeperConnect/migrateZookeeperOffsets are not supported.',
   properties: {
