@@ -1,7 +1,7 @@
 /**
  * Flume's KafkaSource (flume-ng-sources/flume-kafka-source KafkaSource.java @ 1.11) on kafkajs, event-driven: a kafkajs
- * group consumer fetches, each fetched partition batch is cut into channel batches of at most batchSize, and each is
- * put through the ChannelProcessor. The consumed offsets are committed only after the channel transaction committed
+ * group consumer fetches; records are gathered (across partitions) until batchSize records are in hand or
+ * batchDurationMillis passed, and each batch is put through the ChannelProcessor. The consumed offsets are committed only after the channel transaction committed
  * (auto-commit is off, as in Flume). A failed put is retried with the same events (linear backoff up to
  * maxBackoffSleep) while this consumer still owns the partition; once it no longer does (rebalance, stop) the batch is
  * left uncommitted and whoever owns the partition next reads it again from the last committed offset. So a rebalance
@@ -11,7 +11,7 @@
  * `timestamp` = record timestamp (if absent), `header.NAME = kafkaHeader` copies, the topic header (setTopicHeader,
  * if absent), `partition` and `offset` (if absent), and `key` = record key (always, when the record has one).
  */
-import type { EachBatchPayload, KafkaMessage } from 'kafkajs';
+import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
 import { defineComponent, prop } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 import { errorMessage } from '../../core/errors.js';
@@ -79,6 +79,12 @@ export class KafkaSource implements EventDrivenSource {
   private readonly processor: ChannelProcessor;
   private readonly logger: Logger;
   private loop?: ConsumerLoop;
+  private consumer?: Consumer;
+  private gen = 0;
+  private pending: Gathered = emptyBatch(0);
+  private flushTimer?: NodeJS.Timeout;
+  private chain: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(name: string, processor: ChannelProcessor, logger: Logger, o: KafkaSourceOptions) {
     this.name = name;
@@ -94,7 +100,12 @@ export class KafkaSource implements EventDrivenSource {
     const kafka = kafkaClient(this.o.client, this.logger, `source ${this.name}`);
     const { fromBeginning, ...consumerConfig } = this.o.client.consumer;
     const consumer = kafka.consumer({ ...consumerConfig, groupId: this.o.groupId });
+    this.consumer = consumer;
+    this.stopping = false;
+    consumer.on(consumer.events.REBALANCING, () => this.newGeneration());
+    consumer.on(consumer.events.CRASH, () => this.newGeneration());
     consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      this.newGeneration();
       this.logger.info({ groupId: e.payload.groupId, assignment: e.payload.memberAssignment }, 'partitions assigned');
     });
     this.logger.info({ topics: String(this.o.topicsRegex ?? this.o.topics), groupId: this.o.groupId }, 'Kafka source starting');
@@ -109,65 +120,130 @@ export class KafkaSource implements EventDrivenSource {
     this.loop.start();
   }
 
+  /**
+   * Like Flume's doProcess loop, records are gathered into one channel batch until batchSize records are in hand or
+   * batchDurationMillis passed since the first one, across partitions. The fetch position advances as records are
+   * gathered (resolveOffset); the group's committed offsets only after the batch is in the channel.
+   */
   private async onBatch(p: EachBatchPayload): Promise<void> {
-    const { batch } = p;
-    const { topic, partition } = batch;
-    const msgs = batch.messages;
-    const t0 = Date.now();
-    for (let i = 0; i < msgs.length; i += this.o.batchSize) {
-      if (!p.isRunning() || p.isStale()) return;
-      const chunk = msgs.slice(i, i + this.o.batchSize);
-      const events: Event[] = [];
-      for (const m of chunk) {
-        try {
-          events.push(toEvent(topic, partition, m, this.o));
-        } catch (err) {
-          // Flume's source fails the whole poll on an undecodable record and retries it forever; we skip it loudly.
-          this.counter.increment('EventReadFail');
-          this.logger.error({ topic, partition, offset: m.offset, err: errorMessage(err) }, 'cannot read Kafka record; skipping it (check useFlumeEventFormat)');
-        }
-      }
-      if (events.length > 0) {
-        this.counter.add('KafkaEventGetTimer', Date.now() - t0);
-        this.counter.add('EventReceivedCount', events.length);
-        let backoff = 0;
-        for (;;) {
-          try {
-            await this.processor.processEventBatch(events);
-            break;
-          } catch (err) {
-            this.counter.increment('ChannelWriteFail');
-            backoff = Math.min(backoff + this.o.backoffSleepIncrement, this.o.maxBackoffSleep);
-            this.logger.warn({ err: errorMessage(err), events: events.length, retryInMs: backoff }, 'channel put failed; the batch will be delivered again');
-            await sleep(backoff);
-            // A rebalance surfaces here as a thrown heartbeat: the batch stays uncommitted for the next owner.
-            await p.heartbeat();
-            if (!p.isRunning() || p.isStale()) return;
-          }
-        }
-        this.counter.add('EventAcceptedCount', events.length);
-      }
-      const last = chunk[chunk.length - 1]!.offset;
-      p.resolveOffset(last);
-      const c0 = Date.now();
+    const gen = this.gen;
+    const { topic, partition, messages } = p.batch;
+    if (messages.length === 0) return;
+    const key = `${topic}\u0000${partition}`;
+    for (const m of messages) {
+      if (!p.isRunning() || p.isStale() || gen !== this.gen) return;
+      if (this.pending.events.length === 0 && this.pending.offsets.size === 0) this.pending.firstAt = Date.now();
       try {
-        // commits every offset resolved so far, so an earlier failed commit is retried here
-        await p.commitOffsetsIfNecessary(p.uncommittedOffsets());
-        this.counter.add('KafkaCommitTimer', Date.now() - c0);
+        this.pending.events.push(toEvent(topic, partition, m, this.o));
       } catch (err) {
-        // The events are in the channel; the offset will be committed with the next batch (or re-read: duplicates).
-        this.logger.warn({ err: errorMessage(err), topic, partition, offset: last }, 'committing Kafka offsets failed; will retry with the next batch');
+        // Flume's source fails the whole poll on an undecodable record and retries it forever; we skip it loudly.
+        this.counter.increment('EventReadFail');
+        this.logger.error({ topic, partition, offset: m.offset, err: errorMessage(err) }, 'cannot read Kafka record; skipping it (check useFlumeEventFormat)');
       }
-      await p.heartbeat();
+      this.pending.offsets.set(key, { topic, partition, offset: m.offset });
+      p.resolveOffset(m.offset);
+      if (this.pending.events.length >= this.o.batchSize) await this.flushHeartbeating(p);
+    }
+    if (gen === this.gen && this.pending.offsets.size > 0) this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer || this.stopping) return;
+    const wait = Math.max(0, this.pending.firstAt + this.o.batchDurationMillis - Date.now());
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
+      void this.flush();
+    }, wait);
+  }
+
+  /** Flushes, heartbeating meanwhile so that a slow channel does not cost the group membership. */
+  private async flushHeartbeating(p: EachBatchPayload): Promise<void> {
+    let done = false;
+    const f = this.flush().finally(() => (done = true));
+    while (!done) {
+      await Promise.race([f, sleep(1000)]);
+      if (!done) await p.heartbeat(); // throws when the group rebalances: the batch is then dropped, not committed
+    }
+  }
+
+  /** Queues a flush of what is gathered now; flushes run one at a time, in order. */
+  private flush(): Promise<void> {
+    this.chain = this.chain
+      .then(() => this.doFlush())
+      .catch((err) => this.logger.error({ err: errorMessage(err) }, 'Kafka source batch failed; it will be read again'));
+    return this.chain;
+  }
+
+  private async doFlush(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+    }
+    const batch = this.pending;
+    this.pending = emptyBatch(this.gen);
+    if (batch.offsets.size === 0 || batch.gen !== this.gen) return;
+    const { events } = batch;
+    if (events.length > 0) {
+      this.counter.add('KafkaEventGetTimer', Date.now() - batch.firstAt);
+      this.counter.add('EventReceivedCount', events.length);
+      let backoff = 0;
+      for (;;) {
+        try {
+          await this.processor.processEventBatch(events);
+          break;
+        } catch (err) {
+          this.counter.increment('ChannelWriteFail');
+          backoff = Math.min(backoff + this.o.backoffSleepIncrement, this.o.maxBackoffSleep);
+          this.logger.warn({ err: errorMessage(err), events: events.length, retryInMs: backoff }, 'channel put failed; the batch will be delivered again');
+          await sleep(backoff);
+          // after a rebalance or on stop the batch is dropped uncommitted: its owner reads it again
+          if (batch.gen !== this.gen || this.stopping) return;
+        }
+      }
+      this.counter.add('EventAcceptedCount', events.length);
+    }
+    const offsets = [...batch.offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: String(BigInt(o.offset) + 1n) }));
+    const c0 = Date.now();
+    try {
+      await this.consumer!.commitOffsets(offsets);
+      this.counter.add('KafkaCommitTimer', Date.now() - c0);
+    } catch (err) {
+      // The events are in the channel; a later commit covers these offsets, or they are read again (duplicates).
+      this.logger.warn({ err: errorMessage(err), offsets }, 'committing Kafka offsets failed');
+    }
+    if (this.pending.offsets.size > 0) this.scheduleFlush();
+  }
+
+  /** A rebalance, crash or stop: what was gathered but not put is dropped (it is read again from the committed offsets). */
+  private newGeneration(): void {
+    this.gen++;
+    this.pending = emptyBatch(this.gen);
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
     }
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.newGeneration();
+    await this.chain; // a batch being put finishes and commits its offsets while the consumer is still a member
     await this.loop?.stop();
+    await this.chain;
     this.counter.stop();
     this.logger.info({ metrics: this.counter.snapshot() }, 'Kafka source stopped');
   }
 }
+
+interface Gathered {
+  events: Event[];
+  /** Last offset gathered per topic-partition. */
+  offsets: Map<string, { topic: string; partition: number; offset: string }>;
+  gen: number;
+  firstAt: number;
+}
+
+const emptyBatch = (gen: number): Gathered => ({ events: [], offsets: new Map(), gen, firstAt: 0 });
 
 export const kafkaSource = defineComponent({
   kind: 'source',
@@ -175,9 +251,8 @@ export const kafkaSource = defineComponent({
   fqcn: 'org.apache.flume.source.kafka.KafkaSource',
   summary: 'Consumes Kafka topics as a consumer group; offsets are committed after the channel transaction commits.',
   notes:
-    'kafkajs 2.2.4 client, event-driven: a channel batch is written when batchSize records are in hand or a fetch ' +
-    'returned (a fetch waits at most min(batchDurationMillis, fetch.max.wait.ms=500) for data), so under light load ' +
-    'batches are smaller than Flume\'s. backoffSleepIncrement/maxBackoffSleep pace retries of a failed channel put ' +
+    'kafkajs 2.2.4 client, event-driven: as in Flume a channel batch is written when batchSize records are in hand or ' +
+    'batchDurationMillis passed since its first record. backoffSleepIncrement/maxBackoffSleep pace retries of a failed channel put ' +
     '(the same batch is put again) and of a failed start. Mapped consumer properties: auto.offset.reset (earliest, ' +
     'latest), session.timeout.ms, heartbeat.interval.ms, max.poll.interval.ms, fetch.min.bytes, fetch.max.bytes, ' +
     'max.partition.fetch.bytes, fetch.max.wait.ms, isolation.level, client.rack, allow.auto.create.topics, ' +

@@ -97,6 +97,24 @@ describe('Kafka source against a real broker', () => {
     expect(got.length).toBe(N); // retried batches were never put, so no duplicates either
   });
 
+  it('gathers records across partitions until batchSize or batchDurationMillis, as Flume does', async () => {
+    const topic = uniqueName('src-batch');
+    await createTopic(kafka, topic, 3);
+    const { ch, got, pump } = collector();
+    const proc = new TestProcessor(ch);
+    const src = create(kafkaSource, sourceProps(topic, uniqueName('g'), { batchSize: '1000', batchDurationMillis: '5000' }), { name: 'r1', processor: proc }) as KafkaSource;
+    await src.start();
+    try {
+      // a trickle: 30 records sent one by one to all partitions
+      for (let i = 0; i < 30; i++) await produce(kafka, topic, [{ key: `k${i}`, value: `m${i}` }]);
+      expect(await until(async () => (await pump(), got.length >= 30), 60_000)).toBe(true);
+    } finally {
+      await src.stop();
+    }
+    expect(new Set(got.map((e) => e.headers.partition)).size).toBeGreaterThan(1);
+    expect(proc.batches).toBeLessThanOrEqual(2); // one batch per batchDurationMillis, not one per fetch
+  });
+
   it('two sources in one group split the partitions; when one stops the other takes over; nothing lost', async () => {
     const topic = uniqueName('src-group');
     await createTopic(kafka, topic, 3);
