@@ -2,6 +2,7 @@
 // Kafka source and sink throughput against the harness's real broker (started or reused), in-process on dist/:
 //   sink:   memory channel (N events, 100-byte bodies, a key header on each) → KafkaSink (flumeBatchSize 1000), acks 1 and all
 //   source: topic with N records on 3 partitions → KafkaSource (batchSize 1000) → memory channel, drained concurrently
+// Reports wall-clock events/s and this process's CPU µs per event (the broker's CPU not included).
 // Usage: npm run build && node bench/kafka.mjs [--events N]
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
@@ -49,10 +50,12 @@ async function benchSink(acks) {
   const sink = make(kafkaSink, { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': topic, flumeBatchSize: '1000', 'kafka.producer.acks': acks }, { channel: ch });
   await sink.start();
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   while (ch.size() > 0) await sink.process();
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
   await sink.stop();
-  return { what: `sink acks=${acks}`, events: N, seconds: +s.toFixed(2), eventsPerSec: Math.round(N / s) };
+  return { what: `sink acks=${acks}`, events: N, seconds: +s.toFixed(2), eventsPerSec: Math.round(N / s), cpuMicrosPerEvent: +((cpu.user + cpu.system) / N).toFixed(1) };
 }
 
 async function benchSource() {
@@ -81,13 +84,16 @@ async function benchSource() {
   };
   const src = make(kafkaSource, { 'kafka.bootstrap.servers': bootstrap, 'kafka.topics': topic, 'kafka.consumer.group.id': topic, 'kafka.consumer.auto.offset.reset': 'earliest' }, { processor });
   const t0 = process.hrtime.bigint();
+  const c0 = process.cpuUsage();
   await src.start();
   while (got < N) await new Promise((r) => setTimeout(r, 20));
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(c0);
   await src.stop();
-  return { what: 'source (incl. group join)', events: N, seconds: +s.toFixed(2), eventsPerSec: Math.round(N / s) };
+  return { what: 'source (incl. group join)', events: N, seconds: +s.toFixed(2), eventsPerSec: Math.round(N / s), cpuMicrosPerEvent: +((cpu.user + cpu.system) / N).toFixed(1) };
 }
 
 const results = [await benchSink('1'), await benchSink('all'), await benchSource()];
 console.table(results);
+console.log(`load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 process.exit(0);

@@ -171,7 +171,7 @@ export class KafkaChannel extends AbstractChannel {
         if (partition === undefined) throw new ChannelError(`Non integer partition id specified: header ${this.o.partitionIdHeader}="${v}"`);
       }
     }
-    const m: Message = { key: e.headers.key ?? null, value: this.o.parseAsFlumeEvent ? encodeFlumeEvent(e) : e.body };
+    const m: Message = { key: e.headers.key === undefined ? null : Buffer.from(e.headers.key, 'utf8'), value: this.o.parseAsFlumeEvent ? encodeFlumeEvent(e) : e.body };
     if (partition !== undefined) m.partition = partition;
     return m;
   }

@@ -51,7 +51,8 @@ export function toRecord(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSi
     }
   }
   const message: Message = {
-    key: h.key ?? null,
+    // a Buffer key: kafkajs encodes string keys much more slowly
+    key: h.key === undefined ? null : Buffer.from(h.key, 'utf8'),
     value: o.useFlumeEventFormat ? encodeFlumeEvent(e) : e.body,
   };
   if (partition !== undefined) message.partition = partition;

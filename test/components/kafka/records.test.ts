@@ -18,7 +18,7 @@ describe('Kafka sink record (KafkaSink.process rules)', () => {
     const e = createEvent('body', { key: 'k1', topic: 'other', p: '2', ts: '1700000000000', h1: 'v1' });
     const r = toRecord(e, { ...sinkOpts, partitionIdHeader: 'p', defaultPartitionId: 0, timestampHeader: 'ts', headerMap: { h1: 'kh1', missing: 'x' } });
     expect(r.topic).toBe('other');
-    expect(r.message).toEqual({ key: 'k1', value: Buffer.from('body'), partition: 2, timestamp: '1700000000000', headers: { kh1: Buffer.from('v1') } });
+    expect(r.message).toEqual({ key: Buffer.from('k1'), value: Buffer.from('body'), partition: 2, timestamp: '1700000000000', headers: { kh1: Buffer.from('v1') } });
   });
 
   it('falls back to defaultPartitionId, the escaped kafka.topic, and no key', () => {
@@ -46,6 +46,8 @@ describe('Kafka sink record (KafkaSink.process rules)', () => {
     for (const [key, hash] of Object.entries(java)) {
       const expected = (hash & 0x7fffffff) % 5;
       expect(partitioner({ topic: 't', partitionMetadata, message: { key, value: 'v' } })).toBe(expected);
+      // the sink sends keys as UTF-8 Buffers: same partition
+      expect(partitioner({ topic: 't', partitionMetadata, message: { key: Buffer.from(key, 'utf8'), value: 'v' } })).toBe(expected);
     }
   });
 });
