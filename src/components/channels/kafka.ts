@@ -127,12 +127,13 @@ export class KafkaChannel extends AbstractChannel {
     const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.producer.producer;
     this.producer = kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
     this.logger.info({ topic: this.o.topic, groupId: this.o.groupId }, 'Kafka channel starting');
-    try {
-      await this.connectProducer();
-    } catch (err) {
+    // do not hold the agent's start on the brokers: the first put commit waits for this attempt or tries again
+    this.connecting = this.connectProducer().catch((err) => {
       this.logger.warn({ err: errorMessage(err) }, 'Kafka brokers not reachable yet; puts will fail until they are');
-    }
+    });
   }
+
+  private connecting?: Promise<void>;
 
   private async connectProducer(): Promise<void> {
     if (this.producerConnected || !this.producer) return;
@@ -180,6 +181,7 @@ export class KafkaChannel extends AbstractChannel {
   async send(messages: Message[]): Promise<void> {
     const t0 = Date.now();
     try {
+      await this.connecting;
       await this.connectProducer();
       const { acks, timeout, compression } = this.o.producer.producer;
       await this.producer!.send({ topic: this.o.topic, messages, acks, timeout, compression });

@@ -93,13 +93,14 @@ export class KafkaSink extends BatchingSink {
     const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.client.producer;
     this.producer = kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
     this.logger.info({ topic: this.o.topic, acks: this.o.client.producer.acks }, 'Kafka sink starting');
-    try {
-      await this.connect();
-    } catch (err) {
-      // Like Flume's KafkaProducer, start anyway: deliveries fail and roll back until the brokers are reachable.
+    // Like Flume's KafkaProducer, start without waiting for the brokers (the agent must not hang on them): the first
+    // delivery waits for this connection attempt, or tries again.
+    this.connecting = this.connect().catch((err) => {
       this.logger.warn({ err: errorMessage(err) }, 'Kafka brokers not reachable yet; will retry on delivery');
-    }
+    });
   }
+
+  private connecting?: Promise<void>;
 
   private async connect(): Promise<void> {
     if (this.connected || !this.producer) return;
@@ -140,6 +141,7 @@ export class KafkaSink extends BatchingSink {
         list.push(message);
       }
       try {
+        await this.connecting;
         await this.connect();
       } catch (err) {
         this.counter.increment('ConnectionFailedCount');
