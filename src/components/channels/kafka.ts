@@ -394,8 +394,8 @@ export const kafkaChannel = defineComponent({
     'kafkajs 2.2.4 client. The poll timeout key is kafka.pollTimeout as in Flume\'s code (the user guide\'s pollTimeout is ' +
     'accepted too); it bounds how long the prefetcher waits when full. auto.offset.reset defaults to earliest, as in ' +
     'Flume\'s code; producer acks to all. With parseAsFlumeEvent=true records are Flume\'s binary AvroFlumeEvent, so ' +
-    'flume-ts and Java Flume Kafka channels read each other\'s records (but must not share one consumer group: kafkajs ' +
-    'and Java use different partition assignors). Records that are not Flume events are logged and skipped (Flume ' +
+    'flume-ts and Java Flume Kafka channels read each other\'s records, and may even share one consumer group (both use ' +
+    'the range assignor). Records that are not Flume events are logged and skipped (Flume ' +
     'fails every take on them). The channel has no capacity: ChannelFillPercentage is Double.MAX_VALUE as in Flume, ' +
     'and ChannelSize is 0 (the agent does not wait on shutdown to drain a Kafka channel). Consumer and producer properties map as for the Kafka source and sink ' +
     '(see there); deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
 import { CompressionTypes } from 'kafkajs';
+import { RangeAssigner } from './range-assignor.js';
 
 export type Role = 'consumer' | 'producer';
 
@@ -121,7 +122,7 @@ const IGNORED: Record<string, string> = {
   'interceptor.classes': 'Java interceptors cannot run in Node.js',
   'max.poll.records': 'batchSize bounds each Flume batch',
   'group.instance.id': 'static group membership is not supported by kafkajs',
-  'partition.assignment.strategy': 'kafkajs uses its round-robin assignor; do not mix flume-ts and Java consumers in one group',
+  'partition.assignment.strategy': 'flume-ts always uses Java\'s default RangeAssignor (protocol "range"), so it can share a group with Java consumers that have range in their list',
   'ssl.cipher.suites': 'Java cipher-suite names are not OpenSSL names; Node.js defaults are used',
   'sasl.login.callback.handler.class': 'Java classes cannot run in Node.js',
   'sasl.client.callback.handler.class': 'Java classes cannot run in Node.js',
@@ -179,6 +180,8 @@ export function mapClient(o: MapOptions): ClientMapping {
     maxBytesPerPartition: 1_048_576,
     maxWaitTimeInMs: o.maxWaitMs !== undefined ? Math.min(500, o.maxWaitMs) : 500,
     readUncommitted: true,
+    // Java's default assignor, with its protocol name: flume-ts and Java consumers can share a group
+    partitionAssigners: [RangeAssigner],
   };
   const producer: ClientMapping['producer'] = {
     acks: parseAcks(o.defaultAcks ?? '1') ?? 1,
@@ -199,6 +202,9 @@ export function mapClient(o: MapOptions): ClientMapping {
         ignored.push({ key: K(key), reason: 'offsets are committed after each channel transaction, as in Flume (auto-commit is forced off)' });
       }
       continue;
+    }
+    if (key === 'partition.assignment.strategy' && o.role === 'consumer' && v.split(',').some((c) => c.trim() === 'org.apache.kafka.clients.consumer.RangeAssignor')) {
+      continue; // range is what flume-ts uses
     }
     if (key in IGNORED) {
       const misplaced = (o.role === 'consumer' && PRODUCER_ONLY.has(key)) || (o.role === 'producer' && CONSUMER_ONLY.has(key));

@@ -260,7 +260,8 @@ export const kafkaSource = defineComponent({
     '(security.protocol, sasl.mechanism PLAIN/SCRAM-SHA-256/SCRAM-SHA-512, sasl.jaas.config, ssl.truststore.* as PEM, ' +
     'ssl.keystore.* as PEM or PKCS12, ssl.key.password, ssl.endpoint.identification.algorithm, ' +
     'ssl.disableTLSHostnameVerification). Ignored with a warning: max.poll.records (batchSize rules), ' +
-    'partition.assignment.strategy (kafkajs round-robin: do not mix flume-ts and Java Flume in one consumer group), ' +
+    'partition.assignment.strategy (flume-ts always uses Java\'s default RangeAssignor, protocol "range", so flume-ts and ' +
+    'Java Flume agents can share one consumer group), ' +
     'group.instance.id, interceptor.classes, custom deserializers, unknown keys. enable.auto.commit is forced off. ' +
     'Records compressed with snappy, lz4 or zstd cannot be read (kafkajs bundles gzip only). An undecodable record ' +
     '(useFlumeEventFormat on a plain payload) is logged and skipped instead of stalling the partition. ' +

@@ -57,7 +57,8 @@ describe('Kafka client property mapping', () => {
       ['kafka.producer.batch.size', 'kafka.producer.compression.type', 'kafka.producer.linger.ms', 'kafka.producer.no.such.thing', 'kafka.producer.value.serializer'],
     );
     expect(m.producer.compression).toBe(CompressionTypes.None);
-    const c = map('consumer', { 'enable.auto.commit': 'true', 'partition.assignment.strategy': 'range', 'auto.offset.reset': 'none' });
+    const c = map('consumer', { 'enable.auto.commit': 'true', 'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.RoundRobinAssignor', 'auto.offset.reset': 'none' });
+    expect(map('consumer', { 'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.CooperativeStickyAssignor, org.apache.kafka.clients.consumer.RangeAssignor' }).ignored).toEqual([]);
     expect(c.ignored.map((i) => i.key)).toEqual(['kafka.consumer.enable.auto.commit', 'kafka.consumer.partition.assignment.strategy']);
     expect(c.errors.map((e) => e.key)).toEqual(['kafka.consumer.auto.offset.reset']);
   });

@@ -1,6 +1,7 @@
 /**
  * A flume-ts Kafka channel and a real Apache Flume 1.11 Kafka channel (`npm run flume`) read each other's records
- * with parseAsFlumeEvent=true (binary AvroFlumeEvent values, headers kept).
+ * with parseAsFlumeEvent=true (binary AvroFlumeEvent values, headers kept); a flume-ts and a Java Flume Kafka source share
+ * one consumer group.
  *
  *   real Flume: netcat → static interceptor → KafkaChannel(topic TW)   → null sink      ⇒ flume-ts channel reads TW
  *   flume-ts channel puts into TR                                      ⇒ real Flume: KafkaChannel(topic TR) → file_roll
@@ -12,13 +13,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
+import { pino } from 'pino';
 import { kafkaChannel, type KafkaChannel } from '../../../src/components/channels/kafka.js';
+import { kafkaSource, type KafkaSource } from '../../../src/components/sources/kafka.js';
 import { withTransaction } from '../../../src/core/channel.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
-import { create } from '../../support/context.js';
+import { create, drain, memory } from '../../support/context.js';
 import { ROOT, freePort } from '../../support/agent-process.js';
 import { useServices, type Services } from '../../support/services.js';
-import { client, createTopic, uniqueName, until } from './helpers.js';
+import { client, createTopic, produce, TestProcessor, uniqueName, until } from './helpers.js';
 
 function sendLines(port: number, lines: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -137,5 +140,76 @@ f1.sinks.kf.sink.serializer = header_and_text
     expect(got.length).toBe(N);
     expect(new Set(got.map((e) => e.body.toString()))).toEqual(new Set(lines));
     expect(got.every((e) => e.headers.origin === 'java-flume')).toBe(true);
+  });
+
+  it('a flume-ts Kafka source and a Java Flume Kafka source share one consumer group (range assignor); nothing lost', async () => {
+    const T = uniqueName('mixed');
+    await createTopic(kafka, T, 3);
+    const group = uniqueName('gmixed');
+    const out = path.join(tmp, 'out-mixed');
+    fs.mkdirSync(out);
+    const logDir = path.join(tmp, 'logs-mixed');
+    const conf = path.join(tmp, 'flume-mixed.conf');
+    fs.writeFileSync(conf, `
+f2.sources = r1
+f2.channels = c1
+f2.sinks = k1
+f2.sources.r1.type = org.apache.flume.source.kafka.KafkaSource
+f2.sources.r1.kafka.bootstrap.servers = ${svc.kafka.bootstrap}
+f2.sources.r1.kafka.topics = ${T}
+f2.sources.r1.kafka.consumer.group.id = ${group}
+f2.sources.r1.kafka.consumer.auto.offset.reset = earliest
+f2.sources.r1.batchSize = 100
+f2.sources.r1.channels = c1
+f2.channels.c1.type = memory
+f2.channels.c1.capacity = 100000
+f2.channels.c1.transactionCapacity = 1000
+f2.sinks.k1.type = file_roll
+f2.sinks.k1.channel = c1
+f2.sinks.k1.sink.directory = ${out}
+f2.sinks.k1.sink.rollInterval = 0
+`);
+    const java = spawn(process.execPath, [path.join(ROOT, 'scripts/services/flume-cli.mjs'), 'agent', '--conf-file', conf, '--name', 'f2', '--heap', '256m', '--log-dir', logDir], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    java.stderr!.resume();
+    const javaLog = () => {
+      try {
+        return fs.readFileSync(path.join(logDir, 'flume.log'), 'utf8');
+      } catch {
+        return '';
+      }
+    };
+    const ch = memory('c1', 100_000, 10_000);
+    const assigned: Array<Record<string, number[]>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => { const o = JSON.parse(line); if (o.msg === 'partitions assigned') assigned.push(o.assignment); } });
+    const src = create(kafkaSource, {
+      'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topics': T, 'kafka.consumer.group.id': group, 'kafka.consumer.auto.offset.reset': 'earliest',
+      batchSize: '100', batchDurationMillis: '200',
+    }, { name: 'r1', processor: new TestProcessor(ch), logger }) as KafkaSource;
+    try {
+      expect(await until(() => new RegExp(`${T} - partition \\d assigned`).test(javaLog()), 120_000)).toBe(true);
+      await src.start();
+      // the Java member rejoins and the group is split between the two
+      expect(await until(() => (assigned[assigned.length - 1]?.[T]?.length ?? 0) > 0, 60_000)).toBe(true);
+      const mine = assigned[assigned.length - 1]![T]!;
+      expect(mine.length).toBeLessThan(3);
+      const N = 3000;
+      await produce(kafka, T, Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: `m${i}` })));
+      const ours: Event[] = [];
+      const javaLines = () => fs.readdirSync(out).flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean));
+      const all = () => new Set([...ours.map((e) => e.body.toString()), ...javaLines()]);
+      expect(await until(async () => (ours.push(...(await drain(ch))), all().size >= N), 90_000)).toBe(true);
+      expect(ours.length).toBeGreaterThan(0);
+      expect(javaLines().length).toBeGreaterThan(0);
+      // each partition went to one member: ours only from our partitions
+      expect(ours.every((e) => mine.includes(Number(e.headers.partition)))).toBe(true);
+    } finally {
+      await src.stop();
+      const exited = new Promise((r) => java.once('exit', r));
+      java.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
+      if (java.exitCode === null) java.kill('SIGKILL');
+    }
   });
 });
