@@ -5,6 +5,7 @@ import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
 import { kafkaChannel } from './channels/kafka.js';
+import { fileChannel } from './channels/file/index.js';
 import { nullSink } from './sinks/null.js';
 import { kafkaSink } from './sinks/kafka.js';
 import { kafkaSource } from './sources/kafka.js';
@@ -39,6 +40,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   // channels
   memoryChannel,
   kafkaChannel,
+  fileChannel,
   // sinks
   nullSink,
   kafkaSink,

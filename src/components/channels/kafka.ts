@@ -71,6 +71,8 @@ class PartitionProgress {
 
 export class KafkaChannel extends AbstractChannel {
   readonly transactionCapacity = Number.MAX_SAFE_INTEGER;
+  /** The events live in Kafka: nothing to drain on shutdown. */
+  readonly durable = true;
   readonly o: KafkaChannelOptions;
   private readonly logger: Logger;
   private producer?: Producer;
