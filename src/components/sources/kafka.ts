@@ -1,8 +1,8 @@
 /**
  * Flume's KafkaSource (flume-ng-sources/flume-kafka-source KafkaSource.java @ 1.11) on kafkajs, event-driven: a kafkajs
  * group consumer fetches; records are gathered (across partitions) until batchSize records are in hand or
- * batchDurationMillis passed, and each batch is put through the ChannelProcessor. The consumed offsets are committed only after the channel transaction committed
- * (auto-commit is off, as in Flume). A failed put is retried with the same events (linear backoff up to
+ * batchDurationMillis passed, and each batch is put through the ChannelProcessor. The consumed offsets are committed
+ * only after the channel transaction committed (auto-commit is off, as in Flume). A failed put is retried with the same events (linear backoff up to
  * maxBackoffSleep) while this consumer still owns the partition; once it no longer does (rebalance, stop) the batch is
  * left uncommitted and whoever owns the partition next reads it again from the last committed offset. So a rebalance
  * never loses or skips a message; duplicates are possible, as in Flume (at-least-once).
