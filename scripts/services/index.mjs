@@ -1,0 +1,149 @@
+// Service harness API: start/reuse/stop Kafka, HDFS and Elasticsearch on loopback, recorded in .services/state.json.
+// Used by the CLI (scripts/services/cli.mjs, `npm run services`) and by test/support/services.ts.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RUN_DIR, STATE_FILE, liveService, log, pidAlive, readState, stopPid, updateState, withLock } from './lib.mjs';
+
+export { STATE_FILE, readState, liveService } from './lib.mjs';
+
+/** @typedef {import('./lib.mjs').ServiceInfo} ServiceInfo */
+/** @typedef {'kafka' | 'hdfs' | 'es'} ServiceName */
+
+/** Every service the harness can run. */
+export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es']);
+
+/** @param {string} name @returns {Promise<{ start: (dir: string) => Promise<ServiceInfo> }>} */
+async function impl(name) {
+  switch (name) {
+    case 'kafka':
+      return import('./kafka.mjs');
+    case 'hdfs':
+      return import('./hdfs.mjs');
+    case 'es':
+      return import('./es.mjs');
+    default:
+      throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
+  }
+}
+
+/**
+ * Starts the named services, or reuses ones already running (recorded in the state file with live pids).
+ * @param {readonly string[]} names
+ * @param {{ owner?: number }} [opts] owner: stop what this call starts when process `owner` exits
+ *   (a detached watchdog does it even if the owner is SIGKILLed). Without owner, services run until `stop`.
+ * @returns {Promise<{ services: Record<string, ServiceInfo>, started: string[] }>}
+ */
+export async function startServices(names, opts = {}) {
+  const wanted = [...new Set(names)];
+  for (const n of wanted) await impl(n); // validate names early
+  /** @type {Record<string, ServiceInfo>} */
+  const services = {};
+  /** @type {string[]} */
+  const started = [];
+  await withLock(async () => {
+    for (const name of wanted) {
+      const live = liveService(name);
+      if (live) {
+        log(`${name}: reusing pid ${live.pids.join(',')} (${describe(live)})`);
+        services[name] = live;
+        continue;
+      }
+      const stale = readState().services[name];
+      if (stale) await stopInfo(stale); // half-dead leftovers
+      const dir = path.join(RUN_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+      fs.mkdirSync(dir, { recursive: true });
+      log(`${name}: starting (run dir ${dir})`);
+      /** @type {ServiceInfo} */
+      let info;
+      try {
+        info = await (await impl(name)).start(dir);
+      } catch (e) {
+        // Best effort: kill whatever the failed start left in its run dir.
+        killByDir(dir);
+        throw e;
+      }
+      if (opts.owner) info.owner = opts.owner;
+      updateState((s) => {
+        s.services[name] = info;
+      });
+      log(`${name}: ready in ${(info.startMs / 1000).toFixed(1)} s (${describe(info)})`);
+      services[name] = info;
+      started.push(name);
+    }
+  });
+  if (opts.owner && started.length > 0) spawnWatchdog(opts.owner, started.flatMap((n) => services[n].pids));
+  return { services, started };
+}
+
+/**
+ * Stops the named services (all recorded ones when `names` is empty) and removes them from the state file.
+ * Run directories and logs are kept.
+ * @param {readonly string[]} [names]
+ */
+export async function stopServices(names = []) {
+  await withLock(async () => {
+    const state = readState();
+    const which = names.length ? names : Object.keys(state.services);
+    await Promise.all(
+      which.map(async (n) => {
+        const info = state.services[n];
+        if (!info) return;
+        log(`${n}: stopping pid ${info.pids.join(',')}`);
+        await stopInfo(info);
+      }),
+    );
+    updateState((s) => {
+      for (const n of which) delete s.services[n];
+    });
+  });
+}
+
+/** @param {ServiceInfo} info */
+async function stopInfo(info) {
+  // Reverse order: for HDFS the DataNode goes before the NameNode.
+  for (const pid of [...info.pids].reverse()) await stopPid(pid);
+}
+
+/** @param {ServiceInfo} info */
+export function describe(info) {
+  return Object.entries(info.urls ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
+
+/** Status of recorded services. @returns {Array<ServiceInfo & { alive: boolean }>} */
+export function status() {
+  return Object.values(readState().services).map((s) => ({ ...s, alive: s.pids.every(pidAlive) }));
+}
+
+/**
+ * Kills JVMs whose command line mentions `dir` (used after a failed start, before the state file knows them).
+ * @param {string} dir
+ */
+function killByDir(dir) {
+  for (const p of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${p}/cmdline`, 'utf8');
+      if (cmd.includes(dir)) process.kill(Number(p), 'SIGKILL');
+    } catch {
+      /* gone or not ours */
+    }
+  }
+}
+
+/**
+ * Detached watcher: when `owner` exits, SIGTERM (then SIGKILL) `pids` and drop them from the state file.
+ * @param {number} owner @param {number[]} pids
+ */
+function spawnWatchdog(owner, pids) {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'watchdog.mjs');
+  const child = spawn(process.execPath, [script, String(owner), ...pids.map(String)], {
+    detached: true,
+    stdio: 'ignore',
+    env: { ...process.env, FLUME_TS_SERVICES_STATE: STATE_FILE },
+  });
+  child.unref();
+}
