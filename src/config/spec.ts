@@ -52,9 +52,9 @@ function builder<T>(type: PropType) {
 }
 
 function enumBuilder() {
-  function make<V extends string>(values: readonly V[], o: Common<V> & { default: V }): PropSpec<V, true>;
-  function make<V extends string>(values: readonly V[], o: Common<V> & { required: true }): PropSpec<V, true>;
-  function make<V extends string>(values: readonly V[], o: Common<V>): PropSpec<V, false>;
+  function make<const V extends string>(values: readonly V[], o: Common<NoInfer<V>> & { default: NoInfer<V> }): PropSpec<V, true>;
+  function make<const V extends string>(values: readonly V[], o: Common<NoInfer<V>> & { required: true }): PropSpec<V, true>;
+  function make<const V extends string>(values: readonly V[], o: Common<NoInfer<V>>): PropSpec<V, false>;
   function make<V extends string>(values: readonly V[], o: Common<V> & { default?: V; required?: boolean }): PropSpec<V, boolean> {
     return { type: 'enum', values, ...o };
   }

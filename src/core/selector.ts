@@ -6,4 +6,6 @@ export interface ChannelSelector {
   getRequiredChannels(event: Event): readonly Channel[];
   getOptionalChannels(event: Event): readonly Channel[];
   getAllChannels(): readonly Channel[];
+  /** True when every event goes to the same channels (lets the processor skip per-event routing). */
+  readonly uniform?: boolean;
 }

@@ -1,0 +1,393 @@
+/**
+ * The `flume-ts` command line: `agent` (flume-ng's flags), `validate`, `docs`, `version`.
+ */
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import { builtinRegistry } from '../components/registry.js';
+import { loadAgent, countBySeverity, type ConfigFile, type LoadResult } from '../config/model.js';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
+import { Agent } from '../core/agent.js';
+import { rootLogger, flushLogs } from '../core/logging.js';
+import { startMetricsServer } from '../monitoring/http.js';
+import { metricsJson } from '../monitoring/http.js';
+import { renderComponentDocs } from './docs.js';
+import { errorMessage } from '../core/errors.js';
+
+const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
+export const VERSION: string = JSON.parse(readFileSync(pkgPath, 'utf8')).version;
+
+const USAGE = `Usage: flume-ts <command> [options]
+
+Commands:
+  agent      run an agent:     flume-ts agent --conf-file FILE --name NAME [options]
+  validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
+  docs       write the component reference: flume-ts docs [--out FILE] [--check]
+  version    print the version
+
+agent options (flume-ng's):
+  -f, --conf-file FILE    configuration file (repeatable; later files override earlier keys)
+  -n, --name NAME         the agent name (the key prefix in the file)
+  -c, --conf DIR          configuration directory (accepted for compatibility)
+  -D key=value            a system property: \${sys:key}, flume.root.logger=LEVEL,console,
+                          flume.monitoring.type=http, flume.monitoring.port=PORT, propertiesImplementation=…
+  -i, --poll-interval S   seconds between checks of the config file for changes (default 30)
+      --no-reload-conf    do not reload the configuration when the file changes
+      --strict            refuse to start on any configuration problem (warnings included)
+      --drain-timeout S   on SIGTERM, seconds to let sinks drain the channels (default 10)
+  -h, --help              this help
+`;
+
+/** Options of flume-ng's launcher script that mean nothing here (JVM and classpath flags). */
+function stripJvmFlags(argv: string[], warn: (m: string) => void): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (/^-(X|javaagent|agentlib|agentpath)/.test(a)) {
+      warn(`ignoring JVM option ${a}`);
+      continue;
+    }
+    if (a === '-C' || a === '--classpath' || a === '--plugins-path') {
+      warn(`ignoring ${a} ${argv[i + 1] ?? ''}`);
+      i++;
+      continue;
+    }
+    if (a === '-d' || a === '--dryrun') {
+      warn(`ignoring ${a}`);
+      continue;
+    }
+    out.push(a);
+  }
+  return out;
+}
+
+function sysPropsOf(defs: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const d of defs ?? []) {
+    const eq = d.indexOf('=');
+    if (eq < 0) out[d] = '';
+    else out[d.slice(0, eq)] = d.slice(eq + 1);
+  }
+  return out;
+}
+
+function readConfigs(files: string[]): ConfigFile[] {
+  return files.map((f) => {
+    const file = f.startsWith('file:') ? fileURLToPath(f) : f;
+    try {
+      return { file, text: readFileSync(file, 'utf8') };
+    } catch (err) {
+      throw new UsageError(`cannot read configuration file ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`, 1);
+    }
+  });
+}
+
+class UsageError extends Error {
+  constructor(message: string, readonly exitCode = 2) {
+    super(message);
+  }
+}
+
+function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, includeInfo = false): void {
+  for (const d of ds) if (includeInfo || d.severity !== 'info') out(formatDiagnostic(d));
+}
+
+/** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
+export function validateMain(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): number {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'conf-file': { type: 'string', short: 'f', multiple: true },
+      name: { type: 'string', short: 'n' },
+      format: { type: 'string', default: 'text' },
+      strict: { type: 'boolean', default: false },
+      D: { type: 'string', short: 'D', multiple: true },
+      conf: { type: 'string', short: 'c' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const files = values['conf-file'];
+  if (!files?.length) throw new UsageError('validate needs --conf-file FILE');
+  if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
+  const configs = readConfigs(files);
+  const registry = builtinRegistry();
+  const sysProps = sysPropsOf(values.D);
+  let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
+  if (names.length === 0) names = ['\u0000'];
+  const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({ agent: n, result: loadAgent(configs, n, registry, { sysProps }) }));
+  let errors = 0;
+  let warnings = 0;
+  const seen = new Set<string>();
+  const all: Diagnostic[] = [];
+  for (const { result } of results) {
+    for (const d of result.diagnostics) {
+      const key = formatDiagnostic(d);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      all.push(d);
+    }
+  }
+  const c = countBySeverity(all);
+  errors = c.errors;
+  warnings = c.warnings;
+  if (values.format === 'json') {
+    io.out(
+      JSON.stringify(
+        {
+          agents: results.map(({ agent, result }) => ({
+            name: agent,
+            sources: result.plan?.sources.map((s) => s.name) ?? [],
+            channels: result.plan?.channels.map((s) => s.name) ?? [],
+            sinks: result.plan?.sinks.map((s) => s.name) ?? [],
+            sinkgroups: result.plan?.sinkgroups.map((s) => s.name) ?? [],
+            dropped: result.plan?.dropped ?? [],
+          })),
+          diagnostics: all,
+          errors,
+          warnings,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    printDiagnostics(all, io.out);
+    for (const { agent, result } of results) {
+      if (!result.plan) continue;
+      const p = result.plan;
+      io.out(
+        `agent ${agent}: runs sources [${p.sources.map((s) => s.name).join(' ')}] channels [${p.channels.map((s) => s.name).join(' ')}] ` +
+          `sinks [${p.sinks.map((s) => s.name).join(' ')}]${p.sinkgroups.length ? ` sinkgroups [${p.sinkgroups.map((g) => g.name).join(' ')}]` : ''}`,
+      );
+      for (const d of p.dropped) io.out(`agent ${agent}: Flume would drop ${d.kind} ${d.name} (${d.reason})`);
+    }
+    io.out(`${errors} error(s), ${warnings} warning(s)`);
+  }
+  return errors > 0 || (values.strict && warnings > 0) ? 1 : 0;
+}
+
+function logLevelFrom(sysProps: Record<string, string>): string | undefined {
+  const v = sysProps['flume.root.logger'];
+  return v ? v.split(',')[0] : undefined;
+}
+
+/** `flume-ts agent`. Resolves with the exit code once the agent has stopped. */
+export async function agentMain(argv: string[]): Promise<number> {
+  const warnings: string[] = [];
+  const args = stripJvmFlags(argv, (m) => warnings.push(m));
+  const { values } = parseArgs({
+    args,
+    options: {
+      'conf-file': { type: 'string', short: 'f', multiple: true },
+      'conf-uri': { type: 'string', short: 'u', multiple: true },
+      name: { type: 'string', short: 'n' },
+      conf: { type: 'string', short: 'c' },
+      D: { type: 'string', short: 'D', multiple: true },
+      'poll-interval': { type: 'string', short: 'i' },
+      'no-reload-conf': { type: 'boolean', default: false },
+      strict: { type: 'boolean', default: false },
+      'drain-timeout': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    allowPositionals: false,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const sysProps = sysPropsOf(values.D);
+  const root = rootLogger(logLevelFrom(sysProps) ?? process.env.FLUME_TS_LOG_LEVEL ?? 'info');
+  const logger = root.child({ component: 'cli' });
+  for (const w of warnings) logger.warn(w);
+  const files = [...(values['conf-uri'] ?? []), ...(values['conf-file'] ?? [])];
+  if (values['conf-uri']?.length && values['conf-file']?.length) {
+    logger.warn('both --conf-uri and --conf-file given: Flume uses only --conf-uri; flume-ts reads both, --conf-file last');
+  }
+  if (files.some((f) => /^https?:/.test(f))) throw new UsageError('http(s) configuration URIs are not supported yet; use a file');
+  if (!files.length) throw new UsageError('agent needs --conf-file FILE (Flume: "No configuration was provided")');
+  if (!values.name) throw new UsageError('agent needs --name NAME');
+  const name = values.name;
+  const registry = builtinRegistry();
+
+  const load = (): LoadResult | undefined => {
+    const result = loadAgent(readConfigs(files), name, registry, { sysProps });
+    for (const d of result.diagnostics) {
+      const fields = { code: d.code, at: d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : undefined, key: d.key, hint: d.hint, flume: d.flume };
+      if (d.severity === 'error') logger.error(fields, formatDiagnostic(d));
+      else if (d.severity === 'warning') logger.warn(fields, formatDiagnostic(d));
+      else logger.debug(fields, formatDiagnostic(d));
+    }
+    const { errors, warnings: warns } = countBySeverity(result.diagnostics);
+    if (!result.plan) return undefined;
+    if (result.diagnostics.some((d) => d.code === 'syntax')) {
+      logger.fatal('the configuration file cannot be read as a Java .properties file (Flume would fail to load it)');
+      return undefined;
+    }
+    if (values.strict && errors + warns > 0) {
+      logger.fatal({ errors, warnings: warns }, 'refusing to start: --strict and the configuration has problems');
+      return undefined;
+    }
+    if (result.plan.sources.length === 0 && result.plan.sinks.length === 0) {
+      logger.fatal(`agent ${name} has nothing valid to run`);
+      return undefined;
+    }
+    return result;
+  };
+
+  const first = load();
+  if (!first) {
+    flushLogs();
+    return 1;
+  }
+  let agent = new Agent(first.plan!, registry, root);
+  await agent.start();
+
+  let metricsServer: Server | undefined;
+  const monitoring = sysProps['flume.monitoring.type'];
+  if (monitoring) {
+    if (monitoring.toLowerCase() === 'http' || monitoring === 'org.apache.flume.instrumentation.http.HTTPMetricsServer') {
+      const port = Number(sysProps['flume.monitoring.port'] ?? 41414);
+      const host = sysProps['flume.monitoring.bind'] ?? '0.0.0.0';
+      try {
+        metricsServer = await startMetricsServer(port, host, () => agent.counters());
+        logger.info({ port, host }, 'Monitoring: HTTP /metrics (Flume JSON) and /prometheus');
+      } catch (err) {
+        logger.error({ err: errorMessage(err), port }, 'cannot start the monitoring server');
+      }
+    } else {
+      logger.warn({ type: monitoring }, 'monitoring type not supported by flume-ts (http is); none started');
+    }
+  }
+
+  // reload on change, as Flume does every poll-interval seconds
+  let reloadTimer: NodeJS.Timeout | undefined;
+  if (!values['no-reload-conf']) {
+    const interval = Math.max(1, Number(values['poll-interval'] ?? 30)) * 1000;
+    const mtimes = () => files.map((f) => {
+      try {
+        return statSync(f.startsWith('file:') ? fileURLToPath(f) : f).mtimeMs;
+      } catch {
+        return -1;
+      }
+    });
+    let last = mtimes();
+    let reloading = false;
+    reloadTimer = setInterval(() => {
+      const now = mtimes();
+      if (reloading || now.every((m, i) => m === last[i])) return;
+      last = now;
+      reloading = true;
+      void (async () => {
+        try {
+          logger.info('configuration changed; reloading');
+          const next = load();
+          if (!next) {
+            logger.error('the new configuration was not applied; the running agent keeps going');
+            return;
+          }
+          // as Flume: channels with the same name, type and properties keep their events across the reload
+          const reuse = agent.reusableFor(next.plan!);
+          await agent.stop({ drainTimeoutMs: 5000, keepChannels: new Set(reuse.keys()) });
+          agent = new Agent(next.plan!, registry, root, reuse);
+          await agent.start();
+        } catch (err) {
+          logger.error({ err: errorMessage(err) }, 'reload failed');
+        } finally {
+          reloading = false;
+        }
+      })();
+    }, interval);
+    reloadTimer.unref();
+  }
+
+  const drainMs = Math.max(0, Number(values['drain-timeout'] ?? 10)) * 1000;
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (stopping) {
+        logger.warn({ signal: sig }, 'second signal: exiting now');
+        flushLogs();
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal: sig }, 'stopping: sources first, then draining channels');
+      if (reloadTimer) clearInterval(reloadTimer);
+      void (async () => {
+        try {
+          await agent.stop({ drainTimeoutMs: drainMs });
+          metricsServer?.close();
+          resolve(0);
+        } catch (err) {
+          logger.error({ err: errorMessage(err) }, 'error while stopping');
+          resolve(1);
+        }
+      })();
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  });
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  let code = 0;
+  try {
+    switch (cmd) {
+      case 'agent':
+      case 'node':
+        code = await agentMain(rest);
+        break;
+      case 'validate':
+        code = validateMain(rest);
+        break;
+      case 'docs': {
+        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, check: { type: 'boolean', default: false } } });
+        const text = renderComponentDocs(builtinRegistry());
+        if (values.check) {
+          const current = values.out ? readFileSync(values.out, 'utf8') : '';
+          code = current === text ? 0 : 1;
+          if (code) console.error(`${values.out} is out of date: run npm run docs`);
+        } else if (values.out) writeFileSync(values.out, text);
+        else process.stdout.write(text);
+        break;
+      }
+      case 'version':
+      case '--version':
+        console.log(`flume-ts ${VERSION}`);
+        break;
+      case 'help':
+      case '-h':
+      case '--help':
+      case undefined:
+        console.log(USAGE);
+        code = cmd === undefined ? 2 : 0;
+        break;
+      default:
+        throw new UsageError(`unknown command "${cmd}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`flume-ts: ${err.message}`);
+      if (err.exitCode === 2) console.error(`Run "flume-ts help" for usage.`);
+      code = err.exitCode;
+    } else if (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+      console.error(`flume-ts: ${err.message}`);
+      code = 2;
+    } else {
+      console.error(`flume-ts: ${errorMessage(err)}`);
+      code = 1;
+    }
+  }
+  flushLogs();
+  process.exitCode = code;
+  if (cmd === 'agent' || cmd === 'node') setTimeout(() => process.exit(code), 200).unref();
+}
+
+export { metricsJson };

@@ -1,0 +1,76 @@
+/**
+ * Flume's ChannelProcessor (core/channel/ChannelProcessor.java): interceptors → selector → one transaction per
+ * required channel, in turn (a failure rolls back that channel and is rethrown; channels already committed stay
+ * committed, as in Flume) → optional channels best-effort (failures only logged).
+ */
+import type { Channel } from './channel.js';
+import type { Event } from './event.js';
+import type { Interceptor } from './interceptor.js';
+import type { ChannelSelector } from './selector.js';
+import type { ChannelProcessor } from './source.js';
+import type { Logger } from './logging.js';
+import { ChannelError, errorMessage } from './errors.js';
+
+export class DefaultChannelProcessor implements ChannelProcessor {
+  readonly maxBatchSize: number;
+  private readonly selector: ChannelSelector;
+  private readonly interceptors: readonly Interceptor[];
+  private readonly logger: Logger;
+
+  constructor(selector: ChannelSelector, interceptors: readonly Interceptor[], logger: Logger) {
+    this.selector = selector;
+    this.interceptors = interceptors;
+    this.logger = logger;
+    this.maxBatchSize = Math.min(...selector.getAllChannels().map((c) => c.transactionCapacity));
+  }
+
+  processEvent(event: Event): Promise<void> {
+    return this.processEventBatch([event]);
+  }
+
+  async processEventBatch(input: Event[]): Promise<void> {
+    let events = input;
+    for (const ic of this.interceptors) {
+      events = ic.intercept(events);
+      if (events.length === 0) return;
+    }
+    const required = new Map<Channel, Event[]>();
+    const optional = new Map<Channel, Event[]>();
+    if (this.selector.uniform) {
+      for (const c of this.selector.getRequiredChannels(events[0]!)) required.set(c, events);
+      for (const c of this.selector.getOptionalChannels(events[0]!)) optional.set(c, events);
+    } else for (const e of events) {
+      for (const c of this.selector.getRequiredChannels(e)) {
+        const l = required.get(c);
+        if (l) l.push(e);
+        else required.set(c, [e]);
+      }
+      for (const c of this.selector.getOptionalChannels(e)) {
+        const l = optional.get(c);
+        if (l) l.push(e);
+        else optional.set(c, [e]);
+      }
+    }
+    for (const [ch, list] of required) {
+      const tx = ch.begin();
+      try {
+        tx.putAll(list);
+        await tx.commit();
+      } catch (err) {
+        if (tx.state === 'OPEN') await tx.rollback();
+        if (err instanceof ChannelError) throw err;
+        throw new ChannelError(`Unable to put batch on required channel: ${ch.name}: ${errorMessage(err)}`, { cause: err });
+      }
+    }
+    for (const [ch, list] of optional) {
+      const tx = ch.begin();
+      try {
+        tx.putAll(list);
+        await tx.commit();
+      } catch (err) {
+        if (tx.state === 'OPEN') await tx.rollback();
+        this.logger.warn({ channel: ch.name, err: errorMessage(err) }, 'Unable to put batch on optional channel');
+      }
+    }
+  }
+}

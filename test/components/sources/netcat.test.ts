@@ -1,0 +1,133 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { NetcatSource } from '../../../src/components/sources/netcat.js';
+import { DefaultChannelProcessor } from '../../../src/core/channel-processor.js';
+import { ReplicatingChannelSelector } from '../../../src/core/selectors/replicating.js';
+import { MemoryChannel } from '../../../src/components/channels/memory.js';
+import { drain, memory, silentLogger } from '../../support/context.js';
+
+let source: NetcatSource | undefined;
+afterEach(async () => {
+  await source?.stop();
+  source = undefined;
+});
+
+async function start(ch: MemoryChannel, o: Partial<{ maxLineLength: number; ackEveryEvent: boolean; encoding: string }> = {}) {
+  const processor = new DefaultChannelProcessor(new ReplicatingChannelSelector([ch], []), [], silentLogger);
+  source = new NetcatSource('r1', { bind: '127.0.0.1', port: 0, maxLineLength: 512, ackEveryEvent: true, encoding: 'utf-8', ...o }, processor, silentLogger);
+  await source.start();
+  return source.boundPort!;
+}
+
+/** Sends `data`, then collects replies until `expectReplies` lines arrived or the server closes. */
+function exchange(port: number, data: Buffer | string, expectReplies: number, end = true): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    const timer = setTimeout(() => {
+      s.destroy();
+      resolve(got);
+    }, 10_000);
+    s.on('data', (d) => {
+      got += d.toString();
+      if (got.split('\n').length - 1 >= expectReplies) {
+        clearTimeout(timer);
+        s.end();
+        resolve(got);
+      }
+    });
+    s.on('close', () => {
+      clearTimeout(timer);
+      resolve(got);
+    });
+    s.on('error', reject);
+    s.write(data);
+    if (end && expectReplies === 0) s.end();
+  });
+}
+
+describe('netcat source', () => {
+  it('answers OK per line, keeps CR of CRLF, and stores bodies in order', async () => {
+    const ch = memory();
+    const port = await start(ch);
+    const replies = await exchange(port, 'hello\nworld\r\nthird\n', 3);
+    expect(replies).toBe('OK\nOK\nOK\n');
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['hello', 'world\r', 'third']);
+  });
+
+  it('refuses an over-long line with Flume\'s reply, keeps earlier events, and closes the connection', async () => {
+    const ch = memory();
+    const port = await start(ch, { maxLineLength: 10 });
+    const replies = await exchange(port, 'ok-line\n' + 'x'.repeat(10) + '\nafter\n', 2);
+    expect(replies).toBe('OK\nFAILED: Event exceeds the maximum length (10 chars, including newline)\n');
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['ok-line']);
+    // exactly max-1 chars fits
+    const r2 = await exchange(port, 'x'.repeat(9) + '\n', 1);
+    expect(r2).toBe('OK\n');
+  });
+
+  it('counts characters, not bytes, for max-line-length', async () => {
+    const ch = memory();
+    const port = await start(ch, { maxLineLength: 5 });
+    expect(await exchange(port, 'éééé\n', 1)).toBe('OK\n');
+    expect((await drain(ch))[0]!.body.toString()).toBe('éééé');
+  });
+
+  it('answers FAILED when the channel is full and keeps serving', async () => {
+    const ch = new MemoryChannel('c1', { capacity: 2, transactionCapacity: 2, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+    const port = await start(ch);
+    const replies = await exchange(port, 'a\nb\n', 2);
+    expect(replies).toBe('OK\nOK\n');
+    const r2 = await exchange(port, 'c\n', 1);
+    expect(r2).toMatch(/^FAILED: Space for commit to queue couldn't be acquired/);
+    await drain(ch);
+    expect(await exchange(port, 'd\n', 1)).toBe('OK\n');
+  });
+
+  it('drops bytes without a newline at EOF, and stays silent without ack-every-event', async () => {
+    const ch = memory();
+    const port = await start(ch, { ackEveryEvent: false });
+    await exchange(port, 'one\ntwo\nunterminated', 0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['one', 'two']);
+  });
+
+  it('passes binary bytes through unchanged', async () => {
+    const ch = memory();
+    const port = await start(ch);
+    const bin = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x80, 0x0d]);
+    expect(await exchange(port, Buffer.concat([bin, Buffer.from('\n')]), 1)).toBe('OK\n');
+    expect((await drain(ch))[0]!.body).toEqual(bin);
+  });
+
+  it('batches large inputs within transactionCapacity and acknowledges every line', async () => {
+    const ch = memory('c1', 100_000, 100);
+    const port = await start(ch);
+    const n = 5000;
+    const lines = Array.from({ length: n }, (_, i) => `line-${i}`).join('\n') + '\n';
+    const replies = await exchange(port, lines, n);
+    expect(replies).toBe('OK\n'.repeat(n));
+    const got = await drain(ch);
+    expect(got.length).toBe(n);
+    expect(got[n - 1]!.body.toString()).toBe(`line-${n - 1}`);
+  });
+});
+
+describe('netcat source framing', () => {
+  it('joins a line split across TCP segments', async () => {
+    const ch = memory();
+    const port = await start(ch);
+    const s = net.connect(port, '127.0.0.1');
+    await new Promise((r) => s.on('connect', r));
+    let got = '';
+    s.on('data', (d) => (got += d.toString()));
+    for (const part of ['hel', 'lo\nwor', 'ld', '\n']) {
+      s.write(part);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    for (let i = 0; i < 200 && got !== 'OK\nOK\n'; i++) await new Promise((r) => setTimeout(r, 10));
+    s.end();
+    expect(got).toBe('OK\nOK\n');
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['hello', 'world']);
+  });
+});

@@ -1,0 +1,77 @@
+/** Spawns `bin/flume-ts agent` as a child process for end-to-end tests. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+export const ROOT = path.resolve(import.meta.dirname, '..', '..');
+export const BIN = path.join(ROOT, 'bin', 'flume-ts');
+
+export function tmpDir(prefix = 'flume-ts-e2e-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+export async function waitFor<T>(fn: () => T | Promise<T>, what: string, ms = 30_000, every = 20): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, every));
+  }
+}
+
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, host, () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.on('error', () => resolve(false));
+  });
+}
+
+export interface AgentProcess {
+  child: ChildProcess;
+  stderr: () => string;
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Writes `conf` to a temp file and starts an agent on it. */
+export function startAgent(conf: string, args: string[] = [], name = 'a1', opts: { reload?: boolean; file?: string } = {}): AgentProcess {
+  const file = opts.file ?? path.join(tmpDir('flume-ts-conf-'), 'flume.conf');
+  writeFileSync(file, conf);
+  const child = spawn(BIN, ['agent', '--conf-file', file, '--name', name, ...(opts.reload ? [] : ['--no-reload-conf']), ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr!.on('data', (d) => (err += d.toString()));
+  child.stdout!.on('data', () => {});
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return {
+    child,
+    stderr: () => err,
+    exited,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
