@@ -5,6 +5,19 @@ import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
 import { nullSink } from './sinks/null.js';
+import { loggerSink } from './sinks/logger.js';
+import { fileRollSink } from './sinks/file_roll.js';
+import { timestampInterceptor } from './interceptors/timestamp.js';
+import { hostInterceptor } from './interceptors/host.js';
+import { staticInterceptor } from './interceptors/static.js';
+import { removeHeaderInterceptor } from './interceptors/remove_header.js';
+import { searchReplaceInterceptor } from './interceptors/search_replace.js';
+import { regexFilterInterceptor } from './interceptors/regex_filter.js';
+import { regexExtractorInterceptor } from './interceptors/regex_extractor.js';
+import { uuidInterceptor } from './interceptors/uuid.js';
+import { textSerializer } from './serializers/text.js';
+import { headerAndTextSerializer } from './serializers/header_and_text.js';
+import { avroEventSerializer } from './serializers/avro_event.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
@@ -23,6 +36,21 @@ export const builtinSpecs: readonly AnySpec[] = [
   memoryChannel,
   // sinks
   nullSink,
+  loggerSink,
+  fileRollSink,
+  // interceptors
+  timestampInterceptor,
+  hostInterceptor,
+  staticInterceptor,
+  removeHeaderInterceptor,
+  searchReplaceInterceptor,
+  regexFilterInterceptor,
+  regexExtractorInterceptor,
+  uuidInterceptor,
+  // serializers
+  textSerializer,
+  headerAndTextSerializer,
+  avroEventSerializer,
   // channel selectors
   replicatingSelector,
   multiplexingSelector,

@@ -1,0 +1,355 @@
+/**
+ * Java regular expressions (java.util.regex.Pattern) translated to JavaScript RegExps, once, at configuration time.
+ *
+ * Translated: possessive quantifiers (`a*+` → `a*`) and atomic groups (`(?>x)` → `(?:x)`), which match the same text
+ * unless backtracking into them would have changed the result; `\Q…\E`; POSIX classes `\p{Alpha}`, `\p{Digit}`, … and
+ * `\p{javaLowerCase}`-style names; Unicode categories and scripts `\p{L}`, `\p{IsLatin}`, `\p{InGreek}` (with the `u`
+ * flag); `\A`, `\z`, `\Z`, `\h`, `\H`, `\v`, `\V`, `\R`, `\e`, `\a`, octal `\0n`, `\x{h…}`; Java's ASCII-only `\s`;
+ * Java's `$` (end of input or before a final line terminator); leading inline flags `(?i)`, `(?s)`, `(?m)`, `(?u)`.
+ * Rejected with a clear error: `\G`, `\X`, `\N{…}`, `\b{g}`, class intersection `[a&&[b]]`, nested classes, inline
+ * flags anywhere but the very start, `(?x)` comments mode, `(?d)`.
+ * Not identical: `.` also matches U+0085 in JS; case-insensitive matching is Unicode-aware only with `(?u)` in Java.
+ */
+
+export interface JavaRegex {
+  /** The JS source. */
+  source: string;
+  /** The JS flags (without `g`). */
+  flags: string;
+  /** Number of capturing groups (Java's groupCount()). */
+  groupCount: number;
+  /** Named groups → index. */
+  names: Map<string, number>;
+  regex: RegExp;
+}
+
+export class JavaRegexError extends Error {}
+
+const POSIX: Record<string, string> = {
+  Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~', Graph: '!-~', Print: ' -~', Blank: ' \\t', Cntrl: '\\x00-\\x1F\\x7F', XDigit: '0-9a-fA-F',
+  Space: ' \\t\\n\\x0B\\f\\r',
+};
+const JAVA_PROPS: Record<string, string> = {
+  javaLowerCase: '\\p{Ll}', javaUpperCase: '\\p{Lu}', javaWhitespace: '\\t\\n\\x0B\\f\\r\\x1C-\\x1F\\p{Zs}\\p{Zl}\\p{Zp}',
+  javaMirrored: '\\p{Bidi_M}', javaLetter: '\\p{L}', javaDigit: '\\p{Nd}', javaLetterOrDigit: '\\p{L}\\p{Nd}',
+  javaAlphabetic: '\\p{Alphabetic}', IsAlphabetic: '\\p{Alphabetic}', IsLetter: '\\p{L}', IsDigit: '\\p{Nd}',
+  IsUppercase: '\\p{Uppercase}', IsLowercase: '\\p{Lowercase}', IsWhite_Space: '\\p{White_Space}', IsWhiteSpace: '\\p{White_Space}',
+  IsPunctuation: '\\p{P}', IsControl: '\\p{Cc}', IsHex_Digit: '\\p{Hex_Digit}', IsHexDigit: '\\p{Hex_Digit}',
+  IsIdeographic: '\\p{Ideographic}', IsAssigned: '\\P{Cn}',
+};
+const SPACE = ' \\t\\n\\x0B\\f\\r';
+const HSPACE = ' \\t\\xA0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000';
+const VSPACE = '\\n\\x0B\\f\\r\\x85\\u2028\\u2029';
+const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
+
+function hex2(n: number): string {
+  return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : n < 0x10000 ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
+}
+
+function escapeLiteral(ch: string, inClass: boolean): string {
+  const cp = ch.codePointAt(0)!;
+  if (SYNTAX.has(ch) || (inClass && ch === '-')) return '\\' + ch;
+  if (cp < 0x20 || cp === 0x7f) return hex2(cp);
+  return ch;
+}
+
+/**
+ * Translates a Java pattern; throws JavaRegexError with a message naming the construct when it cannot.
+ */
+export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
+  let flags = extraFlags;
+  let needU = false;
+  let i = 0;
+  // Leading inline flags.
+  for (;;) {
+    const m = /^\(\?([imsud]+)\)/.exec(pattern.slice(i));
+    if (!m) break;
+    for (const f of m[1]!) {
+      if (f === 'd') throw new JavaRegexError('inline flag (?d) (UNIX_LINES) is not supported');
+      if (f === 'u') continue;
+      if (!flags.includes(f)) flags += f;
+    }
+    i += m[0].length;
+  }
+  const multiline = flags.includes('m');
+  let out = '';
+  let inClass = false;
+  let classDepthStart = -1;
+  let groupCount = 0;
+  const names = new Map<string, number>();
+  let lastWasQuantifier = false;
+
+  const prop = (name: string, negated: boolean): string => {
+    let inner: string | undefined;
+    let n = name;
+    if (n.startsWith('Is') && POSIX[n.slice(2)] !== undefined) n = n.slice(2);
+    if (POSIX[n] !== undefined) inner = POSIX[n];
+    else if (JAVA_PROPS[n] !== undefined) { inner = JAVA_PROPS[n]; needU = true; }
+    else if (/^In[A-Za-z_]+$/.test(n)) {
+      throw new JavaRegexError(`Unicode block \\p{${name}} is not supported (JavaScript has no blocks); use a script (\\p{Is…}) or a range`);
+    } else if (/^Is[A-Za-z_]+$/.test(n)) {
+      const s = n.slice(2);
+      inner = /^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(s) ? `\\p{${s}}` : `\\p{Script=${s}}`;
+      needU = true;
+    } else if (/^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(n)) {
+      inner = `\\p{${n}}`;
+      needU = true;
+    } else if (/^(general_category|gc|script|sc)=\w+$/i.test(n)) {
+      const [k, v] = n.split('=');
+      inner = `\\p{${/^(gc|general_category)$/i.test(k!) ? 'General_Category' : 'Script'}=${v}}`;
+      needU = true;
+    } else {
+      throw new JavaRegexError(`unknown character property \\p{${name}}`);
+    }
+    if (inClass) {
+      if (negated) {
+        if (/^\\p\{[^}]+\}$/.test(inner)) return '\\P' + inner.slice(2);
+        throw new JavaRegexError(`negated property \\P{${name}} inside a character class is not supported`);
+      }
+      return inner;
+    }
+    return `[${negated ? '^' : ''}${inner}]`;
+  };
+
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    const wasQuant = lastWasQuantifier;
+    lastWasQuantifier = false;
+    if (c === '\\') {
+      const d = pattern[i + 1];
+      if (d === undefined) throw new JavaRegexError('unexpected trailing backslash');
+      i += 2;
+      switch (d) {
+        case 'Q': {
+          const end = pattern.indexOf('\\E', i);
+          const lit = end < 0 ? pattern.slice(i) : pattern.slice(i, end);
+          for (const ch of lit) out += escapeLiteral(ch, inClass);
+          i = end < 0 ? pattern.length : end + 2;
+          break;
+        }
+        case 'E': break;
+        case 'p': case 'P': {
+          let name: string;
+          if (pattern[i] === '{') {
+            const end = pattern.indexOf('}', i);
+            if (end < 0) throw new JavaRegexError('unclosed \\p{ character property');
+            name = pattern.slice(i + 1, end);
+            i = end + 1;
+          } else {
+            name = pattern[i] ?? '';
+            i += 1;
+          }
+          out += prop(name, d === 'P');
+          break;
+        }
+        case 'A': out += inClass ? 'A' : '(?<![\\s\\S])'; break;
+        case 'z': out += inClass ? 'z' : '(?![\\s\\S])'; break;
+        case 'Z': out += '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))'; break;
+        case 'G': throw new JavaRegexError('\\G (end of the previous match) is not supported');
+        case 'X': throw new JavaRegexError('\\X (grapheme cluster) is not supported');
+        case 'N': throw new JavaRegexError('\\N{name} is not supported');
+        case 'b':
+          if (pattern[i] === '{') throw new JavaRegexError('\\b{g} is not supported');
+          out += inClass ? '\\x08' : '\\b';
+          break;
+        case 's': out += inClass ? SPACE : `[${SPACE}]`; break;
+        case 'S':
+          if (inClass) throw new JavaRegexError('\\S inside a character class is not supported; use [^…]');
+          out += `[^${SPACE}]`;
+          break;
+        case 'h': out += inClass ? HSPACE : `[${HSPACE}]`; break;
+        case 'H':
+          if (inClass) throw new JavaRegexError('\\H inside a character class is not supported');
+          out += `[^${HSPACE}]`;
+          break;
+        case 'v': out += inClass ? VSPACE : `[${VSPACE}]`; break;
+        case 'V':
+          if (inClass) throw new JavaRegexError('\\V inside a character class is not supported');
+          out += `[^${VSPACE}]`;
+          break;
+        case 'R': out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; break;
+        case 'e': out += '\\x1B'; break;
+        case 'a': out += '\\x07'; break;
+        case '0': {
+          const m = /^[0-3]?[0-7]{1,2}/.exec(pattern.slice(i)) ?? /^[0-7]{1,2}/.exec(pattern.slice(i));
+          if (!m) throw new JavaRegexError('illegal octal escape \\0');
+          out += hex2(parseInt(m[0], 8));
+          i += m[0].length;
+          break;
+        }
+        case 'x': {
+          if (pattern[i] === '{') {
+            const end = pattern.indexOf('}', i);
+            const cp = parseInt(pattern.slice(i + 1, end), 16);
+            if (end < 0 || !Number.isFinite(cp) || cp > 0x10ffff) throw new JavaRegexError('illegal \\x{…} escape');
+            if (cp > 0xffff) needU = true;
+            out += hex2(cp);
+            i = end + 1;
+          } else {
+            out += '\\x' + pattern.slice(i, i + 2);
+            i += 2;
+          }
+          break;
+        }
+        case 'u': out += '\\u' + pattern.slice(i, i + 4); i += 4; break;
+        case 'k': {
+          const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(pattern.slice(i));
+          if (!m) throw new JavaRegexError('\\k is not followed by <name>');
+          out += `\\k<${m[1]}>`;
+          i += m[0].length;
+          break;
+        }
+        default:
+          if (/[0-9]/.test(d)) {
+            if (inClass) throw new JavaRegexError(`\\${d} inside a character class is not supported`);
+            out += '\\' + d;
+          } else if (/[dDwWtnrfc]/.test(d)) {
+            out += '\\' + d;
+            if (d === 'c') { out += pattern[i] ?? ''; i += 1; }
+          } else if (/[A-Za-z]/.test(d)) {
+            throw new JavaRegexError(`illegal/unsupported escape sequence \\${d}`);
+          } else {
+            out += escapeLiteral(d, inClass);
+          }
+      }
+      continue;
+    }
+    if (inClass) {
+      if (c === '[') throw new JavaRegexError('nested character classes ([a[b]]) are not supported');
+      if (c === '&' && pattern[i + 1] === '&') throw new JavaRegexError('character class intersection (&&) is not supported');
+      if (c === ']' && i > classDepthStart) { inClass = false; out += ']'; i++; continue; }
+      out += c === '/' ? '\\/' : c;
+      i++;
+      continue;
+    }
+    switch (c) {
+      case '[': {
+        inClass = true;
+        out += '[';
+        i++;
+        if (pattern[i] === '^') { out += '^'; i++; }
+        // A ']' right after '[' or '[^' is a literal in Java.
+        if (pattern[i] === ']') { out += '\\]'; i++; }
+        classDepthStart = i;
+        break;
+      }
+      case '(': {
+        if (pattern[i + 1] === '?') {
+          const rest = pattern.slice(i + 2);
+          if (rest.startsWith('>')) { out += '(?:'; i += 3; }
+          else if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) { out += '(?'; i += 2; }
+          else if (rest.startsWith('<')) {
+            const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(rest);
+            if (!m) throw new JavaRegexError('bad named group');
+            groupCount++;
+            names.set(m[1]!, groupCount);
+            out += `(?<${m[1]}>`;
+            i += 2 + m[0].length;
+          } else {
+            throw new JavaRegexError(`inline flags (${'(?' + rest.slice(0, 8)}…) are only supported at the start of the pattern`);
+          }
+        } else {
+          groupCount++;
+          out += '(';
+          i++;
+        }
+        break;
+      }
+      case '$':
+        out += multiline ? '$' : '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))';
+        i++;
+        break;
+      case '*': case '?': case '+': {
+        if (wasQuant && c === '+') { i++; break; } // possessive → greedy
+        if (wasQuant && c === '?') { out += '?'; i++; break; } // lazy
+        out += c;
+        i++;
+        lastWasQuantifier = true;
+        break;
+      }
+      case '{': {
+        const m = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
+        if (m) { out += m[0]; i += m[0].length; lastWasQuantifier = true; }
+        else { out += '\\{'; i++; }
+        break;
+      }
+      case '}': out += '\\}'; i++; break;
+      case ']': out += '\\]'; i++; break;
+      case '/': out += '\\/'; i++; break;
+      default: out += c; i++;
+    }
+  }
+  if (inClass) throw new JavaRegexError('unclosed character class');
+  if (needU) flags += 'u';
+  let regex: RegExp;
+  try {
+    regex = new RegExp(out, flags);
+  } catch (err) {
+    throw new JavaRegexError((err as Error).message.replace(/^Invalid regular expression: /, ''));
+  }
+  return { source: out, flags, groupCount, names, regex };
+}
+
+/** Compiles and returns a message instead of throwing (for spec checks). */
+export function javaRegexProblem(pattern: string): string | undefined {
+  try {
+    compileJavaRegex(pattern);
+    return undefined;
+  } catch (err) {
+    return `invalid or unsupported Java regex ${JSON.stringify(pattern)}: ${(err as Error).message}`;
+  }
+}
+
+/** A precompiled Java replacement string (Matcher.replaceAll): `$n`, `${name}`, `\x` escapes. */
+export type Replacement = (string | number)[];
+
+export function compileJavaReplacement(rep: string, rx: JavaRegex): Replacement {
+  const parts: Replacement = [];
+  let lit = '';
+  let i = 0;
+  while (i < rep.length) {
+    const c = rep[i]!;
+    if (c === '\\') {
+      if (i + 1 >= rep.length) throw new JavaRegexError('character to be escaped is missing (trailing \\ in the replacement)');
+      lit += rep[i + 1];
+      i += 2;
+    } else if (c === '$') {
+      i++;
+      if (i >= rep.length) throw new JavaRegexError('illegal group reference: group index is missing ($ at the end of the replacement)');
+      if (rep[i] === '{') {
+        const end = rep.indexOf('}', i);
+        const name = end < 0 ? '' : rep.slice(i + 1, end);
+        if (!/^[A-Za-z][A-Za-z0-9]*$/.test(name)) throw new JavaRegexError('named capturing group is missing trailing } or has a bad name');
+        const idx = rx.names.get(name);
+        if (idx === undefined) throw new JavaRegexError(`no group with name {${name}}`);
+        if (lit) parts.push(lit);
+        lit = '';
+        parts.push(idx);
+        i = end + 1;
+      } else {
+        let ref = rep.charCodeAt(i) - 48;
+        if (ref < 0 || ref > 9) throw new JavaRegexError(`illegal group reference "$${rep[i]}" (write \\$ for a literal $)`);
+        i++;
+        // Java: take more digits while the number stays a valid group.
+        while (i < rep.length) {
+          const next = rep.charCodeAt(i) - 48;
+          if (next < 0 || next > 9) break;
+          const n = ref * 10 + next;
+          if (n > rx.groupCount) break;
+          ref = n;
+          i++;
+        }
+        if (ref > rx.groupCount) throw new JavaRegexError(`no group ${ref} (the pattern has ${rx.groupCount})`);
+        if (lit) parts.push(lit);
+        lit = '';
+        parts.push(ref);
+      }
+    } else {
+      lit += c;
+      i++;
+    }
+  }
+  if (lit) parts.push(lit);
+  return parts;
+}

@@ -1,0 +1,28 @@
+import { defineComponent, prop } from '../../config/spec.js';
+import type { Event } from '../../core/event.js';
+import { javaMapToString } from '../../core/java-hashmap.js';
+
+export const headerAndTextSerializer = defineComponent({
+  kind: 'serializer',
+  type: 'header_and_text',
+  fqcn: 'org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder',
+  summary: 'Writes the headers as a Java map (`{k1=v1, k2=v2}`), a space, the body, and a newline.',
+  notes: 'Headers are listed in the order Java\'s HashMap iterates them (as Flume prints them), not in insertion order, and encoded as UTF-8 (Flume uses the JVM default charset, normally UTF-8).',
+  properties: {
+    appendNewline: prop.boolean({ default: true, doc: 'Write "\\n" after each body.' }),
+  },
+  create: (c) => {
+    const nl = c.appendNewline;
+    return {
+      write(e: Event): Buffer {
+        const head = javaMapToString(e.headers) + ' ';
+        const hl = Buffer.byteLength(head);
+        const out = Buffer.allocUnsafe(hl + e.body.length + (nl ? 1 : 0));
+        out.write(head, 0, 'utf8');
+        e.body.copy(out, hl);
+        if (nl) out[out.length - 1] = 0x0a;
+        return out;
+      },
+    };
+  },
+});

@@ -1,0 +1,20 @@
+import { defineComponent, prop } from '../../config/spec.js';
+import type { Event } from '../../core/event.js';
+
+const NL = Buffer.from('\n');
+
+export const textSerializer = defineComponent({
+  kind: 'serializer',
+  type: 'text',
+  fqcn: 'org.apache.flume.serialization.BodyTextEventSerializer$Builder',
+  summary: 'Writes each event body as is, followed by a newline; headers are dropped.',
+  properties: {
+    appendNewline: prop.boolean({ default: true, doc: 'Write "\\n" after each body.' }),
+  },
+  create: (c) => {
+    const nl = c.appendNewline;
+    return {
+      write: (e: Event) => (nl ? Buffer.concat([e.body, NL], e.body.length + 1) : e.body),
+    };
+  },
+});
