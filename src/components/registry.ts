@@ -7,6 +7,7 @@ import { memoryChannel } from './channels/memory.js';
 import { nullSink } from './sinks/null.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
+import { hdfsSink } from './sinks/hdfs/index.js';
 import { timestampInterceptor } from './interceptors/timestamp.js';
 import { hostInterceptor } from './interceptors/host.js';
 import { staticInterceptor } from './interceptors/static.js';
@@ -38,6 +39,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   nullSink,
   loggerSink,
   fileRollSink,
+  hdfsSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,

@@ -17,6 +17,8 @@ export interface WebHdfsOptions {
   baseUrl: string;
   /** `user.name` for simple authentication; omitted when undefined. */
   user?: string;
+  /** Proxy user (`doas`), Flume's hdfs.proxyUser. */
+  doAs?: string;
   /** Per-request timeout in ms (Flume's hdfs.callTimeout). */
   timeoutMs?: number;
   /** TLS options for swebhdfs (e.g. `rejectUnauthorized`, `ca`). */
@@ -54,6 +56,7 @@ interface Reply {
 export class WebHdfsClient {
   readonly base: URL;
   readonly user: string | undefined;
+  readonly doAs: string | undefined;
   readonly timeoutMs: number;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
@@ -61,6 +64,7 @@ export class WebHdfsClient {
   constructor(opts: WebHdfsOptions) {
     this.base = new URL(opts.baseUrl);
     this.user = opts.user;
+    this.doAs = opts.doAs;
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.httpAgent = new http.Agent({ keepAlive: true, maxSockets: 32 });
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 32, ...opts.tls });
@@ -78,6 +82,7 @@ export class WebHdfsClient {
     const u = new URL(`/webhdfs/v1${encoded}`, this.base);
     u.searchParams.set('op', op);
     if (this.user !== undefined) u.searchParams.set('user.name', this.user);
+    if (this.doAs !== undefined) u.searchParams.set('doas', this.doAs);
     for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, String(v));
     return u;
   }

@@ -1,0 +1,289 @@
+/**
+ * One bucket (directory + file prefix) of the HDFS sink, as Flume's BucketWriter: names files
+ * `<inUsePrefix><prefix>.<counter><suffix|codec ext><inUseSuffix>` while open and renames them to
+ * `<prefix>.<counter><suffix|ext>` on close; rolls by count and size before an append (lazy, as Flume), by time
+ * (timer armed at open) and by idleness (timer re-armed after each flush).
+ *
+ * Durability over WebHDFS (which has no hflush): events are encoded into memory and every flush — the end of each
+ * sink transaction, before the commit — ships them in ONE request: CREATE for the first batch of a file, APPEND for
+ * the next ones. WebHDFS answers only after the DataNode pipeline acknowledged the bytes and the file was closed
+ * again, so a committed batch is at least as durable as after Flume's hflush (on every replica, visible to readers,
+ * not fsynced to disk — like hflush, unlike hsync).
+ *
+ * A failed write leaves the file as it was at the last commit: the file is abandoned (its pending bytes dropped,
+ * the events come back from the channel), a closer cuts it back to its committed length if a partial write went
+ * through (TRUNCATE) and renames it, retrying every retryInterval seconds up to closeTries; the retried events go to
+ * a new file.
+ */
+import type { Event } from '../../../core/event.js';
+import type { Logger } from '../../../core/logging.js';
+import type { CounterGroup } from '../../../monitoring/counters.js';
+import { errorMessage } from '../../../core/errors.js';
+import type { FileFormat } from './formats.js';
+import { WebHdfsError, type WebHdfsClient } from './webhdfs.js';
+
+export interface BucketOptions {
+  rollInterval: number; // s
+  rollSize: number; // bytes of bodies
+  rollCount: number;
+  idleTimeout: number; // s
+  inUsePrefix: string;
+  inUseSuffix: string;
+  /** hdfs.fileSuffix, or the codec's extension when no suffix is set. */
+  suffix: string;
+  /** Rename retry interval (s) after a failed close; tries (Infinity = forever). */
+  retryInterval: number;
+  closeTries: number;
+}
+
+export interface BucketEnv {
+  client: WebHdfsClient;
+  logger: Logger;
+  counter: CounterGroup;
+  newFormat(): FileFormat;
+  /** Runs a timer action under the sink's lock (never in the middle of a transaction). */
+  locked<T>(fn: () => Promise<T>): Promise<T>;
+  /** The writer closed itself (timer/idle): drop it from the sink's map. */
+  onClosed(writer: BucketWriter): void;
+  /** A file to close later (abandoned or failed rename). */
+  closeLater(job: CloseJob): void;
+  now(): number;
+}
+
+export interface CloseJob {
+  client: WebHdfsClient;
+  tmpPath: string;
+  finalPath: string;
+  /** Bytes known to be in the file (committed); anything beyond is cut off. undefined = keep as is. */
+  committedLength: number | undefined;
+  tries: number;
+}
+
+interface OpenFile {
+  tmpPath: string;
+  finalPath: string;
+  format: FileFormat;
+  created: boolean;
+  committedLength: number;
+  events: number;
+  bodyBytes: number;
+}
+
+export class BucketWriter {
+  private counterValue: number;
+  private file: OpenFile | undefined;
+  /** Closed by a timer (roll interval / idle): this handle is done; the sink makes a new writer (BucketClosedException). */
+  closed = false;
+  private rollTimer: NodeJS.Timeout | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly key: string,
+    /** The directory (absolute HDFS path). */
+    readonly dir: string,
+    /** The escaped file prefix. */
+    readonly prefix: string,
+    private readonly o: BucketOptions,
+    private readonly env: BucketEnv,
+  ) {
+    this.counterValue = env.now();
+  }
+
+  get client(): WebHdfsClient {
+    return this.env.client;
+  }
+
+  get isOpen(): boolean {
+    return this.file !== undefined;
+  }
+
+  /** Paths of the file now open (for the recovery scan to leave alone). */
+  get openTmpPath(): string | undefined {
+    return this.file?.tmpPath;
+  }
+
+  get pendingLength(): number {
+    return this.file?.format.pendingLength ?? 0;
+  }
+
+  private open(): void {
+    const counter = ++this.counterValue;
+    const full = `${this.prefix}.${counter}${this.o.suffix}`;
+    this.file = {
+      tmpPath: `${this.dir}/${this.o.inUsePrefix}${full}${this.o.inUseSuffix}`,
+      finalPath: `${this.dir}/${full}`,
+      format: this.env.newFormat(),
+      created: false,
+      committedLength: 0,
+      events: 0,
+      bodyBytes: 0,
+    };
+    this.env.logger.info({ file: this.file.tmpPath }, 'Creating file');
+    if (this.o.rollInterval > 0) {
+      this.rollTimer = setTimeout(() => {
+        void this.env.locked(async () => {
+          if (this.closed || !this.file) return;
+          this.env.logger.debug({ file: this.file.tmpPath }, 'rollInterval reached: closing');
+          await this.closeAndForget();
+        });
+      }, this.o.rollInterval * 1000);
+      this.rollTimer.unref();
+    }
+  }
+
+  /** Timer close: remove from the sink's map, then close (failures are retried by the closer, not thrown). */
+  private async closeAndForget(): Promise<void> {
+    this.closed = true;
+    this.env.onClosed(this);
+    try {
+      await this.close();
+    } catch (err) {
+      this.env.logger.warn({ err: errorMessage(err) }, 'Closing file failed; it is retried in the background');
+    }
+  }
+
+  private shouldRotate(): boolean {
+    const f = this.file!;
+    return (this.o.rollCount > 0 && this.o.rollCount <= f.events) || (this.o.rollSize > 0 && this.o.rollSize <= f.bodyBytes);
+  }
+
+  /** Encodes one event (may roll the file first: close + open, as Flume does before the append). */
+  async append(event: Event): Promise<void> {
+    this.clearIdle();
+    if (!this.file) this.open();
+    else if (this.shouldRotate()) {
+      await this.close();
+      this.open();
+    }
+    const f = this.file!;
+    f.format.append(event);
+    f.events++;
+    f.bodyBytes += event.body.length;
+  }
+
+  /** Ships everything appended so far (one CREATE or APPEND). Throws when HDFS did not take it. */
+  async flush(): Promise<void> {
+    const f = this.file;
+    if (!f) return;
+    f.format.sync();
+    await this.ship(f);
+    this.armIdle();
+  }
+
+  private async ship(f: OpenFile): Promise<void> {
+    const data = f.format.take();
+    if (data.length === 0 && f.created) return;
+    try {
+      if (!f.created) {
+        await this.env.client.create(f.tmpPath, data);
+        f.created = true;
+        this.env.counter.increment('ConnectionCreatedCount');
+      } else {
+        await this.env.client.append(f.tmpPath, data);
+      }
+      f.committedLength += data.length;
+    } catch (err) {
+      this.env.counter.increment('ConnectionFailedCount');
+      // FileAlreadyExists on CREATE: an older file of this name is there (clock went back); never touch it.
+      const exists = err instanceof WebHdfsError && err.exception === 'FileAlreadyExistsException';
+      this.abandon(f, exists);
+      throw err;
+    }
+  }
+
+  /** Drops the open file after a failure: the closer cuts it back to what was committed and renames it. */
+  private abandon(f: OpenFile, notOurs = false): void {
+    if (this.file === f) {
+      this.file = undefined;
+      this.clearTimers();
+    }
+    if (notOurs) return;
+    // (a CREATE that failed midway may have left a partial file: the closer checks; committed length 0 → delete)
+    {
+      this.env.closeLater({ client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: f.committedLength, tries: 0 });
+    }
+  }
+
+  /** After a failed transaction: a file with bytes not yet shipped cannot be rewound: abandon it. */
+  discardPending(): void {
+    const f = this.file;
+    if (f && f.format.pendingLength > 0) this.abandon(f);
+  }
+
+  /** Closes the current file: ships the remaining bytes and the format's trailer, then renames it. */
+  async close(): Promise<void> {
+    const f = this.file;
+    this.clearTimers();
+    if (!f) return;
+    f.format.close();
+    await this.ship(f); // throws (after abandoning the file) when HDFS did not take the bytes
+    this.file = undefined;
+    this.env.counter.increment('ConnectionClosedCount');
+    await renameOrLater(this.env, { client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: undefined, tries: 0 });
+  }
+
+  private clearIdle(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private armIdle(): void {
+    if (this.o.idleTimeout <= 0 || !this.file) return;
+    this.clearIdle();
+    this.idleTimer = setTimeout(() => {
+      void this.env.locked(async () => {
+        if (this.closed || !this.file) return;
+        this.env.logger.info({ file: this.file.tmpPath }, 'Closing idle bucketWriter');
+        await this.closeAndForget();
+      });
+    }, this.o.idleTimeout * 1000);
+    this.idleTimer.unref();
+  }
+
+  clearTimers(): void {
+    if (this.rollTimer) clearTimeout(this.rollTimer);
+    this.rollTimer = undefined;
+    this.clearIdle();
+  }
+}
+
+/** Renames tmp → final; on failure hands the job to the closer. Never throws. */
+export async function renameOrLater(env: Pick<BucketEnv, 'logger' | 'counter' | 'closeLater'>, job: CloseJob): Promise<void> {
+  if (job.tmpPath === job.finalPath) return;
+  try {
+    await runCloseJob(job);
+    env.logger.info({ from: job.tmpPath, to: job.finalPath }, 'Renamed');
+  } catch (err) {
+    env.counter.increment('ConnectionFailedCount');
+    env.logger.warn({ err: errorMessage(err), file: job.tmpPath }, 'Renaming file failed; will retry');
+    env.closeLater(job);
+  }
+}
+
+/**
+ * One attempt at closing a file for good: when the committed length is known, cut off anything beyond it (a partial
+ * or unacknowledged write) — an empty file is deleted — then rename it to its final name.
+ */
+export async function runCloseJob(job: CloseJob): Promise<'renamed' | 'deleted' | 'gone'> {
+  const client = job.client;
+  const st = await client.getFileStatus(job.tmpPath);
+  if (!st) return 'gone';
+  if (job.committedLength !== undefined && st.length > job.committedLength) {
+    if (job.committedLength === 0) {
+      await client.delete(job.tmpPath);
+      return 'deleted';
+    }
+    await client.truncate(job.tmpPath, job.committedLength);
+  } else if (job.committedLength === 0 && st.length === 0) {
+    await client.delete(job.tmpPath);
+    return 'deleted';
+  }
+  if (job.tmpPath === job.finalPath) return 'renamed';
+  const ok = await client.rename(job.tmpPath, job.finalPath);
+  if (!ok) {
+    const dst = await client.getFileStatus(job.finalPath);
+    if (dst) throw new Error(`cannot rename ${job.tmpPath}: ${job.finalPath} already exists`);
+    throw new Error(`HDFS refused to rename ${job.tmpPath} to ${job.finalPath}`);
+  }
+  return 'renamed';
+}
