@@ -63,3 +63,56 @@ export function readWithHadoop(svc: Services<'hdfs'>, paths: string[]): string {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
+
+/**
+ * Stops the harness's NameNode and DataNode (SIGTERM), waits `downMs`, starts them again with the same command
+ * lines, environment and directories, waits for WebHDFS, and records the new pids in the harness state file.
+ */
+export async function restartHdfs(svc: Services<'hdfs'>, downMs: number): Promise<void> {
+  const { readFileSync, readlinkSync } = await import('node:fs');
+  // spawnDaemon / withLock / updateState are not in lib.d.mts
+  const lib = (await import('../../../scripts/services/lib.mjs')) as unknown as {
+    stopPid(pid: number, graceMs?: number): Promise<void>;
+    spawnDaemon(cmd: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }): { pid?: number };
+    withLock<T>(fn: () => Promise<T>): Promise<T>;
+    updateState(m: (s: { services: Record<string, { pids: number[] }> }) => void): unknown;
+  };
+  const info = svc.info.hdfs;
+  const procs = info.pids.map((pid) => {
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s.length > 0);
+    const env: Record<string, string> = {};
+    for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
+      const i = kv.indexOf('=');
+      if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+    }
+    const cwd = (() => {
+      try {
+        return readlinkSync(`/proc/${pid}/cwd`);
+      } catch {
+        return info.dir;
+      }
+    })();
+    return { pid, argv, env, cwd };
+  });
+  await Promise.all(procs.map((p) => lib.stopPid(p.pid, 20_000)));
+  await new Promise((r) => setTimeout(r, downMs));
+  const pids = procs.map((p, i) => lib.spawnDaemon(p.argv[0]!, p.argv.slice(1), {
+    cwd: p.cwd, env: p.env, logFile: path.join(info.dir, 'logs', `restart-${i}.out`),
+  }).pid!);
+  await lib.withLock(async () => {
+    lib.updateState((s) => {
+      if (s.services.hdfs) s.services.hdfs.pids = pids;
+    });
+  });
+  info.pids = pids;
+  const c = clientFor(svc);
+  await until(async () => {
+    const st = await c.getFileStatus('/');
+    if (!st) return false;
+    // out of safe mode: a write must work
+    await c.create(`/.restart-probe-${process.pid}`, Buffer.from('x'), { overwrite: true });
+    await c.delete(`/.restart-probe-${process.pid}`);
+    return true;
+  }, 'HDFS back after restart', 180_000);
+  c.destroy();
+}
