@@ -54,6 +54,19 @@ export function flumeCommand(o) {
 </Configuration>
 `,
   );
+  // Hadoop client defaults for the HDFS sink against the harness's one-DataNode HDFS: replication 1 (else every
+  // block is under-replicated and the sink rolls its file after every batch) and DataNodes reached by hostname.
+  const hadoopConf = path.join(logDir, 'hadoop-conf');
+  fs.mkdirSync(hadoopConf, { recursive: true });
+  fs.writeFileSync(
+    path.join(hadoopConf, 'hdfs-site.xml'),
+    `<?xml version="1.0"?>
+<configuration>
+  <property><name>dfs.replication</name><value>1</value></property>
+  <property><name>dfs.client.use.datanode.hostname</name><value>true</value></property>
+</configuration>
+`,
+  );
   const props = Object.entries(o.props ?? {}).map(([k, v]) => `-D${k}=${v}`);
   const args = [
     `-Xms${heap}`,
@@ -67,7 +80,7 @@ export function flumeCommand(o) {
     ...(o.jvmArgs ?? []),
     ...props,
     '-cp',
-    path.join(lib, '*'),
+    `${hadoopConf}${path.delimiter}${path.join(lib, '*')}`,
     'org.apache.flume.node.Application',
     '--name',
     o.name,

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RUN_DIR, STATE_FILE, liveService, log, pidAlive, readState, stopPid, updateState, withLock } from './lib.mjs';
+import { RUN_DIR, STATE_FILE, ensureArtifacts, liveService, log, pidAlive, readState, stopPid, updateState, withLock } from './lib.mjs';
 
 export { STATE_FILE, readState, liveService } from './lib.mjs';
 
@@ -43,6 +43,8 @@ export async function startServices(names, opts = {}) {
   /** @type {string[]} */
   const started = [];
   await withLock(async () => {
+    /** @type {string[]} */
+    const toStart = [];
     for (const name of wanted) {
       const live = liveService(name);
       if (live) {
@@ -52,25 +54,39 @@ export async function startServices(names, opts = {}) {
       }
       const stale = readState().services[name];
       if (stale) await stopInfo(stale); // half-dead leftovers
-      const dir = path.join(RUN_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-      fs.mkdirSync(dir, { recursive: true });
-      log(`${name}: starting (run dir ${dir})`);
-      /** @type {ServiceInfo} */
-      let info;
-      try {
-        info = await (await impl(name)).start(dir);
-      } catch (e) {
-        // Best effort: kill whatever the failed start left in its run dir.
-        killByDir(dir);
-        throw e;
-      }
-      if (opts.owner) info.owner = opts.owner;
+      toStart.push(name);
+    }
+    // Artefacts first, one at a time (Maven's local repository is not safe for concurrent writers)…
+    for (const name of toStart) ensureArtifacts(/** @type {any} */ (name));
+    // …then the JVMs in parallel: they are independent and mostly wait on their own start-up.
+    const results = await Promise.allSettled(
+      toStart.map(async (name) => {
+        const dir = path.join(RUN_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+        fs.mkdirSync(dir, { recursive: true });
+        log(`${name}: starting (run dir ${dir})`);
+        try {
+          const info = await (await impl(name)).start(dir);
+          if (opts.owner) info.owner = opts.owner;
+          updateState((s) => {
+            s.services[name] = info;
+          });
+          log(`${name}: ready in ${(info.startMs / 1000).toFixed(1)} s (${describe(info)})`);
+          services[name] = info;
+          started.push(name);
+        } catch (e) {
+          killByDir(dir); // whatever the failed start left behind
+          throw e;
+        }
+      }),
+    );
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+    if (failed.length > 0) {
+      // All or nothing: stop what this call did start.
+      for (const n of started) await stopInfo(services[n]);
       updateState((s) => {
-        s.services[name] = info;
+        for (const n of started) delete s.services[n];
       });
-      log(`${name}: ready in ${(info.startMs / 1000).toFixed(1)} s (${describe(info)})`);
-      services[name] = info;
-      started.push(name);
+      throw failed[0] instanceof Error ? failed[0] : new Error(String(failed[0]));
     }
   });
   if (opts.owner && started.length > 0) spawnWatchdog(opts.owner, started.flatMap((n) => services[n].pids));

@@ -237,10 +237,13 @@ export function ensureArtifacts(name) {
   log(`downloading ${name} artefacts with Maven into ${path.relative(ROOT, dir)} (once)…`);
   const t0 = Date.now();
   const mvn = process.env.MVN ?? 'mvn';
+  // unpack-dependencies skips artefacts it has marked as unpacked before: drop its markers.
+  fs.rmSync(path.join(path.dirname(POM), 'target'), { recursive: true, force: true });
   runSync(mvn, ['-q', '-B', '-f', POM, `-P${name}`, goal, `-DoutputDirectory=${dir}`], { timeoutMs: 1_200_000 });
+  const result = esHome(dir); // throws if the download is incomplete: no marker then
   fs.writeFileSync(marker, pomStamp);
   log(`${name} artefacts ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  return esHome(dir);
+  return result;
 
   /** @param {string} d */
   function esHome(d) {

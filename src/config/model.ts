@@ -277,6 +277,30 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
   const plan: AgentPlan = { name: agent.name, channels: [], sources: [], sinks: [], sinkgroups: [], dropped: [] };
   const drop = (kind: string, name: string, reason: string) => plan.dropped.push({ kind, name, reason });
 
+  /**
+   * Resolves and parses a part of a component (selector, interceptor, sink processor): an unknown type or a bad
+   * property fails the owning component (`owner`), as in Flume. Returns undefined on failure.
+   */
+  const parsePart = (
+    kind: ComponentKind, name: string, type: string, typeProp: PropValue | undefined, props: PropMap,
+    o: { label: string; owner: string; at?: Location; keyPrefix: string },
+  ): PartPlan | undefined => {
+    const spec = registry.resolve(kind, type);
+    if (!spec) {
+      const guess = registry.suggest(kind, type);
+      diagnostics.push({
+        severity: 'error', code: 'unknown-type', at: typeProp?.valueAt ?? o.at, key: typeProp?.fullKey,
+        message: `${o.label}: unknown ${kind} type "${type}"`,
+        hint: guess ? `did you mean "${guess}"?` : `known: ${registry.specs(kind).map((x) => x.type).join(', ')}`,
+        flume: `Flume drops ${o.owner}`,
+      });
+      return undefined;
+    }
+    const parsed = parseComponent(spec, props, { label: o.label, at: typeProp?.keyAt ?? o.at, keyPrefix: o.keyPrefix, frameworkKeys: (k) => k === 'type' });
+    diagnostics.push(...parsed.diagnostics);
+    return parsed.ok ? { name, spec, config: parsed.config!, raw: rawOf(props) } : undefined;
+  };
+
   const listed = (section: Section): { names: string[]; at?: Location } => {
     const l = agent.lists.get(section);
     if (!l) return { names: [] };
@@ -476,34 +500,21 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
       continue;
     }
     const procProps = subProps(comp.props, 'processor.');
-    const procType = procProps.get('type')?.value ?? 'default';
-    const spec = registry.resolve('sinkprocessor', procType);
-    if (!spec) {
-      const guess = registry.suggest('sinkprocessor', procType);
-      diagnostics.push({
-        severity: 'error', code: 'unknown-type', at: procProps.get('type')?.valueAt,
-        message: `${label}: unknown sink processor type "${procType}"`, hint: guess ? `did you mean "${guess}"?` : 'known: default, failover, load_balance',
-        flume: `Flume drops ${label}`,
-      });
-      drop('sink group', name, `unknown processor ${procType}`);
-      continue;
-    }
-    const parsed = parseComponent(spec, procProps, {
-      label: `${label} processor`, at: comp.at, keyPrefix: `${agent.name}.sinkgroups.${name}.processor.`, frameworkKeys: (k) => k === 'type',
+    const processor = parsePart('sinkprocessor', name, procProps.get('type')?.value ?? 'default', procProps.get('type'), procProps, {
+      label: `${label} processor`, owner: label, at: comp.at, keyPrefix: `${agent.name}.sinkgroups.${name}.processor.`,
     });
-    diagnostics.push(...parsed.diagnostics);
     for (const k of comp.props.keys()) {
       if (k !== 'sinks' && !k.startsWith('processor.')) {
         const e = comp.props.get(k)!;
         diagnostics.push({ severity: 'warning', code: 'unknown-property', at: e.keyAt, key: e.fullKey, message: `${e.fullKey}: not a sink group property (sinks, processor.*)`, flume: 'Flume ignores it' });
       }
     }
-    if (!parsed.ok) {
-      drop('sink group', name, 'processor configuration error');
+    if (!processor) {
+      drop('sink group', name, 'sink processor configuration error');
       continue;
     }
     for (const m of members) grouped.set(m, name);
-    plan.sinkgroups.push({ name, sinks: members, processor: { name, spec, config: parsed.config!, raw: rawOf(procProps) } });
+    plan.sinkgroups.push({ name, sinks: members, processor });
   }
 
   // ---- sources
@@ -561,23 +572,10 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
     // selector
     const selProps = subProps(t.comp.props, 'selector.');
     const selTypeProp = selProps.get('type');
-    const selType = selTypeProp?.value || 'replicating';
-    const selSpec = registry.resolve('selector', selType);
-    if (!selSpec) {
-      const guess = registry.suggest('selector', selType);
-      diagnostics.push({
-        severity: 'error', code: 'unknown-type', at: selTypeProp?.valueAt,
-        message: `${label}: unknown selector type "${selType}"`, hint: guess ? `did you mean "${guess}"?` : 'known: replicating, multiplexing',
-        flume: `Flume drops ${label}`,
-      });
-      drop('source', name, `unknown selector ${selType}`);
-      continue;
-    }
-    const selParsed = parseComponent(selSpec, selProps, {
-      label: `${label} selector`, at: t.comp.at, keyPrefix: `${agent.name}.sources.${name}.selector.`, frameworkKeys: (k) => k === 'type',
+    const selector = parsePart('selector', 'selector', selTypeProp?.value || 'replicating', selTypeProp, selProps, {
+      label: `${label} selector`, owner: label, at: t.comp.at, keyPrefix: `${agent.name}.sources.${name}.selector.`,
     });
-    diagnostics.push(...selParsed.diagnostics);
-    let selOk = selParsed.ok;
+    let selOk = selector !== undefined;
     // channels named by the selector must be among the source's channels (Flume: "Selector channel not found")
     if (selOk) {
       for (const [k, v] of selProps) {
@@ -616,27 +614,14 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
         icOk = false;
         continue;
       }
-      const icSpec = registry.resolve('interceptor', icType.value);
-      if (!icSpec) {
-        const guess = registry.suggest('interceptor', icType.value);
-        diagnostics.push({
-          severity: 'error', code: 'unknown-type', at: icType.valueAt, key: icType.fullKey,
-          message: `${icLabel}: unknown interceptor type "${icType.value}"`,
-          hint: guess ? `did you mean "${guess}"?` : `known: ${registry.specs('interceptor').map((s) => s.type).join(', ')}`,
-          flume: `Flume drops ${label}`,
-        });
-        icOk = false;
-        continue;
-      }
-      const icParsed = parseComponent(icSpec, icProps, {
-        label: icLabel, at: icType.keyAt, keyPrefix: `${agent.name}.sources.${name}.interceptors.${ic}.`, frameworkKeys: (k) => k === 'type',
+      const part = parsePart('interceptor', ic, icType.value, icType, icProps, {
+        label: icLabel, owner: label, keyPrefix: `${agent.name}.sources.${name}.interceptors.${ic}.`,
       });
-      diagnostics.push(...icParsed.diagnostics);
-      if (!icParsed.ok) {
+      if (!part) {
         icOk = false;
         continue;
       }
-      interceptors.push({ name: ic, spec: icSpec, config: icParsed.config!, raw: rawOf(icProps) });
+      interceptors.push(part);
     }
     for (const k of t.comp.props.keys()) {
       if (!k.startsWith('interceptors.')) continue;
@@ -656,7 +641,7 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
     }
     plan.sources.push({
       name, spec: t.spec, config: parsed.config!, raw: rawOf(t.comp.props), channels: chans,
-      selector: { name: 'selector', spec: selSpec, config: selParsed.config!, raw: rawOf(selProps) }, interceptors,
+      selector: selector!, interceptors,
     });
   }
 

@@ -3,7 +3,7 @@
  * required channel, in turn (a failure rolls back that channel and is rethrown; channels already committed stay
  * committed, as in Flume) → optional channels best-effort (failures only logged).
  */
-import type { Channel } from './channel.js';
+import { withTransaction, type Channel } from './channel.js';
 import type { Event } from './event.js';
 import type { Interceptor } from './interceptor.js';
 import type { ChannelSelector } from './selector.js';
@@ -52,25 +52,22 @@ export class DefaultChannelProcessor implements ChannelProcessor {
       }
     }
     for (const [ch, list] of required) {
-      const tx = ch.begin();
       try {
-        tx.putAll(list);
-        await tx.commit();
+        await putAll(ch, list);
       } catch (err) {
-        if (tx.state === 'OPEN') await tx.rollback();
         if (err instanceof ChannelError) throw err;
         throw new ChannelError(`Unable to put batch on required channel: ${ch.name}: ${errorMessage(err)}`, { cause: err });
       }
     }
     for (const [ch, list] of optional) {
-      const tx = ch.begin();
       try {
-        tx.putAll(list);
-        await tx.commit();
+        await putAll(ch, list);
       } catch (err) {
-        if (tx.state === 'OPEN') await tx.rollback();
         this.logger.warn({ channel: ch.name, err: errorMessage(err) }, 'Unable to put batch on optional channel');
       }
     }
   }
 }
+
+/** One transaction: put every event, commit; roll back on failure. */
+const putAll = (ch: Channel, events: Event[]) => withTransaction(ch, (tx) => tx.putAll(events));

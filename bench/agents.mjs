@@ -1,0 +1,83 @@
+// The two agents under test. Both get the same properties file and the same monitoring flags
+// (-Dflume.monitoring.type=http -Dflume.monitoring.port=P); the runner reads GET /metrics from both.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { startFlume } from '../scripts/services/flume.mjs';
+import { ROOT } from '../scripts/services/lib.mjs';
+
+/**
+ * @typedef {object} AgentRun
+ * @property {number} pid  the process whose CPU and RSS are measured
+ * @property {import('node:child_process').ChildProcess} child
+ * @property {string} logDir
+ */
+
+/**
+ * @typedef {object} AgentDef
+ * @property {string} key      'F' | 'T'
+ * @property {string} label
+ * @property {() => string | undefined} unavailable  reason it cannot run, or undefined
+ * @property {() => void} prepare                     once per bench run (download / build)
+ * @property {(o: { confFile: string, monPort: number, logDir: string, heap: string }) => AgentRun} start
+ */
+
+/** @type {Record<string, AgentDef>} */
+export const AGENTS = {
+  flume: {
+    key: 'F',
+    label: 'Apache Flume 1.11.0',
+    unavailable: () => (spawnSync('java', ['-version']).status === 0 ? undefined : 'no java on PATH'),
+    prepare: () => {
+      // startFlume downloads the artefacts on first use; nothing else to do.
+    },
+    start: ({ confFile, monPort, logDir, heap }) => {
+      const r = startFlume({
+        confFile,
+        name: 'a1',
+        heap,
+        logDir,
+        props: { 'flume.monitoring.type': 'http', 'flume.monitoring.port': String(monPort) },
+        args: ['--no-reload-conf'],
+      });
+      return { pid: r.pid, child: r.child, logDir };
+    },
+  },
+  ts: {
+    key: 'T',
+    label: 'flume-ts',
+    unavailable: () => (fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts')) || fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? undefined : 'the flume-ts agent CLI (src/cli/main.ts) is not on this branch yet'),
+    prepare: () => {
+      if (!fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts'))) return;
+      if (isBuildFresh()) return;
+      process.stderr.write('[bench] building flume-ts (tsc)…\n');
+      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+      if (r.status !== 0) throw new Error('tsc failed');
+    },
+    start: ({ confFile, monPort, logDir }) => {
+      fs.mkdirSync(logDir, { recursive: true });
+      const out = fs.openSync(path.join(logDir, 'stdout.log'), 'a');
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'flume-ts'), 'agent', '--conf-file', confFile, '--name', 'a1', '-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${monPort}`, '--no-reload-conf'],
+        { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, FLUME_TS_LOG_DIR: logDir } },
+      );
+      fs.closeSync(out);
+      return { pid: /** @type {number} */ (child.pid), child, logDir };
+    },
+  },
+};
+
+/** dist/ is newer than every file under src/. */
+function isBuildFresh() {
+  const main = path.join(ROOT, 'dist', 'cli', 'main.js');
+  if (!fs.existsSync(main)) return false;
+  const built = fs.statSync(main).mtimeMs;
+  /** @param {string} d @returns {boolean} */
+  const newer = (d) =>
+    fs.readdirSync(d, { withFileTypes: true }).some((e) => {
+      const p = path.join(d, e.name);
+      return e.isDirectory() ? newer(p) : fs.statSync(p).mtimeMs > built;
+    });
+  return !newer(path.join(ROOT, 'src'));
+}

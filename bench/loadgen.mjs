@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+// Closed-loop line load generator for the benchmark runner (bench/run.mjs), one TCP connection.
+//
+//   node bench/loadgen.mjs '{"port":41414,"lineSize":100,"warmupSeconds":20,"seconds":60,"maxEvents":50000000}'
+//
+// Every line is `lineSize` bytes including '\n' and starts with its 12-digit sequence number (0, 1, 2, …),
+// then a space and filler. Lines are prebuilt in 1 MiB-ish chunks from a template; only the digits are patched.
+// Writes as fast as the socket accepts (waits for 'drain'), reads and discards anything the agent answers
+// (so `ack-every-event=true` runs cannot deadlock). Bounded by time and by maxEvents.
+// Prints JSON lines on stdout: {"event":"measure","t":…,"sent":…} at the end of the warm-up, then
+// {"event":"done","sent":…,"t":…,"cpuUserMs":…,"cpuSystemMs":…,"acked":…}.
+import net from 'node:net';
+
+const cfg = JSON.parse(process.argv[2] ?? '{}');
+const host = cfg.host ?? '127.0.0.1';
+const port = Number(cfg.port);
+const lineSize = Number(cfg.lineSize ?? 100);
+const warmupMs = Number(cfg.warmupSeconds ?? 0) * 1000;
+const measureMs = Number(cfg.seconds ?? 10) * 1000;
+const maxEvents = Number(cfg.maxEvents ?? 100_000_000);
+const startSeq = Number(cfg.startSeq ?? 0);
+const DIGITS = 12;
+if (!port || lineSize < DIGITS + 2) throw new Error('need port and lineSize >= 14');
+
+const linesPerChunk = Math.max(1, Math.floor((1 << 20) / lineSize));
+const template = Buffer.alloc(linesPerChunk * lineSize);
+{
+  const filler = Buffer.from(' flume-ts benchmark payload abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 '.repeat(Math.ceil(lineSize / 60) + 1));
+  for (let i = 0; i < linesPerChunk; i++) {
+    const o = i * lineSize;
+    filler.copy(template, o + DIGITS, 0, lineSize - DIGITS - 1);
+    template[o + lineSize - 1] = 10;
+  }
+}
+
+/** A chunk of `n` lines numbered from `seq`. @param {number} seq @param {number} n */
+function chunk(seq, n) {
+  const b = Buffer.allocUnsafe(n * lineSize);
+  template.copy(b, 0, 0, n * lineSize);
+  for (let i = 0; i < n; i++) {
+    let v = seq + i;
+    const o = i * lineSize;
+    for (let d = DIGITS - 1; d >= 0; d--) {
+      b[o + d] = 48 + (v % 10);
+      v = Math.floor(v / 10);
+    }
+  }
+  return b;
+}
+
+const out = (/** @type {object} */ o) => process.stdout.write(JSON.stringify(o) + '\n');
+
+const sock = net.connect({ host, port });
+sock.setNoDelay(false);
+let acked = 0;
+sock.on('data', (d) => (acked += d.length));
+sock.on('error', (e) => {
+  out({ event: 'error', message: e.message, sent: sent });
+  process.exit(1);
+});
+let sent = 0;
+await new Promise((r) => sock.once('connect', r));
+const t0 = Date.now();
+const cpu0 = process.cpuUsage();
+out({ event: 'start', t: t0 });
+let measuring = warmupMs === 0;
+let measureStart = t0;
+if (measuring) out({ event: 'measure', t: t0, sent: 0 });
+const hardEnd = t0 + warmupMs + measureMs;
+for (;;) {
+  const now = Date.now();
+  if (!measuring && now - t0 >= warmupMs) {
+    measuring = true;
+    measureStart = now;
+    out({ event: 'measure', t: now, sent });
+  }
+  if (now >= hardEnd || sent >= maxEvents) break;
+  const n = Math.min(linesPerChunk, maxEvents - sent);
+  const ok = sock.write(chunk(startSeq + sent, n));
+  sent += n;
+  if (!ok) await new Promise((r) => sock.once('drain', r));
+}
+await new Promise((r) => sock.end(r));
+const cpu = process.cpuUsage(cpu0);
+out({ event: 'done', t: Date.now(), sent, measureStart, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, acked, lineSize });
+sock.destroy();

@@ -1,0 +1,401 @@
+#!/usr/bin/env node
+// Side-by-side benchmark: real Apache Flume 1.11 (F) vs flume-ts (T) on the same config and load.
+//
+//   npm run bench -- s1 [more scenarios] [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts]
+//                       [--max-events N] [--heap 1g] [--out DIR] [--no-probe]
+//
+// Method (shared/reference/perf-anchors.md §4–5): agents alternate F,T,F,T,… (≥5 replicates each by default).
+// Per replicate: start the agent, time until its source port accepts (start-to-ready), run one load-generator
+// process (bench/loadgen.mjs: prebuilt 100-byte lines, each with a sequence number, one connection, closed
+// loop) for warm-up + measured seconds, sample GET /metrics (Flume's HTTP JSON monitoring, served by both
+// agents) every 250 ms, then wait until the sink has drained everything sent (bounded).
+//   events/s       = Δ SINK.k1.EventDrainSuccessCount over the measured window / window length — counted at
+//                    the sink after its commit, interpolated at the window edges
+//   CPU s / M ev   = Δ (utime+stime) of the agent process (/proc/PID/stat) over the window per million events
+//   peak RSS       = VmHWM (/proc/PID/status) at the end
+//   loss / dups    = sent − drained (null sink), or, for file_roll scenarios, every sequence number read back
+// Results: a Markdown table on stdout and JSON + Markdown in .bench/.
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import readline from 'node:readline';
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { ROOT, freePorts, pidAlive, portOpen, sleep, stopPid } from '../scripts/services/lib.mjs';
+import { AGENTS } from './agents.mjs';
+import { machineProbe } from './probe.mjs';
+import { SCENARIOS } from './scenarios.mjs';
+import { mannWhitney, summary } from './stats.mjs';
+
+const { values: opt, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    replicates: { type: 'string', default: '5' },
+    seconds: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '20' },
+    agents: { type: 'string', default: 'flume,ts' },
+    'max-events': { type: 'string', default: '200000000' },
+    'line-size': { type: 'string' },
+    heap: { type: 'string', default: '1g' },
+    out: { type: 'string', default: path.join(ROOT, '.bench') },
+    'no-probe': { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (opt.help || positionals.length === 0) {
+  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--heap 1g] [--out DIR] [--no-probe]
+scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+  process.exit(positionals.length === 0 && !opt.help ? 2 : 0);
+}
+
+const replicates = Math.max(1, Number(opt.replicates));
+const seconds = Number(opt.seconds);
+const warmup = Number(opt.warmup);
+const maxEvents = Number(opt['max-events']);
+const CLK_TCK = 100; // Linux USER_HZ
+
+/** Live agent pids, killed if the runner dies. @type {Set<number>} */
+const live = new Set();
+process.on('exit', () => {
+  for (const p of live) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
+});
+for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => process.exit(130));
+
+/** @param {number} pid */
+function cpuSeconds(pid) {
+  const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14, 15)
+}
+
+/** @param {number} pid @returns {number} MiB */
+function peakRss(pid) {
+  const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** GET /metrics → JSON, or undefined. @param {number} port @returns {Promise<Record<string, Record<string, string>> | undefined>} */
+function metrics(port) {
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/metrics', headers: { accept: 'application/json' }, timeout: 2000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+/**
+ * Events delivered by the sink: CHANNEL.c1.EventTakeSuccessCount (counted when the sink's take transaction
+ * commits; Flume's null sink has no SINK counters), else SINK.k1.EventDrainSuccessCount.
+ * @param {Record<string, Record<string, string>> | undefined} m
+ */
+const drained = (m) => Number(m?.['CHANNEL.c1']?.EventTakeSuccessCount ?? m?.['SINK.k1']?.EventDrainSuccessCount ?? NaN);
+
+/** Sink count at time t, linearly interpolated between samples. @param {Array<[number, number]>} s @param {number} t */
+function countAt(s, t) {
+  if (s.length === 0) return NaN;
+  if (t <= s[0][0]) return s[0][1];
+  for (let i = 1; i < s.length; i++) {
+    if (s[i][0] >= t) {
+      const [t0, c0] = s[i - 1];
+      const [t1, c1] = s[i];
+      return t1 === t0 ? c1 : c0 + ((c1 - c0) * (t - t0)) / (t1 - t0);
+    }
+  }
+  return s[s.length - 1][1];
+}
+
+/**
+ * Reads every file_roll output file and checks sequence numbers 0..sent-1.
+ * @param {string} dir @param {number} sent @param {number} lineSize
+ */
+function verifyRoll(dir, sent, lineSize) {
+  const seen = new Uint8Array(sent);
+  let lines = 0;
+  let dups = 0;
+  let bad = 0;
+  for (const f of fs.readdirSync(dir)) {
+    const buf = fs.readFileSync(path.join(dir, f));
+    let start = 0;
+    for (;;) {
+      const nl = buf.indexOf(10, start);
+      if (nl < 0) break;
+      const len = nl - start;
+      lines++;
+      let seq = 0;
+      let ok = len === lineSize - 1;
+      for (let i = 0; ok && i < 12; i++) {
+        const c = buf[start + i];
+        if (c < 48 || c > 57) ok = false;
+        else seq = seq * 10 + (c - 48);
+      }
+      if (!ok || seq >= sent) bad++;
+      else if (seen[seq]) dups++;
+      else seen[seq] = 1;
+      start = nl + 1;
+    }
+  }
+  let missing = 0;
+  for (let i = 0; i < sent; i++) if (!seen[i]) missing++;
+  return { lines, missing, dups, bad };
+}
+
+/**
+ * One agent, one replicate.
+ * @param {string} agentName @param {string} scenarioName @param {number} rep @param {string} runDir
+ */
+async function runOnce(agentName, scenarioName, rep, runDir) {
+  const agent = AGENTS[agentName];
+  const sc = SCENARIOS[scenarioName];
+  const lineSize = Number(opt['line-size'] ?? sc.load.lineSize);
+  const [port, monPort] = await freePorts(2);
+  const dir = path.join(runDir, `${scenarioName}-${agent.key}${rep}`);
+  const outDir = path.join(dir, 'out');
+  const dataDir = path.join(dir, 'data');
+  for (const d of [dir, outDir, dataDir]) fs.mkdirSync(d, { recursive: true });
+  const confFile = path.join(dir, 'agent.conf');
+  fs.writeFileSync(confFile, sc.config({ port, outDir, dataDir, lineSize }));
+
+  const t0 = Date.now();
+  const run = agent.start({ confFile, monPort, logDir: path.join(dir, 'logs'), heap: String(opt.heap) });
+  live.add(run.pid);
+  /** @type {Record<string, unknown>} */
+  const result = { agent: agentName, scenario: scenarioName, replicate: rep, dir };
+  try {
+    // Start-to-ready: the source port accepts connections (polled every 20 ms; bounded).
+    const readyDeadline = t0 + 120_000;
+    while (!(await portOpen(port))) {
+      if (!pidAlive(run.pid)) throw new Error(`${agent.label} exited before its source was ready; see ${run.logDir}`);
+      if (Date.now() > readyDeadline) throw new Error(`${agent.label} not ready after 120 s`);
+      await sleep(20);
+    }
+    result.readyMs = Date.now() - t0;
+    // Metrics endpoint too (it may come up a little later than the source).
+    const mDeadline = Date.now() + 30_000;
+    while (Number.isNaN(drained(await metrics(monPort)))) {
+      if (Date.now() > mDeadline) throw new Error(`${agent.label}: no CHANNEL.c1 / SINK.k1 counters in GET /metrics on port ${monPort}`);
+      await sleep(50);
+    }
+
+    /** @type {Array<[number, number]>} */
+    const samples = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const c = drained(await metrics(monPort));
+        if (Number.isFinite(c)) samples.push([Date.now(), c]);
+        await sleep(250);
+      }
+    })();
+
+    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', 'loadgen.mjs'), JSON.stringify({ port, lineSize, warmupSeconds: warmup, seconds, maxEvents })], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    /** @type {Record<string, any>} */
+    const ev = {};
+    let cpuAtMeasure = NaN;
+    const rl = readline.createInterface({ input: /** @type {import('node:stream').Readable} */ (gen.stdout) });
+    rl.on('line', (l) => {
+      try {
+        const m = JSON.parse(l);
+        ev[m.event] = m;
+        if (m.event === 'measure') cpuAtMeasure = cpuSeconds(run.pid);
+      } catch {
+        /* not ours */
+      }
+    });
+    const genExit = new Promise((r) => gen.once('exit', r));
+    const genTimeout = setTimeout(() => gen.kill('SIGKILL'), (warmup + seconds + 60) * 1000);
+    await genExit;
+    clearTimeout(genTimeout);
+    const cpuAtEnd = cpuSeconds(run.pid);
+    const done = ev.done;
+    if (!done || !ev.measure) throw new Error(`load generator failed: ${JSON.stringify(ev.error ?? ev)}`);
+    const sent = Number(done.sent);
+
+    // Drain: wait until the sink has taken everything sent, or no progress for 10 s (bounded by 120 s).
+    let last = -1;
+    let lastProgress = Date.now();
+    const drainDeadline = Date.now() + 120_000;
+    let final = NaN;
+    for (;;) {
+      final = drained(await metrics(monPort));
+      if (final >= sent) break;
+      if (final !== last) {
+        last = final;
+        lastProgress = Date.now();
+      }
+      if (Date.now() - lastProgress > 10_000 || Date.now() > drainDeadline) break;
+      await sleep(100);
+    }
+    result.drainMs = Date.now() - done.t;
+    sampling = false;
+    await sampler;
+    samples.push([Date.now(), final]);
+
+    const wStart = ev.measure.t;
+    const wEnd = done.t;
+    const windowS = (wEnd - wStart) / 1000;
+    const delivered = countAt(samples, wEnd) - countAt(samples, wStart);
+    result.sent = sent;
+    result.sentInWindow = sent - ev.measure.sent;
+    result.windowS = windowS;
+    result.eventsPerSec = delivered / windowS;
+    result.offeredPerSec = (sent - ev.measure.sent) / windowS;
+    result.cpuSecPerMEvents = ((cpuAtEnd - cpuAtMeasure) / Math.max(1, delivered)) * 1e6;
+    result.cpuUtil = (cpuAtEnd - cpuAtMeasure) / windowS;
+    result.genCpuSec = (done.cpuUserMs + done.cpuSystemMs) / 1000;
+    result.genCpuUtil = result.genCpuSec / ((done.t - ev.start.t) / 1000);
+    result.peakRssMiB = peakRss(run.pid);
+    result.drained = final;
+    result.lost = Math.max(0, sent - final);
+    result.extra = Math.max(0, final - sent);
+    if (sc.verify === 'file_roll') {
+      // Stop first so that file_roll closes (flushes) its file, then read every sequence number back.
+      await stopPid(run.pid, 30_000);
+      const v = verifyRoll(outDir, sent, lineSize);
+      result.lost = v.missing;
+      result.dups = v.dups;
+      result.badLines = v.bad;
+      result.linesOut = v.lines;
+    }
+  } finally {
+    await stopPid(run.pid, 30_000);
+    live.delete(run.pid);
+    if (!process.env.BENCH_KEEP_OUTPUT) fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+  }
+  return result;
+}
+
+/** @param {number} x @param {number} [d] */
+const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d }) : 'n/a');
+
+/** @param {ReturnType<typeof summary>} s @param {number} [d] */
+const mmm = (s, d = 0) => `${fmt(s.median, d)} (${fmt(s.min, d)}–${fmt(s.max, d)})`;
+
+/**
+ * @param {string} scenarioName @param {Array<Record<string, any>>} rows @param {string[]} agents
+ */
+function table(scenarioName, rows, agents) {
+  const by = (/** @type {string} */ a, /** @type {string} */ k) => rows.filter((r) => r.agent === a && !r.error).map((r) => Number(r[k]));
+  const metricsList = [
+    ['events/s delivered, median (min–max)', 'eventsPerSec', 0, 'higher'],
+    ['offered by the generator, ev/s', 'offeredPerSec', 0, ''],
+    ['agent CPU s per million events', 'cpuSecPerMEvents', 2, 'lower'],
+    ['agent CPU utilisation (cores)', 'cpuUtil', 2, ''],
+    ['load generator CPU utilisation (cores)', 'genCpuUtil', 2, ''],
+    ['peak RSS (VmHWM), MiB', 'peakRssMiB', 0, 'lower'],
+    ['start to ready (source port accepts), ms', 'readyMs', 0, 'lower'],
+    ['drain after load ends, ms', 'drainMs', 0, ''],
+    ['events lost (sent − delivered), total', 'lost', 0, ''],
+  ];
+  if (rows.some((r) => r.dups !== undefined)) metricsList.push(['duplicates at the output, total', 'dups', 0, '']);
+  const labels = agents.map((a) => `${AGENTS[a].label} (${AGENTS[a].key})`);
+  const two = agents.length === 2;
+  let md = `| metric | ${labels.join(' | ')} |${two ? ' T/F (medians) | p (Mann–Whitney) |' : ''}\n|---|${agents.map(() => '---|').join('')}${two ? '---|---|' : ''}\n`;
+  for (const [label, key, d, better] of metricsList) {
+    const isTotal = String(label).endsWith('total');
+    const cells = agents.map((a) => {
+      const xs = by(a, String(key));
+      return isTotal ? fmt(xs.reduce((s, x) => s + (Number.isFinite(x) ? x : 0), 0)) : mmm(summary(xs), Number(d));
+    });
+    let extra = '';
+    if (two) {
+      const [f, t] = agents.map((a) => by(a, String(key)));
+      if (!isTotal && better) {
+        const ratio = summary(t).median / summary(f).median;
+        const { p } = mannWhitney(t, f);
+        const sig = p < 0.1 && Math.abs(ratio - 1) >= 0.05 ? ' ✓' : '';
+        extra = ` ${fmt(ratio, 2)}× | ${fmt(p, 3)}${sig} |`;
+      } else extra = ' | |';
+    }
+    md += `| ${label} | ${cells.join(' | ')} |${extra}\n`;
+  }
+  const errs = rows.filter((r) => r.error);
+  if (errs.length) md += `\nFailed replicates: ${errs.map((r) => `${AGENTS[r.agent].key}${r.replicate}: ${r.error}`).join('; ')}\n`;
+  return `### ${scenarioName}: ${SCENARIOS[scenarioName].description}\n\n${md}`;
+}
+
+async function main() {
+  for (const s of positionals) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s} (known: ${Object.keys(SCENARIOS).join(', ')})`);
+  let agents = String(opt.agents).split(',').filter(Boolean);
+  for (const a of agents) if (!AGENTS[a]) throw new Error(`unknown agent ${a} (known: ${Object.keys(AGENTS).join(', ')})`);
+  /** @type {string[]} */
+  const notes = [];
+  agents = agents.filter((a) => {
+    const why = AGENTS[a].unavailable();
+    if (why) notes.push(`${AGENTS[a].label} skipped: ${why}`);
+    return !why;
+  });
+  if (agents.length === 0) throw new Error(`no agent can run: ${notes.join('; ')}`);
+  for (const a of agents) AGENTS[a].prepare();
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = path.join(String(opt.out), `${stamp}-${positionals.join('+')}`);
+  fs.mkdirSync(runDir, { recursive: true });
+  const machine = opt['no-probe'] ? undefined : await machineProbe(runDir);
+  const header = [
+    `# flume-ts benchmark ${new Date().toISOString()}`,
+    '',
+    `Replicates: ${replicates} per agent, interleaved ${agents.map((a) => AGENTS[a].key).join(',')},…; warm-up ${warmup} s, measured ${seconds} s; Flume heap -Xms${opt.heap} -Xmx${opt.heap}; one load-generator process, one connection, closed loop.`,
+    machine
+      ? `Machine: ${machine.nproc} cores, ${machine.cpuModel}, ${machine.memGiB} GiB, ${machine.kernel}; ${machine.node}; ${machine.java}; loopback ${machine.loopbackMiBs} MiB/s (Node, 1 connection); fdatasync ${machine.fsync.perSecond}/s, p50 ${machine.fsync.p50ms} ms, p99 ${machine.fsync.p99ms} ms; load average at start ${machine.loadavg.join(' ')}.`
+      : 'Machine probe skipped.',
+    ...notes.map((n) => `Note: ${n}.`),
+    '',
+  ].join('\n');
+  process.stdout.write(`${header}\n`);
+
+  /** @type {Record<string, any[]>} */
+  const all = {};
+  for (const sc of positionals) {
+    all[sc] = [];
+    for (let rep = 1; rep <= replicates; rep++) {
+      for (const a of agents) {
+        const label = `${sc} ${AGENTS[a].key}${rep}`;
+        process.stderr.write(`[bench] ${label}: running…`);
+        try {
+          const r = await runOnce(a, sc, rep, runDir);
+          all[sc].push(r);
+          process.stderr.write(
+            ` ${fmt(r.eventsPerSec)} ev/s, ${fmt(r.cpuSecPerMEvents, 2)} CPU s/M ev, RSS ${fmt(r.peakRssMiB)} MiB, ready ${fmt(r.readyMs)} ms, lost ${fmt(r.lost)}${r.dups !== undefined ? `, dups ${r.dups}` : ''}\n`,
+          );
+        } catch (e) {
+          const msg = e instanceof Error ? e.message : String(e);
+          all[sc].push({ agent: a, scenario: sc, replicate: rep, error: msg });
+          process.stderr.write(` FAILED: ${msg}\n`);
+        }
+      }
+    }
+  }
+  const tables = positionals.map((sc) => table(sc, all[sc], agents)).join('\n');
+  const method =
+    '\nevents/s = change of CHANNEL.c1.EventTakeSuccessCount (the sink\'s committed takes; GET /metrics, sampled every 250 ms, interpolated) over the measured window. CPU = utime+stime of the agent process over the window. ✓ = T/F differs by ≥5% at p<0.1.\n';
+  process.stdout.write(`${tables}${method}`);
+  fs.writeFileSync(path.join(runDir, 'results.json'), JSON.stringify({ machine, options: opt, scenarios: positionals, agents, notes, results: all }, null, 2));
+  fs.writeFileSync(path.join(runDir, 'report.md'), `${header}\n${tables}${method}`);
+  process.stdout.write(`\nresults: ${path.relative(ROOT, runDir)}/{report.md,results.json}\n`);
+  if (Object.values(all).flat().some((r) => r.error)) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

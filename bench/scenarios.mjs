@@ -1,0 +1,62 @@
+// Benchmark scenarios: one small entry each. Both agents get the very same properties file.
+//
+// A scenario is:
+//   description   one line for the report
+//   load          { kind: 'netcat', lineSize } — the generator (bench/loadgen.mjs) writes to the source port
+//   config(ctx)   agent `a1` properties text; ctx = { port, outDir, dataDir, lineSize }
+//   verify        'counters' — loss = sent − SINK.k1.EventDrainSuccessCount (null sink: nothing to read back)
+//                 'file_roll' — read ctx.outDir back, check every sequence number once (loss and duplicates)
+//
+// Add s2 (file channel) / s3 (avro two-tier) as further entries; a scenario that needs a second agent process
+// (s3) can return `tiers: [{ name, config }]` later — run.mjs starts `config` for the single-tier ones.
+
+/** @typedef {{ port: number, outDir: string, dataDir: string, lineSize: number }} Ctx */
+
+/** @param {Ctx} c @param {{ sink: string }} o */
+function netcatMemory(c, o) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = netcat',
+    'a1.sources.r1.bind = 127.0.0.1',
+    `a1.sources.r1.port = ${c.port}`,
+    'a1.sources.r1.ack-every-event = false',
+    `a1.sources.r1.max-line-length = ${Math.max(512, c.lineSize * 2)}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    o.sink,
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/** @type {Record<string, { description: string, load: { kind: 'netcat', lineSize: number }, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+export const SCENARIOS = {
+  s1: {
+    description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: 'a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000' }),
+    verify: 'counters',
+  },
+  's1-512': {
+    description: 's1 with 512-byte lines',
+    load: { kind: 'netcat', lineSize: 512 },
+    config: (c) => netcatMemory(c, { sink: 'a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000' }),
+    verify: 'counters',
+  },
+  's1-roll': {
+    description: 's1 with a file_roll sink (batchSize 1000, rollInterval 0) so that every sequence number is checked at the output',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) =>
+      netcatMemory(c, {
+        sink: ['a1.sinks.k1.type = file_roll', `a1.sinks.k1.sink.directory = ${c.outDir}`, 'a1.sinks.k1.sink.rollInterval = 0', 'a1.sinks.k1.sink.batchSize = 1000'].join('\n'),
+      }),
+    verify: 'file_roll',
+  },
+};
