@@ -128,8 +128,18 @@ export class HdfsSink extends BatchingSink {
     }
   }
 
+  private lastWriter: BucketWriter | undefined;
+
   private writerFor(realPath: string, realName: string): BucketWriter {
     const key = `${realPath}/${realName}`;
+    const last = this.lastWriter;
+    if (last && last.key === key && !last.closed && this.writers.get(key) === last) return last;
+    const w = this.lookupWriter(key, realPath, realName);
+    this.lastWriter = w;
+    return w;
+  }
+
+  private lookupWriter(key: string, realPath: string, realName: string): BucketWriter {
     const hit = this.writers.get(key);
     if (hit && !hit.closed) {
       // LRU: most recently used last
