@@ -123,6 +123,22 @@ describe('HDFS sink (DataStream)', () => {
     expect((await c.open(`${root}/esc/db/2012-06-12/0750/00/${g[0]}`)).toString()).toBe(`{app=db, host=h2, timestamp=${ts}} c\n`) // Java HashMap order, as Flume prints it;
   });
 
+  it('closes the least recently used bucket beyond hdfs.maxOpenFiles', async () => {
+    const { sink, ch } = makeSink(svc, {
+      'hdfs.path': `${root}/lru/%{b}`, 'hdfs.fileType': 'DataStream', 'hdfs.maxOpenFiles': '2', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0',
+    });
+    await sink.start();
+    await put(ch, [createEvent('1', { b: 'a' }), createEvent('2', { b: 'b' }), createEvent('3', { b: 'a' }), createEvent('4', { b: 'c' })]);
+    await drainSink(sink, ch);
+    // b was least recently used when c arrived: closed and renamed; a and c still in use
+    expect((await ls(c, `${root}/lru/b`))[0]).not.toMatch(/\.tmp$/);
+    expect((await ls(c, `${root}/lru/a`))[0]).toMatch(/\.tmp$/);
+    expect((await ls(c, `${root}/lru/c`))[0]).toMatch(/\.tmp$/);
+    expect(sink.openBuckets.map((k) => k.split('/').slice(-2)[0])).toEqual(['a', 'c']);
+    await sink.stop();
+    expect((await c.open(`${root}/lru/a/${(await ls(c, `${root}/lru/a`))[0]}`)).toString()).toBe('1\n3\n');
+  });
+
   it('an event without a timestamp stays in the channel with an error naming the header and the fixes', async () => {
     const { sink, ch } = makeSink(svc, { 'hdfs.path': `${root}/nots/%Y`, 'hdfs.fileType': 'DataStream' });
     await sink.start();
