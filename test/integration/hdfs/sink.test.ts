@@ -8,6 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { useServices, type Services } from '../../support/services.js';
 import type { WebHdfsClient } from '../../../src/components/sinks/hdfs/webhdfs.js';
 import { createEvent } from '../../../src/core/event.js';
+import { runCloseJob } from '../../../src/components/sinks/hdfs/bucket-writer.js';
 import { clientFor, drainSink, lines, ls, makeSink, put, readWithHadoop, until } from './helpers.js';
 
 let svc: Services<'hdfs'>;
@@ -212,5 +213,17 @@ describe('HDFS sink recovery', () => {
     expect(names).toContain('Other.1.tmp');
     expect(names.filter((n) => n.startsWith('FlumeData') && n.endsWith('.tmp'))).toHaveLength(1);
     await b.sink.stop();
+  });
+
+  it('cuts an abandoned file back to its committed length (or deletes it) before renaming it', async () => {
+    const dir = `${root}/abandon`;
+    await c.create(`${dir}/F.1.tmp`, Buffer.from('committed\npartial li'));
+    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.1.tmp`, finalPath: `${dir}/F.1`, committedLength: 10, tries: 0 })).toBe('renamed');
+    await until(async () => (await c.getFileStatus(`${dir}/F.1`))?.length === 10, 'truncate');
+    expect((await c.open(`${dir}/F.1`)).toString()).toBe('committed\n');
+    await c.create(`${dir}/F.2.tmp`, Buffer.from('never committed'));
+    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.2.tmp`, finalPath: `${dir}/F.2`, committedLength: 0, tries: 0 })).toBe('deleted');
+    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.3.tmp`, finalPath: `${dir}/F.3`, committedLength: 0, tries: 0 })).toBe('gone');
+    expect(await ls(c, dir)).toEqual(['F.1']);
   });
 });
