@@ -32,9 +32,19 @@ export async function put(ch: Channel, events: Event[]): Promise<void> {
 export const lines = (n: number, from = 0, headers: Record<string, string> = {}): Event[] =>
   Array.from({ length: n }, (_, i) => createEvent(`line ${from + i}`, { ...headers }));
 
-/** Calls process() until the channel is empty. */
+/** Calls process() until the channel is empty and every transaction in flight has committed. */
 export async function drainSink(sink: HdfsSink, ch: Channel, maxRounds = 10_000): Promise<void> {
-  for (let i = 0; i < maxRounds && ch.size() > 0; i++) await sink.process();
+  for (let i = 0; i < maxRounds; i++) {
+    if (ch.size() > 0) await sink.process();
+    else {
+      await sink.settle();
+      if (ch.size() === 0) {
+        // a failure of the last transactions surfaces on the next process()
+        await sink.process();
+        return;
+      }
+    }
+  }
 }
 
 export async function ls(c: WebHdfsClient, dir: string): Promise<string[]> {

@@ -59,6 +59,23 @@ export interface CloseJob {
   tries: number;
 }
 
+interface Deferred {
+  promise: Promise<void>;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (e: unknown) => void;
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => undefined); // a waiter may not exist yet; never an unhandled rejection
+  return { promise, resolve, reject };
+}
+
 interface OpenFile {
   tmpPath: string;
   finalPath: string;
@@ -67,6 +84,12 @@ interface OpenFile {
   committedLength: number;
   events: number;
   bodyBytes: number;
+  /** The CREATE/APPEND in flight, if any. */
+  shipping?: Promise<void>;
+  /** Waiters for the bytes that arrived while a request was in flight: they go in the next request. */
+  next?: Deferred;
+  /** A request failed: the file is abandoned; nothing more is shipped to it. */
+  broken?: unknown;
 }
 
 export class BucketWriter {
@@ -76,6 +99,10 @@ export class BucketWriter {
   closed = false;
   private rollTimer: NodeJS.Timeout | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Ship promises of files closed by a roll since the last flush() (their bytes belong to the current batch). */
+  private rolled: Promise<void>[] = [];
+  /** Files that received events since the last flush(). */
+  private readonly batchFiles = new Set<OpenFile>();
 
   constructor(
     readonly key: string,
@@ -100,10 +127,6 @@ export class BucketWriter {
   /** Paths of the file now open (for the recovery scan to leave alone). */
   get openTmpPath(): string | undefined {
     return this.file?.tmpPath;
-  }
-
-  get pendingLength(): number {
-    return this.file?.format.pendingLength ?? 0;
   }
 
   private open(): void {
@@ -147,51 +170,93 @@ export class BucketWriter {
     return (this.o.rollCount > 0 && this.o.rollCount <= f.events) || (this.o.rollSize > 0 && this.o.rollSize <= f.bodyBytes);
   }
 
-  /** Encodes one event (may roll the file first: close + open, as Flume does before the append). */
-  async append(event: Event): Promise<void> {
+  /**
+   * Encodes one event. Rolls first when rollCount/rollSize is reached (as Flume, before the append): the old file is
+   * closed in the background (its last bytes shipped, then renamed); the next flush() waits for those bytes too.
+   */
+  append(event: Event): void {
     this.clearIdle();
     if (!this.file) this.open();
     else if (this.shouldRotate()) {
-      await this.close();
+      const p = this.closeFile(this.file);
+      p.catch(() => undefined); // awaited by flush(); failures are handled by the closer
+      this.rolled.push(p);
       this.open();
     }
     const f = this.file!;
+    this.batchFiles.add(f);
     f.format.append(event);
     f.events++;
     f.bodyBytes += event.body.length;
   }
 
-  /** Ships everything appended so far (one CREATE or APPEND). Throws when HDFS did not take it. */
-  async flush(): Promise<void> {
-    const f = this.file;
-    if (!f) return;
-    f.format.sync();
-    await this.ship(f);
-    this.armIdle();
-  }
-
-  private async ship(f: OpenFile): Promise<void> {
-    const data = f.format.take();
-    if (data.length === 0 && f.created) return;
-    try {
-      if (!f.created) {
-        await this.env.client.create(f.tmpPath, data);
-        f.created = true;
-        this.env.counter.increment('ConnectionCreatedCount');
-      } else {
-        await this.env.client.append(f.tmpPath, data);
+  /**
+   * Flume's flush point: resolves when every byte appended so far is in HDFS (one CREATE/APPEND; bytes that arrive
+   * while a request is in flight are shipped together in the next one). Rejects when HDFS did not take them.
+   */
+  flush(): Promise<void> {
+    const waits = this.rolled;
+    this.rolled = [];
+    for (const f of this.batchFiles) {
+      if (f === this.file) {
+        f.format.sync();
+        waits.push(this.requestShip(f).then(() => this.armIdle(f)));
+      } else if (f.broken !== undefined) {
+        // abandoned after a failed request while this batch was being encoded
+        waits.push(Promise.reject(f.broken));
       }
-      f.committedLength += data.length;
-    } catch (err) {
-      this.env.counter.increment('ConnectionFailedCount');
-      // FileAlreadyExists on CREATE: an older file of this name is there (clock went back); never touch it.
-      const exists = err instanceof WebHdfsError && err.exception === 'FileAlreadyExistsException';
-      this.abandon(f, exists);
-      throw err;
     }
+    this.batchFiles.clear();
+    if (waits.length === 0) return Promise.resolve();
+    return waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined);
   }
 
-  /** Drops the open file after a failure: the closer cuts it back to what was committed and renames it. */
+  private requestShip(f: OpenFile): Promise<void> {
+    if (f.broken !== undefined) return Promise.reject(f.broken);
+    if (f.shipping) {
+      f.next ??= deferred();
+      return f.next.promise;
+    }
+    return this.startShip(f);
+  }
+
+  private startShip(f: OpenFile): Promise<void> {
+    const data = f.format.take();
+    if (data.length === 0 && f.created) return Promise.resolve();
+    const p = (async () => {
+      try {
+        if (!f.created) {
+          await this.env.client.create(f.tmpPath, data);
+          f.created = true;
+          this.env.counter.increment('ConnectionCreatedCount');
+        } else {
+          await this.env.client.append(f.tmpPath, data);
+        }
+        f.committedLength += data.length;
+      } catch (err) {
+        this.env.counter.increment('ConnectionFailedCount');
+        f.broken = err;
+        f.shipping = undefined;
+        const waiting = f.next;
+        f.next = undefined;
+        waiting?.reject(err);
+        // FileAlreadyExists on CREATE: an older file of this name is there (clock went back); never touch it.
+        this.abandon(f, err instanceof WebHdfsError && err.exception === 'FileAlreadyExistsException');
+        throw err;
+      }
+      f.shipping = undefined;
+      const waiting = f.next;
+      if (waiting) {
+        f.next = undefined;
+        if (f.broken !== undefined) waiting.reject(f.broken);
+        else this.startShip(f).then(waiting.resolve, waiting.reject);
+      }
+    })();
+    f.shipping = p;
+    return p;
+  }
+
+  /** Drops the file after a failure: the closer cuts it back to what was committed and renames it. */
   private abandon(f: OpenFile, notOurs = false): void {
     if (this.file === f) {
       this.file = undefined;
@@ -199,15 +264,31 @@ export class BucketWriter {
     }
     if (notOurs) return;
     // (a CREATE that failed midway may have left a partial file: the closer checks; committed length 0 → delete)
-    {
-      this.env.closeLater({ client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: f.committedLength, tries: 0 });
-    }
+    this.env.closeLater({ client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: f.committedLength, tries: 0 });
   }
 
-  /** After a failed transaction: a file with bytes not yet shipped cannot be rewound: abandon it. */
-  discardPending(): void {
-    const f = this.file;
-    if (f && f.format.pendingLength > 0) this.abandon(f);
+  /**
+   * After an encoding failure (should not happen: events are checked first): bytes already encoded cannot be taken
+   * back, so the files holding them are abandoned (cut back to their committed length by the closer).
+   */
+  discardPending(err: unknown): void {
+    const files = new Set(this.batchFiles);
+    if (this.file) files.add(this.file);
+    for (const f of files) {
+      if (f.format.pendingLength === 0 && !f.next) continue;
+      f.broken ??= err;
+      const waiting = f.next;
+      f.next = undefined;
+      waiting?.reject(err);
+      if (this.file === f) {
+        this.file = undefined;
+        this.clearTimers();
+      }
+      if (!f.shipping) this.abandon(f);
+      else f.shipping.then(() => this.abandon(f), () => undefined);
+    }
+    this.rolled = [];
+    this.batchFiles.clear();
   }
 
   /** Closes the current file: ships the remaining bytes and the format's trailer, then renames it. */
@@ -215,9 +296,15 @@ export class BucketWriter {
     const f = this.file;
     this.clearTimers();
     if (!f) return;
+    await this.closeFile(f);
+  }
+
+  private async closeFile(f: OpenFile): Promise<void> {
+    if (this.file === f) this.file = undefined;
+    this.clearTimers();
     f.format.close();
-    await this.ship(f); // throws (after abandoning the file) when HDFS did not take the bytes
-    this.file = undefined;
+    await this.requestShip(f); // rejects (the file is abandoned) when HDFS did not take the bytes
+    while (f.shipping) await f.shipping; // a later group may still be in flight
     this.env.counter.increment('ConnectionClosedCount');
     await renameOrLater(this.env, { client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: undefined, tries: 0 });
   }
@@ -227,8 +314,8 @@ export class BucketWriter {
     this.idleTimer = undefined;
   }
 
-  private armIdle(): void {
-    if (this.o.idleTimeout <= 0 || !this.file) return;
+  private armIdle(f: OpenFile): void {
+    if (this.o.idleTimeout <= 0 || this.file !== f || f.shipping) return;
     this.clearIdle();
     this.idleTimer = setTimeout(() => {
       void this.env.locked(async () => {

@@ -148,17 +148,18 @@ export class SequenceFileFormat implements FileFormat {
   constructor(writeFormat: 'Writable' | 'Text', codec: Codec | undefined, private readonly now: () => number = Date.now) {
     this.w = new SequenceFileWriter({ valueClass: writeFormat === 'Text' ? 'Text' : 'BytesWritable', codec });
   }
-  append(event: Event): void {
+  /** Throws for an event whose `timestamp` header cannot be the LongWritable key (Flume: NumberFormatException). */
+  static validate(event: Event): void {
     const h = event.headers.timestamp;
-    let ts: number;
-    if (h === undefined) ts = this.now();
-    else {
-      if (!/^[+-]?\d+$/.test(h)) {
-        throw new FlumeError('FLUME_BAD_TIMESTAMP', `the timestamp header "${h}" is not a number of milliseconds; the SequenceFile key needs it (fix the source, or remove the header)`);
-      }
-      ts = Number(h);
+    if (h !== undefined && !/^[+-]?\d{1,19}$/.test(h)) {
+      throw new FlumeError('FLUME_BAD_TIMESTAMP', `the timestamp header "${h}" is not a number of milliseconds; the SequenceFile key needs it (fix the source, or remove the header)`);
     }
-    this.w.append(ts, event.body);
+  }
+
+  append(event: Event): void {
+    SequenceFileFormat.validate(event);
+    const h = event.headers.timestamp;
+    this.w.append(h === undefined ? this.now() : BigInt(h), event.body);
   }
   sync(): void {
     this.w.syncPoint();

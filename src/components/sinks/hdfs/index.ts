@@ -33,7 +33,7 @@ export const hdfsSink = defineComponent({
     'Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume\'s hflush gives (neither fsyncs to disk, as hsync would).',
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
     'Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2, snappy, lz4, lzo and zstd are rejected at configuration time.',
-    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. Kerberos (hdfs.kerberosPrincipal/Keytab) is not supported; hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize bounds the parallel flushes of different buckets.',
+    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. Kerberos (hdfs.kerberosPrincipal/Keytab) is not supported; hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 8): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
   ].join(' '),
   properties: {
@@ -54,7 +54,7 @@ export const hdfsSink = defineComponent({
     'hdfs.maxOpenFiles': prop.int({ default: 5000, min: 1, doc: 'Open buckets kept; the least recently used is closed beyond it.' }),
     'hdfs.minBlockReplicas': prop.int({ min: 0, doc: 'Accepted; WebHDFS cannot report live replicas, so it has no effect.' }),
     'hdfs.callTimeout': prop.long({ default: 30000, min: 1, doc: 'Milliseconds a WebHDFS request may take.' }),
-    'hdfs.threadsPoolSize': prop.int({ default: 10, min: 1, doc: 'Buckets flushed in parallel.' }),
+    'hdfs.threadsPoolSize': prop.int({ default: 10, min: 1, doc: 'Accepted (requests are asynchronous; every bucket of a batch is flushed at once).' }),
     'hdfs.rollTimerPoolSize': prop.int({ default: 1, min: 1, doc: 'Accepted (timers need no threads).' }),
     'hdfs.kerberosPrincipal': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
     'hdfs.kerberosKeytab': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
@@ -69,6 +69,7 @@ export const hdfsSink = defineComponent({
     'hdfs.useRawLocalFileSystem': prop.boolean({ default: false, doc: 'Accepted (no local file system here).' }),
     serializer: prop.string({ default: 'TEXT', doc: 'DataStream/CompressedStream serializer: text, header_and_text, avro_event or a Builder class name.' }),
     'hdfs.webhdfs.address': prop.string({ doc: 'flume-ts: WebHDFS address (http://host:port, https://… or host:port) when it is not hdfs.path\'s host on port 9870; also an HttpFS gateway.' }),
+    'hdfs.webhdfs.transactionsInFlight': prop.int({ default: 8, min: 1, doc: 'flume-ts: transactions whose HDFS writes may overlap (their bytes share CREATE/APPEND requests; each still commits only when its own bytes are in HDFS). 1 = one at a time, as Flume.' }),
     'hdfs.webhdfs.user': prop.string({ doc: 'flume-ts: user.name for WebHDFS simple authentication (default: $HADOOP_USER_NAME, else the OS user).' }),
   },
   prefixes: { 'serializer.': 'options of the serializer (e.g. serializer.appendNewline)' },
@@ -172,7 +173,9 @@ export const hdfsSink = defineComponent({
       doAs: c['hdfs.proxyUser'],
       callTimeoutMs: Math.min(c['hdfs.callTimeout'], INT_MAX),
       parallelism: c['hdfs.threadsPoolSize'],
+      transactionsInFlight: c['hdfs.webhdfs.transactionsInFlight'],
       newFormat,
+      validate: fileType === 'SequenceFile' ? SequenceFileFormat.validate : undefined,
     });
   },
 });

@@ -7,7 +7,8 @@ import { BatchingSink } from '../../../core/abstract-sink.js';
 import type { Channel } from '../../../core/channel.js';
 import type { Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
-import { errorMessage } from '../../../core/errors.js';
+import { ChannelError, EventDeliveryError, errorMessage } from '../../../core/errors.js';
+import type { Status } from '../../../core/lifecycle.js';
 import { BucketPath } from '../../../core/bucket-path.js';
 import { BucketWriter, runCloseJob, type BucketOptions, type CloseJob } from './bucket-writer.js';
 import type { FileFormat } from './formats.js';
@@ -27,6 +28,10 @@ export interface HdfsSinkOptions {
   /** Parallel flushes of different buckets (hdfs.threadsPoolSize). */
   parallelism: number;
   newFormat(): FileFormat;
+  /** Throws for an event the format cannot encode (checked before anything of its batch is encoded). */
+  validate?: (e: Event) => void;
+  /** Transactions whose HDFS writes may overlap (flume-ts; 1 = Flume's one at a time). */
+  transactionsInFlight: number;
   now?: () => number;
 }
 
@@ -68,6 +73,11 @@ export class HdfsSink extends BatchingSink {
   override async stop(): Promise<void> {
     if (this.closerTimer) clearInterval(this.closerTimer);
     this.closerTimer = undefined;
+    await this.settle();
+    if (this.failure) {
+      this.logger.warn({ err: this.failure.message }, 'The last transaction failed and was rolled back');
+      this.failure = undefined;
+    }
     await this.mutex.run(async () => {
       for (const w of this.writers.values()) {
         w.clearTimers();
@@ -166,16 +176,6 @@ export class HdfsSink extends BatchingSink {
     return w;
   }
 
-  /** Closes the least recently used writers beyond hdfs.maxOpenFiles (their pending bytes are shipped first). */
-  private async enforceMaxOpen(): Promise<void> {
-    while (this.writers.size > this.o.maxOpenFiles) {
-      const [key, eldest] = this.writers.entries().next().value as [string, BucketWriter];
-      this.writers.delete(key);
-      eldest.closed = true;
-      await eldest.close();
-    }
-  }
-
   /**
    * Renames in-use files (`<inUsePrefix><prefix>.<n>...<inUseSuffix>`) left in a bucket's directory by an earlier run
    * (a crash, or closes that never succeeded), once per bucket, before the first write to it.
@@ -204,51 +204,139 @@ export class HdfsSink extends BatchingSink {
     this.scanned.add(w.key);
   }
 
-  protected deliver(events: Event[]): Promise<void> {
-    return this.mutex.run(() => this.deliverLocked(events));
-  }
-
-  private async deliverLocked(events: Event[]): Promise<void> {
-    const touched = new Set<BucketWriter>();
+  /**
+   * Flume's process(): take up to hdfs.batchSize events, write them, flush every bucket written to, commit. Unlike
+   * Flume, up to `transactionsInFlight` transactions overlap: the next batch is taken and encoded while the previous
+   * one's CREATE/APPEND is on the wire, and bytes of batches that arrive meanwhile go to HDFS together in the next
+   * request of their file. Each transaction still commits only after all of its own bytes are in HDFS, and rolls
+   * back when any of them failed. The file layout is what one sequential writer produces.
+   */
+  override async process(): Promise<Status> {
+    if (this.failure) return this.surfaceFailure();
+    while (this.inflight.size >= this.o.transactionsInFlight) {
+      await Promise.race(this.inflight);
+      if (this.failure) return this.surfaceFailure();
+    }
+    const tx = this.channel.begin();
+    let events: Event[];
     try {
-      for (const e of events) {
-        const realPath = this.o.path.escape(e.headers);
-        const realName = this.o.filePrefix.escape(e.headers);
-        const w = this.writerFor(realPath, realName);
-        if (!this.scanned.has(w.key)) await this.recover(w);
-        await w.append(e);
-        touched.add(w);
-        if (this.writers.size > this.o.maxOpenFiles) await this.enforceMaxOpen();
-      }
-      await this.flushAll([...touched]);
+      events = await tx.take(this.batchSize);
     } catch (err) {
-      for (const w of touched) w.discardPending();
-      for (const w of this.writers.values()) w.discardPending();
-      if (!this.failing) this.logger.warn({ err: errorMessage(err) }, 'HDFS write failed; the transaction is rolled back and retried');
-      this.failing = true;
+      await tx.rollback();
+      if (err instanceof ChannelError) {
+        this.counter.increment('ChannelReadFail');
+        this.logger.warn({ err: errorMessage(err) }, 'Unable to take from the channel; backing off');
+        return 'BACKOFF';
+      }
       throw err;
     }
-    if (this.failing) {
-      this.failing = false;
-      this.logger.info('HDFS writes succeed again');
+    const n = events.length;
+    this.counter.add('EventDrainAttemptCount', n);
+    if (n === 0) {
+      this.counter.increment('BatchEmptyCount');
+      await tx.commit();
+      return 'BACKOFF';
     }
+    if (n < this.batchSize) this.counter.increment('BatchUnderflowCount');
+    else this.counter.increment('BatchCompleteCount');
+    let durable: Promise<void>;
+    try {
+      ({ durable } = await this.mutex.run(() => this.encode(events)));
+    } catch (err) {
+      // nothing of this batch was encoded (or what was is abandoned): roll back at once
+      await tx.rollback();
+      this.counter.increment('EventWriteFail');
+      this.noteFailure(err);
+      throw new EventDeliveryError(`sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`, { cause: err });
+    }
+    const done: Promise<void> = durable.then(
+      async () => {
+        await tx.commit();
+        this.counter.add('EventDrainSuccessCount', n);
+        if (this.failing) {
+          this.failing = false;
+          this.logger.info('HDFS writes succeed again');
+        }
+      },
+      async (err: unknown) => {
+        await tx.rollback();
+        this.counter.increment('EventWriteFail');
+        this.noteFailure(err);
+        this.failure ??= new EventDeliveryError(`sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`, { cause: err });
+      },
+    ).finally(() => this.inflight.delete(done));
+    this.inflight.add(done);
+    if (this.o.transactionsInFlight <= 1) {
+      await done;
+      if (this.failure) return this.surfaceFailure();
+    }
+    return 'READY';
   }
 
-  private async flushAll(ws: BucketWriter[]): Promise<void> {
-    const n = Math.max(1, this.o.parallelism);
-    let i = 0;
-    const errors: unknown[] = [];
-    const worker = async (): Promise<void> => {
-      while (i < ws.length) {
-        const w = ws[i++]!;
-        try {
-          await w.flush();
-        } catch (err) {
-          errors.push(err);
-        }
+  private readonly inflight = new Set<Promise<void>>();
+  private failure: EventDeliveryError | undefined;
+
+  /** A failed in-flight transaction: wait until every other one settled (no batch is left half-open), then throw. */
+  private async surfaceFailure(): Promise<Status> {
+    await Promise.all(this.inflight);
+    const err = this.failure!;
+    this.failure = undefined;
+    throw err;
+  }
+
+  private noteFailure(err: unknown): void {
+    if (!this.failing) this.logger.warn({ err: errorMessage(err) }, 'HDFS write failed; the transaction is rolled back and retried');
+    this.failing = true;
+  }
+
+  /** Waits for every transaction in flight (stop, tests). */
+  async settle(): Promise<void> {
+    await Promise.all(this.inflight);
+  }
+
+  protected deliver(): Promise<void> {
+    throw new Error('HdfsSink overrides process()');
+  }
+
+  /**
+   * Encodes a batch under the lock. First everything that can fail (escapes, SequenceFile keys, the recovery scan of
+   * new buckets) for every event, so a bad event leaves nothing half-encoded; then the appends; then one flush ticket
+   * per bucket. Returns the promise that resolves when all of the batch's bytes are in HDFS.
+   */
+  private async encode(events: Event[]): Promise<{ durable: Promise<void> }> {
+    const targets: BucketWriter[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      this.o.validate?.(e);
+      const w = this.writerFor(this.o.path.escape(e.headers), this.o.filePrefix.escape(e.headers));
+      if (!this.scanned.has(w.key)) await this.recover(w);
+      targets[i] = w;
+    }
+    const touched = new Set<BucketWriter>();
+    const waits: Promise<void>[] = [];
+    try {
+      for (let i = 0; i < events.length; i++) {
+        const w = targets[i]!;
+        if (w.closed) throw new Error('bucket closed while encoding'); // cannot happen under the lock
+        w.append(events[i]!);
+        touched.add(w);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(n, ws.length) }, worker));
-    if (errors.length > 0) throw errors[0];
+      for (const w of touched) waits.push(w.flush());
+    } catch (err) {
+      for (const w of touched) w.discardPending(err);
+      throw err;
+    }
+    // beyond hdfs.maxOpenFiles: close the least recently used buckets (in the background; a failure there fails
+    // this batch too, as its bytes may be in them)
+    while (this.writers.size > this.o.maxOpenFiles) {
+      const [key, eldest] = this.writers.entries().next().value as [string, BucketWriter];
+      this.writers.delete(key);
+      eldest.closed = true;
+      const p = eldest.close();
+      p.catch(() => undefined);
+      waits.push(p);
+    }
+    // (wrapped: an async function returning a promise would wait for it, and hold the lock until it settles)
+    return { durable: waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined) };
   }
 }
