@@ -45,6 +45,8 @@ export interface BucketEnv {
   locked<T>(fn: () => Promise<T>): Promise<T>;
   /** The writer closed itself (timer/idle): drop it from the sink's map. */
   onClosed(writer: BucketWriter): void;
+  /** Keeps a background close in view (stop waits for it). */
+  track(p: Promise<unknown>): void;
   /** A file to close later (abandoned or failed rename). */
   closeLater(job: CloseJob): void;
   now(): number;
@@ -154,15 +156,16 @@ export class BucketWriter {
     }
   }
 
-  /** Timer close: remove from the sink's map, then close (failures are retried by the closer, not thrown). */
+  /**
+   * Timer close: remove from the sink's map and start closing the file. Not awaited under the sink's lock: the file
+   * is detached at once; its last request and the rename finish in the background (failures go to the closer).
+   */
   private async closeAndForget(): Promise<void> {
     this.closed = true;
     this.env.onClosed(this);
-    try {
-      await this.close();
-    } catch (err) {
+    this.env.track(this.close().catch((err: unknown) => {
       this.env.logger.warn({ err: errorMessage(err) }, 'Closing file failed; it is retried in the background');
-    }
+    }));
   }
 
   private shouldRotate(): boolean {

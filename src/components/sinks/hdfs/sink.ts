@@ -66,7 +66,7 @@ export class HdfsSink extends BatchingSink {
 
   override async start(): Promise<void> {
     await super.start();
-    this.closerTimer = setInterval(() => void this.mutex.run(() => this.runCloseJobs(false)), 1000);
+    this.closerTimer = setInterval(() => void this.runCloseJobs(false), 1000);
     this.closerTimer.unref();
   }
 
@@ -88,6 +88,7 @@ export class HdfsSink extends BatchingSink {
         }
       }
       this.writers.clear();
+      await Promise.allSettled([...this.background]);
       await this.runCloseJobs(true);
       if (this.closeJobs.size > 0) {
         this.logger.warn({ files: [...this.closeJobs.keys()] }, 'Files left in use at stop; they are closed and renamed when the sink next writes to their directory');
@@ -117,7 +118,18 @@ export class HdfsSink extends BatchingSink {
     this.closeJobs.set(job.tmpPath, { ...job, due: job.tries === 0 ? this.now() : this.now() + delay });
   }
 
+  private closerRunning: Promise<void> | undefined;
+  private readonly background = new Set<Promise<unknown>>();
+
+  /** Works through the close jobs (abandoned files, failed renames); one run at a time, outside the write lock. */
   private async runCloseJobs(force: boolean): Promise<void> {
+    while (this.closerRunning) await this.closerRunning;
+    if (this.closeJobs.size === 0) return;
+    this.closerRunning = this.closeJobsOnce(force).finally(() => (this.closerRunning = undefined));
+    await this.closerRunning;
+  }
+
+  private async closeJobsOnce(force: boolean): Promise<void> {
     for (const job of [...this.closeJobs.values()]) {
       if (!force && job.due > this.now()) continue;
       job.tries++;
@@ -170,6 +182,10 @@ export class HdfsSink extends BatchingSink {
         if (this.writers.get(bw.key) === bw) this.writers.delete(bw.key);
       },
       closeLater: (job) => this.closeLater(job),
+      track: (p) => {
+        this.background.add(p);
+        p.finally(() => this.background.delete(p)).catch(() => undefined);
+      },
       now: this.now,
     });
     this.writers.set(key, w);
@@ -239,6 +255,7 @@ export class HdfsSink extends BatchingSink {
     }
     if (n < this.batchSize) this.counter.increment('BatchUnderflowCount');
     else this.counter.increment('BatchCompleteCount');
+    const seq = ++this.seq;
     let durable: Promise<void>;
     try {
       ({ durable } = await this.mutex.run(() => this.encode(events)));
@@ -258,8 +275,10 @@ export class HdfsSink extends BatchingSink {
           this.logger.info('HDFS writes succeed again');
         }
       },
-      async (err: unknown) => {
-        await tx.rollback();
+      (err: unknown) => {
+        // rolled back once every transaction in flight has settled, newest first, so the events return to the
+        // channel in their original order
+        this.failedTxs.push({ seq, rollback: () => tx.rollback() });
         this.counter.increment('EventWriteFail');
         this.noteFailure(err);
         this.failure ??= new EventDeliveryError(`sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`, { cause: err });
@@ -276,12 +295,21 @@ export class HdfsSink extends BatchingSink {
   private readonly inflight = new Set<Promise<void>>();
   private failure: EventDeliveryError | undefined;
 
-  /** A failed in-flight transaction: wait until every other one settled (no batch is left half-open), then throw. */
+  private seq = 0;
+  private failedTxs: Array<{ seq: number; rollback(): Promise<void> }> = [];
+
+  /** A failed in-flight transaction: wait until every other one settled, roll the failed ones back, throw. */
   private async surfaceFailure(): Promise<Status> {
-    await Promise.all(this.inflight);
+    await this.settle();
     const err = this.failure!;
     this.failure = undefined;
     throw err;
+  }
+
+  private async rollbackFailed(): Promise<void> {
+    const failed = this.failedTxs.sort((a, b) => b.seq - a.seq);
+    this.failedTxs = [];
+    for (const f of failed) await f.rollback();
   }
 
   private noteFailure(err: unknown): void {
@@ -291,7 +319,8 @@ export class HdfsSink extends BatchingSink {
 
   /** Waits for every transaction in flight (stop, tests). */
   async settle(): Promise<void> {
-    await Promise.all(this.inflight);
+    while (this.inflight.size > 0) await Promise.all(this.inflight);
+    await this.rollbackFailed();
   }
 
   protected deliver(): Promise<void> {
