@@ -69,7 +69,7 @@ export function readWithHadoop(svc: Services<'hdfs'>, paths: string[]): string {
   const src = path.join(import.meta.dirname, 'java', 'ReadSeq.java');
   const cp = `${conf}${path.delimiter}${lib}/*`;
   execFileSync('javac', ['-d', out, '-cp', cp, src], { stdio: 'pipe' });
-  return execFileSync('java', ['-Xmx128m', '-cp', `${out}${path.delimiter}${cp}`, 'ReadSeq', ...paths.map((p) => `${svc.hdfs.fsUri}${p}`)], {
+  return execFileSync('java', ['-Xmx128m', '-cp', `${out}${path.delimiter}${cp}`, 'ReadSeq', ...paths.map((p) => (p.startsWith('text:') ? `text:${svc.hdfs.fsUri}${p.slice(5)}` : `${svc.hdfs.fsUri}${p}`))], {
     encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
   });
 }

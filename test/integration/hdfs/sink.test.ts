@@ -168,7 +168,7 @@ describe('HDFS sink (SequenceFile) read back by Hadoop', () => {
     const ts = 1700000000000;
     const files: string[] = [];
     for (const [sub, extra] of [
-      ['w', {}], ['t', { 'hdfs.writeFormat': 'Text' }], ['d', { 'hdfs.codeC': 'default' }],
+      ['w', {}], ['t', { 'hdfs.writeFormat': 'Text' }], ['d', { 'hdfs.codeC': 'default' }], ['g', { 'hdfs.codeC': 'gzip' }],
     ] as const) {
       const dir = `${root}/seq-${sub}`;
       const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.batchSize': '50', ...extra });
@@ -187,8 +187,41 @@ describe('HDFS sink (SequenceFile) read back by Hadoop', () => {
       '# org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable none NONE',
       '# org.apache.hadoop.io.LongWritable org.apache.hadoop.io.Text none NONE',
       '# org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable org.apache.hadoop.io.compress.DefaultCodec BLOCK',
+      '# org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable org.apache.hadoop.io.compress.GzipCodec BLOCK',
     ]);
     for (const b of blocks) expect(b).toEqual(expected);
+  });
+});
+
+describe('HDFS sink: compressed files read back by Hadoop codecs', () => {
+  it('CompressedStream gzip, default and snappy; SequenceFile block-compressed with snappy', async () => {
+    const paths: string[] = [];
+    for (const codec of ['gzip', 'default', 'snappy']) {
+      const dir = `${root}/cs-${codec}`;
+      const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.fileType': 'CompressedStream', 'hdfs.codeC': codec, 'hdfs.batchSize': '100', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0' });
+      await sink.start();
+      await put(ch, lines(1000));
+      await drainSink(sink, ch);
+      await sink.stop();
+      paths.push(`text:${dir}/${(await ls(c, dir))[0]}`);
+    }
+    const sdir = `${root}/seq-snappy`;
+    const s = makeSink(svc, { 'hdfs.path': sdir, 'hdfs.codeC': 'snappy', 'hdfs.batchSize': '100', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0' });
+    await s.sink.start();
+    await put(s.ch, Array.from({ length: 300 }, (_, i) => createEvent(`s${i}`, { timestamp: String(1000 + i) })));
+    await drainSink(s.sink, s.ch);
+    await s.sink.stop();
+    paths.push(`${sdir}/${(await ls(c, sdir))[0]}`);
+    expect(paths.map((p) => p.slice(p.lastIndexOf('.')))).toEqual(['.gz', '.deflate', '.snappy', '.snappy']);
+    const out = readWithHadoop(svc, paths);
+    const sections = out.split(/^# /m).slice(1);
+    const text = lines(1000).map((e) => `${e.body}\n`).join('');
+    expect(sections[0]).toBe(`org.apache.hadoop.io.compress.GzipCodec\n${text}`);
+    // Hadoop picks its codec by extension: .deflate → DeflateCodec (the same zlib stream as DefaultCodec)
+    expect(sections[1]).toBe(`org.apache.hadoop.io.compress.DeflateCodec\n${text}`);
+    expect(sections[2]).toBe(`org.apache.hadoop.io.compress.SnappyCodec\n${text}`);
+    expect(sections[3]).toBe(`org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable org.apache.hadoop.io.compress.SnappyCodec BLOCK\n`
+      + Array.from({ length: 300 }, (_, i) => `${1000 + i}\ts${i}\n`).join(''));
   });
 });
 

@@ -3,6 +3,7 @@
  * HDFSSequenceFile): they encode events into pending bytes; the bucket writer ships those to HDFS on each flush.
  */
 import { deflateSync, gzipSync } from 'node:zlib';
+import snappy from 'snappyjs';
 import type { Event } from '../../../core/event.js';
 import type { EventSerializer } from '../../../core/serializer.js';
 import { FlumeError } from '../../../core/errors.js';
@@ -26,14 +27,35 @@ export interface Codec extends BlockCodec {
   readonly extension: string;
 }
 
+/** Hadoop's SnappyCodec buffer (io.compression.codec.snappy.buffersize) and its BlockCompressorStream framing. */
+const SNAPPY_BUFFER = 256 * 1024;
+
+/**
+ * Hadoop's BlockCompressorStream output for raw-block codecs (SnappyCodec): per slice of at most the codec's buffer
+ * size, the uncompressed length (int32 BE), then the compressed chunk length (int32 BE) and the chunk.
+ */
+export function hadoopBlockFrame(data: Buffer, compressBlock: (b: Buffer) => Buffer, bufferSize = SNAPPY_BUFFER): Buffer {
+  const parts: Buffer[] = [];
+  for (let off = 0; off < data.length; off += bufferSize) {
+    const slice = data.subarray(off, Math.min(data.length, off + bufferSize));
+    const c = compressBlock(slice);
+    const head = Buffer.alloc(8);
+    head.writeInt32BE(slice.length, 0);
+    head.writeInt32BE(c.length, 4);
+    parts.push(head, c);
+  }
+  return Buffer.concat(parts);
+}
+
 const CODECS: readonly Codec[] = [
   { className: 'org.apache.hadoop.io.compress.GzipCodec', extension: '.gz', compress: (b) => gzipSync(b) },
   { className: 'org.apache.hadoop.io.compress.DefaultCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
   { className: 'org.apache.hadoop.io.compress.DeflateCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
+  { className: 'org.apache.hadoop.io.compress.SnappyCodec', extension: '.snappy', compress: (b) => hadoopBlockFrame(b, (x) => snappy.compress(x)) },
 ];
 
 /** Hadoop codecs flume-ts knows but cannot write (no pure-JS or npm-prebuilt implementation wired in). */
-const UNSUPPORTED = ['BZip2Codec', 'SnappyCodec', 'Lz4Codec', 'ZStandardCodec', 'LzoCodec', 'LzopCodec'];
+const UNSUPPORTED = ['BZip2Codec', 'Lz4Codec', 'ZStandardCodec', 'LzoCodec', 'LzopCodec'];
 
 function matches(className: string, name: string): boolean {
   const simple = className.slice(className.lastIndexOf('.') + 1);
@@ -43,7 +65,7 @@ function matches(className: string, name: string): boolean {
 
 /**
  * Flume's HDFSEventSink.getCodec: a codec class name, its simple name, or the simple name without "Codec"
- * (case-insensitive): gzip, default, deflate. `None` → undefined. Throws for anything else.
+ * (case-insensitive): gzip, default, deflate, snappy. `None` → undefined. Throws for anything else.
  */
 export function resolveCodec(name: string): Codec | undefined {
   const n = name.trim();
@@ -52,9 +74,9 @@ export function resolveCodec(name: string): Codec | undefined {
   if (n.toLowerCase() === 'none') return undefined;
   const known = UNSUPPORTED.find((c) => matches(`x.${c}`, n) || n.endsWith(`.${c}`));
   if (known) {
-    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; use gzip, default or deflate`);
+    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; use gzip, default, deflate or snappy`);
   }
-  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec]`);
+  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec]`);
 }
 
 class Chunks {
