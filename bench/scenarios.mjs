@@ -59,7 +59,40 @@ function netcatMemory(c, o) {
   ].join('\n');
 }
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat', lineSize: number }, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/**
+ * s2: seq → file channel → null. The seq source generates its own load (no load generator, no port): both agents
+ * run flat out and the sink's committed takes are counted. fsyncPerTransaction=true on both (Flume's default).
+ * @param {Ctx} c @param {number} batch
+ */
+function seqFile(c, batch) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = seq',
+    `a1.sources.r1.batchSize = ${batch}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = file',
+    `a1.channels.c1.checkpointDir = ${c.dataDir}/checkpoint`,
+    `a1.channels.c1.dataDirs = ${c.dataDir}/data`,
+    'a1.channels.c1.capacity = 1000000',
+    `a1.channels.c1.transactionCapacity = ${Math.max(batch, 1000)}`,
+    'a1.channels.c1.fsyncPerTransaction = true',
+    'a1.channels.c1.minimumRequiredSpace = 104857600',
+    '',
+    'a1.sinks.k1.type = null',
+    `a1.sinks.k1.batchSize = ${batch}`,
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/** Names that expand to several scenarios. */
+export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
+
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
@@ -92,6 +125,20 @@ export const SCENARIOS = {
     description: 'hdfs-100 with hdfs.batchSize = 1000',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 1000) }),
+    verify: 'counters',
+  },
+  's2-b100': {
+    description: 'seq (batchSize 100) → file channel (fsyncPerTransaction=true, capacity 1000000) → null (batchSize 100)',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 100,
+    config: (c) => seqFile(c, 100),
+    verify: 'counters',
+  },
+  's2-b1000': {
+    description: 'seq (batchSize 1000) → file channel (fsyncPerTransaction=true, capacity 1000000) → null (batchSize 1000)',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 1000,
+    config: (c) => seqFile(c, 1000),
     verify: 'counters',
   },
 };

@@ -4,6 +4,7 @@
 import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
+import { fileChannel } from './channels/file/index.js';
 import { nullSink } from './sinks/null.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
@@ -35,6 +36,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   seqSource,
   // channels
   memoryChannel,
+  fileChannel,
   // sinks
   nullSink,
   loggerSink,

@@ -29,6 +29,8 @@ export interface Channel extends Lifecycle {
   readonly counter: CounterGroup;
   /** Max puts / takes per transaction (Flume's transactionCapacity); used by the batch-size check. */
   readonly transactionCapacity: number;
+  /** Events survive a restart: no need to drain the channel on shutdown. */
+  readonly durable?: boolean;
   begin(): Transaction;
   size(): number;
   /** Resolves as soon as events may be available to take, or after `timeoutMs`. */

@@ -9,9 +9,3 @@ export function createEvent(body: Buffer | Uint8Array | string, headers: Record<
   return { headers, body: buf };
 }
 
-/** Java's AbstractMap.toString() for a header map: `{k1=v1, k2=v2}`. */
-export function headersToJavaString(headers: Record<string, string>): string {
-  const parts: string[] = [];
-  for (const k of Object.keys(headers)) parts.push(`${k}=${headers[k]}`);
-  return `{${parts.join(', ')}}`;
-}

@@ -22,17 +22,25 @@ export function javaHashMapCapacity(n: number): number {
   return cap;
 }
 
-/** The keys of `headers` in the order a Java HashMap holding them iterates. */
+const orderCache = new Map<string, string[]>();
+
+/** The keys of `headers` in the order a Java HashMap holding them iterates (cached per key list: events of one flow share it). */
 export function javaHashMapKeys(headers: Record<string, string>): string[] {
   const keys = Object.keys(headers);
   if (keys.length < 2) return keys;
+  const sig = keys.join('\u0000');
+  const hit = orderCache.get(sig);
+  if (hit) return hit;
   const mask = javaHashMapCapacity(keys.length) - 1;
   const decorated = keys.map((k, i) => {
     const h = javaStringHash(k);
     return { k, i, b: (h ^ (h >>> 16)) & mask };
   });
   decorated.sort((a, b) => a.b - b.b || a.i - b.i);
-  return decorated.map((d) => d.k);
+  const order = decorated.map((d) => d.k);
+  if (orderCache.size >= 4096) orderCache.clear();
+  orderCache.set(sig, order);
+  return order;
 }
 
 /** `{k1=v1, k2=v2}` exactly as Java's AbstractMap.toString() prints a HashMap<String,String>. */

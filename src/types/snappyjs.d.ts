@@ -1,5 +1,5 @@
-/** snappyjs 0.7 (pure JS raw Snappy): returns the type it was given (a Buffer for a Buffer). */
 declare module 'snappyjs' {
-  export function compress(input: Buffer): Buffer;
-  export function uncompress(input: Buffer, maxLength?: number): Buffer;
+  /** Snappy raw (block) format. */
+  export function compress<T extends Uint8Array | ArrayBuffer>(input: T): T;
+  export function uncompress<T extends Uint8Array | ArrayBuffer>(input: T, maxLength?: number): T;
 }

@@ -1,9 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { hostname, networkInterfaces } from 'node:os';
-import { promises as dns } from 'node:dns';
 import { defineComponent, prop } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 
-/** A first guess before DNS answers: the first non-internal IPv4 address, else loopback. */
+/** A fallback when the resolver gives nothing: the first non-internal IPv4 address, else loopback. */
 function firstAddress(): string {
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
@@ -11,34 +11,30 @@ function firstAddress(): string {
   return '127.0.0.1';
 }
 
+/** getaddrinfo / gethostbyaddr through the system resolver (nsswitch: /etc/hosts, DNS…), synchronously, via getent. */
+function getent(db: string, key: string): string | undefined {
+  try {
+    const out = execFileSync('getent', [db, key], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
+    return out.split('\n')[0]?.trim().split(/\s+/) .filter(Boolean)[db === 'hosts' ? 1 : 0];
+  } catch {
+    return undefined;
+  }
+}
+
+let cached: { ip: string; canonical: string } | undefined;
+
 /**
- * Java's InetAddress.getLocalHost(): the local host name resolved by the system resolver (getHostAddress), or the
- * reverse lookup of that address (getCanonicalHostName). Resolved once, asynchronously; `current()` returns the
- * best value known so far.
+ * Java's InetAddress.getLocalHost(): the host name resolved by the system resolver, IPv4 first as Java prefers
+ * (getHostAddress), and the reverse lookup of that address (getCanonicalHostName, which falls back to the address).
+ * Resolved once per process, synchronously, when the first host interceptor is created.
  */
-export class LocalHost {
-  private value: string;
-  readonly ready: Promise<void>;
-  constructor(useIP: boolean) {
-    const name = hostname();
-    this.value = useIP ? firstAddress() : name;
-    this.ready = (async () => {
-      try {
-        const { address } = await dns.lookup(name);
-        if (useIP) { this.value = address; return; }
-        try {
-          this.value = (await dns.lookupService(address, 0)).hostname;
-        } catch {
-          this.value = name;
-        }
-      } catch {
-        /* keep the first guess */
-      }
-    })();
-  }
-  current(): string {
-    return this.value;
-  }
+export function localHost(): { ip: string; canonical: string } {
+  if (cached) return cached;
+  const name = hostname();
+  const ip = getent('ahostsv4', name) ?? getent('ahosts', name) ?? firstAddress();
+  const canonical = getent('hosts', ip) ?? ip;
+  cached = { ip, canonical };
+  return cached;
 }
 
 export const hostInterceptor = defineComponent({
@@ -46,7 +42,7 @@ export const hostInterceptor = defineComponent({
   type: 'host',
   fqcn: 'org.apache.flume.interceptor.HostInterceptor$Builder',
   summary: 'Sets a header to this host\'s IP address or canonical host name.',
-  notes: 'The address is the host name resolved by the system resolver (as Java\'s InetAddress.getLocalHost()), looked up once when the interceptor is created; until the lookup answers (normally within milliseconds, before the source starts) the first non-loopback IPv4 address is used. With useIP=false a failed reverse lookup gives the plain host name (Java would give the IP).',
+  notes: 'As Java\'s InetAddress.getLocalHost(): the host name resolved by the system resolver (`getent ahostsv4`, IPv4 first as Java), and for useIP=false the reverse lookup of that address (`getent hosts`), falling back to the address. Looked up once per process when the first host interceptor is created.',
   properties: {
     hostHeader: prop.string({ default: 'host', doc: 'Header to set.' }),
     useIP: prop.boolean({ default: true, doc: 'Use the IP address (true) or the canonical host name (false).' }),
@@ -54,19 +50,16 @@ export const hostInterceptor = defineComponent({
   },
   create: (c) => {
     const { hostHeader, preserveExisting } = c;
-    const host = new LocalHost(c.useIP);
-    return Object.assign(
-      {
-        intercept(events: Event[]): Event[] {
-          const value = host.current();
-          for (const e of events) {
-            if (preserveExisting && Object.hasOwn(e.headers, hostHeader)) continue;
-            e.headers[hostHeader] = value;
-          }
-          return events;
-        },
+    const lh = localHost();
+    const value = c.useIP ? lh.ip : lh.canonical;
+    return {
+      intercept(events: Event[]): Event[] {
+        for (const e of events) {
+          if (preserveExisting && Object.hasOwn(e.headers, hostHeader)) continue;
+          e.headers[hostHeader] = value;
+        }
+        return events;
       },
-      { ready: host.ready },
-    );
+    };
   },
 });

@@ -1,14 +1,14 @@
 /**
  * Java regular expressions (java.util.regex.Pattern) translated to JavaScript RegExps, once, at configuration time.
  *
- * Translated: possessive quantifiers (`a*+` → `a*`) and atomic groups (`(?>x)` → `(?:x)`), which match the same text
- * unless backtracking into them would have changed the result; `\Q…\E`; POSIX classes `\p{Alpha}`, `\p{Digit}`, … and
+ * Translated: possessive quantifiers (`a*+`) and atomic groups (`(?>x)`), exactly, as `(?=(?<__aN>x))\k<__aN>` (a
+ * lookahead never backtracks); `.` without U+0085 as Java; `\Q…\E`; POSIX classes `\p{Alpha}`, `\p{Digit}`, … and
  * `\p{javaLowerCase}`-style names; Unicode categories and scripts `\p{L}`, `\p{IsLatin}`, `\p{InGreek}` (with the `u`
  * flag); `\A`, `\z`, `\Z`, `\h`, `\H`, `\v`, `\V`, `\R`, `\e`, `\a`, octal `\0n`, `\x{h…}`; Java's ASCII-only `\s`;
  * Java's `$` (end of input or before a final line terminator); leading inline flags `(?i)`, `(?s)`, `(?m)`, `(?u)`.
  * Rejected with a clear error: `\G`, `\X`, `\N{…}`, `\b{g}`, class intersection `[a&&[b]]`, nested classes, inline
  * flags anywhere but the very start, `(?x)` comments mode, `(?d)`.
- * Not identical: `.` also matches U+0085 in JS; case-insensitive matching is Unicode-aware only with `(?u)` in Java.
+ * Not identical: case-insensitive matching is Unicode-aware only with `(?u)` in Java.
  */
 
 export interface JavaRegex {
@@ -18,8 +18,13 @@ export interface JavaRegex {
   flags: string;
   /** Number of capturing groups (Java's groupCount()). */
   groupCount: number;
-  /** Named groups → index. */
+  /** Named groups → Java group index. */
   names: Map<string, number>;
+  /**
+   * Java group index → index in the JS match array. They differ when possessive quantifiers or atomic groups were
+   * emulated with `(?=(?<__aN>X))\k<__aN>`, which adds capturing groups.
+   */
+  groupIndex: number[];
   regex: RegExp;
 }
 
@@ -79,6 +84,17 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
   let groupCount = 0;
   const names = new Map<string, number>();
   let lastWasQuantifier = false;
+  /** Where the last complete atom starts in `out` (for possessive wrapping). */
+  let atomStart = 0;
+  let quantAtomStart = 0;
+  /** Open groups: where they start in `out`, and whether atomic. */
+  const open: { start: number; atomic: boolean }[] = [];
+  let emul = 0;
+  const namedRefs: string[] = [];
+  const wrapAtomic = (start: number): void => {
+    const name = `__a${++emul}`;
+    out = `${out.slice(0, start)}(?=(?<${name}>${out.slice(start)}))\\k<${name}>`;
+  };
 
   const prop = (name: string, negated: boolean): string => {
     let inner: string | undefined;
@@ -116,6 +132,7 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
     const c = pattern[i]!;
     const wasQuant = lastWasQuantifier;
     lastWasQuantifier = false;
+    if (!inClass && !'*+?{)|'.includes(c)) atomStart = out.length;
     if (c === '\\') {
       const d = pattern[i + 1];
       if (d === undefined) throw new JavaRegexError('unexpected trailing backslash');
@@ -196,15 +213,19 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
         case 'k': {
           const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(pattern.slice(i));
           if (!m) throw new JavaRegexError('\\k is not followed by <name>');
+          namedRefs.push(m[1]!);
           out += `\\k<${m[1]}>`;
           i += m[0].length;
           break;
         }
         default:
-          if (/[0-9]/.test(d)) {
+          if (/[1-9]/.test(d)) {
             if (inClass) throw new JavaRegexError(`\\${d} inside a character class is not supported`);
-            out += '\\' + d;
-          } else if (/[dDwWtnrfc]/.test(d)) {
+            // Java: more digits belong to the reference while they still name an existing group.
+            let ref = Number(d);
+            while (/[0-9]/.test(pattern[i] ?? '') && ref * 10 + Number(pattern[i]) <= groupCount) { ref = ref * 10 + Number(pattern[i]); i++; }
+            out += `\u0000${ref}\u0000`;
+          } else if (/[dDwWtnrfcB]/.test(d)) {
             out += '\\' + d;
             if (d === 'c') { out += pattern[i] ?? ''; i += 1; }
           } else if (/[A-Za-z]/.test(d)) {
@@ -237,8 +258,9 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
       case '(': {
         if (pattern[i + 1] === '?') {
           const rest = pattern.slice(i + 2);
-          if (rest.startsWith('>')) { out += '(?:'; i += 3; }
-          else if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) { out += '(?'; i += 2; }
+          if (rest.startsWith('>')) { open.push({ start: out.length, atomic: true }); out += '(?:'; i += 3; break; }
+          open.push({ start: out.length, atomic: false });
+          if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) { out += '(?'; i += 2; }
           else if (rest.startsWith('<')) {
             const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(rest);
             if (!m) throw new JavaRegexError('bad named group');
@@ -250,10 +272,20 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
             throw new JavaRegexError(`inline flags (${'(?' + rest.slice(0, 8)}…) are only supported at the start of the pattern`);
           }
         } else {
+          open.push({ start: out.length, atomic: false });
           groupCount++;
           out += '(';
           i++;
         }
+        break;
+      }
+      case ')': {
+        const g = open.pop();
+        if (!g) throw new JavaRegexError('unmatched closing ")"');
+        out += ')';
+        i++;
+        atomStart = g.start;
+        if (g.atomic) wrapAtomic(g.start);
         break;
       }
       case '$':
@@ -261,19 +293,29 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
         i++;
         break;
       case '*': case '?': case '+': {
-        if (wasQuant && c === '+') { i++; break; } // possessive → greedy
+        if (wasQuant && c === '+') { wrapAtomic(quantAtomStart); i++; break; } // possessive
         if (wasQuant && c === '?') { out += '?'; i++; break; } // lazy
+        if (out.length === atomStart && !wasQuant) throw new JavaRegexError(`dangling meta character '${c}'`);
         out += c;
         i++;
         lastWasQuantifier = true;
+        quantAtomStart = atomStart;
         break;
       }
       case '{': {
-        const m = /^\{\d+(,\d*)?\}/.exec(pattern.slice(i));
-        if (m) { out += m[0]; i += m[0].length; lastWasQuantifier = true; }
-        else { out += '\\{'; i++; }
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+        if (!m) throw new JavaRegexError('illegal repetition: a literal { must be escaped as \\{');
+        if (m[3] && Number(m[3]) < Number(m[1])) throw new JavaRegexError(`illegal repetition range ${m[0]}`);
+        out += m[0];
+        i += m[0].length;
+        lastWasQuantifier = true;
+        quantAtomStart = atomStart;
         break;
       }
+      case '.':
+        out += flags.includes('s') ? '.' : '[^\\n\\r\\x85\\u2028\\u2029]';
+        i++;
+        break;
       case '}': out += '\\}'; i++; break;
       case ']': out += '\\]'; i++; break;
       case '/': out += '\\/'; i++; break;
@@ -281,6 +323,31 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
     }
   }
   if (inClass) throw new JavaRegexError('unclosed character class');
+  if (open.length > 0) throw new JavaRegexError('unclosed group');
+  for (const n of namedRefs) if (!names.has(n)) throw new JavaRegexError(`named capturing group <${n}> does not exist`);
+  // JS group numbers: Java's groups and the emulation groups, in order of their "(" in the output.
+  const groupIndex = [0];
+  let js = 0;
+  {
+    let cls = false;
+    for (let k = 0; k < out.length; k++) {
+      const ch = out[k];
+      if (ch === '\\') { k++; continue; }
+      if (cls) { if (ch === ']') cls = false; continue; }
+      if (ch === '[') { cls = true; continue; }
+      if (ch !== '(') continue;
+      if (out[k + 1] !== '?') { js++; groupIndex.push(js); continue; }
+      const named = /^\(\?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(out.slice(k));
+      if (named) { js++; if (!named[1]!.startsWith('__a')) groupIndex.push(js); }
+    }
+  }
+  let badRef: number | undefined;
+  out = out.replace(/\u0000(\d+)\u0000/g, (_, n: string) => {
+    const ref = Number(n);
+    if (ref > groupCount) { badRef = ref; return ''; }
+    return `(?:\\${groupIndex[ref]})`;
+  });
+  if (badRef !== undefined) throw new JavaRegexError(`back reference \\${badRef} to a group that does not exist`);
   if (needU) flags += 'u';
   let regex: RegExp;
   try {
@@ -288,7 +355,7 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
   } catch (err) {
     throw new JavaRegexError((err as Error).message.replace(/^Invalid regular expression: /, ''));
   }
-  return { source: out, flags, groupCount, names, regex };
+  return { source: out, flags, groupCount, names, groupIndex, regex };
 }
 
 /** Compiles and returns a message instead of throwing (for spec checks). */
@@ -301,7 +368,7 @@ export function javaRegexProblem(pattern: string): string | undefined {
   }
 }
 
-/** A precompiled Java replacement string (Matcher.replaceAll): `$n`, `${name}`, `\x` escapes. */
+/** A precompiled Java replacement string (Matcher.replaceAll): literal text and JS match-array indices. */
 export type Replacement = (string | number)[];
 
 export function compileJavaReplacement(rep: string, rx: JavaRegex): Replacement {
@@ -325,7 +392,7 @@ export function compileJavaReplacement(rep: string, rx: JavaRegex): Replacement 
         if (idx === undefined) throw new JavaRegexError(`no group with name {${name}}`);
         if (lit) parts.push(lit);
         lit = '';
-        parts.push(idx);
+        parts.push(rx.groupIndex[idx]!);
         i = end + 1;
       } else {
         let ref = rep.charCodeAt(i) - 48;
@@ -343,7 +410,7 @@ export function compileJavaReplacement(rep: string, rx: JavaRegex): Replacement 
         if (ref > rx.groupCount) throw new JavaRegexError(`no group ${ref} (the pattern has ${rx.groupCount})`);
         if (lit) parts.push(lit);
         lit = '';
-        parts.push(ref);
+        parts.push(rx.groupIndex[ref]!);
       }
     } else {
       lit += c;

@@ -1,9 +1,9 @@
 /**
  * A parser for Joda-Time DateTimeFormat patterns (as RegexExtractorInterceptorMillisSerializer uses them), compiled once.
  *
- * Supported letters: `y`/`Y`/`u` year (`yy` = two-digit year, pivoting around the current year as Joda does), `M`
+ * Supported letters: `y`/`Y`/`u` year (`yy` = two-digit year in Joda's window: current year − 80 … current year + 19; without a year field but with a month or day, the year is 2000 as in Joda), `M`
  * month (`M`/`MM` numeric, `MMM` short and `MMMM` full English names), `d` day of month, `D` day of year, `H` hour 0–23,
- * `k` hour 1–24, `h` hour 1–12, `K` hour 0–11, `a` AM/PM, `m` minute, `s` second, `S` fraction of a second, `E` day
+ * `k` hour 1–24 (24 = midnight), `h` hour 1–12, `K` hour 0–11, `a` AM/PM, `m` minute, `s` second, `S` fraction of a second, `E` day
  * name (English, checked for form only), `Z` offset (`-0800`, `Z` = `-08:00`, also `Z`/UTC), quoted text `'…'` and
  * any other literal characters. Not supported (configuration error): `z`/`ZZZ` zone names and ids (Joda cannot
  * parse `z` either), `G` era, `C` century, `x`/`w`/`e` week-based fields. Without an offset in the text, local time
@@ -123,8 +123,8 @@ export function compileJoda(pattern: string, now: () => Date = () => new Date())
           case 'year2': {
             const y = parseInt(v, 10);
             if (v.length !== 2 || /[-+]/.test(v)) { year = y; break; }
-            const pivot = now().getFullYear();
-            const low = pivot - 50;
+            // DateTimeFormat's "yy": pivot = current year - 30, range pivot-50 … pivot+49.
+            const low = now().getFullYear() - 30 - 50;
             year = low - (low % 100) + y;
             if (year < low) year += 100;
             break;
@@ -153,6 +153,8 @@ export function compileJoda(pattern: string, now: () => Date = () => new Date())
           }
         }
       }
+      // Joda: when the largest parsed field is a month or a day (no year), the year defaults to 2000.
+      if (!fields.some((f) => f === 'year' || f === 'year2') && fields.some((f) => f === 'month' || f === 'monthText' || f === 'day' || f === 'doy')) year = 2000;
       if (h12 >= 0) hour = (h12 % 12) + (pm ? 12 : 0);
       else if (h11 >= 0) hour = h11 + (pm ? 12 : 0);
       else if (pm !== undefined && hour < 12 && pm) hour += 12;

@@ -34,7 +34,19 @@ function buildSerializers(list: string, raw: Readonly<Record<string, string>>, p
       }
       try {
         const joda = compileJoda(pattern);
-        out.push({ header: name, serialize: (v) => { const ms = joda.parse(v); return ms === undefined ? undefined : String(ms); } });
+        // Consecutive log lines mostly carry the same timestamp text: remember the last one.
+        let lastIn: string | undefined;
+        let lastOut: string | undefined;
+        out.push({
+          header: name,
+          serialize: (v) => {
+            if (v === lastIn) return lastOut;
+            const ms = joda.parse(v);
+            lastIn = v;
+            lastOut = ms === undefined ? undefined : String(ms);
+            return lastOut;
+          },
+        });
       } catch (err) {
         if (!(err instanceof JodaPatternError)) throw err;
         problems.push({ prop: p + 'pattern', message: `serializer "${s}": ${err.message}` });
@@ -89,7 +101,7 @@ export const regexExtractorInterceptor = defineComponent({
           if (!m) continue;
           for (let g = 0; g < n; g++) {
             const s = serializers[g]!;
-            const v = m[g + 1];
+            const v = m[rx.groupIndex[g + 1]!];
             const out = v === undefined ? undefined : s.serialize(v);
             if (out === undefined) {
               if (warned++ % 1000 === 0) {

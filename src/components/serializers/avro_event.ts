@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { createRequire } from 'node:module';
+import * as zlib from 'node:zlib';
 import avro from 'avsc';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
@@ -29,18 +30,56 @@ function avroBytes(b: Buffer): Buffer[] {
   return [avroLong(b.length), b];
 }
 
-/** One Event record; map entries in Java HashMap order, as Flume's ReflectDatumWriter writes them. */
-export function encodeFlumeEvent(e: Event): Buffer {
+/** The record avsc encodes for an event: header entries in Java HashMap order, as Flume's ReflectDatumWriter writes them. */
+function flumeRecord(e: Event): { headers: Record<string, string>; body: Buffer } {
   const keys = Object.keys(e.headers);
-  let headers = e.headers;
-  if (keys.length > 1) {
-    headers = {};
-    for (const k of javaHashMapKeys(e.headers)) headers[k] = e.headers[k]!;
-  }
-  return eventType.toBuffer({ headers, body: e.body });
+  if (keys.length < 2) return { headers: e.headers, body: e.body };
+  const headers: Record<string, string> = {};
+  for (const k of javaHashMapKeys(e.headers)) headers[k] = e.headers[k]!;
+  return { headers, body: e.body };
 }
 
-const CODECS = ['null', 'deflate'] as const;
+/** One Event record as Avro binary. */
+export function encodeFlumeEvent(e: Event): Buffer {
+  return eventType.toBuffer(flumeRecord(e));
+}
+
+/** Encodes an event into `buf` at `pos`; returns the new position, or a negative number if `buf` is too small. */
+export function encodeFlumeEventInto(e: Event, buf: Buffer, pos: number): number {
+  return eventType.encode(flumeRecord(e), buf, pos);
+}
+
+const CODECS = ['null', 'deflate', 'snappy'] as const;
+type Codec = (typeof CODECS)[number];
+
+let crcTable: Int32Array | undefined;
+/** CRC-32 (java.util.zip.CRC32): zlib's when Node has it (≥ 20.15), else a table. */
+export function crc32(b: Buffer): number {
+  const native = (zlib as { crc32?: (d: Buffer) => number }).crc32;
+  if (native) return native(b) >>> 0;
+  if (!crcTable) {
+    crcTable = new Int32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      crcTable[n] = c;
+    }
+  }
+  let c = -1;
+  for (let i = 0; i < b.length; i++) c = crcTable[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  return (c ^ -1) >>> 0;
+}
+
+let snappy: typeof import('snappyjs') | undefined;
+/** Avro's snappy codec: the Snappy raw block, then the big-endian CRC-32 of the uncompressed data. */
+function snappyBlock(data: Buffer): Buffer {
+  snappy ??= createRequire(import.meta.url)('snappyjs') as typeof import('snappyjs');
+  const c = snappy.compress(data);
+  const out = Buffer.allocUnsafe(c.length + 4);
+  Buffer.from(c.buffer, c.byteOffset, c.byteLength).copy(out);
+  out.writeUInt32BE(crc32(data), c.length);
+  return out;
+}
 
 /**
  * Writes an Avro object container file the way Avro's Java DataFileWriter does: magic, the metadata map (avro.schema,
@@ -49,15 +88,16 @@ const CODECS = ['null', 'deflate'] as const;
  */
 export class AvroContainerWriter implements EventSerializer {
   private readonly sync = randomBytes(16);
-  private pending: Buffer[] = [];
-  private pendingBytes = 0;
+  /** Records of the current block, encoded back to back. */
+  private buf = Buffer.allocUnsafe(64 * 1024);
+  private pos = 0;
   private count = 0;
 
   constructor(
     private readonly schemaJson: string,
-    private readonly encode: (e: Event) => Buffer,
+    private readonly encodeInto: (e: Event, buf: Buffer, pos: number) => number,
     private readonly syncIntervalBytes: number,
-    private readonly codec: 'null' | 'deflate',
+    private readonly codec: Codec,
   ) {}
 
   afterCreate(): Buffer {
@@ -69,11 +109,17 @@ export class AvroContainerWriter implements EventSerializer {
   }
 
   write(e: Event): Buffer | undefined {
-    const rec = this.encode(e);
-    this.pending.push(rec);
-    this.pendingBytes += rec.length;
+    let p = this.encodeInto(e, this.buf, this.pos);
+    while (p < 0) {
+      // avsc returns -(bytes missing); grow and encode again.
+      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.buf.length - p + 1024));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+      p = this.encodeInto(e, this.buf, this.pos);
+    }
+    this.pos = p;
     this.count++;
-    return this.pendingBytes >= this.syncIntervalBytes ? this.block() : undefined;
+    return this.pos >= this.syncIntervalBytes ? this.block() : undefined;
   }
 
   flush(): Buffer | undefined {
@@ -81,17 +127,16 @@ export class AvroContainerWriter implements EventSerializer {
   }
 
   private block(): Buffer {
-    let data = Buffer.concat(this.pending, this.pendingBytes);
-    if (this.codec === 'deflate') data = deflateRawSync(data);
+    const raw = this.buf.subarray(0, this.pos);
+    const data: Buffer = this.codec === 'deflate' ? zlib.deflateRawSync(raw) : this.codec === 'snappy' ? snappyBlock(raw) : raw;
     const out = Buffer.concat([avroLong(this.count), avroLong(data.length), data, this.sync]);
-    this.pending = [];
-    this.pendingBytes = 0;
+    this.pos = 0;
     this.count = 0;
     return out;
   }
 }
 
-function codecOf(name: string): 'null' | 'deflate' | undefined {
+function codecOf(name: string): Codec | undefined {
   return CODECS.find((c) => c === name.trim().toLowerCase());
 }
 
@@ -100,15 +145,15 @@ export const avroEventSerializer = defineComponent({
   type: 'avro_event',
   fqcn: 'org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder',
   summary: 'Writes an Avro object container file of records Event { headers: map<string>, body: bytes }.',
-  notes: 'Byte-compatible with Flume\'s FlumeEventAvroEventSerializer (same schema text, metadata, block layout; one block per sink batch and whenever syncIntervalBytes is reached). Codecs: null and deflate. Other codec names (snappy, bzip2, xz, zstandard) are not available: the file is written uncompressed with a warning — readers see avro.codec=null, so the data stays readable (Flume does the same for a codec it cannot load).',
+  notes: 'Byte-compatible with Flume\'s FlumeEventAvroEventSerializer (same schema text, metadata, block layout; one block per sink batch and whenever syncIntervalBytes is reached). Codecs: null, deflate and snappy (pure JavaScript, snappyjs). Other codec names (bzip2, xz, zstandard) are not available: the file is written uncompressed with a warning — readers see avro.codec=null, so the data stays readable (Flume does the same for a codec it cannot load).',
   properties: {
     syncIntervalBytes: prop.int({ default: 2048000, min: 1, doc: 'Approximate size of an Avro block before a sync marker.' }),
-    compressionCodec: prop.string({ default: 'null', doc: 'Block codec: null or deflate.' }),
+    compressionCodec: prop.string({ default: 'null', doc: 'Block codec: null, deflate or snappy.' }),
   },
   check: (c) => {
     const out: SpecProblem[] = [];
     if (!codecOf(c.compressionCodec)) {
-      out.push({ prop: 'compressionCodec', severity: 'warning', message: `compression codec "${c.compressionCodec}" is not supported; files are written uncompressed`, hint: 'use null or deflate' });
+      out.push({ prop: 'compressionCodec', severity: 'warning', message: `compression codec "${c.compressionCodec}" is not supported; files are written uncompressed`, hint: 'use null, deflate or snappy' });
     }
     return out;
   },
@@ -118,6 +163,6 @@ export const avroEventSerializer = defineComponent({
       ctx.logger.warn(`Unable to instantiate avro codec with name (${c.compressionCodec}). Compression disabled.`);
       codec = 'null';
     }
-    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEvent, c.syncIntervalBytes, codec);
+    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEventInto, c.syncIntervalBytes, codec);
   },
 });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
@@ -285,7 +286,17 @@ export const fileRollSink = defineComponent({
     if (!pathManagerKind(c['sink.pathManager'])) {
       out.push({ prop: 'sink.pathManager', message: `unknown sink.pathManager "${c['sink.pathManager']}"`, hint: 'use DEFAULT or ROLLTIME' });
     }
-    if (c['sink.directory'].trim() === '') out.push({ prop: 'sink.directory', message: 'Directory may not be null' });
+    const dir = c['sink.directory'];
+    if (dir.trim() === '') out.push({ prop: 'sink.directory', message: 'Directory may not be null' });
+    else {
+      let problem: string | undefined;
+      try {
+        if (!statSync(dir).isDirectory()) problem = `sink.directory ${dir} is not a directory`;
+      } catch {
+        problem = `sink.directory ${dir} does not exist (yet)`;
+      }
+      if (problem) out.push({ prop: 'sink.directory', severity: 'warning', message: problem, hint: 'create it: like Flume, file_roll does not create its directory, and fails (keeping the events in the channel) until it exists' });
+    }
     out.push(...checkSerializer(c['sink.serializer'], 'sink.serializer', raw));
     return out;
   },

@@ -4,7 +4,9 @@ import { createEvent, type Event } from '../../../src/core/event.js';
 import type { Interceptor } from '../../../src/core/interceptor.js';
 import { builtinRegistry } from '../../../src/components/registry.js';
 import { timestampInterceptor } from '../../../src/components/interceptors/timestamp.js';
-import { hostInterceptor } from '../../../src/components/interceptors/host.js';
+import { hostInterceptor, localHost } from '../../../src/components/interceptors/host.js';
+import { execFileSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { staticInterceptor } from '../../../src/components/interceptors/static.js';
 import { removeHeaderInterceptor } from '../../../src/components/interceptors/remove_header.js';
 import { searchReplaceInterceptor } from '../../../src/components/interceptors/search_replace.js';
@@ -51,18 +53,19 @@ describe('timestamp', () => {
 });
 
 describe('host', () => {
-  it('sets an IP address by default, after the lookup', async () => {
-    const i = create(hostInterceptor, {}) as Interceptor & { ready: Promise<void> };
-    await i.ready;
-    const e = run(i, [ev('x')])[0]!;
-    expect(e.headers.host).toMatch(/^[\d.]+$|:/);
+  it('sets the address the system resolver gives for the host name (as getent ahostsv4), the same for every event', () => {
+    const i = create(hostInterceptor, {});
+    const [a, b] = run(i, [ev('x'), ev('y', { host: 'old' })]);
+    expect(a!.headers.host).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(b!.headers.host).toBe(a!.headers.host);
+    const want = execFileSync('getent', ['ahostsv4', hostname()], { encoding: 'utf8' }).split(/\s+/)[0];
+    expect(a!.headers.host).toBe(want);
   });
-  it('hostHeader, preserveExisting and useIP=false', async () => {
-    const i = create(hostInterceptor, { hostHeader: 'h', preserveExisting: 'true', useIP: 'false' }) as Interceptor & { ready: Promise<void> };
-    await i.ready;
+  it('hostHeader, preserveExisting and useIP=false (reverse lookup of that address)', () => {
+    const i = create(hostInterceptor, { hostHeader: 'h', preserveExisting: 'true', useIP: 'false' });
     const [a, b] = run(i, [ev('x', { h: 'keep' }), ev('y')]);
     expect(a!.headers.h).toBe('keep');
-    expect(b!.headers.h).toBeTruthy();
+    expect(b!.headers.h).toBe(localHost().canonical);
     expect(b!.headers.host).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import { EventDeliveryError } from '../../../src/core/errors.js';
 import type { MemoryChannel } from '../../../src/components/channels/memory.js';
 
 let root: string;
+const checkFileRoll = (raw: Record<string, string>) => fileRollSink.check!(configure(fileRollSink, raw) as never, raw);
 beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'file-roll-')); });
 afterEach(() => { rmSync(root, { recursive: true, force: true }); });
 
@@ -42,6 +43,8 @@ describe('file_roll configuration', () => {
     expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.pathManager': 'HOURLY' })).toThrow(/unknown sink\.pathManager/);
     expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.serializer': 'json' })).toThrow(/unknown serializer "json"/);
     expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.serializer.syncIntervalBytes': 'x', 'sink.serializer': 'avro_event' })).toThrow(/expected an integer/);
+    expect(checkFileRoll({ 'sink.directory': join(root, 'missing') })).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/does not exist/) })]);
+    expect(checkFileRoll({ 'sink.directory': root })).toEqual([]);
     const c = configure(fileRollSink, { 'sink.directory': root });
     expect(c).toMatchObject({ 'sink.rollInterval': 30, 'sink.batchSize': 100, 'sink.serializer': 'TEXT', 'sink.pathManager': 'DEFAULT' });
     expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.pathManager': 'rolltime', 'sink.serializer': 'org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder' })).not.toThrow();
