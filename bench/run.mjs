@@ -123,7 +123,8 @@ function countAt(s, t) {
 }
 
 /**
- * Reads every file_roll output file and checks sequence numbers 0..sent-1.
+ * Reads every file_roll output file (streamed in 16 MiB blocks: outputs run to several GB) and checks
+ * sequence numbers 0..sent-1.
  * @param {string} dir @param {number} sent @param {number} lineSize
  */
 function verifyRoll(dir, sent, lineSize) {
@@ -131,25 +132,44 @@ function verifyRoll(dir, sent, lineSize) {
   let lines = 0;
   let dups = 0;
   let bad = 0;
+  const block = Buffer.allocUnsafe(16 << 20);
+  /** @param {Buffer} buf @param {number} start @param {number} nl */
+  const line = (buf, start, nl) => {
+    lines++;
+    let seq = 0;
+    let ok = nl - start === lineSize - 1;
+    for (let i = 0; ok && i < 12; i++) {
+      const c = buf[start + i];
+      if (c < 48 || c > 57) ok = false;
+      else seq = seq * 10 + (c - 48);
+    }
+    if (!ok || seq >= sent) bad++;
+    else if (seen[seq]) dups++;
+    else seen[seq] = 1;
+  };
   for (const f of fs.readdirSync(dir)) {
-    const buf = fs.readFileSync(path.join(dir, f));
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      const len = nl - start;
-      lines++;
-      let seq = 0;
-      let ok = len === lineSize - 1;
-      for (let i = 0; ok && i < 12; i++) {
-        const c = buf[start + i];
-        if (c < 48 || c > 57) ok = false;
-        else seq = seq * 10 + (c - 48);
+    const fd = fs.openSync(path.join(dir, f), 'r');
+    try {
+      let carry = Buffer.alloc(0);
+      for (;;) {
+        const n = fs.readSync(fd, block, 0, block.length, null);
+        if (n === 0) break;
+        const buf = carry.length ? Buffer.concat([carry, block.subarray(0, n)]) : block.subarray(0, n);
+        let start = 0;
+        for (;;) {
+          const nl = buf.indexOf(10, start);
+          if (nl < 0) break;
+          line(buf, start, nl);
+          start = nl + 1;
+        }
+        carry = Buffer.from(buf.subarray(start));
       }
-      if (!ok || seq >= sent) bad++;
-      else if (seen[seq]) dups++;
-      else seen[seq] = 1;
-      start = nl + 1;
+      if (carry.length) {
+        lines++;
+        bad++; // a last line without its newline
+      }
+    } finally {
+      fs.closeSync(fd);
     }
   }
   let missing = 0;
@@ -304,6 +324,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     result.genCpuSec = (done.cpuUserMs + done.cpuSystemMs) / 1000;
     result.genCpuUtil = result.genCpuSec / ((done.t - ev.start.t) / 1000);
     result.peakRssMiB = peakRss(run.pid);
+    result.loadavg1 = (await import('node:os')).loadavg()[0];
     result.drained = final;
     result.lost = Math.max(0, sent - final);
     result.extra = Math.max(0, final - sent);
@@ -344,6 +365,7 @@ function table(scenarioName, rows, agents) {
     ['peak RSS (VmHWM), MiB', 'peakRssMiB', 0, 'lower'],
     ['start to ready (source port accepts), ms', 'readyMs', 0, 'lower'],
     ['drain after load ends, ms', 'drainMs', 0, ''],
+    ['machine load average (1 min) at the end of the run', 'loadavg1', 1, ''],
     ['events lost (sent − delivered), total', 'lost', 0, ''],
   ];
   if (rows.some((r) => r.dups !== undefined)) metricsList.push(['duplicates at the output, total', 'dups', 0, '']);

@@ -35,7 +35,7 @@ function hdfsSink(c, batch) {
   ].join('\n');
 }
 
-/** @param {Ctx} c @param {{ sink: string }} o */
+/** @param {Ctx} c @param {{ sink: string, ack?: boolean }} o */
 function netcatMemory(c, o) {
   return [
     'a1.sources = r1',
@@ -45,7 +45,7 @@ function netcatMemory(c, o) {
     'a1.sources.r1.type = netcat',
     'a1.sources.r1.bind = 127.0.0.1',
     `a1.sources.r1.port = ${c.port}`,
-    'a1.sources.r1.ack-every-event = false',
+    `a1.sources.r1.ack-every-event = ${o.ack ? 'true' : 'false'}`,
     `a1.sources.r1.max-line-length = ${Math.max(512, c.lineSize * 2)}`,
     'a1.sources.r1.channels = c1',
     '',
@@ -104,6 +104,12 @@ export const SCENARIOS = {
     description: 's1 with 512-byte lines',
     load: { kind: 'netcat', lineSize: 512 },
     config: (c) => netcatMemory(c, { sink: 'a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000' }),
+    verify: 'counters',
+  },
+  's1-ack': {
+    description: 's1 with the netcat default ack-every-event=true (an "OK" written back per line; the generator reads and discards them)',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: 'a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000', ack: true }),
     verify: 'counters',
   },
   's1-roll': {

@@ -1,8 +1,10 @@
 // Elasticsearch 8.x: the real minimal distribution (Maven artefact
 // org.elasticsearch.distribution.integ-test-zip:elasticsearch:<v>:zip), single node, HTTP on 127.0.0.1 only,
 // security off, disk watermarks off. Run with the machine's Java 17 (the zip bundles no JDK).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { HOST, chownR, ensureArtifacts, unprivilegedUser, freePorts, javaHome, pidAlive, spawnDaemon, stopPid, waitFor } from './lib.mjs';
 
@@ -13,9 +15,29 @@ const HEAP = process.env.FLUME_TS_ES_HEAP ?? '1g';
  * @param {string} dir run directory
  * @returns {Promise<import('./lib.mjs').ServiceInfo>}
  */
-export async function start(dir) {
-  const home = ensureArtifacts('es');
+export async function start(runDir) {
+  let home = ensureArtifacts('es');
   const t0 = Date.now();
+  // Elasticsearch refuses to run as root: as root, run it as `nobody` with its node directory handed over.
+  const user = unprivilegedUser();
+  let dir = runDir;
+  if (user && !reachable(user, [path.join(home, 'bin', 'elasticsearch'), runDir])) {
+    // The checkout sits below a directory `nobody` cannot enter (e.g. /root): run from a copy under the
+    // system temp dir instead; the run dir then only points there.
+    const base = path.join(os.tmpdir(), 'flume-ts-services-es');
+    fs.mkdirSync(base, { recursive: true, mode: 0o755 });
+    fs.chmodSync(base, 0o755);
+    const copy = path.join(base, path.basename(home));
+    if (!fs.existsSync(path.join(copy, '.complete'))) {
+      fs.rmSync(copy, { recursive: true, force: true });
+      fs.cpSync(home, copy, { recursive: true });
+      fs.writeFileSync(path.join(copy, '.complete'), '');
+    }
+    home = copy;
+    dir = path.join(base, path.basename(runDir));
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(runDir, 'NODE_DIR'), `${dir}\n`);
+  }
   const [httpPort, transportPort] = await freePorts(2);
   const conf = path.join(dir, 'config');
   const logDir = path.join(dir, 'logs');
@@ -61,8 +83,6 @@ export async function start(dir) {
     ES_JAVA_OPTS: '',
     JAVA_HOME: '',
   };
-  // Elasticsearch refuses to run as root: as root, run it as `nobody` with the run dir handed over.
-  const user = unprivilegedUser();
   if (user) {
     chownR(dir, user.uid, user.gid);
     env.HOME = dir;
@@ -133,4 +153,13 @@ function getJson(url) {
     req.on('timeout', () => req.destroy());
     req.on('error', () => resolve(undefined));
   });
+}
+
+/**
+ * Whether `user` can reach (execute/enter) every path.
+ * @param {{ uid: number, gid: number }} user @param {string[]} paths
+ */
+function reachable(user, paths) {
+  const r = spawnSync('sh', ['-c', 'for p in "$@"; do test -x "$p" || exit 1; done', 'sh', ...paths], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
+  return r.status === 0;
 }

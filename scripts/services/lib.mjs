@@ -239,7 +239,15 @@ export function ensureArtifacts(name) {
   const mvn = process.env.MVN ?? 'mvn';
   // unpack-dependencies skips artefacts it has marked as unpacked before: drop its markers.
   fs.rmSync(path.join(path.dirname(POM), 'target'), { recursive: true, force: true });
-  runSync(mvn, ['-q', '-B', '-f', POM, `-P${name}`, goal, `-DoutputDirectory=${dir}`], { timeoutMs: 1_200_000 });
+  const mvnArgs = ['-q', '-B', '-f', POM, `-P${name}`, goal, `-DoutputDirectory=${dir}`];
+  try {
+    runSync(mvn, mvnArgs, { timeoutMs: 1_200_000 });
+  } catch (e) {
+    // One retry for a transient network failure.
+    log(`${name}: Maven failed (${e instanceof Error ? e.message.slice(0, 300) : e}); retrying once`);
+    fs.rmSync(path.join(path.dirname(POM), 'target'), { recursive: true, force: true });
+    runSync(mvn, mvnArgs, { timeoutMs: 1_200_000 });
+  }
   const result = esHome(dir); // throws if the download is incomplete: no marker then
   fs.writeFileSync(marker, pomStamp);
   log(`${name} artefacts ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
