@@ -170,7 +170,9 @@ export class HdfsSink extends BatchingSink {
       return hit;
     }
     const loc = resolveHdfsPath(realPath, this.o.address);
-    const dir = loc.path.length > 1 ? loc.path.replace(/\/+$/, '') : '';
+    // as Hadoop's Path: repeated slashes collapse (an empty %{header} in the middle of a path), no trailing slash
+    const norm = loc.path.replace(/\/{2,}/g, '/');
+    const dir = norm.length > 1 ? norm.replace(/\/+$/, '') : '';
     const client = this.client(loc.baseUrl);
     const w = new BucketWriter(key, dir, realName, this.o.bucket, {
       client,

@@ -98,4 +98,12 @@ describe('HDFS sink: overlapping transactions', () => {
     expect(stub.files.size).toBe(0);
     await sink.stop();
   });
+
+  it('collapses the double slash an empty header leaves in the path, as Hadoop\'s Path does', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.path': 'webhdfs://x/d/%{missing}/e/' });
+    await put(ch, 0, 3);
+    await sink.process();
+    await sink.stop();
+    expect([...stub.files.keys()][0]).toMatch(/^\/d\/e\/FlumeData\.\d+$/);
+  });
 });
