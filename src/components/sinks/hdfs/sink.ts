@@ -79,14 +79,14 @@ export class HdfsSink extends BatchingSink {
       this.failure = undefined;
     }
     await this.mutex.run(async () => {
-      for (const w of this.writers.values()) {
+      await Promise.all([...this.writers.values()].map(async (w) => {
         w.clearTimers();
         try {
           await w.close();
         } catch (err) {
           this.logger.warn({ err: errorMessage(err), bucket: w.key }, 'Closing file at stop failed');
         }
-      }
+      }));
       this.writers.clear();
       await Promise.allSettled([...this.background]);
       await this.runCloseJobs(true);
@@ -130,8 +130,9 @@ export class HdfsSink extends BatchingSink {
   }
 
   private async closeJobsOnce(force: boolean): Promise<void> {
-    for (const job of [...this.closeJobs.values()]) {
-      if (!force && job.due > this.now()) continue;
+    const due = [...this.closeJobs.values()].filter((job) => force || job.due <= this.now());
+    // independent files: in parallel (a dead HDFS costs one timeout, not one per file)
+    await Promise.all(due.map(async (job) => {
       job.tries++;
       try {
         const r = await runCloseJob(job);
@@ -147,7 +148,7 @@ export class HdfsSink extends BatchingSink {
           this.logger.debug({ err: errorMessage(err), file: job.tmpPath }, 'Closing file failed; will retry');
         }
       }
-    }
+    }));
   }
 
   private lastWriter: BucketWriter | undefined;
