@@ -4,8 +4,11 @@
 import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
+import { kafkaChannel } from './channels/kafka.js';
 import { fileChannel } from './channels/file/index.js';
 import { nullSink } from './sinks/null.js';
+import { kafkaSink } from './sinks/kafka.js';
+import { kafkaSource } from './sources/kafka.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
 import { hdfsSink } from './sinks/hdfs/index.js';
@@ -34,11 +37,14 @@ export const builtinSpecs: readonly AnySpec[] = [
   netcatSource,
   netcatUdpSource,
   seqSource,
+  kafkaSource,
   // channels
   memoryChannel,
+  kafkaChannel,
   fileChannel,
   // sinks
   nullSink,
+  kafkaSink,
   loggerSink,
   fileRollSink,
   hdfsSink,
