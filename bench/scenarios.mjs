@@ -10,7 +10,30 @@
 // Add s2 (file channel) / s3 (avro two-tier) as further entries; a scenario that needs a second agent process
 // (s3) can return `tiers: [{ name, config }]` later — run.mjs starts `config` for the single-tier ones.
 
+import path from 'node:path';
+import { liveService } from '../scripts/services/lib.mjs';
+
 /** @typedef {{ port: number, outDir: string, dataDir: string, lineSize: number }} Ctx */
+
+/**
+ * The classic HDFS example's sink (DataStream, rollSize 0, rollCount 10000) against the harness's running HDFS
+ * (`npm run services -- start hdfs` first). hdfs.webhdfs.address is flume-ts's; Flume ignores it.
+ * @param {Ctx} c @param {number} batch
+ */
+function hdfsSink(c, batch) {
+  const h = liveService('hdfs');
+  if (!h) throw new Error('hdfs scenarios need a running HDFS: npm run services -- start hdfs');
+  const run = path.basename(path.dirname(c.outDir));
+  return [
+    'a1.sinks.k1.type = hdfs',
+    `a1.sinks.k1.hdfs.path = hdfs://${h.host}:${h.ports.rpc}/bench/${run}-${process.pid}`,
+    'a1.sinks.k1.hdfs.fileType = DataStream',
+    `a1.sinks.k1.hdfs.batchSize = ${batch}`,
+    'a1.sinks.k1.hdfs.rollSize = 0',
+    'a1.sinks.k1.hdfs.rollCount = 10000',
+    `a1.sinks.k1.hdfs.webhdfs.address = ${h.host}:${h.ports.http}`,
+  ].join('\n');
+}
 
 /** @param {Ctx} c @param {{ sink: string, ack?: boolean }} o */
 function netcatMemory(c, o) {
@@ -97,6 +120,18 @@ export const SCENARIOS = {
         sink: ['a1.sinks.k1.type = file_roll', `a1.sinks.k1.sink.directory = ${c.outDir}`, 'a1.sinks.k1.sink.rollInterval = 0', 'a1.sinks.k1.sink.batchSize = 1000'].join('\n'),
       }),
     verify: 'file_roll',
+  },
+  'hdfs-100': {
+    description: 'netcat (ack-every-event=false) → memory → hdfs (DataStream, batchSize 100, rollSize 0, rollCount 10000; the harness HDFS), 100-byte lines',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: hdfsSink(c, 100) }),
+    verify: 'counters',
+  },
+  'hdfs-1000': {
+    description: 'hdfs-100 with hdfs.batchSize = 1000',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: hdfsSink(c, 1000) }),
+    verify: 'counters',
   },
   's2-b100': {
     description: 'seq (batchSize 100) → file channel (fsyncPerTransaction=true, capacity 1000000) → null (batchSize 100)',

@@ -11,6 +11,7 @@ import { kafkaSink } from './sinks/kafka.js';
 import { kafkaSource } from './sources/kafka.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
+import { hdfsSink } from './sinks/hdfs/index.js';
 import { timestampInterceptor } from './interceptors/timestamp.js';
 import { hostInterceptor } from './interceptors/host.js';
 import { staticInterceptor } from './interceptors/static.js';
@@ -50,6 +51,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   kafkaSink,
   loggerSink,
   fileRollSink,
+  hdfsSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,
