@@ -1,6 +1,7 @@
 /** Shared plumbing of the Kafka source, sink and channel: kafkajs clients with pino logging, spec helpers. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../core/logging.js';
+import { escapeString } from '../../core/bucket-path.js';
 import { prop, type PropSpec, type SpecProblem } from '../../config/spec.js';
 import { mapClient, sslOption, subProperties, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 
@@ -80,12 +81,11 @@ export function splitTopics(s: string): string[] {
 }
 
 /**
- * The subset of Flume's BucketPath.escapeString that makes sense for a Kafka topic: `%{header}` is replaced by the
- * header's value (empty when absent, as in Flume). Other escapes are left as they are.
+ * Flume's KafkaSink escapes the configured topic with BucketPath.escapeString when the event has no topic header:
+ * every escape (`%{header}`, time escapes from the `timestamp` header, `%[localhost]`, …) as in the HDFS sink.
  */
 export function escapeTopic(topic: string, headers: Readonly<Record<string, string>>): string {
-  if (!topic.includes('%{')) return topic;
-  return topic.replace(/%\{([\w.-]+)\}/g, (_, name: string) => headers[name] ?? '');
+  return topic.includes('%') ? escapeString(topic, headers) : topic;
 }
 
 /** Parses a partition header value like Java's Integer.parseInt. */

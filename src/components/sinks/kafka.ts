@@ -175,11 +175,11 @@ export const kafkaSink = defineComponent({
     'linger.ms, buffer.memory, max.block.ms, max.request.size, delivery.timeout.ms, partitioner.*, transactional.id, ' +
     'interceptor.classes, ssl.cipher.suites, custom serializers, and unknown keys. JKS stores and GSSAPI/OAUTHBEARER are ' +
     'errors (Node.js cannot read JKS: convert to PEM/PKCS12). Keyed records use murmur2 like the Java client, so a key ' +
-    'lands in the same partition either way. The kafka.topic escape supports %{header} only. Deprecated brokerList, ' +
+    'lands in the same partition either way. The kafka.topic escapes are Flume's BucketPath escapes (as for hdfs.path). Deprecated brokerList, ' +
     'topic, batchSize and requiredAcks are read as in Flume.',
   properties: {
     'kafka.bootstrap.servers': prop.string({ required: true, aliases: ['brokerList'], doc: 'Comma-separated host:port list of Kafka brokers.' }),
-    'kafka.topic': prop.string({ default: 'default-flume-topic', aliases: ['topic'], doc: 'Topic to publish to; %{header} escapes are replaced per event.' }),
+    'kafka.topic': prop.string({ default: 'default-flume-topic', aliases: ['topic'], doc: 'Topic to publish to; BucketPath escapes (%{header}, %Y…) are replaced per event when the event has no topic header.' }),
     flumeBatchSize: prop.int({ default: 100, min: 1, aliases: ['batchSize'], doc: 'Events taken and published per transaction.' }),
     'kafka.producer.acks': prop.string({
       default: '1',
