@@ -175,7 +175,7 @@ export const kafkaSink = defineComponent({
     'linger.ms, buffer.memory, max.block.ms, max.request.size, delivery.timeout.ms, partitioner.*, transactional.id, ' +
     'interceptor.classes, ssl.cipher.suites, custom serializers, and unknown keys. JKS stores and GSSAPI/OAUTHBEARER are ' +
     'errors (Node.js cannot read JKS: convert to PEM/PKCS12). Keyed records use murmur2 like the Java client, so a key ' +
-    'lands in the same partition either way. The kafka.topic escapes are Flume's BucketPath escapes (as for hdfs.path). Deprecated brokerList, ' +
+    'lands in the same partition either way. The kafka.topic escapes are the BucketPath escapes of Flume (as for hdfs.path). Deprecated brokerList, ' +
     'topic, batchSize and requiredAcks are read as in Flume.',
   properties: {
     'kafka.bootstrap.servers': prop.string({ required: true, aliases: ['brokerList'], doc: 'Comma-separated host:port list of Kafka brokers.' }),
