@@ -6,6 +6,7 @@
  * The buffers of a pack are chunks of one logical message; the receiver concatenates them. Servers echo the serial.
  */
 import { RpcProtocolError } from '../errors.js';
+import { ByteQueue } from '../byte-queue.js';
 
 export interface Pack {
   serial: number;
@@ -48,8 +49,7 @@ export function encodePack(serial: number, buffers: readonly Buffer[]): Buffer {
 
 /** Incremental decoder: feed it socket chunks, get complete packs. Throws RpcProtocolError on impossible sizes. */
 export class PackDecoder {
-  private chunks: Buffer[] = [];
-  private available = 0;
+  private readonly bytes = new ByteQueue();
   private state: 'header' | 'length' | 'body' = 'header';
   private serial = 0;
   private count = 0;
@@ -64,42 +64,16 @@ export class PackDecoder {
 
   /** Bytes received that do not yet form a complete pack. */
   get buffered(): number {
-    return this.available + this.packBytes;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.available -= n;
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let pos = 0;
-    while (pos < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - pos);
-      c.copy(out, pos, 0, k);
-      pos += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    this.available -= n;
-    return out;
+    return this.bytes.length + this.packBytes;
   }
 
   push(chunk: Buffer): Pack[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.available += chunk.length;
-    }
+    this.bytes.push(chunk);
     const out: Pack[] = [];
     for (;;) {
       if (this.state === 'header') {
-        if (this.available < 8) return out;
-        const h = this.take(8);
+        if (this.bytes.length < 8) return out;
+        const h = this.bytes.take(8);
         this.serial = h.readInt32BE(0);
         this.count = h.readInt32BE(4);
         if (this.count < 0 || this.count > this.limits.maxBuffers) {
@@ -116,8 +90,8 @@ export class PackDecoder {
         this.state = 'length';
       }
       if (this.state === 'length') {
-        if (this.available < 4) return out;
-        this.length = this.take(4).readInt32BE(0);
+        if (this.bytes.length < 4) return out;
+        this.length = this.bytes.take(4).readInt32BE(0);
         if (this.length < 0 || this.packBytes + this.length > this.limits.maxBytes) {
           throw new RpcProtocolError(
             `Netty frame buffer of ${this.length} bytes (pack total ${this.packBytes + this.length}) exceeds the limit of ${this.limits.maxBytes} bytes`,
@@ -125,8 +99,8 @@ export class PackDecoder {
         }
         this.state = 'body';
       }
-      if (this.available < this.length) return out;
-      this.parts.push(this.take(this.length));
+      if (this.bytes.length < this.length) return out;
+      this.parts.push(this.bytes.take(this.length));
       this.packBytes += this.length;
       if (this.parts.length === this.count) {
         const data = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.packBytes);

@@ -12,6 +12,7 @@
  */
 import type { Event } from '../../../core/event.js';
 import { RpcProtocolError } from '../errors.js';
+import { ByteQueue } from '../byte-queue.js';
 
 /** TType ids (binary protocol numbering; the compact reader maps its own ids onto these). */
 export const enum T {
@@ -657,56 +658,29 @@ export function decodeReply(protocol: ProtocolName, frame: Buffer): ReplyResult 
 
 /** Thrift's framed transport: 4-byte big-endian length + message. */
 export class FrameDecoder {
-  private chunks: Buffer[] = [];
-  private available = 0;
+  private readonly bytes = new ByteQueue();
   private want = -1;
 
   constructor(private readonly maxFrame: number) {}
 
   get buffered(): number {
-    return this.available;
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.available -= n;
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let pos = 0;
-    while (pos < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - pos);
-      c.copy(out, pos, 0, k);
-      pos += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    this.available -= n;
-    return out;
+    return this.bytes.length;
   }
 
   push(chunk: Buffer): Buffer[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.available += chunk.length;
-    }
+    this.bytes.push(chunk);
     const out: Buffer[] = [];
     for (;;) {
       if (this.want < 0) {
-        if (this.available < 4) return out;
-        const n = this.take(4).readInt32BE(0);
+        if (this.bytes.length < 4) return out;
+        const n = this.bytes.take(4).readInt32BE(0);
         if (n < 0 || n > this.maxFrame) {
           throw new RpcProtocolError(`Thrift frame size (${n}) larger than max length (${this.maxFrame}) or negative; not a framed Thrift peer, or a corrupt stream`);
         }
         this.want = n;
       }
-      if (this.available < this.want) return out;
-      out.push(this.take(this.want));
+      if (this.bytes.length < this.want) return out;
+      out.push(this.bytes.take(this.want));
       this.want = -1;
     }
   }
