@@ -22,6 +22,7 @@ import {
 } from './format.js';
 import { DirLockError, lockDir, unlockDir } from './lock.js';
 import { LogWriter, listLogs, scanLog, syncDir, type WriterHost } from './log.js';
+import { Waiters } from '../../../core/waiters.js';
 
 export const FILE_CHANNEL_COUNTERS = [
   'EventPutErrorCount', 'EventTakeErrorCount', 'CheckpointWriteErrorCount', 'CheckpointBackupWriteErrorCount',
@@ -71,28 +72,6 @@ interface LogFileInfo {
 const key = (f: number, o: number): number => f * 4294967296 + o;
 const cost = (e: Event): number => e.body.length + 64;
 
-class SpaceWaiters {
-  private waiters: Array<() => void> = [];
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        resolve();
-      }, ms);
-      const done = () => {
-        clearTimeout(t);
-        resolve();
-      };
-      this.waiters.push(done);
-    });
-  }
-  wakeAll(): void {
-    if (this.waiters.length === 0) return;
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
-  }
-}
 
 /** What the last start-up found (for logs, tests and `flume-ts` diagnostics). */
 export interface ReplayReport {
@@ -126,7 +105,7 @@ export class FileChannel extends AbstractChannel implements WriterHost {
   private nextFileId = 1;
   private commitSeq = 1;
   private txid = 1;
-  private readonly space = new SpaceWaiters();
+  private readonly space = new Waiters();
   private isOpen = false;
   private startupError: unknown;
   private locked: string[] = [];

@@ -237,27 +237,13 @@ export class HdfsSink extends BatchingSink {
       if (this.failure) return this.surfaceFailure();
     }
     const tx = this.channel.begin();
-    let events: Event[];
-    try {
-      events = await tx.take(this.batchSize);
-    } catch (err) {
-      await tx.rollback();
-      if (err instanceof ChannelError) {
-        this.counter.increment('ChannelReadFail');
-        this.logger.warn({ err: errorMessage(err) }, 'Unable to take from the channel; backing off');
-        return 'BACKOFF';
-      }
-      throw err;
-    }
+    const events = await this.takeBatch(tx);
+    if (!events) return 'BACKOFF';
     const n = events.length;
-    this.counter.add('EventDrainAttemptCount', n);
     if (n === 0) {
-      this.counter.increment('BatchEmptyCount');
       await tx.commit();
       return 'BACKOFF';
     }
-    if (n < this.batchSize) this.counter.increment('BatchUnderflowCount');
-    else this.counter.increment('BatchCompleteCount');
     const seq = ++this.seq;
     let durable: Promise<void>;
     try {
