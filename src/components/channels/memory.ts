@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import { defineComponent, prop } from '../../config/spec.js';
 import { AbstractChannel, BasicTransaction, type Transaction } from '../../core/channel.js';
 import { Deque } from '../../core/deque.js';
-import type { Event } from '../../core/event.js';
+import { bodyLength, type Event } from '../../core/event.js';
 import { ChannelError, ChannelFullError } from '../../core/errors.js';
 import { Waiters } from '../../core/waiters.js';
 
@@ -21,7 +21,7 @@ export interface MemoryChannelOptions {
 }
 
 /** Flume counts bytes in 100-byte slots of the body: ceil(max(len,1)/100). */
-const slots = (e: Event): number => Math.ceil(Math.max(e.body.length, 1) / 100);
+const slots = (e: Event): number => Math.ceil(Math.max(bodyLength(e), 1) / 100);
 
 
 export class MemoryChannel extends AbstractChannel {

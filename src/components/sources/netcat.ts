@@ -12,7 +12,7 @@ import net from 'node:net';
 import { TextDecoder } from 'node:util';
 import { defineComponent, prop } from '../../config/spec.js';
 import type { ChannelProcessor, EventDrivenSource } from '../../core/source.js';
-import type { Event } from '../../core/event.js';
+import { SliceEvent, type Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import { errorMessage } from '../../core/errors.js';
 
@@ -92,10 +92,10 @@ export class NetcatSource implements EventDrivenSource {
     });
   }
 
-  private toBody(buf: Buffer, start: number, end: number): Buffer {
-    // a view into the socket chunk (Node allocates a fresh buffer per read): no copy per event
-    if (this.utf8) return buf.subarray(start, end);
-    return Buffer.from(this.decoder!.decode(buf.subarray(start, end)), 'utf8');
+  /** The event of one line: a lazy view into the socket chunk (Node allocates a fresh buffer per read), no copy. */
+  private toEvent(buf: Buffer, start: number, end: number): Event {
+    if (this.utf8) return new SliceEvent(buf, start, end);
+    return { headers: {}, body: Buffer.from(this.decoder!.decode(buf.subarray(start, end)), 'utf8') };
   }
 
   private lineChars(buf: Buffer, start: number, end: number): number {
@@ -160,7 +160,7 @@ export class NetcatSource implements EventDrivenSource {
           overlong = true;
           break;
         }
-        batch.push({ headers: {}, body: this.toBody(data, start, nl) });
+        batch.push(this.toEvent(data, start, nl));
         start = nl + 1;
         if (batch.length >= this.processor.maxBatchSize) await flush();
       }
