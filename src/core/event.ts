@@ -10,7 +10,7 @@ export function createEvent(body: Buffer | Uint8Array | string, headers: Record<
 }
 
 
-export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.end - e.start : e.body.length);
+export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.bodyLength : e.body.length);
 
 /**
  * An event whose body is a slice of a received buffer (a netcat line): it keeps the buffer and the offsets and makes
@@ -36,6 +36,11 @@ export class SliceEvent implements Event {
 
   get body(): Buffer {
     return (this.b ??= this.source.subarray(this.start, this.end));
+  }
+
+  /** The body's length without making the view. */
+  get bodyLength(): number {
+    return this.b ? this.b.length : this.end - this.start;
   }
   set body(v: Buffer) {
     this.b = v;

@@ -14,6 +14,7 @@ describe('SliceEvent', () => {
     expect(Object.keys(e.headers)).toEqual(['a']);
     e.body = Buffer.from('replaced');
     expect(e.body.toString()).toBe('replaced');
+    expect(bodyLength(e)).toBe(8);
     expect(bodyLength(createEvent('xyz'))).toBe(3);
   });
 });
