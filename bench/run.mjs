@@ -24,8 +24,14 @@ import { parseArgs } from 'node:util';
 import { ROOT, freePorts, pidAlive, portOpen, sleep, stopPid } from '../scripts/services/lib.mjs';
 import { AGENTS } from './agents.mjs';
 import { machineProbe } from './probe.mjs';
-import { SCENARIOS } from './scenarios.mjs';
+import { GROUPS, SCENARIOS } from './scenarios.mjs';
 import { mannWhitney, summary } from './stats.mjs';
+
+// s3 (two tiers joined by Avro RPC) has its own runner: npm run bench -- s3 [bench/s3.mjs options]
+if (process.argv[2] === 's3') {
+  const r = (await import('node:child_process')).spawnSync(process.execPath, [path.join(ROOT, 'bench', 's3.mjs'), ...process.argv.slice(3)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -45,7 +51,7 @@ const { values: opt, positionals } = parseArgs({
 
 if (opt.help || positionals.length === 0) {
   console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--heap 1g] [--out DIR] [--no-probe]
-scenarios: ${Object.keys(SCENARIOS).join(', ')}`);
+scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS).map(([g, l]) => `${g} = ${l.join(' + ')}`).join(', ')}`);
   process.exit(positionals.length === 0 && !opt.help ? 2 : 0);
 }
 
@@ -178,6 +184,45 @@ function verifyRoll(dir, sent, lineSize) {
 }
 
 /**
+ * A scenario whose source makes its own load (seq): ready = counters served; then warm-up, then one measured
+ * window between two reads of GET /metrics. fsyncs/s: flume-ts counts them (CHANNEL.c1.FsyncCount); Flume's file
+ * channel does one fdatasync per committed transaction (LogFile.Writer.commit with fsyncPerTransaction=true), so
+ * for Flume it is (put commits + take commits)/s = Δ(EventPutSuccessCount + EventTakeSuccessCount) / batch.
+ * @param {{ pid: number, logDir: string }} run @param {any} agent @param {any} sc @param {number} monPort @param {number} t0
+ * @param {Record<string, unknown>} result
+ */
+async function selfDriven(run, agent, sc, monPort, t0, result) {
+  const deadline = t0 + 120_000;
+  while (Number.isNaN(drained(await metrics(monPort)))) {
+    if (!pidAlive(run.pid)) throw new Error(`${agent.label} exited before serving its counters; see ${run.logDir}`);
+    if (Date.now() > deadline) throw new Error(`${agent.label}: no CHANNEL.c1 counters in GET /metrics after 120 s`);
+    await sleep(20);
+  }
+  result.readyMs = Date.now() - t0;
+  await sleep(warmup * 1000);
+  const read = async () => {
+    const m = await metrics(monPort);
+    const c = m?.['CHANNEL.c1'] ?? {};
+    return { t: Date.now(), cpu: cpuSeconds(run.pid), taken: drained(m), put: Number(c.EventPutSuccessCount), fsyncs: c.FsyncCount === undefined ? NaN : Number(c.FsyncCount) };
+  };
+  const a = await read();
+  await sleep(seconds * 1000);
+  const b = await read();
+  const windowS = (b.t - a.t) / 1000;
+  const delivered = b.taken - a.taken;
+  result.windowS = windowS;
+  result.eventsPerSec = delivered / windowS;
+  result.offeredPerSec = (b.put - a.put) / windowS;
+  result.cpuSecPerMEvents = ((b.cpu - a.cpu) / Math.max(1, delivered)) * 1e6;
+  result.cpuUtil = (b.cpu - a.cpu) / windowS;
+  result.fsyncsPerSec = Number.isFinite(b.fsyncs - a.fsyncs) ? (b.fsyncs - a.fsyncs) / windowS : (b.put - a.put + delivered) / (sc.batch ?? 1) / windowS;
+  result.fsyncsEstimated = !Number.isFinite(b.fsyncs - a.fsyncs);
+  result.peakRssMiB = peakRss(run.pid);
+  result.channelSizeAtEnd = b.put - b.taken;
+  return result;
+}
+
+/**
  * One agent, one replicate.
  * @param {string} agentName @param {string} scenarioName @param {number} rep @param {string} runDir
  */
@@ -199,6 +244,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   /** @type {Record<string, unknown>} */
   const result = { agent: agentName, scenario: scenarioName, replicate: rep, dir };
   try {
+    if (sc.load.kind === 'self') return await selfDriven(run, agent, sc, monPort, t0, result);
     // Start-to-ready: the source port accepts connections (polled every 20 ms; bounded).
     const readyDeadline = t0 + 120_000;
     while (!(await portOpen(port))) {
@@ -329,6 +375,10 @@ function table(scenarioName, rows, agents) {
     ['events lost (sent − delivered), total', 'lost', 0, ''],
   ];
   if (rows.some((r) => r.dups !== undefined)) metricsList.push(['duplicates at the output, total', 'dups', 0, '']);
+  if (rows.some((r) => r.fsyncsPerSec !== undefined)) {
+    metricsList.splice(1, 0, ['fdatasyncs/s (T: measured FsyncCount; F: one per commit, computed)', 'fsyncsPerSec', 0, '']);
+    metricsList.splice(2, 1, ['events/s put by the source', 'offeredPerSec', 0, '']);
+  }
   const labels = agents.map((a) => `${AGENTS[a].label} (${AGENTS[a].key})`);
   const two = agents.length === 2;
   let md = `| metric | ${labels.join(' | ')} |${two ? ' T/F (medians) | p (Mann–Whitney) |' : ''}\n|---|${agents.map(() => '---|').join('')}${two ? '---|---|' : ''}\n`;
@@ -336,7 +386,7 @@ function table(scenarioName, rows, agents) {
     const isTotal = String(label).endsWith('total');
     const cells = agents.map((a) => {
       const xs = by(a, String(key));
-      return isTotal ? fmt(xs.reduce((s, x) => s + (Number.isFinite(x) ? x : 0), 0)) : mmm(summary(xs), Number(d));
+      return isTotal ? (xs.some(Number.isFinite) ? fmt(xs.reduce((s, x) => s + (Number.isFinite(x) ? x : 0), 0)) : 'n/a') : mmm(summary(xs), Number(d));
     });
     let extra = '';
     if (two) {
@@ -356,6 +406,7 @@ function table(scenarioName, rows, agents) {
 }
 
 async function main() {
+  positionals.splice(0, positionals.length, ...positionals.flatMap((p) => GROUPS[p] ?? [p]));
   for (const s of positionals) if (!SCENARIOS[s]) throw new Error(`unknown scenario ${s} (known: ${Object.keys(SCENARIOS).join(', ')})`);
   let agents = String(opt.agents).split(',').filter(Boolean);
   for (const a of agents) if (!AGENTS[a]) throw new Error(`unknown agent ${a} (known: ${Object.keys(AGENTS).join(', ')})`);

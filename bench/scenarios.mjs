@@ -10,7 +10,30 @@
 // Add s2 (file channel) / s3 (avro two-tier) as further entries; a scenario that needs a second agent process
 // (s3) can return `tiers: [{ name, config }]` later — run.mjs starts `config` for the single-tier ones.
 
+import path from 'node:path';
+import { liveService } from '../scripts/services/lib.mjs';
+
 /** @typedef {{ port: number, outDir: string, dataDir: string, lineSize: number }} Ctx */
+
+/**
+ * The classic HDFS example's sink (DataStream, rollSize 0, rollCount 10000) against the harness's running HDFS
+ * (`npm run services -- start hdfs` first). hdfs.webhdfs.address is flume-ts's; Flume ignores it.
+ * @param {Ctx} c @param {number} batch
+ */
+function hdfsSink(c, batch) {
+  const h = liveService('hdfs');
+  if (!h) throw new Error('hdfs scenarios need a running HDFS: npm run services -- start hdfs');
+  const run = path.basename(path.dirname(c.outDir));
+  return [
+    'a1.sinks.k1.type = hdfs',
+    `a1.sinks.k1.hdfs.path = hdfs://${h.host}:${h.ports.rpc}/bench/${run}-${process.pid}`,
+    'a1.sinks.k1.hdfs.fileType = DataStream',
+    `a1.sinks.k1.hdfs.batchSize = ${batch}`,
+    'a1.sinks.k1.hdfs.rollSize = 0',
+    'a1.sinks.k1.hdfs.rollCount = 10000',
+    `a1.sinks.k1.hdfs.webhdfs.address = ${h.host}:${h.ports.http}`,
+  ].join('\n');
+}
 
 /** @param {Ctx} c @param {{ sink: string, ack?: boolean }} o */
 function netcatMemory(c, o) {
@@ -36,7 +59,40 @@ function netcatMemory(c, o) {
   ].join('\n');
 }
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat', lineSize: number }, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/**
+ * s2: seq → file channel → null. The seq source generates its own load (no load generator, no port): both agents
+ * run flat out and the sink's committed takes are counted. fsyncPerTransaction=true on both (Flume's default).
+ * @param {Ctx} c @param {number} batch
+ */
+function seqFile(c, batch) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = seq',
+    `a1.sources.r1.batchSize = ${batch}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = file',
+    `a1.channels.c1.checkpointDir = ${c.dataDir}/checkpoint`,
+    `a1.channels.c1.dataDirs = ${c.dataDir}/data`,
+    'a1.channels.c1.capacity = 1000000',
+    `a1.channels.c1.transactionCapacity = ${Math.max(batch, 1000)}`,
+    'a1.channels.c1.fsyncPerTransaction = true',
+    'a1.channels.c1.minimumRequiredSpace = 104857600',
+    '',
+    'a1.sinks.k1.type = null',
+    `a1.sinks.k1.batchSize = ${batch}`,
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/** Names that expand to several scenarios. */
+export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
+
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
@@ -64,5 +120,31 @@ export const SCENARIOS = {
         sink: ['a1.sinks.k1.type = file_roll', `a1.sinks.k1.sink.directory = ${c.outDir}`, 'a1.sinks.k1.sink.rollInterval = 0', 'a1.sinks.k1.sink.batchSize = 1000'].join('\n'),
       }),
     verify: 'file_roll',
+  },
+  'hdfs-100': {
+    description: 'netcat (ack-every-event=false) → memory → hdfs (DataStream, batchSize 100, rollSize 0, rollCount 10000; the harness HDFS), 100-byte lines',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: hdfsSink(c, 100) }),
+    verify: 'counters',
+  },
+  'hdfs-1000': {
+    description: 'hdfs-100 with hdfs.batchSize = 1000',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: hdfsSink(c, 1000) }),
+    verify: 'counters',
+  },
+  's2-b100': {
+    description: 'seq (batchSize 100) → file channel (fsyncPerTransaction=true, capacity 1000000) → null (batchSize 100)',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 100,
+    config: (c) => seqFile(c, 100),
+    verify: 'counters',
+  },
+  's2-b1000': {
+    description: 'seq (batchSize 1000) → file channel (fsyncPerTransaction=true, capacity 1000000) → null (batchSize 1000)',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 1000,
+    config: (c) => seqFile(c, 1000),
+    verify: 'counters',
   },
 };

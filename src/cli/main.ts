@@ -14,6 +14,7 @@ import { rootLogger, flushLogs } from '../core/logging.js';
 import { startMetricsServer } from '../monitoring/http.js';
 import { metricsJson } from '../monitoring/http.js';
 import { renderComponentDocs } from './docs.js';
+import { avroClientMain } from './avro-client.js';
 import { errorMessage } from '../core/errors.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -25,6 +26,7 @@ Commands:
   agent      run an agent:     flume-ts agent --conf-file FILE --name NAME [options]
   validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
   docs       write the component reference: flume-ts docs [--out FILE] [--check]
+  avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
   version    print the version
 
 agent options (flume-ng's):
@@ -346,6 +348,9 @@ export async function main(argv: string[]): Promise<void> {
         break;
       case 'validate':
         code = validateMain(rest);
+        break;
+      case 'avro-client':
+        code = await avroClientMain(rest);
         break;
       case 'docs': {
         const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, check: { type: 'boolean', default: false } } });

@@ -4,9 +4,14 @@
 import type { AnySpec } from '../config/spec.js';
 import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
+import { kafkaChannel } from './channels/kafka.js';
+import { fileChannel } from './channels/file/index.js';
 import { nullSink } from './sinks/null.js';
+import { kafkaSink } from './sinks/kafka.js';
+import { kafkaSource } from './sources/kafka.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
+import { hdfsSink } from './sinks/hdfs/index.js';
 import { timestampInterceptor } from './interceptors/timestamp.js';
 import { hostInterceptor } from './interceptors/host.js';
 import { staticInterceptor } from './interceptors/static.js';
@@ -26,18 +31,27 @@ import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
 import { failoverSinkProcessor } from '../core/sinkprocessors/failover.js';
 import { loadBalanceSinkProcessor } from '../core/sinkprocessors/load_balance.js';
+import { avroSource } from './sources/avro.js';
+import { avroSink } from './sinks/avro.js';
+import { thriftSource } from './sources/thrift.js';
+import { thriftSink } from './sinks/thrift.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // sources
   netcatSource,
   netcatUdpSource,
   seqSource,
+  kafkaSource,
   // channels
   memoryChannel,
+  kafkaChannel,
+  fileChannel,
   // sinks
   nullSink,
+  kafkaSink,
   loggerSink,
   fileRollSink,
+  hdfsSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,
@@ -51,6 +65,11 @@ export const builtinSpecs: readonly AnySpec[] = [
   textSerializer,
   headerAndTextSerializer,
   avroEventSerializer,
+  // rpc (avro, thrift)
+  avroSource,
+  avroSink,
+  thriftSource,
+  thriftSink,
   // channel selectors
   replicatingSelector,
   multiplexingSelector,

@@ -55,7 +55,8 @@ export function parseComponent(
     let entry: PropValue | undefined;
     for (const n of names) {
       const e = props.get(n);
-      if (e) {
+      if (e && !entry) {
+        // the current name wins over an older alias, as in Flume
         entry = e;
         if (n !== name) {
           diagnostics.push({

@@ -1,4 +1,4 @@
-import type { Channel } from './channel.js';
+import type { Channel, Transaction } from './channel.js';
 import type { Event } from './event.js';
 import type { Status } from './lifecycle.js';
 import type { Sink } from './sink.js';
@@ -40,8 +40,11 @@ export abstract class BatchingSink implements Sink {
     this.counter.stop();
   }
 
-  async process(): Promise<Status> {
-    const tx = this.channel.begin();
+  /**
+   * Takes up to batchSize events in `tx` and keeps Flume's batch counters. A ChannelError rolls `tx` back, counts
+   * ChannelReadFail and returns undefined (Flume's BACKOFF).
+   */
+  protected async takeBatch(tx: Transaction): Promise<Event[] | undefined> {
     let events: Event[];
     try {
       events = await tx.take(this.batchSize);
@@ -50,7 +53,7 @@ export abstract class BatchingSink implements Sink {
       if (err instanceof ChannelError) {
         this.counter.increment('ChannelReadFail');
         this.logger.warn({ err: errorMessage(err) }, 'Unable to take from the channel; backing off');
-        return 'BACKOFF';
+        return undefined;
       }
       throw err;
     }
@@ -59,6 +62,14 @@ export abstract class BatchingSink implements Sink {
     if (n === 0) this.counter.increment('BatchEmptyCount');
     else if (n < this.batchSize) this.counter.increment('BatchUnderflowCount');
     else this.counter.increment('BatchCompleteCount');
+    return events;
+  }
+
+  async process(): Promise<Status> {
+    const tx = this.channel.begin();
+    const events = await this.takeBatch(tx);
+    if (!events) return 'BACKOFF';
+    const n = events.length;
     try {
       if (n > 0) await this.deliver(events);
       else await this.onIdle();

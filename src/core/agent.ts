@@ -195,7 +195,10 @@ export class Agent {
     );
   }
 
-  /** Stops sources, lets sinks drain the channels for up to drainTimeoutMs, then stops sinks and channels. */
+  /**
+   * Stops sources, lets sinks drain the non-durable channels for up to drainTimeoutMs (a durable channel keeps its
+   * events for the next start), then stops sinks and channels.
+   */
   async stop(opts: AgentOptions = {}): Promise<{ drained: boolean; left: number }> {
     this.stopping = true;
     for (const t of this.retryTimers) clearTimeout(t);
@@ -210,7 +213,7 @@ export class Agent {
     const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000);
     const keep = opts.keepChannels ?? new Set<string>();
     const consumed = new Set(
-      this.groups.filter((g) => g.started).flatMap((g) => g.processor.sinks.map((s) => s.channel)).filter((c) => !keep.has(c.name)),
+      this.groups.filter((g) => g.started).flatMap((g) => g.processor.sinks.map((s) => s.channel)).filter((c) => !keep.has(c.name) && !c.durable),
     );
     const pending = () => [...consumed].reduce((n, c) => n + c.size(), 0);
     while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

@@ -1,6 +1,7 @@
 import type { Event } from './event.js';
 import type { Lifecycle } from './lifecycle.js';
 import { TransactionStateError } from './errors.js';
+import { Waiters } from './waiters.js';
 import { channelCounter, type CounterGroup, javaDouble } from '../monitoring/counters.js';
 
 /**
@@ -29,6 +30,8 @@ export interface Channel extends Lifecycle {
   readonly counter: CounterGroup;
   /** Max puts / takes per transaction (Flume's transactionCapacity); used by the batch-size check. */
   readonly transactionCapacity: number;
+  /** Events survive a restart: no need to drain the channel on shutdown. */
+  readonly durable?: boolean;
   begin(): Transaction;
   size(): number;
   /** Resolves as soon as events may be available to take, or after `timeoutMs`. */
@@ -94,7 +97,7 @@ export abstract class AbstractChannel implements Channel {
   readonly name: string;
   readonly counter: CounterGroup;
   abstract readonly transactionCapacity: number;
-  private waiters: Array<() => void> = [];
+  private readonly arrivals = new Waiters();
 
   constructor(name: string, extraCounters: readonly string[] = []) {
     this.name = name;
@@ -122,28 +125,11 @@ export abstract class AbstractChannel implements Channel {
 
   /** Call after a commit of puts or a rollback of takes. */
   protected notifyAvailable(): void {
-    if (this.waiters.length === 0) return;
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
+    this.arrivals.wakeAll();
   }
 
   waitForEvents(timeoutMs: number): Promise<void> {
-    if (this.size() > 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== finish);
-        finish();
-      }, timeoutMs);
-      this.waiters.push(finish);
-    });
+    return this.size() > 0 ? Promise.resolve() : this.arrivals.wait(timeoutMs);
   }
 }
 

@@ -9,6 +9,7 @@ import { AbstractChannel, BasicTransaction, type Transaction } from '../../core/
 import { Deque } from '../../core/deque.js';
 import type { Event } from '../../core/event.js';
 import { ChannelError, ChannelFullError } from '../../core/errors.js';
+import { Waiters } from '../../core/waiters.js';
 
 export interface MemoryChannelOptions {
   capacity: number;
@@ -22,31 +23,6 @@ export interface MemoryChannelOptions {
 /** Flume counts bytes in 100-byte slots of the body: ceil(max(len,1)/100). */
 const slots = (e: Event): number => Math.ceil(Math.max(e.body.length, 1) / 100);
 
-/** A FIFO of waiters for capacity, released when takes commit. */
-class SpaceWaiters {
-  private waiters: Array<() => void> = [];
-
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const t = setTimeout(() => {
-        this.waiters = this.waiters.filter((w) => w !== done);
-        resolve();
-      }, ms);
-      const done = () => {
-        clearTimeout(t);
-        resolve();
-      };
-      this.waiters.push(done);
-    });
-  }
-
-  wakeAll(): void {
-    if (this.waiters.length === 0) return;
-    const ws = this.waiters;
-    this.waiters = [];
-    for (const w of ws) w();
-  }
-}
 
 export class MemoryChannel extends AbstractChannel {
   readonly transactionCapacity: number;
@@ -57,7 +33,7 @@ export class MemoryChannel extends AbstractChannel {
   /** Flume's bytesRemaining, in 100-byte slots. */
   private bytesRemaining: number;
   private readonly byteSlots: number;
-  private readonly space = new SpaceWaiters();
+  private readonly space = new Waiters();
 
   constructor(name: string, opts: MemoryChannelOptions) {
     super(name);

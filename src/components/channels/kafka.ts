@@ -1,0 +1,459 @@
+/**
+ * Flume's KafkaChannel (flume-ng-channels/flume-kafka-channel KafkaChannel.java @ 1.11) on kafkajs: the channel's
+ * contents live in a Kafka topic, so they survive a crash of the agent.
+ *
+ * - Puts are staged in the transaction and produced on commit; commit returns once the brokers acknowledged every
+ *   record (producer acks default `all`, as in Flume). A failed send fails the commit (ChannelError): the source rolls
+ *   back and retries.
+ * - Takes read from a group consumer (started on the first take, like Flume's per-thread consumer, so an agent that only
+ *   puts never joins the group). Records are prefetched into a small bounded buffer; a take returns what is buffered.
+ *   Commit of a take commits the consumed offsets; as several transactions may hold records of one partition at once,
+ *   an offset is committed only up to the oldest record not yet committed. Rollback returns the records to the head of
+ *   the buffer (Flume's failedEvents), so they are taken again first. After a rebalance the buffer is dropped and
+ *   reading resumes from the committed offsets; records in flight then may be delivered twice, never lost.
+ * - parseAsFlumeEvent=true (the default) stores each event as a binary AvroFlumeEvent, byte-compatible with Flume's
+ *   Kafka channel; false stores the bare body and reads foreign records as bodies without headers. The record key is
+ *   the `key` header and comes back as the `key` header.
+ */
+import type { Consumer, EachBatchPayload, Producer, Message } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+import { defineComponent, prop } from '../../config/spec.js';
+import { AbstractChannel, BasicTransaction, type Transaction } from '../../core/channel.js';
+import { Deque } from '../../core/deque.js';
+import type { Event } from '../../core/event.js';
+import { ChannelError, errorMessage } from '../../core/errors.js';
+import type { Logger } from '../../core/logging.js';
+import type { ClientMapping } from '../kafka/client-config.js';
+import { kafkaClient, mappingProblems, mapRole, parsePartition, secretProps } from '../kafka/common.js';
+import { ConsumerLoop } from '../kafka/consumer-loop.js';
+import { decodeFlumeEvent, encodeFlumeEvent } from '../kafka/flume-event.js';
+
+export interface KafkaChannelOptions {
+  topic: string;
+  groupId: string;
+  parseAsFlumeEvent: boolean;
+  pollTimeout: number;
+  defaultPartitionId?: number;
+  partitionIdHeader?: string;
+  producer: ClientMapping;
+  consumer: ClientMapping;
+  /** Prefetch bounds (records, body bytes). */
+  maxBufferedEvents?: number;
+  maxBufferedBytes?: number;
+}
+
+/** A record taken from Kafka, with where it came from. */
+interface Taken {
+  event: Event;
+  partition: number;
+  offset: number;
+  gen: number;
+}
+
+/** Per partition, in offset order: the offsets handed to the buffer and not yet committed, and which are done. */
+class PartitionProgress {
+  readonly pending = new Deque<number>(64);
+  readonly done = new Set<number>();
+  committed = -1;
+
+  /** Advances over done offsets at the head; returns the offset to commit (next to read), or undefined. */
+  advance(): number | undefined {
+    let next: number | undefined;
+    while (this.pending.length > 0 && this.done.has(this.pending.peek()!)) {
+      const o = this.pending.shift()!;
+      this.done.delete(o);
+      next = o + 1;
+    }
+    if (next !== undefined && next > this.committed) return next;
+    return undefined;
+  }
+}
+
+export class KafkaChannel extends AbstractChannel {
+  readonly transactionCapacity = Number.MAX_SAFE_INTEGER;
+  /** The events live in Kafka: nothing to drain on shutdown. */
+  readonly durable = true;
+  readonly o: KafkaChannelOptions;
+  private readonly logger: Logger;
+  private producer?: Producer;
+  private producerConnected = false;
+  private consumer?: Consumer;
+  private loop?: ConsumerLoop;
+  private readonly buffer = new Deque<Taken>(1024);
+  private bufferedBytes = 0;
+  private progress = new Map<number, PartitionProgress>();
+  /** Bumped on every rebalance/restart of the consumer: records of an older generation are never committed. */
+  private gen = 0;
+  private drained: Array<() => void> = [];
+  private started = false;
+
+  constructor(name: string, logger: Logger, o: KafkaChannelOptions) {
+    super(name, ['KafkaEventGetTimer', 'KafkaEventSendTimer', 'KafkaCommitTimer', 'RollbackCount']);
+    this.logger = logger;
+    this.o = o;
+  }
+
+  /** Flume's Kafka channel has no capacity (ChannelFillPercentage reads Double.MAX_VALUE, as in Flume). */
+  capacity(): number {
+    return 0;
+  }
+
+  /**
+   * 0, as Flume's Kafka channel reports: the events live in Kafka, so there is nothing to drain on shutdown (records
+   * prefetched but not taken are simply read again by the next consumer).
+   */
+  size(): number {
+    return 0;
+  }
+
+  /** Records prefetched and ready to take. */
+  buffered(): number {
+    return this.buffer.length;
+  }
+
+  override waitForEvents(timeoutMs: number): Promise<void> {
+    if (this.buffer.length > 0) return Promise.resolve();
+    this.ensureConsumer();
+    return super.waitForEvents(timeoutMs);
+  }
+
+  begin(): Transaction {
+    return new KafkaTransaction(this);
+  }
+
+  override async start(): Promise<void> {
+    await super.start();
+    this.started = true;
+    for (const i of [...this.o.producer.ignored, ...this.o.consumer.ignored]) this.logger.warn(`${i.key} is ignored: ${i.reason}`);
+    const kafka = kafkaClient(this.o.producer, this.logger, `channel ${this.name}`);
+    const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.producer.producer;
+    this.producer = kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
+    this.logger.info({ topic: this.o.topic, groupId: this.o.groupId }, 'Kafka channel starting');
+    // do not hold the agent's start on the brokers: the first put commit waits for this attempt or tries again
+    this.connecting = this.connectProducer().catch((err) => {
+      this.logger.warn({ err: errorMessage(err) }, 'Kafka brokers not reachable yet; puts will fail until they are');
+    });
+  }
+
+  private connecting?: Promise<void>;
+
+  private async connectProducer(): Promise<void> {
+    if (this.producerConnected || !this.producer) return;
+    await this.producer.connect();
+    this.producerConnected = true;
+  }
+
+  override async stop(): Promise<void> {
+    this.started = false;
+    this.wakeDrained();
+    await this.loop?.stop();
+    this.loop = undefined;
+    this.consumer = undefined;
+    if (this.producer) {
+      try {
+        await this.producer.disconnect();
+      } catch (err) {
+        this.logger.warn({ err: errorMessage(err) }, 'error closing the Kafka producer');
+      }
+      this.producerConnected = false;
+    }
+    this.resetBuffer();
+    await super.stop();
+    this.logger.info({ metrics: this.counter.snapshot() }, 'Kafka channel stopped');
+  }
+
+  // ---------------------------------------------------------------- puts
+
+  /** @internal Builds the record for a put (KafkaChannel.doPut). Throws ChannelError for a bad partition header. */
+  toMessage(e: Event): Message {
+    let partition = this.o.defaultPartitionId;
+    if (this.o.partitionIdHeader !== undefined) {
+      const v = e.headers[this.o.partitionIdHeader];
+      if (v !== undefined) {
+        partition = parsePartition(v.trim());
+        if (partition === undefined) throw new ChannelError(`Non integer partition id specified: header ${this.o.partitionIdHeader}="${v}"`);
+      }
+    }
+    const m: Message = { key: e.headers.key === undefined ? null : Buffer.from(e.headers.key, 'utf8'), value: this.o.parseAsFlumeEvent ? encodeFlumeEvent(e) : e.body };
+    if (partition !== undefined) m.partition = partition;
+    return m;
+  }
+
+  /** @internal */
+  async send(messages: Message[]): Promise<void> {
+    const t0 = Date.now();
+    try {
+      await this.connecting;
+      await this.connectProducer();
+      const { acks, timeout, compression } = this.o.producer.producer;
+      await this.producer!.send({ topic: this.o.topic, messages, acks, timeout, compression });
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err), events: messages.length }, 'Sending events to Kafka failed');
+      throw new ChannelError(`channel ${this.name}: Commit failed as send to Kafka failed: ${errorMessage(err)}`, { cause: err });
+    }
+    this.counter.add('KafkaEventSendTimer', Date.now() - t0);
+    this.counter.add('EventPutSuccessCount', messages.length);
+  }
+
+  // ---------------------------------------------------------------- takes
+
+  private ensureConsumer(): void {
+    if (this.loop || !this.started) return;
+    const kafka = kafkaClient(this.o.consumer, this.logger, `channel ${this.name}`);
+    const { fromBeginning, ...consumerConfig } = this.o.consumer.consumer;
+    const consumer = kafka.consumer({ ...consumerConfig, groupId: this.o.groupId });
+    this.consumer = consumer;
+    const newGeneration = (why: string) => {
+      this.gen++;
+      this.resetBuffer();
+      this.logger.debug({ gen: this.gen }, `consumer ${why}; prefetched records dropped`);
+    };
+    consumer.on(consumer.events.REBALANCING, () => newGeneration('rebalancing'));
+    consumer.on(consumer.events.CRASH, () => newGeneration('crashed'));
+    consumer.on(consumer.events.GROUP_JOIN, (e) => {
+      newGeneration('joined');
+      this.logger.info({ groupId: e.payload.groupId, assignment: e.payload.memberAssignment }, 'partitions assigned');
+    });
+    this.loop = new ConsumerLoop(consumer, {
+      subscribe: { topics: [this.o.topic], fromBeginning },
+      run: { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch: (p) => this.onBatch(p) },
+      backoffIncrementMs: 1000,
+      maxBackoffMs: 5000,
+      logger: this.logger,
+    });
+    this.loop.start();
+  }
+
+  private resetBuffer(): void {
+    this.buffer.clear();
+    this.bufferedBytes = 0;
+    this.progress = new Map();
+    this.wakeDrained();
+  }
+
+  private wakeDrained(): void {
+    const ws = this.drained;
+    this.drained = [];
+    for (const w of ws) w();
+  }
+
+  private full(): boolean {
+    return this.buffer.length >= (this.o.maxBufferedEvents ?? 10_000) || this.bufferedBytes >= (this.o.maxBufferedBytes ?? 32 * 1024 * 1024);
+  }
+
+  private progressOf(partition: number): PartitionProgress {
+    let p = this.progress.get(partition);
+    if (!p) this.progress.set(partition, (p = new PartitionProgress()));
+    return p;
+  }
+
+  private async onBatch(p: EachBatchPayload): Promise<void> {
+    const gen = this.gen;
+    const { partition, messages } = p.batch;
+    const t0 = Date.now();
+    const prog = this.progressOf(partition);
+    for (const m of messages) {
+      if (gen !== this.gen || !p.isRunning() || p.isStale()) return;
+      const offset = Number(m.offset);
+      let event: Event | undefined;
+      try {
+        event = this.o.parseAsFlumeEvent ? decodeFlumeEvent(m.value ?? Buffer.alloc(0)) : { headers: {}, body: m.value ?? Buffer.alloc(0) };
+        if (m.key !== null && m.key !== undefined) event.headers.key = m.key.toString('utf8');
+      } catch (err) {
+        // Flume fails every take on such a record ("Ensure the setting for parseAsFlumeEvent is correct"), stalling
+        // the channel; we log it and step over it.
+        this.logger.error({ partition, offset: m.offset, err: errorMessage(err) }, 'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct');
+      }
+      prog.pending.push(offset);
+      if (event) {
+        this.buffer.push({ event, partition, offset, gen });
+        this.bufferedBytes += event.body.length;
+      } else prog.done.add(offset);
+      p.resolveOffset(m.offset);
+    }
+    this.counter.add('KafkaEventGetTimer', Date.now() - t0);
+    this.notifyAvailable();
+    // back-pressure: hold the fetch loop (heartbeating) while the buffer is full
+    while (this.full() && gen === this.gen && p.isRunning() && !p.isStale()) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, Math.max(100, Math.min(this.o.pollTimeout, 1000)));
+        this.drained.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+      await p.heartbeat();
+    }
+  }
+
+  /** @internal */
+  takeBuffered(max: number): Taken[] {
+    this.ensureConsumer();
+    const out: Taken[] = [];
+    this.buffer.shiftInto(out, max);
+    for (const t of out) this.bufferedBytes -= t.event.body.length;
+    if (out.length > 0 && !this.full()) this.wakeDrained();
+    return out;
+  }
+
+  /** @internal Commits the offsets of taken records (KafkaChannel's commitOffsets after a take transaction). */
+  async commitTakes(taken: Taken[]): Promise<void> {
+    const touched = new Set<number>();
+    for (const t of taken) {
+      if (t.gen !== this.gen) continue; // from before a rebalance: the new owner reads it again
+      this.progressOf(t.partition).done.add(t.offset);
+      touched.add(t.partition);
+    }
+    const offsets: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const partition of touched) {
+      const prog = this.progressOf(partition);
+      const next = prog.advance();
+      if (next !== undefined) {
+        offsets.push({ topic: this.o.topic, partition, offset: String(next) });
+        prog.committed = next;
+      }
+    }
+    this.counter.add('EventTakeSuccessCount', taken.length);
+    if (offsets.length === 0 || !this.consumer) return;
+    const t0 = Date.now();
+    try {
+      await this.consumer.commitOffsets(offsets);
+      this.counter.add('KafkaCommitTimer', Date.now() - t0);
+    } catch (err) {
+      // As Flume ("Error committing offsets"): the events were delivered; if the commit is not repeated by a later
+      // one, they are read again after a restart (duplicates, never loss).
+      this.logger.warn({ err: errorMessage(err), offsets }, 'Error committing offsets');
+      for (const o of offsets) {
+        const prog = this.progress.get(o.partition);
+        if (prog && prog.committed === Number(o.offset)) prog.committed = Number(o.offset) - 1;
+      }
+    }
+  }
+
+  /** @internal Returns taken records to the head of the buffer (Flume's failedEvents). */
+  rollbackTakes(taken: Taken[]): void {
+    this.counter.add('RollbackCount', taken.length);
+    const keep = taken.filter((t) => t.gen === this.gen);
+    if (keep.length === 0) return;
+    this.buffer.unshiftAll(keep);
+    for (const t of keep) this.bufferedBytes += t.event.body.length;
+    this.notifyAvailable();
+  }
+}
+
+class KafkaTransaction extends BasicTransaction {
+  private readonly ch: KafkaChannel;
+  private puts: Message[] = [];
+  private takes: Taken[] = [];
+
+  constructor(ch: KafkaChannel) {
+    super(ch.name);
+    this.ch = ch;
+  }
+
+  protected doPut(events: readonly Event[]): void {
+    if (this.takes.length > 0) throw new ChannelError(`channel ${this.ch.name}: a transaction cannot both put and take`);
+    this.ch.counter.add('EventPutAttemptCount', events.length);
+    for (const e of events) this.puts.push(this.ch.toMessage(e));
+  }
+
+  protected doTake(max: number): Event[] {
+    if (this.puts.length > 0) throw new ChannelError(`channel ${this.ch.name}: a transaction cannot both put and take`);
+    this.ch.counter.increment('EventTakeAttemptCount');
+    const got = this.ch.takeBuffered(max);
+    for (const t of got) this.takes.push(t);
+    return got.map((t) => t.event);
+  }
+
+  protected async doCommit(): Promise<void> {
+    if (this.puts.length > 0) {
+      const puts = this.puts;
+      this.puts = [];
+      await this.ch.send(puts);
+    } else if (this.takes.length > 0) {
+      const takes = this.takes;
+      this.takes = [];
+      await this.ch.commitTakes(takes);
+    }
+  }
+
+  protected doRollback(): void {
+    this.puts = [];
+    if (this.takes.length > 0) {
+      const takes = this.takes;
+      this.takes = [];
+      this.ch.rollbackTakes(takes);
+    }
+  }
+}
+
+export const kafkaChannel = defineComponent({
+  kind: 'channel',
+  type: 'org.apache.flume.channel.kafka.KafkaChannel',
+  fqcn: 'org.apache.flume.channel.kafka.KafkaChannel',
+  summary: 'Keeps events in a Kafka topic: survives agent crashes; puts commit on broker acknowledgement, takes commit consumer offsets.',
+  notes:
+    'kafkajs 2.2.4 client. The poll timeout key is kafka.pollTimeout as in Flume\'s code (the user guide\'s pollTimeout is ' +
+    'accepted too); it bounds how long the prefetcher waits when full. auto.offset.reset defaults to earliest, as in ' +
+    'Flume\'s code; producer acks to all. With parseAsFlumeEvent=true records are Flume\'s binary AvroFlumeEvent, so ' +
+    'flume-ts and Java Flume Kafka channels read each other\'s records, and may even share one consumer group (both use ' +
+    'the range assignor). Records that are not Flume events are logged and skipped (Flume ' +
+    'fails every take on them). The channel has no capacity: ChannelFillPercentage is Double.MAX_VALUE as in Flume, ' +
+    'and ChannelSize is 0 (the agent does not wait on shutdown to drain a Kafka channel). Consumer and producer properties map as for the Kafka source and sink ' +
+    '(see there); deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +
+    'zookeeperConnect/migrateZookeeperOffsets are not supported.',
+  properties: {
+    'kafka.bootstrap.servers': prop.string({ required: true, aliases: ['brokerList'], doc: 'Comma-separated host:port list of Kafka brokers.' }),
+    'kafka.topic': prop.string({ default: 'flume-channel', aliases: ['topic'], doc: 'Topic holding the channel\'s events.' }),
+    'kafka.consumer.group.id': prop.string({ default: 'flume', aliases: ['groupId'], doc: 'Consumer group of the channel\'s readers.' }),
+    parseAsFlumeEvent: prop.boolean({ default: true, doc: 'Store events as binary AvroFlumeEvents (headers kept); false for bodies only.' }),
+    'kafka.pollTimeout': prop.long({ default: 500, min: 0, aliases: ['pollTimeout'], doc: 'Milliseconds a poll waits for records.' }),
+    defaultPartitionId: prop.int({ min: 0, doc: 'Partition every put goes to, unless partitionIdHeader says otherwise.' }),
+    partitionIdHeader: prop.string({ doc: 'Header holding the partition id for a put (overrides defaultPartitionId).' }),
+    'kafka.consumer.auto.offset.reset': prop.enum(['earliest', 'latest'], { default: 'earliest', doc: 'Where a group without committed offsets starts.' }),
+    readSmallestOffset: prop.boolean({ doc: 'Deprecated: true means auto.offset.reset=earliest, false latest (only when that is not set).' }),
+    'kafka.producer.acks': prop.string({
+      default: 'all',
+      check: (v) => (['0', '1', '-1', 'all'].includes(v.trim().toLowerCase()) ? undefined : `"${v}" is not one of 0, 1, -1, all`),
+      doc: 'Acknowledgements a put commit waits for: all (default) every in-sync replica, 1 the leader, 0 none.',
+    }),
+    ...secretProps('producer'),
+    ...secretProps('consumer'),
+  },
+  prefixes: {
+    'kafka.producer.': 'Kafka producer properties (mapped as for the Kafka sink).',
+    'kafka.consumer.': 'Kafka consumer properties (mapped as for the Kafka source).',
+  },
+  check: (c, raw) => {
+    const m = channelMappings(c, raw);
+    return [...mappingProblems(m.producer), ...mappingProblems(m.consumer)];
+  },
+  create: (c, ctx) => {
+    const m = channelMappings(c, ctx.raw);
+    return new KafkaChannel(ctx.name, ctx.logger, {
+      topic: c['kafka.topic'],
+      groupId: c['kafka.consumer.group.id'] || 'flume',
+      parseAsFlumeEvent: c.parseAsFlumeEvent,
+      pollTimeout: c['kafka.pollTimeout'],
+      defaultPartitionId: c.defaultPartitionId,
+      partitionIdHeader: c.partitionIdHeader,
+      producer: m.producer,
+      consumer: m.consumer,
+    });
+  },
+});
+
+function channelMappings(
+  c: { 'kafka.bootstrap.servers': string; 'kafka.producer.acks': string; 'kafka.consumer.auto.offset.reset': string; readSmallestOffset?: boolean },
+  raw: Readonly<Record<string, string>>,
+) {
+  const bootstrap = c['kafka.bootstrap.servers'];
+  const consumerRaw: Record<string, string> = { ...raw };
+  if (raw['kafka.consumer.auto.offset.reset'] === undefined && c.readSmallestOffset !== undefined) {
+    consumerRaw['kafka.consumer.auto.offset.reset'] = c.readSmallestOffset ? 'earliest' : 'latest';
+  }
+  return {
+    producer: mapRole({ ...raw, 'kafka.producer.acks': c['kafka.producer.acks'] }, 'producer', bootstrap, { defaultAcks: 'all' }),
+    consumer: mapRole(consumerRaw, 'consumer', bootstrap, { defaultAutoOffsetReset: 'earliest' }),
+  };
+}

@@ -1,0 +1,513 @@
+/**
+ * Maps Flume's Kafka properties (`kafka.bootstrap.servers`, `kafka.consumer.*`, `kafka.producer.*`, which Flume hands
+ * to the Java client unchanged) to kafkajs options. Every Java client property we know is either mapped, accepted
+ * silently because it has no meaning here (Flume forces it, or it is the default), or reported as ignored with a
+ * warning; unknown keys are warned about too. Problems that would change what is delivered or where (JKS stores,
+ * GSSAPI, a bad security.protocol) are errors.
+ *
+ * The mapping is pure (no file access) so `flume-ts validate` can show it; `loadTls` reads the PEM/PKCS12 files when
+ * the component starts. Secret values (passwords, sasl.jaas.config) never appear in messages.
+ */
+import fs from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
+import { CompressionTypes } from 'kafkajs';
+import { RangeAssigner } from './range-assignor.js';
+
+export type Role = 'consumer' | 'producer';
+
+/** Properties whose values are secrets: never printed, marked `secret: true` in the specs. */
+export const SECRET_CLIENT_KEYS = ['sasl.jaas.config', 'ssl.keystore.password', 'ssl.truststore.password', 'ssl.key.password', 'ssl.keystore.key'] as const;
+
+export function isSecretKey(key: string): boolean {
+  return SECRET_CLIENT_KEYS.some((s) => key === s || key.endsWith('.' + s));
+}
+
+/** Flume's Context.getSubProperties: keys under `prefix`, prefix removed. */
+export function subProperties(raw: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = v.trim();
+  return out;
+}
+
+export interface TlsSpec {
+  /** Hostname verification (Java's ssl.endpoint.identification.algorithm=https). */
+  verifyHostname: boolean;
+  truststore?: { location?: string; type: string; inline?: string };
+  keystore?: { location?: string; type: string; password?: string; inlineKey?: string; inlineChain?: string };
+  keyPassword?: string;
+}
+
+export interface ClientMapping {
+  kafka: Omit<KafkaConfig, 'logCreator' | 'logLevel' | 'ssl'>;
+  tls?: TlsSpec;
+  consumer: Omit<ConsumerConfig, 'groupId'> & { fromBeginning: boolean };
+  producer: ProducerConfig & { acks: number; timeout: number; compression: CompressionTypes };
+  /** Properties accepted but without effect here, with the reason (warnings). */
+  ignored: Array<{ key: string; reason: string }>;
+  /** Settings we cannot honour (errors: the component is not created). */
+  errors: Array<{ key: string; message: string }>;
+}
+
+export interface MapOptions {
+  role: Role;
+  bootstrapServers: string;
+  /** Sub-properties of kafka.consumer. / kafka.producer. */
+  props: Readonly<Record<string, string>>;
+  /** The key prefix for messages (`kafka.consumer.`). */
+  prefix: string;
+  /** Flume's default acks for this component (sink "1", channel "all"). */
+  defaultAcks?: string;
+  /** Flume's default auto.offset.reset (source: Java's "latest", channel: "earliest"). */
+  defaultAutoOffsetReset?: string;
+  /** The source's batchDurationMillis, the longest a fetch waits (Flume polls with it). */
+  maxWaitMs?: number;
+}
+
+const DEFAULT_SERDE = new Set([
+  'org.apache.kafka.common.serialization.StringSerializer',
+  'org.apache.kafka.common.serialization.ByteArraySerializer',
+  'org.apache.kafka.common.serialization.StringDeserializer',
+  'org.apache.kafka.common.serialization.ByteArrayDeserializer',
+]);
+
+/** Accepted without a warning: no effect, but nothing a user would miss (Flume forces them or they are tuning knobs
+ * of the Java client's own resources). */
+const SILENT = new Set([
+  'bootstrap.servers', // kafka.bootstrap.servers wins, as in Flume (it is put after the passthrough)
+  'enable.auto.commit', // forced to false, as in Flume
+  'auto.commit.interval.ms',
+  'connections.max.idle.ms',
+  'receive.buffer.bytes',
+  'send.buffer.bytes',
+  'reconnect.backoff.ms',
+  'reconnect.backoff.max.ms',
+  'socket.connection.setup.timeout.max.ms',
+  'client.dns.lookup',
+  'metric.reporters',
+  'metrics.num.samples',
+  'metrics.recording.level',
+  'metrics.sample.window.ms',
+  'check.crcs',
+  'exclude.internal.topics',
+  'default.api.timeout.ms',
+  'ssl.protocol',
+  'ssl.enabled.protocols',
+  'ssl.keymanager.algorithm',
+  'ssl.trustmanager.algorithm',
+  'ssl.secure.random.implementation',
+  'ssl.provider',
+  'ssl.engine.factory.class',
+  'sasl.kerberos.service.name',
+]);
+
+const PRODUCER_ONLY = new Set(['batch.size', 'linger.ms', 'buffer.memory', 'max.block.ms', 'max.request.size', 'delivery.timeout.ms',
+  'partitioner.class', 'partitioner.ignore.keys', 'partitioner.adaptive.partitioning.enable', 'partitioner.availability.timeout.ms',
+  'transactional.id', 'transaction.timeout.ms']);
+const CONSUMER_ONLY = new Set(['max.poll.records', 'group.instance.id', 'partition.assignment.strategy']);
+
+const IGNORED: Record<string, string> = {
+  'batch.size': 'each Flume transaction is sent as one kafkajs batch',
+  'linger.ms': 'each Flume transaction is sent at once',
+  'buffer.memory': 'kafkajs keeps no send buffer beyond the transaction',
+  'max.block.ms': 'kafkajs does not block on a send buffer',
+  'max.request.size': 'kafkajs does not split or limit requests; the broker enforces message.max.bytes',
+  'delivery.timeout.ms': 'kafkajs retries a send `retries` times (request.timeout.ms each); a failed send rolls the Flume transaction back',
+  'partitioner.class': 'kafkajs uses the Java-compatible murmur2 partitioner for keyed records',
+  'partitioner.ignore.keys': 'keyed records always use murmur2',
+  'partitioner.adaptive.partitioning.enable': 'not supported by kafkajs',
+  'partitioner.availability.timeout.ms': 'not supported by kafkajs',
+  'transactional.id': 'Kafka transactions are not used (Flume does not use them either)',
+  'transaction.timeout.ms': 'Kafka transactions are not used',
+  'interceptor.classes': 'Java interceptors cannot run in Node.js',
+  'max.poll.records': 'batchSize bounds each Flume batch',
+  'group.instance.id': 'static group membership is not supported by kafkajs',
+  'partition.assignment.strategy': 'flume-ts always uses Java\'s default RangeAssignor (protocol "range"), so it can share a group with Java consumers that have range in their list',
+  'ssl.cipher.suites': 'Java cipher-suite names are not OpenSSL names; Node.js defaults are used',
+  'sasl.login.callback.handler.class': 'Java classes cannot run in Node.js',
+  'sasl.client.callback.handler.class': 'Java classes cannot run in Node.js',
+  'sasl.login.class': 'Java classes cannot run in Node.js',
+};
+
+function int(key: string, v: string, errors: ClientMapping['errors']): number | undefined {
+  if (!/^[+-]?\d+$/.test(v)) {
+    errors.push({ key, message: `expected an integer, got "${v}"` });
+    return undefined;
+  }
+  return Number(v);
+}
+
+export function parseAcks(v: string): number | undefined {
+  const s = v.trim().toLowerCase();
+  if (s === 'all' || s === '-1') return -1;
+  if (s === '0') return 0;
+  if (s === '1') return 1;
+  return undefined;
+}
+
+/** Java's JAAS line: `<LoginModule> <flag> key="value" key2=value2;` → module and options. */
+export function parseJaas(text: string): { module: string; options: Record<string, string> } | undefined {
+  const s = text.trim();
+  const m = /^([\w.$]+)\s+(required|requisite|sufficient|optional)\b/i.exec(s);
+  if (!m) return undefined;
+  const options: Record<string, string> = {};
+  const re = /([\w.-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s;"]+))/g;
+  const rest = s.slice(m[0].length);
+  let g: RegExpExecArray | null;
+  while ((g = re.exec(rest))) options[g[1]!] = g[2] !== undefined ? g[2].replace(/\\(.)/g, '$1') : g[3]!;
+  return { module: m[1]!, options };
+}
+
+/**
+ * Builds kafkajs options from Flume's properties for one client (consumer or producer).
+ */
+export function mapClient(o: MapOptions): ClientMapping {
+  const { props, prefix } = o;
+  const errors: ClientMapping['errors'] = [];
+  const ignored: ClientMapping['ignored'] = [];
+  const kafka: ClientMapping['kafka'] = {
+    brokers: o.bootstrapServers.split(',').map((s) => s.trim()).filter(Boolean),
+    clientId: 'flume-ts',
+  };
+  const retry: RetryOptions = {};
+  // Java client defaults where they differ from kafkajs'.
+  const consumer: ClientMapping['consumer'] = {
+    fromBeginning: (o.defaultAutoOffsetReset ?? 'latest') === 'earliest',
+    sessionTimeout: 45_000,
+    heartbeatInterval: 3_000,
+    rebalanceTimeout: 300_000,
+    maxBytes: 52_428_800,
+    maxBytesPerPartition: 1_048_576,
+    maxWaitTimeInMs: o.maxWaitMs !== undefined ? Math.min(500, o.maxWaitMs) : 500,
+    readUncommitted: true,
+    // Java's default assignor, with its protocol name: flume-ts and Java consumers can share a group
+    partitionAssigners: [RangeAssigner],
+  };
+  const producer: ClientMapping['producer'] = {
+    acks: parseAcks(o.defaultAcks ?? '1') ?? 1,
+    timeout: 30_000,
+    compression: CompressionTypes.None,
+  };
+  let protocol = 'PLAINTEXT';
+  let mechanism: string | undefined;
+  let jaas: string | undefined;
+  const tls: TlsSpec = { verifyHostname: true };
+  let disableFqdn = false;
+
+  const K = (k: string) => prefix + k;
+  for (const [key, value] of Object.entries(props)) {
+    const v = value.trim();
+    if (SILENT.has(key)) {
+      if (key === 'enable.auto.commit' && v.toLowerCase() === 'true') {
+        ignored.push({ key: K(key), reason: 'offsets are committed after each channel transaction, as in Flume (auto-commit is forced off)' });
+      }
+      continue;
+    }
+    if (key === 'partition.assignment.strategy' && o.role === 'consumer' && v.split(',').some((c) => c.trim() === 'org.apache.kafka.clients.consumer.RangeAssignor')) {
+      continue; // range is what flume-ts uses
+    }
+    if (key in IGNORED) {
+      const misplaced = (o.role === 'consumer' && PRODUCER_ONLY.has(key)) || (o.role === 'producer' && CONSUMER_ONLY.has(key));
+      ignored.push({ key: K(key), reason: misplaced ? `a Kafka ${o.role === 'consumer' ? 'producer' : 'consumer'} property, not a ${o.role} one` : IGNORED[key]! });
+      continue;
+    }
+    switch (key) {
+      // ---- common
+      case 'client.id':
+        kafka.clientId = v;
+        break;
+      case 'security.protocol':
+        protocol = v.toUpperCase();
+        if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
+          errors.push({ key: K(key), message: `"${v}" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL` });
+        }
+        break;
+      case 'sasl.mechanism':
+        mechanism = v.toUpperCase();
+        break;
+      case 'sasl.jaas.config':
+        jaas = v;
+        break;
+      case 'ssl.endpoint.identification.algorithm':
+        tls.verifyHostname = v.toLowerCase() === 'https';
+        break;
+      case 'ssl.disableTLSHostnameVerification':
+        disableFqdn = v.toLowerCase() === 'true';
+        break;
+      case 'ssl.truststore.location':
+        tls.truststore = { ...(tls.truststore ?? { type: '' }), location: v };
+        break;
+      case 'ssl.truststore.type':
+        tls.truststore = { ...(tls.truststore ?? {}), type: v.toUpperCase() };
+        break;
+      case 'ssl.truststore.certificates':
+        tls.truststore = { ...(tls.truststore ?? { type: 'PEM' }), inline: v };
+        break;
+      case 'ssl.truststore.password':
+        break; // PEM truststores need none; PKCS12 truststores are not read (see loadTls)
+      case 'ssl.keystore.location':
+        tls.keystore = { ...(tls.keystore ?? { type: '' }), location: v };
+        break;
+      case 'ssl.keystore.type':
+        tls.keystore = { ...(tls.keystore ?? {}), type: v.toUpperCase() };
+        break;
+      case 'ssl.keystore.password':
+        tls.keystore = { ...(tls.keystore ?? { type: '' }), password: v };
+        break;
+      case 'ssl.keystore.key':
+        tls.keystore = { ...(tls.keystore ?? { type: 'PEM' }), inlineKey: v };
+        break;
+      case 'ssl.keystore.certificate.chain':
+        tls.keystore = { ...(tls.keystore ?? { type: 'PEM' }), inlineChain: v };
+        break;
+      case 'ssl.key.password':
+        tls.keyPassword = v;
+        break;
+      case 'request.timeout.ms': {
+        const n = int(K(key), v, errors);
+        if (n !== undefined) {
+          kafka.requestTimeout = n;
+          producer.timeout = n;
+        }
+        break;
+      }
+      case 'socket.connection.setup.timeout.ms': {
+        const n = int(K(key), v, errors);
+        if (n !== undefined) kafka.connectionTimeout = n;
+        break;
+      }
+      case 'retry.backoff.ms': {
+        const n = int(K(key), v, errors);
+        if (n !== undefined) retry.initialRetryTime = n;
+        break;
+      }
+      case 'retry.backoff.max.ms': {
+        const n = int(K(key), v, errors);
+        if (n !== undefined) retry.maxRetryTime = n;
+        break;
+      }
+      case 'metadata.max.age.ms': {
+        const n = int(K(key), v, errors);
+        if (n !== undefined) {
+          consumer.metadataMaxAge = n;
+          producer.metadataMaxAge = n;
+        }
+        break;
+      }
+      case 'key.serializer':
+      case 'value.serializer':
+      case 'key.deserializer':
+      case 'value.deserializer':
+        if (!DEFAULT_SERDE.has(v)) ignored.push({ key: K(key), reason: 'keys are strings and values bytes, as with Flume\'s defaults; Java serializers cannot run in Node.js' });
+        break;
+      default:
+        if (o.role === 'consumer' ? mapConsumerKey(key, v) : mapProducerKey(key, v)) break;
+        ignored.push({ key: K(key), reason: `not a Kafka ${o.role} property flume-ts knows` });
+    }
+  }
+
+  function mapConsumerKey(key: string, v: string): boolean {
+    const num = (set: (n: number) => void) => {
+      const n = int(K(key), v, errors);
+      if (n !== undefined) set(n);
+      return true;
+    };
+    switch (key) {
+      case 'group.id':
+        return true; // read by the component (kafka.consumer.group.id)
+      case 'auto.offset.reset': {
+        const s = v.toLowerCase();
+        if (s === 'earliest' || s === 'latest') consumer.fromBeginning = s === 'earliest';
+        else errors.push({ key: K(key), message: `"${v}" is not supported; use earliest or latest` });
+        return true;
+      }
+      case 'session.timeout.ms':
+        return num((n) => (consumer.sessionTimeout = n));
+      case 'heartbeat.interval.ms':
+        return num((n) => (consumer.heartbeatInterval = n));
+      case 'max.poll.interval.ms':
+        return num((n) => (consumer.rebalanceTimeout = n));
+      case 'fetch.min.bytes':
+        return num((n) => (consumer.minBytes = n));
+      case 'fetch.max.bytes':
+        return num((n) => (consumer.maxBytes = n));
+      case 'max.partition.fetch.bytes':
+        return num((n) => (consumer.maxBytesPerPartition = n));
+      case 'fetch.max.wait.ms':
+        return num((n) => (consumer.maxWaitTimeInMs = n));
+      case 'isolation.level': {
+        const s = v.toLowerCase();
+        if (s === 'read_committed' || s === 'read_uncommitted') consumer.readUncommitted = s === 'read_uncommitted';
+        else errors.push({ key: K(key), message: `"${v}" is not read_committed or read_uncommitted` });
+        return true;
+      }
+      case 'client.rack':
+        consumer.rackId = v;
+        return true;
+      case 'allow.auto.create.topics':
+        consumer.allowAutoTopicCreation = v.toLowerCase() === 'true';
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  function mapProducerKey(key: string, v: string): boolean {
+    switch (key) {
+      case 'acks': {
+        const a = parseAcks(v);
+        if (a === undefined) errors.push({ key: K(key), message: `"${v}" is not one of 0, 1, -1, all` });
+        else producer.acks = a;
+        return true;
+      }
+      case 'compression.type': {
+        const s = v.toLowerCase();
+        if (s === 'none') producer.compression = CompressionTypes.None;
+        else if (s === 'gzip') producer.compression = CompressionTypes.GZIP;
+        else if (['snappy', 'lz4', 'zstd'].includes(s)) {
+          ignored.push({ key: K(key), reason: `${s} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)` });
+        } else errors.push({ key: K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
+        return true;
+      }
+      case 'retries': {
+        const n = int(K(key), v, errors);
+        // Java's default is MAX_INT within delivery.timeout.ms; kafkajs would retry forever, so cap it: a failed
+        // send rolls the Flume transaction back and the sink runner tries again.
+        if (n !== undefined) retry.retries = Math.min(n, 30);
+        return true;
+      }
+      case 'max.in.flight.requests.per.connection': {
+        const n = int(K(key), v, errors);
+        if (n !== undefined) producer.maxInFlightRequests = n;
+        return true;
+      }
+      case 'enable.idempotence':
+        if (v.toLowerCase() === 'true') {
+          if (producer.acks !== -1 && props['acks'] !== undefined && parseAcks(props['acks']) !== -1) {
+            errors.push({ key: K(key), message: 'enable.idempotence=true needs acks=all' });
+          } else {
+            producer.idempotent = true;
+            producer.acks = -1;
+          }
+        }
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  if (Object.keys(retry).length > 0) kafka.retry = retry;
+
+  // security
+  const sasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  const ssl = protocol === 'SSL' || protocol === 'SASL_SSL';
+  if (sasl) {
+    const mech = mechanism ?? 'GSSAPI';
+    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mech)) {
+      errors.push({
+        key: K('sasl.mechanism'),
+        message: mechanism === undefined
+          ? 'security.protocol is SASL but sasl.mechanism is not set (Java\'s default GSSAPI/Kerberos is not supported); set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'
+          : `${mech} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+      });
+    } else if (jaas === undefined) {
+      errors.push({ key: K('sasl.jaas.config'), message: `${mech} needs ${K('sasl.jaas.config')} with username and password` });
+    } else {
+      const j = parseJaas(jaas);
+      const expected = mech === 'PLAIN' ? 'PlainLoginModule' : 'ScramLoginModule';
+      if (!j || j.options.username === undefined || j.options.password === undefined) {
+        errors.push({ key: K('sasl.jaas.config'), message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)` });
+      } else {
+        if (!j.module.endsWith(expected)) {
+          errors.push({ key: K('sasl.jaas.config'), message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})` });
+        }
+        const m = mech.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
+        kafka.sasl = { mechanism: m, username: j.options.username, password: j.options.password } as SASLOptions;
+      }
+    }
+  } else if (mechanism !== undefined || jaas !== undefined) {
+    ignored.push({ key: K(jaas !== undefined ? 'sasl.jaas.config' : 'sasl.mechanism'), reason: `security.protocol is ${protocol}, so SASL is not used` });
+  }
+  let tlsOut: TlsSpec | undefined;
+  if (ssl) {
+    if (disableFqdn) tls.verifyHostname = false;
+    for (const [store, spec] of [['truststore', tls.truststore], ['keystore', tls.keystore]] as const) {
+      if (!spec) continue;
+      const type = spec.type || (spec.location ? '' : 'PEM');
+      if (type === 'JKS') {
+        errors.push({
+          key: K(`ssl.${store}.type`),
+          message: `JKS ${store}s cannot be read by Node.js; convert it: ` +
+            (store === 'truststore'
+              ? 'keytool -exportcert -rfc -alias <alias> -keystore truststore.jks > ca.pem, then ssl.truststore.type=PEM and ssl.truststore.location=ca.pem'
+              : 'keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12, then ssl.keystore.type=PKCS12'),
+        });
+      } else if (type !== '' && type !== 'PEM' && type !== 'PKCS12') {
+        errors.push({ key: K(`ssl.${store}.type`), message: `"${spec.type}" is not supported; use PEM or PKCS12` });
+      } else if (store === 'truststore' && type === 'PKCS12') {
+        errors.push({ key: K('ssl.truststore.type'), message: 'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM' });
+      }
+    }
+    tlsOut = tls;
+  } else if (tls.truststore || tls.keystore) {
+    ignored.push({ key: K('ssl.*'), reason: `security.protocol is ${protocol}, so TLS is not used` });
+  }
+  return { kafka, tls: tlsOut, consumer, producer, ignored, errors };
+}
+
+/** Java's default store type is JKS; sniff the file when the type is not given. */
+function sniff(buf: Buffer): 'PEM' | 'JKS' | 'PKCS12' {
+  if (buf.length >= 4 && buf.readUInt32BE(0) === 0xfeedfeed) return 'JKS';
+  if (buf.includes('-----BEGIN')) return 'PEM';
+  return 'PKCS12';
+}
+
+/** Reads the stores named in a TlsSpec into Node's TLS options. Throws a clear error for unreadable stores. */
+export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
+  const out: ConnectionOptions = {};
+  if (!spec.verifyHostname) out.checkServerIdentity = () => undefined;
+  const read = (file: string, what: string): Buffer => {
+    try {
+      return fs.readFileSync(file);
+    } catch (err) {
+      throw new Error(`${where}: cannot read ${what} ${file}: ${(err as Error).message}`);
+    }
+  };
+  const ts = spec.truststore;
+  if (ts) {
+    if (ts.inline) out.ca = ts.inline;
+    else if (ts.location) {
+      const buf = read(ts.location, 'ssl.truststore.location');
+      const type = ts.type || sniff(buf);
+      if (type !== 'PEM') throw new Error(`${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`);
+      out.ca = buf;
+    }
+  }
+  const ks = spec.keystore;
+  if (ks) {
+    if (ks.inlineKey || ks.inlineChain) {
+      if (ks.inlineKey) out.key = ks.inlineKey;
+      if (ks.inlineChain) out.cert = ks.inlineChain;
+      if (spec.keyPassword) out.passphrase = spec.keyPassword;
+    } else if (ks.location) {
+      const buf = read(ks.location, 'ssl.keystore.location');
+      const type = ks.type || sniff(buf);
+      if (type === 'JKS') throw new Error(`${where}: ssl.keystore.location ${ks.location} is a JKS keystore, which Node.js cannot read; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`);
+      if (type === 'PKCS12') {
+        out.pfx = buf;
+        if (ks.password !== undefined) out.passphrase = ks.password;
+      } else {
+        // A PEM keystore file holds the private key and the certificate chain.
+        out.key = buf;
+        out.cert = buf;
+        if (spec.keyPassword !== undefined) out.passphrase = spec.keyPassword;
+      }
+    }
+  }
+  return out;
+}
+
+/** kafkajs KafkaConfig.ssl from a mapping: false for plaintext, TLS options otherwise. */
+export function sslOption(m: ClientMapping, where: string): ConnectionOptions | undefined {
+  return m.tls ? loadTls(m.tls, where) : undefined;
+}

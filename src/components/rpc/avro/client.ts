@@ -1,0 +1,103 @@
+/**
+ * Client side of AvroSourceProtocol (Flume's NettyAvroRpcClient over Avro's Requestor + NettyTransceiver): serials
+ * count from 1, the first request carries the handshake with Flume's protocol hash (a Flume server answers BOTH at
+ * once), NONE makes us resend with our protocol text. appendBatch slices the list into batch-size chunks, one RPC each;
+ * any status but OK fails the whole call (the sink rolls back; chunks already accepted are sent again: duplicates,
+ * as in Flume).
+ */
+import type { Event } from '../../../core/event.js';
+import { RpcConnection } from '../client.js';
+import { RpcError } from '../errors.js';
+import type { ConnectOptions } from '../transport.js';
+import { AvroReader, AvroWriter } from './binary.js';
+import { framePack, PackDecoder } from './framing.js';
+import {
+  appendBatchRequest, appendRequest, FLUME_PROTOCOL_HASH, Match, PROTOCOL_TEXT, readCallResult, readHandshakeResponse,
+  writeHandshakeRequest, type Status,
+} from './protocol.js';
+
+export interface AvroClientOptions extends ConnectOptions {
+  requestTimeoutMs: number;
+  batchSize: number;
+}
+
+export class AvroRpcClient {
+  private serial = 0;
+  private handshaken = false;
+  private sendText = false;
+  private remoteHash: Buffer = FLUME_PROTOCOL_HASH;
+  private chain: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly conn: RpcConnection,
+    private readonly o: AvroClientOptions,
+  ) {}
+
+  static async connect(o: AvroClientOptions): Promise<AvroRpcClient> {
+    const decoder = new PackDecoder();
+    const conn = await RpcConnection.open(o, (chunk) => decoder.push(chunk).map((p) => ({ id: p.serial, data: p.data })));
+    return new AvroRpcClient(conn, o);
+  }
+
+  get active(): boolean {
+    return this.conn.active;
+  }
+
+  get peer(): string {
+    return this.conn.peer;
+  }
+
+  close(): void {
+    this.conn.close();
+  }
+
+  private handshake(): Buffer {
+    return writeHandshakeRequest(new AvroWriter(), {
+      clientHash: FLUME_PROTOCOL_HASH,
+      clientProtocol: this.sendText ? PROTOCOL_TEXT : null,
+      serverHash: this.remoteHash,
+    }).toBuffer();
+  }
+
+  /** One call, handshaking first if needed; calls are serialized like Avro's handshake lock. */
+  private call(encode: (handshake: Buffer | undefined) => Buffer): Promise<Status> {
+    const run = async (): Promise<Status> => {
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const hs = this.handshaken ? undefined : this.handshake();
+        const serial = ++this.serial;
+        const data = await this.conn.request(serial, framePack(serial, encode(hs)), this.o.requestTimeoutMs);
+        const r = new AvroReader(data);
+        if (!this.handshaken) {
+          const h = readHandshakeResponse(r);
+          if (h.serverHash) this.remoteHash = h.serverHash;
+          if (h.match === Match.NONE) {
+            this.sendText = true;
+            continue;
+          }
+          this.handshaken = true;
+        }
+        const res = readCallResult(r);
+        if (res.error !== undefined) throw new RpcError(`${this.peer} answered with an error: ${res.error}`);
+        return res.status!;
+      }
+      throw new RpcError(`${this.peer} does not accept Flume's AvroSourceProtocol (handshake match NONE twice)`);
+    };
+    const p = this.chain.then(run, run);
+    this.chain = p.catch(() => undefined);
+    return p;
+  }
+
+  async append(event: Event): Promise<void> {
+    const st = await this.call((hs) => appendRequest(event, hs, 12));
+    if (st !== 'OK') throw new RpcError(`${this.peer}: Avro RPC call returned Status: ${st}`);
+  }
+
+  async appendBatch(events: readonly Event[]): Promise<void> {
+    const size = this.o.batchSize;
+    for (let i = 0; i < events.length; i += size) {
+      const chunk = i === 0 && events.length <= size ? events : events.slice(i, i + size);
+      const st = await this.call((hs) => appendBatchRequest(chunk, hs, 12));
+      if (st !== 'OK') throw new RpcError(`${this.peer}: Avro RPC call returned Status: ${st}`);
+    }
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * `type = hdfs` (org.apache.flume.sink.hdfs.HDFSEventSink): the spec. Implementation in ./sink.ts, ./bucket-writer.ts,
+ * ./formats.ts, ./sequence-file.ts, ./webhdfs.ts; escapes in src/core/bucket-path.ts.
+ */
+import os from 'node:os';
+import { defineComponent, prop, type SpecProblem } from '../../../config/spec.js';
+import { BucketPath, resolveTimeZone, type RoundUnit } from '../../../core/bucket-path.js';
+import { errorMessage } from '../../../core/errors.js';
+import { checkSerializer, configureSerializer } from '../../serializers/index.js';
+import { CompressedStreamFormat, DataStreamFormat, SequenceFileFormat, resolveCodec, type FileFormat } from './formats.js';
+import { HdfsSink } from './sink.js';
+import { normalizeAddress, resolveHdfsPath } from './webhdfs.js';
+
+const FILE_TYPES = ['SequenceFile', 'DataStream', 'CompressedStream'] as const;
+const INT_MAX = 2 ** 31 - 1;
+
+function codecOf(name: string | undefined): { codec?: ReturnType<typeof resolveCodec>; error?: string } {
+  if (name === undefined) return {};
+  try {
+    return { codec: resolveCodec(name) };
+  } catch (err) {
+    return { error: errorMessage(err) };
+  }
+}
+
+export const hdfsSink = defineComponent({
+  kind: 'sink',
+  type: 'hdfs',
+  fqcn: 'org.apache.flume.sink.hdfs.HDFSEventSink',
+  summary: 'Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume\'s path escapes, rolling and naming.',
+  notes: [
+    'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
+    'Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume\'s hflush gives (neither fsyncs to disk, as hsync would).',
+    'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
+    'Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop\'s block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2, lz4, lzo and zstd are rejected at configuration time.',
+    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. Kerberos (hdfs.kerberosPrincipal/Keytab) is not supported; hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
+    'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
+  ].join(' '),
+  properties: {
+    'hdfs.path': prop.string({ required: true, doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, or /p with hdfs.webhdfs.address).' }),
+    'hdfs.filePrefix': prop.string({ default: 'FlumeData', doc: 'File name prefix (escapes allowed).' }),
+    'hdfs.fileSuffix': prop.string({ default: '', doc: 'File name suffix (no "." added); replaces the codec extension.' }),
+    'hdfs.inUsePrefix': prop.string({ default: '', doc: 'Prefix of files being written.' }),
+    'hdfs.inUseSuffix': prop.string({ default: '.tmp', doc: 'Suffix of files being written (removed by the rename on close).' }),
+    'hdfs.emptyInUseSuffix': prop.boolean({ default: false, doc: 'No in-use suffix at all (hdfs.inUseSuffix is then ignored).' }),
+    'hdfs.rollInterval': prop.long({ default: 30, doc: 'Seconds after which a file is closed; 0 = never by time.' }),
+    'hdfs.rollSize': prop.long({ default: 1024, doc: 'Bytes of event bodies after which the file is rolled; 0 = never by size.' }),
+    'hdfs.rollCount': prop.long({ default: 10, doc: 'Events after which the file is rolled; 0 = never by count.' }),
+    'hdfs.idleTimeout': prop.int({ default: 0, doc: 'Seconds without writes after which a file is closed; 0 = never.' }),
+    'hdfs.batchSize': prop.long({ default: 100, min: 1, doc: 'Events per transaction; each transaction is flushed to HDFS before its commit.' }),
+    'hdfs.codeC': prop.string({ doc: 'Compression codec: gzip, default, deflate or snappy (Hadoop class names accepted).' }),
+    'hdfs.fileType': prop.enum(FILE_TYPES, { default: 'SequenceFile', doc: 'SequenceFile, DataStream (no codec) or CompressedStream (codec required).' }),
+    'hdfs.writeFormat': prop.enum(['Writable', 'Text'] as const, { default: 'Writable', doc: 'SequenceFile value type: Writable (BytesWritable) or Text.' }),
+    'hdfs.maxOpenFiles': prop.int({ default: 5000, min: 1, doc: 'Open buckets kept; the least recently used is closed beyond it.' }),
+    'hdfs.minBlockReplicas': prop.int({ min: 0, doc: 'Accepted; WebHDFS cannot report live replicas, so it has no effect.' }),
+    'hdfs.callTimeout': prop.long({ default: 30000, min: 1, doc: 'Milliseconds a WebHDFS request may take.' }),
+    'hdfs.threadsPoolSize': prop.int({ default: 10, min: 1, doc: 'Accepted (requests are asynchronous; every bucket of a batch is flushed at once).' }),
+    'hdfs.rollTimerPoolSize': prop.int({ default: 1, min: 1, doc: 'Accepted (timers need no threads).' }),
+    'hdfs.kerberosPrincipal': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
+    'hdfs.kerberosKeytab': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
+    'hdfs.proxyUser': prop.string({ doc: 'User to act as (WebHDFS doas).' }),
+    'hdfs.round': prop.boolean({ default: false, doc: 'Round the event time down (all time escapes except %t).' }),
+    'hdfs.roundValue': prop.int({ default: 1, doc: 'Multiple to round down to (1..60 for second/minute, 1..24 for hour).' }),
+    'hdfs.roundUnit': prop.string({ default: 'second', doc: 'second, minute or hour (anything else disables rounding).' }),
+    'hdfs.timeZone': prop.string({ doc: 'Time zone of the escapes (an IANA id such as America/Los_Angeles); default the local zone.' }),
+    'hdfs.useLocalTimeStamp': prop.boolean({ default: false, doc: 'Use the agent clock instead of the timestamp header for the escapes.' }),
+    'hdfs.closeTries': prop.int({ default: 0, doc: 'Close/rename attempts for a file; 0 (or less) = until it succeeds.' }),
+    'hdfs.retryInterval': prop.long({ default: 180, doc: 'Seconds between close/rename attempts; 0 (or less) = a single attempt.' }),
+    'hdfs.useRawLocalFileSystem': prop.boolean({ default: false, doc: 'Accepted (no local file system here).' }),
+    serializer: prop.string({ default: 'TEXT', doc: 'DataStream/CompressedStream serializer: text, header_and_text, avro_event or a Builder class name.' }),
+    'hdfs.webhdfs.address': prop.string({ doc: 'flume-ts: WebHDFS address (http://host:port, https://… or host:port) when it is not hdfs.path\'s host on port 9870; also an HttpFS gateway.' }),
+    'hdfs.webhdfs.transactionsInFlight': prop.int({ default: 64, min: 1, doc: 'flume-ts: transactions whose HDFS writes may overlap (their bytes share CREATE/APPEND requests; each still commits only when its own bytes are in HDFS). 1 = one at a time, as Flume.' }),
+    'hdfs.webhdfs.user': prop.string({ doc: 'flume-ts: user.name for WebHDFS simple authentication (default: $HADOOP_USER_NAME, else the OS user).' }),
+  },
+  prefixes: { 'serializer.': 'options of the serializer (e.g. serializer.appendNewline)' },
+  batchSize: (c) => c['hdfs.batchSize'],
+  check: (c, raw) => {
+    const out: SpecProblem[] = [];
+    const { codec, error } = codecOf(c['hdfs.codeC']);
+    if (error) out.push({ prop: 'hdfs.codeC', message: error });
+    if (c['hdfs.fileType'] === 'DataStream' && c['hdfs.codeC'] !== undefined) {
+      out.push({ prop: 'hdfs.codeC', message: `fileType: DataStream which does NOT support compressed output. Please don't set codeC or change the fileType if compressed output is desired.` });
+    }
+    if (c['hdfs.fileType'] === 'CompressedStream' && !codec && !error) {
+      out.push({ prop: 'hdfs.fileType', message: 'It\'s essential to set compress codec when fileType is: CompressedStream', hint: 'set hdfs.codeC = gzip' });
+    }
+    if (c['hdfs.round']) {
+      const unit = c['hdfs.roundUnit'].toLowerCase();
+      if (unit !== 'second' && unit !== 'minute' && unit !== 'hour') {
+        out.push({ prop: 'hdfs.roundUnit', severity: 'warning', message: `Rounding unit "${c['hdfs.roundUnit']}" is not valid, please set one of minute, hour, or second. Rounding will be disabled` });
+      } else {
+        const max = unit === 'hour' ? 24 : 60;
+        const v = c['hdfs.roundValue'];
+        if (!(v > 0 && v <= max)) out.push({ prop: 'hdfs.roundValue', message: `Round value must be > 0 and <= ${max}` });
+      }
+    }
+    const tz = c['hdfs.timeZone'];
+    if (tz !== undefined && !resolveTimeZone(tz)) {
+      out.push({ prop: 'hdfs.timeZone', severity: 'warning', message: `unknown time zone "${tz}"; Flume (Java) silently uses GMT, and so does flume-ts`, hint: 'use an IANA id such as Europe/Berlin' });
+    }
+    if (c['hdfs.emptyInUseSuffix'] && raw['hdfs.inUseSuffix'] !== undefined) {
+      out.push({ prop: 'hdfs.inUseSuffix', severity: 'warning', message: 'Ignoring parameter hdfs.inUseSuffix because hdfs.emptyInUseSuffix = true' });
+    }
+    if (c['hdfs.kerberosPrincipal'] !== undefined || c['hdfs.kerberosKeytab'] !== undefined) {
+      out.push({ prop: c['hdfs.kerberosPrincipal'] !== undefined ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab', message: 'Kerberos is not supported by flume-ts\'s WebHDFS client', hint: 'use simple authentication (hdfs.webhdfs.user) or an HttpFS gateway' });
+    }
+    for (const key of ['hdfs.path', 'hdfs.filePrefix'] as const) {
+      try {
+        new BucketPath(c[key]);
+      } catch (err) {
+        out.push({ prop: key, message: errorMessage(err) });
+      }
+    }
+    const authority = /^[a-zA-Z][\w+.-]*:\/\/[^/]*/.exec(c['hdfs.path'])?.[0] ?? '';
+    if (!authority.includes('%')) {
+      try {
+        resolveHdfsPath(c['hdfs.path'], c['hdfs.webhdfs.address']);
+      } catch (err) {
+        out.push({ prop: 'hdfs.path', message: errorMessage(err) });
+      }
+    }
+    if (c['hdfs.webhdfs.address'] !== undefined) {
+      try {
+        normalizeAddress(c['hdfs.webhdfs.address']);
+      } catch (err) {
+        out.push({ prop: 'hdfs.webhdfs.address', message: errorMessage(err) });
+      }
+    }
+    if (c['hdfs.fileType'] !== 'SequenceFile') out.push(...checkSerializer(c.serializer, 'serializer', raw));
+    return out;
+  },
+  create: (c, ctx) => {
+    const unit = c['hdfs.roundUnit'].toLowerCase();
+    const round = c['hdfs.round'] && (unit === 'second' || unit === 'minute' || unit === 'hour');
+    const tz = c['hdfs.timeZone'];
+    const escapeOpts = {
+      timeZone: tz === undefined ? undefined : (resolveTimeZone(tz) ?? 'GMT'),
+      round,
+      roundUnit: unit as RoundUnit,
+      roundValue: c['hdfs.roundValue'],
+      useLocalTimeStamp: c['hdfs.useLocalTimeStamp'],
+    };
+    const codec = c['hdfs.codeC'] === undefined ? undefined : resolveCodec(c['hdfs.codeC']);
+    const fileType = c['hdfs.fileType'];
+    let newFormat: () => FileFormat;
+    if (fileType === 'SequenceFile') {
+      const wf = c['hdfs.writeFormat'];
+      newFormat = () => new SequenceFileFormat(wf, codec);
+    } else {
+      const ser = configureSerializer(c.serializer, 'serializer', ctx);
+      newFormat = fileType === 'DataStream' ? () => new DataStreamFormat(ser.create()) : () => new CompressedStreamFormat(ser.create(), codec!);
+    }
+    const closeTries = c['hdfs.retryInterval'] <= 0 ? 1 : c['hdfs.closeTries'] <= 0 ? Infinity : c['hdfs.closeTries'];
+    const suffix = c['hdfs.fileSuffix'].length > 0 ? c['hdfs.fileSuffix'] : (codec?.extension ?? '');
+    return new HdfsSink(ctx.name, ctx.channel, ctx.logger, {
+      batchSize: c['hdfs.batchSize'],
+      path: new BucketPath(c['hdfs.path'], escapeOpts),
+      filePrefix: new BucketPath(c['hdfs.filePrefix'], escapeOpts),
+      bucket: {
+        rollInterval: c['hdfs.rollInterval'],
+        rollSize: c['hdfs.rollSize'],
+        rollCount: c['hdfs.rollCount'],
+        idleTimeout: c['hdfs.idleTimeout'],
+        inUsePrefix: c['hdfs.inUsePrefix'],
+        inUseSuffix: c['hdfs.emptyInUseSuffix'] ? '' : c['hdfs.inUseSuffix'],
+        suffix,
+        retryInterval: c['hdfs.retryInterval'],
+        closeTries,
+      },
+      maxOpenFiles: c['hdfs.maxOpenFiles'],
+      address: c['hdfs.webhdfs.address'] === undefined ? undefined : normalizeAddress(c['hdfs.webhdfs.address']),
+      user: c['hdfs.webhdfs.user'] ?? process.env.HADOOP_USER_NAME ?? os.userInfo().username,
+      doAs: c['hdfs.proxyUser'],
+      callTimeoutMs: Math.min(c['hdfs.callTimeout'], INT_MAX),
+      parallelism: c['hdfs.threadsPoolSize'],
+      transactionsInFlight: c['hdfs.webhdfs.transactionsInFlight'],
+      newFormat,
+      validate: fileType === 'SequenceFile' ? SequenceFileFormat.validate : undefined,
+    });
+  },
+});

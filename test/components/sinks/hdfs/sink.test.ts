@@ -1,0 +1,109 @@
+/** The sink's request grouping and failure handling, on an in-memory WebHDFS stand-in (real HDFS: test/integration/hdfs). */
+import { afterEach, describe, expect, it } from 'vitest';
+import { hdfsSink } from '../../../../src/components/sinks/hdfs/index.js';
+import type { HdfsSink } from '../../../../src/components/sinks/hdfs/sink.js';
+import { createEvent } from '../../../../src/core/event.js';
+import { create, memory } from '../../../support/context.js';
+import { startStub, type Stub } from './stub-webhdfs.js';
+
+let stub: Stub | undefined;
+afterEach(async () => {
+  await stub?.close();
+  stub = undefined;
+});
+
+async function setup(extra: Record<string, string> = {}) {
+  stub = await startStub();
+  const ch = memory('c1', 100_000, 1000);
+  const sink = create(hdfsSink, {
+    'hdfs.path': `webhdfs://x/d`, 'hdfs.webhdfs.address': stub.url, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0',
+    'hdfs.rollSize': '0', 'hdfs.rollInterval': '0', 'hdfs.batchSize': '10', 'hdfs.retryInterval': '1', ...extra,
+  }, { channel: ch }) as unknown as HdfsSink;
+  await sink.start();
+  return { sink, ch, stub };
+}
+
+async function put(ch: ReturnType<typeof memory>, from: number, n: number) {
+  const tx = ch.begin();
+  tx.putAll(Array.from({ length: n }, (_, i) => createEvent(`e${from + i}`)));
+  await tx.commit();
+}
+
+const expected = (from: number, n: number) => Array.from({ length: n }, (_, i) => `e${from + i}\n`).join('');
+
+describe('HDFS sink: overlapping transactions', () => {
+  it('encodes the next batches while a request is on the wire; they share the next request; order is kept', async () => {
+    const { sink, ch, stub } = await setup();
+    stub.delayMs = 100;
+    await put(ch, 0, 200);
+    const statuses = [];
+    for (let i = 0; i < 20; i++) statuses.push(await sink.process());
+    expect(statuses.every((s) => s === 'READY')).toBe(true);
+    // 20 batches were taken, but not all committed yet
+    expect(sink.counter.get('EventDrainSuccessCount')).toBeLessThan(200);
+    await sink.settle();
+    expect(sink.counter.get('EventDrainSuccessCount')).toBe(200);
+    const writes = stub.log.filter((l) => /^(CREATE|APPEND)/.test(l));
+    expect(writes.length).toBeLessThan(20);
+    const [name, content] = [...stub.files.entries()][0]!;
+    expect(name).toMatch(/^\/d\/FlumeData\.\d+\.tmp$/);
+    expect(content.toString()).toBe(expected(0, 200));
+    await sink.stop();
+  });
+
+  it('with transactionsInFlight = 1 each transaction is one request, committed before process() returns', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.webhdfs.transactionsInFlight': '1' });
+    await put(ch, 0, 50);
+    for (let i = 0; i < 5; i++) {
+      await sink.process();
+      expect(sink.counter.get('EventDrainSuccessCount')).toBe((i + 1) * 10);
+    }
+    expect(stub.log.filter((l) => /^(CREATE|APPEND)/.test(l))).toHaveLength(5);
+    await sink.stop();
+  });
+
+  it('a failed request rolls back every transaction in it or queued behind it; the file is cut back and renamed', async () => {
+    const { sink, ch, stub } = await setup();
+    await put(ch, 0, 10);
+    await sink.process();
+    await sink.settle(); // e0..e9 committed
+    stub.delayMs = 50;
+    stub.failNext = 1;
+    stub.partial = 7; // the failing request wrote some bytes before failing
+    await put(ch, 10, 40);
+    for (let i = 0; i < 4; i++) await sink.process().catch(() => undefined);
+    await sink.settle();
+    await expect(sink.process()).rejects.toThrow(/rolled back for retry: .*HTTP 500/);
+    // everything after e9 is back in the channel
+    expect(ch.size()).toBe(40);
+    expect(sink.counter.get('EventDrainSuccessCount')).toBe(10);
+    stub.delayMs = 0;
+    // the retry goes to a new file; the closer cuts the old one back to e0..e9 and renames it
+    for (let i = 0; i < 10 && ch.size() > 0; i++) await sink.process();
+    await sink.settle();
+    await sink.stop();
+    const files = [...stub.files.entries()].sort(([a], [b]) => a.localeCompare(b));
+    expect(files.map(([k]) => k.endsWith('.tmp'))).toEqual([false, false]);
+    expect(files[0]![1].toString()).toBe(expected(0, 10));
+    expect(files[1]![1].toString()).toBe(expected(10, 40));
+  });
+
+  it('a batch with an event lacking the timestamp its path needs encodes nothing and stays in the channel', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.path': 'webhdfs://x/d/%Y' });
+    const tx = ch.begin();
+    tx.putAll([createEvent('ok', { timestamp: '1700000000000' }), createEvent('bad')]);
+    await tx.commit();
+    await expect(sink.process()).rejects.toThrow(/Expected timestamp.*useLocalTimeStamp/);
+    expect(ch.size()).toBe(2);
+    expect(stub.files.size).toBe(0);
+    await sink.stop();
+  });
+
+  it('collapses the double slash an empty header leaves in the path, as Hadoop\'s Path does', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.path': 'webhdfs://x/d/%{missing}/e/' });
+    await put(ch, 0, 3);
+    await sink.process();
+    await sink.stop();
+    expect([...stub.files.keys()][0]).toMatch(/^\/d\/e\/FlumeData\.\d+$/);
+  });
+});
