@@ -7,8 +7,9 @@
 // then a space and filler. Lines are prebuilt in 1 MiB-ish chunks from a template; only the digits are patched.
 // Writes as fast as the socket accepts (waits for 'drain'), reads and discards anything the agent answers
 // (so `ack-every-event=true` runs cannot deadlock). Bounded by time and by maxEvents.
-// Prints JSON lines on stdout: {"event":"measure","t":…,"sent":…} at the end of the warm-up, then
-// {"event":"done","sent":…,"t":…,"cpuUserMs":…,"cpuSystemMs":…,"acked":…}.
+// Prints JSON lines on stdout: {"event":"measure","t":…,"sent":…} at the end of the warm-up, then, once the
+// agent has closed the connection after the generator's half-close,
+// {"event":"done","sent":…,"t":…(end of writing),"cpuUserMs":…,"cpuSystemMs":…,"acked":…}.
 import net from 'node:net';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
@@ -54,7 +55,9 @@ const sock = net.connect({ host, port });
 sock.setNoDelay(false);
 let acked = 0;
 sock.on('data', (d) => (acked += d.length));
+let ending = false;
 sock.on('error', (e) => {
+  if (ending) return; // a reset after our half-close: 'close' follows
   out({ event: 'error', message: e.message, sent: sent });
   process.exit(1);
 });
@@ -80,7 +83,14 @@ for (;;) {
   sent += n;
   if (!ok) await new Promise((r) => sock.once('drain', r));
 }
+// Half-close, then keep reading until the agent closes its side: with acks on, it is still writing "OK"s for
+// the lines it has buffered, and destroying the socket now would make it drop them. Bounded by 60 s.
+const closed = new Promise((r) => sock.once('close', r));
+ending = true;
 await new Promise((r) => sock.end(r));
+const tEnd = Date.now();
 const cpu = process.cpuUsage(cpu0);
-out({ event: 'done', t: Date.now(), sent, measureStart, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, acked, lineSize });
+await Promise.race([closed, new Promise((r) => setTimeout(r, 60_000).unref())]);
+out({ event: 'done', t: tEnd, closedAfterMs: Date.now() - tEnd, sent, measureStart, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, acked, lineSize });
 sock.destroy();
+process.exit(0);

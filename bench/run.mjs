@@ -288,7 +288,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       }
     });
     const genExit = new Promise((r) => gen.once('exit', r));
-    const genTimeout = setTimeout(() => gen.kill('SIGKILL'), (warmup + seconds + 60) * 1000);
+    const genTimeout = setTimeout(() => gen.kill('SIGKILL'), (warmup + seconds + 120) * 1000);
     await genExit;
     clearTimeout(genTimeout);
     const cpuAtEnd = cpuSeconds(run.pid);
