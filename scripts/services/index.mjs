@@ -89,7 +89,7 @@ export async function startServices(names, opts = {}) {
       throw failed[0] instanceof Error ? failed[0] : new Error(String(failed[0]));
     }
   });
-  if (opts.owner && started.length > 0) spawnWatchdog(opts.owner, started.flatMap((n) => services[n].pids));
+  if (opts.owner && started.length > 0) spawnWatchdog(opts.owner, started);
   return { services, started };
 }
 
@@ -151,12 +151,13 @@ function killByDir(dir) {
 }
 
 /**
- * Detached watcher: when `owner` exits, SIGTERM (then SIGKILL) `pids` and drop them from the state file.
- * @param {number} owner @param {number[]} pids
+ * Detached watcher: when `owner` exits, SIGTERM (then SIGKILL) the services `names` it owns, with the pids the state
+ * file then lists (a test may have restarted them), and drop them from the state file.
+ * @param {number} owner @param {string[]} names
  */
-function spawnWatchdog(owner, pids) {
+function spawnWatchdog(owner, names) {
   const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'watchdog.mjs');
-  const child = spawn(process.execPath, [script, String(owner), ...pids.map(String)], {
+  const child = spawn(process.execPath, [script, String(owner), ...names], {
     detached: true,
     stdio: 'ignore',
     env: { ...process.env, FLUME_TS_SERVICES_STATE: STATE_FILE },
