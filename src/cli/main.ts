@@ -243,6 +243,16 @@ export async function agentMain(argv: string[]): Promise<number> {
     return result;
   };
 
+  const mtimes = () =>
+    files.map((f) => {
+      try {
+        return statSync(f.startsWith('file:') ? fileURLToPath(f) : f).mtimeMs;
+      } catch {
+        return -1;
+      }
+    });
+  // taken before the files are read, so a change made while the agent starts is still seen by the reload check
+  const loadedMtimes = mtimes();
   const first = load();
   if (!first) {
     flushLogs();
@@ -272,14 +282,7 @@ export async function agentMain(argv: string[]): Promise<number> {
   let reloadTimer: NodeJS.Timeout | undefined;
   if (!values['no-reload-conf']) {
     const interval = Math.max(1, Number(values['poll-interval'] ?? 30)) * 1000;
-    const mtimes = () => files.map((f) => {
-      try {
-        return statSync(f.startsWith('file:') ? fileURLToPath(f) : f).mtimeMs;
-      } catch {
-        return -1;
-      }
-    });
-    let last = mtimes();
+    let last = loadedMtimes;
     let reloading = false;
     reloadTimer = setInterval(() => {
       const now = mtimes();
