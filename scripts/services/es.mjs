@@ -3,10 +3,9 @@
 // security off, disk watermarks off. Run with the machine's Java 17 (the zip bundles no JDK).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { HOST, chownR, ensureArtifacts, unprivilegedUser, freePorts, javaHome, pidAlive, spawnDaemon, stopPid, waitFor } from './lib.mjs';
+import { HOST, chownR, ensureArtifacts, getJson, unprivilegedUser, freePorts, javaHome, pidAlive, spawnDaemon, stopPid, waitFor } from './lib.mjs';
 
 /** Heap; override with FLUME_TS_ES_HEAP. */
 const HEAP = process.env.FLUME_TS_ES_HEAP ?? '1g';
@@ -135,25 +134,6 @@ function findServerPid(launcher) {
   return undefined;
 }
 
-/** @param {string} url @returns {Promise<any>} */
-function getJson(url) {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 5000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}
 
 /**
  * Whether `user` can reach (execute/enter) every path.

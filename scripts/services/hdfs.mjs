@@ -1,10 +1,9 @@
 // Hadoop HDFS 3.4: one NameNode and one DataNode (the real daemons), WebHDFS on the NameNode's HTTP port,
 // DataNode registered as 127.0.0.1 so WebHDFS redirects stay on loopback.
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { HOST, JAVA17_OPENS, ensureArtifacts, freePorts, javaBin, pidAlive, runSync, spawnDaemon, stopPid, waitFor } from './lib.mjs';
+import { HOST, JAVA17_OPENS, ensureArtifacts, freePorts, getJson, javaBin, pidAlive, runSync, spawnDaemon, stopPid, waitFor } from './lib.mjs';
 
 /** Heap per daemon; override with FLUME_TS_HDFS_HEAP. */
 const HEAP = process.env.FLUME_TS_HDFS_HEAP ?? '512m';
@@ -165,22 +164,3 @@ export async function start(dir) {
   };
 }
 
-/** GET a JSON document; undefined on any error. @param {string} url @returns {Promise<any>} */
-function getJson(url) {
-  return new Promise((resolve) => {
-    const req = http.get(url, { timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (body += c));
-      res.on('end', () => {
-        try {
-          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined);
-        } catch {
-          resolve(undefined);
-        }
-      });
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(undefined));
-  });
-}

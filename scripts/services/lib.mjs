@@ -2,6 +2,7 @@
 // JVM processes, the state file and its lock. Plain ESM JavaScript so that `node` runs it without a build.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -379,4 +380,27 @@ export function chownR(dir, uid, gid) {
     if (e.isDirectory()) chownR(p, uid, gid);
     else fs.chownSync(p, uid, gid);
   }
+}
+
+/**
+ * GET a JSON document over plain HTTP; undefined on any error, non-200 status or bad JSON (for readiness probes).
+ * @param {string} url @param {number} [timeoutMs] @returns {Promise<any>}
+ */
+export function getJson(url, timeoutMs = 5000) {
+  return new Promise((resolve) => {
+    const req = http.get(url, { timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (body += c));
+      res.on('end', () => {
+        try {
+          resolve(res.statusCode === 200 ? JSON.parse(body) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+  });
 }

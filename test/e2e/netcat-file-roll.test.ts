@@ -1,8 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canConnect, freePort, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
+import { canConnect, freePort, sendLines, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
 
 let agent: AgentProcess | undefined;
 afterEach(async () => {
@@ -33,29 +32,6 @@ const readOutput = (dir: string) =>
     .sort()
     .map((f) => readFileSync(path.join(dir, f), 'utf8'))
     .join('');
-
-/** One connection: writes all lines as fast as the agent reads them, counts the replies. */
-function sendLines(port: number, lines: string[], expectReplies = lines.length): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    let buf = '';
-    const replies: string[] = [];
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        replies.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
-      if (replies.length >= expectReplies) s.end();
-    });
-    s.on('close', () => resolve(replies));
-    s.on('error', reject);
-    const data = lines.map((l) => l + '\n').join('');
-    s.write(data);
-  });
-}
 
 describe('agent end to end: netcat → memory → file_roll', () => {
   it('acknowledges 100 000 lines with OK and writes exactly those lines, in order; SIGTERM drains and exits 0', async () => {

@@ -75,3 +75,26 @@ export function startAgent(conf: string, args: string[] = [], name = 'a1', opts:
     },
   };
 }
+
+/** One connection: writes all lines as fast as the agent reads them, counts the replies. */
+export function sendLines(port: number, lines: string[], expectReplies = lines.length): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let buf = '';
+    const replies: string[] = [];
+    s.setEncoding('utf8');
+    s.on('data', (d: string) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        replies.push(buf.slice(0, nl));
+        buf = buf.slice(nl + 1);
+      }
+      if (replies.length >= expectReplies) s.end();
+    });
+    s.on('close', () => resolve(replies));
+    s.on('error', reject);
+    const data = lines.map((l) => l + '\n').join('');
+    s.write(data);
+  });
+}

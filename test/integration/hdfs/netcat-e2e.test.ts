@@ -4,9 +4,8 @@
  * into netcat are, byte for byte, the content of the new FlumeData.<timestamp> file read back through WebHDFS.
  * (Needs `npm run build`: bin/flume-ts runs dist/.)
  */
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canConnect, freePort, startAgent, waitFor, type AgentProcess } from '../../support/agent-process.js';
+import { canConnect, freePort, sendLines, startAgent, waitFor, type AgentProcess } from '../../support/agent-process.js';
 import { useServices, type Services } from '../../support/services.js';
 import type { WebHdfsClient } from '../../../src/components/sinks/hdfs/webhdfs.js';
 import { clientFor, ls } from './helpers.js';
@@ -26,27 +25,6 @@ afterAll(async () => {
   c?.destroy();
   await svc?.release();
 });
-
-function send(port: number, lines: string[]): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1');
-    let buf = '';
-    const replies: string[] = [];
-    s.setEncoding('utf8');
-    s.on('data', (d: string) => {
-      buf += d;
-      let nl: number;
-      while ((nl = buf.indexOf('\n')) >= 0) {
-        replies.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-      }
-      if (replies.length >= lines.length) s.end();
-    });
-    s.on('close', () => resolve(replies));
-    s.on('error', reject);
-    s.write(lines.map((l) => `${l}\n`).join(''));
-  });
-}
 
 describe('agent end to end: netcat → memory → hdfs (the classic example)', () => {
   it('writes exactly the lines sent through netcat into FlumeData.<timestamp>', async () => {
@@ -76,7 +54,7 @@ a1.sinks.k1.hdfs.webhdfs.address = ${svc.hdfs.host}:${svc.hdfs.httpPort}
     agent = startAgent(conf);
     await waitFor(() => canConnect(port), 'netcat port');
     const lines = Array.from({ length: 1000 }, (_, i) => `hello hdfs ${i} ${'é'.repeat(i % 3)}`);
-    const replies = await send(port, lines);
+    const replies = await sendLines(port, lines);
     expect(replies.every((r) => r === 'OK')).toBe(true);
     // the sink commits after each flush: the lines are readable while the file is still in use
     const file = await waitFor(async () => {
