@@ -12,7 +12,6 @@ import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { Agent } from '../core/agent.js';
 import { rootLogger, flushLogs } from '../core/logging.js';
 import { startMetricsServer } from '../monitoring/http.js';
-import { metricsJson } from '../monitoring/http.js';
 import { renderComponentDocs } from './docs.js';
 import { avroClientMain } from './avro-client.js';
 import { errorMessage } from '../core/errors.js';
@@ -398,4 +397,3 @@ export async function main(argv: string[]): Promise<void> {
   if (cmd === 'agent' || cmd === 'node') setTimeout(() => process.exit(code), 200).unref();
 }
 
-export { metricsJson };
