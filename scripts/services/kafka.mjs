@@ -113,10 +113,16 @@ function readSafe(f) {
   }
 }
 
-/** A random Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `random-uuid` prints). */
+/**
+ * A random Kafka cluster id: 16 random bytes, URL-safe base64 without padding (what `random-uuid` prints). Like
+ * Kafka's Uuid.randomUuid it never starts with '-', which kafka-storage's argument parser would take for an option.
+ */
 function kafkaUuid() {
-  const b = randomBytes(16);
-  b[6] = (b[6] & 0x0f) | 0x40;
-  b[8] = (b[8] & 0x3f) | 0x80;
-  return b.toString('base64url');
+  for (;;) {
+    const b = randomBytes(16);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    const id = b.toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }
