@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEvents, sameEvents } from '../../components/rpc/helpers.js';
-import { collect, EVENTS, FIX, pump, putAll, startRig, type Rig, type Variant } from './relay.js';
+import { collect, EVENTS, FIX, pump, putAll, restartScenario, startRig, type Rig, type Variant } from './relay.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -61,24 +61,11 @@ describe('avro: flume-ts ⇄ real Flume 1.11', () => {
   it('receiving tiers restarted mid-stream: Flume (killed, file channel) and the flume-ts source; nothing lost', async () => {
     const n = Math.min(EVENTS, 30_000);
     rig = await startRig({ kind: 'avro', inbound: { flume: {}, ts: {} }, outbound: { flume: {}, ts: {} }, fileChannel: true });
-    const r = rig;
-    const events = makeEvents(n);
-    await putAll(r.in, events);
-    // kill -9 the Flume tier while the flume-ts sink is mid-stream (its sink must roll back and resend), and later
-    // restart the flume-ts receiving tier while Flume's avro sink is sending to it (Flume must roll back and resend)
-    const restarts: Promise<void>[] = [];
-    const failures = await pump(r.sink, 300_000, async (b) => {
-      if (b === 5) restarts.push(new Promise((res) => setTimeout(res, 5)).then(() => r.restartFlume(true)));
-      if (b === 15) restarts.push(r.restartSource(2000));
-    });
-    await Promise.all(restarts);
-    const { events: got, distinct } = await collect(r.out, n, 300_000);
-    console.log(`[avro restart] ${n} events; flume-ts sink failures ${failures}; received ${got.length} (${got.length - distinct.size} duplicates)`);
+    const { events, failures, distinct, flumeLog } = await restartScenario(rig, 'avro', n);
     expect(failures).toBeGreaterThan(0);
     expect(distinct.size).toBe(n);
     // Flume's avro sink saw the flume-ts source go away, rolled back and retried
-    const log = (await import('node:fs')).readFileSync(r.flume.logFile, 'utf8');
-    expect(log).toMatch(/Unable to deliver event|Failed to send events/);
+    expect(flumeLog).toMatch(/Unable to deliver event|Failed to send events/);
     for (const e of events) {
       const d = distinct.get(e.headers.seq!)!;
       expect(sameEvents([d], [e])).toBeUndefined();

@@ -17,7 +17,7 @@ import type { Channel } from '../../../src/core/channel.js';
 import type { Event } from '../../../src/core/event.js';
 import { create, memory } from '../../support/context.js';
 import { freePort, portOpen, startFlumeAgent, waitFor, type FlumeAgent } from '../../support/services.js';
-import { processorFor } from '../../components/rpc/helpers.js';
+import { makeEvents, processorFor } from '../../components/rpc/helpers.js';
 
 export const FIX = path.resolve(import.meta.dirname, '../../fixtures/rpc');
 
@@ -188,4 +188,23 @@ export async function collect(ch: Channel, n: number, deadlineMs: number, key: (
     }
   }
   return { events, distinct };
+}
+
+/**
+ * The restart scenario shared by the avro and thrift suites: sends `n` events through `rig`, kills the Flume tier
+ * (file channel) at batch 5 while the flume-ts sink is mid-stream (the sink must roll back and resend), and restarts
+ * the flume-ts receiving source at batch 15 while Flume's sink sends to it (Flume must roll back and resend).
+ */
+export async function restartScenario(rig: Rig, kind: Kind, n: number) {
+  const events = makeEvents(n);
+  await putAll(rig.in, events);
+  const restarts: Promise<void>[] = [];
+  const failures = await pump(rig.sink, 300_000, async (b) => {
+    if (b === 5) restarts.push(new Promise((res) => setTimeout(res, 5)).then(() => rig.restartFlume(true)));
+    if (b === 15) restarts.push(rig.restartSource(2000));
+  });
+  await Promise.all(restarts);
+  const { events: got, distinct } = await collect(rig.out, n, 300_000);
+  console.log(`[${kind} restart] ${n} events; flume-ts sink failures ${failures}; received ${got.length} (${got.length - distinct.size} duplicates)`);
+  return { events, failures, distinct, flumeLog: fs.readFileSync(rig.flume.logFile, 'utf8') };
 }

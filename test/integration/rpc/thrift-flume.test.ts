@@ -2,10 +2,9 @@
  * Thrift RPC interop with real Apache Flume 1.11: flume-ts thrift sink → Flume thrift source → Flume channel → Flume
  * thrift sink → flume-ts thrift source; compact (Flume's default), binary, TLS; and restarts mid-stream.
  */
-import fs from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeEvents, sameEvents } from '../../components/rpc/helpers.js';
-import { collect, EVENTS, FIX, pump, putAll, startRig, type Rig, type Variant } from './relay.js';
+import { collect, EVENTS, FIX, pump, putAll, restartScenario, startRig, type Rig, type Variant } from './relay.js';
 
 let rig: Rig | undefined;
 afterEach(async () => {
@@ -55,20 +54,10 @@ describe('thrift: flume-ts ⇄ real Flume 1.11', () => {
   it('receiving tiers restarted mid-stream: Flume (killed, file channel) and the flume-ts source; nothing lost', async () => {
     const n = Math.min(EVENTS, 30_000);
     rig = await startRig({ kind: 'thrift', inbound: { flume: {}, ts: {} }, outbound: { flume: {}, ts: {} }, fileChannel: true });
-    const r = rig;
-    const events = makeEvents(n);
-    await putAll(r.in, events);
-    const restarts: Promise<void>[] = [];
-    const failures = await pump(r.sink, 300_000, async (b) => {
-      if (b === 5) restarts.push(new Promise((res) => setTimeout(res, 5)).then(() => r.restartFlume(true)));
-      if (b === 15) restarts.push(r.restartSource(2000));
-    });
-    await Promise.all(restarts);
-    const { events: got, distinct } = await collect(r.out, n, 300_000);
-    console.log(`[thrift restart] ${n} events; flume-ts sink failures ${failures}; received ${got.length} (${got.length - distinct.size} duplicates)`);
+    const { events, failures, distinct, flumeLog } = await restartScenario(rig, 'thrift', n);
     expect(failures).toBeGreaterThan(0);
     expect(distinct.size).toBe(n);
     for (const e of events) expect(sameEvents([distinct.get(e.headers.seq!)!], [e])).toBeUndefined();
-    expect(fs.readFileSync(r.flume.logFile, 'utf8')).toMatch(/Unable to deliver event|Failed to send events/);
+    expect(flumeLog).toMatch(/Unable to deliver event|Failed to send events/);
   });
 });
