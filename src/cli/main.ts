@@ -1,20 +1,19 @@
 /**
  * The `flume-ts` command line: `agent` (flume-ng's flags), `validate`, `docs`, `version`.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import type { Server } from 'node:http';
 import { builtinRegistry } from '../components/registry.js';
-import { loadAgent, countBySeverity, type ConfigFile, type LoadResult } from '../config/model.js';
+import { loadAgent, countBySeverity, type LoadResult } from '../config/model.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
-import { Agent } from '../core/agent.js';
+import { runAgent } from '../runtime/supervisor.js';
+import { readConfigs } from '../runtime/config-files.js';
 import { rootLogger, flushLogs } from '../core/logging.js';
-import { startMetricsServer } from '../monitoring/http.js';
 import { renderComponentDocs } from './docs.js';
 import { avroClientMain } from './avro-client.js';
-import { errorMessage } from '../core/errors.js';
+import { FlumeError, errorMessage } from '../core/errors.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
 export const VERSION: string = JSON.parse(readFileSync(pkgPath, 'utf8')).version;
@@ -74,20 +73,11 @@ function sysPropsOf(defs: string[] | undefined): Record<string, string> {
   return out;
 }
 
-function readConfigs(files: string[]): ConfigFile[] {
-  return files.map((f) => {
-    const file = f.startsWith('file:') ? fileURLToPath(f) : f;
-    try {
-      return { file, text: readFileSync(file, 'utf8') };
-    } catch (err) {
-      throw new UsageError(`cannot read configuration file ${file}: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`, 1);
-    }
-  });
-}
-
-class UsageError extends Error {
-  constructor(message: string, readonly exitCode = 2) {
-    super(message);
+/** A wrong command line: printed with a pointer to `flume-ts help`, exit status 2. */
+class UsageError extends FlumeError {
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super('FLUME_USAGE', message);
   }
 }
 
@@ -214,128 +204,16 @@ export async function agentMain(argv: string[]): Promise<number> {
   if (files.some((f) => /^https?:/.test(f))) throw new UsageError('http(s) configuration URIs are not supported yet; use a file');
   if (!files.length) throw new UsageError('agent needs --conf-file FILE (Flume: "No configuration was provided")');
   if (!values.name) throw new UsageError('agent needs --name NAME');
-  const name = values.name;
-  const registry = builtinRegistry();
-
-  const load = (): LoadResult | undefined => {
-    const result = loadAgent(readConfigs(files), name, registry, { sysProps });
-    for (const d of result.diagnostics) {
-      const fields = { code: d.code, at: d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : undefined, key: d.key, hint: d.hint, flume: d.flume };
-      if (d.severity === 'error') logger.error(fields, formatDiagnostic(d));
-      else if (d.severity === 'warning') logger.warn(fields, formatDiagnostic(d));
-      else logger.debug(fields, formatDiagnostic(d));
-    }
-    const { errors, warnings: warns } = countBySeverity(result.diagnostics);
-    if (!result.plan) return undefined;
-    if (result.diagnostics.some((d) => d.code === 'syntax')) {
-      logger.fatal('the configuration file cannot be read as a Java .properties file (Flume would fail to load it)');
-      return undefined;
-    }
-    if (values.strict && errors + warns > 0) {
-      logger.fatal({ errors, warnings: warns }, 'refusing to start: --strict and the configuration has problems');
-      return undefined;
-    }
-    if (result.plan.sources.length === 0 && result.plan.sinks.length === 0) {
-      logger.fatal(`agent ${name} has nothing valid to run`);
-      return undefined;
-    }
-    return result;
-  };
-
-  const mtimes = () =>
-    files.map((f) => {
-      try {
-        return statSync(f.startsWith('file:') ? fileURLToPath(f) : f).mtimeMs;
-      } catch {
-        return -1;
-      }
-    });
-  // taken before the files are read, so a change made while the agent starts is still seen by the reload check
-  const loadedMtimes = mtimes();
-  const first = load();
-  if (!first) {
-    flushLogs();
-    return 1;
-  }
-  let agent = new Agent(first.plan!, registry, root);
-  await agent.start();
-
-  let metricsServer: Server | undefined;
-  const monitoring = sysProps['flume.monitoring.type'];
-  if (monitoring) {
-    if (monitoring.toLowerCase() === 'http' || monitoring === 'org.apache.flume.instrumentation.http.HTTPMetricsServer') {
-      const port = Number(sysProps['flume.monitoring.port'] ?? 41414);
-      const host = sysProps['flume.monitoring.bind'] ?? '0.0.0.0';
-      try {
-        metricsServer = await startMetricsServer(port, host, () => agent.counters());
-        logger.info({ port, host }, 'Monitoring: HTTP /metrics (Flume JSON) and /prometheus');
-      } catch (err) {
-        logger.error({ err: errorMessage(err), port }, 'cannot start the monitoring server');
-      }
-    } else {
-      logger.warn({ type: monitoring }, 'monitoring type not supported by flume-ts (http is); none started');
-    }
-  }
-
-  // reload on change, as Flume does every poll-interval seconds
-  let reloadTimer: NodeJS.Timeout | undefined;
-  if (!values['no-reload-conf']) {
-    const interval = Math.max(1, Number(values['poll-interval'] ?? 30)) * 1000;
-    let last = loadedMtimes;
-    let reloading = false;
-    reloadTimer = setInterval(() => {
-      const now = mtimes();
-      if (reloading || now.every((m, i) => m === last[i])) return;
-      last = now;
-      reloading = true;
-      void (async () => {
-        try {
-          logger.info('configuration changed; reloading');
-          const next = load();
-          if (!next) {
-            logger.error('the new configuration was not applied; the running agent keeps going');
-            return;
-          }
-          // as Flume: channels with the same name, type and properties keep their events across the reload
-          const reuse = agent.reusableFor(next.plan!);
-          await agent.stop({ drainTimeoutMs: 5000, keepChannels: new Set(reuse.keys()) });
-          agent = new Agent(next.plan!, registry, root, reuse);
-          await agent.start();
-        } catch (err) {
-          logger.error({ err: errorMessage(err) }, 'reload failed');
-        } finally {
-          reloading = false;
-        }
-      })();
-    }, interval);
-    reloadTimer.unref();
-  }
-
-  const drainMs = Math.max(0, Number(values['drain-timeout'] ?? 10)) * 1000;
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (sig: NodeJS.Signals) => {
-      if (stopping) {
-        logger.warn({ signal: sig }, 'second signal: exiting now');
-        flushLogs();
-        process.exit(1);
-      }
-      stopping = true;
-      logger.info({ signal: sig }, 'stopping: sources first, then draining channels');
-      if (reloadTimer) clearInterval(reloadTimer);
-      void (async () => {
-        try {
-          await agent.stop({ drainTimeoutMs: drainMs });
-          metricsServer?.close();
-          resolve(0);
-        } catch (err) {
-          logger.error({ err: errorMessage(err) }, 'error while stopping');
-          resolve(1);
-        }
-      })();
-    };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
+  const pollIntervalS = values['no-reload-conf'] ? undefined : Number(values['poll-interval'] ?? 30);
+  return runAgent({
+    files,
+    name: values.name,
+    sysProps,
+    registry: builtinRegistry(),
+    root,
+    strict: values.strict,
+    pollIntervalS,
+    drainMs: Math.max(0, Number(values['drain-timeout'] ?? 10)) * 1000,
   });
 }
 
@@ -382,7 +260,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`flume-ts: ${err.message}`);
-      if (err.exitCode === 2) console.error(`Run "flume-ts help" for usage.`);
+      console.error(`Run "flume-ts help" for usage.`);
       code = err.exitCode;
     } else if (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
       console.error(`flume-ts: ${err.message}`);

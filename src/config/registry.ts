@@ -1,11 +1,11 @@
-import type { AnySpec, ComponentKind } from './spec.js';
+import type { AnySpec, ComponentKind, ComponentLookup } from './spec.js';
 import { didYouMean } from './diagnostics.js';
 
 /**
  * Resolves a `type` value to a component spec the way Flume does: the alias case-insensitively
  * (`valueOf(type.toUpperCase())`), anything else as a class name (exact).
  */
-export class Registry {
+export class Registry implements ComponentLookup {
   private readonly byKind = new Map<ComponentKind, AnySpec[]>();
   private readonly index = new Map<string, AnySpec>();
 

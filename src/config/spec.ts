@@ -11,7 +11,6 @@ import type { ChannelSelector } from '../core/selector.js';
 import type { SinkProcessor } from '../core/sink-processor.js';
 import type { EventSerializer } from '../core/serializer.js';
 import type { Logger } from '../core/logging.js';
-import type { Registry } from './registry.js';
 
 export type ComponentKind = 'source' | 'channel' | 'sink' | 'interceptor' | 'selector' | 'sinkprocessor' | 'serializer';
 
@@ -79,6 +78,16 @@ export type ConfigOf<P extends Props> = {
   -readonly [K in keyof P]: P[K] extends PropSpec<infer T, infer Present> ? (Present extends true ? T : T | undefined) : never;
 };
 
+/**
+ * Looking up other declared components (the agent's registry, config/registry.ts), e.g. a sink's serializer.
+ * Declared here so that spec.ts and registry.ts do not import each other.
+ */
+export interface ComponentLookup {
+  specs(kind?: ComponentKind): readonly AnySpec[];
+  resolve(kind: ComponentKind, type: string): AnySpec | undefined;
+  suggest(kind: ComponentKind, type: string): string | undefined;
+}
+
 /** What every factory gets. */
 export interface BaseContext {
   /** Component name (`r1`, `c1`, `k1`, interceptor `i1`, ...). */
@@ -87,7 +96,7 @@ export interface BaseContext {
   readonly logger: Logger;
   /** Every raw property of this component, keys relative to it (`kafka.producer.acks`), after substitution. */
   readonly raw: Readonly<Record<string, string>>;
-  readonly registry: Registry;
+  readonly registry: ComponentLookup;
 }
 
 export interface SourceContext extends BaseContext {

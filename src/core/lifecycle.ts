@@ -1,5 +1,3 @@
-export type LifecycleState = 'IDLE' | 'START' | 'STOP' | 'ERROR';
-
 export interface Lifecycle {
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -49,14 +49,6 @@ export function rootLogger(level: string = process.env.FLUME_TS_LOG_LEVEL ?? 'in
   return root;
 }
 
-export function setRootLogger(logger: PinoLogger): void {
-  root = logger;
-}
-
-export function componentLogger(component: string): PinoLogger {
-  return rootLogger().child({ component });
-}
-
 /** Flushes pending log lines (before exit). */
 export function flushLogs(): void {
   try {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DefaultChannelProcessor } from '../../src/core/channel-processor.js';
-import { ReplicatingChannelSelector } from '../../src/core/selectors/replicating.js';
-import { MultiplexingChannelSelector } from '../../src/core/selectors/multiplexing.js';
+import { ReplicatingChannelSelector } from '../../src/components/selectors/replicating.js';
+import { MultiplexingChannelSelector } from '../../src/components/selectors/multiplexing.js';
 import { createEvent, type Event } from '../../src/core/event.js';
 import { ChannelFullError } from '../../src/core/errors.js';
 import { memory, drain, silentLogger } from '../support/context.js';

@@ -1,7 +1,7 @@
 /** Shared plumbing of the Kafka source, sink and channel: kafkajs clients with pino logging, spec helpers. */
 import { Kafka, logLevel, type LogEntry } from 'kafkajs';
 import type { Logger } from '../../core/logging.js';
-import { escapeString } from '../../core/bucket-path.js';
+import { escapeString } from '../shared/bucket-path.js';
 import { prop, type PropSpec, type SpecProblem } from '../../config/spec.js';
 import { mapClient, sslOption, subProperties, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 

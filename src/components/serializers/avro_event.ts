@@ -5,7 +5,7 @@ import avro from 'avsc';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 import type { EventSerializer } from '../../core/serializer.js';
-import { javaHashMapKeys } from '../../core/java-hashmap.js';
+import { javaHashMapKeys } from '../shared/java-hashmap.js';
 
 /** The schema text exactly as Java's Schema.toString() prints FlumeEventAvroEventSerializer's schema. */
 export const FLUME_EVENT_SCHEMA_JSON =

@@ -1,6 +1,6 @@
 import { defineComponent, prop } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
-import { javaMapToString } from '../../core/java-hashmap.js';
+import { javaMapToString } from '../shared/java-hashmap.js';
 
 export const headerAndTextSerializer = defineComponent({
   kind: 'serializer',

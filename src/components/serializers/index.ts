@@ -3,8 +3,7 @@
  * `<typeKey>` names the serializer (alias case-insensitively, or a Builder FQCN) and `<typeKey>.*` are its options
  * (file_roll: `sink.serializer` + `sink.serializer.*`; hdfs: `serializer` + `serializer.*`).
  */
-import type { AnySpec, BaseContext, SpecProblem } from '../../config/spec.js';
-import type { Registry } from '../../config/registry.js';
+import type { AnySpec, BaseContext, ComponentLookup, SpecProblem } from '../../config/spec.js';
 import { parseComponent, type PropMap } from '../../config/component-props.js';
 import { didYouMean } from '../../config/diagnostics.js';
 import type { EventSerializer } from '../../core/serializer.js';
@@ -16,7 +15,7 @@ import { avroEventSerializer } from './avro_event.js';
 export const builtinSerializers: readonly AnySpec[] = [textSerializer, headerAndTextSerializer, avroEventSerializer];
 
 /** Finds a serializer spec: the registry first (it may hold more), then the built-ins. */
-export function resolveSerializer(type: string, registry?: Registry): AnySpec | undefined {
+export function resolveSerializer(type: string, registry?: ComponentLookup): AnySpec | undefined {
   const hit = registry?.resolve('serializer', type);
   if (hit) return hit;
   const t = type.trim();
@@ -45,7 +44,7 @@ interface Parsed {
   problems: SpecProblem[];
 }
 
-function parse(type: string, typeKey: string, raw: Readonly<Record<string, string>>, registry?: Registry): Parsed {
+function parse(type: string, typeKey: string, raw: Readonly<Record<string, string>>, registry?: ComponentLookup): Parsed {
   const sub = serializerSubProps(raw, typeKey);
   const spec = resolveSerializer(type, registry);
   if (!spec) {

@@ -1,7 +1,7 @@
 import { defineComponent, prop } from '../../config/spec.js';
 import { BatchingSink } from '../../core/abstract-sink.js';
 import type { Event } from '../../core/event.js';
-import { javaMapToString } from '../../core/java-hashmap.js';
+import { javaMapToString } from '../shared/java-hashmap.js';
 
 const HEX = '0123456789ABCDEF';
 

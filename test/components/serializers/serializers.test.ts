@@ -14,7 +14,7 @@ import { avroEventSerializer, avroLong, crc32 } from '../../../src/components/se
 import { uncompress } from 'snappyjs';
 import { fileURLToPath } from 'node:url';
 import { checkSerializer, configureSerializer, resolveSerializer } from '../../../src/components/serializers/index.js';
-import { javaMapToString } from '../../../src/core/java-hashmap.js';
+import { javaMapToString } from '../../../src/components/shared/java-hashmap.js';
 import { builtinRegistry } from '../../../src/components/registry.js';
 
 // The events and expected bytes below come from Flume 1.11's own classes (EventSerializerFactory with a

@@ -2,7 +2,7 @@ import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NetcatSource } from '../../../src/components/sources/netcat.js';
 import { DefaultChannelProcessor } from '../../../src/core/channel-processor.js';
-import { ReplicatingChannelSelector } from '../../../src/core/selectors/replicating.js';
+import { ReplicatingChannelSelector } from '../../../src/components/selectors/replicating.js';
 import { MemoryChannel } from '../../../src/components/channels/memory.js';
 import { drain, memory, silentLogger } from '../../support/context.js';
 

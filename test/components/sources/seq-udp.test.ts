@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { SequenceGeneratorSource } from '../../../src/components/sources/seq.js';
 import { NetcatUdpSource } from '../../../src/components/sources/netcatudp.js';
 import { DefaultChannelProcessor } from '../../../src/core/channel-processor.js';
-import { ReplicatingChannelSelector } from '../../../src/core/selectors/replicating.js';
+import { ReplicatingChannelSelector } from '../../../src/components/selectors/replicating.js';
 import { MemoryChannel } from '../../../src/components/channels/memory.js';
 import { drain, memory, silentLogger } from '../../support/context.js';
 

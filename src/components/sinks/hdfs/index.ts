@@ -1,10 +1,10 @@
 /**
  * `type = hdfs` (org.apache.flume.sink.hdfs.HDFSEventSink): the spec. Implementation in ./sink.ts, ./bucket-writer.ts,
- * ./formats.ts, ./sequence-file.ts, ./webhdfs.ts; escapes in src/core/bucket-path.ts.
+ * ./formats.ts, ./sequence-file.ts, ./webhdfs.ts; escapes in src/components/shared/bucket-path.ts.
  */
 import os from 'node:os';
 import { defineComponent, prop, type SpecProblem } from '../../../config/spec.js';
-import { BucketPath, resolveTimeZone, type RoundUnit } from '../../../core/bucket-path.js';
+import { BucketPath, resolveTimeZone, type RoundUnit } from '../../shared/bucket-path.js';
 import { errorMessage } from '../../../core/errors.js';
 import { checkSerializer, configureSerializer } from '../../serializers/index.js';
 import { CompressedStreamFormat, DataStreamFormat, SequenceFileFormat, resolveCodec, type FileFormat } from './formats.js';

@@ -13,7 +13,7 @@
  * The writer only produces bytes (`take()`); the bucket writer ships them to HDFS.
  */
 import { randomBytes } from 'node:crypto';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 
 export const SYNC_INTERVAL = 102_400; // Hadoop 3.x: 5 * 1024 * (4 + 16)
 const SYNC_ESCAPE = -1;
@@ -30,7 +30,6 @@ export interface BlockCodec {
 }
 
 export const DEFAULT_CODEC: BlockCodec = { className: 'org.apache.hadoop.io.compress.DefaultCodec', compress: (b) => deflateSync(b) };
-export const GZIP_CODEC: BlockCodec = { className: 'org.apache.hadoop.io.compress.GzipCodec', compress: (b) => gzipSync(b) };
 
 /** Hadoop's WritableUtils.writeVLong (zero-compressed variable-length encoding). */
 export function vlong(n: number): Buffer {

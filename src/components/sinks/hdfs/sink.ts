@@ -9,7 +9,7 @@ import type { Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
 import { ChannelError, EventDeliveryError, errorMessage } from '../../../core/errors.js';
 import type { Status } from '../../../core/lifecycle.js';
-import { BucketPath } from '../../../core/bucket-path.js';
+import { BucketPath } from '../../shared/bucket-path.js';
 import { BucketWriter, runCloseJob, type BucketOptions, type CloseJob } from './bucket-writer.js';
 import type { FileFormat } from './formats.js';
 import { WebHdfsClient, resolveHdfsPath } from './webhdfs.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { FailoverSinkProcessor } from '../../src/core/sinkprocessors/failover.js';
-import { LoadBalancingSinkProcessor } from '../../src/core/sinkprocessors/load_balance.js';
-import type { Sink } from '../../src/core/sink.js';
-import type { Status } from '../../src/core/lifecycle.js';
-import { sinkCounter } from '../../src/monitoring/counters.js';
-import { memory, silentLogger } from '../support/context.js';
+import { FailoverSinkProcessor } from '../../../src/components/sinkprocessors/failover.js';
+import { LoadBalancingSinkProcessor } from '../../../src/components/sinkprocessors/load_balance.js';
+import type { Sink } from '../../../src/core/sink.js';
+import type { Status } from '../../../src/core/lifecycle.js';
+import { sinkCounter } from '../../../src/monitoring/counters.js';
+import { memory, silentLogger } from '../../support/context.js';
 
 function fakeSink(name: string, behave: () => Status | Error): Sink & { calls: number } {
   const s = {

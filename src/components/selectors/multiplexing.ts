@@ -1,7 +1,7 @@
 import { defineComponent, prop } from '../../config/spec.js';
-import type { Channel } from '../channel.js';
-import type { Event } from '../event.js';
-import type { ChannelSelector } from '../selector.js';
+import type { Channel } from '../../core/channel.js';
+import type { Event } from '../../core/event.js';
+import type { ChannelSelector } from '../../core/selector.js';
 
 /**
  * Flume's MultiplexingChannelSelector: the value of one header picks the required channels (`mapping.<value>`), else

@@ -1,9 +1,9 @@
 import { defineComponent, prop } from '../../config/spec.js';
-import { EventDeliveryError, errorMessage } from '../errors.js';
-import type { Status } from '../lifecycle.js';
-import type { Logger } from '../logging.js';
-import type { Sink } from '../sink.js';
-import type { SinkProcessor } from '../sink-processor.js';
+import { EventDeliveryError, errorMessage } from '../../core/errors.js';
+import type { Status } from '../../core/lifecycle.js';
+import type { Logger } from '../../core/logging.js';
+import type { Sink } from '../../core/sink.js';
+import type { SinkProcessor } from '../../core/sink-processor.js';
 
 /**
  * Flume's LoadBalancingSinkProcessor: sinks are tried in round-robin or random order; a failing sink is skipped for

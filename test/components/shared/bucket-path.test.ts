@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   BucketPath, BadTimestampError, MissingTimestampError, escapeString, roundDown, resolveTimeZone, type RoundUnit,
-} from '../../src/core/bucket-path.js';
+} from '../../../src/components/shared/bucket-path.js';
 
 /**
  * Golden lines produced by Apache Flume 1.11's own BucketPath.escapeString (flume-ng-core 1.11.0 on Java 17) for

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Agent } from '../../src/core/agent.js';
+import { Agent } from '../../src/runtime/agent.js';
 import { loadAgent } from '../../src/config/model.js';
 import { Registry } from '../../src/config/registry.js';
 import { builtinSpecs } from '../../src/components/registry.js';

@@ -16,7 +16,7 @@
  */
 import os from 'node:os';
 import dns from 'node:dns';
-import { FlumeError } from './errors.js';
+import { FlumeError } from '../../core/errors.js';
 
 export const TAG_REGEX = /%(\w|%)|%\{([\w.-]+)\}|%\[(\w+)\]/g;
 
@@ -256,20 +256,6 @@ export function localHostInfo(): HostInfo {
 
 // ---------------------------------------------------------------------------------------------------------------
 // escapeString
-
-/** True when the string contains any escape. */
-export function containsTag(s: string): boolean {
-  TAG_REGEX.lastIndex = 0;
-  const r = TAG_REGEX.test(s);
-  TAG_REGEX.lastIndex = 0;
-  return r;
-}
-
-/** True when the string has a `%x` escape (these need the event time in Flume, even `%%`). */
-export function needsTimestamp(s: string): boolean {
-  for (const m of s.matchAll(TAG_REGEX)) if (m[1] !== undefined) return true;
-  return false;
-}
 
 /**
  * A compiled escape string: parse once, expand per event. Flume's BucketPath.escapeString(in, headers, timeZone,

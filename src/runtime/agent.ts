@@ -8,17 +8,17 @@
  */
 import type { AgentPlan, PartPlan } from '../config/model.js';
 import type { Registry } from '../config/registry.js';
-import type { Channel } from './channel.js';
-import type { Sink } from './sink.js';
-import type { Source } from './source.js';
-import type { SinkProcessor } from './sink-processor.js';
-import type { Interceptor } from './interceptor.js';
-import type { ChannelSelector } from './selector.js';
-import type { Logger } from './logging.js';
-import { DefaultChannelProcessor } from './channel-processor.js';
-import { SinkRunner, PollableSourceRunner } from './runners.js';
-import { DefaultSinkProcessor } from './sinkprocessors/default.js';
-import { errorMessage } from './errors.js';
+import type { Channel } from '../core/channel.js';
+import type { Sink } from '../core/sink.js';
+import type { Source } from '../core/source.js';
+import type { SinkProcessor } from '../core/sink-processor.js';
+import type { Interceptor } from '../core/interceptor.js';
+import type { ChannelSelector } from '../core/selector.js';
+import type { Logger } from '../core/logging.js';
+import { DefaultChannelProcessor } from '../core/channel-processor.js';
+import { SinkRunner, PollableSourceRunner } from '../core/runners.js';
+import { DefaultSinkProcessor } from '../components/sinkprocessors/default.js';
+import { errorMessage } from '../core/errors.js';
 import type { CounterGroup } from '../monitoring/counters.js';
 
 const RESTART_MS = 3000;
@@ -90,11 +90,16 @@ export class Agent {
     };
   }
 
+  /** A logger for one part, e.g. `source r1` → component `source.r1` (never a second `component` key). */
+  private about(label: string): Logger {
+    return this.root.child({ component: label.replace(/^sink group /, 'sinkgroup.').replace(' ', '.') });
+  }
+
   private tryCreate<T>(label: string, fn: () => T): T | undefined {
     try {
       return fn();
     } catch (err) {
-      this.logger.error({ component: label, err: errorMessage(err) }, `${label} has been removed due to an error during configuration`);
+      this.about(label).error({ err: errorMessage(err) }, `${label} has been removed due to an error during configuration`);
       return undefined;
     }
   }
@@ -114,7 +119,7 @@ export class Agent {
     for (const s of plan.sinks) {
       const channel = this.channels.get(s.channel);
       if (!channel) {
-        this.logger.error({ component: `sink.${s.name}` }, `sink ${s.name} removed: its channel ${s.channel} could not be created`);
+        this.about(`sink ${s.name}`).error(`sink ${s.name} removed: its channel ${s.channel} could not be created`);
         continue;
       }
       const sink = this.tryCreate(`sink ${s.name}`, () => s.spec.create(s.config as never, this.ctx('sink', s, { channel }) as never) as Sink);
@@ -137,7 +142,7 @@ export class Agent {
     for (const s of plan.sources) {
       const channels = s.channels.map((n) => this.channels.get(n)).filter((c): c is Channel => c !== undefined);
       if (channels.length === 0) {
-        this.logger.error({ component: `source.${s.name}` }, `source ${s.name} removed: none of its channels could be created`);
+        this.about(`source ${s.name}`).error(`source ${s.name} removed: none of its channels could be created`);
         continue;
       }
       const source = this.tryCreate(`source ${s.name}`, () => {
@@ -162,7 +167,7 @@ export class Agent {
   /** Starts `fn`; on failure logs and retries every 3 s until it succeeds or the agent stops. */
   private startWithRetry(label: string, fn: () => Promise<void>): Promise<void> {
     return fn().catch((err) => {
-      this.logger.error({ component: label, err: errorMessage(err), retryInMs: RESTART_MS }, `Unable to start ${label}; retrying`);
+      this.about(label).error({ err: errorMessage(err), retryInMs: RESTART_MS }, `Unable to start ${label}; retrying`);
       const t = setTimeout(() => {
         this.retryTimers.delete(t);
         if (!this.stopping) void this.startWithRetry(label, fn);
@@ -207,7 +212,7 @@ export class Agent {
         await e.runner?.stop();
         if (e.started) await e.source.stop();
       } catch (err) {
-        this.logger.warn({ component: `source.${name}`, err: errorMessage(err) }, 'error while stopping source');
+        this.about(`source ${name}`).warn({ err: errorMessage(err) }, 'error while stopping source');
       }
     }
     const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000);
@@ -223,7 +228,7 @@ export class Agent {
         await g.runner.stop();
         if (g.started) await g.processor.stop();
       } catch (err) {
-        this.logger.warn({ component: `sinkgroup.${g.name}`, err: errorMessage(err) }, 'error while stopping sinks');
+        this.about(`sink group ${g.name}`).warn({ err: errorMessage(err) }, 'error while stopping sinks');
       }
     }
     for (const [name, ch] of this.channels) {
@@ -231,7 +236,7 @@ export class Agent {
       try {
         await ch.stop();
       } catch (err) {
-        this.logger.warn({ component: `channel.${name}`, err: errorMessage(err) }, 'error while stopping channel');
+        this.about(`channel ${name}`).warn({ err: errorMessage(err) }, 'error while stopping channel');
       }
     }
     this.logger.info({ agent: this.name, drained: left === 0, eventsLeftInChannels: left }, 'Agent stopped');

@@ -1,7 +1,7 @@
 import { defineComponent } from '../../config/spec.js';
-import type { Status } from '../lifecycle.js';
-import type { Sink } from '../sink.js';
-import type { SinkProcessor } from '../sink-processor.js';
+import type { Status } from '../../core/lifecycle.js';
+import type { Sink } from '../../core/sink.js';
+import type { SinkProcessor } from '../../core/sink-processor.js';
 
 /** One sink, processed as is (Flume's DefaultSinkProcessor). */
 export class DefaultSinkProcessor implements SinkProcessor {

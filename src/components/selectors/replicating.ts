@@ -1,6 +1,6 @@
 import { defineComponent, prop } from '../../config/spec.js';
-import type { Channel } from '../channel.js';
-import type { ChannelSelector } from '../selector.js';
+import type { Channel } from '../../core/channel.js';
+import type { ChannelSelector } from '../../core/selector.js';
 
 /** Every event to every channel of the source; `optional` channels are best-effort. */
 export class ReplicatingChannelSelector implements ChannelSelector {
