@@ -16,7 +16,7 @@
  *   the `key` header and comes back as the `key` header.
  */
 import type { Consumer, EachBatchPayload, Producer, Message } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import { kafkajs } from '../shared/lazy.js';
 import { defineComponent, prop } from '../../config/spec.js';
 import { AbstractChannel, BasicTransaction, type Transaction } from '../../core/channel.js';
 import { Deque } from '../../core/deque.js';
@@ -127,7 +127,7 @@ export class KafkaChannel extends AbstractChannel {
     for (const i of [...this.o.producer.ignored, ...this.o.consumer.ignored]) this.logger.warn(`${i.key} is ignored: ${i.reason}`);
     const kafka = kafkaClient(this.o.producer, this.logger, `channel ${this.name}`);
     const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.producer.producer;
-    this.producer = kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({ ...producerConfig, createPartitioner: kafkajs().Partitioners.DefaultPartitioner });
     this.logger.info({ topic: this.o.topic, groupId: this.o.groupId }, 'Kafka channel starting');
     // do not hold the agent's start on the brokers: the first put commit waits for this attempt or tries again
     this.connecting = this.connectProducer().catch((err) => {

@@ -10,8 +10,10 @@
  */
 import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
-import type { ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
-import { CompressionTypes } from 'kafkajs';
+import type { CompressionTypes, ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
+
+/** kafkajs's CompressionTypes values (its enum), so that mapping a config does not load kafkajs. */
+const COMPRESSION = { None: 0 as CompressionTypes, GZIP: 1 as CompressionTypes } as const;
 import { RangeAssigner } from './range-assignor.js';
 
 export type Role = 'consumer' | 'producer';
@@ -186,7 +188,7 @@ export function mapClient(o: MapOptions): ClientMapping {
   const producer: ClientMapping['producer'] = {
     acks: parseAcks(o.defaultAcks ?? '1') ?? 1,
     timeout: 30_000,
-    compression: CompressionTypes.None,
+    compression: COMPRESSION.None,
   };
   let protocol = 'PLAINTEXT';
   let mechanism: string | undefined;
@@ -362,8 +364,8 @@ export function mapClient(o: MapOptions): ClientMapping {
       }
       case 'compression.type': {
         const s = v.toLowerCase();
-        if (s === 'none') producer.compression = CompressionTypes.None;
-        else if (s === 'gzip') producer.compression = CompressionTypes.GZIP;
+        if (s === 'none') producer.compression = COMPRESSION.None;
+        else if (s === 'gzip') producer.compression = COMPRESSION.GZIP;
         else if (['snappy', 'lz4', 'zstd'].includes(s)) {
           ignored.push({ key: K(key), reason: `${s} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)` });
         } else errors.push({ key: K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });

@@ -1,5 +1,6 @@
 /** Shared plumbing of the Kafka source, sink and channel: kafkajs clients with pino logging, spec helpers. */
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import type { Kafka, LogEntry } from 'kafkajs';
+import { kafkajs } from '../shared/lazy.js';
 import type { Logger } from '../../core/logging.js';
 import { escapeString } from '../shared/bucket-path.js';
 import { prop, type PropSpec, type SpecProblem } from '../../config/spec.js';
@@ -16,6 +17,7 @@ export function kafkaLogCreator(logger: Logger) {
       delete (rest as Record<string, unknown>).sasl;
       delete (rest as Record<string, unknown>).password;
       const obj = { kafkajs: rest.logger ?? true, ...pick(rest) };
+      const { logLevel } = kafkajs();
       switch (level) {
         case logLevel.ERROR:
           // connection errors are retried and repeat while a broker is down; the component reports the outcome
@@ -41,6 +43,7 @@ function pick(o: Record<string, unknown>): Record<string, unknown> {
 
 /** One kafkajs client for a role, from the component's raw properties. */
 export function kafkaClient(m: ClientMapping, logger: Logger, where: string): Kafka {
+  const { Kafka, logLevel } = kafkajs();
   return new Kafka({
     ...m.kafka,
     ssl: sslOption(m, where) ?? false,

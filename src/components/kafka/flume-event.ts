@@ -7,10 +7,13 @@
  *
  * A map is written as one block (item count, key/value pairs) and a 0 terminator; an empty map is just 0.
  */
-import avro from 'avsc';
+import type { Type } from 'avsc';
+import { avsc } from '../shared/lazy.js';
 import type { Event } from '../../core/event.js';
 
-const AVRO_FLUME_EVENT = avro.Type.forSchema({
+let avroFlumeEvent: Type | undefined;
+const flumeEventType = (): Type =>
+  (avroFlumeEvent ??= avsc().Type.forSchema({
   type: 'record',
   name: 'AvroFlumeEvent',
   namespace: 'org.apache.flume.source.avro',
@@ -18,10 +21,10 @@ const AVRO_FLUME_EVENT = avro.Type.forSchema({
     { name: 'headers', type: { type: 'map', values: 'string' } },
     { name: 'body', type: 'bytes' },
   ],
-});
+}));
 
 export function encodeFlumeEvent(event: Event): Buffer {
-  return AVRO_FLUME_EVENT.toBuffer({ headers: event.headers, body: event.body });
+  return flumeEventType().toBuffer({ headers: event.headers, body: event.body });
 }
 
 /**
@@ -31,7 +34,7 @@ export function encodeFlumeEvent(event: Event): Buffer {
 export function decodeFlumeEvent(value: Buffer): Event {
   let res: { value: unknown; offset: number };
   try {
-    res = AVRO_FLUME_EVENT.decode(value, 0);
+    res = flumeEventType().decode(value, 0);
   } catch (err) {
     throw new Error(`not an Avro-encoded Flume event (${(err as Error).message})`);
   }

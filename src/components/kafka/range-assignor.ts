@@ -7,7 +7,8 @@
  * Per topic, the members subscribed to it are sorted by member id; with n partitions and c members, member i gets
  * partitions [i·⌊n/c⌋ + min(i, n mod c), …) of length ⌊n/c⌋ + (i < n mod c ? 1 : 0).
  */
-import { AssignerProtocol, type PartitionAssigner } from 'kafkajs';
+import type { PartitionAssigner } from 'kafkajs';
+import { kafkajs } from '../shared/lazy.js';
 
 export interface RangeMember {
   memberId: string;
@@ -40,15 +41,15 @@ export const RangeAssigner: PartitionAssigner = ({ cluster }) => ({
   async assign({ members }) {
     const subs: RangeMember[] = members.map((m) => ({
       memberId: m.memberId,
-      topics: AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [],
+      topics: kafkajs().AssignerProtocol.MemberMetadata.decode(m.memberMetadata)?.topics ?? [],
     }));
     const result = rangeAssign(subs, (topic) => cluster.findTopicPartitionMetadata(topic).length);
     return [...result].map(([memberId, assignment]) => ({
       memberId,
-      memberAssignment: AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
+      memberAssignment: kafkajs().AssignerProtocol.MemberAssignment.encode({ version: 0, assignment, userData: Buffer.alloc(0) }),
     }));
   },
   protocol({ topics }) {
-    return { name: 'range', metadata: AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
+    return { name: 'range', metadata: kafkajs().AssignerProtocol.MemberMetadata.encode({ version: 0, topics, userData: Buffer.alloc(0) }) };
   },
 });

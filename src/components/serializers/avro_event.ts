@@ -1,18 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
 import * as zlib from 'node:zlib';
-import avro from 'avsc';
+import type { Schema, Type } from 'avsc';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 import type { EventSerializer } from '../../core/serializer.js';
 import { javaHashMapKeys } from '../shared/java-hashmap.js';
+import { avsc, snappyjs } from '../shared/lazy.js';
 
 /** The schema text exactly as Java's Schema.toString() prints FlumeEventAvroEventSerializer's schema. */
 export const FLUME_EVENT_SCHEMA_JSON =
   '{"type":"record","name":"Event","fields":[{"name":"headers","type":{"type":"map","values":"string"}},{"name":"body","type":"bytes"}]}';
 
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
-const eventType = avro.Type.forSchema(JSON.parse(FLUME_EVENT_SCHEMA_JSON) as avro.Schema);
+let eventTypeCache: Type | undefined;
+const eventType = (): Type => (eventTypeCache ??= avsc().Type.forSchema(JSON.parse(FLUME_EVENT_SCHEMA_JSON) as Schema));
 
 /** Avro's zig-zag varint encoding of a long. */
 export function avroLong(n: number): Buffer {
@@ -41,12 +42,12 @@ function flumeRecord(e: Event): { headers: Record<string, string>; body: Buffer 
 
 /** One Event record as Avro binary. */
 export function encodeFlumeEvent(e: Event): Buffer {
-  return eventType.toBuffer(flumeRecord(e));
+  return eventType().toBuffer(flumeRecord(e));
 }
 
 /** Encodes an event into `buf` at `pos`; returns the new position, or a negative number if `buf` is too small. */
 export function encodeFlumeEventInto(e: Event, buf: Buffer, pos: number): number {
-  return eventType.encode(flumeRecord(e), buf, pos);
+  return eventType().encode(flumeRecord(e), buf, pos);
 }
 
 const CODECS = ['null', 'deflate', 'snappy'] as const;
@@ -70,11 +71,9 @@ export function crc32(b: Buffer): number {
   return (c ^ -1) >>> 0;
 }
 
-let snappy: typeof import('snappyjs') | undefined;
 /** Avro's snappy codec: the Snappy raw block, then the big-endian CRC-32 of the uncompressed data. */
 function snappyBlock(data: Buffer): Buffer {
-  snappy ??= createRequire(import.meta.url)('snappyjs') as typeof import('snappyjs');
-  const c = snappy.compress(data);
+  const c = snappyjs().compress(data);
   const out = Buffer.allocUnsafe(c.length + 4);
   Buffer.from(c.buffer, c.byteOffset, c.byteLength).copy(out);
   out.writeUInt32BE(crc32(data), c.length);

@@ -11,7 +11,7 @@
  * header NAME to Kafka header kafkaName.
  */
 import type { Message, Producer, TopicMessages } from 'kafkajs';
-import { Partitioners } from 'kafkajs';
+import { kafkajs } from '../shared/lazy.js';
 import { defineComponent, prop } from '../../config/spec.js';
 import { BatchingSink } from '../../core/abstract-sink.js';
 import type { Channel } from '../../core/channel.js';
@@ -91,7 +91,7 @@ export class KafkaSink extends BatchingSink {
     for (const i of this.o.client.ignored) this.logger.warn(`${i.key} is ignored: ${i.reason}`);
     const kafka = kafkaClient(this.o.client, this.logger, `sink ${this.name}`);
     const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.client.producer;
-    this.producer = kafka.producer({ ...producerConfig, createPartitioner: Partitioners.DefaultPartitioner });
+    this.producer = kafka.producer({ ...producerConfig, createPartitioner: kafkajs().Partitioners.DefaultPartitioner });
     this.logger.info({ topic: this.o.topic, acks: this.o.client.producer.acks }, 'Kafka sink starting');
     // Like Flume's KafkaProducer, start without waiting for the brokers (the agent must not hang on them): the first
     // delivery waits for this connection attempt, or tries again.

@@ -3,7 +3,7 @@
  * HDFSSequenceFile): they encode events into pending bytes; the bucket writer ships those to HDFS on each flush.
  */
 import { deflateSync, gzipSync } from 'node:zlib';
-import snappy from 'snappyjs';
+import { snappyjs } from '../../shared/lazy.js';
 import type { Event } from '../../../core/event.js';
 import type { EventSerializer } from '../../../core/serializer.js';
 import { FlumeError } from '../../../core/errors.js';
@@ -51,7 +51,7 @@ const CODECS: readonly Codec[] = [
   { className: 'org.apache.hadoop.io.compress.GzipCodec', extension: '.gz', compress: (b) => gzipSync(b) },
   { className: 'org.apache.hadoop.io.compress.DefaultCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
   { className: 'org.apache.hadoop.io.compress.DeflateCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
-  { className: 'org.apache.hadoop.io.compress.SnappyCodec', extension: '.snappy', compress: (b) => hadoopBlockFrame(b, (x) => snappy.compress(x)) },
+  { className: 'org.apache.hadoop.io.compress.SnappyCodec', extension: '.snappy', compress: (b) => hadoopBlockFrame(b, (x) => snappyjs().compress(x)) },
 ];
 
 /** Hadoop codecs flume-ts knows but cannot write (no pure-JS or npm-prebuilt implementation wired in). */

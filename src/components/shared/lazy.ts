@@ -1,0 +1,17 @@
+/**
+ * Protocol clients and codecs load on first use, not when the registry is imported: an agent that runs no Kafka
+ * component never pays for kafkajs (about 14 MiB of heap), avsc or snappyjs.
+ */
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+/** A getter that requires the (CommonJS) package `name` the first time it is called, then returns the same module. */
+export function lazyModule<T>(name: string): () => T {
+  let mod: T | undefined;
+  return () => (mod ??= require(name) as T);
+}
+
+export const kafkajs = lazyModule<typeof import('kafkajs')>('kafkajs');
+export const avsc = lazyModule<typeof import('avsc')>('avsc');
+export const snappyjs = lazyModule<typeof import('snappyjs')>('snappyjs');
