@@ -15,7 +15,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import type { Event } from '../core/event.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage, FlumeError } from '../core/errors.js';
 import { lastWins, parseProperties } from '../config/properties.js';
 import { AvroRpcClient } from '../components/rpc/avro/client.js';
 import { clientSecureOptions } from '../components/rpc/tls.js';
@@ -247,7 +247,7 @@ export async function avroClientMain(argv: string[]): Promise<number> {
       for (const f of files) {
         sent += await sendLines(fs.createReadStream(f), client, target.batchSize, headers);
         const done = `${f}.COMPLETED`;
-        if (fs.existsSync(done)) throw new Error(`File name has been re-used with different files. Spooling assumptions violated for ${done}`);
+        if (fs.existsSync(done)) throw new FlumeError('FLUME_AVRO_CLIENT', `File name has been re-used with different files. Spooling assumptions violated for ${done}`);
         fs.renameSync(f, done);
       }
     } else {

@@ -1,6 +1,8 @@
 /** Generates docs/components.md from the component declarations: the one source of truth. */
 import type { AnySpec, ComponentKind, PropSpec } from '../config/spec.js';
 import type { Registry } from '../config/registry.js';
+import { ERROR_CODES } from '../core/codes.js';
+import { DIAGNOSTIC_CODES } from '../config/diagnostic-codes.js';
 
 const KINDS: Array<[ComponentKind, string, string]> = [
   ['source', 'Sources', 'a1.sources.r1'],
@@ -66,5 +68,21 @@ export function renderComponentDocs(registry: Registry): string {
     out += `## ${title}\n\n`;
     for (const s of specs) out += renderSpec(s, prefix);
   }
+  return out;
+}
+
+/** docs/codes.md: the error codes (FlumeError.code) and the configuration diagnostic codes, from their catalogs. */
+export function renderCodesDocs(): string {
+  let out =
+    '# flume-ts error and diagnostic codes\n\n' +
+    'Generated from src/core/codes.ts and src/config/diagnostic-codes.ts by `npm run docs` — do not edit by hand.\n\n' +
+    '## Error codes\n\nEvery error flume-ts throws is a `FlumeError` with one of these codes (`err.code`, and `code` in logs).\n\n' +
+    '| Code | Meaning |\n|---|---|\n';
+  for (const [code, doc] of Object.entries(ERROR_CODES)) out += `| \`${code}\` | ${esc(doc)} |\n`;
+  out +=
+    '\n## Configuration diagnostic codes\n\n' +
+    'Reported by `flume-ts validate` (`file:line:col severity code message`) and logged at start-up and reload.\n\n' +
+    '| Code | Meaning |\n|---|---|\n';
+  for (const [code, doc] of Object.entries(DIAGNOSTIC_CODES)) out += `| \`${code}\` | ${esc(doc)} |\n`;
   return out;
 }

@@ -1,3 +1,5 @@
+import type { DiagnosticCode } from './diagnostic-codes.js';
+
 /** Where something is in a config file (1-based line and column). */
 export interface Location {
   file: string;
@@ -20,8 +22,8 @@ export type Severity = 'error' | 'warning' | 'info';
 
 export interface Diagnostic {
   severity: Severity;
-  /** Stable kebab-case code, e.g. `unknown-property`. */
-  code: string;
+  /** Stable kebab-case code, e.g. `unknown-property` (catalogued in diagnostic-codes.ts). */
+  code: DiagnosticCode | (string & {});
   message: string;
   at?: Location;
   /** The full property key concerned, if any. */

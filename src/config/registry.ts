@@ -1,5 +1,6 @@
 import type { AnySpec, ComponentKind, ComponentLookup } from './spec.js';
 import { didYouMean } from './diagnostics.js';
+import { FlumeError } from '../core/errors.js';
 
 /**
  * Resolves a `type` value to a component spec the way Flume does: the alias case-insensitively
@@ -22,7 +23,7 @@ export class Registry implements ComponentLookup {
 
   private add(kind: ComponentKind, key: string, spec: AnySpec): void {
     const k = `${kind}\u0000${key}`;
-    if (this.index.has(k)) throw new Error(`duplicate ${kind} type "${key}" in the registry`);
+    if (this.index.has(k)) throw new FlumeError('FLUME_REGISTRY', `duplicate ${kind} type "${key}" in the registry`);
     this.index.set(k, spec);
   }
 

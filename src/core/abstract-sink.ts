@@ -7,11 +7,10 @@ import { ChannelError, EventDeliveryError, errorMessage } from './errors.js';
 import { sinkCounter, type CounterGroup } from '../monitoring/counters.js';
 
 /**
- * The take → deliver → commit loop that every Flume sink repeats, once: it takes what is available up to the batch
- * size (never waits to fill a batch), delivers, commits; on failure it rolls back so nothing is lost, and keeps Flume's
- * sink counters. Subclasses implement `deliver` (and optionally `open`/`close`).
+ * What every sink that takes from one channel in batches shares: its name, channel, logger, batch size, Flume's sink
+ * counters and the counted take. Subclasses write `process()`; most extend BatchingSink instead, which writes it.
  */
-export abstract class BatchingSink implements Sink {
+export abstract class AbstractSink implements Sink {
   readonly name: string;
   readonly channel: Channel;
   readonly counter: CounterGroup;
@@ -26,11 +25,7 @@ export abstract class BatchingSink implements Sink {
     this.counter = sinkCounter(name, extraCounters);
   }
 
-  /** Deliver a non-empty batch durably; throw to roll the transaction back. */
-  protected abstract deliver(events: Event[]): Promise<void> | void;
-
-  /** Called after an empty take (Flume's BACKOFF path), e.g. to let a file sink roll on time. */
-  protected onIdle(): Promise<void> | void {}
+  abstract process(): Promise<Status>;
 
   async start(): Promise<void> {
     this.counter.start();
@@ -64,6 +59,19 @@ export abstract class BatchingSink implements Sink {
     else this.counter.increment('BatchCompleteCount');
     return events;
   }
+}
+
+/**
+ * The take → deliver → commit loop that every Flume sink repeats, once: it takes what is available up to the batch
+ * size (never waits to fill a batch), delivers, commits; on failure it rolls back so nothing is lost, and keeps Flume's
+ * sink counters. Subclasses implement `deliver` (and optionally `onIdle`, `start`, `stop`).
+ */
+export abstract class BatchingSink extends AbstractSink {
+  /** Deliver a non-empty batch durably; throw to roll the transaction back. */
+  protected abstract deliver(events: Event[]): Promise<void> | void;
+
+  /** Called after an empty take (Flume's BACKOFF path), e.g. to let a file sink roll on time. */
+  protected onIdle(): Promise<void> | void {}
 
   async process(): Promise<Status> {
     const tx = this.channel.begin();

@@ -1,10 +1,17 @@
+import type { ErrorCode } from './codes.js';
+
+export type { ErrorCode } from './codes.js';
+
+/** A catalogued code (core/codes.ts), or another `FLUME_*` string that is yet to be catalogued. */
+export type FlumeErrorCode = ErrorCode | (string & {});
+
 /**
  * One error base with a stable `code`. Messages say what happened, where, and what to do.
  */
 export class FlumeError extends Error {
-  readonly code: string;
+  readonly code: FlumeErrorCode;
   readonly retriable: boolean;
-  constructor(code: string, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
+  constructor(code: FlumeErrorCode, message: string, options: { cause?: unknown; retriable?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
@@ -14,7 +21,7 @@ export class FlumeError extends Error {
 
 /** Flume's ChannelException: a put/take/commit could not be done; the caller rolls back and may retry. */
 export class ChannelError extends FlumeError {
-  constructor(message: string, options: { cause?: unknown; code?: string } = {}) {
+  constructor(message: string, options: { cause?: unknown; code?: FlumeErrorCode } = {}) {
     super(options.code ?? 'FLUME_CHANNEL', message, { cause: options.cause, retriable: true });
   }
 }
@@ -40,10 +47,18 @@ export class EventDeliveryError extends FlumeError {
   }
 }
 
-/** A configuration problem found at start-up or reload; carries all diagnostics. */
+/** The part of a configuration diagnostic (config/diagnostics.ts Diagnostic) a ConfigError carries. */
+export interface ConfigProblem {
+  severity: 'error' | 'warning' | 'info';
+  code: string;
+  message: string;
+  hint?: string;
+}
+
+/** A configuration problem found at start-up or reload; carries the problems found. */
 export class ConfigError extends FlumeError {
-  readonly diagnostics: readonly unknown[];
-  constructor(message: string, diagnostics: readonly unknown[] = []) {
+  readonly diagnostics: readonly ConfigProblem[];
+  constructor(message: string, diagnostics: readonly ConfigProblem[] = []) {
     super('FLUME_CONFIG', message);
     this.diagnostics = diagnostics;
   }

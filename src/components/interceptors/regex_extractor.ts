@@ -2,6 +2,7 @@ import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 import { compileJavaRegex, javaRegexProblem } from './java-regex.js';
 import { compileJoda, JodaPatternError } from './joda.js';
+import { ConfigError } from '../../core/errors.js';
 
 export const MILLIS_SERIALIZER = 'org.apache.flume.interceptor.RegexExtractorInterceptorMillisSerializer';
 export const PASSTHROUGH_SERIALIZER = 'org.apache.flume.interceptor.RegexExtractorInterceptorPassThroughSerializer';
@@ -90,7 +91,7 @@ export const regexExtractorInterceptor = defineComponent({
     const re = rx.regex;
     const problems: SpecProblem[] = [];
     const serializers = buildSerializers(c.serializers, ctx.raw, problems);
-    if (problems.length > 0) throw new Error(problems.map((p) => p.message).join('; '));
+    if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems.map((p) => ({ severity: 'error', code: 'invalid-combination', message: p.message, hint: p.hint })));
     const n = Math.min(rx.groupCount, serializers.length);
     const logger = ctx.logger;
     let warned = 0;

@@ -15,6 +15,7 @@ import type { CompressionTypes, ConsumerConfig, KafkaConfig, ProducerConfig, Ret
 /** kafkajs's CompressionTypes values (its enum), so that mapping a config does not load kafkajs. */
 const COMPRESSION = { None: 0 as CompressionTypes, GZIP: 1 as CompressionTypes } as const;
 import { RangeAssigner } from './range-assignor.js';
+import { FlumeError } from '../../core/errors.js';
 
 export type Role = 'consumer' | 'producer';
 
@@ -472,7 +473,7 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     try {
       return fs.readFileSync(file);
     } catch (err) {
-      throw new Error(`${where}: cannot read ${what} ${file}: ${(err as Error).message}`);
+      throw new FlumeError('FLUME_TLS_CONFIG', `${where}: cannot read ${what} ${file}: ${(err as Error).message}`);
     }
   };
   const ts = spec.truststore;
@@ -481,7 +482,7 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     else if (ts.location) {
       const buf = read(ts.location, 'ssl.truststore.location');
       const type = ts.type || sniff(buf);
-      if (type !== 'PEM') throw new Error(`${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`);
+      if (type !== 'PEM') throw new FlumeError('FLUME_TLS_CONFIG', `${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`);
       out.ca = buf;
     }
   }
@@ -494,7 +495,7 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     } else if (ks.location) {
       const buf = read(ks.location, 'ssl.keystore.location');
       const type = ks.type || sniff(buf);
-      if (type === 'JKS') throw new Error(`${where}: ssl.keystore.location ${ks.location} is a JKS keystore, which Node.js cannot read; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`);
+      if (type === 'JKS') throw new FlumeError('FLUME_TLS_CONFIG', `${where}: ssl.keystore.location ${ks.location} is a JKS keystore, which Node.js cannot read; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`);
       if (type === 'PKCS12') {
         out.pfx = buf;
         if (ks.password !== undefined) out.passphrase = ks.password;

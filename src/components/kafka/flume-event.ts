@@ -10,6 +10,7 @@
 import type { Type } from 'avsc';
 import { avsc } from '../shared/lazy.js';
 import type { Event } from '../../core/event.js';
+import { FlumeError } from '../../core/errors.js';
 
 let avroFlumeEvent: Type | undefined;
 const flumeEventType = (): Type =>
@@ -36,10 +37,10 @@ export function decodeFlumeEvent(value: Buffer): Event {
   try {
     res = flumeEventType().decode(value, 0);
   } catch (err) {
-    throw new Error(`not an Avro-encoded Flume event (${(err as Error).message})`);
+    throw new FlumeError('FLUME_KAFKA_EVENT_FORMAT', `not an Avro-encoded Flume event (${(err as Error).message})`);
   }
   if (res.offset < 0 || res.value === undefined) {
-    throw new Error(`not an Avro-encoded Flume event (${value.length} bytes, truncated or a plain payload)`);
+    throw new FlumeError('FLUME_KAFKA_EVENT_FORMAT', `not an Avro-encoded Flume event (${value.length} bytes, truncated or a plain payload)`);
   }
   const rec = res.value as { headers: Record<string, string>; body: Buffer };
   // avsc returns a plain object for the map; copy into a fresh record so interceptors may mutate it safely.

@@ -168,7 +168,7 @@ function pkcs12Certificates(file: string, password: string | undefined, label: s
       encoding: 'utf8',
     });
     const certs = out.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-    if (certs.length === 0) throw new Error('no certificate in the store');
+    if (certs.length === 0) throw new FlumeError('FLUME_TLS_CONFIG', 'no certificate in the store');
     return certs.join('\n');
   } catch (err) {
     const msg = (err as { stderr?: string }).stderr?.trim() || (err as Error).message;

@@ -2,6 +2,7 @@ import { defineComponent, prop } from '../../config/spec.js';
 import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import type { ChannelSelector } from '../../core/selector.js';
+import { ConfigError } from '../../core/errors.js';
 
 /**
  * Flume's MultiplexingChannelSelector: the value of one header picks the required channels (`mapping.<value>`), else
@@ -21,7 +22,7 @@ export class MultiplexingChannelSelector implements ChannelSelector {
     const byName = (names: string) =>
       names.split(/\s+/).filter(Boolean).map((n) => {
         const c = channels.find((ch) => ch.name === n);
-        if (!c) throw new Error(`Selector channel not found: ${n}`);
+        if (!c) throw new ConfigError(`Selector channel not found: ${n}`);
         return c;
       });
     for (const [k, v] of Object.entries(raw)) {

@@ -82,7 +82,8 @@ export function configureSerializer(type: string, typeKey: string, ctx: BaseCont
   const p = parse(type, typeKey, ctx.raw, ctx.registry);
   const errors = p.problems.filter((x) => x.severity !== 'warning');
   if (!p.spec || !p.config || errors.length > 0) {
-    throw new ConfigError(`${ctx.name}: ${errors.map((e) => e.message).join('; ') || `cannot configure serializer ${type}`}`);
+    const found = errors.map((e) => ({ severity: 'error' as const, code: 'invalid-combination', message: e.message, hint: e.hint }));
+    throw new ConfigError(`${ctx.name}: ${errors.map((e) => e.message).join('; ') || `cannot configure serializer ${type}`}`, found);
   }
   const spec = p.spec;
   const config = p.config;

@@ -7,7 +7,7 @@ import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import type { EventSerializer } from '../../core/serializer.js';
-import { errorMessage } from '../../core/errors.js';
+import { errorMessage, FlumeError } from '../../core/errors.js';
 import { checkSerializer, configureSerializer, type SerializerFactory } from '../serializers/index.js';
 
 const DEFAULT_PM = 'org.apache.flume.formatter.output.DefaultPathManager$Builder';
@@ -178,7 +178,7 @@ export class RollingFileSink extends BatchingSink {
           this.counter.increment('ConnectionFailedCount');
           this.shouldRotate = false;
           this.pm.rotate();
-          throw new Error(`Unable to rotate file ${this.file} while delivering event: ${errorMessage(err)}`, { cause: err });
+          throw new FlumeError('FLUME_FILE_ROLL_IO', `Unable to rotate file ${this.file} while delivering event: ${errorMessage(err)}`, { cause: err });
         }
         this.pm.rotate();
       }
@@ -204,7 +204,7 @@ export class RollingFileSink extends BatchingSink {
         const code = (err as NodeJS.ErrnoException).code;
         const hint = code === 'ENOENT' ? ' (the directory does not exist; file_roll does not create sink.directory, as Flume)' : '';
         this.noteFailure(`Failed to open file ${file} while delivering event: ${errorMessage(err)}${hint}`);
-        throw new Error(`Failed to open file ${file} while delivering event: ${errorMessage(err)}${hint}`, { cause: err });
+        throw new FlumeError('FLUME_FILE_ROLL_IO', `Failed to open file ${file} while delivering event: ${errorMessage(err)}${hint}`, { cause: err });
       }
     }
   }
@@ -235,7 +235,7 @@ export class RollingFileSink extends BatchingSink {
       if (size > 0) await this.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       // A file whose directory was removed still takes writes; nothing would ever be readable, so treat it as failed.
       const st = await this.fh!.stat();
-      if (st.nlink === 0) throw new Error(`${this.file} was deleted (was ${this.pm.directory} removed?)`);
+      if (st.nlink === 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file} was deleted (was ${this.pm.directory} removed?)`);
     } catch (err) {
       await this.abandonFile(start);
       this.noteFailure(`Failed to write ${this.file}: ${errorMessage(err)}; the batch is rolled back and retried in a new file`);

@@ -15,6 +15,7 @@
  */
 import zlib from 'node:zlib';
 import type { Event } from '../../../core/event.js';
+import { FlumeError } from '../../../core/errors.js';
 
 export const LOG_MAGIC = 0x474c5446; // "FTLG" read as LE u32
 export const LOG_VERSION = 1;
@@ -131,7 +132,7 @@ export function patchCommitSeq(tx: EncodedTx, seq: number): void {
 /** Decodes a PUT record's event (`rec` is the whole record, header included). Throws on a malformed body. */
 export function decodePut(rec: Buffer): Event {
   let p = REC_HEADER;
-  if (rec[p] !== T_PUT) throw new Error(`not a PUT record (type ${rec[p]})`);
+  if (rec[p] !== T_PUT) throw new FlumeError('FLUME_CHANNEL_CORRUPT', `not a PUT record (type ${rec[p]})`);
   p += 7;
   const n = rec.readUInt16LE(p);
   p += 2;
@@ -146,7 +147,7 @@ export function decodePut(rec: Buffer): Event {
   }
   const bl = rec.readUInt32LE(p);
   p += 4;
-  if (p + bl > rec.length) throw new Error('body runs past the record');
+  if (p + bl > rec.length) throw new FlumeError('FLUME_CHANNEL_CORRUPT', 'body runs past the record');
   // copy: the record buffer may be a large read window
   return { headers, body: Buffer.from(rec.subarray(p, p + bl)) };
 }
@@ -201,12 +202,12 @@ export function encodeCheckpoint(c: CheckpointData): Buffer {
 
 /** Parses a checkpoint; throws with the reason when it is not valid. */
 export function decodeCheckpoint(buf: Buffer): CheckpointData {
-  if (buf.length < CKPT_HEADER) throw new Error(`too short (${buf.length} bytes)`);
-  if (buf.readUInt32LE(0) !== CKPT_MAGIC) throw new Error('bad magic');
-  if (buf.readUInt32LE(4) !== CKPT_VERSION) throw new Error(`unknown version ${buf.readUInt32LE(4)}`);
+  if (buf.length < CKPT_HEADER) throw new FlumeError('FLUME_CHANNEL_CORRUPT', `too short (${buf.length} bytes)`);
+  if (buf.readUInt32LE(0) !== CKPT_MAGIC) throw new FlumeError('FLUME_CHANNEL_CORRUPT', 'bad magic');
+  if (buf.readUInt32LE(4) !== CKPT_VERSION) throw new FlumeError('FLUME_CHANNEL_CORRUPT', `unknown version ${buf.readUInt32LE(4)}`);
   const bodyLen = buf.readUInt32LE(12);
-  if (buf.length !== CKPT_HEADER + bodyLen) throw new Error(`length ${buf.length} does not match the header (${CKPT_HEADER + bodyLen})`);
-  if (crc32(buf, CKPT_HEADER, buf.length) !== buf.readUInt32LE(8)) throw new Error('checksum mismatch');
+  if (buf.length !== CKPT_HEADER + bodyLen) throw new FlumeError('FLUME_CHANNEL_CORRUPT', `length ${buf.length} does not match the header (${CKPT_HEADER + bodyLen})`);
+  if (crc32(buf, CKPT_HEADER, buf.length) !== buf.readUInt32LE(8)) throw new FlumeError('FLUME_CHANNEL_CORRUPT', 'checksum mismatch');
   let p = CKPT_HEADER;
   const writtenAt = buf.readDoubleLE(p);
   const commitSeq = buf.readDoubleLE(p + 8);
@@ -221,7 +222,7 @@ export function decodeCheckpoint(buf: Buffer): CheckpointData {
   }
   const n = buf.readUInt32LE(p);
   p += 4;
-  if (p + n * 12 !== buf.length) throw new Error('entry count does not match the length');
+  if (p + n * 12 !== buf.length) throw new FlumeError('FLUME_CHANNEL_CORRUPT', 'entry count does not match the length');
   const entries = new Uint32Array(n * 3);
   for (let i = 0; i < n * 3; i++) entries[i] = buf.readUInt32LE(p + i * 4);
   return { writtenAt, commitSeq, txid, nextFileId, files, entries };

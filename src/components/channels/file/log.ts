@@ -7,6 +7,7 @@ import path from 'node:path';
 import {
   FILE_HEADER, LOG_MAGIC, REC_HEADER, REC_MAGIC, T_COMMIT, T_PUT, checkRecord, fileHeader, patchCommitSeq, type EncodedTx,
 } from './format.js';
+import { FlumeError } from '../../../core/errors.js';
 
 export const logName = (id: number): string => `log-${id}`;
 export const LOG_NAME_RE = /^log-(\d+)$/;
@@ -186,9 +187,9 @@ export class LogWriter {
           this.unsynced = true;
         }
       } catch (err) {
-        error = err ?? new Error('fdatasync failed');
+        error = err ?? new FlumeError('FLUME_CHANNEL_IO', 'fdatasync failed');
       }
-      if (!(await prev) && error === undefined) error = new Error('an earlier write to this log failed');
+      if (!(await prev) && error === undefined) error = new FlumeError('FLUME_CHANNEL_IO', 'an earlier write to this log failed');
       this.inFlight--;
       if (error !== undefined) {
         this.broken = true;

@@ -6,6 +6,7 @@
  */
 import type { Event } from '../../../core/event.js';
 import { RpcProtocolError } from '../errors.js';
+import { FlumeError } from '../../../core/errors.js';
 
 /** A cursor over one Avro-encoded message. Every read checks bounds and throws RpcProtocolError on bad input. */
 export class AvroReader {
@@ -267,7 +268,7 @@ export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headr
     pos += e.body.copy(buf, pos);
   }
   buf[pos++] = 0;
-  if (pos !== size) throw new Error(`internal: Avro batch encoding size mismatch (${pos} != ${size})`);
+  if (pos !== size) throw new FlumeError('FLUME_INTERNAL', `internal: Avro batch encoding size mismatch (${pos} != ${size})`);
   return buf;
 }
 

@@ -18,7 +18,7 @@
 import type { Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
 import type { CounterGroup } from '../../../monitoring/counters.js';
-import { errorMessage } from '../../../core/errors.js';
+import { errorMessage, FlumeError } from '../../../core/errors.js';
 import type { FileFormat } from './formats.js';
 import { WebHdfsError, type WebHdfsClient } from './webhdfs.js';
 
@@ -372,8 +372,8 @@ export async function runCloseJob(job: CloseJob): Promise<'renamed' | 'deleted' 
   const ok = await client.rename(job.tmpPath, job.finalPath);
   if (!ok) {
     const dst = await client.getFileStatus(job.finalPath);
-    if (dst) throw new Error(`cannot rename ${job.tmpPath}: ${job.finalPath} already exists`);
-    throw new Error(`HDFS refused to rename ${job.tmpPath} to ${job.finalPath}`);
+    if (dst) throw new FlumeError('FLUME_HDFS_RENAME', `cannot rename ${job.tmpPath}: ${job.finalPath} already exists`);
+    throw new FlumeError('FLUME_HDFS_RENAME', `HDFS refused to rename ${job.tmpPath} to ${job.finalPath}`);
   }
   return 'renamed';
 }

@@ -14,6 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { FlumeError } from '../../../core/errors.js';
 
 export const SYNC_INTERVAL = 102_400; // Hadoop 3.x: 5 * 1024 * (4 + 16)
 const SYNC_ESCAPE = -1;
@@ -90,7 +91,7 @@ export class SequenceFileWriter {
 
   constructor(opts: SequenceFileOptions) {
     this.sync = opts.sync ?? randomBytes(16);
-    if (this.sync.length !== 16) throw new Error('the sync marker must be 16 bytes');
+    if (this.sync.length !== 16) throw new FlumeError('FLUME_INTERNAL', 'the sync marker must be 16 bytes');
     this.valueIsText = opts.valueClass === 'Text';
     this.codec = opts.codec;
     const compressed = this.codec !== undefined;

@@ -3,11 +3,11 @@
  * hdfs.filePrefix) picks a BucketWriter (LRU-capped at hdfs.maxOpenFiles); at the end of the transaction every bucket
  * written to is flushed (one CREATE/APPEND each) and only then the transaction commits.
  */
-import { BatchingSink } from '../../../core/abstract-sink.js';
+import { AbstractSink } from '../../../core/abstract-sink.js';
 import type { Channel } from '../../../core/channel.js';
 import type { Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
-import { ChannelError, EventDeliveryError, errorMessage } from '../../../core/errors.js';
+import { ChannelError, EventDeliveryError, errorMessage, FlumeError } from '../../../core/errors.js';
 import type { Status } from '../../../core/lifecycle.js';
 import { BucketPath } from '../../shared/bucket-path.js';
 import { BucketWriter, runCloseJob, type BucketOptions, type CloseJob } from './bucket-writer.js';
@@ -45,7 +45,7 @@ class Mutex {
   }
 }
 
-export class HdfsSink extends BatchingSink {
+export class HdfsSink extends AbstractSink {
   private readonly o: HdfsSinkOptions;
   private readonly writers = new Map<string, BucketWriter>();
   private readonly clients = new Map<string, WebHdfsClient>();
@@ -312,10 +312,6 @@ export class HdfsSink extends BatchingSink {
     await this.rollbackFailed();
   }
 
-  protected deliver(): Promise<void> {
-    throw new Error('HdfsSink overrides process()');
-  }
-
   /**
    * Encodes a batch under the lock. First everything that can fail (escapes, SequenceFile keys, the recovery scan of
    * new buckets) for every event, so a bad event leaves nothing half-encoded; then the appends; then one flush ticket
@@ -335,7 +331,7 @@ export class HdfsSink extends BatchingSink {
     try {
       for (let i = 0; i < events.length; i++) {
         const w = targets[i]!;
-        if (w.closed) throw new Error('bucket closed while encoding'); // cannot happen under the lock
+        if (w.closed) throw new FlumeError('FLUME_INTERNAL', 'bucket closed while encoding'); // cannot happen under the lock
         w.append(events[i]!);
         touched.add(w);
       }

@@ -105,7 +105,7 @@ export class WebHdfsClient {
           reject(e);
         });
       });
-      const timer = setTimeout(() => req.destroy(new Error(`no answer within ${this.timeoutMs} ms (hdfs.callTimeout)`)), this.timeoutMs);
+      const timer = setTimeout(() => req.destroy(new FlumeError('FLUME_WEBHDFS', `no answer within ${this.timeoutMs} ms (hdfs.callTimeout)`)), this.timeoutMs);
       req.on('error', (e) => {
         clearTimeout(timer);
         reject(e);
