@@ -1,0 +1,98 @@
+/**
+ * The source conformance suite, written once and run against every source:
+ *  - commit before acknowledgement: when a client gets its acknowledgement, the events are committed in the channel;
+ *  - back-pressure: while the channel refuses commits, the source acknowledges nothing (a client sees a refusal, a
+ *    pollable source does not move on), keeps running, and once the channel has room every event arrives exactly once.
+ * Adding a source is one entry (test/conformance/sources.test.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { DefaultChannelProcessor } from '../../src/core/channel-processor.js';
+import { ReplicatingChannelSelector } from '../../src/components/selectors/replicating.js';
+import type { ChannelProcessor } from '../../src/core/source.js';
+import type { Status } from '../../src/core/lifecycle.js';
+import { silentLogger } from '../support/context.js';
+import { GateChannel } from './gate-channel.js';
+
+/** A source clients push to: `send` resolves true when every body was acknowledged, false when it was refused. */
+export interface PushSourceHandle {
+  send(bodies: string[]): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/** A source that produces on its own (polled): `expected(n)` are the first n bodies it must produce, in order. */
+export interface PollSourceHandle {
+  process(): Promise<Status>;
+  expected(n: number): string[];
+  stop(): Promise<void>;
+}
+
+export type SourceUnderTest =
+  | { name: string; kind: 'push'; start(processor: ChannelProcessor): Promise<PushSourceHandle> }
+  | { name: string; kind: 'poll'; start(processor: ChannelProcessor): Promise<PollSourceHandle> };
+
+const bodies = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+export function sourceConformance(s: SourceUnderTest): void {
+  describe(`source conformance: ${s.name}`, () => {
+    const stops: Array<() => Promise<void>> = [];
+    afterEach(async () => {
+      for (const stop of stops.splice(0)) await stop();
+    });
+    const setup = async () => {
+      const ch = new GateChannel();
+      await ch.start();
+      const processor = new DefaultChannelProcessor(new ReplicatingChannelSelector([ch], []), [], silentLogger);
+      stops.push(() => ch.stop());
+      return { ch, processor };
+    };
+
+    if (s.kind === 'push') {
+      it('acknowledges only what is committed', async () => {
+        const { ch, processor } = await setup();
+        const h = await s.start(processor);
+        stops.unshift(() => h.stop());
+        for (let round = 0; round < 3; round++) {
+          const batch = bodies(`r${round}`, 7);
+          expect(await h.send(batch)).toBe(true);
+          // at the moment of the acknowledgement, every acknowledged event is committed
+          for (const b of batch) expect(ch.committed).toContain(b);
+        }
+        expect(ch.committed).toHaveLength(21);
+      });
+
+      it('refuses while the channel is full, keeps running, and loses nothing once it has room', async () => {
+        const { ch, processor } = await setup();
+        const h = await s.start(processor);
+        stops.unshift(() => h.stop());
+        ch.full = true;
+        expect(await h.send(bodies('refused', 3))).toBe(false);
+        expect(ch.committed).toEqual([]);
+        ch.full = false;
+        const again = bodies('refused', 3);
+        expect(await h.send(again)).toBe(true);
+        expect([...ch.committed].sort()).toEqual([...again].sort());
+      });
+    } else {
+      it('commits every produced batch before moving on', async () => {
+        const { ch, processor } = await setup();
+        const h = await s.start(processor);
+        stops.unshift(() => h.stop());
+        for (let i = 0; i < 3; i++) await h.process();
+        expect(ch.committed.length).toBeGreaterThan(0);
+        expect(ch.committed).toEqual(h.expected(ch.committed.length));
+      });
+
+      it('under back-pressure retries the same events: no gap, no duplicate', async () => {
+        const { ch, processor } = await setup();
+        const h = await s.start(processor);
+        stops.unshift(() => h.stop());
+        await h.process();
+        ch.full = true;
+        for (let i = 0; i < 3; i++) await h.process().catch(() => 'BACKOFF');
+        ch.full = false;
+        for (let i = 0; i < 3; i++) await h.process();
+        expect(ch.committed).toEqual(h.expected(ch.committed.length));
+      });
+    }
+  });
+}

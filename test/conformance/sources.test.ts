@@ -1,0 +1,139 @@
+/**
+ * The source conformance suite against every in-process source. The RPC sources are driven by the matching flume-ts
+ * sink as their client (a refused batch is an EventDeliveryError there). The Kafka source (offsets committed only
+ * after the channel commit) runs against a real broker in test/integration/kafka/source.test.ts.
+ */
+import net from 'node:net';
+import { NetcatSource } from '../../src/components/sources/netcat.js';
+import { netcatUdpSource, type NetcatUdpSource } from '../../src/components/sources/netcatudp.js';
+import { seqSource, type SequenceGeneratorSource } from '../../src/components/sources/seq.js';
+import { avroSource } from '../../src/components/sources/avro.js';
+import { thriftSource } from '../../src/components/sources/thrift.js';
+import { avroSink } from '../../src/components/sinks/avro.js';
+import { thriftSink } from '../../src/components/sinks/thrift.js';
+import type { RpcSource } from '../../src/components/rpc/rpc-source.js';
+import type { RpcSink } from '../../src/components/rpc/rpc-sink.js';
+import { createEvent } from '../../src/core/event.js';
+import type { ChannelProcessor } from '../../src/core/source.js';
+import { create, memory, silentLogger } from '../support/context.js';
+import { sourceConformance, type PushSourceHandle } from './source-suite.js';
+
+/** Sends lines over one connection and reads one reply per line: all `OK` is an acknowledgement. */
+function netcatSend(port: number, lines: string[]): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1');
+    let got = '';
+    s.on('data', (d) => {
+      got += d.toString();
+      const replies = got.split('\n').filter((l) => l);
+      if (replies.length >= lines.length) {
+        s.end();
+        resolve(replies.every((r) => r === 'OK'));
+      }
+    });
+    s.on('error', reject);
+    s.write(lines.map((l) => l + '\n').join(''));
+  });
+}
+
+sourceConformance({
+  name: 'netcat',
+  kind: 'push',
+  start: async (processor) => {
+    const src = new NetcatSource('r1', { bind: '127.0.0.1', port: 0, maxLineLength: 512, ackEveryEvent: true, encoding: 'utf-8' }, processor, silentLogger);
+    await src.start();
+    return { send: (lines) => netcatSend(src.boundPort!, lines), stop: () => src.stop() };
+  },
+});
+
+/** An RPC source with the matching sink as its client: the sink's batch is acknowledged or it throws. */
+async function rpcHandle(source: RpcSource, sinkSpec: typeof avroSink | typeof thriftSink): Promise<PushSourceHandle> {
+  await source.start();
+  const ch = memory('client', 1000, 100);
+  await ch.start();
+  const sink = create(sinkSpec, { hostname: '127.0.0.1', port: String(source.boundPort), 'batch-size': '100' }, { name: 'k1', channel: ch }) as RpcSink;
+  await sink.start();
+  return {
+    send: async (bodies) => {
+      const tx = ch.begin();
+      tx.putAll(bodies.map((b) => createEvent(b)));
+      await tx.commit();
+      try {
+        await sink.process();
+        return true;
+      } catch {
+        return false;
+      } finally {
+        // a refused batch stays in the client's channel (rolled back); the test resends it itself
+        while (ch.size() > 0) {
+          const t = ch.begin();
+          await t.take(100);
+          await t.commit();
+        }
+      }
+    },
+    stop: async () => {
+      await sink.stop();
+      await source.stop();
+    },
+  };
+}
+
+for (const [name, spec, sink] of [['avro', avroSource, avroSink], ['thrift', thriftSource, thriftSink]] as const) {
+  sourceConformance({
+    name,
+    kind: 'push',
+    start: (processor: ChannelProcessor) =>
+      rpcHandle(create(spec, { bind: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as RpcSource, sink),
+  });
+}
+
+sourceConformance({
+  name: 'seq',
+  kind: 'poll',
+  start: async (processor) => {
+    const src = create(seqSource, { batchSize: '5', totalEvents: '1000' }, { name: 'r1', processor }) as SequenceGeneratorSource;
+    await src.start();
+    return { process: () => src.process(), expected: (n) => Array.from({ length: n }, (_, i) => String(i)), stop: () => src.stop() };
+  },
+});
+
+/**
+ * netcatudp has no acknowledgement and UDP no back-pressure (Flume drops a datagram the channel refuses, counting
+ * it): its entry checks that each datagram is committed and that the source keeps receiving after refusals.
+ */
+sourceConformance({
+  name: 'netcatudp',
+  kind: 'push',
+  start: async (processor) => {
+    let accepted = 0;
+    let refused = 0;
+    const counting: ChannelProcessor = Object.assign(Object.create(processor) as ChannelProcessor, {
+      processEvent: (e: Parameters<ChannelProcessor['processEvent']>[0]) =>
+        processor.processEvent(e).then(
+          () => void accepted++,
+          (err: unknown) => {
+            refused++;
+            throw err;
+          },
+        ),
+    });
+    const src = create(netcatUdpSource, { bind: '127.0.0.1', port: '0' }, { name: 'r1', processor: counting }) as NetcatUdpSource;
+    await src.start();
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    return {
+      send: async (bodies) => {
+        const [a0, r0] = [accepted, refused];
+        for (const b of bodies) await new Promise<void>((r) => sock.send(b + '\n', src.boundPort!, '127.0.0.1', () => r()));
+        const end = Date.now() + 10_000;
+        while (accepted - a0 + refused - r0 < bodies.length && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+        return accepted - a0 === bodies.length;
+      },
+      stop: async () => {
+        sock.close();
+        await src.stop();
+      },
+    };
+  },
+});
