@@ -42,8 +42,12 @@ export function mannWhitney(x, y) {
       const a = dist(n - 1, m);
       const b = dist(n, m - 1);
       r = new Array(n * m + 1).fill(0);
-      a.forEach((c, k) => (r[k + m] += c));
-      b.forEach((c, k) => (r[k] += c));
+      a.forEach((c, k) => {
+        r[k + m] += c;
+      });
+      b.forEach((c, k) => {
+        r[k] += c;
+      });
     }
     memo.set(key, r);
     return r;

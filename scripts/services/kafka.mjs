@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { HOST, JAVA17_OPENS, cp, ensureArtifacts, freePorts, javaBin, pidAlive, portOpen, runSync, spawnDaemon, waitFor } from './lib.mjs';
+import { HOST, cp, ensureArtifacts, freePorts, javaBin, pidAlive, portOpen, runSync, spawnDaemon, waitFor } from './lib.mjs';
 
 /** Heap for the broker; override with FLUME_TS_KAFKA_HEAP (e.g. 1g). */
 const HEAP = process.env.FLUME_TS_KAFKA_HEAP ?? '512m';

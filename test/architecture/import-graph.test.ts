@@ -17,7 +17,7 @@ function sources(dir: string): string[] {
 }
 
 /** module (path relative to src) → the src modules it imports (static and dynamic, relative specifiers). */
-export function importGraph(): Map<string, string[]> {
+function importGraph(): Map<string, string[]> {
   const graph = new Map<string, string[]>();
   for (const file of sources(SRC)) {
     const text = readFileSync(file, 'utf8');

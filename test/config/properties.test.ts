@@ -140,7 +140,7 @@ beforeAll(() => {
   const out = execFileSync('java', ['-Xshare:auto', '-cp', dir, 'PropsDump', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 });
   const lines = out.trimEnd().split('\n');
   expect(lines).toHaveLength(names.length);
-  names.forEach((name, i) => java.set(name, JSON.parse(lines[i]!) as JavaResult));
+  for (const [i, name] of names.entries()) java.set(name, JSON.parse(lines[i]!) as JavaResult);
 });
 
 afterAll(() => {

@@ -27,7 +27,7 @@ export class RpcConnection {
 
   private constructor(
     private readonly stream: Duplex,
-    private readonly decode: (chunk: Buffer) => Reply[],
+    decode: (chunk: Buffer) => Reply[],
     readonly peer: string,
   ) {
     stream.on('data', (chunk: Buffer) => {

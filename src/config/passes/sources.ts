@@ -123,12 +123,22 @@ function validateSource(ctx: ValidationContext, name: string, listAt: Parameters
     label, at: t.comp.at, keyPrefix: `${ctx.agent.name}.sources.${name}.`, frameworkKeys: frameworkKeysOf('sources'),
   });
   ctx.diagnostics.push(...parsed.diagnostics);
-  if (!parsed.ok) return ctx.drop('source', name, 'configuration error');
-  if (!ctx.batchFits(label, t.spec, parsed.config!, chans, t.comp.props)) return ctx.drop('source', name, 'batch size above transactionCapacity');
-  const selector = sourceSelector(ctx, name, t.comp, chans);
-  if (!selector) return ctx.drop('source', name, 'selector configuration error');
-  const interceptors = sourceInterceptors(ctx, name, t.comp.props);
-  if (!interceptors) return ctx.drop('source', name, 'interceptor configuration error');
+  const why = (): string | undefined => {
+    if (!parsed.ok) return 'configuration error';
+    if (!ctx.batchFits(label, t.spec, parsed.config!, chans, t.comp.props)) return 'batch size above transactionCapacity';
+    selector = sourceSelector(ctx, name, t.comp, chans);
+    if (!selector) return 'selector configuration error';
+    interceptors = sourceInterceptors(ctx, name, t.comp.props);
+    if (!interceptors) return 'interceptor configuration error';
+    return undefined;
+  };
+  let selector: PartPlan | undefined;
+  let interceptors: PartPlan[] | undefined;
+  const dropped = why();
+  if (dropped !== undefined || !selector || !interceptors) {
+    ctx.drop('source', name, dropped ?? 'configuration error');
+    return;
+  }
   ctx.plan.sources.push({ name, spec: t.spec, config: parsed.config!, raw: rawOf(t.comp.props), channels: chans, selector, interceptors });
 }
 

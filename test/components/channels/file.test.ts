@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileChannel, FileChannel } from '../../../src/components/channels/file/index.js';
+import { fileChannel, type FileChannel } from '../../../src/components/channels/file/index.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
 import { ChannelError, ChannelFullError } from '../../../src/core/errors.js';
 import { configure, create, drain, silentLogger } from '../../support/context.js';

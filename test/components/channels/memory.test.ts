@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memoryChannel, MemoryChannel } from '../../../src/components/channels/memory.js';
+import { memoryChannel, type MemoryChannel } from '../../../src/components/channels/memory.js';
 import { createEvent } from '../../../src/core/event.js';
 import { ChannelError, ChannelFullError } from '../../../src/core/errors.js';
 import { create, drain } from '../../support/context.js';

@@ -73,7 +73,7 @@ afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 describe('Java regex translation agrees with java.util.regex', () => {
   it.each(CASES.map((c, i) => [i, c[0], c[1], c[2] ?? '#'] as const))('#%i %s on %j → %j', (i, pattern, input, rep) => {
     const j = java[i]!;
-    let rx;
+    let rx: ReturnType<typeof compileJavaRegex>;
     try {
       rx = compileJavaRegex(pattern);
     } catch (err) {

@@ -27,7 +27,7 @@ describe('ipFilterRules (Flume PatternRule semantics)', () => {
 
   it("rejects malformed rules with Flume's message", () => {
     for (const bad of ['allow', 'allow:ip', 'permit:ip:*', 'allow:host:*', 'Allow:ip:*']) {
-      expect(() => parseIpFilterRules(bad)).toThrow(/should look like <'allow'  or 'deny'>:<'ip' or 'name'>:<pattern>/);
+      expect(() => parseIpFilterRules(bad)).toThrow(/should look like <'allow' {2}or 'deny'>:<'ip' or 'name'>:<pattern>/);
     }
     expect(() => parseIpFilterRules('  ')).toThrow(/ipFilterRules is not defined/);
     expect(normalizeAddress('::ffff:1.2.3.4')).toBe('1.2.3.4');

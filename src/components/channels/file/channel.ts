@@ -17,7 +17,7 @@ import type { Event } from '../../../core/event.js';
 import { ChannelError, ChannelFullError, errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import {
-  FILE_HEADER, REC_HEADER, T_COMMIT, T_PUT, checkRecord, decodeCheckpoint, decodePut, encodeCheckpoint, encodeTx,
+  FILE_HEADER, T_COMMIT, T_PUT, checkRecord, decodeCheckpoint, decodePut, encodeCheckpoint, encodeTx,
   type CheckpointData,
 } from './format.js';
 import { DirLockError, lockDir, unlockDir } from './lock.js';

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import type { Event } from '../../../core/event.js';
 import { RpcProtocolError } from '../errors.js';
-import { AvroReader, AvroWriter, encodeEvent, encodeEventBatch } from './binary.js';
+import { type AvroReader, AvroWriter, encodeEvent, encodeEventBatch } from './binary.js';
 
 /** Flume's protocol, as JSON without its licence doc string. Sent when a peer does not know our hash. */
 export const PROTOCOL_TEXT =
@@ -155,7 +155,7 @@ export function incompatibility(text: string): string | undefined {
   const resolve = (t: any): any => (typeof t === 'string' && types.has(t.split('.').pop()!) ? types.get(t.split('.').pop()!) : t);
   const isEvent = (t: any): boolean => {
     const r = resolve(t);
-    if (!r || r.type !== 'record' || !Array.isArray(r.fields) || r.fields.length !== 2) return false;
+    if (r?.type !== 'record' || !Array.isArray(r.fields) || r.fields.length !== 2) return false;
     const [h, b] = r.fields.map((f: any) => resolve(f.type));
     return h?.type === 'map' && resolve(h.values) === 'string' && (b === 'bytes' || b?.type === 'bytes');
   };

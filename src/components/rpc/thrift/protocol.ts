@@ -418,7 +418,10 @@ export class CompactWriter extends TWriter {
   }
 
   mapBegin(k: T, v: T, size: number): void {
-    if (size === 0) return this.byte(0);
+    if (size === 0) {
+      this.byte(0);
+      return;
+    }
     this.varint(size);
     this.byte((T2C[k]! << 4) | T2C[v]!);
   }
