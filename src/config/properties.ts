@@ -140,48 +140,15 @@ export function parseProperties(text: string, file: string): { entries: Property
   };
 
   for (let s = readLine(); s !== undefined; s = readLine()) {
-    // Properties.load0: split the logical line into key, separator and value.
     const limit = s.length;
-    let keyLen = 0;
-    let valueStart = limit;
-    let sep = -1; // offset of the '=' or ':' separator, if any
-    let precedingBackslash = false;
-    while (keyLen < limit) {
-      const c = s.charCodeAt(keyLen);
-      if (!precedingBackslash && (c === EQUALS || c === COLON)) {
-        valueStart = keyLen + 1;
-        sep = keyLen;
-        break;
-      }
-      if (!precedingBackslash && isWhite(c)) {
-        valueStart = keyLen + 1;
-        break;
-      }
-      precedingBackslash = c === BACKSLASH ? !precedingBackslash : false;
-      keyLen++;
-    }
-    while (valueStart < limit) {
-      const c = s.charCodeAt(valueStart);
-      if (!isWhite(c)) {
-        if (sep < 0 && (c === EQUALS || c === COLON)) sep = valueStart;
-        else break;
-      }
-      valueStart++;
-    }
+    const { keyLen, valueStart, sep } = splitKeyValue(s);
 
     const keyAt = locate(0);
     const key = unescape(s, 0, keyLen);
     const value = unescape(s, valueStart, limit);
     if (typeof key === 'number' || typeof value === 'number') {
       const bad = typeof key === 'number' ? key : (value as number);
-      const d: Diagnostic = {
-        severity: 'error',
-        code: 'syntax',
-        message: `malformed Unicode escape "${s.slice(bad, Math.min(bad + 6, limit))}": \\u must be followed by exactly 4 hex digits`,
-        at: locate(bad),
-        hint: 'write \\uXXXX with 4 hex digits, or \\\\u for a literal backslash followed by u',
-        flume: 'Properties.load throws IllegalArgumentException ("Malformed \\uxxxx encoding."), so the whole file fails to load',
-      };
+      const d = malformedEscape(s, bad, locate(bad));
       if (typeof key === 'string') d.key = key;
       diagnostics.push(d);
       continue;
@@ -194,6 +161,50 @@ export function parseProperties(text: string, file: string): { entries: Property
     entries.push({ key, value, keyAt, valueAt });
   }
   return { entries, diagnostics };
+}
+
+/** Properties.load0: splits a logical line into key, separator and value (offsets into `s`). */
+function splitKeyValue(s: string): { keyLen: number; valueStart: number; sep: number } {
+  const limit = s.length;
+  let keyLen = 0;
+  let valueStart = limit;
+  let sep = -1; // offset of the '=' or ':' separator, if any
+  let precedingBackslash = false;
+  while (keyLen < limit) {
+    const c = s.charCodeAt(keyLen);
+    if (!precedingBackslash && (c === EQUALS || c === COLON)) {
+      valueStart = keyLen + 1;
+      sep = keyLen;
+      break;
+    }
+    if (!precedingBackslash && isWhite(c)) {
+      valueStart = keyLen + 1;
+      break;
+    }
+    precedingBackslash = c === BACKSLASH ? !precedingBackslash : false;
+    keyLen++;
+  }
+  while (valueStart < limit) {
+    const c = s.charCodeAt(valueStart);
+    if (!isWhite(c)) {
+      if (sep < 0 && (c === EQUALS || c === COLON)) sep = valueStart;
+      else break;
+    }
+    valueStart++;
+  }
+  return { keyLen, valueStart, sep };
+}
+
+/** The diagnostic for a malformed \u escape at offset `bad` of the logical line `s`. */
+function malformedEscape(s: string, bad: number, at: Location): Diagnostic {
+  return {
+    severity: 'error',
+    code: 'syntax',
+    message: `malformed Unicode escape "${s.slice(bad, Math.min(bad + 6, s.length))}": \\u must be followed by exactly 4 hex digits`,
+    at,
+    hint: 'write \\uXXXX with 4 hex digits, or \\\\u for a literal backslash followed by u',
+    flume: 'Properties.load throws IllegalArgumentException ("Malformed \\uxxxx encoding."), so the whole file fails to load',
+  };
 }
 
 function hexDigit(c: number): number {

@@ -59,66 +59,70 @@ function escapeLiteral(ch: string, inClass: boolean): string {
   return ch;
 }
 
-/**
- * Translates a Java pattern; throws JavaRegexError with a message naming the construct when it cannot.
- */
-export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
-  let flags = extraFlags;
-  let needU = false;
-  let i = 0;
-  // Leading inline flags.
-  for (;;) {
-    const m = /^\(\?([imsud]+)\)/.exec(pattern.slice(i));
-    if (!m) break;
-    for (const f of m[1]!) {
-      if (f === 'd') throw new JavaRegexError('inline flag (?d) (UNIX_LINES) is not supported');
-      if (f === 'u') continue;
-      if (!flags.includes(f)) flags += f;
-    }
-    i += m[0].length;
-  }
-  const multiline = flags.includes('m');
-  let out = '';
-  let inClass = false;
-  let classDepthStart = -1;
-  let groupCount = 0;
-  const names = new Map<string, number>();
-  let lastWasQuantifier = false;
+/** Translates one Java pattern into a JavaScript RegExp source: one instance per pattern. */
+class JavaRegexTranslator {
+  flags: string;
+  needU = false;
+  i = 0;
+  out = '';
+  inClass = false;
+  classDepthStart = -1;
+  groupCount = 0;
+  readonly names = new Map<string, number>();
+  lastWasQuantifier = false;
   /** Where the last complete atom starts in `out` (for possessive wrapping). */
-  let atomStart = 0;
-  let quantAtomStart = 0;
+  atomStart = 0;
+  quantAtomStart = 0;
   /** Open groups: where they start in `out`, and whether atomic. */
-  const open: { start: number; atomic: boolean }[] = [];
-  let emul = 0;
-  const namedRefs: string[] = [];
-  const wrapAtomic = (start: number): void => {
-    const name = `__a${++emul}`;
-    out = `${out.slice(0, start)}(?=(?<${name}>${out.slice(start)}))\\k<${name}>`;
-  };
+  readonly open: { start: number; atomic: boolean }[] = [];
+  emul = 0;
+  readonly namedRefs: string[] = [];
+  readonly multiline: boolean;
 
-  const prop = (name: string, negated: boolean): string => {
+  constructor(readonly pattern: string, extraFlags: string) {
+    this.flags = extraFlags;
+    // Leading inline flags.
+    for (;;) {
+      const m = /^\(\?([imsud]+)\)/.exec(pattern.slice(this.i));
+      if (!m) break;
+      for (const f of m[1]!) {
+        if (f === 'd') throw new JavaRegexError('inline flag (?d) (UNIX_LINES) is not supported');
+        if (f === 'u') continue;
+        if (!this.flags.includes(f)) this.flags += f;
+      }
+      this.i += m[0].length;
+    }
+    this.multiline = this.flags.includes('m');
+  }
+
+  private wrapAtomic(start: number): void {
+    const name = `__a${++this.emul}`;
+    this.out = `${this.out.slice(0, start)}(?=(?<${name}>${this.out.slice(start)}))\\k<${name}>`;
+  }
+
+  private prop(name: string, negated: boolean): string {
     let inner: string | undefined;
     let n = name;
     if (n.startsWith('Is') && POSIX[n.slice(2)] !== undefined) n = n.slice(2);
     if (POSIX[n] !== undefined) inner = POSIX[n];
-    else if (JAVA_PROPS[n] !== undefined) { inner = JAVA_PROPS[n]; needU = true; }
+    else if (JAVA_PROPS[n] !== undefined) { inner = JAVA_PROPS[n]; this.needU = true; }
     else if (/^In[A-Za-z_]+$/.test(n)) {
       throw new JavaRegexError(`Unicode block \\p{${name}} is not supported (JavaScript has no blocks); use a script (\\p{Is…}) or a range`);
     } else if (/^Is[A-Za-z_]+$/.test(n)) {
       const s = n.slice(2);
       inner = /^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(s) ? `\\p{${s}}` : `\\p{Script=${s}}`;
-      needU = true;
+      this.needU = true;
     } else if (/^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(n)) {
       inner = `\\p{${n}}`;
-      needU = true;
+      this.needU = true;
     } else if (/^(general_category|gc|script|sc)=\w+$/i.test(n)) {
       const [k, v] = n.split('=');
       inner = `\\p{${/^(gc|general_category)$/i.test(k!) ? 'General_Category' : 'Script'}=${v}}`;
-      needU = true;
+      this.needU = true;
     } else {
       throw new JavaRegexError(`unknown character property \\p{${name}}`);
     }
-    if (inClass) {
+    if (this.inClass) {
       if (negated) {
         if (/^\\p\{[^}]+\}$/.test(inner)) return '\\P' + inner.slice(2);
         throw new JavaRegexError(`negated property \\P{${name}} inside a character class is not supported`);
@@ -126,209 +130,226 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
       return inner;
     }
     return `[${negated ? '^' : ''}${inner}]`;
-  };
+  }
 
-  while (i < pattern.length) {
-    const c = pattern[i]!;
-    const wasQuant = lastWasQuantifier;
-    lastWasQuantifier = false;
-    if (!inClass && !'*+?{)|'.includes(c)) atomStart = out.length;
-    if (c === '\\') {
-      const d = pattern[i + 1];
-      if (d === undefined) throw new JavaRegexError('unexpected trailing backslash');
-      i += 2;
-      switch (d) {
-        case 'Q': {
-          const end = pattern.indexOf('\\E', i);
-          const lit = end < 0 ? pattern.slice(i) : pattern.slice(i, end);
-          for (const ch of lit) out += escapeLiteral(ch, inClass);
-          i = end < 0 ? pattern.length : end + 2;
-          break;
-        }
-        case 'E': break;
-        case 'p': case 'P': {
-          let name: string;
-          if (pattern[i] === '{') {
-            const end = pattern.indexOf('}', i);
-            if (end < 0) throw new JavaRegexError('unclosed \\p{ character property');
-            name = pattern.slice(i + 1, end);
-            i = end + 1;
-          } else {
-            name = pattern[i] ?? '';
-            i += 1;
-          }
-          out += prop(name, d === 'P');
-          break;
-        }
-        case 'A': out += inClass ? 'A' : '(?<![\\s\\S])'; break;
-        case 'z': out += inClass ? 'z' : '(?![\\s\\S])'; break;
-        case 'Z': out += '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))'; break;
-        case 'G': throw new JavaRegexError('\\G (end of the previous match) is not supported');
-        case 'X': throw new JavaRegexError('\\X (grapheme cluster) is not supported');
-        case 'N': throw new JavaRegexError('\\N{name} is not supported');
-        case 'b':
-          if (pattern[i] === '{') throw new JavaRegexError('\\b{g} is not supported');
-          out += inClass ? '\\x08' : '\\b';
-          break;
-        case 's': out += inClass ? SPACE : `[${SPACE}]`; break;
-        case 'S':
-          if (inClass) throw new JavaRegexError('\\S inside a character class is not supported; use [^…]');
-          out += `[^${SPACE}]`;
-          break;
-        case 'h': out += inClass ? HSPACE : `[${HSPACE}]`; break;
-        case 'H':
-          if (inClass) throw new JavaRegexError('\\H inside a character class is not supported');
-          out += `[^${HSPACE}]`;
-          break;
-        case 'v': out += inClass ? VSPACE : `[${VSPACE}]`; break;
-        case 'V':
-          if (inClass) throw new JavaRegexError('\\V inside a character class is not supported');
-          out += `[^${VSPACE}]`;
-          break;
-        case 'R': out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; break;
-        case 'e': out += '\\x1B'; break;
-        case 'a': out += '\\x07'; break;
-        case '0': {
-          const m = /^[0-3]?[0-7]{1,2}/.exec(pattern.slice(i)) ?? /^[0-7]{1,2}/.exec(pattern.slice(i));
-          if (!m) throw new JavaRegexError('illegal octal escape \\0');
-          out += hex2(parseInt(m[0], 8));
-          i += m[0].length;
-          break;
-        }
-        case 'x': {
-          if (pattern[i] === '{') {
-            const end = pattern.indexOf('}', i);
-            const cp = parseInt(pattern.slice(i + 1, end), 16);
-            if (end < 0 || !Number.isFinite(cp) || cp > 0x10ffff) throw new JavaRegexError('illegal \\x{…} escape');
-            if (cp > 0xffff) needU = true;
-            out += hex2(cp);
-            i = end + 1;
-          } else {
-            out += '\\x' + pattern.slice(i, i + 2);
-            i += 2;
-          }
-          break;
-        }
-        case 'u': out += '\\u' + pattern.slice(i, i + 4); i += 4; break;
-        case 'k': {
-          const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(pattern.slice(i));
-          if (!m) throw new JavaRegexError('\\k is not followed by <name>');
-          namedRefs.push(m[1]!);
-          out += `\\k<${m[1]}>`;
-          i += m[0].length;
-          break;
-        }
-        default:
-          if (/[1-9]/.test(d)) {
-            if (inClass) throw new JavaRegexError(`\\${d} inside a character class is not supported`);
-            // Java: more digits belong to the reference while they still name an existing group.
-            let ref = Number(d);
-            while (/[0-9]/.test(pattern[i] ?? '') && ref * 10 + Number(pattern[i]) <= groupCount) { ref = ref * 10 + Number(pattern[i]); i++; }
-            out += `\u0000${ref}\u0000`;
-          } else if (/[dDwWtnrfcB]/.test(d)) {
-            out += '\\' + d;
-            if (d === 'c') { out += pattern[i] ?? ''; i += 1; }
-          } else if (/[A-Za-z]/.test(d)) {
-            throw new JavaRegexError(`illegal/unsupported escape sequence \\${d}`);
-          } else {
-            out += escapeLiteral(d, inClass);
-          }
+  translate(): JavaRegex {
+    const pattern = this.pattern;
+    while (this.i < pattern.length) {
+      const c = pattern[this.i]!;
+      const wasQuant = this.lastWasQuantifier;
+      this.lastWasQuantifier = false;
+      if (!this.inClass && !'*+?{)|'.includes(c)) this.atomStart = this.out.length;
+      if (c === '\\') {
+        const d = pattern[this.i + 1];
+        if (d === undefined) throw new JavaRegexError('unexpected trailing backslash');
+        this.i += 2;
+        this.escape(d);
+      } else if (this.inClass) this.classChar(c);
+      else this.plain(c, wasQuant);
+    }
+    return this.finish();
+  }
+
+  /** A backslash escape: `d` is the character after the backslash (already consumed). */
+  private escape(d: string): void {
+    switch (d) {
+      case 'Q': {
+        const end = this.pattern.indexOf('\\E', this.i);
+        const lit = end < 0 ? this.pattern.slice(this.i) : this.pattern.slice(this.i, end);
+        for (const ch of lit) this.out += escapeLiteral(ch, this.inClass);
+        this.i = end < 0 ? this.pattern.length : end + 2;
+        break;
       }
-      continue;
+      case 'E': break;
+      case 'p': case 'P': {
+        let name: string;
+        if (this.pattern[this.i] === '{') {
+          const end = this.pattern.indexOf('}', this.i);
+          if (end < 0) throw new JavaRegexError('unclosed \\p{ character property');
+          name = this.pattern.slice(this.i + 1, end);
+          this.i = end + 1;
+        } else {
+          name = this.pattern[this.i] ?? '';
+          this.i += 1;
+        }
+        this.out += this.prop(name, d === 'P');
+        break;
+      }
+      case 'A': this.out += this.inClass ? 'A' : '(?<![\\s\\S])'; break;
+      case 'z': this.out += this.inClass ? 'z' : '(?![\\s\\S])'; break;
+      case 'Z': this.out += '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))'; break;
+      case 'G': throw new JavaRegexError('\\G (end of the previous match) is not supported');
+      case 'X': throw new JavaRegexError('\\X (grapheme cluster) is not supported');
+      case 'N': throw new JavaRegexError('\\N{name} is not supported');
+      case 'b':
+        if (this.pattern[this.i] === '{') throw new JavaRegexError('\\b{g} is not supported');
+        this.out += this.inClass ? '\\x08' : '\\b';
+        break;
+      case 's': this.out += this.inClass ? SPACE : `[${SPACE}]`; break;
+      case 'S':
+        if (this.inClass) throw new JavaRegexError('\\S inside a character class is not supported; use [^…]');
+        this.out += `[^${SPACE}]`;
+        break;
+      case 'h': this.out += this.inClass ? HSPACE : `[${HSPACE}]`; break;
+      case 'H':
+        if (this.inClass) throw new JavaRegexError('\\H inside a character class is not supported');
+        this.out += `[^${HSPACE}]`;
+        break;
+      case 'v': this.out += this.inClass ? VSPACE : `[${VSPACE}]`; break;
+      case 'V':
+        if (this.inClass) throw new JavaRegexError('\\V inside a character class is not supported');
+        this.out += `[^${VSPACE}]`;
+        break;
+      case 'R': this.out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; break;
+      case 'e': this.out += '\\x1B'; break;
+      case 'a': this.out += '\\x07'; break;
+      case '0': {
+        const m = /^[0-3]?[0-7]{1,2}/.exec(this.pattern.slice(this.i)) ?? /^[0-7]{1,2}/.exec(this.pattern.slice(this.i));
+        if (!m) throw new JavaRegexError('illegal octal escape \\0');
+        this.out += hex2(parseInt(m[0], 8));
+        this.i += m[0].length;
+        break;
+      }
+      case 'x': {
+        if (this.pattern[this.i] === '{') {
+          const end = this.pattern.indexOf('}', this.i);
+          const cp = parseInt(this.pattern.slice(this.i + 1, end), 16);
+          if (end < 0 || !Number.isFinite(cp) || cp > 0x10ffff) throw new JavaRegexError('illegal \\x{…} escape');
+          if (cp > 0xffff) this.needU = true;
+          this.out += hex2(cp);
+          this.i = end + 1;
+        } else {
+          this.out += '\\x' + this.pattern.slice(this.i, this.i + 2);
+          this.i += 2;
+        }
+        break;
+      }
+      case 'u': this.out += '\\u' + this.pattern.slice(this.i, this.i + 4); this.i += 4; break;
+      case 'k': {
+        const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(this.pattern.slice(this.i));
+        if (!m) throw new JavaRegexError('\\k is not followed by <name>');
+        this.namedRefs.push(m[1]!);
+        this.out += `\\k<${m[1]}>`;
+        this.i += m[0].length;
+        break;
+      }
+      default:
+        if (/[1-9]/.test(d)) {
+          if (this.inClass) throw new JavaRegexError(`\\${d} inside a character class is not supported`);
+          // Java: more digits belong to the reference while they still name an existing group.
+          let ref = Number(d);
+          while (/[0-9]/.test(this.pattern[this.i] ?? '') && ref * 10 + Number(this.pattern[this.i]) <= this.groupCount) { ref = ref * 10 + Number(this.pattern[this.i]); this.i++; }
+          this.out += `\u0000${ref}\u0000`;
+        } else if (/[dDwWtnrfcB]/.test(d)) {
+          this.out += '\\' + d;
+          if (d === 'c') { this.out += this.pattern[this.i] ?? ''; this.i += 1; }
+        } else if (/[A-Za-z]/.test(d)) {
+          throw new JavaRegexError(`illegal/unsupported escape sequence \\${d}`);
+        } else {
+          this.out += escapeLiteral(d, this.inClass);
+        }
     }
-    if (inClass) {
-      if (c === '[') throw new JavaRegexError('nested character classes ([a[b]]) are not supported');
-      if (c === '&' && pattern[i + 1] === '&') throw new JavaRegexError('character class intersection (&&) is not supported');
-      if (c === ']' && i > classDepthStart) { inClass = false; out += ']'; i++; continue; }
-      out += c === '/' ? '\\/' : c;
-      i++;
-      continue;
-    }
+  }
+
+  /** One character inside [...]. */
+  private classChar(c: string): void {
+    if (c === '[') throw new JavaRegexError('nested character classes ([a[b]]) are not supported');
+    if (c === '&' && this.pattern[this.i + 1] === '&') throw new JavaRegexError('character class intersection (&&) is not supported');
+    if (c === ']' && this.i > this.classDepthStart) { this.inClass = false; this.out += ']'; this.i++; return; }
+    this.out += c === '/' ? '\\/' : c;
+    this.i++;
+  }
+
+  /** One character outside a class (c is pattern[i]; wasQuant: the previous token was a quantifier). */
+  private plain(c: string, wasQuant: boolean): void {
     switch (c) {
       case '[': {
-        inClass = true;
-        out += '[';
-        i++;
-        if (pattern[i] === '^') { out += '^'; i++; }
+        this.inClass = true;
+        this.out += '[';
+        this.i++;
+        if (this.pattern[this.i] === '^') { this.out += '^'; this.i++; }
         // A ']' right after '[' or '[^' is a literal in Java.
-        if (pattern[i] === ']') { out += '\\]'; i++; }
-        classDepthStart = i;
+        if (this.pattern[this.i] === ']') { this.out += '\\]'; this.i++; }
+        this.classDepthStart = this.i;
         break;
       }
-      case '(': {
-        if (pattern[i + 1] === '?') {
-          const rest = pattern.slice(i + 2);
-          if (rest.startsWith('>')) { open.push({ start: out.length, atomic: true }); out += '(?:'; i += 3; break; }
-          open.push({ start: out.length, atomic: false });
-          if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) { out += '(?'; i += 2; }
-          else if (rest.startsWith('<')) {
-            const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(rest);
-            if (!m) throw new JavaRegexError('bad named group');
-            groupCount++;
-            names.set(m[1]!, groupCount);
-            out += `(?<${m[1]}>`;
-            i += 2 + m[0].length;
-          } else {
-            throw new JavaRegexError(`inline flags (${'(?' + rest.slice(0, 8)}…) are only supported at the start of the pattern`);
-          }
-        } else {
-          open.push({ start: out.length, atomic: false });
-          groupCount++;
-          out += '(';
-          i++;
-        }
+      case '(':
+        this.openGroup();
         break;
-      }
       case ')': {
-        const g = open.pop();
+        const g = this.open.pop();
         if (!g) throw new JavaRegexError('unmatched closing ")"');
-        out += ')';
-        i++;
-        atomStart = g.start;
-        if (g.atomic) wrapAtomic(g.start);
+        this.out += ')';
+        this.i++;
+        this.atomStart = g.start;
+        if (g.atomic) this.wrapAtomic(g.start);
         break;
       }
       case '$':
-        out += multiline ? '$' : '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))';
-        i++;
+        this.out += this.multiline ? '$' : '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))';
+        this.i++;
         break;
       case '*': case '?': case '+': {
-        if (wasQuant && c === '+') { wrapAtomic(quantAtomStart); i++; break; } // possessive
-        if (wasQuant && c === '?') { out += '?'; i++; break; } // lazy
-        if (out.length === atomStart && !wasQuant) throw new JavaRegexError(`dangling meta character '${c}'`);
-        out += c;
-        i++;
-        lastWasQuantifier = true;
-        quantAtomStart = atomStart;
+        if (wasQuant && c === '+') { this.wrapAtomic(this.quantAtomStart); this.i++; break; } // possessive
+        if (wasQuant && c === '?') { this.out += '?'; this.i++; break; } // lazy
+        if (this.out.length === this.atomStart && !wasQuant) throw new JavaRegexError(`dangling meta character '${c}'`);
+        this.out += c;
+        this.i++;
+        this.lastWasQuantifier = true;
+        this.quantAtomStart = this.atomStart;
         break;
       }
       case '{': {
-        const m = /^\{(\d+)(,(\d*))?\}/.exec(pattern.slice(i));
+        const m = /^\{(\d+)(,(\d*))?\}/.exec(this.pattern.slice(this.i));
         if (!m) throw new JavaRegexError('illegal repetition: a literal { must be escaped as \\{');
         if (m[3] && Number(m[3]) < Number(m[1])) throw new JavaRegexError(`illegal repetition range ${m[0]}`);
-        out += m[0];
-        i += m[0].length;
-        lastWasQuantifier = true;
-        quantAtomStart = atomStart;
+        this.out += m[0];
+        this.i += m[0].length;
+        this.lastWasQuantifier = true;
+        this.quantAtomStart = this.atomStart;
         break;
       }
       case '.':
-        out += flags.includes('s') ? '.' : '[^\\n\\r\\x85\\u2028\\u2029]';
-        i++;
+        this.out += this.flags.includes('s') ? '.' : '[^\\n\\r\\x85\\u2028\\u2029]';
+        this.i++;
         break;
-      case '}': out += '\\}'; i++; break;
-      case ']': out += '\\]'; i++; break;
-      case '/': out += '\\/'; i++; break;
-      default: out += c; i++;
+      case '}': this.out += '\\}'; this.i++; break;
+      case ']': this.out += '\\]'; this.i++; break;
+      case '/': this.out += '\\/'; this.i++; break;
+      default: this.out += c; this.i++;
     }
   }
-  if (inClass) throw new JavaRegexError('unclosed character class');
-  if (open.length > 0) throw new JavaRegexError('unclosed group');
-  for (const n of namedRefs) if (!names.has(n)) throw new JavaRegexError(`named capturing group <${n}> does not exist`);
-  // JS group numbers: Java's groups and the emulation groups, in order of their "(" in the output.
-  const groupIndex = [0];
-  let js = 0;
-  {
+
+  /** `(`: a group, a non-capturing or look-around group, a named group or an atomic group. */
+  private openGroup(): void {
+    if (this.pattern[this.i + 1] === '?') {
+      const rest = this.pattern.slice(this.i + 2);
+      if (rest.startsWith('>')) { this.open.push({ start: this.out.length, atomic: true }); this.out += '(?:'; this.i += 3; return; }
+      this.open.push({ start: this.out.length, atomic: false });
+      if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) { this.out += '(?'; this.i += 2; }
+      else if (rest.startsWith('<')) {
+        const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(rest);
+        if (!m) throw new JavaRegexError('bad named group');
+        this.groupCount++;
+        this.names.set(m[1]!, this.groupCount);
+        this.out += `(?<${m[1]}>`;
+        this.i += 2 + m[0].length;
+      } else {
+        throw new JavaRegexError(`inline flags (${'(?' + rest.slice(0, 8)}…) are only supported at the start of the pattern`);
+      }
+    } else {
+      this.open.push({ start: this.out.length, atomic: false });
+      this.groupCount++;
+      this.out += '(';
+      this.i++;
+    }
+  }
+
+  /** JS group numbers: Java's groups and the emulation groups, in order of their "(" in the output. */
+  private groupIndexes(): number[] {
+    const out = this.out;
+    const groupIndex = [0];
+    let js = 0;
     let cls = false;
     for (let k = 0; k < out.length; k++) {
       const ch = out[k];
@@ -340,22 +361,37 @@ export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
       const named = /^\(\?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(out.slice(k));
       if (named) { js++; if (!named[1]!.startsWith('__a')) groupIndex.push(js); }
     }
+    return groupIndex;
   }
-  let badRef: number | undefined;
-  out = out.replace(/\u0000(\d+)\u0000/g, (_, n: string) => {
-    const ref = Number(n);
-    if (ref > groupCount) { badRef = ref; return ''; }
-    return `(?:\\${groupIndex[ref]})`;
-  });
-  if (badRef !== undefined) throw new JavaRegexError(`back reference \\${badRef} to a group that does not exist`);
-  if (needU) flags += 'u';
-  let regex: RegExp;
-  try {
-    regex = new RegExp(out, flags);
-  } catch (err) {
-    throw new JavaRegexError((err as Error).message.replace(/^Invalid regular expression: /, ''));
+
+  private finish(): JavaRegex {
+    if (this.inClass) throw new JavaRegexError('unclosed character class');
+    if (this.open.length > 0) throw new JavaRegexError('unclosed group');
+    for (const n of this.namedRefs) if (!this.names.has(n)) throw new JavaRegexError(`named capturing group <${n}> does not exist`);
+    const groupIndex = this.groupIndexes();
+    let badRef: number | undefined;
+    this.out = this.out.replace(/\u0000(\d+)\u0000/g, (_, n: string) => {
+      const ref = Number(n);
+      if (ref > this.groupCount) { badRef = ref; return ''; }
+      return `(?:\\${groupIndex[ref]})`;
+    });
+    if (badRef !== undefined) throw new JavaRegexError(`back reference \\${badRef} to a group that does not exist`);
+    if (this.needU) this.flags += 'u';
+    let regex: RegExp;
+    try {
+      regex = new RegExp(this.out, this.flags);
+    } catch (err) {
+      throw new JavaRegexError((err as Error).message.replace(/^Invalid regular expression: /, ''));
+    }
+    return { source: this.out, flags: this.flags, groupCount: this.groupCount, names: this.names, groupIndex, regex };
   }
-  return { source: out, flags, groupCount, names, groupIndex, regex };
+}
+
+/**
+ * Translates a Java pattern; throws JavaRegexError with a message naming the construct when it cannot.
+ */
+export function compileJavaRegex(pattern: string, extraFlags = ''): JavaRegex {
+  return new JavaRegexTranslator(pattern, extraFlags).translate();
 }
 
 /** Compiles and returns a message instead of throwing (for spec checks). */

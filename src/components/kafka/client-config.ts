@@ -161,6 +161,24 @@ export function parseJaas(text: string): { module: string; options: Record<strin
   return { module: m[1]!, options };
 }
 
+/** The mapping being built for one client, shared by the key mappers. */
+interface MapState {
+  readonly o: MapOptions;
+  readonly props: Record<string, string>;
+  readonly K: (k: string) => string;
+  readonly errors: ClientMapping['errors'];
+  readonly ignored: ClientMapping['ignored'];
+  readonly kafka: ClientMapping['kafka'];
+  readonly retry: RetryOptions;
+  readonly consumer: ClientMapping['consumer'];
+  readonly producer: ClientMapping['producer'];
+  protocol: string;
+  mechanism?: string;
+  jaas?: string;
+  readonly tls: TlsSpec;
+  disableFqdn: boolean;
+}
+
 /**
  * Builds kafkajs options from Flume's properties for one client (consumer or producer).
  */
@@ -191,13 +209,9 @@ export function mapClient(o: MapOptions): ClientMapping {
     timeout: 30_000,
     compression: COMPRESSION.None,
   };
-  let protocol = 'PLAINTEXT';
-  let mechanism: string | undefined;
-  let jaas: string | undefined;
-  const tls: TlsSpec = { verifyHostname: true };
-  let disableFqdn = false;
 
   const K = (k: string) => prefix + k;
+  const s: MapState = { o, props, K, errors, ignored, kafka, retry, consumer, producer, protocol: 'PLAINTEXT', tls: { verifyHostname: true }, disableFqdn: false };
   for (const [key, value] of Object.entries(props)) {
     const v = value.trim();
     if (SILENT.has(key)) {
@@ -214,248 +228,263 @@ export function mapClient(o: MapOptions): ClientMapping {
       ignored.push({ key: K(key), reason: misplaced ? `a Kafka ${o.role === 'consumer' ? 'producer' : 'consumer'} property, not a ${o.role} one` : IGNORED[key]! });
       continue;
     }
-    switch (key) {
-      // ---- common
-      case 'client.id':
-        kafka.clientId = v;
-        break;
-      case 'security.protocol':
-        protocol = v.toUpperCase();
-        if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) {
-          errors.push({ key: K(key), message: `"${v}" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL` });
-        }
-        break;
-      case 'sasl.mechanism':
-        mechanism = v.toUpperCase();
-        break;
-      case 'sasl.jaas.config':
-        jaas = v;
-        break;
-      case 'ssl.endpoint.identification.algorithm':
-        tls.verifyHostname = v.toLowerCase() === 'https';
-        break;
-      case 'ssl.disableTLSHostnameVerification':
-        disableFqdn = v.toLowerCase() === 'true';
-        break;
-      case 'ssl.truststore.location':
-        tls.truststore = { ...(tls.truststore ?? { type: '' }), location: v };
-        break;
-      case 'ssl.truststore.type':
-        tls.truststore = { ...(tls.truststore ?? {}), type: v.toUpperCase() };
-        break;
-      case 'ssl.truststore.certificates':
-        tls.truststore = { ...(tls.truststore ?? { type: 'PEM' }), inline: v };
-        break;
-      case 'ssl.truststore.password':
-        break; // PEM truststores need none; PKCS12 truststores are not read (see loadTls)
-      case 'ssl.keystore.location':
-        tls.keystore = { ...(tls.keystore ?? { type: '' }), location: v };
-        break;
-      case 'ssl.keystore.type':
-        tls.keystore = { ...(tls.keystore ?? {}), type: v.toUpperCase() };
-        break;
-      case 'ssl.keystore.password':
-        tls.keystore = { ...(tls.keystore ?? { type: '' }), password: v };
-        break;
-      case 'ssl.keystore.key':
-        tls.keystore = { ...(tls.keystore ?? { type: 'PEM' }), inlineKey: v };
-        break;
-      case 'ssl.keystore.certificate.chain':
-        tls.keystore = { ...(tls.keystore ?? { type: 'PEM' }), inlineChain: v };
-        break;
-      case 'ssl.key.password':
-        tls.keyPassword = v;
-        break;
-      case 'request.timeout.ms': {
-        const n = int(K(key), v, errors);
-        if (n !== undefined) {
-          kafka.requestTimeout = n;
-          producer.timeout = n;
-        }
-        break;
-      }
-      case 'socket.connection.setup.timeout.ms': {
-        const n = int(K(key), v, errors);
-        if (n !== undefined) kafka.connectionTimeout = n;
-        break;
-      }
-      case 'retry.backoff.ms': {
-        const n = int(K(key), v, errors);
-        if (n !== undefined) retry.initialRetryTime = n;
-        break;
-      }
-      case 'retry.backoff.max.ms': {
-        const n = int(K(key), v, errors);
-        if (n !== undefined) retry.maxRetryTime = n;
-        break;
-      }
-      case 'metadata.max.age.ms': {
-        const n = int(K(key), v, errors);
-        if (n !== undefined) {
-          consumer.metadataMaxAge = n;
-          producer.metadataMaxAge = n;
-        }
-        break;
-      }
-      case 'key.serializer':
-      case 'value.serializer':
-      case 'key.deserializer':
-      case 'value.deserializer':
-        if (!DEFAULT_SERDE.has(v)) ignored.push({ key: K(key), reason: 'keys are strings and values bytes, as with Flume\'s defaults; Java serializers cannot run in Node.js' });
-        break;
-      default:
-        if (o.role === 'consumer' ? mapConsumerKey(key, v) : mapProducerKey(key, v)) break;
-        ignored.push({ key: K(key), reason: `not a Kafka ${o.role} property flume-ts knows` });
-    }
+    if (mapCommonKey(s, key, v)) continue;
+    if (o.role === 'consumer' ? mapConsumerKey(s, key, v) : mapProducerKey(s, key, v)) continue;
+    ignored.push({ key: K(key), reason: `not a Kafka ${o.role} property flume-ts knows` });
   }
-
-  function mapConsumerKey(key: string, v: string): boolean {
-    const num = (set: (n: number) => void) => {
-      const n = int(K(key), v, errors);
-      if (n !== undefined) set(n);
-      return true;
-    };
-    switch (key) {
-      case 'group.id':
-        return true; // read by the component (kafka.consumer.group.id)
-      case 'auto.offset.reset': {
-        const s = v.toLowerCase();
-        if (s === 'earliest' || s === 'latest') consumer.fromBeginning = s === 'earliest';
-        else errors.push({ key: K(key), message: `"${v}" is not supported; use earliest or latest` });
-        return true;
-      }
-      case 'session.timeout.ms':
-        return num((n) => (consumer.sessionTimeout = n));
-      case 'heartbeat.interval.ms':
-        return num((n) => (consumer.heartbeatInterval = n));
-      case 'max.poll.interval.ms':
-        return num((n) => (consumer.rebalanceTimeout = n));
-      case 'fetch.min.bytes':
-        return num((n) => (consumer.minBytes = n));
-      case 'fetch.max.bytes':
-        return num((n) => (consumer.maxBytes = n));
-      case 'max.partition.fetch.bytes':
-        return num((n) => (consumer.maxBytesPerPartition = n));
-      case 'fetch.max.wait.ms':
-        return num((n) => (consumer.maxWaitTimeInMs = n));
-      case 'isolation.level': {
-        const s = v.toLowerCase();
-        if (s === 'read_committed' || s === 'read_uncommitted') consumer.readUncommitted = s === 'read_uncommitted';
-        else errors.push({ key: K(key), message: `"${v}" is not read_committed or read_uncommitted` });
-        return true;
-      }
-      case 'client.rack':
-        consumer.rackId = v;
-        return true;
-      case 'allow.auto.create.topics':
-        consumer.allowAutoTopicCreation = v.toLowerCase() === 'true';
-        return true;
-      default:
-        return false;
-    }
-  }
-
-  function mapProducerKey(key: string, v: string): boolean {
-    switch (key) {
-      case 'acks': {
-        const a = parseAcks(v);
-        if (a === undefined) errors.push({ key: K(key), message: `"${v}" is not one of 0, 1, -1, all` });
-        else producer.acks = a;
-        return true;
-      }
-      case 'compression.type': {
-        const s = v.toLowerCase();
-        if (s === 'none') producer.compression = COMPRESSION.None;
-        else if (s === 'gzip') producer.compression = COMPRESSION.GZIP;
-        else if (['snappy', 'lz4', 'zstd'].includes(s)) {
-          ignored.push({ key: K(key), reason: `${s} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)` });
-        } else errors.push({ key: K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
-        return true;
-      }
-      case 'retries': {
-        const n = int(K(key), v, errors);
-        // Java's default is MAX_INT within delivery.timeout.ms; kafkajs would retry forever, so cap it: a failed
-        // send rolls the Flume transaction back and the sink runner tries again.
-        if (n !== undefined) retry.retries = Math.min(n, 30);
-        return true;
-      }
-      case 'max.in.flight.requests.per.connection': {
-        const n = int(K(key), v, errors);
-        if (n !== undefined) producer.maxInFlightRequests = n;
-        return true;
-      }
-      case 'enable.idempotence':
-        if (v.toLowerCase() === 'true') {
-          if (producer.acks !== -1 && props['acks'] !== undefined && parseAcks(props['acks']) !== -1) {
-            errors.push({ key: K(key), message: 'enable.idempotence=true needs acks=all' });
-          } else {
-            producer.idempotent = true;
-            producer.acks = -1;
-          }
-        }
-        return true;
-      default:
-        return false;
-    }
-  }
-
   if (Object.keys(retry).length > 0) kafka.retry = retry;
+  mapSasl(s);
+  const tlsOut = mapTls(s);
+  return { kafka, tls: tlsOut, consumer, producer, ignored, errors };
+}
 
-  // security
-  const sasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
-  const ssl = protocol === 'SSL' || protocol === 'SASL_SSL';
+/** Keys every client role shares (identity, security, timeouts, serdes); false when `key` is not one. */
+function mapCommonKey(s: MapState, key: string, v: string): boolean {
+  switch (key) {
+    case 'client.id':
+      s.kafka.clientId = v;
+      return true;
+    case 'security.protocol':
+      s.protocol = v.toUpperCase();
+      if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(s.protocol)) {
+        s.errors.push({ key: s.K(key), message: `"${v}" is not one of PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL` });
+      }
+      return true;
+    case 'sasl.mechanism':
+      s.mechanism = v.toUpperCase();
+      return true;
+    case 'sasl.jaas.config':
+      s.jaas = v;
+      return true;
+    case 'ssl.endpoint.identification.algorithm':
+      s.tls.verifyHostname = v.toLowerCase() === 'https';
+      return true;
+    case 'ssl.disableTLSHostnameVerification':
+      s.disableFqdn = v.toLowerCase() === 'true';
+      return true;
+    case 'ssl.truststore.location':
+      s.tls.truststore = { ...(s.tls.truststore ?? { type: '' }), location: v };
+      return true;
+    case 'ssl.truststore.type':
+      s.tls.truststore = { ...(s.tls.truststore ?? {}), type: v.toUpperCase() };
+      return true;
+    case 'ssl.truststore.certificates':
+      s.tls.truststore = { ...(s.tls.truststore ?? { type: 'PEM' }), inline: v };
+      return true;
+    case 'ssl.truststore.password':
+      return true; // PEM truststores need none; PKCS12 truststores are not read (see loadTls)
+    case 'ssl.keystore.location':
+      s.tls.keystore = { ...(s.tls.keystore ?? { type: '' }), location: v };
+      return true;
+    case 'ssl.keystore.type':
+      s.tls.keystore = { ...(s.tls.keystore ?? {}), type: v.toUpperCase() };
+      return true;
+    case 'ssl.keystore.password':
+      s.tls.keystore = { ...(s.tls.keystore ?? { type: '' }), password: v };
+      return true;
+    case 'ssl.keystore.key':
+      s.tls.keystore = { ...(s.tls.keystore ?? { type: 'PEM' }), inlineKey: v };
+      return true;
+    case 'ssl.keystore.certificate.chain':
+      s.tls.keystore = { ...(s.tls.keystore ?? { type: 'PEM' }), inlineChain: v };
+      return true;
+    case 'ssl.key.password':
+      s.tls.keyPassword = v;
+      return true;
+    case 'request.timeout.ms': {
+      const n = int(s.K(key), v, s.errors);
+      if (n !== undefined) {
+        s.kafka.requestTimeout = n;
+        s.producer.timeout = n;
+      }
+      return true;
+    }
+    case 'socket.connection.setup.timeout.ms': {
+      const n = int(s.K(key), v, s.errors);
+      if (n !== undefined) s.kafka.connectionTimeout = n;
+      return true;
+    }
+    case 'retry.backoff.ms': {
+      const n = int(s.K(key), v, s.errors);
+      if (n !== undefined) s.retry.initialRetryTime = n;
+      return true;
+    }
+    case 'retry.backoff.max.ms': {
+      const n = int(s.K(key), v, s.errors);
+      if (n !== undefined) s.retry.maxRetryTime = n;
+      return true;
+    }
+    case 'metadata.max.age.ms': {
+      const n = int(s.K(key), v, s.errors);
+      if (n !== undefined) {
+        s.consumer.metadataMaxAge = n;
+        s.producer.metadataMaxAge = n;
+      }
+      return true;
+    }
+    case 'key.serializer':
+    case 'value.serializer':
+    case 'key.deserializer':
+    case 'value.deserializer':
+      if (!DEFAULT_SERDE.has(v)) s.ignored.push({ key: s.K(key), reason: 'keys are strings and values bytes, as with Flume\'s defaults; Java serializers cannot run in Node.js' });
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Consumer-only keys; false when `key` is not one. */
+function mapConsumerKey(s: MapState, key: string, v: string): boolean {
+  const num = (set: (n: number) => void) => {
+    const n = int(s.K(key), v, s.errors);
+    if (n !== undefined) set(n);
+    return true;
+  };
+  switch (key) {
+    case 'group.id':
+      return true; // read by the component (kafka.consumer.group.id)
+    case 'auto.offset.reset': {
+      const lv = v.toLowerCase();
+      if (lv === 'earliest' || lv === 'latest') s.consumer.fromBeginning = lv === 'earliest';
+      else s.errors.push({ key: s.K(key), message: `"${v}" is not supported; use earliest or latest` });
+      return true;
+    }
+    case 'session.timeout.ms':
+      return num((n) => (s.consumer.sessionTimeout = n));
+    case 'heartbeat.interval.ms':
+      return num((n) => (s.consumer.heartbeatInterval = n));
+    case 'max.poll.interval.ms':
+      return num((n) => (s.consumer.rebalanceTimeout = n));
+    case 'fetch.min.bytes':
+      return num((n) => (s.consumer.minBytes = n));
+    case 'fetch.max.bytes':
+      return num((n) => (s.consumer.maxBytes = n));
+    case 'max.partition.fetch.bytes':
+      return num((n) => (s.consumer.maxBytesPerPartition = n));
+    case 'fetch.max.wait.ms':
+      return num((n) => (s.consumer.maxWaitTimeInMs = n));
+    case 'isolation.level': {
+      const lv = v.toLowerCase();
+      if (lv === 'read_committed' || lv === 'read_uncommitted') s.consumer.readUncommitted = lv === 'read_uncommitted';
+      else s.errors.push({ key: s.K(key), message: `"${v}" is not read_committed or read_uncommitted` });
+      return true;
+    }
+    case 'client.rack':
+      s.consumer.rackId = v;
+      return true;
+    case 'allow.auto.create.topics':
+      s.consumer.allowAutoTopicCreation = v.toLowerCase() === 'true';
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Producer-only keys; false when `key` is not one. */
+function mapProducerKey(s: MapState, key: string, v: string): boolean {
+  switch (key) {
+    case 'acks': {
+      const a = parseAcks(v);
+      if (a === undefined) s.errors.push({ key: s.K(key), message: `"${v}" is not one of 0, 1, -1, all` });
+      else s.producer.acks = a;
+      return true;
+    }
+    case 'compression.type': {
+      const lv = v.toLowerCase();
+      if (lv === 'none') s.producer.compression = COMPRESSION.None;
+      else if (lv === 'gzip') s.producer.compression = COMPRESSION.GZIP;
+      else if (['snappy', 'lz4', 'zstd'].includes(lv)) {
+        s.ignored.push({ key: s.K(key), reason: `${lv} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)` });
+      } else s.errors.push({ key: s.K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
+      return true;
+    }
+    case 'retries': {
+      const n = int(s.K(key), v, s.errors);
+      // Java's default is MAX_INT within delivery.timeout.ms; kafkajs would s.retry forever, so cap it: a failed
+      // send rolls the Flume transaction back and the sink runner tries again.
+      if (n !== undefined) s.retry.retries = Math.min(n, 30);
+      return true;
+    }
+    case 'max.in.flight.requests.per.connection': {
+      const n = int(s.K(key), v, s.errors);
+      if (n !== undefined) s.producer.maxInFlightRequests = n;
+      return true;
+    }
+    case 'enable.idempotence':
+      if (v.toLowerCase() === 'true') {
+        if (s.producer.acks !== -1 && s.props['acks'] !== undefined && parseAcks(s.props['acks']) !== -1) {
+          s.errors.push({ key: s.K(key), message: 'enable.idempotence=true needs acks=all' });
+        } else {
+          s.producer.idempotent = true;
+          s.producer.acks = -1;
+        }
+      }
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** security.protocol SASL_*: sasl.mechanism and the JAAS username and password. */
+function mapSasl(s: MapState): void {
+  const sasl = s.protocol === 'SASL_PLAINTEXT' || s.protocol === 'SASL_SSL';
   if (sasl) {
-    const mech = mechanism ?? 'GSSAPI';
+    const mech = s.mechanism ?? 'GSSAPI';
     if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mech)) {
-      errors.push({
-        key: K('sasl.mechanism'),
-        message: mechanism === undefined
+      s.errors.push({
+        key: s.K('sasl.mechanism'),
+        message: s.mechanism === undefined
           ? 'security.protocol is SASL but sasl.mechanism is not set (Java\'s default GSSAPI/Kerberos is not supported); set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'
           : `${mech} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
       });
-    } else if (jaas === undefined) {
-      errors.push({ key: K('sasl.jaas.config'), message: `${mech} needs ${K('sasl.jaas.config')} with username and password` });
+    } else if (s.jaas === undefined) {
+      s.errors.push({ key: s.K('sasl.jaas.config'), message: `${mech} needs ${s.K('sasl.jaas.config')} with username and password` });
     } else {
-      const j = parseJaas(jaas);
+      const j = parseJaas(s.jaas);
       const expected = mech === 'PLAIN' ? 'PlainLoginModule' : 'ScramLoginModule';
       if (!j || j.options.username === undefined || j.options.password === undefined) {
-        errors.push({ key: K('sasl.jaas.config'), message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)` });
+        s.errors.push({ key: s.K('sasl.jaas.config'), message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)` });
       } else {
         if (!j.module.endsWith(expected)) {
-          errors.push({ key: K('sasl.jaas.config'), message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})` });
+          s.errors.push({ key: s.K('sasl.jaas.config'), message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})` });
         }
         const m = mech.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
-        kafka.sasl = { mechanism: m, username: j.options.username, password: j.options.password } as SASLOptions;
+        s.kafka.sasl = { mechanism: m, username: j.options.username, password: j.options.password } as SASLOptions;
       }
     }
-  } else if (mechanism !== undefined || jaas !== undefined) {
-    ignored.push({ key: K(jaas !== undefined ? 'sasl.jaas.config' : 'sasl.mechanism'), reason: `security.protocol is ${protocol}, so SASL is not used` });
+  } else if (s.mechanism !== undefined || s.jaas !== undefined) {
+    s.ignored.push({ key: s.K(s.jaas !== undefined ? 'sasl.jaas.config' : 'sasl.mechanism'), reason: `security.protocol is ${s.protocol}, so SASL is not used` });
   }
+}
+
+/** security.protocol SSL / SASL_SSL: the truststore and keystore (PEM or PKCS12). */
+function mapTls(s: MapState): TlsSpec | undefined {
+  const ssl = s.protocol === 'SSL' || s.protocol === 'SASL_SSL';
   let tlsOut: TlsSpec | undefined;
   if (ssl) {
-    if (disableFqdn) tls.verifyHostname = false;
-    for (const [store, spec] of [['truststore', tls.truststore], ['keystore', tls.keystore]] as const) {
+    if (s.disableFqdn) s.tls.verifyHostname = false;
+    for (const [store, spec] of [['truststore', s.tls.truststore], ['keystore', s.tls.keystore]] as const) {
       if (!spec) continue;
       const type = spec.type || (spec.location ? '' : 'PEM');
       if (type === 'JKS') {
-        errors.push({
-          key: K(`ssl.${store}.type`),
+        s.errors.push({
+          key: s.K(`ssl.${store}.type`),
           message: `JKS ${store}s cannot be read by Node.js; convert it: ` +
             (store === 'truststore'
               ? 'keytool -exportcert -rfc -alias <alias> -keystore truststore.jks > ca.pem, then ssl.truststore.type=PEM and ssl.truststore.location=ca.pem'
               : 'keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12, then ssl.keystore.type=PKCS12'),
         });
       } else if (type !== '' && type !== 'PEM' && type !== 'PKCS12') {
-        errors.push({ key: K(`ssl.${store}.type`), message: `"${spec.type}" is not supported; use PEM or PKCS12` });
+        s.errors.push({ key: s.K(`ssl.${store}.type`), message: `"${spec.type}" is not supported; use PEM or PKCS12` });
       } else if (store === 'truststore' && type === 'PKCS12') {
-        errors.push({ key: K('ssl.truststore.type'), message: 'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM' });
+        s.errors.push({ key: s.K('ssl.truststore.type'), message: 'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM' });
       }
     }
-    tlsOut = tls;
-  } else if (tls.truststore || tls.keystore) {
-    ignored.push({ key: K('ssl.*'), reason: `security.protocol is ${protocol}, so TLS is not used` });
+    tlsOut = s.tls;
+  } else if (s.tls.truststore || s.tls.keystore) {
+    s.ignored.push({ key: s.K('ssl.*'), reason: `security.protocol is ${s.protocol}, so TLS is not used` });
   }
-  return { kafka, tls: tlsOut, consumer, producer, ignored, errors };
+  return tlsOut;
 }
 
 /** Java's default store type is JKS; sniff the file when the type is not given. */
