@@ -2,6 +2,7 @@
 import type { AnySpec, ComponentKind, PropSpec } from '../config/spec.js';
 import type { Registry } from '../config/registry.js';
 import { ERROR_CODES } from '../core/codes.js';
+import { FlumeError } from '../core/errors.js';
 import { DIAGNOSTIC_CODES } from '../config/diagnostic-codes.js';
 
 const KINDS: Array<[ComponentKind, string, string]> = [
@@ -85,4 +86,28 @@ export function renderCodesDocs(): string {
     '| Code | Meaning |\n|---|---|\n';
   for (const [code, doc] of Object.entries(DIAGNOSTIC_CODES)) out += `| \`${code}\` | ${esc(doc)} |\n`;
   return out;
+}
+
+/** Marks the generated component rows in docs/compatibility.md; everything outside them is written by hand. */
+export const COMPAT_BEGIN = '<!-- BEGIN GENERATED component rows: `npm run docs` writes them from the declarations (notes, compatibility) -->';
+export const COMPAT_END = '<!-- END GENERATED component rows -->';
+
+const COMPAT_KINDS: ComponentKind[] = ['source', 'channel', 'sink', 'interceptor', 'serializer'];
+
+/** The component table of docs/compatibility.md: one row per declared source, channel, sink, interceptor, serializer. */
+export function renderCompatibilityRows(registry: Registry): string {
+  let out = '| Flume component | Status | Notes |\n|---|---|---|\n';
+  for (const kind of COMPAT_KINDS) {
+    const specs = [...registry.specs(kind)].sort((a, b) => a.type.localeCompare(b.type));
+    for (const s of specs) out += `| ${kind} \`${s.type}\` | ${s.compatibility ?? 'yes'} | ${esc(s.notes ?? '')} |\n`;
+  }
+  return out;
+}
+
+/** Replaces the generated block of a compatibility document with fresh rows (the hand-written rest is kept). */
+export function updateCompatibilityDoc(doc: string, registry: Registry): string {
+  const a = doc.indexOf(COMPAT_BEGIN);
+  const b = doc.indexOf(COMPAT_END);
+  if (a < 0 || b < a) throw new FlumeError('FLUME_USAGE', `the compatibility document has no ${COMPAT_BEGIN} … ${COMPAT_END} block`);
+  return `${doc.slice(0, a + COMPAT_BEGIN.length)}\n${renderCompatibilityRows(registry)}${doc.slice(b)}`;
 }

@@ -11,7 +11,7 @@ import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { runAgent } from '../runtime/supervisor.js';
 import { readConfigs } from '../runtime/config-files.js';
 import { rootLogger, flushLogs } from '../core/logging.js';
-import { renderCodesDocs, renderComponentDocs } from './docs.js';
+import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
 import { avroClientMain } from './avro-client.js';
 import { FlumeError, errorMessage } from '../core/errors.js';
 
@@ -23,7 +23,7 @@ const USAGE = `Usage: flume-ts <command> [options]
 Commands:
   agent      run an agent:     flume-ts agent --conf-file FILE --name NAME [options]
   validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
-  docs       write the component reference: flume-ts docs [--codes] [--out FILE] [--check]
+  docs       write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
   avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
   version    print the version
 
@@ -235,9 +235,19 @@ export async function main(argv: string[]): Promise<void> {
       case 'docs': {
         const { values } = parseArgs({
           args: rest,
-          options: { out: { type: 'string' }, check: { type: 'boolean', default: false }, codes: { type: 'boolean', default: false } },
+          options: {
+            out: { type: 'string' },
+            check: { type: 'boolean', default: false },
+            codes: { type: 'boolean', default: false },
+            compatibility: { type: 'boolean', default: false },
+          },
         });
-        const text = values.codes ? renderCodesDocs() : renderComponentDocs(builtinRegistry());
+        let text: string;
+        if (values.codes) text = renderCodesDocs();
+        else if (values.compatibility) {
+          if (!values.out) throw new UsageError('docs --compatibility needs --out FILE (its hand-written parts are kept)');
+          text = updateCompatibilityDoc(readFileSync(values.out, 'utf8'), builtinRegistry());
+        } else text = renderComponentDocs(builtinRegistry());
         if (values.check) {
           const current = values.out ? readFileSync(values.out, 'utf8') : '';
           code = current === text ? 0 : 1;

@@ -143,8 +143,10 @@ export interface ComponentSpec<K extends ComponentKind = ComponentKind, P extend
   readonly aliases?: readonly string[];
   /** One line for the reference docs. */
   readonly summary: string;
-  /** Optional longer notes (differences from Flume, what is not supported). */
+  /** Optional longer notes (differences from Flume, what is not supported); also the row's notes in docs/compatibility.md. */
   readonly notes?: string;
+  /** How far it matches Flume, for docs/compatibility.md (generated from the declarations): default `yes`. */
+  readonly compatibility?: 'yes' | 'partial' | 'differs';
   readonly properties: P;
   /** Sub-property families accepted without an unknown-property warning: prefix → doc (`kafka.producer.`). */
   readonly prefixes?: Readonly<Record<string, string>>;

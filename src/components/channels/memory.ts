@@ -170,6 +170,7 @@ export const memoryChannel = defineComponent({
   type: 'memory',
   fqcn: 'org.apache.flume.channel.MemoryChannel',
   summary: 'Events in an in-process queue: fast, lost if the process stops or crashes (as in Flume).',
+  notes: 'byteCapacity default is 80% of the V8 heap limit instead of the JVM heap.',
   properties: {
     capacity: prop.int({ default: 100, doc: 'Maximum number of events stored in the channel (≤0 falls back to 100, as in Flume).' }),
     transactionCapacity: prop.int({ default: 100, min: 1, doc: 'Maximum number of events per put or take transaction.' }),

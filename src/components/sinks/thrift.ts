@@ -15,6 +15,7 @@ export const thriftSink = defineComponent({
   fqcn: 'org.apache.flume.sink.ThriftSink',
   summary: 'Sends events to a Thrift RPC server (a Flume or flume-ts thrift source).',
   notes: 'Framed transport, compact or binary protocol, optional TLS. Kerberos is not supported.',
+  compatibility: 'partial',
   properties: {
     ...rpcSinkProps,
     protocol: prop.string({ default: 'compact', doc: 'compact or binary (must match the source; anything else uses compact, as in Flume).' }),

@@ -48,6 +48,7 @@ export const thriftSource = defineComponent({
   fqcn: 'org.apache.flume.source.ThriftSource',
   summary: 'Receives events from Thrift RPC clients: Flume thrift sinks and the Flume SDK ThriftRpcClient.',
   notes: 'Framed transport, compact or binary protocol, optional TLS. Kerberos (SASL) is not supported.',
+  compatibility: 'partial',
   properties: {
     bind: prop.string({ required: true, doc: 'Host name or IP address to listen on.' }),
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'Port to listen on.' }),

@@ -28,6 +28,7 @@ export const hdfsSink = defineComponent({
   type: 'hdfs',
   fqcn: 'org.apache.flume.sink.hdfs.HDFSEventSink',
   summary: 'Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume\'s path escapes, rolling and naming.',
+  compatibility: 'partial',
   notes: [
     'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
     'Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume\'s hflush gives (neither fsyncs to disk, as hsync would).',
