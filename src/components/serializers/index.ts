@@ -60,9 +60,15 @@ function parse(type: string, typeKey: string, raw: Readonly<Record<string, strin
     };
   }
   const r = parseComponent(spec, propMapOf(sub, typeKey), { label: `${typeKey} ${spec.type}`, keyPrefix: `${typeKey}.` });
+  // each problem is reported on the sink property it is about (`sink.serializer.appendNewline`), with its real location
   const problems: SpecProblem[] = r.diagnostics
     .filter((d) => d.severity !== 'info')
-    .map((d) => ({ prop: typeKey, message: d.message, hint: d.hint, severity: d.severity === 'error' ? 'error' : 'warning' }));
+    .map((d) => ({
+      prop: d.key !== undefined && raw[d.key] !== undefined ? d.key : typeKey,
+      message: d.message,
+      hint: d.hint,
+      severity: d.severity === 'error' ? 'error' : 'warning',
+    }));
   return { spec, config: r.config, sub, problems };
 }
 
