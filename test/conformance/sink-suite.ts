@@ -16,8 +16,11 @@ import { memory } from '../support/context.js';
 export interface SinkHandle {
   /** A new, started sink instance on the channel, writing to the same destination. */
   newSink(): Promise<Sink>;
-  /** Bodies delivered so far, or undefined when the destination cannot be read back (null, logger: counters used). */
-  delivered(): Promise<string[] | undefined>;
+  /**
+   * Bodies delivered so far, or undefined when the destination cannot be read back (null, logger: counters used).
+   * `expected`: how many distinct bodies the test expects (a destination read asynchronously may wait for them).
+   */
+  delivered(expected: number): Promise<string[] | undefined>;
   /** Makes the destination fail (true) or work again (false); absent when it cannot fail. */
   fail?(on: boolean): Promise<void> | void;
   stop(): Promise<void>;
@@ -74,7 +77,7 @@ export function sinkConformance(s: SinkUnderTest): void {
       expect(ch.size()).toBe(10);
       await h.fail(false);
       await pump(sink, ch);
-      const got = await h.delivered();
+      const got = await h.delivered(all.length);
       if (got) expect([...new Set(got)].sort()).toEqual([...all].sort());
     });
 
@@ -88,7 +91,7 @@ export function sinkConformance(s: SinkUnderTest): void {
       const second = await h.newSink();
       cleanups.unshift(() => second.stop());
       await pump(second, ch);
-      const got = await h.delivered();
+      const got = await h.delivered(all.length);
       if (got) expect([...new Set(got)].sort()).toEqual([...all].sort());
       else expect(drained([first, second])).toBeGreaterThanOrEqual(all.length);
     });
