@@ -147,17 +147,13 @@ export function parseProperties(text: string, file: string): { entries: Property
     const key = unescape(s, 0, keyLen);
     const value = unescape(s, valueStart, limit);
     if (typeof key === 'number' || typeof value === 'number') {
-      const bad = typeof key === 'number' ? key : (value as number);
-      const d = malformedEscape(s, bad, locate(bad));
-      if (typeof key === 'string') d.key = key;
-      diagnostics.push(d);
+      diagnostics.push(malformedEscape(s, key, value, locate));
       continue;
     }
-    let valueAt: Location;
+    let valueAt = keyAt;
     if (valueStart < limit) valueAt = locate(valueStart);
     else if (sep >= 0) valueAt = locate(sep, true); // empty value: just after the separator
     else if (keyLen > 0) valueAt = locate(keyLen - 1, true); // a key alone: just after the key
-    else valueAt = keyAt;
     entries.push({ key, value, keyAt, valueAt });
   }
   return { entries, diagnostics };
@@ -195,9 +191,11 @@ function splitKeyValue(s: string): { keyLen: number; valueStart: number; sep: nu
   return { keyLen, valueStart, sep };
 }
 
-/** The diagnostic for a malformed \u escape at offset `bad` of the logical line `s`. */
-function malformedEscape(s: string, bad: number, at: Location): Diagnostic {
-  return {
+/** The diagnostic for a malformed \u escape in the key or value (their offsets in the logical line `s`). */
+function malformedEscape(s: string, key: string | number, value: string | number, locate: (i: number) => Location): Diagnostic {
+  const bad = typeof key === 'number' ? key : (value as number);
+  const at = locate(bad);
+  const d: Diagnostic = {
     severity: 'error',
     code: 'syntax',
     message: `malformed Unicode escape "${s.slice(bad, Math.min(bad + 6, s.length))}": \\u must be followed by exactly 4 hex digits`,
@@ -205,6 +203,8 @@ function malformedEscape(s: string, bad: number, at: Location): Diagnostic {
     hint: 'write \\uXXXX with 4 hex digits, or \\\\u for a literal backslash followed by u',
     flume: 'Properties.load throws IllegalArgumentException ("Malformed \\uxxxx encoding."), so the whole file fails to load',
   };
+  if (typeof key === 'string') d.key = key;
+  return d;
 }
 
 function hexDigit(c: number): number {

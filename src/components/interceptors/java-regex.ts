@@ -161,20 +161,9 @@ class JavaRegexTranslator {
         break;
       }
       case 'E': break;
-      case 'p': case 'P': {
-        let name: string;
-        if (this.pattern[this.i] === '{') {
-          const end = this.pattern.indexOf('}', this.i);
-          if (end < 0) throw new JavaRegexError('unclosed \\p{ character property');
-          name = this.pattern.slice(this.i + 1, end);
-          this.i = end + 1;
-        } else {
-          name = this.pattern[this.i] ?? '';
-          this.i += 1;
-        }
-        this.out += this.prop(name, d === 'P');
+      case 'p': case 'P':
+        this.out += this.prop(this.propertyName(), d === 'P');
         break;
-      }
       case 'A': this.out += this.inClass ? 'A' : '(?<![\\s\\S])'; break;
       case 'z': this.out += this.inClass ? 'z' : '(?![\\s\\S])'; break;
       case 'Z': this.out += '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))'; break;
@@ -203,28 +192,9 @@ class JavaRegexTranslator {
       case 'R': this.out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; break;
       case 'e': this.out += '\\x1B'; break;
       case 'a': this.out += '\\x07'; break;
-      case '0': {
-        const m = /^[0-3]?[0-7]{1,2}/.exec(this.pattern.slice(this.i)) ?? /^[0-7]{1,2}/.exec(this.pattern.slice(this.i));
-        if (!m) throw new JavaRegexError('illegal octal escape \\0');
-        this.out += hex2(parseInt(m[0], 8));
-        this.i += m[0].length;
+      case '0': case 'x': case 'u':
+        this.numericEscape(d);
         break;
-      }
-      case 'x': {
-        if (this.pattern[this.i] === '{') {
-          const end = this.pattern.indexOf('}', this.i);
-          const cp = parseInt(this.pattern.slice(this.i + 1, end), 16);
-          if (end < 0 || !Number.isFinite(cp) || cp > 0x10ffff) throw new JavaRegexError('illegal \\x{…} escape');
-          if (cp > 0xffff) this.needU = true;
-          this.out += hex2(cp);
-          this.i = end + 1;
-        } else {
-          this.out += '\\x' + this.pattern.slice(this.i, this.i + 2);
-          this.i += 2;
-        }
-        break;
-      }
-      case 'u': this.out += '\\u' + this.pattern.slice(this.i, this.i + 4); this.i += 4; break;
       case 'k': {
         const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(this.pattern.slice(this.i));
         if (!m) throw new JavaRegexError('\\k is not followed by <name>');
@@ -248,6 +218,49 @@ class JavaRegexTranslator {
         } else {
           this.out += escapeLiteral(d, this.inClass);
         }
+    }
+  }
+
+  /** The name after \\p or \\P: `{Name}` or one letter. */
+  private propertyName(): string {
+    const pattern = this.pattern;
+    if (pattern[this.i] === '{') {
+      const end = pattern.indexOf('}', this.i);
+      if (end < 0) throw new JavaRegexError('unclosed \\p{ character property');
+      const name = pattern.slice(this.i + 1, end);
+      this.i = end + 1;
+      return name;
+    }
+    const name = pattern[this.i] ?? '';
+    this.i += 1;
+    return name;
+  }
+
+  /** \\0ooo, \\xhh, \\x{h…h} and \\uhhhh. */
+  private numericEscape(d: string): void {
+    switch (d) {
+      case '0': {
+        const m = /^[0-3]?[0-7]{1,2}/.exec(this.pattern.slice(this.i)) ?? /^[0-7]{1,2}/.exec(this.pattern.slice(this.i));
+        if (!m) throw new JavaRegexError('illegal octal escape \\0');
+        this.out += hex2(parseInt(m[0], 8));
+        this.i += m[0].length;
+        break;
+      }
+      case 'x': {
+        if (this.pattern[this.i] === '{') {
+          const end = this.pattern.indexOf('}', this.i);
+          const cp = parseInt(this.pattern.slice(this.i + 1, end), 16);
+          if (end < 0 || !Number.isFinite(cp) || cp > 0x10ffff) throw new JavaRegexError('illegal \\x{…} escape');
+          if (cp > 0xffff) this.needU = true;
+          this.out += hex2(cp);
+          this.i = end + 1;
+        } else {
+          this.out += '\\x' + this.pattern.slice(this.i, this.i + 2);
+          this.i += 2;
+        }
+        break;
+      }
+      case 'u': this.out += '\\u' + this.pattern.slice(this.i, this.i + 4); this.i += 4; break;
     }
   }
 

@@ -67,7 +67,8 @@ function tokenize(pattern: string): Tok[] {
 
 const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-export function compileJoda(pattern: string, now: () => Date = () => new Date()): JodaParser {
+/** The pattern as a regex source (one group per field) and the field each group holds. */
+function translateJoda(pattern: string): { src: string; fields: Field[] } {
   const toks = tokenize(pattern);
   const fields: Field[] = [];
   let src = '^';
@@ -109,67 +110,100 @@ export function compileJoda(pattern: string, now: () => Date = () => new Date())
         throw new JodaPatternError(`pattern letter "${t.letter}" is not supported in "${pattern}"`);
     }
   }
+  return { src, fields };
+}
+
+interface JodaValues {
+  year: number;
+  month: number;
+  day: number;
+  doy: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+  pm: boolean | undefined;
+  h12: number;
+  h11: number;
+  offset: number | undefined;
+}
+
+/** The matched groups as field values; undefined when a value is out of range. */
+function readJodaFields(m: RegExpExecArray, fields: readonly Field[], now: () => Date): JodaValues | undefined {
+  let year = 1970, month = 1, day = 1, doy = -1, hour = 0, minute = 0, second = 0, ms = 0;
+  let pm: boolean | undefined, h12 = -1, h11 = -1, offset: number | undefined;
+  for (let f = 0; f < fields.length; f++) {
+    const v = m[f + 1]!;
+    switch (fields[f]) {
+      case 'year': year = parseInt(v, 10); break;
+      case 'year2': {
+        const y = parseInt(v, 10);
+        if (v.length !== 2 || /[-+]/.test(v)) { year = y; break; }
+        // DateTimeFormat's "yy": pivot = current year - 30, range pivot-50 … pivot+49.
+        const low = now().getFullYear() - 30 - 50;
+        year = low - (low % 100) + y;
+        if (year < low) year += 100;
+        break;
+      }
+      case 'month': month = parseInt(v, 10); break;
+      case 'monthText': month = MONTHS.findIndex((x) => x.startsWith(v.toLowerCase())) + 1; break;
+      case 'day': day = parseInt(v, 10); break;
+      case 'doy': doy = parseInt(v, 10); break;
+      case 'hour': hour = parseInt(v, 10); if (hour > 23) return undefined; break;
+      case 'hour24': hour = parseInt(v, 10); if (hour < 1 || hour > 24) return undefined; if (hour === 24) hour = 0; break;
+      case 'hour12': h12 = parseInt(v, 10); if (h12 < 1 || h12 > 12) return undefined; break;
+      case 'hour11': h11 = parseInt(v, 10); if (h11 > 11) return undefined; break;
+      case 'ampm': pm = v.toLowerCase() === 'pm'; break;
+      case 'minute': minute = parseInt(v, 10); if (minute > 59) return undefined; break;
+      case 'second': second = parseInt(v, 10); if (second > 59) return undefined; break;
+      case 'fraction': ms = Math.floor(parseInt(v.padEnd(3, '0').slice(0, 3), 10)); break;
+      case 'dayName': break;
+      case 'offset': {
+        if (v.toUpperCase() === 'Z') { offset = 0; break; }
+        const sign = v[0] === '-' ? -1 : 1;
+        const d = v.slice(1).replace(':', '');
+        const oh = parseInt(d.slice(0, 2), 10), om = parseInt(d.slice(2, 4), 10);
+        if (oh > 23 || om > 59) return undefined;
+        offset = sign * (oh * 60 + om) * 60_000;
+        break;
+      }
+    }
+  }
+  return { year, month, day, doy, hour, minute, second, ms, pm, h12, h11, offset };
+}
+
+/** The instant the field values name (Joda's defaults for what the pattern leaves out); undefined when invalid. */
+function jodaInstant(v: JodaValues, fields: readonly Field[]): number | undefined {
+  let { year, hour } = v;
+  const { month, day, doy, minute, second, ms, pm, h12, h11, offset } = v;
+  // Joda: when the largest parsed field is a month or a day (no year), the year defaults to 2000.
+  if (!fields.some((f) => f === 'year' || f === 'year2') && fields.some((f) => f === 'month' || f === 'monthText' || f === 'day' || f === 'doy')) year = 2000;
+  if (h12 >= 0) hour = (h12 % 12) + (pm ? 12 : 0);
+  else if (h11 >= 0) hour = h11 + (pm ? 12 : 0);
+  else if (pm !== undefined && hour < 12 && pm) hour += 12;
+  if (month < 1 || month > 12 || day < 1) return undefined;
+  const d = offset === undefined ? new Date(2000, 0, 1) : new Date(Date.UTC(2000, 0, 1));
+  if (offset === undefined) {
+    d.setFullYear(year, doy > 0 ? 0 : month - 1, doy > 0 ? doy : day);
+    d.setHours(hour, minute, second, ms);
+    if (doy < 0 && (d.getMonth() !== month - 1 || d.getDate() !== day)) return undefined;
+    return d.getTime();
+  }
+  d.setUTCFullYear(year, doy > 0 ? 0 : month - 1, doy > 0 ? doy : day);
+  d.setUTCHours(hour, minute, second, ms);
+  if (doy < 0 && (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)) return undefined;
+  return d.getTime() - offset;
+}
+
+export function compileJoda(pattern: string, now: () => Date = () => new Date()): JodaParser {
+  const { src, fields } = translateJoda(pattern);
   const re = new RegExp(src + '$', 'i');
   return {
     parse(text: string): number | undefined {
       const m = re.exec(text);
       if (!m) return undefined;
-      let year = 1970, month = 1, day = 1, doy = -1, hour = 0, minute = 0, second = 0, ms = 0;
-      let pm: boolean | undefined, h12 = -1, h11 = -1, offset: number | undefined;
-      for (let f = 0; f < fields.length; f++) {
-        const v = m[f + 1]!;
-        switch (fields[f]) {
-          case 'year': year = parseInt(v, 10); break;
-          case 'year2': {
-            const y = parseInt(v, 10);
-            if (v.length !== 2 || /[-+]/.test(v)) { year = y; break; }
-            // DateTimeFormat's "yy": pivot = current year - 30, range pivot-50 … pivot+49.
-            const low = now().getFullYear() - 30 - 50;
-            year = low - (low % 100) + y;
-            if (year < low) year += 100;
-            break;
-          }
-          case 'month': month = parseInt(v, 10); break;
-          case 'monthText': month = MONTHS.findIndex((x) => x.startsWith(v.toLowerCase())) + 1; break;
-          case 'day': day = parseInt(v, 10); break;
-          case 'doy': doy = parseInt(v, 10); break;
-          case 'hour': hour = parseInt(v, 10); if (hour > 23) return undefined; break;
-          case 'hour24': hour = parseInt(v, 10); if (hour < 1 || hour > 24) return undefined; if (hour === 24) hour = 0; break;
-          case 'hour12': h12 = parseInt(v, 10); if (h12 < 1 || h12 > 12) return undefined; break;
-          case 'hour11': h11 = parseInt(v, 10); if (h11 > 11) return undefined; break;
-          case 'ampm': pm = v.toLowerCase() === 'pm'; break;
-          case 'minute': minute = parseInt(v, 10); if (minute > 59) return undefined; break;
-          case 'second': second = parseInt(v, 10); if (second > 59) return undefined; break;
-          case 'fraction': ms = Math.floor(parseInt(v.padEnd(3, '0').slice(0, 3), 10)); break;
-          case 'dayName': break;
-          case 'offset': {
-            if (v.toUpperCase() === 'Z') { offset = 0; break; }
-            const sign = v[0] === '-' ? -1 : 1;
-            const d = v.slice(1).replace(':', '');
-            const oh = parseInt(d.slice(0, 2), 10), om = parseInt(d.slice(2, 4), 10);
-            if (oh > 23 || om > 59) return undefined;
-            offset = sign * (oh * 60 + om) * 60_000;
-            break;
-          }
-        }
-      }
-      // Joda: when the largest parsed field is a month or a day (no year), the year defaults to 2000.
-      if (!fields.some((f) => f === 'year' || f === 'year2') && fields.some((f) => f === 'month' || f === 'monthText' || f === 'day' || f === 'doy')) year = 2000;
-      if (h12 >= 0) hour = (h12 % 12) + (pm ? 12 : 0);
-      else if (h11 >= 0) hour = h11 + (pm ? 12 : 0);
-      else if (pm !== undefined && hour < 12 && pm) hour += 12;
-      if (month < 1 || month > 12 || day < 1) return undefined;
-      const d = offset === undefined ? new Date(2000, 0, 1) : new Date(Date.UTC(2000, 0, 1));
-      if (offset === undefined) {
-        d.setFullYear(year, doy > 0 ? 0 : month - 1, doy > 0 ? doy : day);
-        d.setHours(hour, minute, second, ms);
-        if (doy < 0 && (d.getMonth() !== month - 1 || d.getDate() !== day)) return undefined;
-        return d.getTime();
-      }
-      d.setUTCFullYear(year, doy > 0 ? 0 : month - 1, doy > 0 ? doy : day);
-      d.setUTCHours(hour, minute, second, ms);
-      if (doy < 0 && (d.getUTCMonth() !== month - 1 || d.getUTCDate() !== day)) return undefined;
-      return d.getTime() - offset;
+      const values = readJodaFields(m, fields, now);
+      return values && jodaInstant(values, fields);
     },
   };
 }
