@@ -161,6 +161,18 @@ export interface ComponentSpec<K extends ComponentKind = ComponentKind, P extend
 
 export type AnySpec = ComponentSpec<ComponentKind, any>;
 
+/**
+ * Flume's Context.getSubProperties: the raw properties under `prefix` (`kafka.producer.`), with the prefix removed;
+ * `trim` trims each value (Kafka's client properties).
+ */
+export function subProperties(raw: Readonly<Record<string, string>>, prefix: string, o: { trim?: boolean } = {}): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = o.trim ? v.trim() : v;
+  }
+  return out;
+}
+
 export function defineComponent<K extends ComponentKind, P extends Props>(spec: ComponentSpec<K, P>): ComponentSpec<K, P> {
   return spec;
 }

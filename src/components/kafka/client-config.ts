@@ -8,6 +8,7 @@
  * The mapping is pure (no file access) so `flume-ts validate` can show it; `loadTls` reads the PEM/PKCS12 files when
  * the component starts. Secret values (passwords, sasl.jaas.config) never appear in messages.
  */
+import { subProperties as subPropertiesOf } from '../../config/spec.js';
 import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { CompressionTypes, ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
@@ -34,9 +35,7 @@ export function isSecretKey(key: string): boolean {
 
 /** Flume's Context.getSubProperties: keys under `prefix`, prefix removed. */
 export function subProperties(raw: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = v.trim();
-  return out;
+  return subPropertiesOf(raw, prefix, { trim: true });
 }
 
 export interface TlsSpec {

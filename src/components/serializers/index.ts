@@ -3,7 +3,7 @@
  * `<typeKey>` names the serializer (alias case-insensitively, or a Builder FQCN) and `<typeKey>.*` are its options
  * (file_roll: `sink.serializer` + `sink.serializer.*`; hdfs: `serializer` + `serializer.*`).
  */
-import type { AnySpec, BaseContext, ComponentLookup, SpecProblem } from '../../config/spec.js';
+import { subProperties, type AnySpec, type BaseContext, type ComponentLookup, type SpecProblem } from '../../config/spec.js';
 import { parseComponent, type PropMap } from '../../config/component-props.js';
 import { didYouMean } from '../../config/diagnostics.js';
 import type { EventSerializer } from '../../core/serializer.js';
@@ -24,10 +24,7 @@ export function resolveSerializer(type: string, registry?: ComponentLookup): Any
 
 /** `sink.serializer.appendNewline` → `appendNewline` (Flume's Context.getSubProperties). */
 export function serializerSubProps(raw: Readonly<Record<string, string>>, typeKey: string): Record<string, string> {
-  const prefix = typeKey + '.';
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = v;
-  return out;
+  return subProperties(raw, `${typeKey}.`);
 }
 
 function propMapOf(sub: Record<string, string>, typeKey: string): PropMap {
