@@ -95,8 +95,7 @@ export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
-    description:
-      'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
+    description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: 'a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000' }),
     verify: 'counters',
@@ -118,18 +117,12 @@ export const SCENARIOS = {
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) =>
       netcatMemory(c, {
-        sink: [
-          'a1.sinks.k1.type = file_roll',
-          `a1.sinks.k1.sink.directory = ${c.outDir}`,
-          'a1.sinks.k1.sink.rollInterval = 0',
-          'a1.sinks.k1.sink.batchSize = 1000',
-        ].join('\n'),
+        sink: ['a1.sinks.k1.type = file_roll', `a1.sinks.k1.sink.directory = ${c.outDir}`, 'a1.sinks.k1.sink.rollInterval = 0', 'a1.sinks.k1.sink.batchSize = 1000'].join('\n'),
       }),
     verify: 'file_roll',
   },
   'hdfs-100': {
-    description:
-      'netcat (ack-every-event=false) → memory → hdfs (DataStream, batchSize 100, rollSize 0, rollCount 10000; the harness HDFS), 100-byte lines',
+    description: 'netcat (ack-every-event=false) → memory → hdfs (DataStream, batchSize 100, rollSize 0, rollCount 10000; the harness HDFS), 100-byte lines',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 100) }),
     verify: 'counters',

@@ -112,10 +112,7 @@ export function validateMain(argv: string[], io = { out: (s: string) => console.
   const sysProps = sysPropsOf(values.D);
   let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
   if (names.length === 0) names = ['\u0000'];
-  const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({
-    agent: n,
-    result: loadAgent(configs, n, registry, { sysProps }),
-  }));
+  const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({ agent: n, result: loadAgent(configs, n, registry, { sysProps }) }));
   let errors = 0;
   let warnings = 0;
   const seen = new Set<string>();
@@ -290,3 +287,4 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = code;
   if (cmd === 'agent' || cmd === 'node') setTimeout(() => process.exit(code), 200).unref();
 }
+

@@ -29,8 +29,7 @@ export function rawOf(props: PropMap): Record<string, string> {
 /** Properties whose keys start with `prefix`, with the prefix removed (Flume's Context.getSubProperties). */
 export function subProps(props: PropMap, prefix: string): PropMap {
   const out: PropMap = new Map();
-  for (const [k, v] of props)
-    if (k.startsWith(prefix) && k.length > prefix.length) out.set(k.slice(prefix.length), { ...v, key: k.slice(prefix.length) });
+  for (const [k, v] of props) if (k.startsWith(prefix) && k.length > prefix.length) out.set(k.slice(prefix.length), { ...v, key: k.slice(prefix.length) });
   return out;
 }
 
@@ -61,10 +60,7 @@ export function parseComponent(
         entry = e;
         if (n !== name) {
           diagnostics.push({
-            severity: 'info',
-            code: 'alias-property',
-            key: e.fullKey,
-            at: e.keyAt,
+            severity: 'info', code: 'alias-property', key: e.fullKey, at: e.keyAt,
             message: `${opts.label}: "${n}" is read as "${name}"`,
           });
         }
@@ -75,9 +71,7 @@ export function parseComponent(
       if (p.required) {
         ok = false;
         diagnostics.push({
-          severity: 'error',
-          code: 'missing-property',
-          at: opts.at,
+          severity: 'error', code: 'missing-property', at: opts.at,
           message: `${opts.label}: required property "${name}" is not set`,
           hint: `add ${opts.keyPrefix ?? ''}${name} = …`,
           flume: `Flume drops ${opts.label} ("Required parameter ${name} must exist")`,
@@ -91,10 +85,7 @@ export function parseComponent(
     if (!parsed.ok) {
       ok = false;
       diagnostics.push({
-        severity: 'error',
-        code: 'invalid-value',
-        key: entry.fullKey,
-        at: entry.valueAt,
+        severity: 'error', code: 'invalid-value', key: entry.fullKey, at: entry.valueAt,
         message: `${entry.fullKey}: ${shown ? 'invalid value' : parsed.message}`,
         flume: `Flume drops ${opts.label}`,
       });
@@ -103,10 +94,7 @@ export function parseComponent(
     }
     if (parsed.message) {
       diagnostics.push({
-        severity: parsed.severity ?? 'warning',
-        code: 'suspicious-value',
-        key: entry.fullKey,
-        at: entry.valueAt,
+        severity: parsed.severity ?? 'warning', code: 'suspicious-value', key: entry.fullKey, at: entry.valueAt,
         message: `${entry.fullKey}: ${parsed.message}`,
       });
     }
@@ -117,10 +105,7 @@ export function parseComponent(
     if (known.has(k) || opts.frameworkKeys?.(k) || prefixes.some((p) => k.startsWith(p))) continue;
     const guess = didYouMean(k, [...known, ...prefixes.map((p) => p + '…')]);
     diagnostics.push({
-      severity: 'warning',
-      code: 'unknown-property',
-      key: e.fullKey,
-      at: e.keyAt,
+      severity: 'warning', code: 'unknown-property', key: e.fullKey, at: e.keyAt,
       message: `${e.fullKey}: "${k}" is not a property of ${spec.kind} type ${spec.type}`,
       hint: guess ? `did you mean "${guess}"?` : `known properties: ${[...Object.keys(specProps)].join(', ') || '(none)'}`,
       flume: 'Flume ignores it silently',
@@ -132,12 +117,8 @@ export function parseComponent(
       const sev = pr.severity ?? 'error';
       if (sev === 'error') ok = false;
       diagnostics.push({
-        severity: sev,
-        code: 'invalid-combination',
-        key: e?.fullKey,
-        at: e?.valueAt ?? opts.at,
-        message: `${opts.label}: ${pr.message}`,
-        hint: pr.hint,
+        severity: sev, code: 'invalid-combination', key: e?.fullKey, at: e?.valueAt ?? opts.at,
+        message: `${opts.label}: ${pr.message}`, hint: pr.hint,
         flume: sev === 'error' ? `Flume drops ${opts.label}` : undefined,
       });
     }

@@ -23,18 +23,10 @@ channelConformance({
   bounded: true,
   open: async ({ capacity, transactionCapacity }) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-conformance-'));
-    const ch = create(
-      fileChannel,
-      {
-        checkpointDir: path.join(root, 'ckpt'),
-        dataDirs: path.join(root, 'data'),
-        capacity: String(capacity),
-        transactionCapacity: String(transactionCapacity),
-        minimumRequiredSpace: '1048576',
-        'keep-alive': '0',
-      },
-      { name: 'c1' },
-    ) as FileChannel;
+    const ch = create(fileChannel, {
+      checkpointDir: path.join(root, 'ckpt'), dataDirs: path.join(root, 'data'), capacity: String(capacity),
+      transactionCapacity: String(transactionCapacity), minimumRequiredSpace: '1048576', 'keep-alive': '0',
+    }, { name: 'c1' }) as FileChannel;
     await ch.start();
     fileDirs.set(ch, root);
     return ch;

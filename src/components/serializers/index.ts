@@ -49,13 +49,11 @@ function parse(type: string, typeKey: string, raw: Readonly<Record<string, strin
     const guess = didYouMean(type, names);
     return {
       sub,
-      problems: [
-        {
-          prop: typeKey,
-          message: `${typeKey}: unknown serializer "${type}"`,
-          hint: guess ? `did you mean "${guess}"?` : `use one of ${names.join(', ')} or a serializer Builder class name`,
-        },
-      ],
+      problems: [{
+        prop: typeKey,
+        message: `${typeKey}: unknown serializer "${type}"`,
+        hint: guess ? `did you mean "${guess}"?` : `use one of ${names.join(', ')} or a serializer Builder class name`,
+      }],
     };
   }
   const r = parseComponent(spec, propMapOf(sub, typeKey), { label: `${typeKey} ${spec.type}`, keyPrefix: `${typeKey}.` });

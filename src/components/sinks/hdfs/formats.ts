@@ -51,11 +51,7 @@ const CODECS: readonly Codec[] = [
   { className: 'org.apache.hadoop.io.compress.GzipCodec', extension: '.gz', compress: (b) => gzipSync(b) },
   { className: 'org.apache.hadoop.io.compress.DefaultCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
   { className: 'org.apache.hadoop.io.compress.DeflateCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
-  {
-    className: 'org.apache.hadoop.io.compress.SnappyCodec',
-    extension: '.snappy',
-    compress: (b) => hadoopBlockFrame(b, (x) => snappyjs().compress(x)),
-  },
+  { className: 'org.apache.hadoop.io.compress.SnappyCodec', extension: '.snappy', compress: (b) => hadoopBlockFrame(b, (x) => snappyjs().compress(x)) },
 ];
 
 /** Hadoop codecs flume-ts knows but cannot write (no pure-JS or npm-prebuilt implementation wired in). */
@@ -80,10 +76,7 @@ export function resolveCodec(name: string): Codec | undefined {
   if (known) {
     throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; use gzip, default, deflate or snappy`);
   }
-  throw new FlumeError(
-    'FLUME_CODEC',
-    `Unsupported compression codec ${n}. Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec]`,
-  );
+  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec]`);
 }
 
 class Chunks {
@@ -136,10 +129,7 @@ export class CompressedStreamFormat implements FileFormat {
   private readonly raw = new Chunks();
   private readonly out = new Chunks();
   private unfinished = false;
-  constructor(
-    private readonly serializer: EventSerializer,
-    private readonly codec: Codec,
-  ) {
+  constructor(private readonly serializer: EventSerializer, private readonly codec: Codec) {
     this.raw.push(serializer.afterCreate?.());
     this.unfinished = true;
   }
@@ -177,21 +167,14 @@ export class CompressedStreamFormat implements FileFormat {
 /** HDFSSequenceFile: key LongWritable(timestamp header or now), value BytesWritable (Writable) or Text. */
 export class SequenceFileFormat implements FileFormat {
   private readonly w: SequenceFileWriter;
-  constructor(
-    writeFormat: 'Writable' | 'Text',
-    codec: Codec | undefined,
-    private readonly now: () => number = Date.now,
-  ) {
+  constructor(writeFormat: 'Writable' | 'Text', codec: Codec | undefined, private readonly now: () => number = Date.now) {
     this.w = new SequenceFileWriter({ valueClass: writeFormat === 'Text' ? 'Text' : 'BytesWritable', codec });
   }
   /** Throws for an event whose `timestamp` header cannot be the LongWritable key (Flume: NumberFormatException). */
   static validate(event: Event): void {
     const h = event.headers.timestamp;
     if (h !== undefined && !/^[+-]?\d{1,19}$/.test(h)) {
-      throw new FlumeError(
-        'FLUME_BAD_TIMESTAMP',
-        `the timestamp header "${h}" is not a number of milliseconds; the SequenceFile key needs it (fix the source, or remove the header)`,
-      );
+      throw new FlumeError('FLUME_BAD_TIMESTAMP', `the timestamp header "${h}" is not a number of milliseconds; the SequenceFile key needs it (fix the source, or remove the header)`);
     }
   }
 

@@ -78,10 +78,7 @@ export class WebHdfsClient {
 
   private url(path: string, op: string, params: Record<string, string | number | boolean | undefined> = {}): URL {
     if (!path.startsWith('/')) throw new FlumeError('FLUME_WEBHDFS', `WebHDFS paths must be absolute, got "${path}"`);
-    const encoded = path
-      .split('/')
-      .map((s) => encodeURIComponent(s))
-      .join('/');
+    const encoded = path.split('/').map((s) => encodeURIComponent(s)).join('/');
     const u = new URL(`/webhdfs/v1${encoded}`, this.base);
     u.searchParams.set('op', op);
     if (this.user !== undefined) u.searchParams.set('user.name', this.user);
@@ -108,10 +105,7 @@ export class WebHdfsClient {
           reject(e);
         });
       });
-      const timer = setTimeout(
-        () => req.destroy(new FlumeError('FLUME_WEBHDFS', `no answer within ${this.timeoutMs} ms (hdfs.callTimeout)`)),
-        this.timeoutMs,
-      );
+      const timer = setTimeout(() => req.destroy(new FlumeError('FLUME_WEBHDFS', `no answer within ${this.timeoutMs} ms (hdfs.callTimeout)`)), this.timeoutMs);
       req.on('error', (e) => {
         clearTimeout(timer);
         reject(e);
@@ -135,12 +129,8 @@ export class WebHdfsClient {
     } catch {
       /* not JSON */
     }
-    throw new WebHdfsError(
-      `WebHDFS ${what} ${url.pathname.replace(/^\/webhdfs\/v1/, '')} failed: HTTP ${r.status}${message ? ` ${message}` : ''}`,
-      r.status,
-      exception,
-      uncertain,
-    );
+    throw new WebHdfsError(`WebHDFS ${what} ${url.pathname.replace(/^\/webhdfs\/v1/, '')} failed: HTTP ${r.status}${message ? ` ${message}` : ''}`,
+      r.status, exception, uncertain);
   }
 
   private json<T>(r: Reply, what: string, url: URL): T {
@@ -174,11 +164,7 @@ export class WebHdfsClient {
 
   /** CREATE a file with `data` (overwrite=false unless asked). */
   async create(path: string, data: Buffer, opts: { overwrite?: boolean; permission?: string; replication?: number } = {}): Promise<void> {
-    const url = this.url(path, 'CREATE', {
-      overwrite: opts.overwrite ?? false,
-      permission: opts.permission,
-      replication: opts.replication,
-    });
+    const url = this.url(path, 'CREATE', { overwrite: opts.overwrite ?? false, permission: opts.permission, replication: opts.replication });
     await this.twoStep('PUT', url, data, 'CREATE', [200, 201]);
   }
 
@@ -269,11 +255,8 @@ export function resolveHdfsPath(hdfsPath: string, address?: string): HdfsLocatio
       throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}" is neither a URI (hdfs://namenode:8020/path) nor an absolute path`);
     }
     if (!override) {
-      throw new FlumeError(
-        'FLUME_HDFS_PATH',
-        `hdfs.path "${hdfsPath}" has no hdfs://namenode part; set hdfs.webhdfs.address = http://namenode:9870 ` +
-          '(flume-ts reads no core-site.xml fs.defaultFS)',
-      );
+      throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}" has no hdfs://namenode part; set hdfs.webhdfs.address = http://namenode:9870 ` +
+        '(flume-ts reads no core-site.xml fs.defaultFS)');
     }
     return { baseUrl: override, path: hdfsPath };
   }
@@ -290,10 +273,7 @@ export function resolveHdfsPath(hdfsPath: string, address?: string): HdfsLocatio
     case 'swebhdfs':
       return { baseUrl: override ?? `https://${host}:${port ?? DEFAULT_HTTPS_PORT}`, path };
     default:
-      throw new FlumeError(
-        'FLUME_HDFS_PATH',
-        `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs:// or swebhdfs://`,
-      );
+      throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs:// or swebhdfs://`);
   }
 }
 
