@@ -112,9 +112,8 @@ export class StressSource implements PollableSource {
     const total = c.add('events.total', this.lastSent);
     this.lastSent = 0;
     const { maxTotalEvents, maxSuccessfulEvents, batchSize } = this.o;
-    if ((maxTotalEvents >= 0 && total >= maxTotalEvents) || (maxSuccessfulEvents >= 0 && c.get('events.successful') >= maxSuccessfulEvents)) {
-      return 'BACKOFF';
-    }
+    const done = maxTotalEvents >= 0 && total >= maxTotalEvents;
+    if (done || (maxSuccessfulEvents >= 0 && c.get('events.successful') >= maxSuccessfulEvents)) return 'BACKOFF';
     let n = batchSize;
     if (batchSize > 1 && maxTotalEvents >= 0 && maxTotalEvents - total < batchSize) n = maxTotalEvents - total;
     this.lastSent = n;

@@ -118,7 +118,8 @@ export function createHandler(className: string, sub: Readonly<Record<string, st
       return new MorphlineBlobHandler(sub);
     default:
       throw new HandlerConfigError(
-        `handler class ${className} is not available (flume-ts runs no Java classes). Known handlers: ${JSON_HANDLER}, ${BLOB_HANDLER}, ${MORPHLINE_BLOB_HANDLER}`,
+        `handler class ${className} is not available (flume-ts runs no Java classes). Known handlers: ` +
+          `${JSON_HANDLER}, ${BLOB_HANDLER}, ${MORPHLINE_BLOB_HANDLER}`,
       );
   }
 }

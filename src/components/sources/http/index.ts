@@ -43,11 +43,17 @@ export const httpSource = defineComponent({
     'accepted and logged as ignored, except ServerConnector.idleTimeout (idle connection timeout, default 30000 ms). ' +
     'Key stores must be PKCS12 or PEM (Node cannot read JKS).',
   properties: {
-    bind: prop.string({ default: '0.0.0.0', doc: 'Host name or IP address to listen on.', check: (v) => (v === '' ? 'HTTPSource hostname specified is empty' : undefined) }),
+    bind: prop.string({
+      default: '0.0.0.0',
+      doc: 'Host name or IP address to listen on.',
+      check: (v) => (v === '' ? 'HTTPSource hostname specified is empty' : undefined),
+    }),
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'Port to listen on.' }),
     handler: prop.string({
       default: JSON_HANDLER,
-      doc: 'Handler class: org.apache.flume.source.http.JSONHandler, org.apache.flume.source.http.BLOBHandler or org.apache.flume.sink.solr.morphline.BlobHandler.',
+      doc:
+        'Handler class: org.apache.flume.source.http.JSONHandler, org.apache.flume.source.http.BLOBHandler or ' +
+        'org.apache.flume.sink.solr.morphline.BlobHandler.',
     }),
     maxRequestBytes: prop.long({
       default: 64 * 1024 * 1024,
@@ -61,7 +67,9 @@ export const httpSource = defineComponent({
     'exclude-protocols': { ...sourceSslProps['exclude-protocols'], aliases: ['excludeProtocols'] },
   },
   prefixes: {
-    'handler.': 'Handler settings: handler.mandatoryParameters (BLOBHandler, comma list), handler.maxBlobLength (morphline BlobHandler, bytes, default 100000000).',
+    'handler.':
+      'Handler settings: handler.mandatoryParameters (BLOBHandler, comma list), ' +
+      'handler.maxBlobLength (morphline BlobHandler, bytes, default 100000000).',
     'QueuedThreadPool.': 'Jetty thread pool settings: accepted and ignored (Node serves requests on its event loop).',
     'HttpConfiguration.': 'Jetty HTTP settings: accepted and ignored.',
     'SslContextFactory.': 'Jetty TLS settings: accepted and ignored (use the keystore and protocol properties).',
@@ -76,7 +84,9 @@ export const httpSource = defineComponent({
     }
     const idle = idleTimeout(raw);
     if (typeof idle === 'string') out.push({ message: idle });
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) {
+      out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    }
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });
     return out;
@@ -90,7 +100,14 @@ export const httpSource = defineComponent({
     const idle = idleTimeout(ctx.raw);
     return new HttpSource(
       ctx.name,
-      { bind: c.bind, port: c.port, handler, maxRequestBytes: c.maxRequestBytes, idleTimeoutMs: typeof idle === 'number' ? idle : 30_000, tls },
+      {
+        bind: c.bind,
+        port: c.port,
+        handler,
+        maxRequestBytes: c.maxRequestBytes,
+        idleTimeoutMs: typeof idle === 'number' ? idle : 30_000,
+        tls,
+      },
       ctx.processor,
       ctx.logger,
     );

@@ -151,8 +151,10 @@ export class HttpSource implements EventDrivenSource {
 
   private tooLarge(req: http.IncomingMessage, res: http.ServerResponse, size: number): void {
     this.counter.increment('EventReadFail');
-    this.logger.warn({ bytes: size, maxRequestBytes: this.opts.maxRequestBytes, client: req.socket.remoteAddress }, 'HTTP request body too large; refused with 413');
-    const msg = `Request body exceeds maxRequestBytes (${this.opts.maxRequestBytes} bytes)`;
+    const max = this.opts.maxRequestBytes;
+    const client = req.socket.remoteAddress;
+    this.logger.warn({ bytes: size, maxRequestBytes: max, client }, 'HTTP request body too large; refused with 413');
+    const msg = `Request body exceeds maxRequestBytes (${max} bytes)`;
     this.sendError(req, res, 413, msg, true);
   }
 
@@ -175,7 +177,11 @@ export class HttpSource implements EventDrivenSource {
       await this.processor.processEventBatch(events);
     } catch (err) {
       if (err instanceof ChannelError) {
-        this.logger.warn({ err: errorMessage(err) }, 'Error appending event to channel. Channel might be full. Consider increasing the channel capacity or make sure the sinks perform faster.');
+        this.logger.warn(
+          { err: errorMessage(err) },
+          'Error appending event to channel. Channel might be full. Consider increasing the channel capacity ' +
+            'or make sure the sinks perform faster.',
+        );
         this.counter.increment('ChannelWriteFail');
         return this.sendError(req, res, 503, `Error appending event to channel. Channel might be full.${errorMessage(err)}`);
       }
