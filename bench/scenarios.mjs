@@ -116,6 +116,33 @@ function httpMemory(c) {
   ].join('\n');
 }
 
+/**
+ * stress: Flume's StressSource (100-byte bodies, batchSize 1000) → memory → null: no generator, both agents
+ * run flat out; a measure of the channel and sink path without any network.
+ * @param {Ctx} _c
+ */
+function stressMemory(_c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = org.apache.flume.source.StressSource',
+    'a1.sources.r1.size = 100',
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 
@@ -164,6 +191,13 @@ export const SCENARIOS = {
     description: 'http (JSONHandler; batches of 100 events with one header, 100-byte bodies, 4 keep-alive connections, closed loop) → memory (100000/10000) → null (batchSize 1000)',
     load: { kind: 'http', lineSize: 100, options: { batch: 100, connections: 4 } },
     config: (c) => httpMemory(c),
+    verify: 'counters',
+  },
+  stress: {
+    description: 'StressSource (size 100, batchSize 1000) → memory (100000/10000) → null (batchSize 1000), self-driven',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 1000,
+    config: (c) => stressMemory(c),
     verify: 'counters',
   },
   's2-b100': {
