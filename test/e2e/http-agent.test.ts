@@ -76,10 +76,10 @@ a1.sinks.k2.channel = c2
     expect(statuses.every((s) => s === 200 || s === 503)).toBe(true);
     const ok = statuses.filter((s) => s === 200).length;
     expect(ok).toBeGreaterThan(0);
-    const m = await waitFor(async () => {
+    const m = await waitFor(async (): Promise<Record<string, Record<string, string>> | undefined> => {
       const j = await getJson(mon, '/metrics');
       return Number(j['SINK.k1']!.EventDrainSuccessCount) >= ok * 50 && Number(j['SOURCE.s1']!['events.successful']) >= 1000 ? j : undefined;
-    }, 'all accepted events drained');
+    }, 'all accepted events drained').then((v) => v!);
     expect(m['SOURCE.r1']).toMatchObject({
       AppendBatchReceivedCount: '300',
       AppendBatchAcceptedCount: String(ok),

@@ -197,7 +197,7 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
 
   it('delivers the same events, headers and bodies byte for byte', async () => {
     const ours = await drain(tsChannels.c1);
-    await waitFor('events relayed from Flume', () => fromFlume.size() >= ours.length, { timeoutMs: 30_000 });
+    await waitFor('events relayed from Flume', async () => fromFlume.size() >= ours.length, { timeoutMs: 30_000 });
     const theirs = await drain(fromFlume);
     expect(theirs.length).toBe(ours.length);
     expect(byCase(ours)).toEqual(byCase(theirs));
@@ -208,7 +208,7 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
     const c: Case = { name: 'no-charset', target: 'json', headers: { 'Content-Type': 'text/plain' }, body: json([ev('no-charset', { body: 'é' })]) };
     expect((await send(flumePorts.json, c)).status).toBe(200);
     expect((await send(tsPorts.json, c)).status).toBe(200);
-    await waitFor('no-charset event from Flume', () => fromFlume.size() >= 1, { timeoutMs: 30_000 });
+    await waitFor('no-charset event from Flume', async () => fromFlume.size() >= 1, { timeoutMs: 30_000 });
     const [theirs] = await drain(fromFlume);
     const [ours] = await drain(tsChannels.c1);
     expect(ours!.body.toString('utf8')).toBe('é');
