@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -22,7 +23,9 @@ import { processorFor } from '../../components/rpc/helpers.js';
 import { encode } from '../../../src/components/sources/http/charset.js';
 
 const quiet = pino({ level: 'silent' });
-type Target = 'json' | 'full' | 'blob';
+type Target = 'json' | 'full' | 'blob' | 'tls';
+const TARGETS = ['json', 'full', 'blob', 'tls'] as const;
+const FIX = path.resolve(import.meta.dirname, '../../fixtures/rpc');
 interface Case {
   name: string;
   target: Target;
@@ -74,6 +77,9 @@ const CASES: Case[] = [
   { name: 'blob-missing', target: 'blob', path: '/b?case=blob-missing', body: 'x' },
   { name: 'blob-form', target: 'blob', path: '/?a=1&case=blob-form', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'b=2' },
   { name: 'blob-get', target: 'blob', method: 'GET', path: '/?a=&case=blob-get' },
+  { name: 'tls', target: 'tls', body: json([ev('tls', { body: 'over TLS' })]) },
+  { name: 'tls-malformed', target: 'tls', body: '[' },
+  { name: 'tls-put', target: 'tls', method: 'PUT', body: '[]' },
 ];
 
 interface Reply {
@@ -85,7 +91,9 @@ function send(port: number, c: Case): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = { ...c.headers };
     if (c.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(c.body));
-    const req = http.request({ host: '127.0.0.1', port, method: c.method ?? 'POST', path: c.path ?? '/', headers, agent: false }, (res) => {
+    const mod = c.target === 'tls' ? https : http;
+    const o = { host: '127.0.0.1', port, method: c.method ?? 'POST', path: c.path ?? '/', headers, agent: false, rejectUnauthorized: false };
+    const req = mod.request(o, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
       res.on('end', () => {
@@ -99,7 +107,7 @@ function send(port: number, c: Case): Promise<Reply> {
 }
 
 const conf = (ports: Record<Target, number>, avroPort: number) => `
-a1.sources = json full blob
+a1.sources = json full blob tls
 a1.channels = c1 c2
 a1.sinks = k1
 a1.sources.json.type = http
@@ -116,6 +124,14 @@ a1.sources.blob.port = ${ports.blob}
 a1.sources.blob.channels = c1
 a1.sources.blob.handler = org.apache.flume.source.http.BLOBHandler
 a1.sources.blob.handler.mandatoryParameters = a
+a1.sources.tls.type = http
+a1.sources.tls.bind = 127.0.0.1
+a1.sources.tls.port = ${ports.tls}
+a1.sources.tls.channels = c1
+a1.sources.tls.ssl = true
+a1.sources.tls.keystore = ${path.join(FIX, 'keystore.p12')}
+a1.sources.tls.keystore-password = changeit
+a1.sources.tls.keystore-type = PKCS12
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 10000
 a1.channels.c1.transactionCapacity = 1000
@@ -154,22 +170,23 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
     const avroPort = await freePort();
     relay = create(avroSource, { bind: '127.0.0.1', port: String(avroPort) }, { name: 'relay', processor: processorFor(fromFlume), logger: quiet }) as RpcSource;
     await relay.start();
-    for (const t of ['json', 'full', 'blob'] as const) flumePorts[t] = await freePort();
+    for (const t of TARGETS) flumePorts[t] = await freePort();
     fs.writeFileSync(path.join(dir, 'flume.conf'), conf(flumePorts, avroPort));
     flume = startFlumeAgent({ confFile: path.join(dir, 'flume.conf'), name: 'a1', heap: '256m', logDir: path.join(dir, 'logs'), args: ['--no-reload-conf'] });
     const raw: Record<Target, Record<string, string>> = {
       json: {},
       full: {},
       blob: { handler: 'org.apache.flume.source.http.BLOBHandler', 'handler.mandatoryParameters': 'a' },
+      tls: { ssl: 'true', keystore: path.join(FIX, 'keystore.p12'), 'keystore-password': 'changeit', 'keystore-type': 'PKCS12' },
     };
-    for (const t of ['json', 'full', 'blob'] as const) {
+    for (const t of TARGETS) {
       const ch = t === 'full' ? tsChannels.c2 : tsChannels.c1;
       const src = create(httpSource, { bind: '127.0.0.1', port: '0', ...raw[t] }, { name: t, processor: processorFor(ch), logger: quiet }) as HttpSource;
       await src.start();
       tsSources.push(src);
       tsPorts[t] = src.boundPort!;
     }
-    for (const t of ['json', 'full', 'blob'] as const) {
+    for (const t of TARGETS) {
       await waitFor(`flume http source ${t}`, () => portOpen(flumePorts[t]), { alive: flume.alive, timeoutMs: 90_000, logFile: flume.logFile });
     }
     for (const c of CASES) replies[c.name] = { flume: await send(flumePorts[c.target], c), ts: await send(tsPorts[c.target], c) };
@@ -201,7 +218,7 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
     const theirs = await drain(fromFlume);
     expect(theirs.length).toBe(ours.length);
     expect(byCase(ours)).toEqual(byCase(theirs));
-    expect(ours.length).toBe(62 + 3); // 62 JSON events, 3 blobs
+    expect(ours.length).toBe(62 + 3 + 1); // 62 JSON events, 3 blobs, 1 over TLS
   });
 
   it('Flume corrupts non-ASCII JSON sent without a charset (unless application/json); flume-ts reads UTF-8', async () => {
