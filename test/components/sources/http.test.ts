@@ -214,6 +214,25 @@ describe('http source', () => {
     expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['after']);
   });
 
+  it('accepts a slow client that trickles its body within the idle timeout', async () => {
+    const { ch, port } = await start({ 'ServerConnector.idleTimeout': '500' });
+    const body = JSON.stringify([{ body: 'slow but steady' }]);
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent: false }, (res) => (res.resume(), resolve(res.statusCode!)));
+      req.on('error', reject);
+      let i = 0;
+      const tick = () => {
+        if (i >= body.length) return void req.end();
+        req.write(body.slice(i, i + 4));
+        i += 4;
+        setTimeout(tick, 30);
+      };
+      tick();
+    });
+    expect(status).toBe(200);
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['slow but steady']);
+  });
+
   it('closes a stalled request after ServerConnector.idleTimeout', async () => {
     const { port } = await start({ 'ServerConnector.idleTimeout': '200' });
     const s = net.connect(port, '127.0.0.1');
