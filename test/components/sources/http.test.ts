@@ -64,6 +64,9 @@ describe('JSON parsing as Gson does it', () => {
     expect(parseJsonEvents('[{"headers":{"x":5,"t":true,"z":null},"body":1.50}]')).toEqual([{ headers: { x: '5', t: 'true' }, body: '1.50' }]);
     expect(parseJsonEvents("[{headers:{n:'lenient'}, body = 'x'} # comment\n]")).toEqual([{ headers: { n: 'lenient' }, body: 'x' }]);
     expect(parseJsonEvents('[{"body":"a\\u00e9\\n"}]')[0]!.body).toBe('aé\n');
+    const proto = parseJsonEvents('[{"headers":{"__proto__":"p"},"body":"x"}]')[0]!.headers;
+    expect(Object.entries(proto)).toEqual([['__proto__', 'p']]);
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
   });
 
   it('classifies failures like Flume: syntax and shape → 400, empty or null → 500', () => {

@@ -66,6 +66,12 @@ function hasNumbers(doc: unknown): boolean {
   return false;
 }
 
+/** Sets an own property, also for the key `__proto__` (plain assignment would change the prototype instead). */
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
+}
+
 function scalar(v: unknown): string | null {
   if (v === null || v === undefined) return null;
   if (typeof v === 'string') return v;
@@ -94,7 +100,7 @@ function headersOf(h: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   for (const k in src) {
     const v = scalar(src[k]);
-    if (v !== null) out[k] = v;
+    if (v !== null) setOwn(out, k, v);
   }
   return out;
 }
@@ -183,7 +189,7 @@ class LenientReader {
       } else if (sep !== ':') throw new SyntaxError('expected :');
       if (Object.hasOwn(out, key)) throw new SyntaxError(`duplicate key: ${key}`);
       const v = this.value();
-      out[key] = v instanceof Num ? v.text : v;
+      setOwn(out, key, v instanceof Num ? v.text : v);
       this.skip();
       const e = this.s[this.i++];
       if (e === '}') return out;

@@ -5,7 +5,7 @@
 import type { Event } from '../../../core/event.js';
 import { FlumeError } from '../../../core/errors.js';
 import { charsetOf, decode, encode, jsonCharset } from './charset.js';
-import { HttpHandlerError, parseJsonEvents } from './gson.js';
+import { HttpHandlerError, parseJsonEvents, setOwn } from './gson.js';
 
 export interface HttpRequestInfo {
   method: string;
@@ -70,7 +70,7 @@ export class BlobHandler implements HttpSourceHandler {
     // Flume's BLOBHandler opens the body before it reads parameters: a form body stays the body
     const { params, body } = parameters(req, false);
     const headers: Record<string, string> = {};
-    for (const [k, v] of params) headers[k] = v;
+    for (const [k, v] of params) setOwn(headers, k, v);
     for (const m of this.mandatory) {
       if (!Object.hasOwn(headers, m)) throw new HttpHandlerError(`Please specify ${m} parameter in the request.`);
     }
@@ -93,7 +93,7 @@ export class MorphlineBlobHandler implements HttpSourceHandler {
     const { params, body } = parameters(req, true);
     const headers: Record<string, string> = {};
     if (req.contentType !== undefined) headers['Content-Type'] = req.contentType;
-    for (const [k, v] of params) headers[k] = v;
+    for (const [k, v] of params) setOwn(headers, k, v);
     return [{ headers, body: Buffer.from(body.subarray(0, this.maxBlobLength)) }];
   }
 }
