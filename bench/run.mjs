@@ -271,7 +271,9 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       }
     })();
 
-    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', 'loadgen.mjs'), JSON.stringify({ port, lineSize, warmupSeconds: warmup, seconds, maxEvents })], {
+    const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
+    const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, ...(sc.load.options ?? {}) };
+    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', genScript), JSON.stringify(genArgs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     /** @type {Record<string, any>} */

@@ -89,10 +89,64 @@ function seqFile(c, batch) {
   ].join('\n');
 }
 
+/**
+ * h1: http (JSONHandler) → memory → null. The load is bench/loadgen-http.mjs: JSON batches of `batch` events on
+ * `connections` keep-alive connections, each answered after the channel commit.
+ * @param {Ctx} c
+ */
+function httpMemory(c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = http',
+    'a1.sources.r1.bind = 127.0.0.1',
+    `a1.sources.r1.port = ${c.port}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/**
+ * stress: Flume's StressSource (100-byte bodies, batchSize 1000) → memory → null: no generator, both agents
+ * run flat out; a measure of the channel and sink path without any network.
+ * @param {Ctx} _c
+ */
+function stressMemory(_c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = org.apache.flume.source.StressSource',
+    'a1.sources.r1.size = 100',
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
@@ -131,6 +185,19 @@ export const SCENARIOS = {
     description: 'hdfs-100 with hdfs.batchSize = 1000',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 1000) }),
+    verify: 'counters',
+  },
+  h1: {
+    description: 'http (JSONHandler; batches of 100 events with one header, 100-byte bodies, 4 keep-alive connections, closed loop) → memory (100000/10000) → null (batchSize 1000)',
+    load: { kind: 'http', lineSize: 100, options: { batch: 100, connections: 4 } },
+    config: (c) => httpMemory(c),
+    verify: 'counters',
+  },
+  stress: {
+    description: 'StressSource (size 100, batchSize 1000) → memory (100000/10000) → null (batchSize 1000), self-driven',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 1000,
+    config: (c) => stressMemory(c),
     verify: 'counters',
   },
   's2-b100': {
