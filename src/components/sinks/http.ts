@@ -138,20 +138,13 @@ export class HttpSink implements Sink {
         res.on('error', (err) => reject(new HttpPostError(`reading the reply from ${this.o.endpoint}: ${err.message}`, err)));
       });
       req.on('error', (err) => reject(new HttpPostError(`POST ${this.o.endpoint}: ${err.message}`, err)));
+      // HttpURLConnection's read timeout: no reply data for requestTimeout ms
+      req.setTimeout(this.o.requestTimeout, () => req.destroy(new Error(`no reply within requestTimeout ${this.o.requestTimeout} ms`)));
       req.on('socket', (sock) => {
-        const readTimeout = () => sock.setTimeout(this.o.requestTimeout, () => {
-          req.destroy(new Error(`no reply within requestTimeout ${this.o.requestTimeout} ms`));
-        });
-        if (!sock.connecting) {
-          readTimeout();
-          return;
-        }
+        if (!sock.connecting) return; // a kept-alive connection
         const t = setTimeout(() => req.destroy(new Error(`not connected within connectTimeout ${this.o.connectTimeout} ms`)), this.o.connectTimeout);
-        sock.once('connect', () => {
-          clearTimeout(t);
-          readTimeout();
-        });
-        sock.once('close', () => clearTimeout(t));
+        sock.once('connect', () => clearTimeout(t));
+        req.once('close', () => clearTimeout(t));
       });
       req.end(body);
     });
