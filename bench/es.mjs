@@ -20,7 +20,9 @@ import { parseComponent } from '../dist/config/component-props.js';
 import { builtinRegistry } from '../dist/components/registry.js';
 
 const { values } = parseArgs({ options: {
-  events: { type: 'string', default: '100000' }, replicates: { type: 'string', default: '3' }, batches: { type: 'string', default: '100,1000' },
+  events: { type: 'string', default: '100000' },
+  replicates: { type: 'string', default: '3' },
+  batches: { type: 'string', default: '100,1000' },
   variants: { type: 'string', default: 'plain,sink,client' },
 } });
 const N = Number(values.events);
@@ -40,7 +42,8 @@ const make = (spec, raw, ctx) => {
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function req(method, path, body) {
   return new Promise((resolve, reject) => {
-    const r = http.request(`${node}${path}`, { method, agent, headers: body ? { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) } : {} }, (res) => {
+    const headers = body ? { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body) } : {};
+    const r = http.request(`${node}${path}`, { method, agent, headers }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }));
@@ -62,7 +65,10 @@ const jsonReq = (method, path, obj) => new Promise((resolve, reject) => {
 const line = 'x'.repeat(80);
 const events = () => {
   const now = Date.now();
-  return Array.from({ length: N }, (_, i) => ({ headers: { timestamp: String(now + i % 1000), host: '10.0.0.1' }, body: Buffer.from(`${String(i).padStart(12, '0')} ${line}`) }));
+  return Array.from({ length: N }, (_, i) => ({
+    headers: { timestamp: String(now + (i % 1000)), host: '10.0.0.1' },
+    body: Buffer.from(`${String(i).padStart(12, '0')} ${line}`),
+  }));
 };
 const day = () => new Date().toISOString().slice(0, 10);
 let run = 0;
@@ -82,7 +88,9 @@ async function checkCount(index) {
 
 async function runSink(batch) {
   const { prefix, index } = await freshIndex();
-  const ch = new MemoryChannel('c1', { capacity: N + 1, transactionCapacity: batch, keepAliveSeconds: 3, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+  const ch = new MemoryChannel('c1', {
+    capacity: N + 1, transactionCapacity: batch, keepAliveSeconds: 3, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+  });
   await ch.start();
   const evs = events();
   for (let i = 0; i < N; i += batch) {
@@ -145,7 +153,8 @@ async function runClient(batch) {
 const RUN = { plain: runPlain, sink: runSink, client: runClient };
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const fmt = (a) => `${Math.round(med(a))} (${Math.round(Math.min(...a))}–${Math.round(Math.max(...a))})`;
-console.log(`# Elasticsearch sink bench: ${N} events, ${R} replicates, ES ${node}; load ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}, ${os.cpus().length} cores`);
+const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+console.log(`# Elasticsearch sink bench: ${N} events, ${R} replicates, ES ${node}; load ${load()}, ${os.cpus().length} cores`);
 for (const batch of BATCHES) {
   const res = Object.fromEntries(VARIANTS.map((v) => [v, { eps: [], cpu: [] }]));
   // warm-up: one small pass of each (JIT, index creation paths, keep-alive)
@@ -162,7 +171,7 @@ for (const batch of BATCHES) {
   for (const v of VARIANTS) console.log(`| ${v} | ${fmt(res[v].eps)} | ${med(res[v].cpu).toFixed(1)} |`);
   if (res.sink && res.plain) console.log(`sink / plain (ceiling): ${(med(res.sink.eps) / med(res.plain.eps) * 100).toFixed(0)} %`);
 }
-console.log(`\nload after: ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`\nload after: ${load()}`);
 await esClient?.close();
 agent.destroy();
 if (started.length) await stopServices(started);

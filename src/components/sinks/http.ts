@@ -142,7 +142,8 @@ export class HttpSink implements Sink {
       req.setTimeout(this.o.requestTimeout, () => req.destroy(new Error(`no reply within requestTimeout ${this.o.requestTimeout} ms`)));
       req.on('socket', (sock) => {
         if (!sock.connecting) return; // a kept-alive connection
-        const t = setTimeout(() => req.destroy(new Error(`not connected within connectTimeout ${this.o.connectTimeout} ms`)), this.o.connectTimeout);
+        const ms = this.o.connectTimeout;
+        const t = setTimeout(() => req.destroy(new Error(`not connected within connectTimeout ${ms} ms`)), ms);
         sock.once('connect', () => clearTimeout(t));
         req.once('close', () => clearTimeout(t));
       });
@@ -154,17 +155,25 @@ export class HttpSink implements Sink {
 const NAMES = ['backoff', 'rollback', 'incrementMetrics'] as const;
 
 /** validate: codes that never match, and a 200 that would be rolled back (sent again forever) or backed off. */
-export function httpSinkProblems(c: { defaultRollback: boolean; defaultBackoff: boolean }, raw: Readonly<Record<string, string>>): SpecProblem[] {
+export function httpSinkProblems(
+  c: { defaultRollback: boolean; defaultBackoff: boolean },
+  raw: Readonly<Record<string, string>>,
+): SpecProblem[] {
   const out: SpecProblem[] = [];
   for (const n of NAMES) {
     for (const key of Object.keys(overrides(raw, n))) {
       if (!/^(\d{3}|\dXX)$/.test(key)) {
-        out.push({ prop: `${n}.${key}`, severity: 'warning', message: `"${key}" never matches a status code (use a code like 503 or a group like 5XX, upper-case XX)` });
+        out.push({
+          prop: `${n}.${key}`, severity: 'warning',
+          message: `"${key}" never matches a status code (use a code like 503 or a group like 5XX, upper-case XX)`,
+        });
       }
     }
   }
   const which = (n: 'rollback' | 'backoff'): string =>
-    raw[`${n}.200`] !== undefined ? `${n}.200` : raw[`${n}.2XX`] !== undefined ? `${n}.2XX` : n === 'rollback' ? 'defaultRollback' : 'defaultBackoff';
+    raw[`${n}.200`] !== undefined ? `${n}.200`
+      : raw[`${n}.2XX`] !== undefined ? `${n}.2XX`
+        : n === 'rollback' ? 'defaultRollback' : 'defaultBackoff';
   if (findOverride('200', overrides(raw, 'rollback'), c.defaultRollback)) {
     out.push({
       prop: which('rollback'), severity: 'warning',
@@ -211,8 +220,14 @@ export const httpSink = defineComponent({
     contentTypeHeader: prop.string({ default: 'text/plain', doc: 'Content-Type header of each request.' }),
     acceptHeader: prop.string({ default: 'text/plain', doc: 'Accept header of each request.' }),
     defaultBackoff: prop.boolean({ default: true, doc: 'Back off after a reply whose code has no backoff.CODE override (2XX included).' }),
-    defaultRollback: prop.boolean({ default: true, doc: 'Roll back (post again) after a reply whose code has no rollback.CODE override (2XX included).' }),
-    defaultIncrementMetrics: prop.boolean({ default: false, doc: 'Count EventDrainSuccessCount for a reply whose code has no incrementMetrics.CODE override.' }),
+    defaultRollback: prop.boolean({
+      default: true,
+      doc: 'Roll back (post again) after a reply whose code has no rollback.CODE override (2XX included).',
+    }),
+    defaultIncrementMetrics: prop.boolean({
+      default: false,
+      doc: 'Count EventDrainSuccessCount for a reply whose code has no incrementMetrics.CODE override.',
+    }),
   },
   prefixes: {
     'backoff.': 'backoff.CODE = true|false for a status code (503) or a group (5XX).',

@@ -170,7 +170,8 @@ describe('delivery', () => {
   it('a document rejected for good goes to the dead-letter file and the rest commits', async () => {
     const dir = tmpDirSync();
     const dlq = path.join(dir, 'rejected.jsonl');
-    const { url } = await fakeEs((docs) => ({ status: 200, body: { errors: true, items: docs.map((d) => (d.includes('"text"') ? item(400, mappingError) : item(201))) } }));
+    const answer = (d: string) => (d.includes('"text"') ? item(400, mappingError) : item(201));
+    const { url } = await fakeEs((docs) => ({ status: 200, body: { errors: true, items: docs.map(answer) } }));
     const { ch, sink } = await sinkWith({ hostNames: url, batchSize: '10', deadLetterFile: dlq, documentIdHeader: 'n' }, 4);
     expect(await sink.process()).toBe('READY');
     expect(ch.size()).toBe(0);
@@ -188,7 +189,8 @@ describe('delivery', () => {
     let mode = 'reject';
     const { url, bulks } = await fakeEs((docs) => {
       if (mode === '503') return { status: 503, body: { error: 'unavailable' } };
-      return { status: 200, body: { errors: true, items: docs.map((_, i) => (i === 0 ? item(mode === '429' ? 429 : 400, mappingError) : item(201))) } };
+      const first = item(mode === '429' ? 429 : 400, mappingError);
+      return { status: 200, body: { errors: true, items: docs.map((_, i) => (i === 0 ? first : item(201))) } };
     });
     const { ch, sink } = await sinkWith({ hostNames: url, onRejected: 'retry' }, 3);
     await expect(sink.process()).rejects.toThrow(/rejected/);

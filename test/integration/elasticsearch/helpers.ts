@@ -27,7 +27,9 @@ export async function count(node: string, index: string): Promise<number> {
 }
 
 export function channel(capacity = 100_000, tx = 1000): MemoryChannel {
-  return new MemoryChannel('c1', { capacity, transactionCapacity: tx, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+  return new MemoryChannel('c1', {
+    capacity, transactionCapacity: tx, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+  });
 }
 
 export function makeSink(raw: Record<string, string>, ch: MemoryChannel, logger = silent): ElasticSearchSink {
@@ -48,6 +50,7 @@ export interface PrivateEs {
   stop(): Promise<void>;
 }
 
+interface SpawnOpts { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number }
 interface Proc { argv: string[]; env: Record<string, string>; cwd: string; uid: number; gid: number }
 
 function procOf(pid: number): Proc {
@@ -67,7 +70,7 @@ export async function startPrivateEs(): Promise<PrivateEs> {
   process.env.FLUME_TS_ES_HEAP ??= '512m';
   const lib = (await import('../../../scripts/services/lib.mjs')) as unknown as {
     RUN_DIR: string; stopPid(pid: number, graceMs?: number): Promise<void>; pidAlive(pid: number): boolean;
-    spawnDaemon(cmd: string, args: string[], o: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number }): { pid?: number };
+    spawnDaemon(cmd: string, args: string[], o: SpawnOpts): { pid?: number };
     waitFor<T>(what: string, probe: () => Promise<T>, o?: { timeoutMs?: number; intervalMs?: number }): Promise<T>;
   };
   const esmod = (await import('../../../scripts/services/es.mjs' as string)) as {
@@ -79,7 +82,8 @@ export async function startPrivateEs(): Promise<PrivateEs> {
   const pidFile = path.join(os.tmpdir(), `flume-ts-es-private-${process.pid}.pids`);
   writeFileSync(pidFile, pids.join(' '));
   // if this test process dies without afterAll, kill the private instance
-  spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}`], {
+  const guard = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}`;
+  spawn('sh', ['-c', guard], {
     detached: true, stdio: 'ignore',
   }).unref();
   const node = `http://127.0.0.1:${info.ports.http}`;

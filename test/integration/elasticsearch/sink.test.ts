@@ -96,7 +96,10 @@ a1.sinks.k1.channel = c1
     const ch = channel();
     const logs: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'warn' }, { write: (s: string) => logs.push(JSON.parse(s)) });
-    const sink = makeSink({ hostNames: svc.es.node, indexName: index, indexNameBuilder: 'org.apache.flume.sink.elasticsearch.SimpleIndexNameBuilder', deadLetterFile: dlq, batchSize: '100' }, ch, logger);
+    const sink = makeSink({
+      hostNames: svc.es.node, indexName: index, indexNameBuilder: 'org.apache.flume.sink.elasticsearch.SimpleIndexNameBuilder',
+      deadLetterFile: dlq, batchSize: '100',
+    }, ch, logger);
     await sink.start();
     const tx = ch.begin();
     tx.putAll(Array.from({ length: 10 }, (_, i) => createEvent(`doc ${i}`, { n: i === 3 || i === 7 ? `not a number ${i}` : String(i) })));
@@ -124,7 +127,9 @@ a1.sinks.k1.channel = c1
     const ch = channel();
     const logs: string[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => logs.push(JSON.parse(s).msg) });
-    const sink = makeSink({ hostNames: svc.es.node, indexName: index, indexNameBuilder: 'SimpleIndexNameBuilder', clusterName: 'other', documentIdHeader: 'id' }, ch, logger);
+    const sink = makeSink({
+      hostNames: svc.es.node, indexName: index, indexNameBuilder: 'SimpleIndexNameBuilder', clusterName: 'other', documentIdHeader: 'id',
+    }, ch, logger);
     await sink.start();
     for (let round = 0; round < 2; round++) {
       const tx = ch.begin();
@@ -134,7 +139,8 @@ a1.sinks.k1.channel = c1
     }
     expect(await count(svc.es.node, index)).toBe(5);
     expect((await es(svc.es.node, 'GET', `/${index}/_doc/doc-2`)).json._source['@message']).toBe('v1');
-    await waitFor(() => logs.some((m) => /clusterName = other but .* belongs to cluster "flume-ts-test"/.test(m)), 'cluster warning', 10_000);
+    const warned = () => logs.some((m) => /clusterName = other but .* belongs to cluster "flume-ts-test"/.test(m));
+    await waitFor(warned, 'cluster warning', 10_000);
     await sink.stop();
   });
 });

@@ -65,7 +65,8 @@ export function mapHostNames(hostNames: string, client: 'transport' | 'rest'): H
     const port = m[2] === undefined ? DEFAULT_TRANSPORT_PORT : Number(m[2]);
     if (port === DEFAULT_TRANSPORT_PORT) {
       hosts.push(`http://${m[1]}:${DEFAULT_HTTP_PORT}`);
-      notes.push(`${h} is Elasticsearch's transport port (Flume's transport client); using the HTTP port: http://${m[1]}:${DEFAULT_HTTP_PORT}`);
+      notes.push(`${h} is Elasticsearch's transport port (Flume's transport client); ` +
+        `using the HTTP port: http://${m[1]}:${DEFAULT_HTTP_PORT}`);
     } else {
       hosts.push(`http://${m[1]}:${port}`);
     }
@@ -86,7 +87,8 @@ export class EsClient {
       try {
         this.ca = readFileSync(o.caFile);
       } catch (err) {
-        throw new FlumeError('FLUME_ES_TLS', `Cannot read tls.caFile ${o.caFile}: ${(err as Error).message}. Give a readable PEM file.`, { cause: err });
+        const why = (err as Error).message;
+        throw new FlumeError('FLUME_ES_TLS', `Cannot read tls.caFile ${o.caFile}: ${why}. Give a readable PEM file.`, { cause: err });
       }
     }
   }
@@ -118,7 +120,9 @@ export class EsClient {
   private agent(base: URL): http.Agent {
     let a = this.agents.get(base.origin);
     if (!a) {
-      a = base.protocol === 'https:' ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: this.ca }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
+      a = base.protocol === 'https:'
+        ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: this.ca })
+        : new http.Agent({ keepAlive: true, maxSockets: 4 });
       this.agents.set(base.origin, a);
     }
     return a;

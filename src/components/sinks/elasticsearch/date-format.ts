@@ -86,7 +86,10 @@ function field(letter: string, count: number, d: Date, offset: number): string {
       return pad(m + 1, count);
     }
     case 'd': return pad(d.getUTCDate(), count);
-    case 'D': return pad(Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1, count);
+    case 'D': {
+      const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
+      return pad(Math.round((day - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1, count);
+    }
     case 'E': return count >= 4 ? DAYS[d.getUTCDay()]! : DAYS[d.getUTCDay()]!.slice(0, 3);
     case 'H': return pad(h, count);
     case 'k': return pad(h === 0 ? 24 : h, count);

@@ -113,7 +113,8 @@ export class ElasticSearchSink extends BatchingSink {
       throw this.rollback(`bulk request of ${sent.length} document(s) got no response: ${errorMessage(err)}`, err);
     }
     if (res.status !== 200) {
-      throw this.rollback(`bulk request of ${sent.length} document(s) to ${res.host} answered HTTP ${res.status}: ${res.body.slice(0, 300)}`);
+      const what = `bulk request of ${sent.length} document(s) to ${res.host}`;
+      throw this.rollback(`${what} answered HTTP ${res.status}: ${res.body.slice(0, 300)}`);
     }
     const outcome = readBulkResponse(res.body, sent);
     if (outcome.retriable.length > 0) {
@@ -131,11 +132,13 @@ export class ElasticSearchSink extends BatchingSink {
 
   private async handleRejected(rejected: Rejected[]): Promise<void> {
     const shown = rejected.slice(0, 5);
+    const where = this.deadLetter ? `dead-letter file ${this.deadLetter.path}` : 'not kept: set deadLetterFile';
     for (const r of shown) {
       this.logger.warn({ index: r.index, status: r.status, reason: r.reason },
-        `Elasticsearch rejected a document for good (${this.deadLetter ? `dead-letter file ${this.deadLetter.path}` : 'not kept: set deadLetterFile'})`);
+        `Elasticsearch rejected a document for good (${where})`);
     }
-    if (rejected.length > shown.length) this.logger.warn(`... and ${rejected.length - shown.length} more rejected document(s) in this batch`);
+    const more = rejected.length - shown.length;
+    if (more > 0) this.logger.warn(`... and ${more} more rejected document(s) in this batch`);
     if (this.o.onRejected === 'retry') {
       throw this.rollback(`${rejected.length} document(s) rejected (onRejected = retry, as Flume: the batch is sent again)`);
     }
@@ -170,13 +173,26 @@ export const elasticsearchSink = defineComponent({
     'DocumentRejectedCount; onRejected = retry restores Flume\'s block-and-retry. Beyond Flume: username/password, ' +
     'apiKey, tls.caFile, pipeline, documentIdHeader, requestTimeout.',
   properties: {
-    hostNames: prop.string({ required: true, doc: 'Comma-separated host:port list (a missing port or 9300 means http://host:9200) or http(s):// URLs.' }),
-    indexName: prop.string({ default: 'flume', doc: 'Index name, or its prefix for the daily index <indexName>-<date>; %{header} and BucketPath escapes allowed.' }),
-    indexType: prop.string({ default: 'log', doc: 'Flume 1.9\'s mapping type. Ignored (with a warning when set): Elasticsearch 8 has no types.' }),
-    clusterName: prop.string({ default: 'elasticsearch', doc: 'Cluster name; a warning is logged when it differs from the cluster\'s (_cluster/health).' }),
+    hostNames: prop.string({
+      required: true,
+      doc: 'Comma-separated host:port list (a missing port or 9300 means http://host:9200) or http(s):// URLs.',
+    }),
+    indexName: prop.string({
+      default: 'flume',
+      doc: 'Index name, or its prefix for the daily index <indexName>-<date>; %{header} and BucketPath escapes allowed.',
+    }),
+    indexType: prop.string({
+      default: 'log',
+      doc: 'Flume 1.9\'s mapping type. Ignored (with a warning when set): Elasticsearch 8 has no types.',
+    }),
+    clusterName: prop.string({
+      default: 'elasticsearch',
+      doc: 'Cluster name; a warning is logged when it differs from the cluster\'s (_cluster/health).',
+    }),
     batchSize: prop.int({ default: 100, min: 1, doc: 'Events taken per transaction = documents per bulk request.' }),
     ttl: prop.string({
-      doc: 'Flume\'s document TTL (5d, 12h, 30m, 10s, 500ms, 2w; no unit = days). Checked as Flume did, then not applied (no _ttl in Elasticsearch 5+; use ILM).',
+      doc: 'Flume\'s document TTL (5d, 12h, 30m, 10s, 500ms, 2w; no unit = days). Checked as Flume did, then not applied ' +
+        '(no _ttl in Elasticsearch 5+; use ILM).',
       check: (v) => (blank(v) || parseTtl(v) > 0 ? undefined : 'ttl must be greater than 0 or not set.'),
     }),
     serializer: prop.string({
@@ -187,7 +203,8 @@ export const elasticsearchSink = defineComponent({
     indexNameBuilder: prop.string({
       default: TIME_BASED_BUILDER,
       doc: 'org.apache.flume.sink.elasticsearch.TimeBasedIndexNameBuilder (daily index) or ...SimpleIndexNameBuilder (indexName as is).',
-      check: (v) => (indexNamerFor(v, 'x', 'yyyy-MM-dd', 'UTC') ? undefined : `${v} is not an index name builder flume-ts knows (TimeBased or Simple)`),
+      check: (v) => (indexNamerFor(v, 'x', 'yyyy-MM-dd', 'UTC')
+        ? undefined : `${v} is not an index name builder flume-ts knows (TimeBased or Simple)`),
     }),
     'indexNameBuilder.dateFormat': prop.string({
       default: 'yyyy-MM-dd',
@@ -205,18 +222,26 @@ export const elasticsearchSink = defineComponent({
       default: 'Etc/UTC',
       doc: 'TimeBasedIndexNameBuilder time zone (Java id; an unknown id means GMT, as in Java).',
     }),
-    client: prop.enum(['transport', 'rest'], { default: 'transport', doc: 'Flume\'s client type; both send HTTP bulk requests (transport only changes how hostNames ports are read).' }),
+    client: prop.enum(['transport', 'rest'], {
+      default: 'transport',
+      doc: 'Flume\'s client type; both send HTTP bulk requests (transport only changes how hostNames ports are read).',
+    }),
     username: prop.string({ doc: `Basic authentication user${BEYOND}.` }),
     password: prop.string({ secret: true, doc: `Basic authentication password${BEYOND}.` }),
     apiKey: prop.string({ secret: true, doc: `Elasticsearch API key (the base64 "id:key" form), sent as Authorization: ApiKey${BEYOND}.` }),
     'tls.caFile': prop.string({ doc: `PEM file of the CA(s) to trust for https:// hosts${BEYOND}.` }),
     pipeline: prop.string({ doc: `Ingest pipeline for every document${BEYOND}.` }),
-    documentIdHeader: prop.string({ doc: `Header whose value becomes the document _id, so that a retried batch overwrites instead of duplicating${BEYOND}.` }),
+    documentIdHeader: prop.string({
+      doc: `Header whose value becomes the document _id, so that a retried batch overwrites instead of duplicating${BEYOND}.`,
+    }),
     onRejected: prop.enum(['deadletter', 'retry'], {
       default: 'deadletter',
-      doc: `Documents rejected for good (400, 404, 409): deadletter = to deadLetterFile (or the log) and commit; retry = roll back and send again forever, as Flume 1.9${BEYOND}.`,
+      doc: 'Documents rejected for good (400, 404, 409): deadletter = to deadLetterFile (or the log) and commit; ' +
+        `retry = roll back and send again forever, as Flume 1.9${BEYOND}.`,
     }),
-    deadLetterFile: prop.string({ doc: `File (JSON lines: time, sink, index, status, reason, document, headers, body) for rejected documents${BEYOND}.` }),
+    deadLetterFile: prop.string({
+      doc: `File (JSON lines: time, sink, index, status, reason, document, headers, body) for rejected documents${BEYOND}.`,
+    }),
     requestTimeout: prop.int({ default: 30000, min: 1, doc: `Milliseconds to wait for a bulk response before rolling back${BEYOND}.` }),
   },
   prefixes: {
@@ -231,7 +256,8 @@ export const elasticsearchSink = defineComponent({
       problems.push({ prop: 'hostNames', message: errorMessage(err) });
     }
     if (!resolveTimeZone(c['indexNameBuilder.timeZone'])) {
-      problems.push({ prop: 'indexNameBuilder.timeZone', severity: 'warning' as const, message: `unknown time zone "${c['indexNameBuilder.timeZone']}": Java uses GMT` });
+      const message = `unknown time zone "${c['indexNameBuilder.timeZone']}": Java uses GMT`;
+      problems.push({ prop: 'indexNameBuilder.timeZone', severity: 'warning' as const, message });
     }
     if (c.apiKey !== undefined && c.username !== undefined) {
       problems.push({ prop: 'apiKey', severity: 'warning' as const, message: 'both apiKey and username are set: the API key is used' });
@@ -243,7 +269,10 @@ export const elasticsearchSink = defineComponent({
     const indexName = blank(c.indexName) ? 'flume' : c.indexName;
     const mapping = mapHostNames(c.hostNames, c.client);
     return new ElasticSearchSink(ctx.name, ctx.channel, ctx.logger, {
-      client: { hosts: mapping.hosts, username: c.username, password: c.password, apiKey: c.apiKey, caFile: c['tls.caFile'], requestTimeoutMs: c.requestTimeout },
+      client: {
+        hosts: mapping.hosts, username: c.username, password: c.password, apiKey: c.apiKey,
+        caFile: c['tls.caFile'], requestTimeoutMs: c.requestTimeout,
+      },
       hostNotes: mapping.notes,
       batchSize: c.batchSize,
       serializer: serializerFor(c.serializer)!,
