@@ -92,6 +92,8 @@ describe('configuration', () => {
     expect(m.hosts).toEqual(['http://127.0.0.1:9200', 'http://es2:9200', 'http://es3:9201', 'https://es4:9243']);
     expect(m.notes).toHaveLength(2);
     expect(mapHostNames('es:9200', 'rest').hosts).toEqual(['http://es:9200']);
+    const creds = mapHostNames('https://u%40x:p%3Aw@es:9243', 'transport');
+    expect(creds).toMatchObject({ hosts: ['https://es:9243'], username: 'u@x', password: 'p:w' });
   });
 
   it('accepts the Flume 1.9 User Guide example and rejects what Flume rejects', () => {

@@ -40,6 +40,9 @@ export interface HostMapping {
   hosts: string[];
   /** Human lines about transport ports mapped to HTTP (logged at info when the sink starts). */
   notes: string[];
+  /** user:password found in a URL (removed from the host so that it is never logged). */
+  username?: string;
+  password?: string;
 }
 
 /**
@@ -51,9 +54,20 @@ export interface HostMapping {
 export function mapHostNames(hostNames: string, client: 'transport' | 'rest'): HostMapping {
   const notes: string[] = [];
   const hosts: string[] = [];
+  const out: HostMapping = { hosts, notes };
   for (const h of hostNames.replace(/\s+/g, '').split(',').filter((x) => x !== '')) {
     if (/^https?:\/\//i.test(h)) {
-      hosts.push(h.replace(/\/+$/, ''));
+      let u: URL;
+      try {
+        u = new URL(h);
+      } catch {
+        throw new FlumeError('FLUME_ES_HOST', `hostNames entry "${h}" is not a valid URL`);
+      }
+      if (u.username !== '') {
+        out.username = decodeURIComponent(u.username);
+        out.password = decodeURIComponent(u.password);
+      }
+      hosts.push(`${u.protocol}//${u.host}${u.pathname}`.replace(/\/+$/, ''));
       continue;
     }
     if (client === 'rest') {
@@ -71,7 +85,7 @@ export function mapHostNames(hostNames: string, client: 'transport' | 'rest'): H
       hosts.push(`http://${m[1]}:${port}`);
     }
   }
-  return { hosts, notes };
+  return out;
 }
 
 export class EsClient {

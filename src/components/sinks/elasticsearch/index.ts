@@ -270,7 +270,7 @@ export const elasticsearchSink = defineComponent({
     const mapping = mapHostNames(c.hostNames, c.client);
     return new ElasticSearchSink(ctx.name, ctx.channel, ctx.logger, {
       client: {
-        hosts: mapping.hosts, username: c.username, password: c.password, apiKey: c.apiKey,
+        hosts: mapping.hosts, username: c.username ?? mapping.username, password: c.password ?? mapping.password, apiKey: c.apiKey,
         caFile: c['tls.caFile'], requestTimeoutMs: c.requestTimeout,
       },
       hostNotes: mapping.notes,
