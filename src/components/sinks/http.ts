@@ -201,7 +201,8 @@ export const httpSink = defineComponent({
     '`flume-ts validate` warns), and defaultIncrementMetrics = false. connectTimeout bounds the TCP (and TLS) connect, ' +
     'requestTimeout the wait for reply data (HttpURLConnection\'s read timeout); connections are kept alive. The endpoint ' +
     'must be http:// or https:// (Flume accepted any java.net.URL and failed at the first event). An empty channel is ' +
-    'not logged as "Processed empty event" (Flume logs it at WARN on every poll); an empty body still is.',
+    'not logged as "Processed empty event" (Flume logs it at WARN on every poll); an empty body still is. Redirects are ' +
+    'not followed: a 3XX reply goes through the tables like any other code.',
   properties: {
     endpoint: prop.string({
       required: true,
