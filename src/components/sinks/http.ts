@@ -139,11 +139,12 @@ export class HttpSink implements Sink {
       });
       req.on('error', (err) => reject(new HttpPostError(`POST ${this.o.endpoint}: ${err.message}`, err)));
       // HttpURLConnection's read timeout: no reply data for requestTimeout ms
-      req.setTimeout(this.o.requestTimeout, () => req.destroy(new Error(`no reply within requestTimeout ${this.o.requestTimeout} ms`)));
+      const rt = this.o.requestTimeout;
+      req.setTimeout(rt, () => req.destroy(new FlumeError('FLUME_HTTP_TIMEOUT', `no reply within requestTimeout ${rt} ms`)));
       req.on('socket', (sock) => {
         if (!sock.connecting) return; // a kept-alive connection
         const ms = this.o.connectTimeout;
-        const t = setTimeout(() => req.destroy(new Error(`not connected within connectTimeout ${ms} ms`)), ms);
+        const t = setTimeout(() => req.destroy(new FlumeError('FLUME_HTTP_TIMEOUT', `not connected within connectTimeout ${ms} ms`)), ms);
         sock.once('connect', () => clearTimeout(t));
         req.once('close', () => clearTimeout(t));
       });

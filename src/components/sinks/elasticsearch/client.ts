@@ -160,7 +160,7 @@ export class EsClient {
         res.on('error', (err) => reject(new EsConnectionError(`${method} ${where}: response failed: ${err.message}`, err)));
       });
       req.setTimeout(this.o.requestTimeoutMs, () => {
-        req.destroy(new Error(`no response within ${this.o.requestTimeoutMs} ms (requestTimeout)`));
+        req.destroy(new FlumeError('FLUME_ES_TIMEOUT', `no response within ${this.o.requestTimeoutMs} ms (requestTimeout)`));
       });
       req.on('error', (err) => reject(new EsConnectionError(`${method} ${where}: ${err.message}`, err)));
       req.end(body);
