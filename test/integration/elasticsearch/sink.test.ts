@@ -122,6 +122,22 @@ a1.sinks.k1.channel = c1
     await sink.stop();
   });
 
+  it('a pipeline that does not exist blocks (rolls back) instead of dead-lettering every document', async () => {
+    // (the harness's distribution has no ingest modules: every pipeline is missing, so only this path can be tested)
+    const index = `${tag}-pipe`;
+    const ch = channel();
+    const dlq = path.join(tmpDir(), 'rejected.jsonl');
+    const sink = makeSink({ hostNames: svc.es.node, indexName: index, pipeline: 'no-such-pipeline', deadLetterFile: dlq }, ch);
+    await sink.start();
+    const tx = ch.begin();
+    tx.putAll([createEvent('a'), createEvent('b')]);
+    await tx.commit();
+    await expect(sink.process()).rejects.toThrow(/pipeline with id \[no-such-pipeline\] does not exist/);
+    expect(ch.size()).toBe(2);
+    expect(sink.counter.get('DocumentRejectedCount')).toBe(0);
+    await sink.stop();
+  });
+
   it('warns when clusterName differs from the cluster, and documentIdHeader makes a resend overwrite', async () => {
     const index = `${tag}-ids`;
     const ch = channel();

@@ -74,6 +74,14 @@ export function errorReason(e: EsError | undefined): string {
   return s;
 }
 
+/**
+ * A 400 that every document would get until the configuration is fixed (the `pipeline` does not exist): retried,
+ * not dead-lettered, so a typo in the pipeline name blocks the channel instead of emptying it into the dead letters.
+ */
+function isConfigError(e: EsError | undefined): boolean {
+  return e?.type === 'illegal_argument_exception' && /^pipeline with id \[.*\] does not exist/.test(e.reason ?? '');
+}
+
 export interface BulkOutcome {
   ok: number;
   /** Items worth sending again (429, 5xx, …): the whole transaction is rolled back. */
@@ -109,7 +117,7 @@ export function readBulkResponse(text: string, sent: BulkBuild['sent']): BulkOut
     }
     const s = sent[i]!;
     const reason = errorReason(r.error);
-    if (PERMANENT.has(status)) out.rejected.push({ event: s.event, index: s.index, status, reason, document: s.document });
+    if (PERMANENT.has(status) && !isConfigError(r.error)) out.rejected.push({ event: s.event, index: s.index, status, reason, document: s.document });
     else out.retriable.push({ status, reason, index: s.index });
   }
   return out;
