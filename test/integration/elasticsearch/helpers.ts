@@ -1,6 +1,6 @@
 /** Shared helpers for the elasticsearch sink's integration suites (real Elasticsearch 8.19 of the harness). */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -76,6 +76,7 @@ export async function startPrivateEs(): Promise<PrivateEs> {
   const esmod = (await import('../../../scripts/services/es.mjs' as string)) as {
     start(dir: string): Promise<{ ports: { http: number }; pids: number[]; dir: string }>;
   };
+  mkdirSync(lib.RUN_DIR, { recursive: true });
   const runDir = mkdtempSync(path.join(lib.RUN_DIR, 'es-private-'));
   const info = await esmod.start(runDir);
   let pids = [...info.pids];
