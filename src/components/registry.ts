@@ -37,6 +37,8 @@ import { avroSource } from './sources/avro.js';
 import { avroSink } from './sinks/avro.js';
 import { thriftSource } from './sources/thrift.js';
 import { thriftSink } from './sinks/thrift.js';
+import { elasticsearchSink } from './sinks/elasticsearch/index.js';
+import { httpSink } from './sinks/http.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // sources
@@ -56,6 +58,8 @@ export const builtinSpecs: readonly AnySpec[] = [
   loggerSink,
   fileRollSink,
   hdfsSink,
+  elasticsearchSink,
+  httpSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,
