@@ -31,6 +31,8 @@ export interface TwitterSourceOptions {
   stallTimeoutMs?: number;
   /** Connect / reply timeout of API requests. */
   requestTimeoutMs?: number;
+  /** The reconnection policy (tests pass a faster one). */
+  backoff?: ReconnectBackoff;
 }
 
 const MAX_LINE_CHARS = 16 << 20;
@@ -41,12 +43,12 @@ export class TwitterSource implements EventDrivenSource {
   readonly mode = 'eventDriven';
   readonly name: string;
   readonly counter;
-  private readonly o: Required<TwitterSourceOptions>;
+  private readonly o: Required<Omit<TwitterSourceOptions, 'backoff'>>;
   private readonly base: URL;
   private readonly rules: string[];
   private readonly processor: ChannelProcessor;
   private readonly logger: Logger;
-  private readonly backoff = new ReconnectBackoff();
+  private readonly backoff: ReconnectBackoff;
   private writer?: TwitterAvroWriter;
   private running = false;
   private abort = new AbortController();
@@ -65,7 +67,9 @@ export class TwitterSource implements EventDrivenSource {
   constructor(name: string, o: TwitterSourceOptions, processor: ChannelProcessor, logger: Logger) {
     this.name = name;
     this.counter = sourceCounter(name);
-    this.o = { stallTimeoutMs: 30_000, requestTimeoutMs: 30_000, ...o };
+    const { backoff, ...rest } = o;
+    this.o = { stallTimeoutMs: 30_000, requestTimeoutMs: 30_000, ...rest };
+    this.backoff = backoff ?? new ReconnectBackoff();
     this.base = new URL(o.apiBaseUrl.endsWith('/') ? o.apiBaseUrl : `${o.apiBaseUrl}/`);
     this.rules = keywordRules(o.keywords);
     this.processor = processor;
