@@ -76,6 +76,11 @@ export class TwitterSource implements EventDrivenSource {
     this.logger = logger;
   }
 
+  /** Tweets read from the stream so far. */
+  get tweetsRead(): number {
+    return this.docCount;
+  }
+
   private get filtered(): boolean {
     return this.rules.length > 0;
   }
@@ -193,11 +198,12 @@ export class TwitterSource implements EventDrivenSource {
         pending += decoder.write(chunk);
         let nl: number;
         while ((nl = pending.indexOf('\n')) >= 0) {
-          const line = pending.slice(0, nl);
+          const line = pending.charCodeAt(nl - 1) === 13 ? pending.slice(0, nl - 1) : pending.slice(0, nl);
           pending = pending.slice(nl + 1);
-          if (await this.onLine(line)) {
+          const disconnect = await this.onLine(line);
+          if (disconnect !== undefined) {
             res.destroy();
-            return;
+            throw new TwitterApiError('FLUME_TWITTER_NETWORK', `the API disconnected the stream (${disconnect})`, { kind: 'network' });
           }
         }
         if (pending.length > MAX_LINE_CHARS) {
@@ -207,6 +213,7 @@ export class TwitterSource implements EventDrivenSource {
         }
       }
     } catch (err) {
+      if (err instanceof TwitterApiError) throw err;
       const msg = `the stream connection failed (${errorMessage(err)})`;
       throw new TwitterApiError('FLUME_TWITTER_NETWORK', msg, { kind: 'network', cause: err });
     } finally {
@@ -214,25 +221,27 @@ export class TwitterSource implements EventDrivenSource {
     }
   }
 
-  /** Handles one line; true when the API said it disconnects us. */
-  private async onLine(line: string): Promise<boolean> {
+  /** Handles one line; returns the reason when the API said it disconnects us. */
+  private async onLine(line: string): Promise<string | undefined> {
     const msg = parseStreamLine(line);
     switch (msg.kind) {
-      case 'keepalive':
-        return false;
       case 'tweet':
         await this.add(msg.doc);
-        return false;
-      case 'errors':
-        this.logger.warn({ errors: describeErrors(msg.errors) }, 'error object in the Twitter stream');
-        return msg.disconnect;
+        return undefined;
+      case 'errors': {
+        const errors = describeErrors(msg.errors);
+        this.logger.warn({ errors }, 'error object in the Twitter stream');
+        return msg.disconnect ? errors : undefined;
+      }
       case 'ignored':
         this.logger.debug({ reason: msg.reason }, 'stream message ignored');
-        return false;
+        return undefined;
       case 'malformed':
         this.counter.increment('EventReadFail');
         this.logger.warn({ reason: msg.reason, line: line.slice(0, 120) }, 'malformed line in the Twitter stream skipped');
-        return false;
+        return undefined;
+      default:
+        return undefined; // keep-alive
     }
   }
 
