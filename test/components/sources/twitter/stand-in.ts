@@ -20,7 +20,7 @@ export type Step =
 
 export type Script =
   | { reply: number; headers?: Record<string, string>; body?: string }
-  | { steps: Step[]; then: 'destroy' | 'end' | 'hold' };
+  | { steps: Step[]; then: 'destroy' | 'end' | 'hold'; tail?: { everyMs: number; line: (k: number) => string } };
 
 export interface Rule {
   id: string;
@@ -74,6 +74,12 @@ export class TwitterStandIn {
       req.on('end', () => r(b));
     });
     if (url.pathname === '/oauth2/token') return this.token(req, res, body);
+    if (url.pathname.endsWith('/statuses/sample.json')) {
+      // the v1.1 stream, for Flume 1.11's twitter4j client (OAuth 1.0a; the signature is not checked)
+      if (!String(req.headers.authorization).startsWith('OAuth ')) this.problems.push('v1.1 stream: no OAuth header');
+      this.streamRequests.push({ path: url.pathname, query: url.searchParams, at: Date.now() });
+      return this.stream(res);
+    }
     if (req.headers.authorization !== `Bearer ${BEARER}`) {
       this.problems.push(`${url.pathname}: bad Authorization header`);
       return json(res, 401, { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' });
@@ -135,7 +141,10 @@ export class TwitterStandIn {
     if (then === 'destroy') res.socket?.destroy();
     else if (then === 'end') res.end();
     else {
-      const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write('\r\n')), 200);
+      // holding: keep-alives, or the script's tail lines
+      const tail = s && 'tail' in s ? s.tail : undefined;
+      let k = 0;
+      const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(tail ? `${tail.line(k++)}\r\n` : '\r\n')), tail?.everyMs ?? 200);
       res.on('close', () => clearInterval(t));
     }
   }
@@ -172,3 +181,52 @@ export function tweet(i: number, o: { media?: boolean; reply?: boolean; retweet?
 }
 
 export const tweetId = (i: number): string => (1_790_000_000_000_000_000n + BigInt(i)).toString();
+
+const V1_DATE = (d: Date): string => {
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][d.getUTCMonth()];
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${day} ${mon} ${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 ${d.getUTCFullYear()}`;
+};
+
+/** A 64-bit JSON number, written exactly (a double would round tweet ids). */
+const big = (digits: string): string => `__N__${digits}`;
+
+/** The same tweet as `tweet(i, o)`, as a v1.1 status (what Flume 1.11's twitter4j read). */
+export function tweetV1(i: number, o: { media?: boolean; reply?: boolean; retweet?: boolean } = {}): string {
+  const v2 = JSON.parse(tweet(i, o)) as { data: Record<string, any>; includes: { users: Record<string, any>[]; media?: Record<string, any>[] } };
+  const d = v2.data;
+  const u = v2.includes.users[0]!;
+  const user = {
+    id: big(u.id), id_str: u.id, name: u.name, screen_name: u.username, location: u.location, description: u.description,
+    followers_count: u.public_metrics.followers_count, friends_count: u.public_metrics.following_count,
+    statuses_count: u.public_metrics.tweet_count, created_at: 'Mon Jan 01 00:00:00 +0000 2018', lang: null,
+  };
+  const status: Record<string, unknown> = {
+    created_at: V1_DATE(new Date(d.created_at)), id: big(d.id), id_str: d.id, text: d.text,
+    source: `<a href="http://twitter.com/download/iphone" rel="nofollow">${d.source}</a>`, truncated: false,
+    in_reply_to_status_id: null, in_reply_to_status_id_str: null, in_reply_to_user_id: null, in_reply_to_user_id_str: null,
+    user, retweet_count: d.public_metrics.retweet_count, favorite_count: 1, retweeted: false, favorited: false, lang: 'en',
+    entities: { hashtags: [], urls: [], user_mentions: [], symbols: [] },
+  };
+  if (o.media) {
+    const media = v2.includes.media!.map((m, k) => ({
+      id: 77 + k, id_str: String(77 + k), indices: [0, 23], media_url: m.url.replace('https:', 'http:'), media_url_https: m.url,
+      url: 'https://t.co/x', display_url: 'pic.twitter.com/x', expanded_url: `https://twitter.com/user/status/${d.id}/photo/${k + 1}`,
+      type: 'photo', sizes: { thumb: { w: 150, h: 150, resize: 'crop' }, large: { w: 1024, h: 768, resize: 'fit' } },
+    }));
+    status.entities = { ...(status.entities as object), media: [media[0]] };
+    status.extended_entities = { media };
+  }
+  if (o.reply) {
+    status.in_reply_to_user_id = big(d.in_reply_to_user_id);
+    status.in_reply_to_user_id_str = d.in_reply_to_user_id;
+    status.in_reply_to_status_id = big(d.referenced_tweets[0].id);
+    status.in_reply_to_status_id_str = d.referenced_tweets[0].id;
+  }
+  if (o.retweet) {
+    const rt = d.referenced_tweets[0].id as string;
+    status.retweeted_status = { ...status, id: big(rt), id_str: rt, text: 'original' };
+  }
+  return JSON.stringify(status).replace(/"__N__(\d+)"/g, '$1');
+}
