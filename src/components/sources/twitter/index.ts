@@ -52,6 +52,16 @@ export const twitterSource = defineComponent({
       check: (v) => (/^https?:\/\/[^/]/i.test(v) ? undefined : `expected an http:// or https:// URL, got "${v}"`),
     }),
   },
+  check: (c) => {
+    const u = /^http:\/\/([^/:]+|\[[^\]]+\])/i.exec(c.apiBaseUrl);
+    if (!u || /^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/i.test(u[1]!)) return [];
+    return [{
+      prop: 'apiBaseUrl', severity: 'warning',
+      message: `apiBaseUrl ${c.apiBaseUrl} is plain http: the consumer key and secret and the bearer token ` +
+        'would cross the network unencrypted',
+      hint: 'use https://',
+    }];
+  },
   batchSize: (c) => c.maxBatchSize,
   create: (c, ctx) =>
     new TwitterSource(

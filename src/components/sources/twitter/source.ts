@@ -68,7 +68,7 @@ export class TwitterSource implements EventDrivenSource {
     this.name = name;
     this.counter = sourceCounter(name);
     const { backoff, ...rest } = o;
-    this.o = { stallTimeoutMs: 30_000, requestTimeoutMs: 30_000, ...rest };
+    this.o = { ...rest, stallTimeoutMs: o.stallTimeoutMs ?? 30_000, requestTimeoutMs: o.requestTimeoutMs ?? 30_000 };
     this.backoff = backoff ?? new ReconnectBackoff();
     this.base = new URL(o.apiBaseUrl.endsWith('/') ? o.apiBaseUrl : `${o.apiBaseUrl}/`);
     this.rules = keywordRules(o.keywords);

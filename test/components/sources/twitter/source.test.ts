@@ -58,13 +58,13 @@ function logger() {
   return pino({ level: 'debug' }, sink);
 }
 
-async function setUp(o: { maxBatchSize?: number; maxBatchDurationMillis?: number; keywords?: string } = {}) {
+async function setUp(o: { maxBatchSize?: number; maxBatchDurationMillis?: number; keywords?: string; stallTimeoutMs?: number } = {}) {
   standIn = await new TwitterStandIn().start();
   const processor = new Collector();
   const backoff = new FastBackoff();
   source = new TwitterSource('r1', {
     consumerKey: KEY, consumerSecret: SECRET, maxBatchSize: o.maxBatchSize ?? 1000, maxBatchDurationMillis: o.maxBatchDurationMillis ?? 1000,
-    keywords: (o.keywords ?? '').split(','), apiBaseUrl: standIn.url, backoff,
+    keywords: (o.keywords ?? '').split(','), apiBaseUrl: standIn.url, backoff, stallTimeoutMs: o.stallTimeoutMs,
   }, processor, logger());
   return { standIn, processor, backoff, source };
 }
@@ -187,6 +187,26 @@ describe('Twitter source against a stand-in v2 API', () => {
     expect(t.standIn.rules.map((r) => r.value).sort()).toEqual(['big data', 'hadoop']);
     expect(t.standIn.ruleBodies).toEqual([{ delete: { ids: ['1'] } }, { add: [{ value: 'big data', tag: 'flume-ts keywords' }] }]);
     expect(t.standIn.problems).toEqual([]);
+  });
+
+  it('a stream that goes silent (no keep-alives) is dropped and reconnected', async () => {
+    const t = await setUp({ maxBatchSize: 1, stallTimeoutMs: 300 });
+    t.standIn.script({ steps: lines(0, 1), then: 'silent' }, { steps: lines(1, 2), then: 'hold' });
+    await t.source.start();
+    await waitFor(() => t.processor.ids().length === 2, 'the tweet after the reconnection');
+    expect(t.processor.ids()).toEqual(range(0, 2));
+    expect(logText).toContain('no data or keep-alive for 300 ms');
+    expect(t.backoff.waits.map((w) => w.kind)).toEqual(['network']);
+  });
+
+  it('a UTF-8 character split between chunks is decoded whole', async () => {
+    const t = await setUp({ maxBatchSize: 1 });
+    const line = Buffer.from(`${tweet(0)}\r\n`, 'utf8');
+    const cut = line.indexOf(Buffer.from('🐦')) + 2;
+    t.standIn.script({ steps: [{ bytes: line.subarray(0, cut) }, { pauseMs: 30 }, { bytes: line.subarray(cut) }], then: 'hold' });
+    await t.source.start();
+    await waitFor(() => t.processor.events.length === 1, 'the tweet');
+    expect(readContainers(t.processor.events[0]!.body)[0]!.docs[0]!.text).toBe('tweet 0 héllo 🐦 "quoted" \\ end');
   });
 
   it('an unreachable API is retried with the linear network backoff and stop() returns promptly', async () => {

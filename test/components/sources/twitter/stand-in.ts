@@ -15,12 +15,13 @@ export const BEARER = 'AAAAbearer-token-value-0123456789';
 export type Step =
   | { line: string }
   | { raw: string } // written as is (e.g. half a line)
+  | { bytes: Buffer } // written as is (e.g. half a UTF-8 sequence)
   | { keepalive: true }
   | { pauseMs: number };
 
 export type Script =
   | { reply: number; headers?: Record<string, string>; body?: string }
-  | { steps: Step[]; then: 'destroy' | 'end' | 'hold'; tail?: { everyMs: number; line: (k: number) => string } };
+  | { steps: Step[]; then: 'destroy' | 'end' | 'hold' | 'silent'; tail?: { everyMs: number; line: (k: number) => string } };
 
 export interface Rule {
   id: string;
@@ -134,12 +135,14 @@ export class TwitterStandIn {
       if ('pauseMs' in step) await new Promise((r) => setTimeout(r, step.pauseMs));
       else if ('keepalive' in step) res.write('\r\n');
       else if ('raw' in step) res.write(step.raw);
+      else if ('bytes' in step) res.write(step.bytes);
       else res.write(`${step.line}\r\n`);
       await new Promise((r) => setImmediate(r));
     }
     const then = s?.then ?? 'hold';
     if (then === 'destroy') res.socket?.destroy();
     else if (then === 'end') res.end();
+    else if (then === 'silent') return; // open, nothing more (not even keep-alives)
     else {
       // holding: keep-alives, or the script's tail lines
       const tail = s && 'tail' in s ? s.tail : undefined;
