@@ -130,6 +130,7 @@ export class TwitterSource implements EventDrivenSource {
 
   private async waitBeforeReconnect(failure: unknown): Promise<void> {
     const err = failure instanceof TwitterApiError ? failure : undefined;
+    if (err?.status === 401) this.token = undefined; // the bearer token was refused: request a new one
     const delay = this.backoff.next(err?.kind ?? 'network', Date.now(), err?.resetAtMs);
     const fields = { err: errorMessage(failure), code: err?.code, retryInMs: delay };
     const refused = err?.code === 'FLUME_TWITTER_AUTH' || err?.code === 'FLUME_TWITTER_RULES';
@@ -173,7 +174,6 @@ export class TwitterSource implements EventDrivenSource {
     const status = res.statusCode ?? 0;
     let hint = '';
     if (status === 401) {
-      this.token = undefined; // fetch a new one on the next attempt
       hint = 'the bearer token was refused; a new one will be requested';
     } else if (status === 403) {
       hint = 'check that the app (consumerKey) has access to this stream endpoint in the developer portal';
@@ -195,9 +195,10 @@ export class TwitterSource implements EventDrivenSource {
     try {
       for await (const chunk of res as AsyncIterable<Buffer>) {
         armStall();
+        const scanned = pending.length; // no '\n' before this: an unfinished line is not scanned again
         pending += decoder.write(chunk);
-        let nl: number;
-        while ((nl = pending.indexOf('\n')) >= 0) {
+        let nl = pending.indexOf('\n', scanned);
+        for (; nl >= 0; nl = pending.indexOf('\n')) {
           const line = pending.charCodeAt(nl - 1) === 13 ? pending.slice(0, nl - 1) : pending.slice(0, nl);
           pending = pending.slice(nl + 1);
           const disconnect = await this.onLine(line);
