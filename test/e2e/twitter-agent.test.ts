@@ -62,8 +62,11 @@ describe('agent end to end: Twitter source (course config) → memory → file_r
       { steps: [...lines(260, 300), { keepalive: true }], then: 'hold' },
     );
     const dir = tmpDir('flume-ts-twitter-');
-    agent = startAgent(courseConf(standIn.url, dir), [], 'TwitterAgent');
+    const mport = await freePort();
+    agent = startAgent(courseConf(standIn.url, dir), ['-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${mport}`], 'TwitterAgent');
     await waitFor(() => readDocs(dir).flatMap((c) => c.docs).length >= 300, '300 tweets in the files', 60_000, 100);
+    const metrics = (await (await fetch(`http://127.0.0.1:${mport}/metrics`)).json()) as Record<string, Record<string, string>>;
+    expect(metrics['SOURCE.Twitter']).toMatchObject({ Type: 'SOURCE', EventReceivedCount: '300', EventAcceptedCount: '300' });
     expect(await agent.stop('SIGTERM')).toBe(0);
     const containers = readDocs(dir);
     const docs = containers.flatMap((c) => c.docs);

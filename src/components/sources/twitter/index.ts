@@ -19,7 +19,8 @@ export const TWITTER_NOTES = [
   'A batch is also cut by a timer once maxBatchDurationMillis has passed (Flume waits for the next tweet).',
   'EventAcceptedCount counts committed tweets (Flume\'s stays 0: a bug). A batch the channel refuses is retried',
   '(Flume folds it into the next one). As in Flume, maxBatchSize must not exceed the channel\'s transactionCapacity.',
-  'flume-ts adds `keywords` (filtered stream, one rule per phrase, the app\'s other rules deleted) and `apiBaseUrl`,',
+  'flume-ts adds `keywords` (filtered stream, one rule per phrase, the app\'s other rules deleted; Flume 1.11 ignored',
+  'this key, so a config carrying it switches from the sampled to the filtered stream) and `apiBaseUrl`,',
   'and reconnects with the API\'s backoff (network 250 ms linear to 16 s, HTTP 5 s doubling to 320 s, 429 60 s doubling',
   'or until x-rate-limit-reset). See docs/twitter.md.',
 ].join(' ');
@@ -37,9 +38,9 @@ export const twitterSource = defineComponent({
     consumerSecret: prop.string({ required: true, secret: true, doc: 'The app\'s API key secret (OAuth consumer secret).' }),
     accessToken: prop.string({ secret: true, doc: 'Accepted for Flume configs; not used (v2 streams take app-only authentication).' }),
     accessTokenSecret: prop.string({ secret: true, doc: 'Accepted for Flume configs; not used.' }),
-    maxBatchSize: prop.int({ default: 1000, min: 1, doc: 'Tweets per event (one Avro container per batch).' }),
+    maxBatchSize: prop.int({ default: 1000, doc: 'Tweets per event (one Avro container per batch); 0 or less: one tweet per event, as Flume.' }),
     maxBatchDurationMillis: prop.int({
-      default: 1000, min: 0, doc: 'A batch is cut when this long (ms) has passed since the previous one.',
+      default: 1000, doc: 'A batch is cut when this long (ms) has passed since the previous one.',
     }),
     keywords: prop.string({
       doc: 'flume-ts: comma-separated phrases; when set, reads the filtered stream with one rule per phrase (words of a phrase must all ' +
