@@ -38,7 +38,9 @@ export const twitterSource = defineComponent({
     consumerSecret: prop.string({ required: true, secret: true, doc: 'The app\'s API key secret (OAuth consumer secret).' }),
     accessToken: prop.string({ secret: true, doc: 'Accepted for Flume configs; not used (v2 streams take app-only authentication).' }),
     accessTokenSecret: prop.string({ secret: true, doc: 'Accepted for Flume configs; not used.' }),
-    maxBatchSize: prop.int({ default: 1000, doc: 'Tweets per event (one Avro container per batch); 0 or less: one tweet per event, as Flume.' }),
+    maxBatchSize: prop.int({
+      default: 1000, doc: 'Tweets per event (one Avro container per batch); 0 or less: one tweet per event, as Flume.',
+    }),
     maxBatchDurationMillis: prop.int({
       default: 1000, doc: 'A batch is cut when this long (ms) has passed since the previous one.',
     }),
