@@ -69,6 +69,17 @@ async function setUp(o: { maxBatchSize?: number; maxBatchDurationMillis?: number
   return { standIn, processor, backoff, source };
 }
 
+const DISCONNECT = JSON.stringify({
+  errors: [{
+    title: 'operational-disconnect', disconnect_type: 'UpstreamOperationalDisconnect',
+    detail: 'This stream has been disconnected upstream for operational reasons.',
+    type: 'https://api.twitter.com/2/problems/operational-disconnect',
+  }],
+});
+const RATE_LIMITED = () => ({
+  'x-rate-limit-limit': '50', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+});
+
 const lines = (from: number, to: number, o: Parameters<typeof tweet>[1] = {}): Step[] =>
   Array.from({ length: to - from }, (_, k) => ({ line: tweet(from + k, o) }));
 const range = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => tweetId(from + k));
@@ -87,8 +98,9 @@ describe('Twitter source against a stand-in v2 API', () => {
         { line: '{"data": {"id": "17900000' }, { line: 'not json at all' }, { line: '[1,2]' },
         { line: JSON.stringify({ errors: [{ title: 'Invalid Request', detail: 'partial error' }] }) },
         ...lines(6, 10), { keepalive: true }], then: 'destroy' },
-      { reply: 429, headers: { 'x-rate-limit-limit': '50', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 1) } },
-      { steps: [...lines(10, 25), { line: JSON.stringify({ errors: [{ title: 'operational-disconnect', disconnect_type: 'UpstreamOperationalDisconnect', detail: 'This stream has been disconnected upstream for operational reasons.', type: 'https://api.twitter.com/2/problems/operational-disconnect' }] }) }, ...lines(90, 95)], then: 'hold' },
+      { reply: 429, headers: RATE_LIMITED() },
+      // after an operational-disconnect the source must not read on (tweets 90…94 never arrive)
+      { steps: [...lines(10, 25), { line: DISCONNECT }, ...lines(90, 95)], then: 'hold' },
       { reply: 503, body: '{"title":"Service Unavailable"}' },
       { steps: lines(25, 30), then: 'hold' },
     );

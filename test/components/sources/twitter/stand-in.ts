@@ -101,12 +101,17 @@ export class TwitterStandIn {
     if (body !== 'grant_type=client_credentials') this.problems.push(`token: body ${body}`);
     if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) this.problems.push('token: content type');
     const status = this.tokenReplies.shift() ?? 200;
-    if (status !== 200) return json(res, status, { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] });
+    if (status !== 200) {
+      return json(res, status, { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] });
+    }
     json(res, 200, { token_type: 'bearer', access_token: BEARER });
   }
 
   private rulesCall(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
-    if (req.method === 'GET') return json(res, 200, { data: this.rules.length ? this.rules : undefined, meta: { sent: new Date().toISOString(), result_count: this.rules.length } });
+    if (req.method === 'GET') {
+      const meta = { sent: new Date().toISOString(), result_count: this.rules.length };
+      return json(res, 200, { data: this.rules.length ? this.rules : undefined, meta });
+    }
     const b = JSON.parse(body) as { add?: { value: string; tag?: string }[]; delete?: { ids: string[] } };
     this.ruleBodies.push(b);
     if (b.delete) {
@@ -168,12 +173,19 @@ export function tweet(i: number, o: { media?: boolean; reply?: boolean; retweet?
     public_metrics: { retweet_count: i * 2, reply_count: 0, like_count: 1, quote_count: 0 },
   };
   const includes: Record<string, unknown> = {
-    users: [{ id: author, name: `User ${i % 3}`, username: `user${i % 3}`, location: 'Berlin', description: 'bio', public_metrics: { followers_count: 10, following_count: 20, tweet_count: 30, listed_count: 0 } }],
+    users: [{
+      id: author, name: `User ${i % 3}`, username: `user${i % 3}`, location: 'Berlin', description: 'bio',
+      public_metrics: { followers_count: 10, following_count: 20, tweet_count: 30, listed_count: 0 },
+    }],
   };
   if (o.media) {
     data.attachments = { media_keys: ['3_77', '3_78'] };
-    data.entities = { urls: [{ start: 0, end: 23, url: 'https://t.co/x', expanded_url: `https://twitter.com/user/status/${id}/photo/1`, display_url: 'pic.twitter.com/x', media_key: '3_77' }] };
-    includes.media = [{ media_key: '3_77', type: 'photo', url: 'https://pbs.twimg.com/media/a.jpg' }, { media_key: '3_78', type: 'photo', url: 'https://pbs.twimg.com/media/b.jpg' }];
+    const expanded = `https://twitter.com/user/status/${id}/photo/1`;
+    data.entities = { urls: [{ start: 0, end: 23, url: 'https://t.co/x', expanded_url: expanded, display_url: 'pic.twitter.com/x', media_key: '3_77' }] };
+    includes.media = [
+      { media_key: '3_77', type: 'photo', url: 'https://pbs.twimg.com/media/a.jpg' },
+      { media_key: '3_78', type: 'photo', url: 'https://pbs.twimg.com/media/b.jpg' },
+    ];
   }
   if (o.reply) {
     data.in_reply_to_user_id = '9000000000000000001';
