@@ -28,6 +28,7 @@ import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
 import { httpSource } from './sources/http/index.js';
 import { stressSource } from './sources/stress.js';
+import { twitterSource } from './sources/twitter/index.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -48,6 +49,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   httpSource,
   stressSource,
   kafkaSource,
+  twitterSource,
   // channels
   memoryChannel,
   kafkaChannel,
