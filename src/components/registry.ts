@@ -26,6 +26,8 @@ import { avroEventSerializer } from './serializers/avro_event.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
+import { execSource } from './sources/exec.js';
+import { spoolDirSource } from './sources/spooldir/index.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -41,6 +43,8 @@ export const builtinSpecs: readonly AnySpec[] = [
   netcatSource,
   netcatUdpSource,
   seqSource,
+  execSource,
+  spoolDirSource,
   kafkaSource,
   // channels
   memoryChannel,
