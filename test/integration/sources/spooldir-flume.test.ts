@@ -1,0 +1,103 @@
+/**
+ * Differential: the same spool directory content and the same flume.conf through real Apache Flume 1.11 and
+ * flume-ts, into file_roll; the output bytes and the final directory state (names, tracker-dir markers) must match.
+ * One agent per side holds four spooldir sources: REPLACE with maxLineLength=10 and a basename header, IGNORE with
+ * trackingPolicy=tracker_dir, FAIL with deletePolicy=immediate, and AVRO. Known, intended difference: under FAIL
+ * flume-ts delivers the valid lines before the bad bytes of the failing batch ("good line"), Flume drops them.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import avro from 'avsc';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startAgent, tmpDir, type AgentProcess } from '../../support/agent-process.js';
+import { startFlumeAgent, waitFor, type FlumeAgent } from '../../support/services.js';
+import { listTree, rollOutput, writeMix } from '../../e2e/sources/spool-mix.js';
+
+let ts: AgentProcess | undefined;
+let flume: FlumeAgent | undefined;
+afterAll(async () => {
+  await ts?.stop('SIGTERM');
+  await flume?.stop(15_000);
+});
+
+const SOURCES: Record<string, string> = {
+  rep: 'decodeErrorPolicy = REPLACE\n@.deserializer.maxLineLength = 10\n@.basenameHeader = true',
+  ign: 'decodeErrorPolicy = IGNORE\n@.trackingPolicy = tracker_dir',
+  fail: 'deletePolicy = immediate',
+  avr: 'deserializer = AVRO\n@.batchSize = 7',
+};
+
+function conf(base: string): string {
+  const names = Object.keys(SOURCES);
+  const lines = [`a1.sources = ${names.join(' ')}`, `a1.channels = ${names.map((n) => `c_${n}`).join(' ')}`, `a1.sinks = ${names.map((n) => `k_${n}`).join(' ')}`];
+  for (const n of names) {
+    const s = `a1.sources.${n}`;
+    lines.push(`${s}.type = spooldir`, `${s}.spoolDir = ${base}/in-${n}`, `${s}.channels = c_${n}`);
+    lines.push(...`${s}.${SOURCES[n]}`.split('\n').map((l) => l.replace('@', s)));
+    lines.push(`a1.channels.c_${n}.type = memory`, `a1.channels.c_${n}.capacity = 10000`);
+    lines.push(`a1.sinks.k_${n}.type = file_roll`, `a1.sinks.k_${n}.channel = c_${n}`, `a1.sinks.k_${n}.sink.directory = ${base}/out-${n}`);
+    lines.push(`a1.sinks.k_${n}.sink.rollInterval = 0`, `a1.sinks.k_${n}.sink.serializer = header_and_text`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** An Avro container file (deflate, small blocks so that batches cross block boundaries). */
+export async function avroFile(file: string): Promise<void> {
+  const type = avro.Type.forSchema({ type: 'record', name: 'Rec', namespace: 'x.y', fields: [{ name: 'id', type: 'long' }, { name: 's', type: 'string' }] });
+  const enc = new avro.streams.BlockEncoder(type, { codec: 'deflate', blockSize: 200, codecs: { deflate: zlib.deflateRaw } } as never);
+  const chunks: Buffer[] = [];
+  enc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((r) => enc.on('end', r));
+  for (let i = 0; i < 50; i++) enc.write({ id: i, s: `record ${i}` });
+  enc.end();
+  await done;
+  fs.writeFileSync(file, Buffer.concat(chunks));
+}
+
+function prepare(base: string): void {
+  for (const n of Object.keys(SOURCES)) {
+    if (n !== 'avr') writeMix(`${base}/in-${n}`);
+    fs.mkdirSync(`${base}/out-${n}`, { recursive: true });
+  }
+  fs.mkdirSync(`${base}/in-avr`, { recursive: true });
+}
+
+describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
+  it('same files and config → same output and directory state', async () => {
+    const fb = tmpDir('spool-diff-flume-');
+    const tb = tmpDir('spool-diff-ts-');
+    prepare(fb);
+    prepare(tb);
+    await avroFile(`${fb}/in-avr/data.avro`);
+    fs.copyFileSync(`${fb}/in-avr/data.avro`, `${tb}/in-avr/data.avro`);
+    fs.writeFileSync(path.join(fb, 'a.conf'), conf(fb));
+    flume = startFlumeAgent({ confFile: path.join(fb, 'a.conf'), name: 'a1', heap: '256m', logDir: path.join(fb, 'logs'), args: ['--no-reload-conf'] });
+    ts = startAgent(conf(tb));
+
+    const settled = (n: string) => {
+      const fo = rollOutput(`${fb}/out-${n}`).toString('latin1');
+      const to = rollOutput(`${tb}/out-${n}`).toString('latin1');
+      const same = n === 'fail' ? to === fo + '{} good line\n' : to === fo;
+      return fo.length > 0 && same && listTree(`${fb}/in-${n}`).join() === listTree(`${tb}/in-${n}`).join();
+    };
+    await waitFor('both agents drained every spool dir alike', () => Object.keys(SOURCES).every(settled), {
+      timeoutMs: 120_000,
+      intervalMs: 500,
+      alive: flume.alive,
+      logFile: flume.logFile,
+    }).catch(() => undefined);
+
+    for (const n of ['rep', 'ign', 'avr']) {
+      expect(rollOutput(`${tb}/out-${n}`).toString('latin1'), `output of ${n}`).toBe(rollOutput(`${fb}/out-${n}`).toString('latin1'));
+      expect(listTree(`${tb}/in-${n}`), `directory of ${n}`).toEqual(listTree(`${fb}/in-${n}`));
+    }
+    // FAIL: Flume drops the valid line before the bad bytes of the failing batch; flume-ts delivers it
+    const fo = rollOutput(`${fb}/out-fail`).toString('latin1');
+    expect(rollOutput(`${tb}/out-fail`).toString('latin1')).toBe(fo + '{} good line\n');
+    expect(listTree(`${tb}/in-fail`)).toEqual(listTree(`${fb}/in-fail`));
+    expect(listTree(`${tb}/in-fail`)).toEqual(['07-bad.txt', '08-many.txt', '09-after.txt']);
+    expect(listTree(`${tb}/in-rep`)).toContain('09-after.txt.COMPLETED');
+    expect(listTree(`${tb}/in-ign`)).toContain('.flumespool/09-after.txt.COMPLETED');
+  });
+});
