@@ -35,6 +35,9 @@ export interface SpoolReaderOptions {
   avroSchemaType: 'HASH' | 'LITERAL';
 }
 
+/** Flume's start-up canary; one left behind by a crash is not data (Flume would read it: FLUME-2361). */
+const CANARY = /^flume-spooldir-perm-check-.*\.canary$/;
+
 /** An error that stops the source until it is restarted (Flume's "FATAL: … Uncaught exception"). */
 export class SpoolFatalError extends FlumeError {}
 
@@ -325,7 +328,7 @@ export class SpoolReader {
           if (this.o.recursive && !name.startsWith('.') && !this.o.ignorePattern.test(name)) await walk(p, r).catch((err) => this.listError(p, err));
           continue;
         }
-        if (!isFile || name.endsWith(this.o.fileSuffix) || name.startsWith('.')) continue;
+        if (!isFile || name.endsWith(this.o.fileSuffix) || name.startsWith('.') || CANARY.test(name)) continue;
         if (!this.o.includePattern.test(name) || this.o.ignorePattern.test(name)) continue;
         if (done?.has(r + this.o.fileSuffix)) continue;
         const st = await fsp.stat(p).catch(() => undefined);
