@@ -36,6 +36,9 @@ export interface SpoolReaderOptions {
 }
 
 /** Flume's start-up canary; one left behind by a crash is not data (Flume would read it: FLUME-2361). */
+/** Longest time a directory scan is used before the directory is scanned again. */
+const RESCAN_MS = 1000;
+
 const CANARY = /^flume-spooldir-perm-check-.*\.canary$/;
 
 /** An error that stops the source until it is restarted (Flume's "FATAL: … Uncaught exception"). */
@@ -70,6 +73,8 @@ export class SpoolReader {
   /** Files that could not be opened, by path → the mtime/mode seen, so each problem is logged once. */
   private readonly unreadable = new Map<string, string>();
   private listFailed = false;
+  private queue: Candidate[] = [];
+  private listedAt = 0;
 
   constructor(
     private readonly o: SpoolReaderOptions,
@@ -233,7 +238,24 @@ export class SpoolReader {
     deleteMeta(this.metaFile);
   }
 
+  /**
+   * The next file: candidates come from one directory scan, in the configured order, and are taken in turn; the
+   * directory is scanned again when they are used up or the scan is older than RESCAN_MS (Flume rescans for every
+   * file, which costs O(files²) on a backlog).
+   */
   private async nextFile(): Promise<CurrentFile | undefined> {
+    if (this.queue.length === 0 || Date.now() - this.listedAt >= RESCAN_MS) {
+      this.queue = await this.ordered();
+      this.listedAt = Date.now();
+    }
+    while (this.queue.length > 0) {
+      const f = await this.open(this.queue.shift()!);
+      if (f) return f;
+    }
+    return undefined;
+  }
+
+  private async ordered(): Promise<Candidate[]> {
     const candidates = await this.candidates();
     const order = this.o.consumeOrder;
     if (order === 'random') {
@@ -245,11 +267,7 @@ export class SpoolReader {
       const sign = order === 'oldest' ? 1 : -1;
       candidates.sort((a, b) => sign * (a.mtimeMs - b.mtimeMs) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     }
-    for (const c of candidates) {
-      const f = await this.open(c);
-      if (f) return f;
-    }
-    return undefined;
+    return candidates;
   }
 
   private async open(c: Candidate): Promise<CurrentFile | undefined> {
@@ -310,7 +328,7 @@ export class SpoolReader {
   /** Flume's getCandidateFiles (plus the modification time used for the order). */
   private async candidates(): Promise<Candidate[]> {
     const done = await this.trackerDirCompleted();
-    const out: Candidate[] = [];
+    const found: Candidate[] = [];
     const walk = async (dir: string, rel: string): Promise<void> => {
       const entries = await fsp.readdir(dir, { withFileTypes: true });
       for (const d of entries) {
@@ -331,8 +349,7 @@ export class SpoolReader {
         if (!isFile || name.endsWith(this.o.fileSuffix) || name.startsWith('.') || CANARY.test(name)) continue;
         if (!this.o.includePattern.test(name) || this.o.ignorePattern.test(name)) continue;
         if (done?.has(r + this.o.fileSuffix)) continue;
-        const st = await fsp.stat(p).catch(() => undefined);
-        if (st) out.push({ path: p, name, rel: r, mtimeMs: Math.floor(st.mtimeMs) });
+        found.push({ path: p, name, rel: r, mtimeMs: 0 });
       }
     };
     try {
@@ -340,6 +357,14 @@ export class SpoolReader {
       this.listFailed = false;
     } catch (err) {
       this.listError(this.o.spoolDir, err);
+    }
+    if (this.o.consumeOrder === 'random') return found;
+    const out: Candidate[] = [];
+    for (let i = 0; i < found.length; i += 64) {
+      const stats = await Promise.all(found.slice(i, i + 64).map((c) => fsp.stat(c.path).catch(() => undefined)));
+      stats.forEach((st, k) => {
+        if (st) out.push({ ...found[i + k]!, mtimeMs: Math.floor(st.mtimeMs) });
+      });
     }
     return out;
   }
