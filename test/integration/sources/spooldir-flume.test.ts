@@ -81,7 +81,7 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
       const same = n === 'fail' ? to === fo + '{} good line\n' : to === fo;
       return fo.length > 0 && same && listTree(`${fb}/in-${n}`).join() === listTree(`${tb}/in-${n}`).join();
     };
-    await waitFor('both agents drained every spool dir alike', () => Object.keys(SOURCES).every(settled), {
+    await waitFor('both agents drained every spool dir alike', async () => Object.keys(SOURCES).every(settled), {
       timeoutMs: 120_000,
       intervalMs: 500,
       alive: flume.alive,
