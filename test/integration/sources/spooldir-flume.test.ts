@@ -2,7 +2,8 @@
  * Differential: the same spool directory content and the same flume.conf through real Apache Flume 1.11 and
  * flume-ts, into file_roll; the output bytes and the final directory state (names, tracker-dir markers) must match.
  * One agent per side holds four spooldir sources: REPLACE with maxLineLength=10 and a basename header, IGNORE with
- * trackingPolicy=tracker_dir, FAIL with deletePolicy=immediate, and AVRO. Known, intended difference: under FAIL
+ * trackingPolicy=tracker_dir, FAIL with deletePolicy=immediate, and AVRO; beside them an exec source running the same
+ * command (CR / CRLF / invalid UTF-8 / an unterminated last line) in both agents. Known, intended difference: under FAIL
  * flume-ts delivers the valid lines before the bad bytes of the failing batch ("good line"), Flume drops them.
  */
 import fs from 'node:fs';
@@ -30,7 +31,8 @@ const SOURCES: Record<string, string> = {
 
 function conf(base: string): string {
   const names = Object.keys(SOURCES);
-  const lines = [`a1.sources = ${names.join(' ')}`, `a1.channels = ${names.map((n) => `c_${n}`).join(' ')}`, `a1.sinks = ${names.map((n) => `k_${n}`).join(' ')}`];
+  const all = [...names, 'exe'];
+  const lines = [`a1.sources = ${all.join(' ')}`, `a1.channels = ${all.map((n) => `c_${n}`).join(' ')}`, `a1.sinks = ${all.map((n) => `k_${n}`).join(' ')}`];
   for (const n of names) {
     const s = `a1.sources.${n}`;
     lines.push(`${s}.type = spooldir`, `${s}.spoolDir = ${base}/in-${n}`, `${s}.channels = c_${n}`);
@@ -39,6 +41,20 @@ function conf(base: string): string {
     lines.push(`a1.sinks.k_${n}.type = file_roll`, `a1.sinks.k_${n}.channel = c_${n}`, `a1.sinks.k_${n}.sink.directory = ${base}/out-${n}`);
     lines.push(`a1.sinks.k_${n}.sink.rollInterval = 0`, `a1.sinks.k_${n}.sink.serializer = header_and_text`);
   }
+  // exec beside them: the same command through both agents (Java readLine, charset REPLACE, unterminated last line)
+  lines.push(
+    'a1.sources.exe.type = exec',
+    'a1.sources.exe.shell = /bin/bash -c',
+    `a1.sources.exe.command = cat ${base}/exec-in.bin; seq 1 2000; cat ${base}/exec-tail.bin`,
+    'a1.sources.exe.batchSize = 50',
+    'a1.sources.exe.channels = c_exe',
+    'a1.channels.c_exe.type = memory',
+    'a1.channels.c_exe.capacity = 10000',
+    'a1.sinks.k_exe.type = file_roll',
+    'a1.sinks.k_exe.channel = c_exe',
+    `a1.sinks.k_exe.sink.directory = ${base}/out-exe`,
+    'a1.sinks.k_exe.sink.rollInterval = 0',
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -61,6 +77,9 @@ function prepare(base: string): void {
     fs.mkdirSync(`${base}/out-${n}`, { recursive: true });
   }
   fs.mkdirSync(`${base}/in-avr`, { recursive: true });
+  fs.mkdirSync(`${base}/out-exe`, { recursive: true });
+  fs.writeFileSync(`${base}/exec-in.bin`, Buffer.concat([Buffer.from('a\nb\r\nc\rd'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('e\n\nhé\n')]));
+  fs.writeFileSync(`${base}/exec-tail.bin`, 'no newline at the end');
 }
 
 describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
@@ -81,7 +100,11 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
       const same = n === 'fail' ? to === fo + '{} good line\n' : to === fo;
       return fo.length > 0 && same && listTree(`${fb}/in-${n}`).join() === listTree(`${tb}/in-${n}`).join();
     };
-    await waitFor('both agents drained every spool dir alike', async () => Object.keys(SOURCES).every(settled), {
+    const execSettled = () => {
+      const fo = rollOutput(`${fb}/out-exe`).toString('latin1');
+      return fo.includes('no newline at the end') && rollOutput(`${tb}/out-exe`).toString('latin1') === fo;
+    };
+    await waitFor('both agents drained every spool dir alike', async () => Object.keys(SOURCES).every(settled) && execSettled(), {
       timeoutMs: 120_000,
       intervalMs: 500,
       alive: flume.alive,
@@ -92,6 +115,10 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
       expect(rollOutput(`${tb}/out-${n}`).toString('latin1'), `output of ${n}`).toBe(rollOutput(`${fb}/out-${n}`).toString('latin1'));
       expect(listTree(`${tb}/in-${n}`), `directory of ${n}`).toEqual(listTree(`${fb}/in-${n}`));
     }
+    const exe = rollOutput(`${tb}/out-exe`).toString('latin1');
+    expect(exe).toBe(rollOutput(`${fb}/out-exe`).toString('latin1'));
+    expect(exe.startsWith('a\nb\nc\nd')).toBe(true);
+    expect(exe.endsWith('2000\nno newline at the end\n')).toBe(true);
     // FAIL: Flume drops the valid line before the bad bytes of the failing batch; flume-ts delivers it
     const fo = rollOutput(`${fb}/out-fail`).toString('latin1');
     expect(rollOutput(`${tb}/out-fail`).toString('latin1')).toBe(fo + '{} good line\n');
