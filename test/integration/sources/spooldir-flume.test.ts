@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { startAgent, tmpDir, type AgentProcess } from '../../support/agent-process.js';
 import { startFlumeAgent, waitFor, type FlumeAgent } from '../../support/services.js';
 import { listTree, rollOutput, writeMix } from '../../e2e/sources/spool-mix.js';
+import { META_FILE_NAME, PositionTracker, readPosition } from '../../../src/components/sources/spooldir/position.js';
 
 let ts: AgentProcess | undefined;
 let flume: FlumeAgent | undefined;
@@ -29,15 +30,22 @@ const SOURCES: Record<string, string> = {
   avr: 'deserializer = AVRO\n@.batchSize = 7',
 };
 
-function conf(base: string): string {
-  const names = Object.keys(SOURCES);
+function conf(base: string, flumeOnly = false): string {
+  const names = [...Object.keys(SOURCES), 'res', ...(flumeOnly ? ['stk'] : [])];
   const all = [...names, 'exe'];
   const lines = [`a1.sources = ${all.join(' ')}`, `a1.channels = ${all.map((n) => `c_${n}`).join(' ')}`, `a1.sinks = ${all.map((n) => `k_${n}`).join(' ')}`];
   for (const n of names) {
     const s = `a1.sources.${n}`;
     lines.push(`${s}.type = spooldir`, `${s}.spoolDir = ${base}/in-${n}`, `${s}.channels = c_${n}`);
-    lines.push(...`${s}.${SOURCES[n]}`.split('\n').map((l) => l.replace('@', s)));
+    if (SOURCES[n]) lines.push(...`${s}.${SOURCES[n]}`.split('\n').map((l) => l.replace('@', s)));
+    else lines.push(`${s}.batchSize = 100`);
     lines.push(`a1.channels.c_${n}.type = memory`, `a1.channels.c_${n}.capacity = 10000`);
+    if (n === 'stk') {
+      // Flume reads one batch, then its channel stays full (the sink cannot deliver): its position file stays behind
+      lines.push(`a1.channels.c_${n}.capacity = 100`, `a1.channels.c_${n}.transactionCapacity = 100`);
+      lines.push(`a1.sinks.k_${n}.type = avro`, `a1.sinks.k_${n}.channel = c_${n}`, `a1.sinks.k_${n}.hostname = 127.0.0.1`, `a1.sinks.k_${n}.port = 9`);
+      continue;
+    }
     lines.push(`a1.sinks.k_${n}.type = file_roll`, `a1.sinks.k_${n}.channel = c_${n}`, `a1.sinks.k_${n}.sink.directory = ${base}/out-${n}`);
     lines.push(`a1.sinks.k_${n}.sink.rollInterval = 0`, `a1.sinks.k_${n}.sink.serializer = header_and_text`);
   }
@@ -78,9 +86,20 @@ function prepare(base: string): void {
   }
   fs.mkdirSync(`${base}/in-avr`, { recursive: true });
   fs.mkdirSync(`${base}/out-exe`, { recursive: true });
+  // res: a position file written by flume-ts (after line 100) that both agents must resume from
+  fs.mkdirSync(`${base}/in-res/.flumespool`, { recursive: true });
+  fs.mkdirSync(`${base}/out-res`, { recursive: true });
+  fs.writeFileSync(`${base}/in-res/big.txt`, BIG);
+  PositionTracker.create(`${base}/in-res/.flumespool/${META_FILE_NAME}`, `${base}/in-res/big.txt`, 1000).close();
+  fs.mkdirSync(`${base}/in-stk`, { recursive: true });
+  fs.writeFileSync(`${base}/in-stk/big.txt`, BIG);
   fs.writeFileSync(`${base}/exec-in.bin`, Buffer.concat([Buffer.from('a\nb\r\nc\rd'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('e\n\nhé\n')]));
   fs.writeFileSync(`${base}/exec-tail.bin`, 'no newline at the end');
 }
+
+/** 2000 lines of 10 bytes: line k starts at byte 10·k. */
+const BIG = Array.from({ length: 2000 }, (_, i) => `line ${String(i).padStart(4, '0')}\n`).join('');
+const bigFrom = (k: number) => Array.from({ length: 2000 - k }, (_, i) => `{} line ${String(k + i).padStart(4, '0')}\n`).join('');
 
 describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
   it('same files and config → same output and directory state', async () => {
@@ -90,7 +109,7 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
     prepare(tb);
     await avroFile(`${fb}/in-avr/data.avro`);
     fs.copyFileSync(`${fb}/in-avr/data.avro`, `${tb}/in-avr/data.avro`);
-    fs.writeFileSync(path.join(fb, 'a.conf'), conf(fb));
+    fs.writeFileSync(path.join(fb, 'a.conf'), conf(fb, true));
     flume = startFlumeAgent({ confFile: path.join(fb, 'a.conf'), name: 'a1', heap: '256m', logDir: path.join(fb, 'logs'), args: ['--no-reload-conf'] });
     ts = startAgent(conf(tb));
 
@@ -104,7 +123,8 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
       const fo = rollOutput(`${fb}/out-exe`).toString('latin1');
       return fo.includes('no newline at the end') && rollOutput(`${tb}/out-exe`).toString('latin1') === fo;
     };
-    await waitFor('both agents drained every spool dir alike', async () => Object.keys(SOURCES).every(settled) && execSettled(), {
+    const resSettled = () => [fb, tb].every((b) => rollOutput(`${b}/out-res`).toString('latin1') === bigFrom(100));
+    await waitFor('both agents drained every spool dir alike', async () => Object.keys(SOURCES).every(settled) && execSettled() && resSettled(), {
       timeoutMs: 120_000,
       intervalMs: 500,
       alive: flume.alive,
@@ -126,5 +146,25 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
     expect(listTree(`${tb}/in-fail`)).toEqual(['07-bad.txt', '08-many.txt', '09-after.txt']);
     expect(listTree(`${tb}/in-rep`)).toContain('09-after.txt.COMPLETED');
     expect(listTree(`${tb}/in-ign`)).toContain('.flumespool/09-after.txt.COMPLETED');
+
+    // position files: Flume resumed from the one flume-ts wrote …
+    expect(rollOutput(`${fb}/out-res`).toString('latin1')).toBe(bigFrom(100));
+    expect(rollOutput(`${tb}/out-res`).toString('latin1')).toBe(bigFrom(100));
+    // … and flume-ts resumes from the one Flume wrote (Flume stopped with its channel full after some batches)
+    await flume.stop(15_000);
+    flume = undefined;
+    const pos = readPosition(`${fb}/in-stk/.flumespool/${META_FILE_NAME}`);
+    expect(pos?.target).toBe(`${fb}/in-stk/big.txt`);
+    expect(pos!.offset % 1000).toBe(0);
+    expect(pos!.offset).toBeGreaterThan(0);
+    await ts.stop('SIGTERM');
+    fs.mkdirSync(`${fb}/out-stk`);
+    ts = startAgent(conf(fb).replace(/^a1\.sources = .*$/m, 'a1.sources = stk').replace(/^a1\.channels = .*$/m, 'a1.channels = c_rep')
+      .replace(/^a1\.sinks = .*$/m, 'a1.sinks = k_rep') + `a1.sources.stk.type = spooldir\na1.sources.stk.spoolDir = ${fb}/in-stk\na1.sources.stk.channels = c_rep\n`
+      + `a1.sinks.k_rep.sink.directory = ${fb}/out-stk\n`);
+    await waitFor('flume-ts finished the file Flume started', async () => fs.existsSync(`${fb}/in-stk/big.txt.COMPLETED`), { timeoutMs: 30_000 });
+    const want = bigFrom(pos!.offset / 10);
+    await waitFor('output', async () => rollOutput(`${fb}/out-stk`).length >= want.length, { timeoutMs: 10_000 }).catch(() => undefined);
+    expect(rollOutput(`${fb}/out-stk`).toString('latin1')).toBe(want);
   });
 });
