@@ -98,7 +98,8 @@ export class ExecSource implements EventDrivenSource {
         this.logger.error({ command: this.o.command, err: errorMessage(err) }, 'Failed while running command');
       }
       if (this.o.restart && !this.stopping) {
-        this.logger.info({ restartThrottle: this.o.restartThrottle, exitCode: code }, `Restarting in ${this.o.restartThrottle}ms, exit code ${code}`);
+        this.logger.info({ restartThrottle: this.o.restartThrottle, exitCode: code },
+          `Restarting in ${this.o.restartThrottle}ms, exit code ${code}`);
         await new Promise<void>((r) => {
           const t = setTimeout(r, this.o.restartThrottle);
           this.wake = () => {
@@ -214,10 +215,12 @@ export class ExecSource implements EventDrivenSource {
         if (!(err instanceof ChannelError)) throw err;
         this.counter.increment('ChannelWriteFail');
         if (this.stopping) {
-          this.logger.error({ events: events.length, err: errorMessage(err) }, 'exec source stopping: the channel refused the last batch; its events are dropped');
+          this.logger.error({ events: events.length, err: errorMessage(err) },
+            'exec source stopping: the channel refused the last batch; its events are dropped');
           return;
         }
-        this.logger.warn({ retryInMs: backoff, events: events.length, err: errorMessage(err) }, 'The channel refused the batch; keeping it and pausing the command output');
+        this.logger.warn({ retryInMs: backoff, events: events.length, err: errorMessage(err) },
+          'The channel refused the batch; keeping it and pausing the command output');
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 4000);
       }
@@ -270,13 +273,17 @@ export const execSource = defineComponent({
     'Charsets: UTF-8, ISO-8859-1 and US-ASCII (malformed input replaced, as Java\'s InputStreamReader does).',
   properties: {
     command: prop.string({ required: true, doc: 'The command to run: split on whitespace (no quoting), or passed whole to `shell`.' }),
-    shell: prop.string({ doc: 'Shell to run the command with, e.g. `/bin/bash -c` (split on whitespace, command appended as one argument).' }),
+    shell: prop.string({
+      doc: 'Shell to run the command with, e.g. `/bin/bash -c` (split on whitespace, command appended as one argument).',
+    }),
     restartThrottle: prop.long({ default: 10000, min: 0, doc: 'ms to wait before restarting the command.' }),
     restart: prop.boolean({ default: false, doc: 'Restart the command when it exits.' }),
     logStdErr: prop.boolean({ default: false, doc: 'Log the command\'s stderr lines (INFO). stderr is always drained.' }),
     batchSize: prop.int({ default: 20, min: 1, doc: 'Lines per channel batch.' }),
-    batchTimeout: prop.long({ default: 3000, min: 1, doc: 'ms; a partial batch is committed when this long passed since the last commit.' }),
-    charset: prop.string({ default: 'UTF-8', doc: 'Charset of the command output and of the bodies (Flume code-only property).', check: checkCharset }),
+    batchTimeout: prop.long({ default: 3000, min: 1,
+      doc: 'ms; a partial batch is committed when this long passed since the last commit.' }),
+    charset: prop.string({ default: 'UTF-8', doc: 'Charset of the command output and of the bodies (Flume code-only property).',
+      check: checkCharset }),
   },
   batchSize: (c) => c.batchSize,
   create: (c, ctx) =>

@@ -62,12 +62,14 @@ const alive = (pid: number) => {
 describe('exec: argv like Flume', () => {
   it('splits command and shell on whitespace, the command stays one argument of the shell', () => {
     expect(execArgv('tail  -F /var/log/x')).toEqual(['tail', '-F', '/var/log/x']);
-    expect(execArgv('for i in /p/*.txt; do cat $i; done', '/bin/bash -c')).toEqual(['/bin/bash', '-c', 'for i in /p/*.txt; do cat $i; done']);
+    expect(execArgv('for i in /p/*.txt; do cat $i; done', '/bin/bash -c')).toEqual(['/bin/bash', '-c',
+      'for i in /p/*.txt; do cat $i; done']);
   });
 
   it('declares Flume\'s properties and defaults', () => {
     const c = configure(execSource, { command: 'ls' });
-    expect(c).toMatchObject({ restartThrottle: 10000, restart: false, logStdErr: false, batchSize: 20, batchTimeout: 3000, charset: 'UTF-8' });
+    expect(c).toMatchObject({ restartThrottle: 10000, restart: false, logStdErr: false, batchSize: 20, batchTimeout: 3000,
+      charset: 'UTF-8' });
     expect(() => configure(execSource, { command: 'ls', charset: 'EBCDIC-XYZ' })).toThrow(/not supported/);
   });
 });

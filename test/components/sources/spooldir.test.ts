@@ -91,7 +91,8 @@ describe('spooldir: reading', () => {
     fs.mkdirSync(path.join(d, '.flumespool'));
     const st = fs.statSync(path.join(d, 'f.log'));
     // as if a previous run committed l0..l3 and was killed
-    PositionTracker.create(path.join(d, '.flumespool', META_FILE_NAME), path.join(d, 'f.log'), 12, { ino: st.ino, mtimeMs: Math.floor(st.mtimeMs) }).close();
+    PositionTracker.create(path.join(d, '.flumespool', META_FILE_NAME), path.join(d, 'f.log'), 12, { ino: st.ino,
+      mtimeMs: Math.floor(st.mtimeMs) }).close();
     const { src, p } = source({ spoolDir: d });
     await src.start();
     await waitFor(() => fs.existsSync(path.join(d, 'f.log.COMPLETED')), 'completed', 5000);
@@ -134,7 +135,8 @@ describe('spooldir: reading', () => {
   it('BlobDeserializer: files in events of at most maxBlobLength bytes', async () => {
     const d = tmpDir('spool-blob-');
     write(d, 'x.bin', Buffer.alloc(2500, 7));
-    const { src, p } = source({ spoolDir: d, deserializer: 'org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder', 'deserializer.maxBlobLength': '1000' });
+    const { src, p } = source({ spoolDir: d, deserializer: 'org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder',
+      'deserializer.maxBlobLength': '1000' });
     await src.start();
     await waitFor(() => fs.existsSync(path.join(d, 'x.bin.COMPLETED')), 'completed', 5000);
     expect(p.events.map((e) => e.body.length)).toEqual([1000, 1000, 500]);

@@ -87,7 +87,8 @@ a1.sources.fail.deletePolicy = immediate
     await waitFor(() => listTree(`${d}/in-rep`).every((n) => n.endsWith('.COMPLETED')), 'rep done', 20_000);
     await waitFor(() => listTree(`${d}/in-ign`).filter((n) => n.startsWith('.flumespool/')).length === 9, 'ign done', 20_000);
     await waitFor(() => listTree(`${d}/in-fail`).length === 3, 'fail stopped', 20_000);
-    await waitFor(() => lines(`${d}/out-rep`).length === 1025 && lines(`${d}/out-fail`).length === 20, 'outputs', 10_000).catch(() => undefined);
+    await waitFor(() => lines(`${d}/out-rep`).length === 1025 && lines(`${d}/out-fail`).length === 20, 'outputs',
+      10_000).catch(() => undefined);
 
     const rep = lines(`${d}/out-rep`);
     expect(rep.slice(0, 14)).toEqual([

@@ -9,7 +9,8 @@ export const MIX: Array<[string, Buffer]> = [
   ['04-long.txt', Buffer.from(`${'a'.repeat(9)}\n${'b'.repeat(10)}\n${'c'.repeat(11)}\n${'d'.repeat(25)}\n`)],
   ['05-nonl.txt', Buffer.from('last line without newline')],
   ['06-unicode.txt', Buffer.from('héllo wörld €uro\nñ\n')],
-  ['07-bad.txt', Buffer.concat([Buffer.from('good line\nx'), Buffer.from([0xff]), Buffer.from('y\nz'), Buffer.from([0xe2, 0x82]), Buffer.from('w\nafter\n')])],
+  ['07-bad.txt', Buffer.concat([Buffer.from('good line\nx'), Buffer.from([0xff]), Buffer.from('y\nz'), Buffer.from([0xe2, 0x82]),
+    Buffer.from('w\nafter\n')])],
   ['08-many.txt', Buffer.from(Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join(''))],
   ['09-after.txt', Buffer.from('after the bad file\n')],
 ];

@@ -80,7 +80,8 @@ describe('spooldir: kill -9 while files keep arriving', () => {
     agent = startAgent(conf(root), [], 'a1', { file: cf });
     const expected = files * LINES_PER_FILE;
     await waitFor(() => fs.readdirSync(spool).filter((n) => n.endsWith('.log')).length === 0, 'every file completed', 60_000);
-    await waitFor(() => new Set(outputLines(path.join(root, 'out'))).size >= expected, 'every line in the output', 60_000).catch(() => undefined);
+    await waitFor(() => new Set(outputLines(path.join(root, 'out'))).size >= expected, 'every line in the output',
+      60_000).catch(() => undefined);
     await agent.stop('SIGTERM');
     agent = undefined;
 

@@ -69,7 +69,8 @@ export class AvroDeserializer implements Deserializer {
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    const bad = (why: string) => new FlumeError('FLUME_SPOOL_AVRO', `Cannot instantiate deserializer: ${file} is not an Avro container file (${why})`);
+    const bad = (why: string) => new FlumeError('FLUME_SPOOL_AVRO',
+      `Cannot instantiate deserializer: ${file} is not an Avro container file (${why})`);
     if (got < 4 || data.readUInt32BE(0) !== 0x4f626a01) throw bad('no Obj1 magic');
     const meta = new Map<string, Buffer>();
     let p = 4;
@@ -99,7 +100,9 @@ export class AvroDeserializer implements Deserializer {
     if (!['null', 'deflate', 'snappy'].includes(codec)) throw bad(`codec ${codec} is not supported`);
     if (codec === 'snappy') await loadSnappy();
     const header: [string, string] =
-      schemaType === 'HASH' ? ['flume.avro.schema.hash', crc64AvroHex(JSON.stringify(type.schema()))] : ['flume.avro.schema.literal', schemaText];
+      schemaType === 'HASH'
+        ? ['flume.avro.schema.hash', crc64AvroHex(JSON.stringify(type.schema()))]
+        : ['flume.avro.schema.literal', schemaText];
     const d = new AvroDeserializer(data.subarray(0, got), headerEnd, Buffer.from(sync), type, codec, header, file);
     d.seekStored(start);
     return d;
@@ -124,7 +127,8 @@ export class AvroDeserializer implements Deserializer {
     if (b >= this.data.length) return;
     const [count, p1] = readLong(this.data, b);
     const [size, p2] = readLong(this.data, p1);
-    if (p1 < 0 || p2 < 0 || p2 + size + 16 > this.data.length) throw new FlumeError('FLUME_SPOOL_AVRO', `${this.file}: truncated Avro block at byte ${b}`);
+    if (p1 < 0 || p2 < 0 || p2 + size + 16 > this.data.length) throw new FlumeError('FLUME_SPOOL_AVRO',
+      `${this.file}: truncated Avro block at byte ${b}`);
     let body = this.data.subarray(p2, p2 + size);
     if (this.codec === 'deflate') body = zlib.inflateRawSync(body);
     else if (this.codec === 'snappy') body = snappyBlock(body);

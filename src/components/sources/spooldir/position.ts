@@ -16,7 +16,8 @@ import { FlumeError } from '../../../core/errors.js';
 export const META_FILE_NAME = '.flumespool-main.meta';
 const MAGIC = Buffer.from([0x4f, 0x62, 0x6a, 0x01]);
 const SCHEMA =
-  '{"type":"record","name":"TransferStateFileMeta","namespace":"org.apache.flume.serialization","fields":[{"name":"offset","type":"long"}]}';
+  '{"type":"record","name":"TransferStateFileMeta","namespace":"org.apache.flume.serialization",' +
+  '"fields":[{"name":"offset","type":"long"}]}';
 
 export interface FileIdentity {
   ino: number;
@@ -81,7 +82,8 @@ export function readPosition(file: string): StoredPosition | undefined {
     throw err;
   }
   if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) {
-    throw new FlumeError('FLUME_SPOOL_META', `${file} is not a Flume position file (no Avro header); delete it to start the current file over`);
+    throw new FlumeError('FLUME_SPOOL_META',
+      `${file} is not a Flume position file (no Avro header); delete it to start the current file over`);
   }
   const c = new Cursor(buf, 4);
   const meta = new Map<string, string>();
