@@ -11,7 +11,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
-import type { Event } from '../../../core/event.js';
+import { SliceEvent, type Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
 import { decode, encode, validSequenceLength, MalformedInputError, type Charset, type DecodePolicy } from '../text-codec.js';
 
@@ -145,7 +145,7 @@ export class LineDeserializer implements Deserializer {
     const buf = this.w.buf;
     const base = this.w.bufStart;
     if (cs === 'UTF-8' && out === 'UTF-8' && e - s < max && isUtf8(buf.subarray(s, e))) {
-      this.queue.push({ event: { headers: {}, body: buf.subarray(s, e) }, end: base + e + (nl ? 1 : 0) });
+      this.queue.push({ event: new SliceEvent(buf, s, e), end: base + e + (nl ? 1 : 0) });
       this.pos = base + e + (nl ? 1 : 0);
       return;
     }
