@@ -11,7 +11,7 @@ import type { Event } from '../../../src/core/event.js';
 import type { ChannelProcessor } from '../../../src/core/source.js';
 import { create } from '../../support/context.js';
 import { tmpDir, waitFor } from '../../support/agent-process.js';
-import { MIX, listTree, writeMix } from '../../e2e/sources/spool-mix.js';
+import { MIX, avroFile, listTree, writeMix } from '../../e2e/sources/spool-mix.js';
 
 class Collector implements ChannelProcessor {
   readonly maxBatchSize = 1000;
@@ -130,6 +130,24 @@ describe('spooldir: reading', () => {
     expect(p.events[0]!.headers).toEqual({ file: path.join(d, 'sub', 's.log'), bn: 's.log' });
     await waitFor(() => !fs.existsSync(path.join(d, 'a.log')), 'deleted', 5000);
     expect(listTree(d)).toEqual(['.hidden/h.log', 'c.txt', 'skip.log']);
+  });
+
+  it('AVRO: refused batches inside a block are re-read from the last commit, not skipped', async () => {
+    const d = tmpDir('spool-avro-');
+    await avroFile(path.join(d, 'x.avro'), 200);
+    const p = new Collector();
+    let n = 0;
+    const orig = p.processEventBatch.bind(p);
+    p.processEventBatch = async (ev) => {
+      if (n++ % 6 === 1) throw new ChannelFullError('full'); // some batches (in the middle of a block) are refused once
+      return orig(ev);
+    };
+    const { src } = source({ spoolDir: d, deserializer: 'avro', batchSize: '7', maxBackoff: '1' }, p);
+    await src.start();
+    await waitFor(() => fs.existsSync(path.join(d, 'x.avro.COMPLETED')), 'completed', 10_000);
+    expect(p.events.length).toBe(200);
+    expect(new Set(p.events.map((e) => e.body.toString('latin1'))).size).toBe(200);
+    expect(p.events.every((e) => e.headers['flume.avro.schema.hash']?.length === 16)).toBe(true);
   });
 
   it('BlobDeserializer: files in events of at most maxBlobLength bytes', async () => {

@@ -1,6 +1,8 @@
 /** A spool directory's worth of awkward files, the same bytes and mtimes every time (the consume order is by mtime). */
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
+import avro from 'avsc';
 
 export const MIX: Array<[string, Buffer]> = [
   ['01-plain.txt', Buffer.from('alpha\nbeta\n')],
@@ -45,3 +47,18 @@ export function rollOutput(dir: string): Buffer {
   if (!fs.existsSync(dir)) return Buffer.alloc(0);
   return Buffer.concat(fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f))));
 }
+
+/** An Avro container file (deflate, small blocks so that batches cross block boundaries). */
+export async function avroFile(file: string, records = 50): Promise<void> {
+  const type = avro.Type.forSchema({ type: 'record', name: 'Rec', namespace: 'x.y', fields: [{ name: 'id', type: 'long' }, { name: 's',
+    type: 'string' }] });
+  const enc = new avro.streams.BlockEncoder(type, { codec: 'deflate', blockSize: 200, codecs: { deflate: zlib.deflateRaw } } as never);
+  const chunks: Buffer[] = [];
+  enc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise((r) => enc.on('end', r));
+  for (let i = 0; i < records; i++) enc.write({ id: i, s: `record ${i}` });
+  enc.end();
+  await done;
+  fs.writeFileSync(file, Buffer.concat(chunks));
+}
+

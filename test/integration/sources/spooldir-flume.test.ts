@@ -8,12 +8,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
-import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startAgent, tmpDir, type AgentProcess } from '../../support/agent-process.js';
 import { startFlumeAgent, waitFor, type FlumeAgent } from '../../support/services.js';
-import { listTree, rollOutput, writeMix } from '../../e2e/sources/spool-mix.js';
+import { avroFile, listTree, rollOutput, writeMix } from '../../e2e/sources/spool-mix.js';
 import { META_FILE_NAME, PositionTracker, readPosition } from '../../../src/components/sources/spooldir/position.js';
 
 let ts: AgentProcess | undefined;
@@ -66,20 +64,6 @@ function conf(base: string, flumeOnly = false): string {
     'a1.sinks.k_exe.sink.rollInterval = 0',
   );
   return lines.join('\n') + '\n';
-}
-
-/** An Avro container file (deflate, small blocks so that batches cross block boundaries). */
-export async function avroFile(file: string): Promise<void> {
-  const type = avro.Type.forSchema({ type: 'record', name: 'Rec', namespace: 'x.y', fields: [{ name: 'id', type: 'long' }, { name: 's',
-    type: 'string' }] });
-  const enc = new avro.streams.BlockEncoder(type, { codec: 'deflate', blockSize: 200, codecs: { deflate: zlib.deflateRaw } } as never);
-  const chunks: Buffer[] = [];
-  enc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise((r) => enc.on('end', r));
-  for (let i = 0; i < 50; i++) enc.write({ id: i, s: `record ${i}` });
-  enc.end();
-  await done;
-  fs.writeFileSync(file, Buffer.concat(chunks));
 }
 
 function prepare(base: string): void {

@@ -49,7 +49,9 @@ export class AvroDeserializer implements Deserializer {
   private records: Buffer[] = [];
   private index = 0;
   private nextBlock = 0;
+  /** The committed position (block start, records of it already delivered, stored offset) and the read one. */
   private mark = { block: 0, index: 0, end: 0 };
+  private pending = { block: 0, index: 0, end: 0 };
 
   private constructor(
     private readonly data: Buffer,
@@ -117,6 +119,7 @@ export class AvroDeserializer implements Deserializer {
     }
     this.loadBlock(b);
     this.mark = { block: b, index: 0, end: b - 16 };
+    this.pending = this.mark;
   }
 
   private loadBlock(b: number): void {
@@ -142,8 +145,12 @@ export class AvroDeserializer implements Deserializer {
     this.nextBlock = p2 + size + 16;
   }
 
+  commit(): void {
+    this.mark = this.pending;
+  }
+
   reset(pos: number): void {
-    if (pos === this.mark.end) {
+    if (pos === Math.max(this.mark.end, 0)) {
       this.loadBlock(this.mark.block);
       this.index = this.mark.index;
     } else this.seekStored(pos);
@@ -161,7 +168,7 @@ export class AvroDeserializer implements Deserializer {
     }
     const done = this.index >= this.records.length;
     const end = done ? this.nextBlock - 16 : this.blockStart - 16;
-    this.mark = done ? { block: this.nextBlock, index: 0, end } : { block: this.blockStart, index: this.index, end };
+    this.pending = done ? { block: this.nextBlock, index: 0, end } : { block: this.blockStart, index: this.index, end };
     return { events, end: Math.max(end, 0) };
   }
 }

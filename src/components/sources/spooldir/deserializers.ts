@@ -25,6 +25,8 @@ export interface Deserializer {
   read(n: number): Promise<ReadResult>;
   /** Rewinds to a stored position (the batch was not committed). */
   reset(pos: number): void;
+  /** The last read batch was committed. */
+  commit?(): void;
 }
 
 const CHUNK = 256 * 1024;

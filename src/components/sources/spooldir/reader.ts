@@ -148,6 +148,7 @@ export class SpoolReader {
   commit(): void {
     if (this.committed || !this.cur) return;
     this.cur.tracker.store(this.pendingEnd);
+    this.cur.des.commit?.();
     this.committed = true;
   }
 
