@@ -2,8 +2,8 @@
  * Differential: the same spool directory content and the same flume.conf through real Apache Flume 1.11 and
  * flume-ts, into file_roll; the output bytes and the final directory state (names, tracker-dir markers) must match.
  * One agent per side holds four spooldir sources: REPLACE with maxLineLength=10 and a basename header, IGNORE with
- * trackingPolicy=tracker_dir, FAIL with deletePolicy=immediate, and AVRO; beside them an exec source running the same
- * command (CR / CRLF / invalid UTF-8 / an unterminated last line) in both agents. Known, intended difference: under FAIL
+ * trackingPolicy=tracker_dir, FAIL with deletePolicy=immediate, AVRO, and BlobDeserializer (maxBlobLength=100);
+ * beside them an exec source running the same command (CR / CRLF / invalid UTF-8 / an unterminated last line) in both agents. Known, intended difference: under FAIL
  * flume-ts delivers the valid lines before the bad bytes of the failing batch ("good line"), Flume drops them.
  */
 import fs from 'node:fs';
@@ -26,6 +26,7 @@ const SOURCES: Record<string, string> = {
   ign: 'decodeErrorPolicy = IGNORE\n@.trackingPolicy = tracker_dir',
   fail: 'deletePolicy = immediate',
   avr: 'deserializer = AVRO\n@.batchSize = 7',
+  blb: 'deserializer = org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder\n@.deserializer.maxBlobLength = 100',
 };
 
 function conf(base: string, flumeOnly = false): string {
@@ -121,7 +122,7 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
       logFile: flume.logFile,
     }).catch(() => undefined);
 
-    for (const n of ['rep', 'ign', 'avr']) {
+    for (const n of ['rep', 'ign', 'avr', 'blb']) {
       expect(rollOutput(`${tb}/out-${n}`).toString('latin1'), `output of ${n}`).toBe(rollOutput(`${fb}/out-${n}`).toString('latin1'));
       expect(listTree(`${tb}/in-${n}`), `directory of ${n}`).toEqual(listTree(`${fb}/in-${n}`));
     }
