@@ -1,10 +1,12 @@
 /**
  * Differential: the same spool directory content and the same flume.conf through real Apache Flume 1.11 and
  * flume-ts, into file_roll; the output bytes and the final directory state (names, tracker-dir markers) must match.
- * One agent per side holds four spooldir sources: REPLACE with maxLineLength=10 and a basename header, IGNORE with
+ * One agent per side holds five spooldir sources: REPLACE with maxLineLength=10 and a basename header, IGNORE with
  * trackingPolicy=tracker_dir, FAIL with deletePolicy=immediate, AVRO, and BlobDeserializer (maxBlobLength=100);
- * beside them an exec source running the same command (CR / CRLF / invalid UTF-8 / an unterminated last line) in both agents. Known, intended difference: under FAIL
- * flume-ts delivers the valid lines before the bad bytes of the failing batch ("good line"), Flume drops them.
+ * a sixth resumes from a position file flume-ts wrote, and beside them an exec source runs the same command (CR,
+ * CRLF, invalid UTF-8, an unterminated last line) in both agents. Known, intended difference: under FAIL flume-ts
+ * delivers the valid lines before the bad bytes of the failing batch ("good line"), Flume drops them. Then flume-ts
+ * finishes a file from the position file Flume left behind.
  */
 import fs from 'node:fs';
 import path from 'node:path';
