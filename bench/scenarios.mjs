@@ -10,6 +10,8 @@
 // Add s2 (file channel) / s3 (avro two-tier) as further entries; a scenario that needs a second agent process
 // (s3) can return `tiers: [{ name, config }]` later — run.mjs starts `config` for the single-tier ones.
 
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { liveService } from '../scripts/services/lib.mjs';
 
@@ -143,10 +145,66 @@ function stressMemory(_c) {
   ].join('\n');
 }
 
+/** The spool corpus: SPOOL_FILES files of SPOOL_LINES 100-byte lines, made once, hard-linked into each run. */
+const SPOOL_FILES = 80;
+const SPOOL_LINES = 100_000;
+
+function spoolCorpus() {
+  const dir = path.join(os.tmpdir(), `flume-ts-bench-spool-${SPOOL_FILES}x${SPOOL_LINES}`);
+  if (fs.existsSync(path.join(dir, 'done'))) return dir;
+  fs.mkdirSync(dir, { recursive: true });
+  for (let f = 0; f < SPOOL_FILES; f++) {
+    const lines = [];
+    for (let i = 0; i < SPOOL_LINES; i++) {
+      const seq = String(f * SPOOL_LINES + i);
+      lines.push(seq + ' ' + 'x'.repeat(99 - seq.length - 1));
+    }
+    fs.writeFileSync(path.join(dir, `f${String(f).padStart(4, '0')}.log`), lines.join('\n') + '\n');
+  }
+  fs.writeFileSync(path.join(dir, 'done'), '');
+  return dir;
+}
+
+/**
+ * spooldir → memory → file_roll over the corpus (hard links, so every run renames its own names).
+ * @param {Ctx} c
+ */
+function spoolPrepare(c) {
+  const corpus = spoolCorpus();
+  const spool = path.join(c.dataDir, 'spool');
+  fs.mkdirSync(spool, { recursive: true });
+  for (const f of fs.readdirSync(corpus)) if (f.endsWith('.log')) fs.linkSync(path.join(corpus, f), path.join(spool, f));
+}
+
+/** @param {Ctx} c */
+function spoolMemoryRoll(c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = spooldir',
+    `a1.sources.r1.spoolDir = ${c.dataDir}/spool`,
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = file_roll',
+    `a1.sinks.k1.sink.directory = ${c.outDir}`,
+    'a1.sinks.k1.sink.rollInterval = 0',
+    'a1.sinks.k1.sink.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
@@ -198,6 +256,14 @@ export const SCENARIOS = {
     load: { kind: 'self', lineSize: 0 },
     batch: 1000,
     config: (c) => stressMemory(c),
+    verify: 'counters',
+  },
+  spool: {
+    description: `spooldir (batchSize 1000; ${SPOOL_FILES} files × ${SPOOL_LINES} 100-byte lines, prepared before start) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000)`,
+    load: { kind: 'self', lineSize: 100 },
+    corpusLines: SPOOL_FILES * SPOOL_LINES,
+    prepare: spoolPrepare,
+    config: spoolMemoryRoll,
     verify: 'counters',
   },
   's2-b100': {

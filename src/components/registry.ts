@@ -29,6 +29,8 @@ import { seqSource } from './sources/seq.js';
 import { httpSource } from './sources/http/index.js';
 import { stressSource } from './sources/stress.js';
 import { twitterSource } from './sources/twitter/index.js';
+import { execSource } from './sources/exec.js';
+import { spoolDirSource } from './sources/spooldir/index.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -48,6 +50,8 @@ export const builtinSpecs: readonly AnySpec[] = [
   seqSource,
   httpSource,
   stressSource,
+  execSource,
+  spoolDirSource,
   kafkaSource,
   twitterSource,
   // channels
