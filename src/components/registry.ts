@@ -26,6 +26,7 @@ import { avroEventSerializer } from './serializers/avro_event.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
+import { taildirSource } from './sources/taildir/index.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -41,6 +42,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   netcatSource,
   netcatUdpSource,
   seqSource,
+  taildirSource,
   kafkaSource,
   // channels
   memoryChannel,
