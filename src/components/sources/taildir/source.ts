@@ -227,6 +227,7 @@ export class TaildirSource implements EventDrivenSource {
     const gone = [...this.files.values()].filter((tf) => !seen.has(tf.key));
     const rotated: TailFile[] = [];
     for (const tf of gone) if (await this.unmatched(tf)) rotated.push(tf);
+    if (gone.length > 0 && this.running) this.writePositions();
     return [...rotated, ...matched];
   }
 

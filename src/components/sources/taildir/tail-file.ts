@@ -131,13 +131,14 @@ export class TailFile {
       const b = this.buf;
       if (b && this.bufOff < b.length) {
         const nl = b.indexOf(NL, this.bufOff);
-        if (nl >= 0) {
+        if (nl >= 0 && nl - this.bufOff <= o.maxLineBytes) {
           this.emit(events, b, nl, nl + 1, o);
           continue;
         }
-        if (b.length - this.bufOff >= o.maxLineBytes) {
-          o.onLongLine?.(this.bufPos + this.bufOff, b.length - this.bufOff);
-          this.emit(events, b, b.length, b.length, o);
+        if ((nl >= 0 ? nl : b.length) - this.bufOff > o.maxLineBytes || b.length - this.bufOff >= o.maxLineBytes) {
+          const cut = this.bufOff + o.maxLineBytes;
+          o.onLongLine?.(this.bufPos + this.bufOff, o.maxLineBytes);
+          this.emit(events, b, cut, cut, o);
           continue;
         }
       }
