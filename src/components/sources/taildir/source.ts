@@ -284,7 +284,9 @@ export class TaildirSource implements EventDrivenSource {
       return true;
     } catch (err) {
       const msg = errorMessage(err);
-      if (tf.lastError !== msg) this.logger.error({ file: tf.path, inode: tf.ino, pos: tf.pos, err: msg }, 'Cannot open file; will retry');
+      const moved = (err as { code?: string }).code === 'FLUME_TAILDIR_MOVED';
+      if (moved) this.logger.info({ file: tf.path, inode: tf.ino }, msg);
+      else if (tf.lastError !== msg) this.logger.error({ file: tf.path, inode: tf.ino, pos: tf.pos, err: msg }, 'Cannot open file; will retry');
       tf.lastError = msg;
       this.counter.increment('EventReadFail');
       return false;
@@ -296,7 +298,7 @@ export class TaildirSource implements EventDrivenSource {
    * idle). Returns true when it should be tailed in this round.
    */
   private async unmatched(tf: TailFile): Promise<boolean> {
-    if (!tf.isOpen) {
+    if (!tf.isOpen && !(await this.reopenMoved(tf))) {
       await this.forget(tf);
       return false;
     }
@@ -324,6 +326,15 @@ export class TaildirSource implements EventDrivenSource {
     tf.needTail = st.size !== tf.pos;
     if (st.size < tf.pos) tf.seek(0);
     return tf.needTail;
+  }
+
+  /** A closed file renamed out of its pattern (same inode and birth time) with unread bytes: open it to drain it. */
+  private async reopenMoved(tf: TailFile): Promise<boolean> {
+    if (!tf.matched || tf.birth === 0) return false;
+    const found = await findByInode(path.dirname(tf.path), tf.dev, tf.ino);
+    if (!found || found.st.birthtimeMs !== tf.birth || found.st.size <= tf.pos) return false;
+    tf.path = found.path;
+    return this.ensureOpen(tf);
   }
 
   private async forget(tf: TailFile): Promise<void> {

@@ -11,6 +11,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { SliceEvent, type Event } from '../../../core/event.js';
+import { FlumeError } from '../../../core/errors.js';
 
 const NL = 0x0a;
 const CR = 0x0d;
@@ -83,8 +84,19 @@ export class TailFile {
     return this.fh !== undefined;
   }
 
+  /**
+   * Opens the path and checks that it is still this inode (the path may have been rotated between the scan and the
+   * open). Throws a FlumeError when it is not; the next scan sorts it out.
+   */
   async openHandle(): Promise<void> {
-    if (!this.fh) this.fh = await open(this.path, 'r');
+    if (this.fh) return;
+    const fh = await open(this.path, 'r');
+    const st = await fh.stat().catch(() => undefined);
+    if (!st || st.ino !== this.ino || st.dev !== this.dev) {
+      await fh.close().catch(() => undefined);
+      throw new FlumeError('FLUME_TAILDIR_MOVED', `${this.path} is no longer inode ${this.ino} (rotated while opening); will look again`);
+    }
+    this.fh = fh;
   }
 
   async close(): Promise<void> {
