@@ -76,8 +76,11 @@ function seenByAgent(root: string, names: string[]): boolean {
 function duplicates(lines: string[]): string[] {
   const seen = new Set<string>();
   const dup: string[] = [];
-  for (const l of lines) (seen.has(l) ? dup : seen).add(l);
-  return [...dup];
+  for (const l of lines) {
+    if (seen.has(l)) dup.push(l);
+    else seen.add(l);
+  }
+  return dup;
 }
 
 describe.skipIf(!hasLogrotate)('TAILDIR with logrotate', () => {
