@@ -1,10 +1,10 @@
 /**
  * Flume's taildir position file: a JSON array written by Gson, one object per file, keys in the order inode, pos,
  * file, no spaces: `[{"inode":2496272,"pos":12,"file":"/var/log/test1/example.log"}]`. We write exactly that (Gson's
- * HTML-safe escapes of < > & = ' included), to a temporary file renamed over the old one so that a crash never
- * leaves a half-written file (Flume truncates and rewrites in place).
+ * HTML-safe escapes of < > & = ' included). A crash never leaves a half-written file (Flume truncates and rewrites in
+ * place): small files are rewritten with a single one-page write, larger ones through a temporary file and a rename.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { FlumeError } from '../../../core/errors.js';
 
@@ -66,9 +66,15 @@ export function loadPositions(file: string): LoadedPositions {
   return out;
 }
 
+/** Up to this size the file is updated in place with one write(2) of one page, which a kill -9 cannot split. */
+const IN_PLACE_MAX = 4096;
+
 export class PositionWriter {
   private readonly tmp: string;
   private last = '';
+  private fd?: number;
+  /** Bytes in the file now (an in-place write pads a shorter JSON with spaces up to it). */
+  private size = 0;
 
   constructor(readonly file: string) {
     this.tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp`);
@@ -85,13 +91,36 @@ export class PositionWriter {
     }
   }
 
-  /** Writes the entries (synchronously: it is small, and the commit that called it must not race the next one). */
-  write(entries: readonly PositionEntry[], force = false): boolean {
+  /**
+   * Writes the entries, synchronously (the commit that called it must not race the next one). A small file is
+   * overwritten in place (trailing spaces pad a shorter JSON; both JSON readers accept them); a large one, or a
+   * `clean` write (start, stop), goes to a temporary file renamed over the old one.
+   */
+  write(entries: readonly PositionEntry[], force = false, clean = false): boolean {
     const json = toJson(entries);
     if (!force && json === this.last) return false;
-    writeFileSync(this.tmp, json);
-    renameSync(this.tmp, this.file);
+    const bytes = Buffer.from(json, 'utf8');
+    if (!clean && this.fd !== undefined && bytes.length <= IN_PLACE_MAX && this.size <= IN_PLACE_MAX) {
+      const out = bytes.length >= this.size ? bytes : Buffer.concat([bytes, Buffer.alloc(this.size - bytes.length, 0x20)]);
+      writeSync(this.fd, out, 0, out.length, 0);
+      this.size = out.length;
+    } else {
+      writeFileSync(this.tmp, bytes);
+      renameSync(this.tmp, this.file);
+      this.closeFd();
+      this.fd = openSync(this.file, 'r+');
+      this.size = bytes.length;
+    }
     this.last = json;
     return true;
+  }
+
+  close(): void {
+    this.closeFd();
+  }
+
+  private closeFd(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 }

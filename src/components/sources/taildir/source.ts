@@ -105,7 +105,7 @@ export class TaildirSource implements EventDrivenSource {
     const now = Date.now();
     await this.scan(now, this.o.skipToEnd);
     await this.applyPositionFile();
-    this.writePositions(true);
+    this.writePositions(true, true);
     this.logger.info(
       { groups: this.groups.map((g) => `${g.tg.name}=${g.matcher.pattern}`), positionFile: this.o.positionFile, files: this.files.size },
       'TaildirSource started',
@@ -124,7 +124,8 @@ export class TaildirSource implements EventDrivenSource {
     await this.loopDone;
     clearInterval(this.posTimer);
     this.watcher.close();
-    this.writePositions(true);
+    this.writePositions(true, true);
+    this.positions.close();
     for (const tf of this.files.values()) await tf.close();
     this.counter.stop();
     this.logger.info({ metrics: this.counter.snapshot() }, `Taildir source ${this.name} stopped`);
@@ -462,9 +463,9 @@ export class TaildirSource implements EventDrivenSource {
     if (this.files.size * 80 <= PER_COMMIT_JSON_LIMIT) this.writePositions();
   }
 
-  private writePositions(force = false): void {
+  private writePositions(force = false, clean = false): void {
     try {
-      this.positions.write(this.entries(), force);
+      this.positions.write(this.entries(), force, clean);
     } catch (err) {
       this.counter.increment('GenericProcessingFail');
       this.logger.error({ positionFile: this.o.positionFile, err: errorMessage(err) }, 'Failed writing positionFile');
