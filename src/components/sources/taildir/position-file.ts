@@ -115,6 +115,11 @@ export class PositionWriter {
     return true;
   }
 
+  /** True when the last write fitted in place (one page). */
+  smallEnough(): boolean {
+    return this.size <= IN_PLACE_MAX;
+  }
+
   close(): void {
     this.closeFd();
   }

@@ -50,8 +50,8 @@ export interface TaildirOptions {
 const CHECK_IDLE_MS = 5000;
 const RETRY_MS = 1000;
 const MAX_RETRY_MS = 5000;
-/** Above this many bytes of JSON the position file is written only every writePosInterval, not after each commit. */
-const PER_COMMIT_JSON_LIMIT = 64 * 1024;
+/** With a position file too big to be written in place, the per-commit write happens at most this often. */
+const PER_COMMIT_MIN_GAP_MS = 250;
 const DEFAULT_MAX_LINE = 64 * 1024 * 1024;
 
 interface Group {
@@ -73,6 +73,7 @@ export class TaildirSource implements EventDrivenSource {
   private lastIdleCheck = 0;
   private posTimer?: NodeJS.Timeout;
   private retryMs = RETRY_MS;
+  private lastPosWrite = 0;
   /** Resolvers of sleeps that only the stop cuts short. */
   private readonly stopped = new Set<() => void>();
   private readonly readOpts: ReadOptions;
@@ -459,8 +460,16 @@ export class TaildirSource implements EventDrivenSource {
     return out;
   }
 
+  /**
+   * The position file after a commit: every time while it is small (written in place, cheap); for many files at most
+   * every PER_COMMIT_MIN_GAP_MS (each write is then a temp file + rename), the interval timer covering the rest.
+   */
   private afterCommit(): void {
-    if (this.files.size * 80 <= PER_COMMIT_JSON_LIMIT) this.writePositions();
+    const now = Date.now();
+    if (this.positions.smallEnough() || now - this.lastPosWrite >= PER_COMMIT_MIN_GAP_MS) {
+      this.lastPosWrite = now;
+      this.writePositions();
+    }
   }
 
   private writePositions(force = false, clean = false): void {
