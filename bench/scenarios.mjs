@@ -194,7 +194,8 @@ export const SCENARIOS = {
   },
   tail: {
     description:
-      'TAILDIR (batchSize 1000) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000), reading one prepared file of 100-byte lines from its start (FLUME_TS_BENCH_TAIL_LINES, default 10M)',
+      'TAILDIR (batchSize 1000) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000), ' +
+      'reading one prepared file of 100-byte lines from its start (FLUME_TS_BENCH_TAIL_LINES, default 10M)',
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     config: (c) => tailRoll(c),

@@ -4,7 +4,10 @@
  * a file that shrinks while read and one that vanishes; the agent stays up and delivers everything else once.
  */
 import { spawn } from 'node:child_process';
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
+  renameSync, truncateSync, unlinkSync, writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -103,7 +106,8 @@ describe.skipIf(isRoot && !nobody)('TAILDIR bad input', () => {
     unlinkSync(`${root}/logs/gone.log`);
     appendFileSync(`${root}/logs/moved.log`, 'moved-2\n');
     renameSync(`${root}/logs/moved.log`, `${root}/logs/moved.old`);
-    await waitFor(() => lines(output(root)).includes('gone-2') && lines(output(root)).includes('moved-2'), 'lines of vanished files', 30_000);
+    const vanished = () => lines(output(root)).includes('gone-2') && lines(output(root)).includes('moved-2');
+    await waitFor(vanished, 'lines of vanished files', 30_000);
 
     // the unreadable file becomes readable: read from its start
     if (isRoot) chownSync(secret, nobody!.uid, nobody!.gid);

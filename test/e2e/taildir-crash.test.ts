@@ -112,7 +112,9 @@ describe('TAILDIR under kill -9', () => {
     }
     let duplicates = 0;
     for (const c of counts.values()) duplicates += c - 1;
-    const report = { kills: KILLS, killedInStartup, written, rotations, distinct: counts.size, duplicates, perKill: duplicates / KILLS, seconds: (Date.now() - t0) / 1000 };
+    const seconds = (Date.now() - t0) / 1000;
+    const perKill = duplicates / KILLS;
+    const report = { kills: KILLS, killedInStartup, written, rotations, distinct: counts.size, duplicates, perKill, seconds };
     console.log(`TAILDIR crash proof: ${JSON.stringify(report)}`);
     expect(missing).toEqual([]);
     expect(counts.size).toBe(written);

@@ -63,7 +63,8 @@ function rotate(root: string, stanza: 'rename' | 'copy'): void {
 }
 
 function writeRotateConfs(root: string): void {
-  writeFileSync(`${root}/rename.conf`, `${root}/logs/app.log ${root}/logs/other.log {\n  rotate 30\n  create\n  missingok\n  nocompress\n}\n`);
+  const files = `${root}/logs/app.log ${root}/logs/other.log`;
+  writeFileSync(`${root}/rename.conf`, `${files} {\n  rotate 30\n  create\n  missingok\n  nocompress\n}\n`);
   writeFileSync(`${root}/copy.conf`, `${root}/logs/copy.log {\n  rotate 2\n  copytruncate\n  missingok\n  nocompress\n}\n`);
 }
 

@@ -47,7 +47,9 @@ function setup(): { dir: string; logs: string; pos: string } {
   return { dir, logs, pos: path.join(dir, 'pos', 'taildir_position.json') };
 }
 
-async function start(o: Partial<TaildirOptions> & { filegroups: TaildirOptions['filegroups']; positionFile: string }, rec = new Recorder()) {
+type StartOptions = Partial<TaildirOptions> & { filegroups: TaildirOptions['filegroups']; positionFile: string };
+
+async function start(o: StartOptions, rec = new Recorder()) {
   const s = new TaildirSource(
     'r1',
     {
@@ -192,7 +194,8 @@ describe('TAILDIR source', () => {
     const { logs, pos } = setup();
     writeFileSync(path.join(logs, 'old.log'), 'skipped\n');
     const bin = Buffer.from([0, 1, 2, 0xff, 0xfe, 0x0d, 0x0a]);
-    const { rec } = await start({ filegroups: [{ group: 'g', pattern: `${logs}/.*\\.log` }], positionFile: pos, skipToEnd: true, maxLineBytes: 1000 });
+    const filegroups = [{ group: 'g', pattern: `${logs}/.*\\.log` }];
+    const { rec } = await start({ filegroups, positionFile: pos, skipToEnd: true, maxLineBytes: 1000 });
     appendFileSync(path.join(logs, 'old.log'), bin);
     appendFileSync(path.join(logs, 'old.log'), 'z'.repeat(2500) + '\n');
     await waitCount(rec, 4);
@@ -216,10 +219,26 @@ describe('TAILDIR source', () => {
     }
   });
 
+  it('closes an idle file, delivering its last line without newline as Flume does, and reopens it when it grows', async () => {
+    const { logs, pos } = setup();
+    const f = path.join(logs, 'idle.log');
+    writeFileSync(f, 'first\nno newline yet');
+    const { rec, s } = await start({ filegroups: [{ group: 'g', pattern: `${logs}/idle\\.log` }], positionFile: pos, idleTimeout: 300 });
+    await waitCount(rec, 2);
+    expect(rec.bodies()).toEqual(['first', 'no newline yet']);
+    const files = (s as unknown as { files: Map<string, { isOpen: boolean }> }).files;
+    await waitFor(() => [...files.values()].every((t) => !t.isOpen), 'file closed');
+    appendFileSync(f, 'more\n');
+    await waitCount(rec, 3);
+    expect(rec.bodies()[2]).toBe('more');
+    expect(positions(pos)[0]!.pos).toBe(statSync(f).size);
+  });
+
   it('declares Flume\'s properties and checks the groups', () => {
     expect(() => configure(taildirSource, { filegroups: 'g1' })).toThrow(/empty or invalid/);
     expect(() => configure(taildirSource, { filegroups: 'g1', 'filegroups.g1': '/tmp/(' })).toThrow(/invalid file name regex/);
     const c = configure(taildirSource, { filegroups: 'g1', 'filegroups.g1': '/var/log/.*', 'headers.g1.k': 'v' });
-    expect(c).toMatchObject({ batchSize: 100, idleTimeout: 120000, writePosInterval: 3000, fileHeaderKey: 'file', cachePatternMatching: true });
+    expect(c).toMatchObject({ batchSize: 100, idleTimeout: 120000, writePosInterval: 3000, fileHeaderKey: 'file' });
+    expect(c).toMatchObject({ cachePatternMatching: true, skipToEnd: false, byteOffsetHeader: false, fileHeader: false });
   });
 });

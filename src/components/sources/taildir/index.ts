@@ -64,7 +64,11 @@ export const taildirSource = defineComponent({
     skipToEnd: prop.boolean({ default: false, doc: 'Start at the end of files that have no entry in the position file.' }),
     byteOffsetHeader: prop.boolean({ default: false, doc: 'Add header `byteoffset` = the byte offset of the line in its file.' }),
     idleTimeout: prop.int({ default: 120000, min: 0, doc: 'ms without new lines after which a file is closed (checked every 5 s).' }),
-    writePosInterval: prop.int({ default: 3000, min: 1, doc: 'ms between position-file writes (also written after each committed batch).' }),
+    writePosInterval: prop.int({
+      default: 3000,
+      min: 1,
+      doc: 'ms between position-file writes (also written after each committed batch).',
+    }),
     maxBatchCount: prop.long({
       default: LONG_MAX,
       defaultDoc: 'Long.MAX_VALUE',
@@ -84,7 +88,8 @@ export const taildirSource = defineComponent({
     const problems: SpecProblem[] = [];
     const groups = groupPatterns(c.filegroups, raw);
     for (const g of new Set(c.filegroups)) {
-      if (!groups.some((x) => x.group === g)) problems.push({ prop: 'filegroups', severity: 'warning', message: `group "${g}" has no filegroups.${g}; Flume ignores it` });
+      if (groups.some((x) => x.group === g)) continue;
+      problems.push({ prop: 'filegroups', severity: 'warning', message: `group "${g}" has no filegroups.${g}; Flume ignores it` });
     }
     if (groups.length === 0) problems.push({ prop: 'filegroups', message: "Mapping for tailing files is empty or invalid: 'filegroups.'" });
     for (const g of groups) {

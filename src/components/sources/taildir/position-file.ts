@@ -60,7 +60,9 @@ export function loadPositions(file: string): LoadedPositions {
   }
   for (const item of data as unknown[]) {
     const e = item as Partial<PositionEntry> | null;
-    if (e && isCount(e.inode) && isCount(e.pos) && typeof e.file === 'string') out.entries.push({ inode: e.inode, pos: e.pos, file: e.file });
+    if (e && isCount(e.inode) && isCount(e.pos) && typeof e.file === 'string') {
+      out.entries.push({ inode: e.inode, pos: e.pos, file: e.file });
+    }
     else out.problems.push(`${file}: entry ${JSON.stringify(item)} needs inode, pos and file; ignored`);
   }
   return out;
@@ -85,9 +87,9 @@ export class PositionWriter {
     try {
       mkdirSync(path.dirname(this.file), { recursive: true });
     } catch (err) {
-      throw new FlumeError('FLUME_TAILDIR_POSITION_FILE', `cannot create the directory of positionFile ${this.file}: ${(err as Error).message}`, {
-        cause: err,
-      });
+      const why = (err as Error).message;
+      const msg = `cannot create the directory of positionFile ${this.file}: ${why}`;
+      throw new FlumeError('FLUME_TAILDIR_POSITION_FILE', msg, { cause: err });
     }
   }
 

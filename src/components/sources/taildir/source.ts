@@ -214,7 +214,10 @@ export class TaildirSource implements EventDrivenSource {
       try {
         files = await g.matcher.files();
       } catch (err) {
-        this.logger.error({ dir: g.matcher.dir, err: errorMessage(err) }, 'I/O error while listing the directory; keeping the files already followed');
+        this.logger.error(
+          { dir: g.matcher.dir, err: errorMessage(err) },
+          'I/O error while listing the directory; keeping the files already followed',
+        );
         for (const tf of this.files.values()) if (tf.matched && tf.group === g.tg) seen.add(tf.key);
         continue;
       }
@@ -268,10 +271,16 @@ export class TaildirSource implements EventDrivenSource {
     if (!tf.needTail) return true;
     if (!(await this.ensureOpen(tf))) return false;
     if (st.size < tf.pos) {
-      this.logger.warn({ file: tf.path, inode: tf.ino, pos: tf.pos, size: st.size }, 'File shrank under its position (truncated, e.g. copytruncate); reading it again from its start');
+      this.logger.warn(
+        { file: tf.path, inode: tf.ino, pos: tf.pos, size: st.size },
+        'File shrank under its position (truncated, e.g. copytruncate); reading it again from its start',
+      );
       tf.seek(0);
     } else if (changed && (await tf.contentChanged().catch(() => false))) {
-      this.logger.warn({ file: tf.path, inode: tf.ino, pos: tf.pos, size: st.size }, 'File was truncated and written again past its position; reading it again from its start');
+      this.logger.warn(
+        { file: tf.path, inode: tf.ino, pos: tf.pos, size: st.size },
+        'File was truncated and written again past its position; reading it again from its start',
+      );
       tf.seek(0);
     }
     return true;
@@ -288,7 +297,10 @@ export class TaildirSource implements EventDrivenSource {
       const msg = errorMessage(err);
       const moved = (err as { code?: string }).code === 'FLUME_TAILDIR_MOVED';
       if (moved) this.logger.info({ file: tf.path, inode: tf.ino }, msg);
-      else if (tf.lastError !== msg) this.logger.error({ file: tf.path, inode: tf.ino, pos: tf.pos, err: msg }, 'Cannot open file; will retry');
+      else if (tf.lastError !== msg) this.logger.error(
+        { file: tf.path, inode: tf.ino, pos: tf.pos, err: msg },
+        'Cannot open file; will retry',
+      );
       tf.lastError = msg;
       this.counter.increment('EventReadFail');
       return false;
@@ -317,7 +329,10 @@ export class TaildirSource implements EventDrivenSource {
         const found = await findByInode(path.dirname(tf.path), tf.dev, tf.ino);
         if (found) tf.path = found.path;
       }
-      this.logger.info({ file: tf.path, inode: tf.ino, pos: tf.pos, deleted: st.nlink === 0 }, 'File no longer matches its group; reading it to its end');
+      this.logger.info(
+        { file: tf.path, inode: tf.ino, pos: tf.pos, deleted: st.nlink === 0 },
+        'File no longer matches its group; reading it to its end',
+      );
     }
     if (st.nlink === 0) {
       await this.drainAndClose(tf, 'deleted');
@@ -382,7 +397,10 @@ export class TaildirSource implements EventDrivenSource {
       tf.rewind();
       if (!(err instanceof ChannelError)) throw err;
       this.counter.increment('ChannelWriteFail');
-      this.logger.warn({ file: tf.path, retryInMs: this.retryMs, err: errorMessage(err) }, 'The channel is full or unexpected failure. The source will try again');
+      this.logger.warn(
+        { file: tf.path, retryInMs: this.retryMs, err: errorMessage(err) },
+        'The channel is full or unexpected failure. The source will try again',
+      );
       await this.idleSleep(this.retryMs);
       this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
       return false;
@@ -420,13 +438,19 @@ export class TaildirSource implements EventDrivenSource {
   }
 
   private longLine(tf: TailFile, offset: number, length: number): void {
-    this.logger.warn({ file: tf.path, offset, length, limit: this.readOpts.maxLineBytes }, 'Line longer than the limit; delivering it in pieces');
+    this.logger.warn(
+      { file: tf.path, offset, length, limit: this.readOpts.maxLineBytes },
+      'Line longer than the limit; delivering it in pieces',
+    );
   }
 
   private readError(tf: TailFile, err: unknown): void {
     const msg = errorMessage(err);
     this.counter.increment('EventReadFail');
-    if (tf.lastError !== msg) this.logger.error({ file: tf.path, inode: tf.ino, offset: tf.readPos, err: msg }, 'Error reading file; will retry');
+    if (tf.lastError !== msg) this.logger.error(
+      { file: tf.path, inode: tf.ino, offset: tf.readPos, err: msg },
+      'Error reading file; will retry',
+    );
     tf.lastError = msg;
     tf.rewind();
     void tf.close();
