@@ -234,6 +234,21 @@ describe('TAILDIR source', () => {
     expect(positions(pos)[0]!.pos).toBe(statSync(f).size);
   });
 
+  it('among many files, notices writes to any of them (watched rounds stat only what was written)', async () => {
+    const { logs, pos } = setup();
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(logs, `m${i}.log`), '');
+    const { rec } = await start({ filegroups: [{ group: 'g', pattern: `${logs}/m[0-9]+\\.log` }], positionFile: pos });
+    for (let k = 0; k < 20; k++) {
+      appendFileSync(path.join(logs, `m${(k * 37) % 300}.log`), `w${k}\n`);
+      await waitCount(rec, k + 1);
+    }
+    truncateSync(path.join(logs, 'm0.log'), 0);
+    appendFileSync(path.join(logs, 'm0.log'), 'after truncation\n');
+    await waitCount(rec, 21);
+    expect(rec.bodies().slice(0, 20)).toEqual(Array.from({ length: 20 }, (_, k) => `w${k}`));
+    expect(rec.bodies()[20]).toBe('after truncation');
+  });
+
   it('declares Flume\'s properties and checks the groups', () => {
     expect(() => configure(taildirSource, { filegroups: 'g1' })).toThrow(/empty or invalid/);
     expect(() => configure(taildirSource, { filegroups: 'g1', 'filegroups.g1': '/tmp/(' })).toThrow(/invalid file name regex/);

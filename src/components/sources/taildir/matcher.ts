@@ -74,7 +74,12 @@ export class GroupMatcher {
 
   /** The matching regular files with their stats, oldest mtime first (Flume's order). Vanished files are skipped. */
   async files(): Promise<Matched[]> {
-    const names = await this.names();
+    return this.statNames(await this.names());
+  }
+
+  /** Like files(), for the given names only (those a watcher reported written to). */
+  async statNames(candidates: Iterable<string>): Promise<Matched[]> {
+    const names = [...candidates].filter((n) => this.regex.test(n));
     const stats = await Promise.all(
       names.map((name) =>
         stat(this.pathOf(name)).then(

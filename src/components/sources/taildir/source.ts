@@ -48,6 +48,8 @@ export interface TaildirOptions {
 }
 
 const CHECK_IDLE_MS = 5000;
+/** With directory watches, a round lists and stats everything at least this often (else only what was written). */
+const FULL_SCAN_MS = 1000;
 const RETRY_MS = 1000;
 const MAX_RETRY_MS = 5000;
 /** With a position file too big to be written in place, the per-commit write happens at most this often. */
@@ -74,6 +76,9 @@ export class TaildirSource implements EventDrivenSource {
   private posTimer?: NodeJS.Timeout;
   private retryMs = RETRY_MS;
   private lastPosWrite = 0;
+  /** Per directory: the names written to since the last round, or 'all' when it must be listed again. */
+  private dirtyNames = new Map<string, Set<string> | 'all'>();
+  private lastFullScan = 0;
   /** Resolvers of sleeps that only the stop cuts short. */
   private readonly stopped = new Set<() => void>();
   private readonly readOpts: ReadOptions;
@@ -90,7 +95,7 @@ export class TaildirSource implements EventDrivenSource {
       tg: { name: g.group, headers: g.headers && Object.keys(g.headers).length > 0 ? g.headers : undefined },
     }));
     this.positions = new PositionWriter(o.positionFile);
-    this.watcher = new DirWatcher(logger, (dir, listing) => this.onDirEvent(dir, listing));
+    this.watcher = new DirWatcher(logger, (dir, listing, file) => this.onDirEvent(dir, listing, file));
     this.readOpts = {
       max: o.batchSize,
       waitForNewline: true,
@@ -112,7 +117,7 @@ export class TaildirSource implements EventDrivenSource {
       'TaildirSource started',
     );
     if (this.o.watch !== false) for (const g of this.groups) this.watcher.watch(g.matcher.dir);
-    this.posTimer = setInterval(() => this.writePositions(), this.o.writePosInterval);
+    this.posTimer = setInterval(() => this.writePositions(false, true), this.o.writePosInterval);
     this.posTimer.unref();
     this.running = true;
     this.loopDone = this.loop();
@@ -142,8 +147,16 @@ export class TaildirSource implements EventDrivenSource {
     if (!st.isDirectory()) throw new FlumeError('FLUME_TAILDIR_DIR', `${dir} is not a directory; fix filegroups`);
   }
 
-  private onDirEvent(dir: string, listingChanged: boolean): void {
+  /**
+   * A watch event: a write to a named file marks just that name for the next round; anything else (create, rename,
+   * delete, no name) makes the next round list and stat the whole directory.
+   */
+  private onDirEvent(dir: string, listingChanged: boolean, file: string | undefined): void {
     if (listingChanged) for (const g of this.groups) if (g.matcher.dir === dir) g.matcher.dirty = true;
+    const names = this.dirtyNames.get(dir);
+    if (listingChanged || file === undefined) this.dirtyNames.set(dir, 'all');
+    else if (names === undefined) this.dirtyNames.set(dir, new Set([file]));
+    else if (names !== 'all') names.add(file);
     this.changed = true;
     this.wakeUp?.();
   }
@@ -209,10 +222,16 @@ export class TaildirSource implements EventDrivenSource {
   private async scan(now: number, skipToEnd: boolean): Promise<TailFile[]> {
     const seen = new Set<string>();
     const matched: TailFile[] = [];
+    const dirty = this.dirtyNames;
+    this.dirtyNames = new Map();
+    const fullRound = now - this.lastFullScan >= FULL_SCAN_MS;
+    if (fullRound) this.lastFullScan = now;
     for (const g of this.groups) {
+      const names = dirty.get(g.matcher.dir);
+      const partial = !fullRound && names !== 'all' && this.watcher.isWatching(g.matcher.dir);
       let files: Matched[];
       try {
-        files = await g.matcher.files();
+        files = partial ? await g.matcher.statNames(names ?? []) : await g.matcher.files();
       } catch (err) {
         this.logger.error(
           { dir: g.matcher.dir, err: errorMessage(err) },
@@ -228,12 +247,26 @@ export class TaildirSource implements EventDrivenSource {
         const tf = await this.track(m, g.tg, now, skipToEnd);
         if (tf) matched.push(tf);
       }
+      if (partial) this.keepUnchanged(g.tg, seen, matched);
     }
     const gone = [...this.files.values()].filter((tf) => !seen.has(tf.key));
     const rotated: TailFile[] = [];
     for (const tf of gone) if (await this.unmatched(tf)) rotated.push(tf);
     if (gone.length > 0 && this.running) this.writePositions();
     return [...rotated, ...matched];
+  }
+
+  /**
+   * A round that only stats the files a watcher reported: the group's other files are unchanged; those with bytes
+   * known to be unread (a batch limit, a refused batch) are tailed again.
+   */
+  private keepUnchanged(g: TailGroup, seen: Set<string>, matched: TailFile[]): void {
+    for (const tf of this.files.values()) {
+      if (!tf.matched || tf.group !== g || seen.has(tf.key)) continue;
+      seen.add(tf.key);
+      tf.needTail = tf.isOpen && tf.seenSize > tf.pos;
+      if (tf.needTail) matched.push(tf);
+    }
   }
 
   /** The tracked file for a matched path, created or updated (rename, truncation, reopen). */

@@ -9,7 +9,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import type { Logger } from '../../../core/logging.js';
 import { errorMessage } from '../../../core/errors.js';
 
-export type DirEvent = (dir: string, listingChanged: boolean) => void;
+/** `name` is the file the event is about, when the platform says. */
+export type DirEvent = (dir: string, listingChanged: boolean, name: string | undefined) => void;
 
 export class DirWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
@@ -22,7 +23,7 @@ export class DirWatcher {
   watch(dir: string): void {
     if (this.watchers.has(dir)) return;
     try {
-      const w = watch(dir, { persistent: false }, (type) => this.onEvent(dir, type === 'rename'));
+      const w = watch(dir, { persistent: false }, (type, name) => this.onEvent(dir, type === 'rename', name ?? undefined));
       w.on('error', (err) => {
         this.logger.warn({ dir, err: errorMessage(err) }, 'Directory watch failed; polling this directory instead');
         w.close();
@@ -32,6 +33,10 @@ export class DirWatcher {
     } catch (err) {
       this.logger.warn({ dir, err: errorMessage(err) }, 'Cannot watch the directory; polling it instead');
     }
+  }
+
+  isWatching(dir: string): boolean {
+    return this.watchers.has(dir);
   }
 
   close(): void {
