@@ -249,6 +249,23 @@ describe('TAILDIR source', () => {
     expect(rec.bodies()[20]).toBe('after truncation');
   });
 
+  it('fails to start on a missing directory without touching the position file, and resumes once it exists', async () => {
+    const { dir, pos } = setup();
+    const late = path.join(dir, 'late');
+    mkdirSync(path.dirname(pos));
+    const saved = toJson([{ inode: 1, pos: 5, file: `${late}/x.log` }]);
+    writeFileSync(pos, saved);
+    const o = { filegroups: [{ group: 'g', pattern: `${late}/x\\.log` }], positionFile: pos };
+    await expect(start(o)).rejects.toMatchObject({ code: 'FLUME_TAILDIR_DIR' });
+    await stop(sources[sources.length - 1]!);
+    expect(readFileSync(pos, 'utf8')).toBe(saved);
+    mkdirSync(late);
+    writeFileSync(`${late}/x.log`, 'late line\n');
+    const { rec } = await start(o);
+    await waitCount(rec, 1);
+    expect(rec.bodies()).toEqual(['late line']);
+  });
+
   it('declares Flume\'s properties and checks the groups', () => {
     expect(() => configure(taildirSource, { filegroups: 'g1' })).toThrow(/empty or invalid/);
     expect(() => configure(taildirSource, { filegroups: 'g1', 'filegroups.g1': '/tmp/(' })).toThrow(/invalid file name regex/);

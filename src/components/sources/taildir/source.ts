@@ -79,6 +79,8 @@ export class TaildirSource implements EventDrivenSource {
   /** Resolvers of sleeps that only the stop cuts short. */
   private readonly stopped = new Set<() => void>();
   private readonly readOpts: ReadOptions;
+  /** The position file was read (so writing it cannot lose the positions of a run before). */
+  private loaded = false;
 
   constructor(
     readonly name: string,
@@ -108,6 +110,7 @@ export class TaildirSource implements EventDrivenSource {
     const now = Date.now();
     await this.scan(now, this.o.skipToEnd);
     await this.applyPositionFile();
+    this.loaded = true;
     this.writePositions(true, true);
     this.logger.info(
       { groups: this.groups.map((g) => `${g.tg.name}=${g.matcher.pattern}`), positionFile: this.o.positionFile, files: this.files.size },
@@ -127,9 +130,12 @@ export class TaildirSource implements EventDrivenSource {
     await this.loopDone;
     clearInterval(this.posTimer);
     this.watcher.close();
-    this.writePositions(true, true);
+    // a start that failed before the position file was read must not overwrite it
+    if (this.loaded) this.writePositions(true, true);
     this.positions.close();
     for (const tf of this.files.values()) await tf.close();
+    this.files.clear();
+    this.loaded = false;
     this.counter.stop();
     this.logger.info({ metrics: this.counter.snapshot() }, `Taildir source ${this.name} stopped`);
   }
@@ -523,6 +529,7 @@ export class TaildirSource implements EventDrivenSource {
   }
 
   private writePositions(force = false, clean = false): void {
+    if (!this.loaded) return;
     try {
       this.positions.write(this.entries(), force, clean);
     } catch (err) {
