@@ -121,7 +121,7 @@ function tailInput(c) {
  * tail: TAILDIR (batchSize 1000) → memory → file_roll (batchSize 1000), reading a prepared file from its start.
  * @param {Ctx} c
  */
-function tailRoll(c) {
+function tailRoll(c, sink = 'file_roll') {
   const input = tailInput(c);
   return [
     'a1.sources = r1',
@@ -139,10 +139,14 @@ function tailRoll(c) {
     'a1.channels.c1.capacity = 100000',
     'a1.channels.c1.transactionCapacity = 10000',
     '',
-    'a1.sinks.k1.type = file_roll',
-    `a1.sinks.k1.sink.directory = ${c.outDir}`,
-    'a1.sinks.k1.sink.rollInterval = 0',
-    'a1.sinks.k1.sink.batchSize = 1000',
+    ...(sink === 'null'
+      ? ['a1.sinks.k1.type = null', 'a1.sinks.k1.batchSize = 1000']
+      : [
+        'a1.sinks.k1.type = file_roll',
+        `a1.sinks.k1.sink.directory = ${c.outDir}`,
+        'a1.sinks.k1.sink.rollInterval = 0',
+        'a1.sinks.k1.sink.batchSize = 1000',
+      ]),
     'a1.sinks.k1.channel = c1',
     '',
   ].join('\n');
@@ -199,6 +203,13 @@ export const SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     config: (c) => tailRoll(c),
+    verify: 'counters',
+  },
+  'tail-null': {
+    description: 'tail with a null sink (batchSize 1000): what the TAILDIR source itself delivers',
+    load: { kind: 'self', lineSize: 100 },
+    batch: 1000,
+    config: (c) => tailRoll(c, 'null'),
     verify: 'counters',
   },
   's2-b100': {
