@@ -201,6 +201,68 @@ function spoolMemoryRoll(c) {
   ].join('\n');
 }
 
+/**
+ * The input of the tail scenario: one file of `FLUME_TS_BENCH_TAIL_LINES` (default 10 000 000) 100-byte lines, each
+ * starting with its 12-digit sequence number, written once per bench run and shared by every replicate (each agent
+ * starts with an empty position file, so each reads it from its start, flat out).
+ * @param {Ctx} c
+ */
+function tailInput(c) {
+  const file = path.join(path.dirname(path.dirname(c.dataDir)), 'tail-input', 'app.log');
+  if (fs.existsSync(file)) return file;
+  const lines = Number(process.env.FLUME_TS_BENCH_TAIL_LINES ?? 10_000_000);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(`${file}.tmp`, 'w');
+  const pad = 'x'.repeat(c.lineSize - 13);
+  let s = '';
+  for (let i = 0; i < lines; i++) {
+    s += String(i).padStart(12, '0') + pad + '\n';
+    if (s.length >= 1 << 20) {
+      fs.writeSync(fd, s);
+      s = '';
+    }
+  }
+  fs.writeSync(fd, s);
+  fs.closeSync(fd);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/**
+ * tail: TAILDIR (batchSize 1000) → memory → file_roll (batchSize 1000), reading a prepared file from its start.
+ * @param {Ctx} c
+ */
+function tailRoll(c, sink = 'file_roll') {
+  const input = tailInput(c);
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = TAILDIR',
+    'a1.sources.r1.filegroups = g1',
+    `a1.sources.r1.filegroups.g1 = ${path.dirname(input)}/app\\.log`,
+    `a1.sources.r1.positionFile = ${c.dataDir}/taildir_position.json`,
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    ...(sink === 'null'
+      ? ['a1.sinks.k1.type = null', 'a1.sinks.k1.batchSize = 1000']
+      : [
+        'a1.sinks.k1.type = file_roll',
+        `a1.sinks.k1.sink.directory = ${c.outDir}`,
+        'a1.sinks.k1.sink.rollInterval = 0',
+        'a1.sinks.k1.sink.batchSize = 1000',
+      ]),
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 
@@ -264,6 +326,22 @@ export const SCENARIOS = {
     corpusLines: SPOOL_FILES * SPOOL_LINES,
     prepare: spoolPrepare,
     config: spoolMemoryRoll,
+    verify: 'counters',
+  },
+  tail: {
+    description:
+      'TAILDIR (batchSize 1000) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000), ' +
+      'reading one prepared file of 100-byte lines from its start (FLUME_TS_BENCH_TAIL_LINES, default 10M)',
+    load: { kind: 'self', lineSize: 100 },
+    batch: 1000,
+    config: (c) => tailRoll(c),
+    verify: 'counters',
+  },
+  'tail-null': {
+    description: 'tail with a null sink (batchSize 1000): what the TAILDIR source itself delivers',
+    load: { kind: 'self', lineSize: 100 },
+    batch: 1000,
+    config: (c) => tailRoll(c, 'null'),
     verify: 'counters',
   },
   's2-b100': {

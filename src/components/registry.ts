@@ -31,6 +31,7 @@ import { stressSource } from './sources/stress.js';
 import { twitterSource } from './sources/twitter/index.js';
 import { execSource } from './sources/exec.js';
 import { spoolDirSource } from './sources/spooldir/index.js';
+import { taildirSource } from './sources/taildir/index.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -52,6 +53,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   stressSource,
   execSource,
   spoolDirSource,
+  taildirSource,
   kafkaSource,
   twitterSource,
   // channels
