@@ -26,6 +26,9 @@ import { avroEventSerializer } from './serializers/avro_event.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
+import { syslogTcpSource } from './sources/syslogtcp.js';
+import { syslogUdpSource } from './sources/syslogudp.js';
+import { multiportSyslogTcpSource } from './sources/multiport_syslogtcp.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -41,6 +44,9 @@ export const builtinSpecs: readonly AnySpec[] = [
   netcatSource,
   netcatUdpSource,
   seqSource,
+  syslogTcpSource,
+  syslogUdpSource,
+  multiportSyslogTcpSource,
   kafkaSource,
   // channels
   memoryChannel,
