@@ -6,8 +6,9 @@
  * and flagged Incomplete, the rest starts the next line. A line that is not valid in the port's charset is an Invalid
  * event holding the raw bytes; a line the parser rejects is an Invalid event holding the line.
  *
- * Better than Flume: a line Flume's parser crashes on (empty line, RFC 5424 fraction without a time zone) loses
- * Flume's whole batch and the rest of the read buffer; here an empty line is skipped and the other one is Invalid.
+ * Better than Flume: a line Flume's parser crashes on (an empty line, an RFC 5424 date Joda rejects such as
+ * 2026-02-29, a fraction without a time zone) loses Flume's whole batch and the rest of the read buffer; here an
+ * empty line is skipped and the others are Invalid events.
  * A NUL byte ends the message in Flume (Mina's getString); here it is kept. Batches the channel refuses are retried
  * with the connection paused (Flume drops them). A message cut by the client closing the connection is delivered.
  */
@@ -212,8 +213,8 @@ export const multiportSyslogTcpSource = defineComponent({
   notes:
     'Headers and body as Flume\'s SyslogParser for the same bytes (Priority, Facility, Severity, Version, timestamp, host, ' +
     'flume.syslog.status), including its RFC 3164 year arithmetic (dates more than a month away get year 1999 or 2001). ' +
-    'Better than Flume: lines its parser crashes on no longer lose the batch (empty lines skipped, a fraction without ' +
-    'a time zone is Invalid), a NUL byte does not cut the message, refused batches are retried with the connection ' +
+    'Better than Flume: lines its parser crashes on no longer lose the batch (empty lines skipped; an impossible ' +
+    'RFC 5424 date or a fraction without a time zone is an Invalid event), a NUL byte does not cut the message, refused batches are retried with the connection ' +
     'paused, a batch never exceeds the channel transactionCapacity. readBufferBytes and numProcessors are accepted and ' +
     'have no effect (Node reads up to 64 KiB at a time on one thread). Charsets: UTF-8, ISO-8859-1, US-ASCII. See docs/syslog.md.',
   properties: {

@@ -19,7 +19,19 @@
 import { keptFieldsPrefix, type KeepFields } from './keep-fields.js';
 import { SHORT_MONTHS, MONTHS } from './java-date-format.js';
 
-export class SyslogParseError extends Error {}
+/**
+ * A line SyslogParser rejects. `flumeCrash`: Flume fails on it with an unexpected exception (Joda errors come out of
+ * its cache as UncheckedExecutionException; reading past a fraction is StringIndexOutOfBoundsException) and loses
+ * the batch, where flume-ts makes it an Invalid event like the others.
+ */
+export class SyslogParseError extends Error {
+  constructor(
+    message: string,
+    readonly flumeCrash = false,
+  ) {
+    super(message);
+  }
+}
 
 export interface ParsedMessage {
   headers: Record<string, string>;
@@ -70,8 +82,16 @@ function checkTime(h: number, mi: number, s: number): void {
   if (h > 23 || mi > 59 || s > 59) fail('time out of range');
 }
 
-/** Joda `yyyy-MM-dd'T'HH:mm:ss` in UTC, the whole string. */
+/** Joda `yyyy-MM-dd'T'HH:mm:ss` in UTC, the whole string (a failure is a crash in Flume: see SyslogParseError). */
 export function parseRfc5424Prefix(text: string): number {
+  try {
+    return parseJodaPrefix(text);
+  } catch (err) {
+    throw new SyslogParseError(`bad timestamp format: ${text} (${(err as Error).message})`, true);
+  }
+}
+
+function parseJodaPrefix(text: string): number {
   let p: number;
   let y: number, mo: number, d: number, h: number, mi: number, s: number;
   [y, p] = num(text, 0, 9, true);
@@ -158,7 +178,7 @@ export function parseRfc5424Date(ts: string): number {
     if (len <= end) fail('bad timestamp format (no TZ)');
     while (end < len && ts[end]! >= '0' && ts[end]! <= '9') end++;
     // Flume reads past the end here (StringIndexOutOfBoundsException): an Invalid event instead
-    if (end >= len) fail('bad timestamp format (fraction without a time zone)');
+    if (end >= len) throw new SyslogParseError('bad timestamp format (fraction without a time zone)', true);
     const digits = end - (pos + 1);
     if (digits === 0) fail(`Invalid timestamp (fractional portion): ${ts}`);
     const str = ts.slice(pos + 1, end);

@@ -13,12 +13,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HOME } from '../../../../scripts/services/lib.mjs';
-import { javaMapToString } from '../../../../src/core/java-hashmap.js';
-import type { Event } from '../../../../src/core/event.js';
-import { chooseFieldsToKeep } from '../../../../src/components/sources/syslog/keep-fields.js';
-import { SyslogUtils, EVENT_STATUS, flumeCopiedHeaders } from '../../../../src/components/sources/syslog/syslog-utils.js';
-import { parseMessage } from '../../../../src/components/sources/syslog/syslog-parser.js';
+import { HOME } from '../../../scripts/services/lib.mjs';
+import { javaMapToString } from '../../../src/core/java-hashmap.js';
+import type { Event } from '../../../src/core/event.js';
+import { chooseFieldsToKeep } from '../../../src/components/sources/syslog/keep-fields.js';
+import { SyslogUtils, EVENT_STATUS, flumeCopiedHeaders } from '../../../src/components/sources/syslog/syslog-utils.js';
+import { parseMessage } from '../../../src/components/sources/syslog/syslog-parser.js';
 import { corpusLines, exact40, longLine } from './corpus.js';
 
 const LIB = path.join(HOME, 'lib', 'flume');
@@ -84,7 +84,7 @@ function ours(c: Case, now: number): string[] {
 
 function compile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-dump-'));
-  execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../../support/java/SyslogDump.java', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../support/java/SyslogDump.java', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
   fs.writeFileSync(path.join(dir, 'in.txt'), cases().map((c) => [c.kind, c.keep, String(c.size), ...c.chunks.map((b) => b.toString('base64'))].join('\t')).join('\n') + '\n');
   return dir;
 }
