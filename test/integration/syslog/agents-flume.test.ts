@@ -127,7 +127,7 @@ async function startBoth(kind: Kind): Promise<{ fPort: number; tPort: number; fD
 }
 
 async function bothHave(dirs: string[], text: string): Promise<void> {
-  await waitFor(`"${text}" in both outputs`, () => dirs.every((d) => has(d, text)), { timeoutMs: 60_000, intervalMs: 200 });
+  await waitFor(`"${text}" in both outputs`, async () => dirs.every((d) => has(d, text)), { timeoutMs: 60_000, intervalMs: 200 });
 }
 
 const buf = (x: string | Buffer) => (typeof x === 'string' ? Buffer.from(x, 'utf8') : x);
