@@ -271,7 +271,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       }
     })();
 
-    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', 'loadgen.mjs'), JSON.stringify({ port, lineSize, warmupSeconds: warmup, seconds, maxEvents })], {
+    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', 'loadgen.mjs'), JSON.stringify({ port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix })], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     /** @type {Record<string, any>} */
