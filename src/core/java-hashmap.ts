@@ -39,9 +39,12 @@ export function javaCopyCapacity(size: number): number {
   return cap;
 }
 
-/** Records that `headers` stands for a Java HashMap whose table started at `capacity` buckets (see the file comment). */
+/**
+ * Records that `headers` stands for a Java HashMap whose table started at `capacity` buckets (see the file comment).
+ * A symbol key: Object.keys/entries and JSON ignore it.
+ */
 export function setJavaMapCapacity<T extends Record<string, string>>(headers: T, capacity: number): T {
-  Object.defineProperty(headers, CAPACITY, { value: capacity, enumerable: false, writable: true, configurable: true });
+  (headers as { [CAPACITY]?: number })[CAPACITY] = capacity;
   return headers;
 }
 

@@ -28,9 +28,8 @@ const DOT = '[^\\n\\r\\u0085\\u2028\\u2029]';
 const RFC5424 = new RegExp(
   `^(?:<(\\d{1,3})>)(?:(\\d?)${S}?)(?:(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:[+-]\\d{2}:\\d{2}|Z)?)|-)` +
     `${S}(?:([\\w][\\w\\d\\.@\\-]*)|-)${S}(${DOT}*)$`,
-  'd',
 );
-const RFC3164 = new RegExp(`^(?:<(\\d{1,3})>)(?:(\\d)?${S}?)([A-Z][a-z][a-z]${S}{1,2}\\d{1,2}${S}\\d{2}:\\d{2}:\\d{2})${S}([\\w][\\w\\d\\.@-]*)${S}(${DOT}*)$`, 'd');
+const RFC3164 = new RegExp(`^(?:<(\\d{1,3})>)(?:(\\d)?${S}?)([A-Z][a-z][a-z]${S}{1,2}\\d{1,2}${S}\\d{2}:\\d{2}:\\d{2})${S}([\\w][\\w\\d\\.@-]*)${S}(${DOT}*)$`);
 
 type Search = { re: RegExp; rep: Replacement | string };
 
@@ -43,8 +42,10 @@ interface Formatter {
   searches: Search[];
   dateFormats: JavaDateFormat[];
   addYear: boolean;
-  /** built-in: everything before the body is ASCII, so the body's char index is its byte offset */
+  /** built-in: everything before the body (the last group, up to the end) is ASCII, so its char index is its byte offset */
   asciiPrefix: boolean;
+  /** parsed time stamps of the current second: stamp text → millis (Flume's result depends on the clock only) */
+  cache?: { second: number; map: Map<string, string | undefined> };
 }
 
 const builtins: Formatter[] = [
@@ -120,6 +121,13 @@ function fixYear(parsed: number, now: number): number {
 }
 
 const ORDER_CACHE = new Map<string, string[]>();
+const UTILS_KEYS = ['Facility', 'Severity', 'priority', 'version', 'timestamp', 'host', EVENT_STATUS];
+/** For each subset of the optional headers (bit i = UTILS_KEYS[i + 2]): the keys in Java's iteration order, the copy's capacity. */
+const UTILS_LAYOUT = Array.from({ length: 32 }, (_, mask) => {
+  const keys = UTILS_KEYS.filter((_k, i) => i < 2 || (mask & (1 << (i - 2))) !== 0);
+  const order = javaBucketOrder(keys, 16);
+  return { order, index: order.map((k) => UTILS_KEYS.indexOf(k)), capacity: javaCopyCapacity(keys.length) };
+});
 
 /** Headers in the order Flume's 16-bucket map iterates them, marked with the capacity of EventBuilder's copy. */
 export function flumeCopiedHeaders(h: Record<string, string>): Record<string, string> {
@@ -232,15 +240,30 @@ export class SyslogUtils {
     return { event: null, pos: end };
   }
 
+  /**
+   * The bytes of the current message: one contiguous range of one received chunk (the usual case: no copy, the event
+   * keeps a view of the chunk, which Node allocates afresh for every read), or pieces joined at the end.
+   */
+  private seg?: Buffer;
+  private segStart = 0;
+  private segEnd = 0;
+
   private write(buf: Buffer, start: number, end: number): void {
     if (end <= start) return;
-    this.parts.push(buf.subarray(start, end));
     this.size += end - start;
+    if (this.seg === buf && this.segEnd === start) {
+      this.segEnd = end;
+      return;
+    }
+    if (this.seg) this.parts.push(this.seg.subarray(this.segStart, this.segEnd));
+    this.seg = buf;
+    this.segStart = start;
+    this.segEnd = end;
   }
 
   private raw(): Buffer {
-    const p = this.parts;
-    return p.length === 1 ? Buffer.from(p[0]!) : Buffer.concat(p, this.size);
+    const last = this.seg ? this.seg.subarray(this.segStart, this.segEnd) : Buffer.alloc(0);
+    return this.parts.length === 0 ? last : Buffer.concat([...this.parts, last], this.size);
   }
 
   private build(incomplete: boolean): Event {
@@ -258,21 +281,20 @@ export class SyslogUtils {
       host = r.host;
       body = r.body;
     }
-    h.Facility = String(Math.trunc(pri / 8));
-    h.Severity = String(pri % 8);
-    if (this.priority) h.priority = this.priority;
-    if (this.version) h.version = this.version;
-    if (ts) h.timestamp = ts;
-    if (host) h.host = host;
-    if (this.bad) h[EVENT_STATUS] = 'Invalid';
-    else if (this.incompleteFlag) h[EVENT_STATUS] = 'Incomplete';
-    const event = { headers: flumeCopiedHeaders(h), body: this.o.keepFields?.all || !body ? raw : body };
+    const status = this.bad ? 'Invalid' : this.incompleteFlag ? 'Incomplete' : undefined;
+    const values = [String(Math.trunc(pri / 8)), String(pri % 8), this.priority || undefined, this.version || undefined, ts || undefined, host || undefined, status];
+    let mask = 0;
+    for (let i = 2; i < 7; i++) if (values[i] !== undefined) mask |= 1 << (i - 2);
+    const layout = UTILS_LAYOUT[mask]!;
+    for (let i = 0; i < layout.order.length; i++) h[layout.order[i]!] = values[layout.index[i]!]!;
+    const event = { headers: setJavaMapCapacity(h, layout.capacity), body: this.o.keepFields?.all || !body ? raw : body };
     this.reset();
     return event;
   }
 
   private reset(): void {
-    this.parts = [];
+    if (this.parts.length > 0) this.parts = [];
+    this.seg = undefined;
     this.size = 0;
     this.mode = Mode.START;
     this.prio = '';
@@ -304,15 +326,27 @@ export class SyslogUtils {
   }
 
   private bodyBytes(fmt: Formatter, m: RegExpExecArray, raw: Buffer, prefix: string, value: string): Buffer {
-    const at = fmt.asciiPrefix ? m.indices?.[5]?.[0] : undefined;
-    const tail = at !== undefined ? raw.subarray(at) : Buffer.from(value, 'utf8');
-    return prefix.length === 0 ? Buffer.from(tail) : Buffer.concat([Buffer.from(prefix, 'utf8'), tail]);
+    const tail = fmt.asciiPrefix ? raw.subarray(m.input.length - value.length) : Buffer.from(value, 'utf8');
+    return prefix.length === 0 ? tail : Buffer.concat([Buffer.from(prefix, 'utf8'), tail]);
   }
 
   private parseStamp(fmt: Formatter, tsRaw: string): string | undefined {
+    const now = this.now();
+    const second = Math.floor(now / 1000);
+    const c = (fmt.cache ??= { second, map: new Map() });
+    if (c.second !== second || c.map.size > 1000) {
+      c.second = second;
+      c.map.clear();
+    }
+    if (c.map.has(tsRaw)) return c.map.get(tsRaw);
+    const v = this.parseStampNow(fmt, tsRaw, now);
+    c.map.set(tsRaw, v);
+    return v;
+  }
+
+  private parseStampNow(fmt: Formatter, tsRaw: string, now: number): string | undefined {
     let value = tsRaw;
     for (const s of fmt.searches) value = applySearch(value, s);
-    const now = this.now();
     if (fmt.addYear) value = String(new Date(now).getUTCFullYear()) + value;
     for (const df of fmt.dateFormats) {
       const t = parseJavaDate(df, value);
