@@ -25,11 +25,13 @@ import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import { clientHeaders, clientProps, Deliverer, keepFieldsProp, TcpListener, type ConnectionHandler } from './syslog/common.js';
 import { chooseFieldsToKeep, type KeepFields } from './syslog/keep-fields.js';
 import { parseMessage } from './syslog/syslog-parser.js';
-import { EVENT_STATUS, flumeCopiedHeaders } from './syslog/syslog-utils.js';
+import { EVENT_STATUS } from './syslog/syslog-utils.js';
+import { javaCopyCapacity, setJavaMapCapacity } from '../../core/java-hashmap.js';
 
 /** The charsets Node can both decode strictly and encode. */
 interface Charset {
   name: string;
+  utf8?: boolean;
   decode(b: Buffer): string | undefined;
   encode(s: string): Buffer;
 }
@@ -41,6 +43,7 @@ export function charsetFor(name: string): Charset | undefined {
   if (n === 'UTF-8' || n === 'UTF8') {
     return {
       name,
+      utf8: true,
       decode: (b) => {
         try {
           return utf8Strict.decode(b);
@@ -129,9 +132,11 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
     }
     try {
       const p = parseMessage(msg, this.o.keepFields);
-      const headers = flumeCopiedHeaders(p.headers);
+      const headers = setJavaMapCapacity(p.headers, javaCopyCapacity(p.headers.Version ? 6 : 5));
       if (incomplete) headers[EVENT_STATUS] = 'Incomplete';
-      return { headers, body: charset.encode(p.body) };
+      // UTF-8 round-trips: the body is the received bytes from its start
+      const body = charset.utf8 && p.bodyStart !== undefined ? line.subarray(Buffer.byteLength(msg.slice(0, p.bodyStart), 'utf8')) : charset.encode(p.body);
+      return { headers, body };
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, `${this.label}: error parsing syslog event`);
       this.counter.increment('EventReadFail');

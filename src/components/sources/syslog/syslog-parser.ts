@@ -34,9 +34,32 @@ export class SyslogParseError extends Error {
 }
 
 export interface ParsedMessage {
+  /** in Flume's order (see flumeOrdered), not yet marked with the copy's capacity */
   headers: Record<string, string>;
   /** the body text (Flume encodes it with the port's charset) */
   body: string;
+  /** when the body is the end of the message as received (no kept fields): where it starts, in chars */
+  bodyStart?: number;
+}
+
+/** The header keys of a parsed message in the order Java iterates Flume's map (with and without Version). */
+const ORDER_V = ['Version', 'Priority', 'host', 'Severity', 'Facility', 'timestamp'];
+const ORDER = ['Priority', 'host', 'Severity', 'Facility', 'timestamp'];
+
+const stampCache = { second: -1, map: new Map<string, number>() };
+
+function cachedStamp(key: string, now: number, compute: () => number): number {
+  const second = Math.floor(now / 1000);
+  if (stampCache.second !== second || stampCache.map.size > 1000) {
+    stampCache.second = second;
+    stampCache.map.clear();
+  }
+  let v = stampCache.map.get(key);
+  if (v === undefined) {
+    v = compute();
+    stampCache.map.set(key, v);
+  }
+  return v;
 }
 
 const fail = (m: string): never => {
@@ -208,7 +231,8 @@ function parseStamp(msg: string, pos: number, now: () => number): { ts: number; 
   if (c >= 'A' && c <= 'Z') {
     if (msg.length <= pos + 15) fail('bad timestamp format');
     const tsString = msg.slice(pos, pos + 15);
-    return { ts: parseRfc3164Time(tsString, now()), tsString, pos: pos + 16 };
+    const t = now();
+    return { ts: cachedStamp(tsString, t, () => parseRfc3164Time(tsString, t)), tsString, pos: pos + 16 };
   }
   const sp = msg.indexOf(' ', pos);
   if (sp < 0) fail('bad timestamp format');
@@ -225,22 +249,26 @@ export function parseMessage(msg: string, keep: KeepFields | undefined, now: () 
   if (!/^[+-]?\d+$/.test(priority)) fail(`invalid priority ${priority}`);
   const pri = Number(priority);
   if (msg.length <= gt + 1) fail('no data except priority');
-  const h: Record<string, string> = { Priority: priority, Facility: String(Math.trunc(pri / 8)), Severity: String(pri % 8) };
+  const v: Record<string, string> = { Priority: priority, Facility: String(Math.trunc(pri / 8)), Severity: String(pri % 8) };
   let pos = gt + 1;
   let version: string | null = null;
   if (msg.length > pos + 2 && msg.startsWith('1 ', pos)) {
     version = '1';
-    h.Version = version;
+    v.Version = version;
     pos += 2;
   }
   const st = parseStamp(msg, pos, now);
-  h.timestamp = String(st.ts);
+  v.timestamp = String(st.ts);
   pos = st.pos;
   const sp = msg.indexOf(' ', pos);
   if (sp < 0) fail('bad syslog format (missing hostname)');
   const host = msg.slice(pos, sp);
-  h.host = host;
-  let body = msg;
-  if (msg.length > sp + 1 && !keep?.all) body = keptFieldsPrefix(keep, priority, version, st.tsString, host) + msg.slice(sp + 1);
-  return { headers: h, body };
+  v.host = host;
+  const h: Record<string, string> = {};
+  for (const k of version ? ORDER_V : ORDER) h[k] = v[k]!;
+  if (msg.length > sp + 1 && !keep?.all) {
+    const prefix = keptFieldsPrefix(keep, priority, version, st.tsString, host);
+    return prefix ? { headers: h, body: prefix + msg.slice(sp + 1) } : { headers: h, body: msg.slice(sp + 1), bodyStart: sp + 1 };
+  }
+  return { headers: h, body: msg };
 }
