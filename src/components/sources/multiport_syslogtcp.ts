@@ -58,7 +58,11 @@ export function charsetFor(name: string): Charset | undefined {
     return { name, decode: (b) => b.toString('latin1'), encode: (s) => Buffer.from(s, 'latin1') };
   }
   if (['US-ASCII', 'ASCII', 'ISO646-US', 'ASCII7'].includes(n)) {
-    return { name, decode: (b) => (b.some((x) => x > 0x7f) ? undefined : b.toString('latin1')), encode: (s) => Buffer.from(s.replace(/[^\x00-\x7f]/g, '?'), 'latin1') };
+    return {
+      name,
+      decode: (b) => (b.some((x) => x > 0x7f) ? undefined : b.toString('latin1')),
+      encode: (s) => Buffer.from(s.replace(/[^\x00-\x7f]/g, '?'), 'latin1'),
+    };
   }
   return undefined;
 }
@@ -94,7 +98,10 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
     this.label = `Multiport Syslog TCP source ${name}`;
     this.deliverer = new Deliverer(this.label, processor, this.counter, logger);
     this.listeners = o.ports.map(
-      (port) => new TcpListener({ host: o.host, port, tls: o.tls, logger, label: this.label, counter: this.counter, handler: (s) => this.connection(s, port) }),
+      (port) =>
+        new TcpListener({
+          host: o.host, port, tls: o.tls, logger, label: this.label, counter: this.counter, handler: (s) => this.connection(s, port),
+        }),
     );
   }
 
@@ -135,7 +142,9 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
       const headers = setJavaMapCapacity(p.headers, javaCopyCapacity(p.headers.Version ? 6 : 5));
       if (incomplete) headers[EVENT_STATUS] = 'Incomplete';
       // UTF-8 round-trips: the body is the received bytes from its start
-      const body = charset.utf8 && p.bodyStart !== undefined ? line.subarray(Buffer.byteLength(msg.slice(0, p.bodyStart), 'utf8')) : charset.encode(p.body);
+      const body = charset.utf8 && p.bodyStart !== undefined
+        ? line.subarray(Buffer.byteLength(msg.slice(0, p.bodyStart), 'utf8'))
+        : charset.encode(p.body);
       return { headers, body };
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, `${this.label}: error parsing syslog event`);
@@ -150,7 +159,8 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
     const max = this.o.eventSize;
     let saved: Buffer | undefined;
     let extra: Promise<[string, string][]> | undefined;
-    const headers = () => (extra ??= clientHeaders(socket.remoteAddress, socket.remotePort, this.o.clientIPHeader, this.o.clientHostnameHeader));
+    const o = this.o;
+    const headers = () => (extra ??= clientHeaders(socket.remoteAddress, socket.remotePort, o.clientIPHeader, o.clientHostnameHeader));
     const portStr = String(local);
     let batch: Event[] = [];
     const flush = async () => {
@@ -165,7 +175,10 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
       await this.deliverer.deliver(events);
     };
     const push = async (line: Buffer, incomplete: boolean) => {
-      if (incomplete) this.logger.warn({ eventSize: max }, `${this.label}: event size larger than specified event size: ${max}. Consider increasing the max event size.`);
+      if (incomplete) {
+        const msg = `${this.label}: event size larger than specified event size: ${max}. Consider increasing the max event size.`;
+        this.logger.warn({ eventSize: max }, msg);
+      }
       const e = this.toEvent(line, incomplete, charset);
       if (e) batch.push(e);
       if (batch.length >= Math.min(this.o.batchSize, this.deliverer.maxBatch)) await flush();
@@ -219,7 +232,8 @@ export const multiportSyslogTcpSource = defineComponent({
     'Headers and body as Flume\'s SyslogParser for the same bytes (Priority, Facility, Severity, Version, timestamp, host, ' +
     'flume.syslog.status), including its RFC 3164 year arithmetic (dates more than a month away get year 1999 or 2001). ' +
     'Better than Flume: lines its parser crashes on no longer lose the batch (empty lines skipped; an impossible ' +
-    'RFC 5424 date or a fraction without a time zone is an Invalid event), a NUL byte does not cut the message, refused batches are retried with the connection ' +
+    'RFC 5424 date or a fraction without a time zone is an Invalid event), a NUL byte does not cut the message, ' +
+    'refused batches are retried with the connection ' +
     'paused, a batch never exceeds the channel transactionCapacity. readBufferBytes and numProcessors are accepted and ' +
     'have no effect (Node reads up to 64 KiB at a time on one thread). Charsets: UTF-8, ISO-8859-1, US-ASCII. See docs/syslog.md.',
   properties: {
@@ -227,9 +241,16 @@ export const multiportSyslogTcpSource = defineComponent({
     ports: prop.string({
       required: true,
       doc: 'Space-separated list of TCP ports.',
-      check: (v) => (parsePorts(v).some((p) => !Number.isInteger(p) || p < 0 || p > 65535) ? `ports "${v}" must be space-separated port numbers (0-65535)` : undefined),
+      check: (v) =>
+        parsePorts(v).some((p) => !Number.isInteger(p) || p < 0 || p > 65535)
+          ? `ports "${v}" must be space-separated port numbers (0-65535)`
+          : undefined,
     }),
-    eventSize: prop.int({ default: 2500, min: 1, doc: 'Maximum bytes of one line, newline included; a longer line is cut and flagged Incomplete.' }),
+    eventSize: prop.int({
+      default: 2500,
+      min: 1,
+      doc: 'Maximum bytes of one line, newline included; a longer line is cut and flagged Incomplete.',
+    }),
     keepFields: keepFieldsProp,
     portHeader: prop.string({ doc: 'Header that receives the local port the message arrived on.' }),
     ...clientProps,
@@ -239,7 +260,11 @@ export const multiportSyslogTcpSource = defineComponent({
       check: (v) => (charsetFor(v) ? undefined : `unsupported charset "${v}" (supported: UTF-8, ISO-8859-1, US-ASCII)`),
     }),
     batchSize: prop.int({ default: 100, min: 1, doc: 'Most events per channel transaction.' }),
-    readBufferBytes: prop.int({ default: 1024, aliases: ['readBufferSize'], doc: 'Mina read buffer size (the key Flume\'s code reads; the guide says readBufferSize). Accepted, no effect.' }),
+    readBufferBytes: prop.int({
+      default: 1024,
+      aliases: ['readBufferSize'],
+      doc: 'Mina read buffer size (the key Flume\'s code reads; the guide says readBufferSize). Accepted, no effect.',
+    }),
     numProcessors: prop.int({ doc: 'Mina I/O processors. Accepted, no effect (one Node thread).' }),
     ...sourceSslProps,
   },
@@ -252,7 +277,9 @@ export const multiportSyslogTcpSource = defineComponent({
       if (!/^[+-]?\d+$/.test(k.slice('charset.port.'.length))) out.push({ prop: k, message: `invalid port number in ${k}` });
       else if (!charsetFor(v)) out.push({ prop: k, message: `unsupported charset "${v}" (supported: UTF-8, ISO-8859-1, US-ASCII)` });
     }
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) {
+      out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    }
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });
     return out;

@@ -47,7 +47,9 @@ export class SyslogTcpSource implements EventDrivenSource {
     this.counter = sourceCounter(name);
     const label = `Syslog TCP source ${name}`;
     this.deliverer = new Deliverer(label, processor, this.counter, logger);
-    this.listener = new TcpListener({ host: o.host, port: o.port, tls: o.tls, logger, label, counter: this.counter, handler: (s) => this.connection(s) });
+    this.listener = new TcpListener({
+      host: o.host, port: o.port, tls: o.tls, logger, label, counter: this.counter, handler: (s) => this.connection(s),
+    });
   }
 
   get boundPort(): number | undefined {
@@ -69,7 +71,8 @@ export class SyslogTcpSource implements EventDrivenSource {
   private connection(socket: net.Socket): ConnectionHandler {
     const utils = new SyslogUtils({ eventSize: this.o.eventSize, keepFields: this.o.keepFields, custom: customFormatter(this.o.format) });
     let extra: Promise<[string, string][]> | undefined;
-    const headers = () => (extra ??= clientHeaders(socket.remoteAddress, socket.remotePort, this.o.clientIPHeader, this.o.clientHostnameHeader));
+    const o = this.o;
+    const headers = () => (extra ??= clientHeaders(socket.remoteAddress, socket.remotePort, o.clientIPHeader, o.clientHostnameHeader));
     const send = async (events: Event[]) => {
       if (events.length === 0) return;
       const add = await headers();
@@ -103,7 +106,10 @@ export class SyslogTcpSource implements EventDrivenSource {
   }
 }
 
-export const formatPrefix = { 'format.': 'A custom format tried before RFC 5424 and RFC 3164 (Flume code only): format.regex, format.search, format.replace, format.dateFormat.' };
+export const formatPrefix = {
+  'format.': 'A custom format tried before RFC 5424 and RFC 3164 (Flume code only): format.regex, format.search, format.replace, ' +
+    'format.dateFormat.',
+};
 
 export function formatOf(raw: Readonly<Record<string, string>>): CustomFormat {
   return { regex: raw['format.regex'], search: raw['format.search'], replace: raw['format.replace'], dateFormat: raw['format.dateFormat'] };
@@ -144,7 +150,11 @@ export const syslogTcpSource = defineComponent({
   properties: {
     host: prop.string({ required: true, doc: 'Host name or IP address to listen on (Flume fails to bind without it).' }),
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'TCP port to listen on.' }),
-    eventSize: prop.int({ default: 2500, doc: 'Maximum bytes of one message, `<pri>` included; a longer one is cut and flagged Incomplete (below 5: no limit, as in Flume).' }),
+    eventSize: prop.int({
+      default: 2500,
+      doc: 'Maximum bytes of one message, `<pri>` included; a longer one is cut and flagged Incomplete (a size smaller than `<pri>` ' +
+        'never cuts, as in Flume).',
+    }),
     keepFields: keepFieldsProp,
     ...clientProps,
     ...sourceSslProps,
@@ -152,7 +162,9 @@ export const syslogTcpSource = defineComponent({
   prefixes: formatPrefix,
   check: (c, raw) => {
     const out: { prop: string; message: string }[] = formatProblems(raw);
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) {
+      out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    }
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });
     return out;

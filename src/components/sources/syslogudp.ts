@@ -70,7 +70,8 @@ export class SyslogUdpSource implements EventDrivenSource {
     return new Promise((resolve, reject) => {
       const type = this.o.host && net.isIPv4(this.o.host) ? 'udp4' : this.o.host ? 'udp6' : 'udp4';
       const s = dgram.createSocket({ type, reuseAddr: true });
-      s.once('error', (err) => reject(new SyslogSourceError(`Syslog UDP source ${this.name}: cannot bind ${this.o.host ?? '*'}:${this.o.port}: ${errorMessage(err)}`)));
+      const where = `${this.o.host ?? '*'}:${this.o.port}`;
+      s.once('error', (err) => reject(new SyslogSourceError(`Syslog UDP source ${this.name}: cannot bind ${where}: ${errorMessage(err)}`)));
       s.on('message', (msg, rinfo) => this.datagram(msg, rinfo));
       s.bind(this.o.port, this.o.host, () => {
         s.removeAllListeners('error');
@@ -104,7 +105,8 @@ export class SyslogUdpSource implements EventDrivenSource {
     if (events.length === 0) return;
     if (this.queued >= QUEUE_LIMIT) {
       if (this.dropped++ % 1000 === 0) {
-        this.logger.error({ dropped: this.dropped, waiting: this.queued }, `Syslog UDP source ${this.name}: the channel is not taking events; datagrams dropped`);
+        const msg = `Syslog UDP source ${this.name}: the channel is not taking events; datagrams dropped`;
+        this.logger.error({ dropped: this.dropped, waiting: this.queued }, msg);
       }
       this.counter.add('ChannelWriteFail', 1);
       return;

@@ -78,7 +78,10 @@ export class Deliverer {
         if (events.length === 1) await this.processor.processEvent(events[0]!);
         else await this.processor.processEventBatch(events);
         this.counter.add('EventAcceptedCount', events.length);
-        if (attempt > 0) this.logger.info({ events: events.length, attempts: attempt + 1 }, `${this.what}: the channel accepted the events after retrying`);
+        if (attempt > 0) {
+          const msg = `${this.what}: the channel accepted the events after retrying`;
+          this.logger.info({ events: events.length, attempts: attempt + 1 }, msg);
+        }
         return true;
       } catch (err) {
         this.counter.increment('ChannelWriteFail');
@@ -91,7 +94,8 @@ export class Deliverer {
           return false;
         }
         if (this.failures++ % 50 === 0) {
-          this.logger.warn({ err: errorMessage(err), events: events.length }, `${this.what}: the channel refused events; pausing the input and retrying`);
+          const msg = `${this.what}: the channel refused events; pausing the input and retrying`;
+          this.logger.warn({ err: errorMessage(err), events: events.length }, msg);
         }
         await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** Math.min(attempt, 6))));
       }
@@ -129,12 +133,17 @@ export class TcpListener {
 
   start(): Promise<void> {
     const onConn = (s: net.Socket) => this.serve(s);
-    const server = this.o.tls ? tls.createServer({ ...this.o.tls, allowHalfOpen: true }, onConn) : net.createServer({ allowHalfOpen: true }, onConn);
+    const server = this.o.tls
+      ? tls.createServer({ ...this.o.tls, allowHalfOpen: true }, onConn)
+      : net.createServer({ allowHalfOpen: true }, onConn);
     if (this.o.tls) {
       server.on('tlsClientError', (err) => this.o.logger.warn({ err: errorMessage(err) }, `${this.o.label}: TLS handshake failed`));
     }
     return new Promise((resolve, reject) => {
-      server.once('error', (err) => reject(new SyslogSourceError(`${this.o.label}: cannot listen on ${this.o.host ?? '*'}:${this.o.port}: ${errorMessage(err)}`, { cause: err })));
+      const where = `${this.o.host ?? '*'}:${this.o.port}`;
+      server.once('error', (err) =>
+        reject(new SyslogSourceError(`${this.o.label}: cannot listen on ${where}: ${errorMessage(err)}`, { cause: err })),
+      );
       server.listen({ host: this.o.host, port: this.o.port }, () => {
         server.removeAllListeners('error');
         server.on('error', (err) => this.o.logger.error({ err: errorMessage(err) }, `${this.o.label}: server error`));
@@ -202,7 +211,8 @@ export class TcpListener {
 
 export const keepFieldsProp = prop.string({
   default: 'none',
-  doc: '`none`/`false`: the body is the message text; `all`/`true`: the whole line; or a list naming any of priority, version, timestamp, hostname, put back before the body.',
+  doc: '`none`/`false`: the body is the message text; `all`/`true`: the whole line; or a list naming any of priority, version, ' +
+    'timestamp, hostname, put back before the body.',
 });
 
 export const clientProps = {
@@ -211,7 +221,12 @@ export const clientProps = {
 };
 
 /** The client headers for a connection or datagram, resolved once. */
-export async function clientHeaders(ip: string | undefined, port: number | undefined, ipHeader?: string, nameHeader?: string): Promise<[string, string][]> {
+export async function clientHeaders(
+  ip: string | undefined,
+  port: number | undefined,
+  ipHeader?: string,
+  nameHeader?: string,
+): Promise<[string, string][]> {
   const out: [string, string][] = [];
   if (ipHeader !== undefined) out.push([ipHeader, ip ? javaHostAddress(ip) : '']);
   if (nameHeader !== undefined) out.push([nameHeader, ip ? await javaHostName(ip, port ?? 0) : '']);

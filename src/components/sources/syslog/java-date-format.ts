@@ -27,7 +27,9 @@ export interface JavaDateFormat {
 
 const SUPPORTED = 'yMdHmsSZ';
 const NUMERIC = 'ydHmsS';
-export const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const MONTHS = [
+  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December',
+];
 export const SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
 
 export function compileDateFormat(pattern: string): JavaDateFormat {
@@ -41,7 +43,8 @@ export function compileDateFormat(pattern: string): JavaDateFormat {
       i = end + 1;
     } else if (/[a-zA-Z]/.test(c)) {
       if (!SUPPORTED.includes(c)) {
-        throw new DateFormatError(`date format "${pattern}": pattern letter '${c}' is not supported (supported: ${SUPPORTED.split('').join(' ')})`);
+        const supported = SUPPORTED.split('').join(' ');
+        throw new DateFormatError(`date format "${pattern}": pattern letter '${c}' is not supported (supported: ${supported})`);
       }
       let n = 1;
       while (pattern[i + n] === c) n++;

@@ -15,7 +15,13 @@ export function chooseFieldsToKeep(value: string | undefined): KeepFields | unde
   if (v === 'false' || v === 'none') return undefined;
   if (v === 'true' || v === 'all') return { all: true, priority: false, version: false, timestamp: false, hostname: false };
   // Flume looks for each name as a substring of the value ("priority,hostname", "priority hostname", …)
-  return { all: false, priority: v.includes('priority'), version: v.includes('version'), timestamp: v.includes('timestamp'), hostname: v.includes('hostname') };
+  return {
+    all: false,
+    priority: v.includes('priority'),
+    version: v.includes('version'),
+    timestamp: v.includes('timestamp'),
+    hostname: v.includes('hostname'),
+  };
 }
 
 /** The prefix Flume puts before the body for the kept fields; Java's string concatenation prints null as "null". */

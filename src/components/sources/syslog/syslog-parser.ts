@@ -16,6 +16,7 @@
  * line), Flume drops the whole batch being built and the rest of the read buffer; here such a line is an Invalid
  * event like any other unparsable line, and an empty line is skipped.
  */
+import { FlumeError } from '../../../core/errors.js';
 import { keptFieldsPrefix, type KeepFields } from './keep-fields.js';
 import { SHORT_MONTHS, MONTHS } from './java-date-format.js';
 
@@ -24,12 +25,12 @@ import { SHORT_MONTHS, MONTHS } from './java-date-format.js';
  * its cache as UncheckedExecutionException; reading past a fraction is StringIndexOutOfBoundsException) and loses
  * the batch, where flume-ts makes it an Invalid event like the others.
  */
-export class SyslogParseError extends Error {
+export class SyslogParseError extends FlumeError {
   constructor(
     message: string,
     readonly flumeCrash = false,
   ) {
-    super(message);
+    super('FLUME_SYSLOG_PARSE', message);
   }
 }
 

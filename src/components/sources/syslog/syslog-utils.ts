@@ -29,7 +29,10 @@ const RFC5424 = new RegExp(
   `^(?:<(\\d{1,3})>)(?:(\\d?)${S}?)(?:(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:[+-]\\d{2}:\\d{2}|Z)?)|-)` +
     `${S}(?:([\\w][\\w\\d\\.@\\-]*)|-)${S}(${DOT}*)$`,
 );
-const RFC3164 = new RegExp(`^(?:<(\\d{1,3})>)(?:(\\d)?${S}?)([A-Z][a-z][a-z]${S}{1,2}\\d{1,2}${S}\\d{2}:\\d{2}:\\d{2})${S}([\\w][\\w\\d\\.@-]*)${S}(${DOT}*)$`);
+const RFC3164 = new RegExp(
+  `^(?:<(\\d{1,3})>)(?:(\\d)?${S}?)([A-Z][a-z][a-z]${S}{1,2}\\d{1,2}${S}\\d{2}:\\d{2}:\\d{2})` +
+    `${S}([\\w][\\w\\d\\.@-]*)${S}(${DOT}*)$`,
+);
 
 type Search = { re: RegExp; rep: Replacement | string };
 
@@ -58,7 +61,9 @@ const builtins: Formatter[] = [
       { re: /([+-])(\d{2}):(\d{2})/g, rep: '$1$2$3' },
       { re: /(T\d{2}:\d{2}:\d{2}\.\d{3})(\d*)/g, rep: '$1' },
     ],
-    dateFormats: ["yyyy-MM-dd'T'HH:mm:ss.S", "yyyy-MM-dd'T'HH:mm:ss.SZ", "yyyy-MM-dd'T'HH:mm:ssZ", "yyyy-MM-dd'T'HH:mm:ss"].map(compileDateFormat),
+    dateFormats: ["yyyy-MM-dd'T'HH:mm:ss.S", "yyyy-MM-dd'T'HH:mm:ss.SZ", "yyyy-MM-dd'T'HH:mm:ssZ", "yyyy-MM-dd'T'HH:mm:ss"].map(
+      compileDateFormat,
+    ),
     addYear: false,
     asciiPrefix: true,
   },
@@ -282,7 +287,15 @@ export class SyslogUtils {
       body = r.body;
     }
     const status = this.bad ? 'Invalid' : this.incompleteFlag ? 'Incomplete' : undefined;
-    const values = [String(Math.trunc(pri / 8)), String(pri % 8), this.priority || undefined, this.version || undefined, ts || undefined, host || undefined, status];
+    const values = [
+      String(Math.trunc(pri / 8)),
+      String(pri % 8),
+      this.priority || undefined,
+      this.version || undefined,
+      ts || undefined,
+      host || undefined,
+      status,
+    ];
     let mask = 0;
     for (let i = 2; i < 7; i++) if (values[i] !== undefined) mask |= 1 << (i - 2);
     const layout = UTILS_LAYOUT[mask]!;
