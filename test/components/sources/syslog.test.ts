@@ -133,6 +133,29 @@ describe('syslogudp', () => {
   });
 });
 
+describe('syslogudp under a flood', () => {
+  it('stays up and keeps serving', async () => {
+    const ch = memory('c1', 100_000, 1000);
+    const src = await start<SyslogUdpSource>(syslogUdpSource, { host: '127.0.0.1', port: '0' }, ch);
+    const s = dgram.createSocket('udp4');
+    const junk = Buffer.from(Array.from({ length: 1400 }, (_, i) => (i * 31) % 256));
+    for (let i = 0; i < 5000; i++) {
+      await new Promise<void>((r) => s.send(i % 2 ? junk : `<13>Jan 12 10:00:00 host f${i}`, src.boundPort!, '127.0.0.1', () => r()));
+    }
+    const got = await until(() => drain(ch), 1);
+    expect(got.length).toBeGreaterThan(0);
+    await new Promise<void>((r) => s.send('<13>Jan 12 10:00:00 host still-there', src.boundPort!, '127.0.0.1', () => r()));
+    s.close();
+    const more: { body: Buffer }[] = [];
+    const deadline = Date.now() + 10_000;
+    while (!more.some((e) => e.body.toString() === 'still-there') && Date.now() < deadline) {
+      more.push(...(await drain(ch)));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(more.some((e) => e.body.toString() === 'still-there')).toBe(true);
+  });
+});
+
 describe('multiport_syslogtcp', () => {
   it('listens on several ports with a charset per port, a port header and batches', async () => {
     const ch = memory();
@@ -154,6 +177,20 @@ describe('multiport_syslogtcp', () => {
     expect(byPort(p1)[2]!.headers['flume.syslog.status']).toBe('Incomplete');
     expect(byPort(p2).map((e) => e.body)).toEqual([Buffer.from('caf\u00e9', 'latin1')]);
     expect(byPort(p2)[0]!.headers).toMatchObject({ Priority: '13', Facility: '1', Severity: '5', host: 'h', timestamp: expect.stringMatching(/^\d+$/) });
+  });
+
+  it('serves TLS on every port', async () => {
+    const ch = memory();
+    const port = await freeTcpPort();
+    const raw = { host: '127.0.0.1', ports: String(port), ssl: 'true', keystore: path.join(FIX, 'keystore.pem'), 'keystore-type': 'PEM' };
+    await start<MultiportSyslogTcpSource>(multiportSyslogTcpSource, raw, ch);
+    await new Promise<void>((resolve, reject) => {
+      const s = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false }, () => s.end('<13>Jan 12 10:00:00 host over tls\n'));
+      s.on('close', () => resolve());
+      s.on('error', reject);
+      s.resume();
+    });
+    expect((await until(() => drain(ch), 1)).map((e) => e.body.toString())).toEqual(['over tls']);
   });
 
   it('checks ports and charsets at configuration', () => {
