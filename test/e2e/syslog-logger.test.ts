@@ -47,7 +47,8 @@ a1.sinks.k1.sink.rollInterval = 0
 a1.sinks.k1.sink.serializer = header_and_text
 `;
 
-const output = (dir: string) => readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f), 'utf8')).join('').split('\n').filter(Boolean);
+const output = (dir: string) => readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f),
+  'utf8')).join('').split('\n').filter(Boolean);
 
 describe.skipIf(!hasLogger)('util-linux logger → syslog sources', () => {
   it('delivers what logger sends, with Facility, Severity, timestamp and host', async () => {

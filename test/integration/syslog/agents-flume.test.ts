@@ -169,7 +169,8 @@ describe('syslog sources: Flume 1.11 and flume-ts give the same events for the s
     expect(want.length).toBeGreaterThan(grams.length - 5);
     expect(got).toEqual(want);
     // beyond Flume: a 3000-byte datagram is kept whole (Flume cuts it at 2048), every line of a datagram is an event
-    await sendUdp(tPort, [buf(longLine.slice(0, 3000)), buf('<13>Jan 12 10:00:00 host line-one\n<13>Jan 12 10:00:00 host line-two\n'), buf(END.replace('END', 'END2'))]);
+    await sendUdp(tPort, [buf(longLine.slice(0, 3000)),
+      buf('<13>Jan 12 10:00:00 host line-one\n<13>Jan 12 10:00:00 host line-two\n'), buf(END.replace('END', 'END2'))]);
     await bothHave([tDir], 'END2-OF-CORPUS');
     const text = outputLines(tDir).map((l) => l.toString('utf8'));
     expect(text.some((l) => l.endsWith(' ' + longLine.slice(25, 3000)))).toBe(true);
@@ -188,7 +189,8 @@ describe('syslog sources: Flume 1.11 and flume-ts give the same events for the s
     expect(want.length).toBeGreaterThan(shared.length - 5);
     expect(got).toEqual(want);
     // beyond Flume: lines its parser crashes on become Invalid events (empty lines skipped); NUL bytes are kept
-    const bad = [buf('<13>1 2026-11-30T10:00:00.123 host app - - - fraction without zone'), buf(''), buf('<13>Jan 12 10:00:00 host a\u0000b'), buf(END.replace('END', 'END3'))];
+    const bad = [buf('<13>1 2026-11-30T10:00:00.123 host app - - - fraction without zone'), buf(''),
+      buf('<13>Jan 12 10:00:00 host a\u0000b'), buf(END.replace('END', 'END3'))];
     await sendTcp(tPort, Buffer.concat(bad.flatMap((l) => [l, Buffer.from('\n')])));
     await bothHave([tDir], 'END3-OF-CORPUS');
     const text = outputLines(tDir).map((l) => l.toString('utf8'));

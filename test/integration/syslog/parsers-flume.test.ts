@@ -38,15 +38,18 @@ const stream = (ls: Buffer[]) => Buffer.concat(ls.flatMap((l) => [l, Buffer.from
 function cases(): Case[] {
   const all = stream(lines);
   const out: Case[] = [];
-  for (const keep of ['none', 'all', 'priority,version timestamp hostname', 'hostname']) out.push({ kind: 'tcp', keep, size: 2500, chunks: [all] });
-  out.push({ kind: 'tcp', keep: 'none', size: 40, chunks: [stream([...lines.slice(0, 10), buf(exact40), buf(longLine), buf('<13>after')])] });
+  for (const keep of ['none', 'all', 'priority,version timestamp hostname', 'hostname']) out.push({ kind: 'tcp', keep, size: 2500,
+    chunks: [all] });
+  out.push({ kind: 'tcp', keep: 'none', size: 40, chunks: [stream([...lines.slice(0, 10), buf(exact40), buf(longLine),
+    buf('<13>after')])] });
   out.push({ kind: 'tcp', keep: 'none', size: 2500, chunks: [stream([buf(longLine), buf('<13>Jan 12 10:00:00 host next')])] });
   // the same stream cut into small reads at odd places
   const cuts: Buffer[] = [];
   for (let i = 0; i < all.length; i += 7 + (i % 13)) cuts.push(all.subarray(i, Math.min(all.length, i + 7 + (i % 13))));
   out.push({ kind: 'tcp', keep: 'none', size: 2500, chunks: cuts });
   out.push({ kind: 'udp', keep: 'none', size: 2500, chunks: lines.filter((l) => l.length > 0) });
-  out.push({ kind: 'udp', keep: 'all', size: 2500, chunks: lines.filter((l) => l.length > 0).map((l) => Buffer.concat([l, Buffer.from('\n')])) });
+  out.push({ kind: 'udp', keep: 'all', size: 2500, chunks: lines.filter((l) => l.length > 0).map((l) => Buffer.concat([l,
+    Buffer.from('\n')])) });
   for (const keep of ['none', 'all', 'priority timestamp,hostname version']) {
     out.push({ kind: 'parser', keep, size: 2500, chunks: lines.filter((l) => l.length > 0 && !l.includes(0)) });
   }
@@ -84,14 +87,17 @@ function ours(c: Case, now: number): string[] {
 
 function compile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-dump-'));
-  execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../support/java/SyslogDump.java', import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
-  fs.writeFileSync(path.join(dir, 'in.txt'), cases().map((c) => [c.kind, c.keep, String(c.size), ...c.chunks.map((b) => b.toString('base64'))].join('\t')).join('\n') + '\n');
+  execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../support/java/SyslogDump.java',
+    import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
+  fs.writeFileSync(path.join(dir, 'in.txt'), cases().map((c) => [c.kind, c.keep, String(c.size),
+    ...c.chunks.map((b) => b.toString('base64'))].join('\t')).join('\n') + '\n');
   return dir;
 }
 
 function flume(dir: string, now: number, tz: string): string[][] {
   const input = path.join(dir, 'in.txt');
-  const text = execFileSync('java', ['-Xshare:auto', '-Dfile.encoding=UTF-8', '-Dlog4j2.level=OFF', '-cp', `${dir}:${LIB}/*`, 'SyslogDump', input, String(now)], {
+  const text = execFileSync('java', ['-Xshare:auto', '-Dfile.encoding=UTF-8', '-Dlog4j2.level=OFF', '-cp', `${dir}:${LIB}/*`,
+    'SyslogDump', input, String(now)], {
     encoding: 'utf8',
     env: { ...process.env, TZ: tz, LANG: 'C.UTF-8' },
     stdio: ['ignore', 'pipe', 'ignore'],
