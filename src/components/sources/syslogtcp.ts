@@ -15,9 +15,9 @@ import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
 import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type tls from 'node:tls';
-import { clientHeaders, clientProps, Deliverer, keepFieldsProp, TcpListener, type ConnectionHandler } from './syslog/common.js';
+import { BadEventLog, clientHeaders, clientProps, Deliverer, keepFieldsProp, TcpListener, type ConnectionHandler } from './syslog/common.js';
 import { chooseFieldsToKeep, type KeepFields } from './syslog/keep-fields.js';
-import { customFormatter, SyslogUtils, type CustomFormat } from './syslog/syslog-utils.js';
+import { customFormatter, EVENT_STATUS, SyslogUtils, type CustomFormat } from './syslog/syslog-utils.js';
 import { javaRegexProblem } from '../interceptors/java-regex.js';
 import { compileDateFormat } from './syslog/java-date-format.js';
 
@@ -37,6 +37,7 @@ export class SyslogTcpSource implements EventDrivenSource {
   readonly counter: CounterGroup;
   private readonly listener: TcpListener;
   private readonly deliverer: Deliverer;
+  private readonly bad: BadEventLog;
 
   constructor(
     readonly name: string,
@@ -47,6 +48,7 @@ export class SyslogTcpSource implements EventDrivenSource {
     this.counter = sourceCounter(name);
     const label = `Syslog TCP source ${name}`;
     this.deliverer = new Deliverer(label, processor, this.counter, logger);
+    this.bad = new BadEventLog(label, logger, this.counter, o.eventSize);
     this.listener = new TcpListener({
       host: o.host, port: o.port, tls: o.tls, logger, label, counter: this.counter, handler: (s) => this.connection(s),
     });
@@ -87,6 +89,7 @@ export class SyslogTcpSource implements EventDrivenSource {
           const r = utils.extract(chunk, pos);
           pos = r.pos;
           if (!r.event) continue;
+          this.bad.note(r.event.headers[EVENT_STATUS]);
           batch.push(r.event);
           if (batch.length >= max) {
             await send(batch);

@@ -16,9 +16,9 @@ import type { Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import { errorMessage } from '../../core/errors.js';
 import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
-import { clientHeaders, clientProps, Deliverer, keepFieldsProp, SyslogSourceError } from './syslog/common.js';
+import { BadEventLog, clientHeaders, clientProps, Deliverer, keepFieldsProp, SyslogSourceError } from './syslog/common.js';
 import { chooseFieldsToKeep, type KeepFields } from './syslog/keep-fields.js';
-import { customFormatter, SyslogUtils, type CustomFormat } from './syslog/syslog-utils.js';
+import { customFormatter, EVENT_STATUS, SyslogUtils, type CustomFormat } from './syslog/syslog-utils.js';
 import { formatOf, formatPrefix, formatProblems } from './syslogtcp.js';
 
 /** Flume's maximum (RFC 5426): a message is never cut below this. */
@@ -49,6 +49,7 @@ export class SyslogUdpSource implements EventDrivenSource {
   private queued = 0;
   private draining?: Promise<void>;
   private dropped = 0;
+  private readonly bad: BadEventLog;
 
   constructor(
     readonly name: string,
@@ -59,6 +60,7 @@ export class SyslogUdpSource implements EventDrivenSource {
     this.counter = sourceCounter(name);
     this.utils = new SyslogUtils({ eventSize: MAX_SIZE, keepFields: o.keepFields, custom: customFormatter(o.format) });
     this.deliverer = new Deliverer(`Syslog UDP source ${name}`, processor, this.counter, logger);
+    this.bad = new BadEventLog(`Syslog UDP source ${name}`, logger, this.counter, MAX_SIZE);
   }
 
   get boundPort(): number | undefined {
@@ -103,6 +105,7 @@ export class SyslogUdpSource implements EventDrivenSource {
     const last = this.utils.flush();
     if (last) events.push(last);
     if (events.length === 0) return;
+    for (const e of events) this.bad.note(e.headers[EVENT_STATUS]);
     if (this.queued >= QUEUE_LIMIT) {
       if (this.dropped++ % 1000 === 0) {
         const msg = `Syslog UDP source ${this.name}: the channel is not taking events; datagrams dropped`;

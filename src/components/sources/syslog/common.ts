@@ -209,6 +209,35 @@ export class TcpListener {
   }
 }
 
+/**
+ * Flume logs a WARN for every Invalid or Incomplete event ("Event created from Invalid Syslog data.", "Event size
+ * larger than specified event size"); here the first one and then one per 1000, with the running count.
+ */
+export class BadEventLog {
+  private invalid = 0;
+  private incomplete = 0;
+  constructor(
+    private readonly label: string,
+    private readonly logger: Logger,
+    private readonly counter: CounterGroup,
+    private readonly eventSize: number,
+  ) {}
+
+  note(status: string | undefined): void {
+    if (status === 'Invalid') {
+      this.counter.increment('EventReadFail');
+      if (this.invalid++ % 1000 === 0) {
+        this.logger.warn({ invalidEvents: this.invalid }, `${this.label}: event created from invalid syslog data`);
+      }
+    } else if (status === 'Incomplete' && this.incomplete++ % 1000 === 0) {
+      const msg =
+        `${this.label}: event size larger than specified event size: ${this.eventSize}. ` +
+        'You should consider increasing your event size.';
+      this.logger.warn({ incompleteEvents: this.incomplete }, msg);
+    }
+  }
+}
+
 export const keepFieldsProp = prop.string({
   default: 'none',
   doc: '`none`/`false`: the body is the message text; `all`/`true`: the whole line; or a list naming any of priority, version, ' +
