@@ -41,6 +41,7 @@ a1.sources.r1.type = ${kind}
 a1.sources.r1.host = 127.0.0.1
 a1.sources.r1.${kind === 'multiport_syslogtcp' ? 'ports' : 'port'} = ${port}
 a1.sources.r1.clientIPHeader = clientip
+a1.sources.r1.clientHostnameHeader = clienthost
 ${kind === 'multiport_syslogtcp' ? 'a1.sources.r1.portHeader = port\na1.sources.r1.batchSize = 50\n' : ''}a1.sources.r1.channels = c1
 a1.channels.c1.type = memory
 a1.channels.c1.capacity = 10000
