@@ -17,7 +17,7 @@ import { HOME } from '../../../scripts/services/lib.mjs';
 import { javaMapToString } from '../../../src/core/java-hashmap.js';
 import type { Event } from '../../../src/core/event.js';
 import { chooseFieldsToKeep } from '../../../src/components/sources/syslog/keep-fields.js';
-import { SyslogUtils, EVENT_STATUS, flumeCopiedHeaders } from '../../../src/components/sources/syslog/syslog-utils.js';
+import { customFormatter, SyslogUtils, EVENT_STATUS, flumeCopiedHeaders, type CustomFormat } from '../../../src/components/sources/syslog/syslog-utils.js';
 import { parseMessage } from '../../../src/components/sources/syslog/syslog-parser.js';
 import { corpusLines, exact40, longLine } from './corpus.js';
 
@@ -25,7 +25,8 @@ const LIB = path.join(HOME, 'lib', 'flume');
 const haveFlume = fs.existsSync(path.join(LIB, 'flume-ng-core-1.11.0.jar'));
 
 interface Case {
-  kind: 'tcp' | 'udp' | 'parser';
+  kind: 'tcp' | 'udp' | 'parser' | 'tcpfmt';
+  format?: CustomFormat;
   keep: string;
   size: number;
   chunks: Buffer[];
@@ -50,6 +51,17 @@ function cases(): Case[] {
   out.push({ kind: 'udp', keep: 'none', size: 2500, chunks: lines.filter((l) => l.length > 0) });
   out.push({ kind: 'udp', keep: 'all', size: 2500, chunks: lines.filter((l) => l.length > 0).map((l) => Buffer.concat([l,
     Buffer.from('\n')])) });
+  const custom = [
+    '<13>2026/11/30 10:00:00 myhost custom body',
+    '<13>1 2026/02/30 25:00:00 myhost lenient custom',
+    '<13>Jan 12 10:00:00 host falls back to 3164',
+    '<13>nothing matches',
+  ].map(buf);
+  out.push({
+    kind: 'tcpfmt', keep: 'none', size: 2500, chunks: [stream(custom)],
+    format: { regex: '<(\\d+)>(\\d?) ?(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) (\\S+) (.*)', search: '/', replace: '-', dateFormat: 'yyyy-MM-dd HH:mm:ss' },
+  });
+  out.push({ kind: 'tcpfmt', keep: 'hostname', size: 2500, chunks: [stream(custom)], format: { regex: '<(\\d+)>(\\d)? ?(.*)' } });
   for (const keep of ['none', 'all', 'priority timestamp,hostname version']) {
     out.push({ kind: 'parser', keep, size: 2500, chunks: lines.filter((l) => l.length > 0 && !l.includes(0)) });
   }
@@ -61,7 +73,8 @@ const render = (e: Event) => `${javaMapToString(e.headers)}\t${e.body.toString('
 function ours(c: Case, now: number): string[] {
   const keep = chooseFieldsToKeep(c.keep);
   const out: string[] = [];
-  const utils = new SyslogUtils({ eventSize: c.kind === 'udp' ? 1 << 16 : c.size, keepFields: keep, now: () => now });
+  const custom = c.format ? customFormatter(c.format) : undefined;
+  const utils = new SyslogUtils({ eventSize: c.kind === 'udp' ? 1 << 16 : c.size, keepFields: keep, now: () => now, custom });
   for (const chunk of c.chunks) {
     if (c.kind === 'parser') {
       try {
@@ -84,6 +97,9 @@ function ours(c: Case, now: number): string[] {
   }
   return out;
 }
+
+const b64 = (v: string | undefined) => (v === undefined ? '-' : Buffer.from(v, 'utf8').toString('base64'));
+const fmtFields = (c: Case) => (c.kind === 'tcpfmt' ? [b64(c.format?.regex), b64(c.format?.search), b64(c.format?.replace), b64(c.format?.dateFormat)] : []);
 
 function compile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-dump-'));

@@ -19,6 +19,8 @@ import org.joda.time.DateTimeUtils;
  * args: input file, now (epoch ms). Each input line: kind TAB keepFields TAB eventSize TAB base64(chunk) [TAB base64 …]
  * kind = tcp (the chunks are one connection, one SyslogUtils), udp (each chunk a datagram, one SyslogUtils as in
  * SyslogUDPSource: extractEvent once per datagram), parser (each chunk one line for SyslogParser.parseMessage, UTF-8).
+ * kind = tcpfmt: as tcp, with a custom format first (SyslogUtils.addFormats): the 4 fields after eventSize are
+ * base64 of format.regex, format.search, format.replace, format.dateFormat ("-" = not set), then the chunks.
  * Output per input line: "#" then one line per event: headers.toString() TAB base64(body), or DROP:<exception class>.
  */
 public final class SyslogDump {
@@ -38,7 +40,17 @@ public final class SyslogDump {
       SyslogUtils utils = new SyslogUtils(size, keep, kind.equals("udp"), clock);
       utils.setEventSize(kind.equals("udp") ? 1 << 16 : size);
       SyslogParser parser = new SyslogParser();
-      for (int i = 3; i < f.length; i++) {
+      int first = 3;
+      if (kind.equals("tcpfmt")) {
+        java.util.Map<String, String> fmt = new java.util.HashMap<>();
+        String[] names = {"regex", "search", "replace", "dateFormat"};
+        for (int k = 0; k < 4; k++) {
+          if (!f[3 + k].equals("-")) fmt.put(names[k], new String(dec.decode(f[3 + k]), StandardCharsets.UTF_8));
+        }
+        utils.addFormats(fmt);
+        first = 7;
+      }
+      for (int i = first; i < f.length; i++) {
         byte[] chunk = dec.decode(f[i]);
         try {
           if (kind.equals("parser")) {
