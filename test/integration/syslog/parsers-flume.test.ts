@@ -17,7 +17,9 @@ import { HOME } from '../../../scripts/services/lib.mjs';
 import { javaMapToString } from '../../../src/core/java-hashmap.js';
 import type { Event } from '../../../src/core/event.js';
 import { chooseFieldsToKeep } from '../../../src/components/sources/syslog/keep-fields.js';
-import { customFormatter, SyslogUtils, EVENT_STATUS, flumeCopiedHeaders, type CustomFormat } from '../../../src/components/sources/syslog/syslog-utils.js';
+import {
+  customFormatter, SyslogUtils, EVENT_STATUS, flumeCopiedHeaders, type CustomFormat,
+} from '../../../src/components/sources/syslog/syslog-utils.js';
 import { parseMessage } from '../../../src/components/sources/syslog/syslog-parser.js';
 import { corpusLines, exact40, longLine } from './corpus.js';
 
@@ -59,7 +61,9 @@ function cases(): Case[] {
   ].map(buf);
   out.push({
     kind: 'tcpfmt', keep: 'none', size: 2500, chunks: [stream(custom)],
-    format: { regex: '<(\\d+)>(\\d?) ?(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) (\\S+) (.*)', search: '/', replace: '-', dateFormat: 'yyyy-MM-dd HH:mm:ss' },
+    format: {
+      regex: '<(\\d+)>(\\d?) ?(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) (\\S+) (.*)', search: '/', replace: '-', dateFormat: 'yyyy-MM-dd HH:mm:ss',
+    },
   });
   out.push({ kind: 'tcpfmt', keep: 'hostname', size: 2500, chunks: [stream(custom)], format: { regex: '<(\\d+)>(\\d)? ?(.*)' } });
   for (const keep of ['none', 'all', 'priority timestamp,hostname version']) {
@@ -99,14 +103,16 @@ function ours(c: Case, now: number): string[] {
 }
 
 const b64 = (v: string | undefined) => (v === undefined ? '-' : Buffer.from(v, 'utf8').toString('base64'));
-const fmtFields = (c: Case) => (c.kind === 'tcpfmt' ? [b64(c.format?.regex), b64(c.format?.search), b64(c.format?.replace), b64(c.format?.dateFormat)] : []);
+const fmtFields = (c: Case) =>
+  c.kind === 'tcpfmt' ? [b64(c.format?.regex), b64(c.format?.search), b64(c.format?.replace), b64(c.format?.dateFormat)] : [];
 
 function compile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-dump-'));
   execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../support/java/SyslogDump.java',
     import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
-  fs.writeFileSync(path.join(dir, 'in.txt'), cases().map((c) => [c.kind, c.keep, String(c.size),
-    ...c.chunks.map((b) => b.toString('base64'))].join('\t')).join('\n') + '\n');
+  const rows = cases().map((c) => [c.kind, c.keep, String(c.size), ...fmtFields(c), ...c.chunks.map((b) => b.toString('base64'))]
+    .join('\t'));
+  fs.writeFileSync(path.join(dir, 'in.txt'), rows.join('\n') + '\n');
   return dir;
 }
 
@@ -116,7 +122,7 @@ function flume(dir: string, now: number, tz: string): string[][] {
     'SyslogDump', input, String(now)], {
     encoding: 'utf8',
     env: { ...process.env, TZ: tz, LANG: 'C.UTF-8' },
-    stdio: ['ignore', 'pipe', 'ignore'],
+    stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 << 20,
   });
   const groups = text.split('#\n').slice(1);
