@@ -62,7 +62,10 @@ function cases(): Case[] {
   out.push({
     kind: 'tcpfmt', keep: 'none', size: 2500, chunks: [stream(custom)],
     format: {
-      regex: '<(\\d+)>(\\d?) ?(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) (\\S+) (.*)', search: '/', replace: '-', dateFormat: 'yyyy-MM-dd HH:mm:ss',
+      regex: '<(\\d+)>(\\d?) ?(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) (\\S+) (.*)',
+      search: '/',
+      replace: '-',
+      dateFormat: 'yyyy-MM-dd HH:mm:ss',
     },
   });
   out.push({ kind: 'tcpfmt', keep: 'hostname', size: 2500, chunks: [stream(custom)], format: { regex: '<(\\d+)>(\\d)? ?(.*)' } });
