@@ -275,7 +275,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     })();
 
     const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
-    const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, ...(sc.load.options ?? {}) };
+    const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix, ...(sc.load.options ?? {}) };
     const gen = spawn(process.execPath, [path.join(ROOT, 'bench', genScript), JSON.stringify(genArgs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -263,10 +263,38 @@ function tailRoll(c, sink = 'file_roll') {
   ].join('\n');
 }
 
+/**
+ * syslog: syslogtcp → memory → null. The generator's lines carry an RFC 3164 header before the sequence number.
+ * @param {Ctx} c
+ */
+function syslogMemory(c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = syslogtcp',
+    'a1.sources.r1.host = 127.0.0.1',
+    `a1.sources.r1.port = ${c.port}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number, prefix?: string }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
@@ -342,6 +370,12 @@ export const SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     config: (c) => tailRoll(c, 'null'),
+    verify: 'counters',
+  },
+  syslog: {
+    description: 'syslogtcp → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte RFC 3164 lines, one connection',
+    load: { kind: 'netcat', lineSize: 100, prefix: '<13>Nov 30 22:00:00 benchhost app: ' },
+    config: (c) => syslogMemory(c),
     verify: 'counters',
   },
   's2-b100': {

@@ -32,6 +32,9 @@ import { twitterSource } from './sources/twitter/index.js';
 import { execSource } from './sources/exec.js';
 import { spoolDirSource } from './sources/spooldir/index.js';
 import { taildirSource } from './sources/taildir/index.js';
+import { syslogTcpSource } from './sources/syslogtcp.js';
+import { syslogUdpSource } from './sources/syslogudp.js';
+import { multiportSyslogTcpSource } from './sources/multiport_syslogtcp.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
@@ -54,6 +57,9 @@ export const builtinSpecs: readonly AnySpec[] = [
   execSource,
   spoolDirSource,
   taildirSource,
+  syslogTcpSource,
+  syslogUdpSource,
+  multiportSyslogTcpSource,
   kafkaSource,
   twitterSource,
   // channels
