@@ -21,7 +21,10 @@ const measureMs = Number(cfg.seconds ?? 10) * 1000;
 const maxEvents = Number(cfg.maxEvents ?? 100_000_000);
 const startSeq = Number(cfg.startSeq ?? 0);
 const DIGITS = 12;
-if (!port || lineSize < DIGITS + 2) throw new Error('need port and lineSize >= 14');
+// optional bytes before the sequence number on every line (e.g. a syslog "<13>Nov 30 22:00:00 host app: " header)
+const prefix = Buffer.from(cfg.prefix ?? '', 'utf8');
+const P = prefix.length;
+if (!port || lineSize < P + DIGITS + 2) throw new Error('need port and lineSize >= prefix + 14');
 
 const linesPerChunk = Math.max(1, Math.floor((1 << 20) / lineSize));
 const template = Buffer.alloc(linesPerChunk * lineSize);
@@ -29,7 +32,8 @@ const template = Buffer.alloc(linesPerChunk * lineSize);
   const filler = Buffer.from(' flume-ts benchmark payload abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 '.repeat(Math.ceil(lineSize / 60) + 1));
   for (let i = 0; i < linesPerChunk; i++) {
     const o = i * lineSize;
-    filler.copy(template, o + DIGITS, 0, lineSize - DIGITS - 1);
+    prefix.copy(template, o);
+    filler.copy(template, o + P + DIGITS, 0, lineSize - P - DIGITS - 1);
     template[o + lineSize - 1] = 10;
   }
 }
@@ -40,7 +44,7 @@ function chunk(seq, n) {
   template.copy(b, 0, 0, n * lineSize);
   for (let i = 0; i < n; i++) {
     let v = seq + i;
-    const o = i * lineSize;
+    const o = i * lineSize + P;
     for (let d = DIGITS - 1; d >= 0; d--) {
       b[o + d] = 48 + (v % 10);
       v = Math.floor(v / 10);

@@ -219,6 +219,8 @@ async function selfDriven(run, agent, sc, monPort, t0, result) {
   result.fsyncsEstimated = !Number.isFinite(b.fsyncs - a.fsyncs);
   result.peakRssMiB = peakRss(run.pid);
   result.channelSizeAtEnd = b.put - b.taken;
+  // a prepared corpus that was used up before the window ended makes the rate an underestimate
+  if (sc.corpusLines !== undefined) result.corpusRanDry = b.taken >= sc.corpusLines;
   return result;
 }
 
@@ -237,6 +239,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   for (const d of [dir, outDir, dataDir]) fs.mkdirSync(d, { recursive: true });
   const confFile = path.join(dir, 'agent.conf');
   fs.writeFileSync(confFile, sc.config({ port, outDir, dataDir, lineSize }));
+  sc.prepare?.({ port, outDir, dataDir, lineSize });
 
   const t0 = Date.now();
   const run = agent.start({ confFile, monPort, logDir: path.join(dir, 'logs'), heap: String(opt.heap) });
@@ -271,7 +274,9 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       }
     })();
 
-    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', 'loadgen.mjs'), JSON.stringify({ port, lineSize, warmupSeconds: warmup, seconds, maxEvents })], {
+    const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
+    const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix, ...(sc.load.options ?? {}) };
+    const gen = spawn(process.execPath, [path.join(ROOT, 'bench', genScript), JSON.stringify(genArgs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     /** @type {Record<string, any>} */
@@ -347,6 +352,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     await stopPid(run.pid, 30_000);
     live.delete(run.pid);
     if (!process.env.BENCH_KEEP_OUTPUT) fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+    if (sc.prepare) fs.rmSync(path.join(dir, 'data', 'spool'), { recursive: true, force: true });
   }
   return result;
 }

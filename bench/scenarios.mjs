@@ -10,6 +10,8 @@
 // Add s2 (file channel) / s3 (avro two-tier) as further entries; a scenario that needs a second agent process
 // (s3) can return `tiers: [{ name, config }]` later — run.mjs starts `config` for the single-tier ones.
 
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { liveService } from '../scripts/services/lib.mjs';
 
@@ -89,10 +91,210 @@ function seqFile(c, batch) {
   ].join('\n');
 }
 
+/**
+ * h1: http (JSONHandler) → memory → null. The load is bench/loadgen-http.mjs: JSON batches of `batch` events on
+ * `connections` keep-alive connections, each answered after the channel commit.
+ * @param {Ctx} c
+ */
+function httpMemory(c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = http',
+    'a1.sources.r1.bind = 127.0.0.1',
+    `a1.sources.r1.port = ${c.port}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/**
+ * stress: Flume's StressSource (100-byte bodies, batchSize 1000) → memory → null: no generator, both agents
+ * run flat out; a measure of the channel and sink path without any network.
+ * @param {Ctx} _c
+ */
+function stressMemory(_c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = org.apache.flume.source.StressSource',
+    'a1.sources.r1.size = 100',
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/** The spool corpus: SPOOL_FILES files of SPOOL_LINES 100-byte lines, made once, hard-linked into each run. */
+const SPOOL_FILES = 80;
+const SPOOL_LINES = 100_000;
+
+function spoolCorpus() {
+  const dir = path.join(os.tmpdir(), `flume-ts-bench-spool-${SPOOL_FILES}x${SPOOL_LINES}`);
+  if (fs.existsSync(path.join(dir, 'done'))) return dir;
+  fs.mkdirSync(dir, { recursive: true });
+  for (let f = 0; f < SPOOL_FILES; f++) {
+    const lines = [];
+    for (let i = 0; i < SPOOL_LINES; i++) {
+      const seq = String(f * SPOOL_LINES + i);
+      lines.push(seq + ' ' + 'x'.repeat(99 - seq.length - 1));
+    }
+    fs.writeFileSync(path.join(dir, `f${String(f).padStart(4, '0')}.log`), lines.join('\n') + '\n');
+  }
+  fs.writeFileSync(path.join(dir, 'done'), '');
+  return dir;
+}
+
+/**
+ * spooldir → memory → file_roll over the corpus (hard links, so every run renames its own names).
+ * @param {Ctx} c
+ */
+function spoolPrepare(c) {
+  const corpus = spoolCorpus();
+  const spool = path.join(c.dataDir, 'spool');
+  fs.mkdirSync(spool, { recursive: true });
+  for (const f of fs.readdirSync(corpus)) if (f.endsWith('.log')) fs.linkSync(path.join(corpus, f), path.join(spool, f));
+}
+
+/** @param {Ctx} c */
+function spoolMemoryRoll(c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = spooldir',
+    `a1.sources.r1.spoolDir = ${c.dataDir}/spool`,
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = file_roll',
+    `a1.sinks.k1.sink.directory = ${c.outDir}`,
+    'a1.sinks.k1.sink.rollInterval = 0',
+    'a1.sinks.k1.sink.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The input of the tail scenario: one file of `FLUME_TS_BENCH_TAIL_LINES` (default 10 000 000) 100-byte lines, each
+ * starting with its 12-digit sequence number, written once per bench run and shared by every replicate (each agent
+ * starts with an empty position file, so each reads it from its start, flat out).
+ * @param {Ctx} c
+ */
+function tailInput(c) {
+  const file = path.join(path.dirname(path.dirname(c.dataDir)), 'tail-input', 'app.log');
+  if (fs.existsSync(file)) return file;
+  const lines = Number(process.env.FLUME_TS_BENCH_TAIL_LINES ?? 10_000_000);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(`${file}.tmp`, 'w');
+  const pad = 'x'.repeat(c.lineSize - 13);
+  let s = '';
+  for (let i = 0; i < lines; i++) {
+    s += String(i).padStart(12, '0') + pad + '\n';
+    if (s.length >= 1 << 20) {
+      fs.writeSync(fd, s);
+      s = '';
+    }
+  }
+  fs.writeSync(fd, s);
+  fs.closeSync(fd);
+  fs.renameSync(`${file}.tmp`, file);
+  return file;
+}
+
+/**
+ * tail: TAILDIR (batchSize 1000) → memory → file_roll (batchSize 1000), reading a prepared file from its start.
+ * @param {Ctx} c
+ */
+function tailRoll(c, sink = 'file_roll') {
+  const input = tailInput(c);
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = TAILDIR',
+    'a1.sources.r1.filegroups = g1',
+    `a1.sources.r1.filegroups.g1 = ${path.dirname(input)}/app\\.log`,
+    `a1.sources.r1.positionFile = ${c.dataDir}/taildir_position.json`,
+    'a1.sources.r1.batchSize = 1000',
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    ...(sink === 'null'
+      ? ['a1.sinks.k1.type = null', 'a1.sinks.k1.batchSize = 1000']
+      : [
+        'a1.sinks.k1.type = file_roll',
+        `a1.sinks.k1.sink.directory = ${c.outDir}`,
+        'a1.sinks.k1.sink.rollInterval = 0',
+        'a1.sinks.k1.sink.batchSize = 1000',
+      ]),
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/**
+ * syslog: syslogtcp → memory → null. The generator's lines carry an RFC 3164 header before the sequence number.
+ * @param {Ctx} c
+ */
+function syslogMemory(c) {
+  return [
+    'a1.sources = r1',
+    'a1.channels = c1',
+    'a1.sinks = k1',
+    '',
+    'a1.sources.r1.type = syslogtcp',
+    'a1.sources.r1.host = 127.0.0.1',
+    `a1.sources.r1.port = ${c.port}`,
+    'a1.sources.r1.channels = c1',
+    '',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c1.capacity = 100000',
+    'a1.channels.c1.transactionCapacity = 10000',
+    '',
+    'a1.sinks.k1.type = null',
+    'a1.sinks.k1.batchSize = 1000',
+    'a1.sinks.k1.channel = c1',
+    '',
+  ].join('\n');
+}
+
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number, prefix?: string }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
@@ -131,6 +333,49 @@ export const SCENARIOS = {
     description: 'hdfs-100 with hdfs.batchSize = 1000',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 1000) }),
+    verify: 'counters',
+  },
+  h1: {
+    description: 'http (JSONHandler; batches of 100 events with one header, 100-byte bodies, 4 keep-alive connections, closed loop) → memory (100000/10000) → null (batchSize 1000)',
+    load: { kind: 'http', lineSize: 100, options: { batch: 100, connections: 4 } },
+    config: (c) => httpMemory(c),
+    verify: 'counters',
+  },
+  stress: {
+    description: 'StressSource (size 100, batchSize 1000) → memory (100000/10000) → null (batchSize 1000), self-driven',
+    load: { kind: 'self', lineSize: 0 },
+    batch: 1000,
+    config: (c) => stressMemory(c),
+    verify: 'counters',
+  },
+  spool: {
+    description: `spooldir (batchSize 1000; ${SPOOL_FILES} files × ${SPOOL_LINES} 100-byte lines, prepared before start) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000)`,
+    load: { kind: 'self', lineSize: 100 },
+    corpusLines: SPOOL_FILES * SPOOL_LINES,
+    prepare: spoolPrepare,
+    config: spoolMemoryRoll,
+    verify: 'counters',
+  },
+  tail: {
+    description:
+      'TAILDIR (batchSize 1000) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000), ' +
+      'reading one prepared file of 100-byte lines from its start (FLUME_TS_BENCH_TAIL_LINES, default 10M)',
+    load: { kind: 'self', lineSize: 100 },
+    batch: 1000,
+    config: (c) => tailRoll(c),
+    verify: 'counters',
+  },
+  'tail-null': {
+    description: 'tail with a null sink (batchSize 1000): what the TAILDIR source itself delivers',
+    load: { kind: 'self', lineSize: 100 },
+    batch: 1000,
+    config: (c) => tailRoll(c, 'null'),
+    verify: 'counters',
+  },
+  syslog: {
+    description: 'syslogtcp → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte RFC 3164 lines, one connection',
+    load: { kind: 'netcat', lineSize: 100, prefix: '<13>Nov 30 22:00:00 benchhost app: ' },
+    config: (c) => syslogMemory(c),
     verify: 'counters',
   },
   's2-b100': {

@@ -31,17 +31,37 @@ import { multiplexingSelector } from './selectors/multiplexing.js';
 import { defaultSinkProcessor } from './sinkprocessors/default.js';
 import { failoverSinkProcessor } from './sinkprocessors/failover.js';
 import { loadBalanceSinkProcessor } from './sinkprocessors/load_balance.js';
+import { httpSource } from './sources/http/index.js';
+import { stressSource } from './sources/stress.js';
+import { twitterSource } from './sources/twitter/index.js';
+import { execSource } from './sources/exec.js';
+import { spoolDirSource } from './sources/spooldir/index.js';
+import { taildirSource } from './sources/taildir/index.js';
+import { syslogTcpSource } from './sources/syslogtcp.js';
+import { syslogUdpSource } from './sources/syslogudp.js';
+import { multiportSyslogTcpSource } from './sources/multiport_syslogtcp.js';
 import { avroSource } from './sources/avro.js';
 import { avroSink } from './sinks/avro.js';
 import { thriftSource } from './sources/thrift.js';
 import { thriftSink } from './sinks/thrift.js';
+import { elasticsearchSink } from './sinks/elasticsearch/index.js';
+import { httpSink } from './sinks/http.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // sources
   netcatSource,
   netcatUdpSource,
   seqSource,
+  httpSource,
+  stressSource,
+  execSource,
+  spoolDirSource,
+  taildirSource,
+  syslogTcpSource,
+  syslogUdpSource,
+  multiportSyslogTcpSource,
   kafkaSource,
+  twitterSource,
   // channels
   memoryChannel,
   kafkaChannel,
@@ -52,6 +72,8 @@ export const builtinSpecs: readonly AnySpec[] = [
   loggerSink,
   fileRollSink,
   hdfsSink,
+  elasticsearchSink,
+  httpSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,

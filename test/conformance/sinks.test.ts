@@ -4,6 +4,7 @@
  * run their failure and restart cases against real services in test/integration/{kafka,hdfs}/outage.test.ts.
  */
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { nullSink } from '../../src/components/sinks/null.js';
@@ -11,6 +12,7 @@ import { loggerSink } from '../../src/components/sinks/logger.js';
 import { fileRollSink } from '../../src/components/sinks/file_roll.js';
 import { avroSink } from '../../src/components/sinks/avro.js';
 import { thriftSink } from '../../src/components/sinks/thrift.js';
+import { httpSink } from '../../src/components/sinks/http.js';
 import { avroSource } from '../../src/components/sources/avro.js';
 import { thriftSource } from '../../src/components/sources/thrift.js';
 import type { RpcSource } from '../../src/components/rpc/rpc-source.js';
@@ -91,3 +93,40 @@ for (const [name, spec, sourceSpec] of [['avro', avroSink, avroSource], ['thrift
     },
   });
 }
+
+/** http: a node:http endpoint that answers 200; failing = the endpoint stops listening (connection refused). */
+sinkConformance({
+  name: 'http',
+  failure: 'backoff', // Flume's HttpSink rolls back and backs off on a failed POST; it never throws
+  setup: async (channel): Promise<SinkHandle> => {
+    const got: string[] = [];
+    const server = http.createServer((req, res) => {
+      const parts: Buffer[] = [];
+      req.on('data', (d: Buffer) => parts.push(d));
+      req.on('end', () => {
+        got.push(Buffer.concat(parts).toString());
+        res.end();
+      });
+    });
+    const listen = (port: number) => new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    await listen(0);
+    const port = (server.address() as { port: number }).port;
+    const raw = () => ({ endpoint: `http://127.0.0.1:${port}/`, 'rollback.200': 'false', 'backoff.200': 'false' });
+    const i = instances(httpSink, channel, raw);
+    return {
+      newSink: i.newSink,
+      delivered: async () => [...got],
+      fail: async (on) => {
+        if (on) {
+          server.closeAllConnections();
+          await new Promise<void>((r) => server.close(() => r()));
+        } else await listen(port);
+      },
+      stop: async () => {
+        await i.stopAll();
+        server.closeAllConnections();
+        server.close();
+      },
+    };
+  },
+});

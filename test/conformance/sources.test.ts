@@ -13,6 +13,9 @@ import { avroSink } from '../../src/components/sinks/avro.js';
 import { thriftSink } from '../../src/components/sinks/thrift.js';
 import type { RpcSource } from '../../src/components/rpc/rpc-source.js';
 import type { RpcSink } from '../../src/components/rpc/rpc-sink.js';
+import { httpSource } from '../../src/components/sources/http/index.js';
+import type { HttpSource } from '../../src/components/sources/http/source.js';
+import { stressSource, type StressSource } from '../../src/components/sources/stress.js';
 import { createEvent } from '../../src/core/event.js';
 import type { ChannelProcessor } from '../../src/core/source.js';
 import { create, memory, silentLogger } from '../support/context.js';
@@ -135,5 +138,37 @@ sourceConformance({
         await src.stop();
       },
     };
+  },
+});
+
+/** http (JSONHandler): one POST per batch; 200 is the acknowledgement, 503 the refusal (channel full). */
+sourceConformance({
+  name: 'http',
+  kind: 'push',
+  start: async (processor) => {
+    const src = create(httpSource, { bind: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as HttpSource;
+    await src.start();
+    return {
+      send: async (lines) => {
+        const res = await fetch(`http://127.0.0.1:${src.boundPort}/`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json; charset=UTF-8' },
+          body: JSON.stringify(lines.map((body) => ({ headers: {}, body }))),
+        });
+        await res.arrayBuffer();
+        return res.status === 200;
+      },
+      stop: () => src.stop(),
+    };
+  },
+});
+
+sourceConformance({
+  name: 'org.apache.flume.source.StressSource',
+  kind: 'poll',
+  start: async (processor) => {
+    const src = create(stressSource, { size: '16', batchSize: '5', maxTotalEvents: '1000' }, { name: 'r1', processor }) as StressSource;
+    await src.start();
+    return { process: () => src.process(), expected: (n) => Array.from({ length: n }, () => '\x7f'.repeat(16)), stop: () => src.stop() };
   },
 });

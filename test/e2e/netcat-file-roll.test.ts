@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canConnect, freePort, sendLines, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
@@ -66,6 +67,29 @@ describe('agent end to end: netcat → memory → file_roll', () => {
     expect(await agent.stop()).toBe(0);
     expect(readOutput(out)).toBe('a\nb\nc\nd\ne\ng\n');
     rmSync(base, { recursive: true, force: true });
+  });
+
+  it('answers every line of a client that half-closes (nc -N), then closes: 100 000 OKs, 100 000 lines', async () => {
+    const port = await freePort();
+    const out = tmpDir();
+    // the classic config: memory 10000/1000, so the channel fills and the source waits while the sink drains
+    agent = startAgent(conf(port, out, 'a1.channels.c1.capacity = 10000\na1.channels.c1.transactionCapacity = 1000'));
+    await waitFor(() => canConnect(port), 'netcat port');
+    const n = 100_000;
+    const lines = Array.from({ length: n }, (_, i) => `half-closed ${i}`);
+    const replies = await new Promise<string>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1');
+      let got = '';
+      s.setEncoding('utf8');
+      s.on('data', (d: string) => (got += d));
+      s.on('close', () => resolve(got)); // the server closes its side only after the last reply
+      s.on('error', reject);
+      s.end(lines.map((l) => l + '\n').join('')); // write everything, then shut our sending side
+    });
+    expect(replies.length).toBe(3 * n);
+    expect(replies).toBe('OK\n'.repeat(n));
+    expect(await agent.stop('SIGTERM')).toBe(0);
+    expect(readOutput(out)).toBe(lines.join('\n') + '\n');
   });
 
   it("answers an over-long line with Flume's reply and closes the connection", async () => {

@@ -70,7 +70,7 @@ export class NetcatSource implements EventDrivenSource {
 
   start(): Promise<void> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer({ noDelay: true }, (s) => this.handle(s));
+      const server = net.createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.handle(s));
       server.once('error', reject);
       server.listen({ host: this.opts.bind, port: this.opts.port, exclusive: true }, () => {
         server.off('error', reject);
@@ -109,7 +109,14 @@ export class NetcatSource implements EventDrivenSource {
     let pending: Buffer | undefined; // bytes of an unfinished line
     let busy = false;
     let closed = false;
+    let eof = false; // the client half-closed: answer what it sent, then close our side (Flume reads to EOF)
     const queue: Buffer[] = [];
+    const endIfDone = () => {
+      if (eof && !busy && queue.length === 0 && !closed && !socket.destroyed) {
+        closed = true;
+        socket.end();
+      }
+    };
 
     const reply = (data: Buffer | string) => {
       if (!closed && !socket.destroyed) return socket.write(data);
@@ -196,12 +203,17 @@ export class NetcatSource implements EventDrivenSource {
       } finally {
         busy = false;
         if (!closed && !socket.destroyed) socket.resume();
+        endIfDone();
       }
     };
 
     socket.on('data', (chunk: Buffer) => {
       queue.push(chunk);
       void pump();
+    });
+    socket.on('end', () => {
+      eof = true;
+      endIfDone();
     });
     socket.on('error', (err) => this.logger.debug({ err: errorMessage(err) }, 'netcat connection error'));
     socket.on('close', () => {

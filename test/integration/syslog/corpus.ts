@@ -1,0 +1,93 @@
+/**
+ * A corpus of syslog lines for the differential tests (Flume's own parser classes, and whole Flume agents): both
+ * RFCs, fractions and offsets, every month, lenient and impossible dates, broken priorities, no priority, non-UTF-8,
+ * control characters, over-long lines. Lines are given without the trailing newline.
+ */
+const latin1 = (s: string) => Buffer.from(s, 'latin1');
+
+export const corpusLines: (string | Buffer)[] = [
+  // RFC 5424
+  '<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - BOM\'su root\' failed for lonvick on /dev/pts/8',
+  '<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It\'s time to make the do-nuts.',
+  '<165>1 2003-10-11T22:14:15.003+02:00 host1 evntslog - ID47 [exampleSDID@32473 iut="3"] An application event',
+  '<13>1 2026-11-30T10:00:00Z host.example app - - - no fraction, Z',
+  '<13>1 2026-11-30T10:00:00+05:30 host app - - - offset without fraction',
+  '<13>1 2026-11-30T10:00:00-08:00 host app - - - negative offset',
+  '<13>1 2026-11-30T10:00:00 host app - - - no zone at all',
+  '<13>1 2026-11-30T10:00:00.5Z host app - - - one fraction digit',
+  '<13>1 2026-11-30T10:00:00.12+01:00 host app - - - two fraction digits with offset',
+  '<13>1 2026-11-30T10:00:00.123456Z host app - - - six fraction digits',
+  '<13>1 2026-11-30T10:00:00.1234-03:00 host app - - - four digits, negative offset',
+  '<13>1 2026-11-30T10:00:00.123 host app - - - fraction without zone',
+  '<13>1 - host app - - - nil timestamp',
+  '<13>1 2026-11-30T10:00:00Z - app - - - nil host',
+  '<13>2026-11-30T10:00:00Z host app no version',
+  '<13>2 2026-11-30T10:00:00Z host app version two',
+  '<191>1 2026-02-29T10:00:00Z host app - - - not a leap year (lenient)',
+  '<0>1 2026-13-45T25:61:61Z host app - - - lenient overflow everywhere',
+  '<7>1 2026-00-00T00:00:00Z host app - - - month and day zero',
+  '<13>1 2026-11-30T10:00:00+24:00 host app - - - offset hours out of range',
+  '<13>1 2026-11-30T10:00:00Z host',
+  '<13>1 2026-11-30T10:00:00Z host ',
+  '<13>1 2026-11-30T10:00:00Z host_name.x@y-z body with ünïcödé ✓ and emoji 🎉',
+  '<13>1 2026-11-30T10:00:00Z 9host digit-first host',
+  '<13>1 2026-11-30T10:00:00Z host body with a tab\there',
+  '<13>1 2026-11-30T10:00:00Z host body ending in CR\r',
+  '<13>1 2026-11-30T10:00:00Z host body with \u2028 separator',
+  '<13>1  2026-11-30T10:00:00Z host two spaces after version',
+  // RFC 3164, every month, single-digit days, dates far away
+  '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8',
+  '<13>Jan  5 01:02:03 host app: january single digit',
+  '<13>Feb 28 23:59:59 host app: february',
+  '<13>Feb 29 12:00:00 host app: leap day',
+  '<13>Mar 31 00:00:00 host app: march 31',
+  '<13>Apr 30 06:30:00 host app: april',
+  '<13>May  1 00:00:00 host app: may',
+  '<13>Jun 15 12:00:00 host app: june',
+  '<13>Jul  4 18:00:00 host app: july',
+  '<13>Aug 31 09:09:09 host app: august',
+  '<13>Sep 30 10:10:10 host app: september',
+  '<13>Nov 30 22:00:00 host app: today',
+  '<13>Nov 29 10:00:00 host app: yesterday',
+  '<13>Dec 24 20:00:00 host app: next month',
+  '<13>Dec 31 23:59:59 host app: end of the year',
+  '<13>Jan  1 00:00:00 host app: start of the year',
+  '<13>Nov 31 10:00:00 host app: november 31 (lenient)',
+  '<13>Jan  0 10:00:00 host app: day zero',
+  '<13>Jan 5 01:02:03 host app: single space single digit',
+  '<13>Foo 12 10:00:00 host app: no such month',
+  '<13>JAN 12 10:00:00 host app: upper case month',
+  '<13>Jan 12 25:61:99 host app: hour out of range',
+  '<13>Jan 12 10:00:00 host',
+  '<13>Jan 12 10:00:00 host ',
+  '<13>Jan 12 10:00:00  host two spaces before host',
+  '<13>1 Jan 12 10:00:00 host version then 3164',
+  '<13>Jan 12 10:00:00 host caf\u00e9 in UTF-8',
+  // priorities
+  '<0>Jan 12 10:00:00 host emerg kern',
+  '<191>Jan 12 10:00:00 host local7 debug',
+  '<999>Jan 12 10:00:00 host priority 999',
+  '<1000>Jan 12 10:00:00 host four digits',
+  '<>Jan 12 10:00:00 host empty priority',
+  '<a13>Jan 12 10:00:00 host letter in priority',
+  '<13 Jan 12 10:00:00 host no closing bracket',
+  '<-1>Jan 12 10:00:00 host negative',
+  '<+5>Jan 12 10:00:00 host plus sign',
+  '<13>',
+  '<13>x',
+  '<13>garbage that matches nothing',
+  'no priority at all',
+  ' <13>Jan 12 10:00:00 host leading space',
+  '<13>Jan 12 10:00:00 host after no-priority line',
+  // bytes that are not UTF-8, control characters
+  latin1('<13>Jan 12 10:00:00 host caf\u00e9 in latin-1'),
+  latin1('<13>1 2026-11-30T10:00:00Z host app - - - \u00ff\u00fe bytes'),
+  latin1('\u00ff\u00fe<13>binary first'),
+  Buffer.from([0x3c, 0x31, 0x33, 0x3e, 0x00, 0x01, 0x02, 0x7f, 0x80, 0x90]),
+  '<13>Jan 12 10:00:00 host with NUL \u0000 inside',
+];
+
+/** A line longer than the default eventSize (2500). */
+export const longLine = `<13>Jan 12 10:00:00 host ${'x'.repeat(3000)}`;
+/** A line of exactly 40 bytes with <pri>, for eventSize = 40. */
+export const exact40 = '<13>Jan 12 10:00:00 host 123456789012345';
