@@ -28,6 +28,7 @@ import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
 import { replicatingSelector } from '../core/selectors/replicating.js';
 import { multiplexingSelector } from '../core/selectors/multiplexing.js';
+import { loadBalancingSelector } from './selectors/load_balancing.js';
 import { defaultSinkProcessor } from '../core/sinkprocessors/default.js';
 import { failoverSinkProcessor } from '../core/sinkprocessors/failover.js';
 import { loadBalanceSinkProcessor } from '../core/sinkprocessors/load_balance.js';
@@ -73,6 +74,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   // channel selectors
   replicatingSelector,
   multiplexingSelector,
+  loadBalancingSelector,
   // sink processors
   defaultSinkProcessor,
   failoverSinkProcessor,
