@@ -6,6 +6,7 @@ import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
 import { kafkaChannel } from './channels/kafka.js';
 import { fileChannel } from './channels/file/index.js';
+import { spillableMemoryChannel } from './channels/spillable_memory/index.js';
 import { nullSink } from './sinks/null.js';
 import { kafkaSink } from './sinks/kafka.js';
 import { kafkaSource } from './sources/kafka.js';
@@ -47,6 +48,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   memoryChannel,
   kafkaChannel,
   fileChannel,
+  spillableMemoryChannel,
   // sinks
   nullSink,
   kafkaSink,
