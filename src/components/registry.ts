@@ -37,6 +37,7 @@ import { avroSource } from './sources/avro.js';
 import { avroSink } from './sinks/avro.js';
 import { thriftSource } from './sources/thrift.js';
 import { thriftSink } from './sinks/thrift.js';
+import { scribeSource } from './sources/scribe/index.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // sources
@@ -44,6 +45,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   netcatUdpSource,
   seqSource,
   kafkaSource,
+  scribeSource,
   // channels
   memoryChannel,
   kafkaChannel,
