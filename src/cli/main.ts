@@ -6,7 +6,9 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import type { Server } from 'node:http';
-import { builtinRegistry } from '../components/registry.js';
+import { builtinRegistry, builtinSpecs } from '../components/registry.js';
+import { registryWithPlugins } from '../plugins/loader.js';
+import { Registry } from '../config/registry.js';
 import { loadAgent, countBySeverity, type ConfigFile, type LoadResult } from '../config/model.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { Agent } from '../core/agent.js';
@@ -96,7 +98,7 @@ function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, i
 }
 
 /** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
-export function validateMain(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): number {
+export async function validateMain(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -118,15 +120,16 @@ export function validateMain(argv: string[], io = { out: (s: string) => console.
   if (!files?.length) throw new UsageError('validate needs --conf-file FILE');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
   const configs = readConfigs(files);
-  const registry = builtinRegistry();
   const sysProps = sysPropsOf(values.D);
+  const plugins = await registryWithPlugins(builtinSpecs, configs, { sysProps });
+  const registry = plugins.registry;
   let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
   if (names.length === 0) names = ['\u0000'];
   const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({ agent: n, result: loadAgent(configs, n, registry, { sysProps }) }));
   let errors = 0;
   let warnings = 0;
   const seen = new Set<string>();
-  const all: Diagnostic[] = [];
+  const all: Diagnostic[] = [...plugins.diagnostics];
   for (const { result } of results) {
     for (const d of result.diagnostics) {
       const key = formatDiagnostic(d);
@@ -215,10 +218,19 @@ export async function agentMain(argv: string[]): Promise<number> {
   if (!files.length) throw new UsageError('agent needs --conf-file FILE (Flume: "No configuration was provided")');
   if (!values.name) throw new UsageError('agent needs --name NAME');
   const name = values.name;
-  const registry = builtinRegistry();
+  let registry = builtinRegistry();
+  let pluginDiagnostics: Diagnostic[] = [];
+  /** The plugin resolver hook: (re)loads the plugin modules the config files name. */
+  const refreshPlugins = async (): Promise<void> => {
+    const p = await registryWithPlugins(builtinSpecs, readConfigs(files), { sysProps });
+    registry = p.registry;
+    pluginDiagnostics = p.diagnostics;
+    for (const pl of p.plugins) logger.info({ plugin: pl.specifier, file: pl.file, components: pl.types }, 'plugin loaded');
+  };
 
   const load = (): LoadResult | undefined => {
     const result = loadAgent(readConfigs(files), name, registry, { sysProps });
+    result.diagnostics.unshift(...pluginDiagnostics);
     for (const d of result.diagnostics) {
       const fields = { code: d.code, at: d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : undefined, key: d.key, hint: d.hint, flume: d.flume };
       if (d.severity === 'error') logger.error(fields, formatDiagnostic(d));
@@ -252,6 +264,7 @@ export async function agentMain(argv: string[]): Promise<number> {
     });
   // taken before the files are read, so a change made while the agent starts is still seen by the reload check
   const loadedMtimes = mtimes();
+  await refreshPlugins();
   const first = load();
   if (!first) {
     flushLogs();
@@ -291,6 +304,7 @@ export async function agentMain(argv: string[]): Promise<number> {
       void (async () => {
         try {
           logger.info('configuration changed; reloading');
+          await refreshPlugins();
           const next = load();
           if (!next) {
             logger.error('the new configuration was not applied; the running agent keeps going');
@@ -339,6 +353,16 @@ export async function agentMain(argv: string[]): Promise<number> {
   });
 }
 
+/** `flume-ts docs --plugin X`: the reference of the components plugin modules declare. */
+async function pluginDocs(specifiers: string[]): Promise<string> {
+  const text = specifiers.map((s, i) => `a.sources.p${i}.type = ${s}\n`).join('');
+  const p = await registryWithPlugins(builtinSpecs, [{ file: path.join(process.cwd(), 'plugins.conf'), text }]);
+  const d = p.diagnostics[0];
+  if (d) throw new UsageError(d.message, 1);
+  const own = new Set(builtinSpecs);
+  return renderComponentDocs(new Registry(p.registry.specs().filter((s) => !own.has(s))));
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   let code = 0;
@@ -349,14 +373,16 @@ export async function main(argv: string[]): Promise<void> {
         code = await agentMain(rest);
         break;
       case 'validate':
-        code = validateMain(rest);
+        code = await validateMain(rest);
         break;
       case 'avro-client':
         code = await avroClientMain(rest);
         break;
       case 'docs': {
-        const { values } = parseArgs({ args: rest, options: { out: { type: 'string' }, check: { type: 'boolean', default: false } } });
-        const text = renderComponentDocs(builtinRegistry());
+        const { values } = parseArgs({
+          args: rest, options: { out: { type: 'string' }, check: { type: 'boolean', default: false }, plugin: { type: 'string', multiple: true } },
+        });
+        const text = values.plugin?.length ? await pluginDocs(values.plugin) : renderComponentDocs(builtinRegistry());
         if (values.check) {
           const current = values.out ? readFileSync(values.out, 'utf8') : '';
           code = current === text ? 0 : 1;

@@ -291,7 +291,7 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
       diagnostics.push({
         severity: 'error', code: 'unknown-type', at: typeProp?.valueAt ?? o.at, key: typeProp?.fullKey,
         message: `${o.label}: unknown ${kind} type "${type}"`,
-        hint: guess ? `did you mean "${guess}"?` : `known: ${registry.specs(kind).map((x) => x.type).join(', ')}`,
+        hint: unknownTypeHint(type, guess, registry.specs(kind).map((x) => x.type)),
         flume: `Flume drops ${o.owner}`,
       });
       return undefined;
@@ -357,7 +357,7 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
       diagnostics.push({
         severity: 'error', code: 'unknown-type', key: type.fullKey, at: type.valueAt,
         message: `${label}: unknown ${kind} type "${type.value}"`,
-        hint: guess ? `did you mean "${guess}"?` : `known: ${registry.specs(kind).map((s) => s.type).join(', ')}`,
+        hint: unknownTypeHint(type.value, guess, registry.specs(kind).map((s) => s.type)),
         flume: `Flume drops ${label} ("Unable to load ${kind} type: ${type.value}")`,
       });
       drop(SECTION_LABEL[section], name, `unknown type ${type.value}`);
@@ -666,6 +666,15 @@ function validateAgent(agent: RawAgent, registry: Registry, diagnostics: Diagnos
     });
   }
   return plan;
+}
+
+/** A Java class name cannot be loaded: point to plugins (docs/plugins.md); otherwise a guess or the known types. */
+function unknownTypeHint(type: string, guess: string | undefined, known: string[]): string {
+  if (/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(type.trim()) && /[A-Z]/.test(type) && !guess) {
+    return 'custom Java classes cannot run in flume-ts; write the component in JavaScript/TypeScript as a plugin and name its module: '
+      + 'type = ./my-component.js or an npm package name (docs/plugins.md)';
+  }
+  return guess ? `did you mean "${guess}"?` : `known: ${known.join(', ')}`;
 }
 
 export function countBySeverity(ds: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {
