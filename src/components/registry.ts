@@ -13,6 +13,7 @@ import { kafkaSource } from './sources/kafka.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
 import { hdfsSink } from './sinks/hdfs/index.js';
+import { ircSink } from './sinks/irc/index.js';
 import { timestampInterceptor } from './interceptors/timestamp.js';
 import { hostInterceptor } from './interceptors/host.js';
 import { staticInterceptor } from './interceptors/static.js';
@@ -57,6 +58,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   loggerSink,
   fileRollSink,
   hdfsSink,
+  ircSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,
