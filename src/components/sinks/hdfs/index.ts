@@ -29,7 +29,7 @@ export const hdfsSink = defineComponent({
   fqcn: 'org.apache.flume.sink.hdfs.HDFSEventSink',
   summary: 'Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume\'s path escapes, rolling and naming.',
   notes: [
-    'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
+    'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` (and `/p` without hdfs.webhdfs.address, Hadoop\'s default fs.defaultFS) writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
     'Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume\'s hflush gives (neither fsyncs to disk, as hsync would).',
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
     'Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop\'s block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2, lz4, lzo and zstd are rejected at configuration time.',
@@ -37,7 +37,7 @@ export const hdfsSink = defineComponent({
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
   ].join(' '),
   properties: {
-    'hdfs.path': prop.string({ required: true, doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, or /p with hdfs.webhdfs.address).' }),
+    'hdfs.path': prop.string({ required: true, doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).' }),
     'hdfs.filePrefix': prop.string({ default: 'FlumeData', doc: 'File name prefix (escapes allowed).' }),
     'hdfs.fileSuffix': prop.string({ default: '', doc: 'File name suffix (no "." added); replaces the codec extension.' }),
     'hdfs.inUsePrefix': prop.string({ default: '', doc: 'Prefix of files being written.' }),

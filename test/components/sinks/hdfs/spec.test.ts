@@ -40,7 +40,8 @@ describe('hdfs sink configuration', () => {
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.round': 'true', 'hdfs.roundUnit': 'day' }).messages.join()).toMatch(/warning: .*Rounding will be disabled/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.timeZone': 'Mars/Base' }).messages.join()).toMatch(/warning: .*unknown time zone/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p/%[nope]' }).messages.join()).toMatch(/localhost,IP,FQDN/);
-    expect(problems({ 'hdfs.path': '/p' }).messages.join()).toMatch(/hdfs.webhdfs.address/);
+    expect(problems({ 'hdfs.path': '/p' }).messages).toEqual([]); // local filesystem, Hadoop's default fs.defaultFS
+    expect(problems({ 'hdfs.path': 'file://host/p' }).messages.join()).toMatch(/no host/);
     expect(problems({ 'hdfs.path': 's3a://b/p' }).messages.join()).toMatch(/not supported/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', serializer: 'txt' }).messages.join()).toMatch(/unknown serializer/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosPrincipal': 'flume/_HOST@X' }).messages.join()).toMatch(/Kerberos is not supported/);
