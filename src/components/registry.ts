@@ -25,6 +25,7 @@ import { uuidInterceptor } from './interceptors/uuid.js';
 import { textSerializer } from './serializers/text.js';
 import { headerAndTextSerializer } from './serializers/header_and_text.js';
 import { avroEventSerializer } from './serializers/avro_event.js';
+import { hdfsAvroEventSerializer } from './sinks/hdfs/avro-serializer.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
@@ -72,6 +73,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   textSerializer,
   headerAndTextSerializer,
   avroEventSerializer,
+  hdfsAvroEventSerializer,
   // rpc (avro, thrift)
   avroSource,
   avroSink,
