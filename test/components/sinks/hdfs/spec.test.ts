@@ -32,7 +32,8 @@ describe('hdfs sink configuration', () => {
     expect(problems({}).ok).toBe(false);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', 'hdfs.codeC': 'gzip' }).messages.join()).toMatch(/DataStream which does NOT support compressed output/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'CompressedStream' }).messages.join()).toMatch(/essential to set compress codec/);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'lz4' }).messages.join()).toMatch(/Lz4Codec is not supported by flume-ts/);
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'ZStandardCodec' }).messages.join()).toMatch(/ZStandardCodec is not supported by flume-ts/);
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'lz4' }).messages).toEqual([]);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'nope' }).messages.join()).toMatch(/Unsupported compression codec nope/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.batchSize': '0' }).ok).toBe(false);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'Parquet' }).ok).toBe(false);
@@ -55,7 +56,9 @@ describe('hdfs sink configuration', () => {
     expect(resolveCodec('deflate')?.className).toBe('org.apache.hadoop.io.compress.DeflateCodec');
     expect(resolveCodec('None')).toBeUndefined();
     expect(resolveCodec('snappy')?.extension).toBe('.snappy');
-    expect(() => resolveCodec('bzip2')).toThrow(/BZip2Codec is not supported/);
+    expect(resolveCodec('bzip2')?.extension).toBe('.bz2');
+    expect(resolveCodec('org.apache.hadoop.io.compress.Lz4Codec')?.extension).toBe('.lz4');
+    expect(() => resolveCodec('ZStandardCodec')).toThrow(/ZStandardCodec is not supported/);
   });
 
   it('fails a transaction cleanly when HDFS is unreachable: rolled back, events kept', async () => {
