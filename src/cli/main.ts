@@ -98,7 +98,9 @@ function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, i
 }
 
 /** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
-export async function validateMain(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): Promise<number> {
+export async function validateMain(
+  argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) },
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -380,7 +382,8 @@ export async function main(argv: string[]): Promise<void> {
         break;
       case 'docs': {
         const { values } = parseArgs({
-          args: rest, options: { out: { type: 'string' }, check: { type: 'boolean', default: false }, plugin: { type: 'string', multiple: true } },
+          args: rest,
+          options: { out: { type: 'string' }, check: { type: 'boolean', default: false }, plugin: { type: 'string', multiple: true } },
         });
         const text = values.plugin?.length ? await pluginDocs(values.plugin) : renderComponentDocs(builtinRegistry());
         if (values.check) {

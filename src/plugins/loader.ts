@@ -60,7 +60,10 @@ async function specsOf(file: string): Promise<AnySpec[]> {
   for (const s of list) {
     const ok = s && typeof s === 'object' && KINDS.includes((s as AnySpec).kind) && typeof (s as AnySpec).type === 'string'
       && typeof (s as AnySpec).create === 'function' && typeof (s as AnySpec).properties === 'object';
-    if (!ok) throw new FlumeError('FLUME_PLUGIN', 'its default export is not a component spec made with defineComponent (or an array of them, or a function returning them)');
+    if (!ok) {
+      throw new FlumeError('FLUME_PLUGIN',
+        'its default export is not a component spec made with defineComponent (or an array of them, or a function returning them)');
+    }
   }
   return list as AnySpec[];
 }
@@ -92,7 +95,9 @@ function wantedPlugins(configs: readonly ConfigFile[], base: Registry, opts: Loa
  * The registry for these configs: the built-ins plus every plugin they name. A plugin that cannot be loaded is an
  * error diagnostic (its component is then an unknown type, dropped as Flume drops a class it cannot load).
  */
-export async function registryWithPlugins(builtins: readonly AnySpec[], configs: readonly ConfigFile[], opts: LoadOptions = {}): Promise<PluginLoad> {
+export async function registryWithPlugins(
+  builtins: readonly AnySpec[], configs: readonly ConfigFile[], opts: LoadOptions = {},
+): Promise<PluginLoad> {
   const base = new Registry(builtins);
   const plugins: PluginLoad['plugins'] = [];
   const diagnostics: Diagnostic[] = [];

@@ -14,7 +14,9 @@ import { headerAndTextSerializer } from './header_and_text.js';
 import { avroEventSerializer } from './avro_event.js';
 import { hdfsAvroEventSerializer } from '../sinks/hdfs/avro-serializer.js';
 
-export const builtinSerializers: readonly AnySpec[] = [textSerializer, headerAndTextSerializer, avroEventSerializer, hdfsAvroEventSerializer];
+export const builtinSerializers: readonly AnySpec[] = [
+  textSerializer, headerAndTextSerializer, avroEventSerializer, hdfsAvroEventSerializer,
+];
 
 /** Finds a serializer spec: the registry first (it may hold more), then the built-ins. */
 export function resolveSerializer(type: string, registry?: Registry): AnySpec | undefined {

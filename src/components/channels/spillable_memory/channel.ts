@@ -247,7 +247,8 @@ class SpillableTransaction extends BasicTransaction {
       if (!(await ch.waitSpace(() => ch.memRemaining >= n, timeout))) {
         if (ch.overflowDisabled) {
           throw new ChannelFullError(
-            `Spillable Memory Channel's memory capacity has been reached and overflow is disabled. Consider increasing memoryCapacity (channel ${ch.name}).`,
+            'Spillable Memory Channel\'s memory capacity has been reached and overflow is disabled. '
+              + `Consider increasing memoryCapacity (channel ${ch.name}).`,
           );
         }
         toOverflow = true;

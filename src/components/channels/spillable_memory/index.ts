@@ -45,13 +45,28 @@ export const spillableMemoryChannel = defineComponent({
     + 'Unlike Flume, a non-numeric value is a configuration error (Flume logs a warning and uses the default), and with '
     + 'overflowCapacity = 0 no overflow file channel is opened at all (Flume still opens one in the default directories).',
   properties: {
-    memoryCapacity: prop.int({ default: DEFAULT_MEMORY_CAPACITY, doc: 'Maximum events in memory; 0 sends everything to the overflow (< 0 falls back to 10000).' }),
-    overflowCapacity: prop.int({ default: DEFAULT_OVERFLOW_CAPACITY, doc: 'Maximum events in the overflow file channel; 0 disables the overflow (not with memoryCapacity 0).' }),
+    memoryCapacity: prop.int({
+      default: DEFAULT_MEMORY_CAPACITY,
+      doc: 'Maximum events in memory; 0 sends everything to the overflow (< 0 falls back to 10000).',
+    }),
+    overflowCapacity: prop.int({
+      default: DEFAULT_OVERFLOW_CAPACITY,
+      doc: 'Maximum events in the overflow file channel; 0 disables the overflow (not with memoryCapacity 0).',
+    }),
     overflowTimeout: prop.int({ default: 3, min: 0, doc: 'Seconds a put waits for memory space before it spills to the overflow.' }),
-    overflowDeactivationThreshold: prop.int({ default: 5, doc: 'Percent of free memory at which spilling stops (Flume: internal, undocumented).' }),
+    overflowDeactivationThreshold: prop.int({
+      default: 5,
+      doc: 'Percent of free memory at which spilling stops (Flume: internal, undocumented).',
+    }),
     byteCapacityBufferPercentage: prop.int({ default: 20, doc: 'Percent of byteCapacity kept as a buffer for headers.' }),
-    byteCapacity: prop.long({ defaultDoc: '80% of the V8 heap limit', doc: 'Maximum bytes of event bodies in memory (counted in avgEventSize slots).' }),
-    avgEventSize: prop.int({ default: 500, min: 1, doc: 'Estimated average event body size in bytes (the unit of byteCapacity accounting).' }),
+    byteCapacity: prop.long({
+      defaultDoc: '80% of the V8 heap limit',
+      doc: 'Maximum bytes of event bodies in memory (counted in avgEventSize slots).',
+    }),
+    avgEventSize: prop.int({
+      default: 500, min: 1,
+      doc: 'Estimated average event body size in bytes (the unit of byteCapacity accounting).',
+    }),
     capacity: prop.int({ doc: 'Ignored: the overflow\'s capacity is overflowCapacity (Flume overrides it too).' }),
     'keep-alive': prop.int({ doc: 'Ignored: the overflow\'s keep-alive is 0 (Flume overrides it too).' }),
     ...overflowProps,
@@ -59,9 +74,15 @@ export const spillableMemoryChannel = defineComponent({
   prefixes: fileChannel.prefixes,
   check: (c, raw) => {
     const out: SpecProblem[] = [];
-    if (c.memoryCapacity < 0) out.push({ prop: 'memoryCapacity', severity: 'warning', message: `memoryCapacity must be >= 0; using ${DEFAULT_MEMORY_CAPACITY} as Flume does` });
+    if (c.memoryCapacity < 0) {
+      const message = `memoryCapacity must be >= 0; using ${DEFAULT_MEMORY_CAPACITY} as Flume does`;
+      out.push({ prop: 'memoryCapacity', severity: 'warning', message });
+    }
     if (c.memoryCapacity < 1 && c.overflowCapacity < 1) {
-      out.push({ prop: 'overflowCapacity', severity: 'warning', message: `overflowCapacity cannot be 0 when memoryCapacity is 0; using ${DEFAULT_OVERFLOW_CAPACITY} as Flume does` });
+      out.push({
+        prop: 'overflowCapacity', severity: 'warning',
+        message: `overflowCapacity cannot be 0 when memoryCapacity is 0; using ${DEFAULT_OVERFLOW_CAPACITY} as Flume does`,
+      });
     }
     if (overflowCapacityOf(c) >= 1) {
       const fileProblems = fileChannel.check!(overflowConfig(c) as never, raw);

@@ -28,7 +28,8 @@ function loadSchemaUrl(url: string, cache: Map<string, string>): string {
   const hit = cache.get(url);
   if (hit) return hit;
   if (/^(https?|hdfs|webhdfs):/i.test(url)) {
-    throw new AvroSchemaError(`Avro schema URL ${url}: only file: URLs and local paths are supported by flume-ts; put the schema in a local file or in the ${AVRO_SCHEMA_LITERAL_HEADER} header`);
+    throw new AvroSchemaError(`Avro schema URL ${url}: only file: URLs and local paths are supported by flume-ts; `
+      + `put the schema in a local file or in the ${AVRO_SCHEMA_LITERAL_HEADER} header`);
   }
   try {
     const text = fs.readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
@@ -72,7 +73,9 @@ export class HeaderSchemaAvroSerializer implements EventSerializer {
     const literal = e.headers[AVRO_SCHEMA_LITERAL_HEADER];
     if (literal !== undefined) return schemaText(literal, `the ${AVRO_SCHEMA_LITERAL_HEADER} header`);
     if (this.staticSchemaUrl !== undefined) return schemaText(loadSchemaUrl(this.staticSchemaUrl, this.cache), this.staticSchemaUrl);
-    throw new AvroSchemaError(`Could not find schema for event (no ${AVRO_SCHEMA_URL_HEADER} or ${AVRO_SCHEMA_LITERAL_HEADER} header, no serializer.schemaURL)`);
+    throw new AvroSchemaError(
+      `Could not find schema for event (no ${AVRO_SCHEMA_URL_HEADER} or ${AVRO_SCHEMA_LITERAL_HEADER} header, no serializer.schemaURL)`,
+    );
   }
 
   write(e: Event): Buffer | undefined {
@@ -119,7 +122,10 @@ export const hdfsAvroEventSerializer = defineComponent({
   },
   check: (c) => {
     const out: SpecProblem[] = [];
-    if (!codecOf(c.compressionCodec)) out.push({ prop: 'compressionCodec', severity: 'warning', message: `compression codec "${c.compressionCodec}" is not supported; files are written uncompressed` });
+    if (!codecOf(c.compressionCodec)) {
+      const message = `compression codec "${c.compressionCodec}" is not supported; files are written uncompressed`;
+      out.push({ prop: 'compressionCodec', severity: 'warning', message });
+    }
     return out;
   },
   create: (c, ctx) => hdfsAvroSerializerFactory(c, ctx.logger),

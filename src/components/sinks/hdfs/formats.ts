@@ -80,9 +80,11 @@ export function resolveCodec(name: string): Codec | undefined {
   if (n.toLowerCase() === 'none') return undefined;
   const known = UNSUPPORTED.find((c) => matches(`x.${c}`, n) || n.endsWith(`.${c}`));
   if (known) {
-    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; use gzip, default, deflate, snappy, bzip2 or lz4`);
+    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; `
+      + 'use gzip, default, deflate, snappy, bzip2 or lz4');
   }
-  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec, BZip2Codec, Lz4Codec]`);
+  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. `
+    + 'Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec, BZip2Codec, Lz4Codec]');
 }
 
 class Chunks {

@@ -37,7 +37,11 @@ export const hdfsSink = defineComponent({
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
   ].join(' '),
   properties: {
-    'hdfs.path': prop.string({ required: true, doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).' }),
+    'hdfs.path': prop.string({
+      required: true,
+      doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, '
+        + 'file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).',
+    }),
     'hdfs.filePrefix': prop.string({ default: 'FlumeData', doc: 'File name prefix (escapes allowed).' }),
     'hdfs.fileSuffix': prop.string({ default: '', doc: 'File name suffix (no "." added); replaces the codec extension.' }),
     'hdfs.inUsePrefix': prop.string({ default: '', doc: 'Prefix of files being written.' }),
@@ -48,7 +52,9 @@ export const hdfsSink = defineComponent({
     'hdfs.rollCount': prop.long({ default: 10, doc: 'Events after which the file is rolled; 0 = never by count.' }),
     'hdfs.idleTimeout': prop.int({ default: 0, doc: 'Seconds without writes after which a file is closed; 0 = never.' }),
     'hdfs.batchSize': prop.long({ default: 100, min: 1, doc: 'Events per transaction; each transaction is flushed to HDFS before its commit.' }),
-    'hdfs.codeC': prop.string({ doc: 'Compression codec: gzip, default, deflate, snappy, bzip2 (needs the bzip2 program) or lz4 (Hadoop class names accepted).' }),
+    'hdfs.codeC': prop.string({
+      doc: 'Compression codec: gzip, default, deflate, snappy, bzip2 (needs the bzip2 program) or lz4 (Hadoop class names accepted).',
+    }),
     'hdfs.fileType': prop.enum(FILE_TYPES, { default: 'SequenceFile', doc: 'SequenceFile, DataStream (no codec) or CompressedStream (codec required).' }),
     'hdfs.writeFormat': prop.enum(['Writable', 'Text'] as const, { default: 'Writable', doc: 'SequenceFile value type: Writable (BytesWritable) or Text.' }),
     'hdfs.maxOpenFiles': prop.int({ default: 5000, min: 1, doc: 'Open buckets kept; the least recently used is closed beyond it.' }),

@@ -54,7 +54,8 @@ interface Reply {
 }
 
 /** What the sink needs of a filesystem: WebHDFS, or the local one for file:// paths (localfs.ts). */
-export type HdfsClient = Pick<WebHdfsClient, 'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'destroy'>;
+export type HdfsClient = Pick<WebHdfsClient,
+  'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'destroy'>;
 
 export class WebHdfsClient {
   readonly base: URL;
@@ -279,7 +280,8 @@ export function resolveHdfsPath(hdfsPath: string, address?: string): HdfsLocatio
     case 'swebhdfs':
       return { baseUrl: override ?? `https://${host}:${port ?? DEFAULT_HTTPS_PORT}`, path };
     default:
-      throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs://, swebhdfs:// or file://`);
+      throw new FlumeError('FLUME_HDFS_PATH',
+        `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs://, swebhdfs:// or file://`);
   }
 }
 

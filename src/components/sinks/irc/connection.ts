@@ -83,10 +83,14 @@ export class IrcConnection {
   /** Writes the lines (CRLF-terminated) and resolves once the socket has taken them; throws when it is closed. */
   send(lines: readonly string[]): Promise<void> {
     const s = this.socket;
-    if (!s || this.closed || s.destroyed) return Promise.reject(new IrcConnectionError(`not connected to IRC server ${this.o.hostname}:${this.o.port}`));
+    const where = `${this.o.hostname}:${this.o.port}`;
+    if (!s || this.closed || s.destroyed) return Promise.reject(new IrcConnectionError(`not connected to IRC server ${where}`));
     const data = Buffer.from(lines.map((l) => `${l}\r\n`).join(''), 'utf8');
     return new Promise((resolve, reject) => {
-      s.write(data, (err) => (err ? reject(new IrcConnectionError(`cannot write to IRC server ${this.o.hostname}:${this.o.port}: ${err.message}`, err)) : resolve()));
+      s.write(data, (err) => {
+        if (err) reject(new IrcConnectionError(`cannot write to IRC server ${where}: ${err.message}`, err));
+        else resolve();
+      });
     });
   }
 

@@ -24,7 +24,8 @@ export class IrcSink extends BatchingSink {
       await this.connect();
     } catch (err) {
       // as Flume: a failed start is logged; the connection is retried on each process()
-      this.logger.error({ err: (err as Error).message }, `Unable to create irc client using hostname:${this.o.hostname} port:${this.o.port}`);
+      const msg = `Unable to create irc client using hostname:${this.o.hostname} port:${this.o.port}`;
+      this.logger.error({ err: (err as Error).message }, msg);
       this.disconnect();
     }
     await super.start();
@@ -88,7 +89,10 @@ export const ircSink = defineComponent({
     chan: prop.string({ required: true, doc: 'Channel, without the leading # (the sink adds it).' }),
     name: prop.string({ doc: 'Real name; Flume sends "null" when unset.' }),
     splitlines: prop.boolean({ default: false, doc: 'Split each body with splitchars and send each part as its own message.' }),
-    splitchars: prop.string({ default: '\n', doc: 'Java regex that separates the lines when splitlines is true.', check: javaRegexProblem }),
+    splitchars: prop.string({
+      default: '\n',
+      doc: 'Java regex that separates the lines when splitlines is true.', check: javaRegexProblem,
+    }),
   },
   batchSize: () => 1,
   create: (c, ctx) =>

@@ -101,10 +101,20 @@ export const scribeSource = defineComponent({
     + 'Flume listens on every interface; flume-ts too, unless the flume-ts-only `bind` says otherwise.',
   properties: {
     port: prop.int({ default: DEFAULT_PORT, min: 0, max: 65535, doc: 'Port to listen on.' }),
-    maxReadBufferBytes: prop.int({ default: DEFAULT_MAX_READ_BUFFER_BYTES, doc: 'Largest Thrift frame accepted, in bytes (≤ 0 falls back to 16384000).' }),
-    workerThreads: prop.int({ default: DEFAULT_WORKERS, doc: 'Accepted for compatibility (Flume\'s THsHaServer workers); Node serves every call on one thread.' }),
-    bind: prop.string({ default: '0.0.0.0', doc: 'flume-ts extension: the address to listen on (Flume always listens on every interface).' }),
+    maxReadBufferBytes: prop.int({
+      default: DEFAULT_MAX_READ_BUFFER_BYTES,
+      doc: 'Largest Thrift frame accepted, in bytes (≤ 0 falls back to 16384000).',
+    }),
+    workerThreads: prop.int({
+      default: DEFAULT_WORKERS,
+      doc: 'Accepted for compatibility (Flume\'s THsHaServer workers); Node serves every call on one thread.',
+    }),
+    bind: prop.string({
+      default: '0.0.0.0',
+      doc: 'flume-ts extension: the address to listen on (Flume always listens on every interface).',
+    }),
   },
   create: (c, ctx) =>
-    new ScribeSource(ctx.name, ctx.processor, ctx.logger, c.bind, c.port, c.maxReadBufferBytes > 0 ? c.maxReadBufferBytes : DEFAULT_MAX_READ_BUFFER_BYTES),
+    new ScribeSource(ctx.name, ctx.processor, ctx.logger, c.bind, c.port,
+      c.maxReadBufferBytes > 0 ? c.maxReadBufferBytes : DEFAULT_MAX_READ_BUFFER_BYTES),
 });

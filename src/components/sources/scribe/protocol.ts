@@ -54,7 +54,9 @@ function readEntry(r: BinaryReader): LogEntry {
 export function decodeScribeCall(frame: Buffer): ScribeCall {
   const r = new BinaryReader(frame);
   const header = r.messageBegin();
-  if (header.type !== MsgType.CALL && header.type !== MsgType.ONEWAY) throw new RpcProtocolError(`expected a Thrift call, got message type ${header.type}`);
+  if (header.type !== MsgType.CALL && header.type !== MsgType.ONEWAY) {
+    throw new RpcProtocolError(`expected a Thrift call, got message type ${header.type}`);
+  }
   if (header.name !== 'Log') {
     r.skip(T.STRUCT);
     return { header, isLog: false };
