@@ -127,7 +127,8 @@ describe('SPILLABLEMEMORY end to end', () => {
     await drainWithCleanAgent(port, root, 0);
     const got = new Set(delivered(root));
     const missing = acked.filter((n) => !got.has(n));
-    process.stdout.write(`spillable e2e crash test: ${JSON.stringify({ kills: KILLS, sent: next, acknowledged: acked.length, delivered: got.size })}\n`);
+    const stats = { kills: KILLS, sent: next, acknowledged: acked.length, delivered: got.size };
+    process.stdout.write(`spillable e2e crash test: ${JSON.stringify(stats)}\n`);
     expect(missing.slice(0, 10)).toEqual([]);
     expect(acked.length).toBeGreaterThan(200);
   }, 120_000);
@@ -152,7 +153,8 @@ describe('SPILLABLEMEMORY end to end', () => {
     expect(got.slice(acked.length)).toEqual(Array.from({ length: got.length - acked.length }, (_, i) => acked.length + i));
     // the overflow was used: its log holds events
     const logBytes = readdirSync(path.join(root, 'data')).reduce((n, f) => n + statSync(path.join(root, 'data', f)).size, 0);
-    process.stdout.write(`spillable e2e order test: ${JSON.stringify({ acknowledged: acked.length, delivered: got.length, overflowLogBytes: logBytes })}\n`);
+    const stats = { acknowledged: acked.length, delivered: got.length, overflowLogBytes: logBytes };
+    process.stdout.write(`spillable e2e order test: ${JSON.stringify(stats)}\n`);
     expect(logBytes).toBeGreaterThan(10_000);
   }, 120_000);
 });

@@ -35,7 +35,8 @@ describe('load_balancing channel selector', () => {
     const [c1, c2] = [memory('c1'), memory('c2')];
     const seq = [0.9, 0.1, 0.6, 0.4];
     let i = 0;
-    const p = new DefaultChannelProcessor(new LoadBalancingChannelSelector([c1, c2], 'random', () => seq[i++ % seq.length]!), [], silentLogger);
+    const rnd = () => seq[i++ % seq.length]!;
+    const p = new DefaultChannelProcessor(new LoadBalancingChannelSelector([c1, c2], 'random', rnd), [], silentLogger);
     await p.processEventBatch(events(4));
     expect(bodies(await drain(c1))).toEqual(['1', '3']);
     expect(bodies(await drain(c2))).toEqual(['0', '2']);
@@ -50,7 +51,9 @@ describe('load_balancing channel selector', () => {
   });
 
   it('a full picked channel fails the batch (it is required) and nothing is half-committed', async () => {
-    const full = new MemoryChannel('full', { capacity: 1, transactionCapacity: 10, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+    const full = new MemoryChannel('full', {
+      capacity: 1, transactionCapacity: 10, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+    });
     const ok = memory('ok');
     const p = new DefaultChannelProcessor(new LoadBalancingChannelSelector([ok, full], 'round_robin'), [], silentLogger);
     await expect(p.processEventBatch(events(4))).rejects.toBeInstanceOf(ChannelFullError);

@@ -26,7 +26,8 @@ async function put(ch: ReturnType<typeof memory>, ...bodies: string[]): Promise<
 }
 
 function sink(extra: Record<string, string>, ch = memory('c1')): { sink: IrcSink; ch: typeof ch } {
-  const s = create(ircSink, { hostname: '127.0.0.1', port: String(ircd.port), chan: 'flume', ...extra }, { name: 'k1', channel: ch }) as IrcSink;
+  const raw = { hostname: '127.0.0.1', port: String(ircd.port), chan: 'flume', ...extra };
+  const s = create(ircSink, raw, { name: 'k1', channel: ch }) as IrcSink;
   return { sink: s, ch };
 }
 
@@ -73,7 +74,8 @@ describe('irc sink', () => {
     const other = await startIrcd();
     const w = await watch(other.port, 'watcher2', 'flume');
     const ch = memory('c2');
-    const s = create(ircSink, { hostname: '127.0.0.1', port: String(other.port), chan: 'flume', nick: 'resilient' }, { name: 'k2', channel: ch }) as IrcSink;
+    const raw = { hostname: '127.0.0.1', port: String(other.port), chan: 'flume', nick: 'resilient' };
+    const s = create(ircSink, raw, { name: 'k2', channel: ch }) as IrcSink;
     await s.start();
     await put(ch, 'before');
     await s.process();

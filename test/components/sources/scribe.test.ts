@@ -62,20 +62,25 @@ describe('Scribe source', () => {
     // replies are written without the version word (TBinaryProtocol strictWrite = false), as Flume's server
     expect(r.replies[0]!.readInt32BE(0)).toBe(3); // length of "Log"
     const got = await drain(channel);
-    expect(got.map((e) => [e.headers, e.body.toString()])).toEqual([[{ category: 'web' }, 'GET /'], [{}, 'no category'], [{ category: 'db' }, 'q']]);
+    expect(got.map((e) => [e.headers, e.body.toString()])).toEqual([
+      [{ category: 'web' }, 'GET /'], [{}, 'no category'], [{ category: 'db' }, 'q'],
+    ]);
     expect(source!.counter.snapshot()).toMatchObject({ EventReceivedCount: '3', EventAcceptedCount: '3' });
   });
 
   it('invalid UTF-8 in a message becomes U+FFFD, as Java decodes the Thrift string; binary bytes survive otherwise', async () => {
     const { port, channel } = await start();
-    await exchange(port, [encodeScribeCall(1, [{ category: 'c', message: Buffer.from([0x61, 0xff, 0x62]) }, { message: Buffer.from('ü€', 'utf8') }])]);
+    const entries = [{ category: 'c', message: Buffer.from([0x61, 0xff, 0x62]) }, { message: Buffer.from('ü€', 'utf8') }];
+    await exchange(port, [encodeScribeCall(1, entries)]);
     const got = await drain(channel);
     expect(got[0]!.body).toEqual(Buffer.from('a\ufffdb', 'utf8'));
     expect(got[1]!.body.toString('utf8')).toBe('ü€');
   });
 
   it('TRY_LATER: an entry without a message refuses the whole list; a full channel; nothing half-committed', async () => {
-    const full = new MemoryChannel('c1', { capacity: 2, transactionCapacity: 10, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+    const full = new MemoryChannel('c1', {
+      capacity: 2, transactionCapacity: 10, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+    });
     const { port, channel } = await start(full);
     const r = await exchange(port, [
       encodeScribeCall(1, [{ category: 'a', message: Buffer.from('x') }, { category: 'b' }]),

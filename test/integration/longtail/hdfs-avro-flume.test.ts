@@ -62,8 +62,8 @@ async function run(impl: 'flume' | 'ts'): Promise<string[]> {
   const done = () => (fs.existsSync(out) ? fs.readdirSync(out).filter((f) => f.endsWith('.avro')) : []);
   await waitFor(`${impl}: the idle file closed`, async () => done().length === 1, { timeoutMs: 60_000 });
   const file = path.join(out, done()[0]!);
-  return execFileSync('java', ['-Xmx64m', '-cp', `${classes}${path.delimiter}${cp}`, 'ReadAvro', file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
-    .trimEnd().split('\n');
+  const args = ['-Xmx64m', '-cp', `${classes}${path.delimiter}${cp}`, 'ReadAvro', file];
+  return execFileSync('java', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd().split('\n');
 }
 
 describe('HDFS AvroEventSerializer: flume-ts vs Flume 1.11, read back by Avro\'s Java reader', () => {

@@ -38,8 +38,10 @@ function writeFile(codecName: string, batches: string[][]): string {
   return file;
 }
 
-const readByHadoop = (codecClass: string, file: string) =>
-  execFileSync('java', ['-Xmx128m', '-cp', `${classes}${path.delimiter}${cp}`, 'ReadCodec', codecClass, file], { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+const readByHadoop = (codecClass: string, file: string) => {
+  const args = ['-Xmx128m', '-cp', `${classes}${path.delimiter}${cp}`, 'ReadCodec', codecClass, file];
+  return execFileSync('java', args, { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+};
 
 describe('hdfs codecs read back by Hadoop 3.4 (no native libraries)', () => {
   const big = Array.from({ length: 30000 }, (_, i) => `line ${i} ${'x'.repeat(i % 40)}`);

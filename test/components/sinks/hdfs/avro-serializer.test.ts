@@ -32,8 +32,9 @@ describe('HDFS AvroEventSerializer$Builder', () => {
   it('the schema comes from the literal header of the first event; bodies are appended as encoded datums', async () => {
     const h = { 'flume.avro.schema.literal': JSON.stringify(schema) };
     const s = serializer({ compressionCodec: 'deflate', syncIntervalBytes: '16' });
-    const file = collect(s, [createEvent(type.toBuffer({ name: 'ann', age: 3 }), h), createEvent(type.toBuffer({ name: 'bob', age: 40 }), h)]);
-    expect(await readContainer(file)).toEqual([{ name: 'ann', age: 3 }, { name: 'bob', age: 40 }].map((r) => type.fromBuffer(type.toBuffer(r))));
+    const records = [{ name: 'ann', age: 3 }, { name: 'bob', age: 40 }];
+    const file = collect(s, records.map((r) => createEvent(type.toBuffer(r), h)));
+    expect(await readContainer(file)).toEqual(records.map((r) => type.fromBuffer(type.toBuffer(r))));
   });
 
   it('the url header (file path) wins over the literal; schemaURL is the fallback; no schema at all is an error', async () => {
@@ -41,7 +42,8 @@ describe('HDFS AvroEventSerializer$Builder', () => {
     const f = path.join(dir, 'user.avsc');
     fs.writeFileSync(f, JSON.stringify(schema, null, 2));
     const body = type.toBuffer({ name: 'cy', age: 7 });
-    const byUrl = collect(serializer(), [createEvent(body, { 'flume.avro.schema.url': `file://${f}`, 'flume.avro.schema.literal': '"junk"' })]);
+    const headers = { 'flume.avro.schema.url': `file://${f}`, 'flume.avro.schema.literal': '"junk"' };
+    const byUrl = collect(serializer(), [createEvent(body, headers)]);
     expect(await readContainer(byUrl)).toHaveLength(1);
     const byStatic = collect(serializer({ schemaURL: f }), [createEvent(body)]);
     expect(await readContainer(byStatic)).toHaveLength(1);

@@ -56,7 +56,9 @@ public class LbDump {
       StringBuilder sb = new StringBuilder();
       Transaction tx = ch.getTransaction();
       tx.begin();
-      for (Event e; (e = ch.take()) != null; ) sb.append(sb.length() > 0 ? " " : "").append(new String(e.getBody(), StandardCharsets.UTF_8));
+      for (Event e; (e = ch.take()) != null; ) {
+        sb.append(sb.length() > 0 ? " " : "").append(new String(e.getBody(), StandardCharsets.UTF_8));
+      }
       tx.commit();
       tx.close();
       System.out.println(sb);
