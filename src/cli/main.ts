@@ -5,7 +5,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { builtinRegistry } from '../components/registry.js';
+import { builtinRegistry, builtinSpecs } from '../components/registry.js';
+import { registryWithPlugins } from '../plugins/loader.js';
+import { Registry } from '../config/registry.js';
 import { loadAgent, countBySeverity, type LoadResult } from '../config/model.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { runAgent } from '../runtime/supervisor.js';
@@ -75,8 +77,10 @@ function sysPropsOf(defs: string[] | undefined): Record<string, string> {
 
 /** A wrong command line: printed with a pointer to `flume-ts help`, exit status 2. */
 class UsageError extends FlumeError {
-  readonly exitCode = 2;
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
     super('FLUME_USAGE', message);
   }
 }
@@ -86,7 +90,9 @@ function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, i
 }
 
 /** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
-export function validateMain(argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) }): number {
+export async function validateMain(
+  argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) },
+): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -108,15 +114,16 @@ export function validateMain(argv: string[], io = { out: (s: string) => console.
   if (!files?.length) throw new UsageError('validate needs --conf-file FILE');
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
   const configs = readConfigs(files);
-  const registry = builtinRegistry();
   const sysProps = sysPropsOf(values.D);
+  const plugins = await registryWithPlugins(builtinSpecs, configs, { sysProps });
+  const registry = plugins.registry;
   let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
   if (names.length === 0) names = ['\u0000'];
   const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({ agent: n, result: loadAgent(configs, n, registry, { sysProps }) }));
   let errors = 0;
   let warnings = 0;
   const seen = new Set<string>();
-  const all: Diagnostic[] = [];
+  const all: Diagnostic[] = [...plugins.diagnostics];
   for (const { result } of results) {
     for (const d of result.diagnostics) {
       const key = formatDiagnostic(d);
@@ -210,11 +217,27 @@ export async function agentMain(argv: string[]): Promise<number> {
     name: values.name,
     sysProps,
     registry: builtinRegistry(),
+    // the plugin resolver hook: (re)loads the plugin modules the config files name before each load
+    plugins: async () => {
+      const p = await registryWithPlugins(builtinSpecs, readConfigs(files), { sysProps });
+      for (const pl of p.plugins) logger.info({ plugin: pl.specifier, file: pl.file, components: pl.types }, 'plugin loaded');
+      return p;
+    },
     root,
     strict: values.strict,
     pollIntervalS,
     drainMs: Math.max(0, Number(values['drain-timeout'] ?? 10)) * 1000,
   });
+}
+
+/** `flume-ts docs --plugin X`: the reference of the components plugin modules declare. */
+async function pluginDocs(specifiers: string[]): Promise<string> {
+  const text = specifiers.map((s, i) => `a.sources.p${i}.type = ${s}\n`).join('');
+  const p = await registryWithPlugins(builtinSpecs, [{ file: path.join(process.cwd(), 'plugins.conf'), text }]);
+  const d = p.diagnostics[0];
+  if (d) throw new UsageError(d.message, 1);
+  const own = new Set(builtinSpecs);
+  return renderComponentDocs(new Registry(p.registry.specs().filter((s) => !own.has(s))));
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -227,7 +250,7 @@ export async function main(argv: string[]): Promise<void> {
         code = await agentMain(rest);
         break;
       case 'validate':
-        code = validateMain(rest);
+        code = await validateMain(rest);
         break;
       case 'avro-client':
         code = await avroClientMain(rest);
@@ -240,10 +263,12 @@ export async function main(argv: string[]): Promise<void> {
             check: { type: 'boolean', default: false },
             codes: { type: 'boolean', default: false },
             compatibility: { type: 'boolean', default: false },
+            plugin: { type: 'string', multiple: true },
           },
         });
         let text: string;
-        if (values.codes) text = renderCodesDocs();
+        if (values.plugin?.length) text = await pluginDocs(values.plugin);
+        else if (values.codes) text = renderCodesDocs();
         else if (values.compatibility) {
           if (!values.out) throw new UsageError('docs --compatibility needs --out FILE (its hand-written parts are kept)');
           text = updateCompatibilityDoc(readFileSync(values.out, 'utf8'), builtinRegistry());

@@ -6,12 +6,14 @@ import { Registry } from '../config/registry.js';
 import { memoryChannel } from './channels/memory.js';
 import { kafkaChannel } from './channels/kafka.js';
 import { fileChannel } from './channels/file/index.js';
+import { spillableMemoryChannel } from './channels/spillable_memory/index.js';
 import { nullSink } from './sinks/null.js';
 import { kafkaSink } from './sinks/kafka.js';
 import { kafkaSource } from './sources/kafka.js';
 import { loggerSink } from './sinks/logger.js';
 import { fileRollSink } from './sinks/file_roll.js';
 import { hdfsSink } from './sinks/hdfs/index.js';
+import { ircSink } from './sinks/irc/index.js';
 import { timestampInterceptor } from './interceptors/timestamp.js';
 import { hostInterceptor } from './interceptors/host.js';
 import { staticInterceptor } from './interceptors/static.js';
@@ -23,6 +25,7 @@ import { uuidInterceptor } from './interceptors/uuid.js';
 import { textSerializer } from './serializers/text.js';
 import { headerAndTextSerializer } from './serializers/header_and_text.js';
 import { avroEventSerializer } from './serializers/avro_event.js';
+import { hdfsAvroEventSerializer } from './sinks/hdfs/avro-serializer.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
@@ -40,12 +43,14 @@ import { taildirSource } from './sources/taildir/index.js';
 import { syslogTcpSource } from './sources/syslogtcp.js';
 import { syslogUdpSource } from './sources/syslogudp.js';
 import { multiportSyslogTcpSource } from './sources/multiport_syslogtcp.js';
+import { loadBalancingSelector } from './selectors/load_balancing.js';
 import { avroSource } from './sources/avro.js';
 import { avroSink } from './sinks/avro.js';
 import { thriftSource } from './sources/thrift.js';
 import { thriftSink } from './sinks/thrift.js';
 import { elasticsearchSink } from './sinks/elasticsearch/index.js';
 import { httpSink } from './sinks/http.js';
+import { scribeSource } from './sources/scribe/index.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // sources
@@ -62,10 +67,12 @@ export const builtinSpecs: readonly AnySpec[] = [
   multiportSyslogTcpSource,
   kafkaSource,
   twitterSource,
+  scribeSource,
   // channels
   memoryChannel,
   kafkaChannel,
   fileChannel,
+  spillableMemoryChannel,
   // sinks
   nullSink,
   kafkaSink,
@@ -74,6 +81,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   hdfsSink,
   elasticsearchSink,
   httpSink,
+  ircSink,
   // interceptors
   timestampInterceptor,
   hostInterceptor,
@@ -87,6 +95,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   textSerializer,
   headerAndTextSerializer,
   avroEventSerializer,
+  hdfsAvroEventSerializer,
   // rpc (avro, thrift)
   avroSource,
   avroSink,
@@ -95,6 +104,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   // channel selectors
   replicatingSelector,
   multiplexingSelector,
+  loadBalancingSelector,
   // sink processors
   defaultSinkProcessor,
   failoverSinkProcessor,

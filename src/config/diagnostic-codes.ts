@@ -13,6 +13,7 @@ export const DIAGNOSTIC_CODES = {
   'unlisted-component': 'a component (or interceptor) is configured but not in its list; Flume ignores it',
   'missing-component': 'a listed component has no properties; Flume drops it',
   'missing-type': 'a component, interceptor or config filter has no type; Flume drops it',
+  'plugin-load': 'a plugin module named by a type cannot be loaded (not found, throws, or exports no component spec)',
   'unknown-type': 'the type is neither a known alias nor a known class name; Flume drops the component',
   'unsupported-type': 'the type is valid in Flume but not available in flume-ts',
   'no-channels': 'the agent has no channels list; Flume removes the agent',

@@ -66,6 +66,10 @@ export const ERROR_CODES = {
   FLUME_ES_DOCUMENT: 'elasticsearch sink: an event cannot be turned into a document (it goes to the dead-letter file)',
   FLUME_ES_DATE_FORMAT: 'elasticsearch sink: indexNameBuilder.dateFormat is not a valid date pattern',
   FLUME_ES_DEAD_LETTER: 'elasticsearch sink: rejected documents cannot be written to deadLetterFile; the batch is rolled back',
+  FLUME_SPILLABLE_DRAIN_ORDER: "SPILLABLEMEMORY: the channel's drain-order bookkeeping does not match a take (Flume's IllegalStateException)",
+  FLUME_PLUGIN: 'a plugin module (type = <module path | npm package>) cannot be loaded or exports no defineComponent spec',
+  FLUME_IRC: 'irc sink: the IRC server cannot be reached, or refused the registration or a message; the batch is rolled back',
+  FLUME_AVRO_SCHEMA: 'HDFS AvroEventSerializer: the schema header or schemaURL is missing, unreadable or not an Avro schema',
 } as const satisfies Record<string, string>;
 
 /** A catalogued code. FlumeError also accepts other `FLUME_*` strings (a test lists those missing here). */

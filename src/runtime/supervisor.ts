@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import { loadAgent, countBySeverity, type LoadResult } from '../config/model.js';
-import { formatDiagnostic } from '../config/diagnostics.js';
+import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import type { Registry } from '../config/registry.js';
 import type { Logger } from '../core/logging.js';
 import { flushLogs } from '../core/logging.js';
@@ -20,6 +20,11 @@ export interface RunOptions {
   name: string;
   sysProps: Readonly<Record<string, string>>;
   registry: Registry;
+  /**
+   * The plugin resolver hook: run before every load (start and each reload), it returns the registry with the plugin
+   * modules the files name, and the problems met loading them.
+   */
+  plugins?: () => Promise<{ registry: Registry; diagnostics: readonly Diagnostic[] }>;
   /** The root logger; the supervisor logs as `cli` (as before the runtime layer existed). */
   root: Logger;
   /** Refuse to start on any problem, warnings included. */
@@ -30,9 +35,11 @@ export interface RunOptions {
   drainMs: number;
 }
 
-/** Loads the configuration, logs its diagnostics, and returns it when the agent can run it. */
-export function loadForRun(o: RunOptions, logger: Logger): LoadResult | undefined {
-  const result = loadAgent(readConfigs(o.files), o.name, o.registry, { sysProps: { ...o.sysProps } });
+/** Loads the configuration (plugins first), logs its diagnostics, and returns it with its registry when it can run. */
+export async function loadForRun(o: RunOptions, logger: Logger): Promise<(LoadResult & { registry: Registry }) | undefined> {
+  const withPlugins = o.plugins ? await o.plugins() : { registry: o.registry, diagnostics: [] };
+  const result = loadAgent(readConfigs(o.files), o.name, withPlugins.registry, { sysProps: { ...o.sysProps } });
+  result.diagnostics.unshift(...withPlugins.diagnostics);
   for (const d of result.diagnostics) {
     const at = d.at ? `${d.at.file}:${d.at.line}:${d.at.col}` : undefined;
     const fields = { code: d.code, at, key: d.key, hint: d.hint, flume: d.flume };
@@ -54,7 +61,7 @@ export function loadForRun(o: RunOptions, logger: Logger): LoadResult | undefine
     logger.fatal(`agent ${o.name} has nothing valid to run`);
     return undefined;
   }
-  return result;
+  return { ...result, registry: withPlugins.registry };
 }
 
 /** The running agent, replaced on each successful reload. */
@@ -70,7 +77,7 @@ function watchForReload(o: RunOptions, logger: Logger, current: Current, loadedM
   const reload = async () => {
     try {
       logger.info('configuration changed; reloading');
-      const next = loadForRun(o, logger);
+      const next = await loadForRun(o, logger);
       if (!next) {
         logger.error('the new configuration was not applied; the running agent keeps going');
         return;
@@ -78,7 +85,7 @@ function watchForReload(o: RunOptions, logger: Logger, current: Current, loadedM
       // as Flume: channels with the same name, type and properties keep their events across the reload
       const reuse = current.agent.reusableFor(next.plan!);
       await current.agent.stop({ drainTimeoutMs: 5000, keepChannels: new Set(reuse.keys()) });
-      current.agent = new Agent(next.plan!, o.registry, o.root, reuse);
+      current.agent = new Agent(next.plan!, next.registry, o.root, reuse);
       await current.agent.start();
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'reload failed');
@@ -128,12 +135,12 @@ export async function runAgent(o: RunOptions): Promise<number> {
   const logger = o.root.child({ component: 'cli' });
   // taken before the files are read, so a change made while the agent starts is still seen by the reload check
   const loadedMtimes = modificationTimes(o.files);
-  const first = loadForRun(o, logger);
+  const first = await loadForRun(o, logger);
   if (!first) {
     flushLogs();
     return 1;
   }
-  const current: Current = { agent: new Agent(first.plan!, o.registry, o.root) };
+  const current: Current = { agent: new Agent(first.plan!, first.registry, o.root) };
   await current.agent.start();
   const metricsServer: Server | undefined = await startMonitoring(o.sysProps, () => current.agent.counters(), logger);
   const reloadTimer = o.pollIntervalS === undefined ? undefined : watchForReload(o, logger, current, loadedMtimes);

@@ -11,8 +11,11 @@ import { ConfigError } from '../../core/errors.js';
 import { textSerializer } from './text.js';
 import { headerAndTextSerializer } from './header_and_text.js';
 import { avroEventSerializer } from './avro_event.js';
+import { hdfsAvroEventSerializer } from '../sinks/hdfs/avro-serializer.js';
 
-export const builtinSerializers: readonly AnySpec[] = [textSerializer, headerAndTextSerializer, avroEventSerializer];
+export const builtinSerializers: readonly AnySpec[] = [
+  textSerializer, headerAndTextSerializer, avroEventSerializer, hdfsAvroEventSerializer,
+];
 
 /** Finds a serializer spec: the registry first (it may hold more), then the built-ins. */
 export function resolveSerializer(type: string, registry?: ComponentLookup): AnySpec | undefined {

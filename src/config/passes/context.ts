@@ -92,7 +92,7 @@ export class ValidationContext {
     this.report({
       severity: 'error', code: 'unknown-type', key: type.fullKey, at: type.valueAt,
       message: `${o.label}: unknown ${kind} type "${typeValue}"`,
-      hint: guess ? `did you mean "${guess}"?` : `known: ${this.registry.specs(kind).map((s) => s.type).join(', ')}`,
+      hint: unknownTypeHint(typeValue, guess, this.registry.specs(kind).map((s) => s.type)),
       flume: o.flume,
     });
     return undefined;
@@ -109,7 +109,7 @@ export class ValidationContext {
       this.report({
         severity: 'error', code: 'unknown-type', at: typeProp?.valueAt ?? o.at, key: typeProp?.fullKey,
         message: `${o.label}: unknown ${kind} type "${type}"`,
-        hint: guess ? `did you mean "${guess}"?` : `known: ${this.registry.specs(kind).map((x) => x.type).join(', ')}`,
+        hint: unknownTypeHint(type, guess, this.registry.specs(kind).map((x) => x.type)),
         flume: `Flume drops ${o.owner}`,
       });
       return undefined;
@@ -149,4 +149,15 @@ export class ValidationContext {
 export interface ValidationPass {
   readonly name: string;
   run(ctx: ValidationContext): void;
+}
+
+/** A Java class name cannot be loaded: point to plugins (docs/plugins.md); otherwise a guess or the known types. */
+function unknownTypeHint(type: string, guess: string | undefined, known: string[]): string {
+  if (/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(type.trim()) && /[A-Z]/.test(type) && !guess) {
+    return (
+      'custom Java classes cannot run in flume-ts; write the component in JavaScript/TypeScript as a plugin and name its module: ' +
+      'type = ./my-component.js or an npm package name (docs/plugins.md)'
+    );
+  }
+  return guess ? `did you mean "${guess}"?` : `known: ${known.join(', ')}`;
 }

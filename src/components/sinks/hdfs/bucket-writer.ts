@@ -20,7 +20,7 @@ import type { Logger } from '../../../core/logging.js';
 import type { CounterGroup } from '../../../monitoring/counters.js';
 import { errorMessage, FlumeError } from '../../../core/errors.js';
 import type { FileFormat } from './formats.js';
-import { WebHdfsError, type WebHdfsClient } from './webhdfs.js';
+import { WebHdfsError, type HdfsClient } from './webhdfs.js';
 
 export interface BucketOptions {
   rollInterval: number; // s
@@ -37,7 +37,7 @@ export interface BucketOptions {
 }
 
 export interface BucketEnv {
-  client: WebHdfsClient;
+  client: HdfsClient;
   logger: Logger;
   counter: CounterGroup;
   newFormat(): FileFormat;
@@ -53,7 +53,7 @@ export interface BucketEnv {
 }
 
 export interface CloseJob {
-  client: WebHdfsClient;
+  client: HdfsClient;
   tmpPath: string;
   finalPath: string;
   /** Bytes known to be in the file (committed); anything beyond is cut off. undefined = keep as is. */
@@ -118,7 +118,7 @@ export class BucketWriter {
     this.counterValue = env.now();
   }
 
-  get client(): WebHdfsClient {
+  get client(): HdfsClient {
     return this.env.client;
   }
 

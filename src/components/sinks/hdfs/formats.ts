@@ -8,6 +8,7 @@ import type { Event } from '../../../core/event.js';
 import type { EventSerializer } from '../../../core/serializer.js';
 import { FlumeError } from '../../../core/errors.js';
 import { SequenceFileWriter, type BlockCodec } from './sequence-file.js';
+import { bzip2, lz4Block } from './codecs-extra.js';
 
 export interface FileFormat {
   /** Encodes one event into the pending bytes. */
@@ -29,6 +30,8 @@ export interface Codec extends BlockCodec {
 
 /** Hadoop's SnappyCodec buffer (io.compression.codec.snappy.buffersize) and its BlockCompressorStream framing. */
 const SNAPPY_BUFFER = 256 * 1024;
+/** Hadoop's Lz4Codec buffer (io.compression.codec.lz4.buffersize) minus its compression overhead. */
+const LZ4_MAX_INPUT = 256 * 1024 - (Math.floor((256 * 1024) / 255) + 16);
 
 /**
  * Hadoop's BlockCompressorStream output for raw-block codecs (SnappyCodec): per slice of at most the codec's buffer
@@ -52,10 +55,13 @@ const CODECS: readonly Codec[] = [
   { className: 'org.apache.hadoop.io.compress.DefaultCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
   { className: 'org.apache.hadoop.io.compress.DeflateCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
   { className: 'org.apache.hadoop.io.compress.SnappyCodec', extension: '.snappy', compress: (b) => hadoopBlockFrame(b, (x) => snappyjs().compress(x)) },
+  { className: 'org.apache.hadoop.io.compress.BZip2Codec', extension: '.bz2', compress: (b) => bzip2(b) },
+  // Hadoop's Lz4Codec: BlockCompressorStream slices of at most bufferSize - (bufferSize / 255 + 16) bytes
+  { className: 'org.apache.hadoop.io.compress.Lz4Codec', extension: '.lz4', compress: (b) => hadoopBlockFrame(b, lz4Block, LZ4_MAX_INPUT) },
 ];
 
 /** Hadoop codecs flume-ts knows but cannot write (no pure-JS or npm-prebuilt implementation wired in). */
-const UNSUPPORTED = ['BZip2Codec', 'Lz4Codec', 'ZStandardCodec', 'LzoCodec', 'LzopCodec'];
+const UNSUPPORTED = ['ZStandardCodec', 'LzoCodec', 'LzopCodec'];
 
 function matches(className: string, name: string): boolean {
   const simple = className.slice(className.lastIndexOf('.') + 1);
@@ -65,7 +71,7 @@ function matches(className: string, name: string): boolean {
 
 /**
  * Flume's HDFSEventSink.getCodec: a codec class name, its simple name, or the simple name without "Codec"
- * (case-insensitive): gzip, default, deflate, snappy. `None` → undefined. Throws for anything else.
+ * (case-insensitive): gzip, default, deflate, snappy, bzip2, lz4. `None` → undefined. Throws for anything else.
  */
 export function resolveCodec(name: string): Codec | undefined {
   const n = name.trim();
@@ -74,9 +80,11 @@ export function resolveCodec(name: string): Codec | undefined {
   if (n.toLowerCase() === 'none') return undefined;
   const known = UNSUPPORTED.find((c) => matches(`x.${c}`, n) || n.endsWith(`.${c}`));
   if (known) {
-    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; use gzip, default, deflate or snappy`);
+    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; `
+      + 'use gzip, default, deflate, snappy, bzip2 or lz4');
   }
-  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec]`);
+  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. `
+    + 'Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec, BZip2Codec, Lz4Codec]');
 }
 
 class Chunks {

@@ -30,15 +30,19 @@ export const hdfsSink = defineComponent({
   summary: 'Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume\'s path escapes, rolling and naming.',
   compatibility: 'partial',
   notes: [
-    'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
+    'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` (and `/p` without hdfs.webhdfs.address, Hadoop\'s default fs.defaultFS) writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
     'Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume\'s hflush gives (neither fsyncs to disk, as hsync would).',
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
-    'Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop\'s block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2, lz4, lzo and zstd are rejected at configuration time.',
+    'Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop\'s block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop\'s block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4\'s codecs). lzo and zstd are rejected at configuration time (Hadoop\'s ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).',
     'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. Kerberos (hdfs.kerberosPrincipal/Keytab) is not supported; hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
   ].join(' '),
   properties: {
-    'hdfs.path': prop.string({ required: true, doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, or /p with hdfs.webhdfs.address).' }),
+    'hdfs.path': prop.string({
+      required: true,
+      doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, '
+        + 'file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).',
+    }),
     'hdfs.filePrefix': prop.string({ default: 'FlumeData', doc: 'File name prefix (escapes allowed).' }),
     'hdfs.fileSuffix': prop.string({ default: '', doc: 'File name suffix (no "." added); replaces the codec extension.' }),
     'hdfs.inUsePrefix': prop.string({ default: '', doc: 'Prefix of files being written.' }),
@@ -49,7 +53,9 @@ export const hdfsSink = defineComponent({
     'hdfs.rollCount': prop.long({ default: 10, doc: 'Events after which the file is rolled; 0 = never by count.' }),
     'hdfs.idleTimeout': prop.int({ default: 0, doc: 'Seconds without writes after which a file is closed; 0 = never.' }),
     'hdfs.batchSize': prop.long({ default: 100, min: 1, doc: 'Events per transaction; each transaction is flushed to HDFS before its commit.' }),
-    'hdfs.codeC': prop.string({ doc: 'Compression codec: gzip, default, deflate or snappy (Hadoop class names accepted).' }),
+    'hdfs.codeC': prop.string({
+      doc: 'Compression codec: gzip, default, deflate, snappy, bzip2 (needs the bzip2 program) or lz4 (Hadoop class names accepted).',
+    }),
     'hdfs.fileType': prop.enum(FILE_TYPES, { default: 'SequenceFile', doc: 'SequenceFile, DataStream (no codec) or CompressedStream (codec required).' }),
     'hdfs.writeFormat': prop.enum(['Writable', 'Text'] as const, { default: 'Writable', doc: 'SequenceFile value type: Writable (BytesWritable) or Text.' }),
     'hdfs.maxOpenFiles': prop.int({ default: 5000, min: 1, doc: 'Open buckets kept; the least recently used is closed beyond it.' }),

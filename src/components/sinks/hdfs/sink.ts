@@ -12,7 +12,8 @@ import type { Status } from '../../../core/lifecycle.js';
 import type { BucketPath } from '../../shared/bucket-path.js';
 import { BucketWriter, runCloseJob, type BucketOptions, type CloseJob } from './bucket-writer.js';
 import type { FileFormat } from './formats.js';
-import { WebHdfsClient, resolveHdfsPath } from './webhdfs.js';
+import { LOCAL_FS, WebHdfsClient, resolveHdfsPath, type HdfsClient } from './webhdfs.js';
+import { LocalFsClient } from './localfs.js';
 
 export interface HdfsSinkOptions {
   batchSize: number;
@@ -48,7 +49,7 @@ class Mutex {
 export class HdfsSink extends AbstractSink {
   private readonly o: HdfsSinkOptions;
   private readonly writers = new Map<string, BucketWriter>();
-  private readonly clients = new Map<string, WebHdfsClient>();
+  private readonly clients = new Map<string, HdfsClient>();
   private readonly mutex = new Mutex();
   /** Files to close later: abandoned after a failure, or whose rename failed. */
   private readonly closeJobs = new Map<string, CloseJob & { due: number }>();
@@ -104,8 +105,12 @@ export class HdfsSink extends AbstractSink {
     return [...this.writers.keys()];
   }
 
-  private client(baseUrl: string): WebHdfsClient {
+  private client(baseUrl: string): HdfsClient {
     let c = this.clients.get(baseUrl);
+    if (!c && baseUrl === LOCAL_FS) {
+      c = new LocalFsClient();
+      this.clients.set(baseUrl, c);
+    }
     if (!c) {
       c = new WebHdfsClient({ baseUrl, user: this.o.user, doAs: this.o.doAs, timeoutMs: this.o.callTimeoutMs });
       this.clients.set(baseUrl, c);

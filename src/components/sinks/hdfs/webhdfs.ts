@@ -53,6 +53,10 @@ interface Reply {
   body: Buffer;
 }
 
+/** What the sink needs of a filesystem: WebHDFS, or the local one for file:// paths (localfs.ts). */
+export type HdfsClient = Pick<WebHdfsClient,
+  'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'destroy'>;
+
 export class WebHdfsClient {
   readonly base: URL;
   readonly user: string | undefined;
@@ -238,6 +242,9 @@ export interface HdfsLocation {
   path: string;
 }
 
+/** The baseUrl of local-filesystem paths (file:///p, or /p without hdfs.webhdfs.address). */
+export const LOCAL_FS = 'file://';
+
 /** Default NameNode HTTP port (dfs.namenode.http-address) and HTTPS port, Hadoop 3. */
 export const DEFAULT_HTTP_PORT = 9870;
 export const DEFAULT_HTTPS_PORT = 9871;
@@ -254,11 +261,8 @@ export function resolveHdfsPath(hdfsPath: string, address?: string): HdfsLocatio
     if (!hdfsPath.startsWith('/')) {
       throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}" is neither a URI (hdfs://namenode:8020/path) nor an absolute path`);
     }
-    if (!override) {
-      throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}" has no hdfs://namenode part; set hdfs.webhdfs.address = http://namenode:9870 ` +
-        '(flume-ts reads no core-site.xml fs.defaultFS)');
-    }
-    return { baseUrl: override, path: hdfsPath };
+    // no scheme: Hadoop's fs.defaultFS, file:/// unless a core-site.xml says otherwise (flume-ts reads none)
+    return override ? { baseUrl: override, path: hdfsPath } : { baseUrl: LOCAL_FS, path: hdfsPath };
   }
   const scheme = m[1]!.toLowerCase();
   const authority = m[2]!;
@@ -270,10 +274,14 @@ export function resolveHdfsPath(hdfsPath: string, address?: string): HdfsLocatio
       return { baseUrl: override ?? `http://${host}:${DEFAULT_HTTP_PORT}`, path };
     case 'webhdfs':
       return { baseUrl: override ?? `http://${host}:${port ?? DEFAULT_HTTP_PORT}`, path };
+    case 'file':
+      if (authority !== '') throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}": a file: URI has no host; write file:///path`);
+      return { baseUrl: LOCAL_FS, path };
     case 'swebhdfs':
       return { baseUrl: override ?? `https://${host}:${port ?? DEFAULT_HTTPS_PORT}`, path };
     default:
-      throw new FlumeError('FLUME_HDFS_PATH', `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs:// or swebhdfs://`);
+      throw new FlumeError('FLUME_HDFS_PATH',
+        `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs://, swebhdfs:// or file://`);
   }
 }
 

@@ -32,7 +32,9 @@ describe('hdfs sink configuration', () => {
     expect(problems({}).ok).toBe(false);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', 'hdfs.codeC': 'gzip' }).messages.join()).toMatch(/DataStream which does NOT support compressed output/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'CompressedStream' }).messages.join()).toMatch(/essential to set compress codec/);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'lz4' }).messages.join()).toMatch(/Lz4Codec is not supported by flume-ts/);
+    const zstd = problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'ZStandardCodec' });
+    expect(zstd.messages.join()).toMatch(/ZStandardCodec is not supported by flume-ts/);
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'lz4' }).messages).toEqual([]);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'nope' }).messages.join()).toMatch(/Unsupported compression codec nope/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.batchSize': '0' }).ok).toBe(false);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'Parquet' }).ok).toBe(false);
@@ -40,7 +42,8 @@ describe('hdfs sink configuration', () => {
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.round': 'true', 'hdfs.roundUnit': 'day' }).messages.join()).toMatch(/warning: .*Rounding will be disabled/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.timeZone': 'Mars/Base' }).messages.join()).toMatch(/warning: .*unknown time zone/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p/%[nope]' }).messages.join()).toMatch(/localhost,IP,FQDN/);
-    expect(problems({ 'hdfs.path': '/p' }).messages.join()).toMatch(/hdfs.webhdfs.address/);
+    expect(problems({ 'hdfs.path': '/p' }).messages).toEqual([]); // local filesystem, Hadoop's default fs.defaultFS
+    expect(problems({ 'hdfs.path': 'file://host/p' }).messages.join()).toMatch(/no host/);
     expect(problems({ 'hdfs.path': 's3a://b/p' }).messages.join()).toMatch(/not supported/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', serializer: 'txt' }).messages.join()).toMatch(/unknown serializer/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosPrincipal': 'flume/_HOST@X' }).messages.join()).toMatch(/Kerberos is not supported/);
@@ -54,7 +57,9 @@ describe('hdfs sink configuration', () => {
     expect(resolveCodec('deflate')?.className).toBe('org.apache.hadoop.io.compress.DeflateCodec');
     expect(resolveCodec('None')).toBeUndefined();
     expect(resolveCodec('snappy')?.extension).toBe('.snappy');
-    expect(() => resolveCodec('bzip2')).toThrow(/BZip2Codec is not supported/);
+    expect(resolveCodec('bzip2')?.extension).toBe('.bz2');
+    expect(resolveCodec('org.apache.hadoop.io.compress.Lz4Codec')?.extension).toBe('.lz4');
+    expect(() => resolveCodec('ZStandardCodec')).toThrow(/ZStandardCodec is not supported/);
   });
 
   it('fails a transaction cleanly when HDFS is unreachable: rolled back, events kept', async () => {

@@ -85,7 +85,9 @@ describe('resolveHdfsPath', () => {
     expect(resolveHdfsPath('webhdfs://nn:14000/p')).toEqual({ baseUrl: 'http://nn:14000', path: '/p' });
     expect(resolveHdfsPath('swebhdfs://nn/p')).toEqual({ baseUrl: 'https://nn:9871', path: '/p' });
     expect(resolveHdfsPath('/p', 'https://gw:8443')).toEqual({ baseUrl: 'https://gw:8443', path: '/p' });
-    expect(() => resolveHdfsPath('/p')).toThrow(/hdfs.webhdfs.address/);
+    expect(resolveHdfsPath('/p')).toEqual({ baseUrl: 'file://', path: '/p' }); // Hadoop's default fs.defaultFS
+    expect(resolveHdfsPath('file:///tmp/p')).toEqual({ baseUrl: 'file://', path: '/tmp/p' });
+    expect(() => resolveHdfsPath('file://host/p')).toThrow(/no host/);
     expect(() => resolveHdfsPath('s3a://b/p')).toThrow(/not supported/);
   });
 });
