@@ -46,12 +46,19 @@ export const AGENTS = {
   ts: {
     key: 'T',
     label: 'flume-ts',
-    unavailable: () => (fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts')) || fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')) ? undefined : 'the flume-ts agent CLI (src/cli/main.ts) is not on this branch yet'),
+    unavailable: () =>
+      fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts')) || fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))
+        ? undefined
+        : 'the flume-ts agent CLI (src/cli/main.ts) is not on this branch yet',
     prepare: () => {
       if (!fs.existsSync(path.join(ROOT, 'src', 'cli', 'main.ts'))) return;
       if (isBuildFresh()) return;
       process.stderr.write('[bench] building flume-ts (tsc)…\n');
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json')], { stdio: 'inherit' });
+      const r = spawnSync(
+        process.execPath,
+        [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.json')],
+        { stdio: 'inherit' },
+      );
       if (r.status !== 0) throw new Error('tsc failed');
     },
     start: ({ confFile, monPort, logDir }) => {
@@ -59,7 +66,17 @@ export const AGENTS = {
       const out = fs.openSync(path.join(logDir, 'stdout.log'), 'a');
       const child = spawn(
         process.execPath,
-        [path.join(ROOT, 'bin', 'flume-ts'), 'agent', '--conf-file', confFile, '--name', 'a1', '-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${monPort}`, '--no-reload-conf'],
+        [
+          path.join(ROOT, 'bin', 'flume-ts'),
+          'agent',
+          '--conf-file',
+          confFile,
+          '--name',
+          'a1',
+          '-Dflume.monitoring.type=http',
+          `-Dflume.monitoring.port=${monPort}`,
+          '--no-reload-conf',
+        ],
         { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, FLUME_TS_LOG_DIR: logDir } },
       );
       fs.closeSync(out);

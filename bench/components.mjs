@@ -21,16 +21,19 @@ const logger = pino({ level: 'silent' });
 
 function make(kind, type, raw, extra = {}) {
   const spec = registry.resolve(kind, type);
-  const m = new Map(Object.entries(raw).map(([key, value]) => {
-    const at = { file: 'bench', line: 1, col: 1 };
-    return [key, { key, fullKey: key, value, keyAt: at, valueAt: at }];
-  }));
+  const m = new Map(
+    Object.entries(raw).map(([key, value]) => {
+      const at = { file: 'bench', line: 1, col: 1 };
+      return [key, { key, fullKey: key, value, keyAt: at, valueAt: at }];
+    }),
+  );
   const r = parseComponent(spec, m, { label: type });
   if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
   return spec.create(r.config, { name: 'b', agent: 'a1', logger, raw, registry, ...extra });
 }
 
-const line = (i) => Buffer.from(`2024-05-06 12:34:56 INFO request ${i} from 10.0.0.${i % 255} took ${i % 1000} ms ${'x'.repeat(30)}`.slice(0, 100));
+const line = (i) =>
+  Buffer.from(`2024-05-06 12:34:56 INFO request ${i} from 10.0.0.${i % 255} took ${i % 1000} ms ${'x'.repeat(30)}`.slice(0, 100));
 const BODIES = Array.from({ length: 1000 }, (_, i) => line(i));
 
 // Best of 3 runs (the machine is shared; GC and JIT make single runs noisy).
@@ -54,9 +57,20 @@ function benchInterceptor(label, type, raw) {
 
 async function benchFileRoll(label, raw) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flume-ts-bench-fr-'));
-  const ch = new MemoryChannel('c1', { capacity: 1_000_000, transactionCapacity: 1000, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+  const ch = new MemoryChannel('c1', {
+    capacity: 1_000_000,
+    transactionCapacity: 1000,
+    keepAliveSeconds: 0,
+    byteCapacity: Infinity,
+    byteCapacityBufferPercentage: 20,
+  });
   await ch.start?.();
-  const sink = make('sink', 'file_roll', { 'sink.directory': dir, 'sink.rollInterval': '0', 'sink.batchSize': '1000', ...raw }, { channel: ch });
+  const sink = make(
+    'sink',
+    'file_roll',
+    { 'sink.directory': dir, 'sink.rollInterval': '0', 'sink.batchSize': '1000', ...raw },
+    { channel: ch },
+  );
   await sink.start();
   const M = Math.min(N, 1_000_000);
   const t0 = process.hrtime.bigint();
@@ -83,8 +97,19 @@ benchInterceptor('remove_header (withName)', 'remove_header', { withName: 'x' })
 benchInterceptor('regex_filter (regex=took \\d+ ms)', 'regex_filter', { regex: 'took \\d+ ms' });
 benchInterceptor('regex_filter (default .*)', 'regex_filter', {});
 benchInterceptor('search_replace (\\d+ → #)', 'search_replace', { searchPattern: '\\d+', replaceString: '#' });
-benchInterceptor('regex_extractor (ip, ms)', 'regex_extractor', { regex: 'from (\\S+) took (\\d+)', serializers: 'a b', 'serializers.a.name': 'ip', 'serializers.b.name': 'ms' });
-benchInterceptor('regex_extractor (millis serializer)', 'regex_extractor', { regex: '^(\\S+ \\S+)', serializers: 't', 'serializers.t.name': 'timestamp', 'serializers.t.type': 'org.apache.flume.interceptor.RegexExtractorInterceptorMillisSerializer', 'serializers.t.pattern': 'yyyy-MM-dd HH:mm:ss' });
+benchInterceptor('regex_extractor (ip, ms)', 'regex_extractor', {
+  regex: 'from (\\S+) took (\\d+)',
+  serializers: 'a b',
+  'serializers.a.name': 'ip',
+  'serializers.b.name': 'ms',
+});
+benchInterceptor('regex_extractor (millis serializer)', 'regex_extractor', {
+  regex: '^(\\S+ \\S+)',
+  serializers: 't',
+  'serializers.t.name': 'timestamp',
+  'serializers.t.type': 'org.apache.flume.interceptor.RegexExtractorInterceptorMillisSerializer',
+  'serializers.t.pattern': 'yyyy-MM-dd HH:mm:ss',
+});
 await benchFileRoll('file_roll text', {});
 await benchFileRoll('file_roll header_and_text', { 'sink.serializer': 'header_and_text' });
 await benchFileRoll('file_roll avro_event', { 'sink.serializer': 'avro_event' });

@@ -19,12 +19,14 @@ import { logstashDocument } from '../dist/components/sinks/elasticsearch/documen
 import { parseComponent } from '../dist/config/component-props.js';
 import { builtinRegistry } from '../dist/components/registry.js';
 
-const { values } = parseArgs({ options: {
-  events: { type: 'string', default: '100000' },
-  replicates: { type: 'string', default: '3' },
-  batches: { type: 'string', default: '100,1000' },
-  variants: { type: 'string', default: 'plain,sink,client' },
-} });
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '100000' },
+    replicates: { type: 'string', default: '3' },
+    batches: { type: 'string', default: '100,1000' },
+    variants: { type: 'string', default: 'plain,sink,client' },
+  },
+});
 const N = Number(values.events);
 const R = Number(values.replicates);
 const BATCHES = values.batches.split(',').map(Number);
@@ -52,15 +54,16 @@ function req(method, path, body) {
     r.end(body);
   });
 }
-const jsonReq = (method, path, obj) => new Promise((resolve, reject) => {
-  const body = obj === undefined ? undefined : JSON.stringify(obj);
-  const r = http.request(`${node}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
-    res.resume();
-    res.on('end', () => resolve(res.statusCode));
+const jsonReq = (method, path, obj) =>
+  new Promise((resolve, reject) => {
+    const body = obj === undefined ? undefined : JSON.stringify(obj);
+    const r = http.request(`${node}${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {} }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    r.on('error', reject);
+    r.end(body);
   });
-  r.on('error', reject);
-  r.end(body);
-});
 
 const line = 'x'.repeat(80);
 const events = () => {
@@ -89,7 +92,11 @@ async function checkCount(index) {
 async function runSink(batch) {
   const { prefix, index } = await freshIndex();
   const ch = new MemoryChannel('c1', {
-    capacity: N + 1, transactionCapacity: batch, keepAliveSeconds: 3, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+    capacity: N + 1,
+    transactionCapacity: batch,
+    keepAliveSeconds: 3,
+    byteCapacity: Infinity,
+    byteCapacityBufferPercentage: 20,
   });
   await ch.start();
   const evs = events();
@@ -114,7 +121,13 @@ function bodies(batch, index) {
   const evs = events();
   const action = `{"index":{"_index":"${index}"}}\n`;
   const out = [];
-  for (let i = 0; i < N; i += batch) out.push(evs.slice(i, i + batch).map((e) => action + logstashDocument(e) + '\n').join(''));
+  for (let i = 0; i < N; i += batch)
+    out.push(
+      evs
+        .slice(i, i + batch)
+        .map((e) => action + logstashDocument(e) + '\n')
+        .join(''),
+    );
   return out;
 }
 
@@ -153,7 +166,11 @@ async function runClient(batch) {
 const RUN = { plain: runPlain, sink: runSink, client: runClient };
 const med = (a) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)];
 const fmt = (a) => `${Math.round(med(a))} (${Math.round(Math.min(...a))}–${Math.round(Math.max(...a))})`;
-const load = () => os.loadavg().map((x) => x.toFixed(1)).join(' ');
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 console.log(`# Elasticsearch sink bench: ${N} events, ${R} replicates, ES ${node}; load ${load()}, ${os.cpus().length} cores`);
 for (const batch of BATCHES) {
   const res = Object.fromEntries(VARIANTS.map((v) => [v, { eps: [], cpu: [] }]));
@@ -169,7 +186,7 @@ for (const batch of BATCHES) {
   console.log(`\nbatch ${batch}`);
   console.log('| variant | events/s median (min–max) | client CPU µs/event |\n|---|---|---|');
   for (const v of VARIANTS) console.log(`| ${v} | ${fmt(res[v].eps)} | ${med(res[v].cpu).toFixed(1)} |`);
-  if (res.sink && res.plain) console.log(`sink / plain (ceiling): ${(med(res.sink.eps) / med(res.plain.eps) * 100).toFixed(0)} %`);
+  if (res.sink && res.plain) console.log(`sink / plain (ceiling): ${((med(res.sink.eps) / med(res.plain.eps)) * 100).toFixed(0)} %`);
 }
 console.log(`\nload after: ${load()}`);
 await esClient?.close();

@@ -12,9 +12,19 @@ const B = Number(process.argv[2] ?? 100);
 const P = Number(process.argv[3] ?? 1);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-commit-'));
 const ch = new FileChannel('c1', {
-  checkpointDir: `${dir}/ck`, dataDirs: [`${dir}/d`], capacity: 1_000_000, transactionCapacity: 10000, keepAliveSeconds: 3,
-  checkpointIntervalMs: 30000, maxFileSize: 1623195647, minimumRequiredSpace: 1 << 20, checkpointOnClose: false,
-  fsyncPerTransaction: true, fsyncIntervalSeconds: 5, cacheBytes: 256 << 20, logger: pino({ level: 'warn' }),
+  checkpointDir: `${dir}/ck`,
+  dataDirs: [`${dir}/d`],
+  capacity: 1_000_000,
+  transactionCapacity: 10000,
+  keepAliveSeconds: 3,
+  checkpointIntervalMs: 30000,
+  maxFileSize: 1623195647,
+  minimumRequiredSpace: 1 << 20,
+  checkpointOnClose: false,
+  fsyncPerTransaction: true,
+  fsyncIntervalSeconds: 5,
+  cacheBytes: 256 << 20,
+  logger: pino({ level: 'warn' }),
 });
 await ch.start();
 let stop = false;

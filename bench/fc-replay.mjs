@@ -12,9 +12,19 @@ const N = Number(process.argv[2] ?? 1_000_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-replay-'));
 const mk = () =>
   new FileChannel('c1', {
-    checkpointDir: `${dir}/ck`, dataDirs: [`${dir}/d`], capacity: 2 * N, transactionCapacity: 10000, keepAliveSeconds: 3,
-    checkpointIntervalMs: 3_600_000, maxFileSize: 1623195647, minimumRequiredSpace: 1 << 20, checkpointOnClose: true,
-    fsyncPerTransaction: true, fsyncIntervalSeconds: 5, cacheBytes: 0, logger: pino({ level: 'warn' }),
+    checkpointDir: `${dir}/ck`,
+    dataDirs: [`${dir}/d`],
+    capacity: 2 * N,
+    transactionCapacity: 10000,
+    keepAliveSeconds: 3,
+    checkpointIntervalMs: 3_600_000,
+    maxFileSize: 1623195647,
+    minimumRequiredSpace: 1 << 20,
+    checkpointOnClose: true,
+    fsyncPerTransaction: true,
+    fsyncIntervalSeconds: 5,
+    cacheBytes: 0,
+    logger: pino({ level: 'warn' }),
   });
 try {
   let ch = mk();
@@ -32,7 +42,9 @@ try {
   t = Date.now();
   ch = mk();
   await ch.start();
-  console.log(`start with a full replay (no checkpoint): ${Date.now() - t} ms, ${ch.size()} events, ${ch.lastReplay.bytesScanned} bytes scanned`);
+  console.log(
+    `start with a full replay (no checkpoint): ${Date.now() - t} ms, ${ch.size()} events, ${ch.lastReplay.bytesScanned} bytes scanned`,
+  );
   await ch.stop();
   t = Date.now();
   ch = mk();

@@ -27,7 +27,14 @@ const make = (spec, raw, ctx) => {
   if (!r.ok) throw new Error(JSON.stringify(r.diagnostics));
   return spec.create(r.config, { name: 'x', agent: 'a1', logger, raw, registry: builtinRegistry(), ...ctx });
 };
-const memory = () => new MemoryChannel('c1', { capacity: N + 1, transactionCapacity: 1000, keepAliveSeconds: 3, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+const memory = () =>
+  new MemoryChannel('c1', {
+    capacity: N + 1,
+    transactionCapacity: 1000,
+    keepAliveSeconds: 3,
+    byteCapacity: Infinity,
+    byteCapacityBufferPercentage: 20,
+  });
 const body = Buffer.alloc(100, 'x');
 const topicName = (p) => `bench-${p}-${Date.now()}`;
 async function createTopic(topic) {
@@ -47,7 +54,11 @@ async function benchSink(acks) {
     for (let j = i; j < Math.min(N, i + 1000); j++) tx.put({ headers: { key: `k${j % 1000}` }, body });
     await tx.commit();
   }
-  const sink = make(kafkaSink, { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': topic, flumeBatchSize: '1000', 'kafka.producer.acks': acks }, { channel: ch });
+  const sink = make(
+    kafkaSink,
+    { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': topic, flumeBatchSize: '1000', 'kafka.producer.acks': acks },
+    { channel: ch },
+  );
   await sink.start();
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
@@ -55,7 +66,13 @@ async function benchSink(acks) {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   await sink.stop();
-  return { what: `sink acks=${acks}`, events: N, seconds: +s.toFixed(2), eventsPerSec: Math.round(N / s), cpuMicrosPerEvent: +((cpu.user + cpu.system) / N).toFixed(1) };
+  return {
+    what: `sink acks=${acks}`,
+    events: N,
+    seconds: +s.toFixed(2),
+    eventsPerSec: Math.round(N / s),
+    cpuMicrosPerEvent: +((cpu.user + cpu.system) / N).toFixed(1),
+  };
 }
 
 async function benchSource() {
@@ -64,7 +81,11 @@ async function benchSource() {
   const p = kafka.producer();
   await p.connect();
   for (let i = 0; i < N; i += 5000) {
-    await p.send({ topic, acks: 1, messages: Array.from({ length: Math.min(5000, N - i) }, (_, j) => ({ key: `k${(i + j) % 1000}`, value: body })) });
+    await p.send({
+      topic,
+      acks: 1,
+      messages: Array.from({ length: Math.min(5000, N - i) }, (_, j) => ({ key: `k${(i + j) % 1000}`, value: body })),
+    });
   }
   await p.disconnect();
   const ch = memory();
@@ -72,7 +93,9 @@ async function benchSource() {
   let got = 0;
   const processor = {
     maxBatchSize: 1000,
-    async processEvent(e) { return this.processEventBatch([e]); },
+    async processEvent(e) {
+      return this.processEventBatch([e]);
+    },
     async processEventBatch(events) {
       const tx = ch.begin();
       tx.putAll(events);
@@ -82,7 +105,16 @@ async function benchSource() {
       await t.commit();
     },
   };
-  const src = make(kafkaSource, { 'kafka.bootstrap.servers': bootstrap, 'kafka.topics': topic, 'kafka.consumer.group.id': topic, 'kafka.consumer.auto.offset.reset': 'earliest' }, { processor });
+  const src = make(
+    kafkaSource,
+    {
+      'kafka.bootstrap.servers': bootstrap,
+      'kafka.topics': topic,
+      'kafka.consumer.group.id': topic,
+      'kafka.consumer.auto.offset.reset': 'earliest',
+    },
+    { processor },
+  );
   const t0 = process.hrtime.bigint();
   const c0 = process.cpuUsage();
   await src.start();
@@ -90,10 +122,21 @@ async function benchSource() {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   await src.stop();
-  return { what: 'source (incl. group join)', events: N, seconds: +s.toFixed(2), eventsPerSec: Math.round(N / s), cpuMicrosPerEvent: +((cpu.user + cpu.system) / N).toFixed(1) };
+  return {
+    what: 'source (incl. group join)',
+    events: N,
+    seconds: +s.toFixed(2),
+    eventsPerSec: Math.round(N / s),
+    cpuMicrosPerEvent: +((cpu.user + cpu.system) / N).toFixed(1),
+  };
 }
 
 const results = [await benchSink('1'), await benchSink('all'), await benchSource()];
 console.table(results);
-console.log(`load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 process.exit(0);

@@ -20,7 +20,9 @@ const measureMs = Number(cfg.seconds ?? 10) * 1000;
 const maxEvents = Number(cfg.maxEvents ?? 100_000_000);
 const DIGITS = 12;
 
-const filler = ' flume-ts benchmark payload abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 '.repeat(Math.ceil(lineSize / 60) + 1);
+const filler = ' flume-ts benchmark payload abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 '.repeat(
+  Math.ceil(lineSize / 60) + 1,
+);
 const bodyText = '0'.repeat(DIGITS) + filler.slice(0, Math.max(0, lineSize - 1 - DIGITS));
 const parts = [];
 for (let i = 0; i < batch; i++) parts.push(`{"headers":{"host":"loadgen"},"body":"${bodyText}"}`);
@@ -53,7 +55,14 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 function post(body) {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', path: '/', agent, headers: { 'Content-Type': 'application/json', 'Content-Length': body.length } },
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/',
+        agent,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': body.length },
+      },
       (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode ?? 0));
@@ -105,5 +114,15 @@ try {
 const tEnd = Date.now();
 const cpu = process.cpuUsage(cpu0);
 agent.destroy();
-out({ event: 'done', t: tEnd, closedAfterMs: 0, sent, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, acked: sent, retries: failed, lineSize });
+out({
+  event: 'done',
+  t: tEnd,
+  closedAfterMs: 0,
+  sent,
+  cpuUserMs: cpu.user / 1000,
+  cpuSystemMs: cpu.system / 1000,
+  acked: sent,
+  retries: failed,
+  lineSize,
+});
 process.exit(0);

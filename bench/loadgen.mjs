@@ -29,7 +29,9 @@ if (!port || lineSize < P + DIGITS + 2) throw new Error('need port and lineSize 
 const linesPerChunk = Math.max(1, Math.floor((1 << 20) / lineSize));
 const template = Buffer.alloc(linesPerChunk * lineSize);
 {
-  const filler = Buffer.from(' flume-ts benchmark payload abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 '.repeat(Math.ceil(lineSize / 60) + 1));
+  const filler = Buffer.from(
+    ' flume-ts benchmark payload abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 '.repeat(Math.ceil(lineSize / 60) + 1),
+  );
   for (let i = 0; i < linesPerChunk; i++) {
     const o = i * lineSize;
     prefix.copy(template, o);
@@ -95,6 +97,16 @@ await new Promise((r) => sock.end(r));
 const tEnd = Date.now();
 const cpu = process.cpuUsage(cpu0);
 await Promise.race([closed, new Promise((r) => setTimeout(r, 60_000).unref())]);
-out({ event: 'done', t: tEnd, closedAfterMs: Date.now() - tEnd, sent, measureStart, cpuUserMs: cpu.user / 1000, cpuSystemMs: cpu.system / 1000, acked, lineSize });
+out({
+  event: 'done',
+  t: tEnd,
+  closedAfterMs: Date.now() - tEnd,
+  sent,
+  measureStart,
+  cpuUserMs: cpu.user / 1000,
+  cpuSystemMs: cpu.system / 1000,
+  acked,
+  lineSize,
+});
 sock.destroy();
 process.exit(0);

@@ -56,7 +56,13 @@ export function fsyncProbe(dir, ms = 2000) {
     fs.closeSync(fd);
     fs.rmSync(file, { force: true });
   }
-  return { commits: lat.length, perSecond: lat.length / (ms / 1000), p50ms: quantile(lat, 0.5), p99ms: quantile(lat, 0.99), maxMs: Math.max(...lat) };
+  return {
+    commits: lat.length,
+    perSecond: lat.length / (ms / 1000),
+    p50ms: quantile(lat, 0.5),
+    p99ms: quantile(lat, 0.99),
+    maxMs: Math.max(...lat),
+  };
 }
 
 /** @param {string} dir scratch directory on the disk the agents use */
@@ -81,6 +87,11 @@ export async function machineProbe(dir) {
     node: process.version,
     java,
     loopbackMiBs: Math.round(loopMiBs),
-    fsync: { perSecond: Math.round(fsync.perSecond), p50ms: +fsync.p50ms.toFixed(2), p99ms: +fsync.p99ms.toFixed(2), maxMs: +fsync.maxMs.toFixed(1) },
+    fsync: {
+      perSecond: Math.round(fsync.perSecond),
+      p50ms: +fsync.p50ms.toFixed(2),
+      p99ms: +fsync.p99ms.toFixed(2),
+      maxMs: +fsync.maxMs.toFixed(1),
+    },
   };
 }

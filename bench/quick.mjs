@@ -59,15 +59,44 @@ async function runOnce(scenario) {
     scenario === 'netcat'
       ? `a1.sources.r1.type = netcat\na1.sources.r1.bind = 127.0.0.1\na1.sources.r1.port = ${port}\na1.sources.r1.ack-every-event = false\n`
       : `a1.sources.r1.type = seq\na1.sources.r1.batchSize = 1000\na1.sources.r1.totalEvents = ${N}\n`;
-  writeFileSync(conf, `a1.sources = r1\na1.channels = c1\na1.sinks = k1\n${source}a1.sources.r1.channels = c1
+  writeFileSync(
+    conf,
+    `a1.sources = r1\na1.channels = c1\na1.sinks = k1\n${source}a1.sources.r1.channels = c1
 a1.channels.c1.type = memory\na1.channels.c1.capacity = 100000\na1.channels.c1.transactionCapacity = 10000
-a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000\na1.sinks.k1.channel = c1\n`);
+a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000\na1.sinks.k1.channel = c1\n`,
+  );
   const t0 = Date.now();
-  const agent = spawn(path.join(root, 'bin/flume-ts'), ['agent', '-f', conf, '-n', 'a1', '--no-reload-conf',
-    '-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${mport}`, '-Dflume.monitoring.bind=127.0.0.1', '-Dflume.root.logger=WARN,console'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const agent = spawn(
+    path.join(root, 'bin/flume-ts'),
+    [
+      'agent',
+      '-f',
+      conf,
+      '-n',
+      'a1',
+      '--no-reload-conf',
+      '-Dflume.monitoring.type=http',
+      `-Dflume.monitoring.port=${mport}`,
+      '-Dflume.monitoring.bind=127.0.0.1',
+      '-Dflume.root.logger=WARN,console',
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
   try {
     await waitFor(() => metrics(mport), 20_000, 'agent metrics');
-    if (scenario === 'netcat') await waitFor(() => new Promise((r) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); r(true); }); s.on('error', () => r(false)); }), 20_000, 'netcat port');
+    if (scenario === 'netcat')
+      await waitFor(
+        () =>
+          new Promise((r) => {
+            const s = net.connect(port, '127.0.0.1', () => {
+              s.destroy();
+              r(true);
+            });
+            s.on('error', () => r(false));
+          }),
+        20_000,
+        'netcat port',
+      );
     const ready = Date.now() - t0;
     const cpu0 = procStats(agent.pid).cpu;
     const start = process.hrtime.bigint();
@@ -100,7 +129,9 @@ a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000\na1.sinks.k1.channel = c1\
 }
 
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`flume-ts quick bench: ${N} events per run, ${R} runs per scenario, node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model})`);
+console.log(
+  `flume-ts quick bench: ${N} events per run, ${R} runs per scenario, node ${process.version}, ${os.cpus().length} cores (${os.cpus()[0]?.model})`,
+);
 console.log('| scenario | events/s median (min–max) | CPU s per 1M events | peak RSS MiB | start→ready ms |');
 console.log('|---|---|---|---|---|');
 for (const sc of ['netcat', 'seq']) {
@@ -108,5 +139,7 @@ for (const sc of ['netcat', 'seq']) {
   for (let i = 0; i < R; i++) rs.push(await runOnce(sc));
   const eps = rs.map((r) => r.eps);
   const name = sc === 'netcat' ? 'netcat(ack=false) → memory → null, 100 B lines' : 'seq(batch 1000) → memory → null';
-  console.log(`| ${name} | ${Math.round(med(eps)).toLocaleString('en')} (${Math.round(Math.min(...eps)).toLocaleString('en')}–${Math.round(Math.max(...eps)).toLocaleString('en')}) | ${med(rs.map((r) => r.cpuPerM)).toFixed(2)} | ${med(rs.map((r) => r.rssMiB)).toFixed(0)} | ${med(rs.map((r) => r.readyMs)).toFixed(0)} |`);
+  console.log(
+    `| ${name} | ${Math.round(med(eps)).toLocaleString('en')} (${Math.round(Math.min(...eps)).toLocaleString('en')}–${Math.round(Math.max(...eps)).toLocaleString('en')}) | ${med(rs.map((r) => r.cpuPerM)).toFixed(2)} | ${med(rs.map((r) => r.rssMiB)).toFixed(0)} | ${med(rs.map((r) => r.readyMs)).toFixed(0)} |`,
+  );
 }

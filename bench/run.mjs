@@ -29,7 +29,11 @@ import { mannWhitney, summary } from './stats.mjs';
 
 // s3 (two tiers joined by Avro RPC) has its own runner: npm run bench -- s3 [bench/s3.mjs options]
 if (process.argv[2] === 's3') {
-  const r = (await import('node:child_process')).spawnSync(process.execPath, [path.join(ROOT, 'bench', 's3.mjs'), ...process.argv.slice(3)], { stdio: 'inherit' });
+  const r = (await import('node:child_process')).spawnSync(
+    process.execPath,
+    [path.join(ROOT, 'bench', 's3.mjs'), ...process.argv.slice(3)],
+    { stdio: 'inherit' },
+  );
   process.exit(r.status ?? 1);
 }
 
@@ -51,7 +55,9 @@ const { values: opt, positionals } = parseArgs({
 
 if (opt.help || positionals.length === 0) {
   console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--heap 1g] [--out DIR] [--no-probe]
-scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS).map(([g, l]) => `${g} = ${l.join(' + ')}`).join(', ')}`);
+scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS)
+    .map(([g, l]) => `${g} = ${l.join(' + ')}`)
+    .join(', ')}`);
   process.exit(positionals.length === 0 && !opt.help ? 2 : 0);
 }
 
@@ -203,7 +209,13 @@ async function selfDriven(run, agent, sc, monPort, t0, result) {
   const read = async () => {
     const m = await metrics(monPort);
     const c = m?.['CHANNEL.c1'] ?? {};
-    return { t: Date.now(), cpu: cpuSeconds(run.pid), taken: drained(m), put: Number(c.EventPutSuccessCount), fsyncs: c.FsyncCount === undefined ? NaN : Number(c.FsyncCount) };
+    return {
+      t: Date.now(),
+      cpu: cpuSeconds(run.pid),
+      taken: drained(m),
+      put: Number(c.EventPutSuccessCount),
+      fsyncs: c.FsyncCount === undefined ? NaN : Number(c.FsyncCount),
+    };
   };
   const a = await read();
   await sleep(seconds * 1000);
@@ -215,7 +227,9 @@ async function selfDriven(run, agent, sc, monPort, t0, result) {
   result.offeredPerSec = (b.put - a.put) / windowS;
   result.cpuSecPerMEvents = ((b.cpu - a.cpu) / Math.max(1, delivered)) * 1e6;
   result.cpuUtil = (b.cpu - a.cpu) / windowS;
-  result.fsyncsPerSec = Number.isFinite(b.fsyncs - a.fsyncs) ? (b.fsyncs - a.fsyncs) / windowS : (b.put - a.put + delivered) / (sc.batch ?? 1) / windowS;
+  result.fsyncsPerSec = Number.isFinite(b.fsyncs - a.fsyncs)
+    ? (b.fsyncs - a.fsyncs) / windowS
+    : (b.put - a.put + delivered) / (sc.batch ?? 1) / windowS;
   result.fsyncsEstimated = !Number.isFinite(b.fsyncs - a.fsyncs);
   result.peakRssMiB = peakRss(run.pid);
   result.channelSizeAtEnd = b.put - b.taken;
@@ -392,7 +406,11 @@ function table(scenarioName, rows, agents) {
     const isTotal = String(label).endsWith('total');
     const cells = agents.map((a) => {
       const xs = by(a, String(key));
-      return isTotal ? (xs.some(Number.isFinite) ? fmt(xs.reduce((s, x) => s + (Number.isFinite(x) ? x : 0), 0)) : 'n/a') : mmm(summary(xs), Number(d));
+      return isTotal
+        ? xs.some(Number.isFinite)
+          ? fmt(xs.reduce((s, x) => s + (Number.isFinite(x) ? x : 0), 0))
+          : 'n/a'
+        : mmm(summary(xs), Number(d));
     });
     let extra = '';
     if (two) {
@@ -466,12 +484,20 @@ async function main() {
   }
   const tables = positionals.map((sc) => table(sc, all[sc], agents)).join('\n');
   const method =
-    '\nevents/s = change of CHANNEL.c1.EventTakeSuccessCount (the sink\'s committed takes; GET /metrics, sampled every 250 ms, interpolated) over the measured window. CPU = utime+stime of the agent process over the window. ✓ = T/F differs by ≥5% at p<0.1.\n';
+    "\nevents/s = change of CHANNEL.c1.EventTakeSuccessCount (the sink's committed takes; GET /metrics, sampled every 250 ms, interpolated) over the measured window. CPU = utime+stime of the agent process over the window. ✓ = T/F differs by ≥5% at p<0.1.\n";
   process.stdout.write(`${tables}${method}`);
-  fs.writeFileSync(path.join(runDir, 'results.json'), JSON.stringify({ machine, options: opt, scenarios: positionals, agents, notes, results: all }, null, 2));
+  fs.writeFileSync(
+    path.join(runDir, 'results.json'),
+    JSON.stringify({ machine, options: opt, scenarios: positionals, agents, notes, results: all }, null, 2),
+  );
   fs.writeFileSync(path.join(runDir, 'report.md'), `${header}\n${tables}${method}`);
   process.stdout.write(`\nresults: ${path.relative(ROOT, runDir)}/{report.md,results.json}\n`);
-  if (Object.values(all).flat().some((r) => r.error)) process.exitCode = 1;
+  if (
+    Object.values(all)
+      .flat()
+      .some((r) => r.error)
+  )
+    process.exitCode = 1;
 }
 
 main().catch((e) => {

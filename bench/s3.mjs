@@ -90,7 +90,11 @@ async function collector(port) {
   const handler = { append: async (e) => record([e]), appendBatch: async (es) => record(es) };
   const known = knownClients();
   const server = new RpcServer({
-    bind: '127.0.0.1', port, logger: pino({ level: 'warn' }), label: 'collector', layers: {},
+    bind: '127.0.0.1',
+    port,
+    logger: pino({ level: 'warn' }),
+    label: 'collector',
+    layers: {},
     newSession: () => new AvroSession(handler, known),
   });
   await server.listen();
@@ -255,6 +259,12 @@ const table = [
   '|---|---|---|---|---|---|---|---|',
   ...rows,
 ].join('\n');
-console.log(table + `\n\nmachine: ${os.cpus().length} cores, load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  table +
+    `\n\nmachine: ${os.cpus().length} cores, load average at the end ${os
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+);
 fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
 fs.writeFileSync(path.join(ROOT, '.bench', `s3-${Date.now()}.json`), JSON.stringify({ opt, runs }, null, 2));

@@ -253,11 +253,11 @@ function tailRoll(c, sink = 'file_roll') {
     ...(sink === 'null'
       ? ['a1.sinks.k1.type = null', 'a1.sinks.k1.batchSize = 1000']
       : [
-        'a1.sinks.k1.type = file_roll',
-        `a1.sinks.k1.sink.directory = ${c.outDir}`,
-        'a1.sinks.k1.sink.rollInterval = 0',
-        'a1.sinks.k1.sink.batchSize = 1000',
-      ]),
+          'a1.sinks.k1.type = file_roll',
+          `a1.sinks.k1.sink.directory = ${c.outDir}`,
+          'a1.sinks.k1.sink.rollInterval = 0',
+          'a1.sinks.k1.sink.batchSize = 1000',
+        ]),
     'a1.sinks.k1.channel = c1',
     '',
   ].join('\n');
@@ -297,7 +297,8 @@ export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
-    description: 'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
+    description:
+      'netcat (ack-every-event=false) → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte lines, one connection',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: 'a1.sinks.k1.type = null\na1.sinks.k1.batchSize = 1000' }),
     verify: 'counters',
@@ -319,12 +320,18 @@ export const SCENARIOS = {
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) =>
       netcatMemory(c, {
-        sink: ['a1.sinks.k1.type = file_roll', `a1.sinks.k1.sink.directory = ${c.outDir}`, 'a1.sinks.k1.sink.rollInterval = 0', 'a1.sinks.k1.sink.batchSize = 1000'].join('\n'),
+        sink: [
+          'a1.sinks.k1.type = file_roll',
+          `a1.sinks.k1.sink.directory = ${c.outDir}`,
+          'a1.sinks.k1.sink.rollInterval = 0',
+          'a1.sinks.k1.sink.batchSize = 1000',
+        ].join('\n'),
       }),
     verify: 'file_roll',
   },
   'hdfs-100': {
-    description: 'netcat (ack-every-event=false) → memory → hdfs (DataStream, batchSize 100, rollSize 0, rollCount 10000; the harness HDFS), 100-byte lines',
+    description:
+      'netcat (ack-every-event=false) → memory → hdfs (DataStream, batchSize 100, rollSize 0, rollCount 10000; the harness HDFS), 100-byte lines',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 100) }),
     verify: 'counters',
@@ -336,7 +343,8 @@ export const SCENARIOS = {
     verify: 'counters',
   },
   h1: {
-    description: 'http (JSONHandler; batches of 100 events with one header, 100-byte bodies, 4 keep-alive connections, closed loop) → memory (100000/10000) → null (batchSize 1000)',
+    description:
+      'http (JSONHandler; batches of 100 events with one header, 100-byte bodies, 4 keep-alive connections, closed loop) → memory (100000/10000) → null (batchSize 1000)',
     load: { kind: 'http', lineSize: 100, options: { batch: 100, connections: 4 } },
     config: (c) => httpMemory(c),
     verify: 'counters',
@@ -373,7 +381,8 @@ export const SCENARIOS = {
     verify: 'counters',
   },
   syslog: {
-    description: 'syslogtcp → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte RFC 3164 lines, one connection',
+    description:
+      'syslogtcp → memory (capacity 100000, transactionCapacity 10000) → null (batchSize 1000), 100-byte RFC 3164 lines, one connection',
     load: { kind: 'netcat', lineSize: 100, prefix: '<13>Nov 30 22:00:00 benchhost app: ' },
     config: (c) => syslogMemory(c),
     verify: 'counters',

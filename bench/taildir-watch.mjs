@@ -31,7 +31,7 @@ async function dirWatch() {
   const fd0 = fds();
   const t0 = performance.now();
   let want;
-  const w = fs.watch(dir, (type, f) => want && f === want.name && (want.r(), (want = undefined)));
+  const w = fs.watch(dir, (_type, f) => want && f === want.name && (want.r(), (want = undefined)));
   const setup = performance.now() - t0;
   const handles = fds() - fd0;
   const lat = await latency((name, r) => (want = { name, r }));
@@ -72,5 +72,18 @@ async function poll() {
 
 const rows = [await dirWatch(), await fileWatch(), await poll()];
 for (const r of rows) for (const k of Object.keys(r)) if (typeof r[k] === 'number') r[k] = Number(r[k].toFixed(2));
-console.log(JSON.stringify({ files: N, load: os.loadavg().map((x) => x.toFixed(1)).join(' '), rows }, null, 1));
+console.log(
+  JSON.stringify(
+    {
+      files: N,
+      load: os
+        .loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' '),
+      rows,
+    },
+    null,
+    1,
+  ),
+);
 fs.rmSync(dir, { recursive: true, force: true });

@@ -7,8 +7,16 @@
  */
 export { defineComponent, prop } from './config/spec.js';
 export type {
-  AnySpec, BaseContext, ComponentKind, ComponentSpec, ConfigOf, SelectorContext, SinkContext, SinkProcessorContext,
-  SourceContext, SpecProblem,
+  AnySpec,
+  BaseContext,
+  ComponentKind,
+  ComponentSpec,
+  ConfigOf,
+  SelectorContext,
+  SinkContext,
+  SinkProcessorContext,
+  SourceContext,
+  SpecProblem,
 } from './config/spec.js';
 export { createEvent, type Event } from './core/event.js';
 export { AbstractChannel, BasicTransaction, withTransaction, type Channel, type Transaction } from './core/channel.js';

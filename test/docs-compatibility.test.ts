@@ -10,7 +10,9 @@ describe('docs/compatibility.md', () => {
   });
 
   it('has one row per declared source, channel, sink, interceptor and serializer; the rest is hand-written', () => {
-    const rows = renderCompatibilityRows(builtinRegistry()).split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Flume'));
+    const rows = renderCompatibilityRows(builtinRegistry())
+      .split('\n')
+      .filter((l) => l.startsWith('| ') && !l.startsWith('| Flume'));
     const r = builtinRegistry();
     const n = ['source', 'channel', 'sink', 'interceptor', 'serializer'].reduce((k, kind) => k + r.specs(kind as never).length, 0);
     expect(rows).toHaveLength(n);

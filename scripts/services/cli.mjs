@@ -18,7 +18,9 @@ async function main() {
       const fg = flags.includes('--foreground');
       const { services } = await startServices(names.length ? names : SERVICE_NAMES, fg ? { owner: process.pid } : {});
       for (const s of Object.values(services)) {
-        console.log(`${s.name.padEnd(6)} pid ${s.pids.join(',').padEnd(16)} ${describe(s)}  (ready in ${(s.startMs / 1000).toFixed(1)} s; logs ${s.dir})`);
+        console.log(
+          `${s.name.padEnd(6)} pid ${s.pids.join(',').padEnd(16)} ${describe(s)}  (ready in ${(s.startMs / 1000).toFixed(1)} s; logs ${s.dir})`,
+        );
       }
       console.log(`state: ${STATE_FILE}`);
       if (fg) {
@@ -43,7 +45,9 @@ async function main() {
       for (const n of names.length ? names : [...SERVICE_NAMES, 'flume']) ensureArtifacts(/** @type {any} */ (n));
       return;
     default:
-      console.error('usage: npm run services -- start [kafka hdfs es] [--foreground] | stop [names] | status | download [kafka hdfs es flume]');
+      console.error(
+        'usage: npm run services -- start [kafka hdfs es] [--foreground] | stop [names] | status | download [kafka hdfs es flume]',
+      );
       process.exit(2);
   }
 }

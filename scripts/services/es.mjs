@@ -5,7 +5,19 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HOST, chownR, ensureArtifacts, getJson, unprivilegedUser, freePorts, javaHome, pidAlive, spawnDaemon, stopPid, waitFor } from './lib.mjs';
+import {
+  HOST,
+  chownR,
+  ensureArtifacts,
+  getJson,
+  unprivilegedUser,
+  freePorts,
+  javaHome,
+  pidAlive,
+  spawnDaemon,
+  stopPid,
+  waitFor,
+} from './lib.mjs';
 
 /** Heap; override with FLUME_TS_ES_HEAP. */
 const HEAP = process.env.FLUME_TS_ES_HEAP ?? '1g';
@@ -68,11 +80,25 @@ export async function start(runDir) {
   );
   fs.writeFileSync(
     path.join(conf, 'jvm.options.d', 'flume-ts.options'),
-    [`-Xms${HEAP}`, `-Xmx${HEAP}`, '-XX:TieredStopAtLevel=1', `-XX:ErrorFile=${logDir}/hs_err_pid%p.log`, `-XX:HeapDumpPath=${dataDir}`, ''].join('\n'),
+    [
+      `-Xms${HEAP}`,
+      `-Xmx${HEAP}`,
+      '-XX:TieredStopAtLevel=1',
+      `-XX:ErrorFile=${logDir}/hs_err_pid%p.log`,
+      `-XX:HeapDumpPath=${dataDir}`,
+      '',
+    ].join('\n'),
   );
   // The stock jvm.options writes gc logs relative to the working directory: point it at our logs.
   const jvmOpts = path.join(conf, 'jvm.options');
-  fs.writeFileSync(jvmOpts, fs.readFileSync(jvmOpts, 'utf8').replace(/file=logs\/gc\.log/, `file=${logDir}/gc.log`).replace(/-XX:HeapDumpPath=data\n/, '').replace(/-XX:ErrorFile=logs\/[^\n]*\n/, ''));
+  fs.writeFileSync(
+    jvmOpts,
+    fs
+      .readFileSync(jvmOpts, 'utf8')
+      .replace(/file=logs\/gc\.log/, `file=${logDir}/gc.log`)
+      .replace(/-XX:HeapDumpPath=data\n/, '')
+      .replace(/-XX:ErrorFile=logs\/[^\n]*\n/, ''),
+  );
   const stdout = path.join(logDir, 'stdout.log');
   const env = {
     ...process.env,
@@ -86,7 +112,12 @@ export async function start(runDir) {
     chownR(dir, user.uid, user.gid);
     env.HOME = dir;
   }
-  const child = spawnDaemon(path.join(home, 'bin', 'elasticsearch'), [], { cwd: dir, env, logFile: stdout, ...(user ? { uid: user.uid, gid: user.gid } : {}) });
+  const child = spawnDaemon(path.join(home, 'bin', 'elasticsearch'), [], {
+    cwd: dir,
+    env,
+    logFile: stdout,
+    ...(user ? { uid: user.uid, gid: user.gid } : {}),
+  });
   const launcher = /** @type {number} */ (child.pid);
   // bin/elasticsearch runs a CLI JVM that starts the server JVM; both stay up. Stop the launcher first
   // (it forwards the shutdown), and record the server JVM too.
@@ -134,12 +165,15 @@ function findServerPid(launcher) {
   return undefined;
 }
 
-
 /**
  * Whether `user` can reach (execute/enter) every path.
  * @param {{ uid: number, gid: number }} user @param {string[]} paths
  */
 function reachable(user, paths) {
-  const r = spawnSync('sh', ['-c', 'for p in "$@"; do test -x "$p" || exit 1; done', 'sh', ...paths], { uid: user.uid, gid: user.gid, stdio: 'ignore' });
+  const r = spawnSync('sh', ['-c', 'for p in "$@"; do test -x "$p" || exit 1; done', 'sh', ...paths], {
+    uid: user.uid,
+    gid: user.gid,
+    stdio: 'ignore',
+  });
   return r.status === 0;
 }

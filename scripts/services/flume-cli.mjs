@@ -15,5 +15,6 @@ try {
 const c = flumeCommand(opts);
 console.error(`[flume] Apache Flume 1.11.0 agent ${opts.name}, heap ${opts.heap ?? DEFAULT_HEAP}; log: ${c.logFile}`);
 const child = spawn(c.cmd, c.args, { stdio: 'inherit' });
-for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) process.on(sig, () => child.kill(sig === 'SIGHUP' ? 'SIGTERM' : sig));
+for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP']))
+  process.on(sig, () => child.kill(sig === 'SIGHUP' ? 'SIGTERM' : sig));
 child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGTERM' || signal === 'SIGINT' ? 0 : 1)));

@@ -28,7 +28,9 @@ export const DEFAULT_HEAP = process.env.FLUME_TS_FLUME_HEAP ?? '1g';
 export function flumeCommand(o) {
   const lib = ensureArtifacts('flume');
   const heap = o.heap ?? DEFAULT_HEAP;
-  const logDir = path.resolve(o.logDir ?? path.join(HOME, 'flume', `${o.name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`));
+  const logDir = path.resolve(
+    o.logDir ?? path.join(HOME, 'flume', `${o.name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`),
+  );
   fs.mkdirSync(logDir, { recursive: true });
   const log4j2 = path.join(logDir, 'log4j2.xml');
   fs.writeFileSync(
@@ -128,7 +130,8 @@ export function parseFlumeArgs(argv) {
     else if (x.startsWith('--name=')) o.name = x.slice(7);
     else if (x === '--heap') o.heap = next();
     else if (x === '--log-dir') o.logDir = next();
-    else if (x === '--conf' || x === '-c') next(); // flume-ng's conf dir: logging is configured here instead
+    else if (x === '--conf' || x === '-c')
+      next(); // flume-ng's conf dir: logging is configured here instead
     else if (x.startsWith('-D')) {
       const kv = x.slice(2);
       const eq = kv.indexOf('=');

@@ -3,7 +3,19 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { HOST, JAVA17_OPENS, ensureArtifacts, freePorts, getJson, javaBin, pidAlive, runSync, spawnDaemon, stopPid, waitFor } from './lib.mjs';
+import {
+  HOST,
+  JAVA17_OPENS,
+  ensureArtifacts,
+  freePorts,
+  getJson,
+  javaBin,
+  pidAlive,
+  runSync,
+  spawnDaemon,
+  stopPid,
+  waitFor,
+} from './lib.mjs';
 
 /** Heap per daemon; override with FLUME_TS_HDFS_HEAP. */
 const HEAP = process.env.FLUME_TS_HDFS_HEAP ?? '512m';
@@ -26,13 +38,17 @@ export async function start(dir) {
   const [rpc, httpPort, dnData, dnHttp, dnIpc] = await freePorts(5);
   const conf = path.join(dir, 'conf');
   const logDir = path.join(dir, 'logs');
-  for (const d of [conf, logDir, path.join(dir, 'name'), path.join(dir, 'data'), path.join(dir, 'tmp')]) fs.mkdirSync(d, { recursive: true });
+  for (const d of [conf, logDir, path.join(dir, 'name'), path.join(dir, 'data'), path.join(dir, 'tmp')])
+    fs.mkdirSync(d, { recursive: true });
   const user = os.userInfo().username;
   // The daemons' HTTP servers look up webapps/<name> on the classpath. The Maven jars don't ship the web UI, and
   // WebHDFS (a Jersey servlet registered in code) doesn't need it: empty web apps are enough.
   for (const app of ['hdfs', 'datanode', 'secondary', 'journal', 'static']) {
     fs.mkdirSync(path.join(conf, 'webapps', app, 'WEB-INF'), { recursive: true });
-    fs.writeFileSync(path.join(conf, 'webapps', app, 'WEB-INF', 'web.xml'), '<?xml version="1.0"?>\n<web-app xmlns="http://java.sun.com/xml/ns/javaee" version="3.0"/>\n');
+    fs.writeFileSync(
+      path.join(conf, 'webapps', app, 'WEB-INF', 'web.xml'),
+      '<?xml version="1.0"?>\n<web-app xmlns="http://java.sun.com/xml/ns/javaee" version="3.0"/>\n',
+    );
   }
   fs.writeFileSync(
     path.join(conf, 'core-site.xml'),
@@ -119,16 +135,28 @@ export async function start(dir) {
   const env = { ...process.env, HADOOP_CONF_DIR: conf, HADOOP_USER_NAME: user };
   const stdout = path.join(logDir, 'stdout.log');
 
-  runSync(javaBin(), [...jvm('format'), 'org.apache.hadoop.hdfs.server.namenode.NameNode', '-format', '-nonInteractive', '-force', '-clusterid', 'flume-ts'], {
-    env,
-    logFile: stdout,
-    timeoutMs: 180_000,
-  });
+  runSync(
+    javaBin(),
+    [...jvm('format'), 'org.apache.hadoop.hdfs.server.namenode.NameNode', '-format', '-nonInteractive', '-force', '-clusterid', 'flume-ts'],
+    {
+      env,
+      logFile: stdout,
+      timeoutMs: 180_000,
+    },
+  );
 
-  const nn = spawnDaemon(javaBin(), [...jvm('namenode'), 'org.apache.hadoop.hdfs.server.namenode.NameNode'], { cwd: dir, env, logFile: path.join(logDir, 'namenode.out') });
+  const nn = spawnDaemon(javaBin(), [...jvm('namenode'), 'org.apache.hadoop.hdfs.server.namenode.NameNode'], {
+    cwd: dir,
+    env,
+    logFile: path.join(logDir, 'namenode.out'),
+  });
   const nnPid = /** @type {number} */ (nn.pid);
   // The DataNode can start right away: it retries until the NameNode's RPC port answers.
-  const dn = spawnDaemon(javaBin(), [...jvm('datanode'), 'org.apache.hadoop.hdfs.server.datanode.DataNode'], { cwd: dir, env, logFile: path.join(logDir, 'datanode.out') });
+  const dn = spawnDaemon(javaBin(), [...jvm('datanode'), 'org.apache.hadoop.hdfs.server.datanode.DataNode'], {
+    cwd: dir,
+    env,
+    logFile: path.join(logDir, 'datanode.out'),
+  });
   const dnPid = /** @type {number} */ (dn.pid);
   const nnLog = path.join(logDir, 'namenode.log');
   try {
@@ -145,7 +173,11 @@ export async function start(dir) {
         const root = await getJson(`http://${HOST}:${httpPort}/webhdfs/v1/?op=GETFILESTATUS&user.name=${user}`);
         return root?.FileStatus?.type === 'DIRECTORY';
       },
-      { alive: () => pidAlive(nnPid) && pidAlive(dnPid), logFile: pidAlive(nnPid) ? path.join(logDir, 'datanode.log') : nnLog, timeoutMs: 180_000 },
+      {
+        alive: () => pidAlive(nnPid) && pidAlive(dnPid),
+        logFile: pidAlive(nnPid) ? path.join(logDir, 'datanode.log') : nnLog,
+        timeoutMs: 180_000,
+      },
     );
   } catch (e) {
     await Promise.all([stopPid(dnPid, 3000), stopPid(nnPid, 3000)]);
@@ -163,4 +195,3 @@ export async function start(dir) {
     startMs: Date.now() - t0,
   };
 }
-

@@ -79,16 +79,21 @@ export async function start(dir) {
   if (process.env.FLUME_TS_KAFKA_FULL_JIT) jvm.splice(jvm.indexOf('-XX:TieredStopAtLevel=1'), 1);
   const clusterId = kafkaUuid();
   const stdout = path.join(logDir, 'stdout.log');
-  runSync(javaBin(), [...jvm.filter((a) => !a.startsWith('-Xm')), '-Xmx256m', 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props], {
-    logFile: stdout,
-    timeoutMs: 120_000,
-  });
+  runSync(
+    javaBin(),
+    [...jvm.filter((a) => !a.startsWith('-Xm')), '-Xmx256m', 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props],
+    {
+      logFile: stdout,
+      timeoutMs: 120_000,
+    },
+  );
   const child = spawnDaemon(javaBin(), [...jvm, 'kafka.Kafka', props], { cwd: dir, logFile: stdout });
   const pid = /** @type {number} */ (child.pid);
   const serverLog = path.join(logDir, 'server.log');
   await waitFor(
     'kafka',
-    async () => (await portOpen(port)) && /Kafka Server started|\[KafkaRaftServer nodeId=1\] Kafka Server started/.test(readSafe(serverLog)),
+    async () =>
+      (await portOpen(port)) && /Kafka Server started|\[KafkaRaftServer nodeId=1\] Kafka Server started/.test(readSafe(serverLog)),
     { alive: () => pidAlive(pid), logFile: stdout, timeoutMs: 120_000 },
   );
   return {

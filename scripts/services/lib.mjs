@@ -86,7 +86,9 @@ export async function waitFor(what, probe, opts = {}) {
       throw new Error(`${what}: process exited before it was ready${logFile ? `; see ${logFile}:\n${tail(logFile)}` : ''}`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what}: not ready after ${timeoutMs} ms (${last instanceof Error ? last.message : String(last ?? 'no answer')})${logFile ? `; see ${logFile}:\n${tail(logFile)}` : ''}`);
+      throw new Error(
+        `${what}: not ready after ${timeoutMs} ms (${last instanceof Error ? last.message : String(last ?? 'no answer')})${logFile ? `; see ${logFile}:\n${tail(logFile)}` : ''}`,
+      );
     }
     await sleep(intervalMs);
   }
@@ -96,7 +98,11 @@ export async function waitFor(what, probe, opts = {}) {
 export function tail(file, n = 30) {
   try {
     const s = fs.readFileSync(file, 'utf8');
-    return s.split('\n').slice(-n).map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l)).join('\n');
+    return s
+      .split('\n')
+      .slice(-n)
+      .map((l) => (l.length > 400 ? `${l.slice(0, 400)}…` : l))
+      .join('\n');
   } catch {
     return '(no log)';
   }

@@ -9,15 +9,21 @@ const [ownerArg, ...names] = process.argv.slice(2);
 const owner = Number(ownerArg);
 process.title = `flume-ts-services-watchdog owner=${owner}`;
 
-const owned = () =>
-  Object.entries(readState().services).filter(([n, s]) => names.includes(n) && s.owner === owner);
+const owned = () => Object.entries(readState().services).filter(([n, s]) => names.includes(n) && s.owner === owner);
 
 // stop watching once the owner is gone, or once nothing of ours is recorded any more (released normally)
 while (pidAlive(owner) && owned().length > 0) await sleep(500);
 try {
   await withLock(async () => {
     const mine = owned();
-    await Promise.all(mine.flatMap(([, s]) => [...s.pids].reverse().filter(pidAlive).map((p) => stopPid(p))));
+    await Promise.all(
+      mine.flatMap(([, s]) =>
+        [...s.pids]
+          .reverse()
+          .filter(pidAlive)
+          .map((p) => stopPid(p)),
+      ),
+    );
     if (mine.length)
       updateState((s) => {
         for (const [n] of mine) delete s.services[n];

@@ -103,7 +103,8 @@ function fromRpcProps(file: string): Target {
   }
   const p = new Map([...lastWins(parseProperties(text, file).entries)].map(([k, e]) => [k, e.value.trim()]));
   const type = p.get('client.type') ?? 'default';
-  if (type.toLowerCase() !== 'default') process.stderr.write(`flume-ts avro-client: client.type ${type} is not supported; using the default client with the first host\n`);
+  if (type.toLowerCase() !== 'default')
+    process.stderr.write(`flume-ts avro-client: client.type ${type} is not supported; using the default client with the first host\n`);
   const first = (p.get('hosts') ?? '').split(/\s+/).filter(Boolean)[0];
   if (!first) throw new UsageProblem(`${file}: Hosts list is invalid: ${p.get('hosts') ?? ''}`);
   const hp = p.get(`hosts.${first}`);
@@ -247,7 +248,11 @@ export async function avroClientMain(argv: string[]): Promise<number> {
       for (const f of files) {
         sent += await sendLines(fs.createReadStream(f), client, target.batchSize, headers);
         const done = `${f}.COMPLETED`;
-        if (fs.existsSync(done)) throw new FlumeError('FLUME_AVRO_CLIENT', `File name has been re-used with different files. Spooling assumptions violated for ${done}`);
+        if (fs.existsSync(done))
+          throw new FlumeError(
+            'FLUME_AVRO_CLIENT',
+            `File name has been re-used with different files. Spooling assumptions violated for ${done}`,
+          );
         fs.renameSync(f, done);
       }
     } else {

@@ -57,10 +57,11 @@ export function renderComponentDocs(registry: Registry): string {
   let out =
     '# flume-ts component reference\n\n' +
     'Generated from the component declarations by `npm run docs` — do not edit by hand. ' +
-    'Property names, defaults and `type` values are Flume 1.11\'s; **bold** properties are required.\n\n';
+    "Property names, defaults and `type` values are Flume 1.11's; **bold** properties are required.\n\n";
   for (const [kind, title] of KINDS) {
     const specs = registry.specs(kind);
-    if (specs.length) out += `- [${title}](#${title.toLowerCase().replace(/\s+/g, '-')}): ${specs.map((s) => `\`${s.type}\``).join(', ')}\n`;
+    if (specs.length)
+      out += `- [${title}](#${title.toLowerCase().replace(/\s+/g, '-')}): ${specs.map((s) => `\`${s.type}\``).join(', ')}\n`;
   }
   out += '\n';
   for (const [kind, title, prefix] of KINDS) {
@@ -89,7 +90,8 @@ export function renderCodesDocs(): string {
 }
 
 /** Marks the generated component rows in docs/compatibility.md; everything outside them is written by hand. */
-export const COMPAT_BEGIN = '<!-- BEGIN GENERATED component rows: `npm run docs` writes them from the declarations (notes, compatibility) -->';
+export const COMPAT_BEGIN =
+  '<!-- BEGIN GENERATED component rows: `npm run docs` writes them from the declarations (notes, compatibility) -->';
 export const COMPAT_END = '<!-- END GENERATED component rows -->';
 
 const COMPAT_KINDS: ComponentKind[] = ['source', 'channel', 'sink', 'interceptor', 'serializer'];

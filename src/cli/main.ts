@@ -91,7 +91,8 @@ function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, i
 
 /** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
 export async function validateMain(
-  argv: string[], io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) },
+  argv: string[],
+  io = { out: (s: string) => console.log(s), err: (s: string) => console.error(s) },
 ): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -119,7 +120,10 @@ export async function validateMain(
   const registry = plugins.registry;
   let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
   if (names.length === 0) names = ['\u0000'];
-  const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({ agent: n, result: loadAgent(configs, n, registry, { sysProps }) }));
+  const results: Array<{ agent: string; result: LoadResult }> = names.map((n) => ({
+    agent: n,
+    result: loadAgent(configs, n, registry, { sysProps }),
+  }));
   let errors = 0;
   let warnings = 0;
   const seen = new Set<string>();
@@ -312,4 +316,3 @@ export async function main(argv: string[]): Promise<void> {
   process.exitCode = code;
   if (cmd === 'agent' || cmd === 'node') setTimeout(() => process.exit(code), 200).unref();
 }
-

@@ -29,7 +29,8 @@ export function rawOf(props: PropMap): Record<string, string> {
 /** Properties whose keys start with `prefix`, with the prefix removed (Flume's Context.getSubProperties). */
 export function subProps(props: PropMap, prefix: string): PropMap {
   const out: PropMap = new Map();
-  for (const [k, v] of props) if (k.startsWith(prefix) && k.length > prefix.length) out.set(k.slice(prefix.length), { ...v, key: k.slice(prefix.length) });
+  for (const [k, v] of props)
+    if (k.startsWith(prefix) && k.length > prefix.length) out.set(k.slice(prefix.length), { ...v, key: k.slice(prefix.length) });
   return out;
 }
 
@@ -60,7 +61,10 @@ export function parseComponent(
         entry = e;
         if (n !== name) {
           diagnostics.push({
-            severity: 'info', code: 'alias-property', key: e.fullKey, at: e.keyAt,
+            severity: 'info',
+            code: 'alias-property',
+            key: e.fullKey,
+            at: e.keyAt,
             message: `${opts.label}: "${n}" is read as "${name}"`,
           });
         }
@@ -71,7 +75,9 @@ export function parseComponent(
       if (p.required) {
         ok = false;
         diagnostics.push({
-          severity: 'error', code: 'missing-property', at: opts.at,
+          severity: 'error',
+          code: 'missing-property',
+          at: opts.at,
           message: `${opts.label}: required property "${name}" is not set`,
           hint: `add ${opts.keyPrefix ?? ''}${name} = …`,
           flume: `Flume drops ${opts.label} ("Required parameter ${name} must exist")`,
@@ -85,7 +91,10 @@ export function parseComponent(
     if (!parsed.ok) {
       ok = false;
       diagnostics.push({
-        severity: 'error', code: 'invalid-value', key: entry.fullKey, at: entry.valueAt,
+        severity: 'error',
+        code: 'invalid-value',
+        key: entry.fullKey,
+        at: entry.valueAt,
         message: `${entry.fullKey}: ${shown ? 'invalid value' : parsed.message}`,
         flume: `Flume drops ${opts.label}`,
       });
@@ -94,7 +103,10 @@ export function parseComponent(
     }
     if (parsed.message) {
       diagnostics.push({
-        severity: parsed.severity ?? 'warning', code: 'suspicious-value', key: entry.fullKey, at: entry.valueAt,
+        severity: parsed.severity ?? 'warning',
+        code: 'suspicious-value',
+        key: entry.fullKey,
+        at: entry.valueAt,
         message: `${entry.fullKey}: ${parsed.message}`,
       });
     }
@@ -105,7 +117,10 @@ export function parseComponent(
     if (known.has(k) || opts.frameworkKeys?.(k) || prefixes.some((p) => k.startsWith(p))) continue;
     const guess = didYouMean(k, [...known, ...prefixes.map((p) => p + '…')]);
     diagnostics.push({
-      severity: 'warning', code: 'unknown-property', key: e.fullKey, at: e.keyAt,
+      severity: 'warning',
+      code: 'unknown-property',
+      key: e.fullKey,
+      at: e.keyAt,
       message: `${e.fullKey}: "${k}" is not a property of ${spec.kind} type ${spec.type}`,
       hint: guess ? `did you mean "${guess}"?` : `known properties: ${[...Object.keys(specProps)].join(', ') || '(none)'}`,
       flume: 'Flume ignores it silently',
@@ -117,8 +132,12 @@ export function parseComponent(
       const sev = pr.severity ?? 'error';
       if (sev === 'error') ok = false;
       diagnostics.push({
-        severity: sev, code: 'invalid-combination', key: e?.fullKey, at: e?.valueAt ?? opts.at,
-        message: `${opts.label}: ${pr.message}`, hint: pr.hint,
+        severity: sev,
+        code: 'invalid-combination',
+        key: e?.fullKey,
+        at: e?.valueAt ?? opts.at,
+        message: `${opts.label}: ${pr.message}`,
+        hint: pr.hint,
         flume: sev === 'error' ? `Flume drops ${opts.label}` : undefined,
       });
     }

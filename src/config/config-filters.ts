@@ -65,14 +65,20 @@ function buildFilters(agent: RawAgent, ctx: ConfigFilterContext, diagnostics: Di
     const typeProp = def?.props.get('type');
     if (!def || !typeProp) {
       diagnostics.push({
-        severity: 'error', code: 'missing-type', at: list.valueAt, message: `config filter ${name} has no type`, flume: `Flume drops config filter ${name}`,
+        severity: 'error',
+        code: 'missing-type',
+        at: list.valueAt,
+        message: `config filter ${name} has no type`,
+        flume: `Flume drops config filter ${name}`,
       });
       continue;
     }
     const spec = resolveConfigFilter(typeProp.value);
     if (!spec) {
       diagnostics.push({
-        severity: 'error', code: 'unsupported-type', at: typeProp.valueAt,
+        severity: 'error',
+        code: 'unsupported-type',
+        at: typeProp.valueAt,
         message: `config filter ${name}: type "${typeProp.value}" is not supported by flume-ts (${CONFIG_FILTERS.map((f) => f.type).join(' and ')} are)`,
       });
       continue;
@@ -82,7 +88,10 @@ function buildFilters(agent: RawAgent, ctx: ConfigFilterContext, diagnostics: Di
     const missing = Object.entries(spec.properties).find(([k, p]) => p.required && !props[k]);
     if (missing) {
       diagnostics.push({
-        severity: 'error', code: 'missing-property', at: def.at, message: `config filter ${name}: required property "${missing[0]}" is not set`,
+        severity: 'error',
+        code: 'missing-property',
+        at: def.at,
+        message: `config filter ${name}: required property "${missing[0]}" is not set`,
       });
       continue;
     }

@@ -19,7 +19,7 @@ export const DIAGNOSTIC_CODES = {
   'no-channels': 'the agent has no channels list; Flume removes the agent',
   'missing-channel': 'a source has no channels, or a sink no channel; Flume drops it',
   'unknown-channel': 'a source, sink or selector names a channel that is not active',
-  'no-active-channel': 'none of a source\'s channels is active; Flume drops the source',
+  'no-active-channel': "none of a source's channels is active; Flume drops the source",
   'unused-channel': 'no source or sink uses the channel; Flume removes it',
   'unknown-sink': 'a sink group names a sink that is not active; Flume leaves it out of the group',
   'sink-in-two-groups': 'a sink is already in another sink group; Flume leaves it out of this one',
@@ -31,7 +31,7 @@ export const DIAGNOSTIC_CODES = {
   'invalid-combination': 'properties do not fit together, or a nested part (serializer, …) is invalid',
   'unknown-property': 'the component has no such property; Flume ignores it silently',
   'alias-property': 'an older spelling of a property name is read as the current one',
-  'batch-exceeds-transaction-capacity': 'a batch size is above the channel\'s transactionCapacity; Flume drops the component',
+  'batch-exceeds-transaction-capacity': "a batch size is above the channel's transactionCapacity; Flume drops the component",
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -15,23 +15,23 @@ export const FRAMEWORK_KEYS: Readonly<Record<Exclude<Section, 'configfilters'>, 
   sources: [
     { key: 'type', doc: 'the source type: alias or class name' },
     { key: 'channels', doc: 'the channels the source writes to (whitespace-separated)' },
-    { key: 'config', doc: 'ignored (Flume\'s ComponentConfiguration key)' },
+    { key: 'config', doc: "ignored (Flume's ComponentConfiguration key)" },
     { key: 'interceptors', doc: 'the interceptor names, applied in order' },
     { key: 'interceptors.', doc: 'interceptors.<name>.type and interceptors.<name>.* configure each interceptor' },
-    { key: 'selector.', doc: 'selector.type (replicating, multiplexing or a class name) and the selector\'s properties' },
+    { key: 'selector.', doc: "selector.type (replicating, multiplexing or a class name) and the selector's properties" },
   ],
   channels: [
     { key: 'type', doc: 'the channel type: alias or class name' },
-    { key: 'config', doc: 'ignored (Flume\'s ComponentConfiguration key)' },
+    { key: 'config', doc: "ignored (Flume's ComponentConfiguration key)" },
   ],
   sinks: [
     { key: 'type', doc: 'the sink type: alias or class name' },
     { key: 'channel', doc: 'the one channel the sink takes from' },
-    { key: 'config', doc: 'ignored (Flume\'s ComponentConfiguration key)' },
+    { key: 'config', doc: "ignored (Flume's ComponentConfiguration key)" },
   ],
   sinkgroups: [
     { key: 'sinks', doc: 'the sinks of the group (whitespace-separated)' },
-    { key: 'processor.', doc: 'processor.type (default, failover, load_balance) and the processor\'s properties' },
+    { key: 'processor.', doc: "processor.type (default, failover, load_balance) and the processor's properties" },
   ],
 };
 

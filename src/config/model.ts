@@ -43,7 +43,10 @@ export function mergeFiles(files: readonly ConfigFile[], opts: LoadOptions, diag
       const prev = merged.get(e.key);
       if (prev && prev.keyAt.file === e.keyAt.file) {
         diagnostics.push({
-          severity: 'info', code: 'duplicate-property', key: e.key, at: e.keyAt,
+          severity: 'info',
+          code: 'duplicate-property',
+          key: e.key,
+          at: e.keyAt,
           message: `${e.key} is also set at line ${prev.keyAt.line}; this later value wins (java.util.Properties)`,
         });
       }
@@ -61,7 +64,10 @@ export function mergeFiles(files: readonly ConfigFile[], opts: LoadOptions, diag
     for (const name of r.unresolved) {
       const envHas = env[name] !== undefined;
       diagnostics.push({
-        severity: 'warning', code: 'unresolved-variable', key: k, at: e.valueAt,
+        severity: 'warning',
+        code: 'unresolved-variable',
+        key: k,
+        at: e.valueAt,
         message: `\${${name}} in ${k} is not defined; the text stays literally as in Flume`,
         hint: envHas
           ? `the environment has ${name}: write \${env:${name}}, or run with -DpropertiesImplementation=org.apache.flume.node.EnvVarResolverProperties`
@@ -80,7 +86,10 @@ function groupAgents(merged: Map<string, PropertyEntry>, diagnostics: Diagnostic
     const dot = key.indexOf('.');
     if (dot <= 0) {
       diagnostics.push({
-        severity: 'warning', code: 'invalid-key', key, at: e.keyAt,
+        severity: 'warning',
+        code: 'invalid-key',
+        key,
+        at: e.keyAt,
         message: `"${key}" has no agent prefix (expected <agent>.<section>.…)`,
         flume: 'Flume ignores it ("Configuration property ignored")',
       });
@@ -88,8 +97,12 @@ function groupAgents(merged: Map<string, PropertyEntry>, diagnostics: Diagnostic
     }
     if (value === '') {
       diagnostics.push({
-        severity: 'warning', code: 'empty-value', key, at: e.keyAt,
-        message: `${key} has an empty value`, flume: 'Flume ignores it ("Configuration property ignored")',
+        severity: 'warning',
+        code: 'empty-value',
+        key,
+        at: e.keyAt,
+        message: `${key} has an empty value`,
+        flume: 'Flume ignores it ("Configuration property ignored")',
       });
       continue;
     }
@@ -110,7 +123,10 @@ function groupAgents(merged: Map<string, PropertyEntry>, diagnostics: Diagnostic
     if (!(SECTIONS as readonly string[]).includes(section)) {
       const guess = didYouMean(d2 > 0 ? section : rest, SECTIONS);
       diagnostics.push({
-        severity: 'warning', code: 'unknown-section', key, at: e.keyAt,
+        severity: 'warning',
+        code: 'unknown-section',
+        key,
+        at: e.keyAt,
         message: `${key}: "${d2 > 0 ? section : rest}" is not sources, channels, sinks, sinkgroups or configfilters`,
         hint: guess ? `did you mean "${agentName}.${guess}${d2 > 0 ? rest.slice(d2) : ''}"?` : undefined,
         flume: 'Flume ignores it ("Invalid property specified")',
@@ -121,7 +137,10 @@ function groupAgents(merged: Map<string, PropertyEntry>, diagnostics: Diagnostic
     const d3 = afterSection.indexOf('.');
     if (d3 <= 0 || d3 === afterSection.length - 1) {
       diagnostics.push({
-        severity: 'warning', code: 'invalid-key', key, at: e.keyAt,
+        severity: 'warning',
+        code: 'invalid-key',
+        key,
+        at: e.keyAt,
         message: `${key}: expected ${agentName}.${section}.<name>.<property>`,
         flume: 'Flume ignores it ("Invalid property specified")',
       });
@@ -150,7 +169,8 @@ export function loadAgent(files: readonly ConfigFile[], agentName: string, regis
   if (!raw) {
     const guess = didYouMean(agentName, names);
     diagnostics.push({
-      severity: 'error', code: 'unknown-agent',
+      severity: 'error',
+      code: 'unknown-agent',
       at: files[0] ? { file: files[0].file, line: 1, col: 1 } : undefined,
       message: `no configuration for agent "${agentName}"; agents found: ${names.length ? names.join(', ') : '(none)'}`,
       hint: guess ? `did you mean --name ${guess}?` : 'pass the agent prefix used in the file with --name',
@@ -159,13 +179,17 @@ export function loadAgent(files: readonly ConfigFile[], agentName: string, regis
     return { diagnostics: sortDiagnostics(diagnostics), agents: names };
   }
   // keys of other agents are fine; diagnostics that belong to other agents' keys are dropped for clarity
-  const own = diagnostics.filter((d) => !d.key || d.key.startsWith(agentName + '.') || !names.some((n) => n !== agentName && d.key!.startsWith(n + '.')));
+  const own = diagnostics.filter(
+    (d) => !d.key || d.key.startsWith(agentName + '.') || !names.some((n) => n !== agentName && d.key!.startsWith(n + '.')),
+  );
   const plan = validateAgent(raw, registry, own, { env: opts.env ?? process.env });
   return { plan, diagnostics: sortDiagnostics(own), agents: names };
 }
 
 export function countBySeverity(ds: readonly Diagnostic[]): { errors: number; warnings: number; infos: number } {
-  let errors = 0, warnings = 0, infos = 0;
+  let errors = 0,
+    warnings = 0,
+    infos = 0;
   for (const d of ds) {
     if (d.severity === 'error') errors++;
     else if (d.severity === 'warning') warnings++;

@@ -152,7 +152,8 @@ export function parseProperties(text: string, file: string): { entries: Property
     }
     let valueAt = keyAt;
     if (valueStart < limit) valueAt = locate(valueStart);
-    else if (sep >= 0) valueAt = locate(sep, true); // empty value: just after the separator
+    else if (sep >= 0)
+      valueAt = locate(sep, true); // empty value: just after the separator
     else if (keyLen > 0) valueAt = locate(keyLen - 1, true); // a key alone: just after the key
     entries.push({ key, value, keyAt, valueAt });
   }

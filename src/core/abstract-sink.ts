@@ -86,7 +86,9 @@ export abstract class BatchingSink extends AbstractSink {
       await tx.rollback();
       this.counter.increment('EventWriteFail');
       if (err instanceof EventDeliveryError) throw err;
-      throw new EventDeliveryError(`sink ${this.name}: failed to deliver ${n} event(s), rolled back for retry: ${errorMessage(err)}`, { cause: err });
+      throw new EventDeliveryError(`sink ${this.name}: failed to deliver ${n} event(s), rolled back for retry: ${errorMessage(err)}`, {
+        cause: err,
+      });
     }
     this.counter.add('EventDrainSuccessCount', n);
     return n === 0 ? 'BACKOFF' : 'READY';

@@ -39,18 +39,19 @@ export class DefaultChannelProcessor implements ChannelProcessor {
     if (this.selector.uniform) {
       for (const c of this.selector.getRequiredChannels(events[0]!)) required.set(c, events);
       for (const c of this.selector.getOptionalChannels(events[0]!)) optional.set(c, events);
-    } else for (const e of events) {
-      for (const c of this.selector.getRequiredChannels(e)) {
-        const l = required.get(c);
-        if (l) l.push(e);
-        else required.set(c, [e]);
+    } else
+      for (const e of events) {
+        for (const c of this.selector.getRequiredChannels(e)) {
+          const l = required.get(c);
+          if (l) l.push(e);
+          else required.set(c, [e]);
+        }
+        for (const c of this.selector.getOptionalChannels(e)) {
+          const l = optional.get(c);
+          if (l) l.push(e);
+          else optional.set(c, [e]);
+        }
       }
-      for (const c of this.selector.getOptionalChannels(e)) {
-        const l = optional.get(c);
-        if (l) l.push(e);
-        else optional.set(c, [e]);
-      }
-    }
     for (const [ch, list] of required) {
       try {
         await putAll(ch, list);

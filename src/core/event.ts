@@ -5,10 +5,14 @@ export interface Event {
 }
 
 export function createEvent(body: Buffer | Uint8Array | string, headers: Record<string, string> = {}): Event {
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  const buf =
+    typeof body === 'string'
+      ? Buffer.from(body, 'utf8')
+      : Buffer.isBuffer(body)
+        ? body
+        : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   return { headers, body: buf };
 }
-
 
 export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.bodyLength : e.body.length);
 

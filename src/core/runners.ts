@@ -81,7 +81,10 @@ export class SinkRunner extends Runner {
       } catch (err) {
         failures++;
         const delay = Math.min(5000, 250 * 2 ** Math.min(failures - 1, 5));
-        this.logger.error({ err: errorMessage(err), code: (err as { code?: string }).code, retryInMs: delay }, 'Unable to deliver event. Exception follows.');
+        this.logger.error(
+          { err: errorMessage(err), code: (err as { code?: string }).code, retryInMs: delay },
+          'Unable to deliver event. Exception follows.',
+        );
         await sleep(delay, this.stopping);
       }
     }

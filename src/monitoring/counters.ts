@@ -5,18 +5,36 @@
 export type CounterType = 'SOURCE' | 'CHANNEL' | 'SINK' | 'CHANNEL_PROCESSOR' | 'SINK_PROCESSOR' | 'OTHER';
 
 export const SOURCE_COUNTERS = [
-  'EventReceivedCount', 'EventAcceptedCount', 'AppendReceivedCount', 'AppendAcceptedCount',
-  'AppendBatchReceivedCount', 'AppendBatchAcceptedCount', 'OpenConnectionCount', 'EventReadFail',
-  'ChannelWriteFail', 'GenericProcessingFail',
+  'EventReceivedCount',
+  'EventAcceptedCount',
+  'AppendReceivedCount',
+  'AppendAcceptedCount',
+  'AppendBatchReceivedCount',
+  'AppendBatchAcceptedCount',
+  'OpenConnectionCount',
+  'EventReadFail',
+  'ChannelWriteFail',
+  'GenericProcessingFail',
 ] as const;
 export const CHANNEL_COUNTERS = [
-  'ChannelSize', 'EventPutAttemptCount', 'EventPutSuccessCount', 'EventTakeAttemptCount', 'EventTakeSuccessCount',
+  'ChannelSize',
+  'EventPutAttemptCount',
+  'EventPutSuccessCount',
+  'EventTakeAttemptCount',
+  'EventTakeSuccessCount',
   'ChannelCapacity',
 ] as const;
 export const SINK_COUNTERS = [
-  'ConnectionCreatedCount', 'ConnectionClosedCount', 'ConnectionFailedCount', 'BatchEmptyCount',
-  'BatchUnderflowCount', 'BatchCompleteCount', 'EventDrainAttemptCount', 'EventDrainSuccessCount',
-  'EventWriteFail', 'ChannelReadFail',
+  'ConnectionCreatedCount',
+  'ConnectionClosedCount',
+  'ConnectionFailedCount',
+  'BatchEmptyCount',
+  'BatchUnderflowCount',
+  'BatchCompleteCount',
+  'EventDrainAttemptCount',
+  'EventDrainSuccessCount',
+  'EventWriteFail',
+  'ChannelReadFail',
 ] as const;
 
 export class CounterGroup {
@@ -81,8 +99,7 @@ export class CounterGroup {
 
 export const sourceCounter = (name: string, extra: readonly string[] = []) =>
   new CounterGroup('SOURCE', name, [...SOURCE_COUNTERS, ...extra]);
-export const sinkCounter = (name: string, extra: readonly string[] = []) =>
-  new CounterGroup('SINK', name, [...SINK_COUNTERS, ...extra]);
+export const sinkCounter = (name: string, extra: readonly string[] = []) => new CounterGroup('SINK', name, [...SINK_COUNTERS, ...extra]);
 export const channelCounter = (name: string, extra: readonly string[] = []) =>
   new CounterGroup('CHANNEL', name, [...CHANNEL_COUNTERS, ...extra]);
 

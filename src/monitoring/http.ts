@@ -48,7 +48,10 @@ export function startMetricsServer(port: number, host: string, source: CounterSo
     }
     const url = new URL(req.url ?? '/', 'http://x');
     const accept = req.headers.accept ?? '';
-    if (url.pathname === '/prometheus' || (url.pathname === '/metrics' && /openmetrics|text\/plain/.test(accept) && !/application\/json/.test(accept))) {
+    if (
+      url.pathname === '/prometheus' ||
+      (url.pathname === '/metrics' && /openmetrics|text\/plain/.test(accept) && !/application\/json/.test(accept))
+    ) {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' }).end(metricsPrometheus(source()));
       return;
     }

@@ -58,11 +58,18 @@ async function specsOf(file: string): Promise<AnySpec[]> {
   if (typeof v === 'function') v = await (v as (a: typeof api) => unknown)(api);
   const list = Array.isArray(v) ? v : [v];
   for (const s of list) {
-    const ok = s && typeof s === 'object' && KINDS.includes((s as AnySpec).kind) && typeof (s as AnySpec).type === 'string'
-      && typeof (s as AnySpec).create === 'function' && typeof (s as AnySpec).properties === 'object';
+    const ok =
+      s &&
+      typeof s === 'object' &&
+      KINDS.includes((s as AnySpec).kind) &&
+      typeof (s as AnySpec).type === 'string' &&
+      typeof (s as AnySpec).create === 'function' &&
+      typeof (s as AnySpec).properties === 'object';
     if (!ok) {
-      throw new FlumeError('FLUME_PLUGIN',
-        'its default export is not a component spec made with defineComponent (or an array of them, or a function returning them)');
+      throw new FlumeError(
+        'FLUME_PLUGIN',
+        'its default export is not a component spec made with defineComponent (or an array of them, or a function returning them)',
+      );
     }
   }
   return list as AnySpec[];
@@ -96,7 +103,9 @@ function wantedPlugins(configs: readonly ConfigFile[], base: Registry, opts: Loa
  * error diagnostic (its component is then an unknown type, dropped as Flume drops a class it cannot load).
  */
 export async function registryWithPlugins(
-  builtins: readonly AnySpec[], configs: readonly ConfigFile[], opts: LoadOptions = {},
+  builtins: readonly AnySpec[],
+  configs: readonly ConfigFile[],
+  opts: LoadOptions = {},
 ): Promise<PluginLoad> {
   const base = new Registry(builtins);
   const plugins: PluginLoad['plugins'] = [];
@@ -118,7 +127,10 @@ export async function registryWithPlugins(
       plugins.push({ specifier: w.value, file, types: specs.map((s) => `${s.kind} ${s.type}`) });
     } catch (err) {
       diagnostics.push({
-        severity: 'error', code: 'plugin-load', key: w.key, at: w.at,
+        severity: 'error',
+        code: 'plugin-load',
+        key: w.key,
+        at: w.at,
         message: `cannot load the plugin "${w.value}"${file ? ` (${file})` : ''}: ${err instanceof Error ? err.message : String(err)}`,
         hint: 'a plugin is a JavaScript module whose default export is a defineComponent spec (docs/plugins.md)',
       });

@@ -122,15 +122,23 @@ export class Agent {
         this.about(`sink ${s.name}`).error(`sink ${s.name} removed: its channel ${s.channel} could not be created`);
         continue;
       }
-      const sink = this.tryCreate(`sink ${s.name}`, () => s.spec.create(s.config as never, this.ctx('sink', s, { channel }) as never) as Sink);
+      const sink = this.tryCreate(
+        `sink ${s.name}`,
+        () => s.spec.create(s.config as never, this.ctx('sink', s, { channel }) as never) as Sink,
+      );
       if (sink) this.sinks.set(s.name, sink);
     }
     const grouped = new Set<string>();
     for (const g of plan.sinkgroups) {
       const members = g.sinks.map((n) => this.sinks.get(n)).filter((s): s is Sink => s !== undefined);
       if (members.length === 0) continue;
-      const proc = this.tryCreate(`sink group ${g.name}`, () =>
-        g.processor.spec.create(g.processor.config as never, this.ctx('sinkgroup', { ...g.processor, name: g.name }, { sinks: members }) as never) as SinkProcessor,
+      const proc = this.tryCreate(
+        `sink group ${g.name}`,
+        () =>
+          g.processor.spec.create(
+            g.processor.config as never,
+            this.ctx('sinkgroup', { ...g.processor, name: g.name }, { sinks: members }) as never,
+          ) as SinkProcessor,
       );
       if (!proc) continue;
       for (const m of members) grouped.add(m.name);
@@ -146,8 +154,13 @@ export class Agent {
         continue;
       }
       const source = this.tryCreate(`source ${s.name}`, () => {
-        const selector = s.selector.spec.create(s.selector.config as never, this.ctx('source', { ...s.selector, name: s.name }, { channels }) as never) as ChannelSelector;
-        const interceptors = s.interceptors.map((i) => i.spec.create(i.config as never, this.ctx(`source.${s.name}.interceptor`, i) as never) as Interceptor);
+        const selector = s.selector.spec.create(
+          s.selector.config as never,
+          this.ctx('source', { ...s.selector, name: s.name }, { channels }) as never,
+        ) as ChannelSelector;
+        const interceptors = s.interceptors.map(
+          (i) => i.spec.create(i.config as never, this.ctx(`source.${s.name}.interceptor`, i) as never) as Interceptor,
+        );
         const processor = new DefaultChannelProcessor(selector, interceptors, this.root.child({ component: `source.${s.name}` }));
         return s.spec.create(s.config as never, this.ctx('source', s, { processor }) as never) as Source;
       });
@@ -218,7 +231,10 @@ export class Agent {
     const deadline = Date.now() + (opts.drainTimeoutMs ?? 10_000);
     const keep = opts.keepChannels ?? new Set<string>();
     const consumed = new Set(
-      this.groups.filter((g) => g.started).flatMap((g) => g.processor.sinks.map((s) => s.channel)).filter((c) => !keep.has(c.name) && !c.durable),
+      this.groups
+        .filter((g) => g.started)
+        .flatMap((g) => g.processor.sinks.map((s) => s.channel))
+        .filter((c) => !keep.has(c.name) && !c.durable),
     );
     const pending = () => [...consumed].reduce((n, c) => n + c.size(), 0);
     while (pending() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));

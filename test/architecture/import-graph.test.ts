@@ -84,7 +84,11 @@ describe('import graph', () => {
   it('config imports neither components, runtime nor cli; components import neither runtime nor cli', () => {
     const bad = [...graph].flatMap(([m, deps]) =>
       deps
-        .filter((d) => (m.startsWith('config/') && /^(components|runtime|cli)\//.test(d)) || (m.startsWith('components/') && /^(runtime|cli)\//.test(d)))
+        .filter(
+          (d) =>
+            (m.startsWith('config/') && /^(components|runtime|cli)\//.test(d)) ||
+            (m.startsWith('components/') && /^(runtime|cli)\//.test(d)),
+        )
         .map((d) => `${m} → ${d}`),
     );
     expect(bad).toEqual([]);

@@ -17,7 +17,9 @@ describe('lazy protocol clients', () => {
       const reg = await import('./dist/components/registry.js');
       reg.builtinRegistry();
       console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
-    const loaded: string[] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }));
+    const loaded: string[] = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }),
+    );
     expect(loaded.filter((m) => HEAVY.test(m))).toEqual([]);
   });
 
@@ -27,7 +29,9 @@ describe('lazy protocol clients', () => {
       const { kafkajs } = await import('./dist/components/shared/lazy.js');
       kafkajs();
       console.log(JSON.stringify(Object.keys(createRequire(import.meta.url).cache)));`;
-    const loaded: string[] = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }));
+    const loaded: string[] = JSON.parse(
+      execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8' }),
+    );
     expect(loaded.some((m) => /node_modules\/kafkajs\//.test(m))).toBe(true);
   });
 });

@@ -37,7 +37,9 @@ describe('Flume config model', () => {
   });
 
   it('accepts types case-insensitively and as Flume class names', () => {
-    const r = load(EXAMPLE.replace('type = netcat', 'type = NetCat').replace('type = memory', 'type = org.apache.flume.channel.MemoryChannel'));
+    const r = load(
+      EXAMPLE.replace('type = netcat', 'type = NetCat').replace('type = memory', 'type = org.apache.flume.channel.MemoryChannel'),
+    );
     expect(r.plan!.sources[0]!.spec.type).toBe('netcat');
     expect(r.plan!.channels[0]!.spec.type).toBe('memory');
   });
@@ -46,7 +48,9 @@ describe('Flume config model', () => {
     const r = load(EXAMPLE, 'a2');
     expect(r.plan).toBeUndefined();
     expect(r.agents).toEqual(['a1']);
-    expect(formatDiagnostic(r.diagnostics[0]!)).toMatch(/^flume\.conf:1:1 error unknown-agent .*agents found: a1 \(did you mean --name a1\?\)/);
+    expect(formatDiagnostic(r.diagnostics[0]!)).toMatch(
+      /^flume\.conf:1:1 error unknown-agent .*agents found: a1 \(did you mean --name a1\?\)/,
+    );
   });
 
   it('drops what Flume drops, with file:line:col and a did-you-mean', () => {
@@ -73,7 +77,9 @@ a1.sinks.k3.channel = c1
     const text = r.diagnostics.map(formatDiagnostic).join('\n');
     expect(text).toContain('flume.conf:7:26 warning unknown-channel source r1: channel "c2" is not an active channel (did you mean "c1"?)');
     expect(text).toContain('flume.conf:11:20 error unknown-type sink k1: unknown sink type "nul" (did you mean "null"?)');
-    expect(text).toContain('flume.conf:14:1 error missing-channel sink k2 has no channel (a sink takes one channel: write a1.sinks.k2.channel (singular))');
+    expect(text).toContain(
+      'flume.conf:14:1 error missing-channel sink k2 has no channel (a sink takes one channel: write a1.sinks.k2.channel (singular))',
+    );
     expect(text).toMatch(/error missing-type sink k3 has no type/);
   });
 
@@ -113,7 +119,9 @@ a1.sinks.k3.channel = c1
   });
 
   it('substitutes ${VAR} from the config, ${env:VAR} and ${sys:prop}; unresolved stays literal with a warning', () => {
-    const text = EXAMPLE.replace('port = 44444', 'port = ${NC_PORT}').replace('bind = localhost', 'bind = ${env:BIND_HOST}') + 'NC_PORT = 4545\na1.sinks.k1.batchSize = ${sys:bs}\n';
+    const text =
+      EXAMPLE.replace('port = 44444', 'port = ${NC_PORT}').replace('bind = localhost', 'bind = ${env:BIND_HOST}') +
+      'NC_PORT = 4545\na1.sinks.k1.batchSize = ${sys:bs}\n';
     const r = load(text, 'a1', { env: { BIND_HOST: '127.0.0.1' }, sysProps: { bs: '7' } });
     expect(r.plan!.sources[0]!.config).toMatchObject({ port: 4545, bind: '127.0.0.1' });
     expect(r.plan!.sinks[0]!.config.batchSize).toBe(7);
@@ -122,15 +130,22 @@ a1.sinks.k3.channel = c1
     expect(w.hint).toContain('${env:HOSTVAR}');
     expect(r2.plan!.sources[0]!.config.bind).toBe('${HOSTVAR}');
     const r3 = load(EXAMPLE.replace('bind = localhost', 'bind = ${HOSTVAR}'), 'a1', {
-      env: { HOSTVAR: 'h' }, sysProps: { propertiesImplementation: 'org.apache.flume.node.EnvVarResolverProperties' },
+      env: { HOSTVAR: 'h' },
+      sysProps: { propertiesImplementation: 'org.apache.flume.node.EnvVarResolverProperties' },
     });
     expect(r3.plan!.sources[0]!.config.bind).toBe('h');
   });
 
   it('resolves config filters ${f[key]}', () => {
-    const r = load(EXAMPLE.replace('bind = localhost', "bind = ${f1['MY_BIND']}") + 'a1.configfilters = f1\na1.configfilters.f1.type = env\n', 'a1', {});
+    const r = load(
+      EXAMPLE.replace('bind = localhost', "bind = ${f1['MY_BIND']}") + 'a1.configfilters = f1\na1.configfilters.f1.type = env\n',
+      'a1',
+      {},
+    );
     process.env.MY_BIND = '127.0.0.9';
-    const r2 = load(EXAMPLE.replace('bind = localhost', "bind = ${f1['MY_BIND']}") + 'a1.configfilters = f1\na1.configfilters.f1.type = env\n');
+    const r2 = load(
+      EXAMPLE.replace('bind = localhost', "bind = ${f1['MY_BIND']}") + 'a1.configfilters = f1\na1.configfilters.f1.type = env\n',
+    );
     expect(r2.plan!.sources[0]!.config.bind).toBe('127.0.0.9');
     expect(r.plan).toBeDefined();
   });

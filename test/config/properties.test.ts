@@ -22,7 +22,7 @@ const CASES: Record<string, string> = {
   'empty key with value': '=v\n : w\n',
   'comments # and !': '# comment=1\n! also=2\n   # indented=3\n\t! tab=4\nx=#not a comment\ny=!nor this\n',
   'comment ending in backslash does not continue': '# comment \\\nreal=1\n! other \\\\\\\nreal2=2\n',
-  'continuation': 'a=one \\\n    two \\\n\t\fthree\n',
+  continuation: 'a=one \\\n    two \\\n\t\fthree\n',
   'even backslashes do not continue': 'a=x\\\\\nb=y\n',
   'odd backslashes continue': 'a=x\\\\\\\nb=y\n',
   'four and five backslashes': 'a=\\\\\\\\\nb=\\\\\\\\\\\nc\n',
@@ -47,7 +47,7 @@ const CASES: Record<string, string> = {
   'known escapes': 'a=\\t\\n\\r\\f\nb=\\b\\z\\"\\\'\\#\\!\\ \n',
   'unknown escapes drop backslash': 'a\\b\\c=\\x\\y\\U0041\n',
   'leading escaped space in value': 'a=\\  x\nb= \\ \n',
-  'CRLF': 'a=1\r\nb=2\r\n\r\nc=3\r\n',
+  CRLF: 'a=1\r\nb=2\r\n\r\nc=3\r\n',
   'lone CR': 'a=1\rb=2\r\rc=3\r',
   'mixed terminators': 'a=1\n\rb=2\r\n\nc=3\n\r\n',
   'CRLF continuation': 'a=x\\\r\n   y\r\nb=2\r\n',
@@ -60,7 +60,7 @@ const CASES: Record<string, string> = {
   'final comment without newline': 'a=1\n# end',
   'duplicate keys': 'a=1\nb=2\na=3\na\n',
   'non-ASCII UTF-8': 'clé=valeur é\n名前=値\nemoji=😀 x\n😀=smile\n',
-  'BOM': '\uFEFFa=1\nb=2\n',
+  BOM: '\uFEFFa=1\nb=2\n',
   'BOM before comment': '\uFEFF# comment\nb=2\n',
   'BOM before whitespace': '\uFEFF a=1\n',
   'empty file': '',
@@ -106,7 +106,33 @@ function rng(seed: number): () => number {
 }
 
 /** Random inputs over the characters that matter to the grammar. */
-const ALPHABET = ['\\', '\\', '\\', '\n', '\n', '\r', '\r\n', ' ', ' ', '\t', '\f', '=', ':', '#', '!', 'a', 'b', 'k', 'u', '0', 'F', 'é', '\uFEFF', 't', 'n'];
+const ALPHABET = [
+  '\\',
+  '\\',
+  '\\',
+  '\n',
+  '\n',
+  '\r',
+  '\r\n',
+  ' ',
+  ' ',
+  '\t',
+  '\f',
+  '=',
+  ':',
+  '#',
+  '!',
+  'a',
+  'b',
+  'k',
+  'u',
+  '0',
+  'F',
+  'é',
+  '\uFEFF',
+  't',
+  'n',
+];
 const RANDOM_CASES = 300;
 {
   const next = rng(20261127);
@@ -147,8 +173,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const toObject = (m: Map<string, { value: string }>): Record<string, string> =>
-  Object.fromEntries([...m].map(([k, e]) => [k, e.value]));
+const toObject = (m: Map<string, { value: string }>): Record<string, string> => Object.fromEntries([...m].map(([k, e]) => [k, e.value]));
 
 describe('parseProperties agrees with java.util.Properties.load', () => {
   it.each(Object.keys(CASES))('%s', (name) => {
@@ -184,7 +209,10 @@ describe('positions point at the key and value text (all differential cases)', (
     const text = CASES[name]!;
     for (const e of parseProperties(text, 'f').entries) {
       // The first char of the key / non-empty value is written there, either as itself or as an escape.
-      for (const [str, loc] of [[e.key, e.keyAt], [e.value, e.valueAt]] as const) {
+      for (const [str, loc] of [
+        [e.key, e.keyAt],
+        [e.value, e.valueAt],
+      ] as const) {
         if (str === '') continue;
         const c = text[offsetOf(text, loc.line, loc.col)];
         expect(c === '\\' || c === str[0], `${JSON.stringify(str)} at ${loc.line}:${loc.col}`).toBe(true);

@@ -25,10 +25,18 @@ channelConformance({
   bounded: true,
   open: async ({ capacity, transactionCapacity }) => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fc-conformance-'));
-    const ch = create(fileChannel, {
-      checkpointDir: path.join(root, 'ckpt'), dataDirs: path.join(root, 'data'), capacity: String(capacity),
-      transactionCapacity: String(transactionCapacity), minimumRequiredSpace: '1048576', 'keep-alive': '0',
-    }, { name: 'c1' }) as FileChannel;
+    const ch = create(
+      fileChannel,
+      {
+        checkpointDir: path.join(root, 'ckpt'),
+        dataDirs: path.join(root, 'data'),
+        capacity: String(capacity),
+        transactionCapacity: String(transactionCapacity),
+        minimumRequiredSpace: '1048576',
+        'keep-alive': '0',
+      },
+      { name: 'c1' },
+    ) as FileChannel;
     await ch.start();
     fileDirs.set(ch, root);
     return ch;
@@ -50,11 +58,20 @@ for (const spill of [false, true]) {
       const root = fs.mkdtempSync(path.join(os.tmpdir(), 'spill-conformance-'));
       // spilling: a memory part smaller than a transaction, the rest of the capacity in the overflow
       const memoryCapacity = spill ? Math.max(1, Math.floor(transactionCapacity / 2)) : capacity;
-      const ch = create(spillableMemoryChannel, {
-        memoryCapacity: String(memoryCapacity), overflowCapacity: String(capacity - memoryCapacity), overflowTimeout: '0',
-        transactionCapacity: String(transactionCapacity), checkpointDir: path.join(root, 'ckpt'), dataDirs: path.join(root, 'data'),
-        minimumRequiredSpace: '1048576', 'keep-alive': '0',
-      }, { name: 'c1' }) as SpillableMemoryChannel;
+      const ch = create(
+        spillableMemoryChannel,
+        {
+          memoryCapacity: String(memoryCapacity),
+          overflowCapacity: String(capacity - memoryCapacity),
+          overflowTimeout: '0',
+          transactionCapacity: String(transactionCapacity),
+          checkpointDir: path.join(root, 'ckpt'),
+          dataDirs: path.join(root, 'data'),
+          minimumRequiredSpace: '1048576',
+          'keep-alive': '0',
+        },
+        { name: 'c1' },
+      ) as SpillableMemoryChannel;
       await ch.start();
       spillDirs.set(ch, root);
       return ch;

@@ -63,7 +63,10 @@ export function sinkConformance(s: SinkUnderTest): void {
       const ch = memory('c1', 10_000, 100);
       await ch.start();
       const h = await s.setup(ch);
-      cleanups.push(() => h.stop(), () => ch.stop());
+      cleanups.push(
+        () => h.stop(),
+        () => ch.stop(),
+      );
       return { ch, h };
     };
 

@@ -41,7 +41,10 @@ function instances(spec: AnySpec, channel: Channel, raw: () => Record<string, st
   };
 }
 
-for (const [name, spec] of [['null', nullSink], ['logger', loggerSink]] as const) {
+for (const [name, spec] of [
+  ['null', nullSink],
+  ['logger', loggerSink],
+] as const) {
   sinkConformance({
     name,
     setup: async (channel): Promise<SinkHandle> => {
@@ -59,7 +62,12 @@ sinkConformance({
     return {
       newSink: i.newSink,
       delivered: async () =>
-        fs.readdirSync(dir).flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter((l) => l)),
+        fs.readdirSync(dir).flatMap((f) =>
+          fs
+            .readFileSync(path.join(dir, f), 'utf8')
+            .split('\n')
+            .filter((l) => l),
+        ),
       // the directory removed (with the open file) and created again, as an operator's mistake and its repair
       fail: (on) => (on ? fs.rmSync(dir, { recursive: true, force: true }) : void fs.mkdirSync(dir, { recursive: true })),
       stop: async () => {
@@ -70,7 +78,10 @@ sinkConformance({
   },
 });
 
-for (const [name, spec, sourceSpec] of [['avro', avroSink, avroSource], ['thrift', thriftSink, thriftSource]] as const) {
+for (const [name, spec, sourceSpec] of [
+  ['avro', avroSink, avroSource],
+  ['thrift', thriftSink, thriftSource],
+] as const) {
   sinkConformance({
     name,
     setup: async (channel): Promise<SinkHandle> => {

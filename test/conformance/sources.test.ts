@@ -43,7 +43,12 @@ sourceConformance({
   name: 'netcat',
   kind: 'push',
   start: async (processor) => {
-    const src = new NetcatSource('r1', { bind: '127.0.0.1', port: 0, maxLineLength: 512, ackEveryEvent: true, encoding: 'utf-8' }, processor, silentLogger);
+    const src = new NetcatSource(
+      'r1',
+      { bind: '127.0.0.1', port: 0, maxLineLength: 512, ackEveryEvent: true, encoding: 'utf-8' },
+      processor,
+      silentLogger,
+    );
     await src.start();
     return { send: (lines) => netcatSend(src.boundPort!, lines), stop: () => src.stop() };
   },
@@ -54,7 +59,11 @@ async function rpcHandle(source: RpcSource, sinkSpec: typeof avroSink | typeof t
   await source.start();
   const ch = memory('client', 1000, 100);
   await ch.start();
-  const sink = create(sinkSpec, { hostname: '127.0.0.1', port: String(source.boundPort), 'batch-size': '100' }, { name: 'k1', channel: ch }) as RpcSink;
+  const sink = create(
+    sinkSpec,
+    { hostname: '127.0.0.1', port: String(source.boundPort), 'batch-size': '100' },
+    { name: 'k1', channel: ch },
+  ) as RpcSink;
   await sink.start();
   return {
     send: async (bodies) => {
@@ -82,7 +91,10 @@ async function rpcHandle(source: RpcSource, sinkSpec: typeof avroSink | typeof t
   };
 }
 
-for (const [name, spec, sink] of [['avro', avroSource, avroSink], ['thrift', thriftSource, thriftSink]] as const) {
+for (const [name, spec, sink] of [
+  ['avro', avroSource, avroSink],
+  ['thrift', thriftSource, thriftSink],
+] as const) {
   sourceConformance({
     name,
     kind: 'push',

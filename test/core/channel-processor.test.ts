@@ -26,7 +26,13 @@ describe('ChannelProcessor', () => {
   });
 
   it('fails when a required channel is full and rolls it back; optional channel failures are only logged', async () => {
-    const full = new MemoryChannel('full', { capacity: 1, transactionCapacity: 1, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+    const full = new MemoryChannel('full', {
+      capacity: 1,
+      transactionCapacity: 1,
+      keepAliveSeconds: 0,
+      byteCapacity: Infinity,
+      byteCapacityBufferPercentage: 20,
+    });
     const ok = memory('ok');
     const p1 = new DefaultChannelProcessor(new ReplicatingChannelSelector([ok, full], ['full']), [], silentLogger);
     await p1.processEvent(createEvent('x'));
@@ -40,11 +46,17 @@ describe('ChannelProcessor', () => {
   it('multiplexes by header with default and optional mappings', async () => {
     const [c1, c2, c3] = [memory('c1'), memory('c2'), memory('c3')];
     const sel = new MultiplexingChannelSelector([c1, c2, c3], 'state', {
-      'mapping.CA': 'c1', 'mapping.NY': 'c2 c3', 'optional.CA': 'c1 c3', default: 'c3',
+      'mapping.CA': 'c1',
+      'mapping.NY': 'c2 c3',
+      'optional.CA': 'c1 c3',
+      default: 'c3',
     });
     const p = new DefaultChannelProcessor(sel, [], silentLogger);
     await p.processEventBatch([
-      createEvent('ca', { state: 'CA' }), createEvent('ny', { state: 'NY' }), createEvent('tx', { state: 'TX' }), createEvent('none'),
+      createEvent('ca', { state: 'CA' }),
+      createEvent('ny', { state: 'NY' }),
+      createEvent('tx', { state: 'TX' }),
+      createEvent('none'),
     ]);
     expect(bodies(await drain(c1))).toEqual(['ca']);
     expect(bodies(await drain(c2))).toEqual(['ny']);

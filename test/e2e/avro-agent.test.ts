@@ -28,7 +28,14 @@ async function collector(): Promise<{ port: number; got: Event[] }> {
     appendBatch: async (es: Event[]) => (got.push(...es), 'OK' as const),
   };
   const known = knownClients();
-  const s = new RpcServer({ bind: '127.0.0.1', port: 0, logger: pino({ level: 'silent' }), label: 'collector', layers: { deflateLevel: 6 }, newSession: () => new AvroSession(handler, known) });
+  const s = new RpcServer({
+    bind: '127.0.0.1',
+    port: 0,
+    logger: pino({ level: 'silent' }),
+    label: 'collector',
+    layers: { deflateLevel: 6 },
+    newSession: () => new AvroSession(handler, known),
+  });
   await s.listen();
   server = s as RpcServer<unknown>;
   return { port: s.port, got };
@@ -46,7 +53,7 @@ function client(args: string[], stdin?: string): Promise<{ code: number | null; 
 }
 
 describe('flume-ts agent: avro-client → avro source → memory → avro sink', () => {
-  it('delivers file and stdin lines with the header file and the source\'s interceptor, through a deflate hop', async () => {
+  it("delivers file and stdin lines with the header file and the source's interceptor, through a deflate hop", async () => {
     const col = await collector();
     const port = await freePort();
     agent = startAgent(`a1.sources = r1

@@ -144,7 +144,15 @@ describe('file channel end to end: netcat → file → file_roll under kill -9',
       duplicates += k - 1;
       if (!acked.has(n)) unackedDelivered++;
     }
-    const stats = { kills: KILLS, killedBeforeReady, sent: next, acknowledged: acked.size, delivered: counts.size, duplicates, unackedDelivered };
+    const stats = {
+      kills: KILLS,
+      killedBeforeReady,
+      sent: next,
+      acknowledged: acked.size,
+      delivered: counts.size,
+      duplicates,
+      unackedDelivered,
+    };
     process.stdout.write(`file channel e2e crash test: ${JSON.stringify(stats)}\n`);
     expect(missing.slice(0, 10)).toEqual([]);
     expect(acked.size).toBeGreaterThan(1000);

@@ -12,10 +12,13 @@ afterEach(async () => {
 
 function post(port: number, body: string, pathname = '/'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: pathname, agent: false, headers: { 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode!));
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: 'POST', path: pathname, agent: false, headers: { 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -23,16 +26,18 @@ function post(port: number, body: string, pathname = '/'): Promise<number> {
 
 function getJson(port: number, pathname: string): Promise<Record<string, Record<string, string>>> {
   return new Promise((resolve, reject) => {
-    http.get({ host: '127.0.0.1', port, path: pathname }, (res) => {
-      let s = '';
-      res.on('data', (d) => (s += d));
-      res.on('end', () => resolve(JSON.parse(s)));
-    }).on('error', reject);
+    http
+      .get({ host: '127.0.0.1', port, path: pathname }, (res) => {
+        let s = '';
+        res.on('data', (d) => (s += d));
+        res.on('end', () => resolve(JSON.parse(s)));
+      })
+      .on('error', reject);
   });
 }
 
 describe('agent end to end: http → memory → file_roll, stress → memory', () => {
-  it('delivers a flood of concurrent JSON batches exactly once per 200, shows Flume\'s counters in /metrics', async () => {
+  it("delivers a flood of concurrent JSON batches exactly once per 200, shows Flume's counters in /metrics", async () => {
     const [port, mon] = [await freePort(), await freePort()];
     const out = tmpDir();
     agent = startAgent(
@@ -78,7 +83,9 @@ a1.sinks.k2.channel = c2
     expect(ok).toBeGreaterThan(0);
     const m = await waitFor(async (): Promise<Record<string, Record<string, string>> | undefined> => {
       const j = await getJson(mon, '/metrics');
-      return Number(j['SINK.k1']!.EventDrainSuccessCount) >= ok * 50 && Number(j['SOURCE.s1']!['events.successful']) >= 1000 ? j : undefined;
+      return Number(j['SINK.k1']!.EventDrainSuccessCount) >= ok * 50 && Number(j['SOURCE.s1']!['events.successful']) >= 1000
+        ? j
+        : undefined;
     }, 'all accepted events drained').then((v) => v!);
     expect(m['SOURCE.r1']).toMatchObject({
       AppendBatchReceivedCount: '300',
@@ -90,7 +97,11 @@ a1.sinks.k2.channel = c2
     });
     expect(m['SOURCE.s1']).toMatchObject({ 'events.total': '1000', 'events.successful': '1000', EventAcceptedCount: '1000' });
     expect(await agent.stop()).toBe(0);
-    const lines = readdirSync(out).map((f) => readFileSync(path.join(out, f), 'utf8')).join('').split('\n').filter(Boolean);
+    const lines = readdirSync(out)
+      .map((f) => readFileSync(path.join(out, f), 'utf8'))
+      .join('')
+      .split('\n')
+      .filter(Boolean);
     expect(lines.length).toBe(ok * 50);
     expect(new Set(lines).size).toBe(lines.length);
   });

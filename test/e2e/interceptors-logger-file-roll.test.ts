@@ -50,12 +50,19 @@ a1.sinks.k2.sink.serializer = header_and_text
     // 25 events, 10 … 19 dropped by regex_filter: 15 remain.
     const kept = [...Array.from({ length: 10 }, (_, i) => i), ...Array.from({ length: 5 }, (_, i) => 20 + i)];
     const want = kept.map((n) => `{last=${n % 10}} n=${n}\n`).join('');
-    const read = () => readdirSync(out).map((f) => readFileSync(path.join(out, f), 'utf8')).join('');
+    const read = () =>
+      readdirSync(out)
+        .map((f) => readFileSync(path.join(out, f), 'utf8'))
+        .join('');
     await waitFor(() => read() === want && (agent!.stderr().match(/Event: /g) ?? []).length === 15, 'all events delivered', 30_000);
     const files = readdirSync(out);
     expect(files).toHaveLength(1);
     expect(files[0]).toMatch(/^ev-\d{14}-1\.log$/);
-    const logged = agent.stderr().split('\n').filter((l) => l.includes('Event: ')).map((l) => JSON.parse(l).msg as string);
+    const logged = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('Event: '))
+      .map((l) => JSON.parse(l).msg as string);
     expect(logged[0]).toBe('Event: { headers:{last=0} body: 6E 3D 30                                        n=0 }');
     expect(logged[14]).toBe('Event: { headers:{last=4} body: 6E 3D 32 34                                     n=24 }');
     expect(await agent.stop()).toBe(0);
@@ -63,7 +70,8 @@ a1.sinks.k2.sink.serializer = header_and_text
   });
 
   it('a source with a bad interceptor regex is dropped with a clear error at its line', async () => {
-    agent = startAgent(`a1.sources = r1
+    agent = startAgent(
+      `a1.sources = r1
 a1.channels = c1
 a1.sinks = k1
 a1.sources.r1.type = seq
@@ -74,9 +82,19 @@ a1.sources.r1.interceptors.i1.regex = [a-z&&[^b]]
 a1.channels.c1.type = memory
 a1.sinks.k1.type = null
 a1.sinks.k1.channel = c1
-`, ['--strict']);
+`,
+      ['--strict'],
+    );
     expect(await agent.exited).toBe(1);
-    const msgs = agent.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).msg as string);
-    expect(msgs.some((m) => /flume\.conf:8:\d+ error .*regex: invalid or unsupported Java regex "\[a-z&&\[\^b\]\]": character class intersection/.test(m))).toBe(true);
+    const msgs = agent
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l).msg as string);
+    expect(
+      msgs.some((m) =>
+        /flume\.conf:8:\d+ error .*regex: invalid or unsupported Java regex "\[a-z&&\[\^b\]\]": character class intersection/.test(m),
+      ),
+    ).toBe(true);
   });
 });

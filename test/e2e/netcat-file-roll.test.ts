@@ -55,7 +55,12 @@ describe('agent end to end: netcat → memory → file_roll', () => {
     const base = tmpDir();
     const out = path.join(base, 'not-yet'); // missing directory: the sink fails and rolls back
     // sink.batchSize must not exceed transactionCapacity (Flume drops the sink otherwise).
-    agent = startAgent(conf(port, out, 'a1.channels.c1.capacity = 5\na1.channels.c1.transactionCapacity = 5\na1.channels.c1.keep-alive = 0').replace('sink.batchSize = 1000', 'sink.batchSize = 5'));
+    agent = startAgent(
+      conf(port, out, 'a1.channels.c1.capacity = 5\na1.channels.c1.transactionCapacity = 5\na1.channels.c1.keep-alive = 0').replace(
+        'sink.batchSize = 1000',
+        'sink.batchSize = 5',
+      ),
+    );
     await waitFor(() => canConnect(port), 'netcat port');
     const first = await sendLines(port, ['a', 'b', 'c', 'd', 'e']);
     expect(first).toEqual(['OK', 'OK', 'OK', 'OK', 'OK']);

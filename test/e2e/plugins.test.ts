@@ -44,10 +44,17 @@ async function roundTrip(plugin: string, dir: string): Promise<unknown[]> {
   await waitFor(() => canConnect(port), 'netcat port', 30_000);
   expect(await sendLines(port, ['hello', 'wörld'])).toEqual(['OK', 'OK']);
   await waitFor(() => fs.existsSync(out) && fs.readFileSync(out, 'utf8').split('\n').length > 2, 'two JSON lines', 30_000);
-  return fs.readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  return fs
+    .readFileSync(out, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 
-const expected = [{ headers: { orig: 'hello' }, body: 'HELLO' }, { headers: { orig: 'wörld' }, body: 'WÖRLD' }];
+const expected = [
+  { headers: { orig: 'hello' }, body: 'HELLO' },
+  { headers: { orig: 'wörld' }, body: 'WÖRLD' },
+];
 
 describe('plugins', () => {
   it('a plugin file, named by a path relative to the config file, runs as interceptor and sink', async () => {
@@ -69,9 +76,12 @@ describe('plugins', () => {
     fs.mkdirSync(path.join(dir, 'node_modules'));
     fs.symlinkSync(EXAMPLE, path.join(dir, 'node_modules', 'flume-ts-plugin-uppercase'));
     const file = path.join(dir, 'flume.conf');
-    fs.writeFileSync(file, conf(4444, '/tmp/x', 'flume-ts-plugin-uppercase').replace('batchSize = 10', 'batchSize = ten')
-      + 'a1.sinks = k1 k2 k3\na1.sinks.k2.type = com.example.MySink\na1.sinks.k2.channel = c1\n'
-      + 'a1.sinks.k3.type = ./missing-plugin.js\na1.sinks.k3.channel = c1\n');
+    fs.writeFileSync(
+      file,
+      conf(4444, '/tmp/x', 'flume-ts-plugin-uppercase').replace('batchSize = 10', 'batchSize = ten') +
+        'a1.sinks = k1 k2 k3\na1.sinks.k2.type = com.example.MySink\na1.sinks.k2.channel = c1\n' +
+        'a1.sinks.k3.type = ./missing-plugin.js\na1.sinks.k3.channel = c1\n',
+    );
     const r = await run(BIN, ['validate', '--conf-file', file]).catch((e: { stdout: string }) => e);
     expect(r.stdout).toMatch(/a1\.sinks\.k1\.batchSize: expected an integer, got "ten"/);
     expect(r.stdout).toMatch(/com\.example\.MySink.*custom Java classes cannot run in flume-ts.*plugin/);

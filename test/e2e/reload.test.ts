@@ -8,7 +8,7 @@ afterEach(async () => {
   await agent?.stop('SIGKILL');
 });
 
-const conf = (port: number, mport: number) => `a1.sources = r1
+const conf = (port: number, _mport: number) => `a1.sources = r1
 a1.channels = c1
 a1.sinks = k1
 a1.sources.r1.type = netcat
@@ -27,7 +27,10 @@ describe('configuration reload', () => {
     agent = startAgent(conf(p1, mport), ['--poll-interval', '1'], 'a1', { reload: true, file });
     await waitFor(() => canConnect(p1), 'first port');
     // a broken config: the old agent keeps running
-    writeFileSync(file, conf(p2, mport).replace('type = netcat', 'type = netcatt').replace('a1.sinks.k1.type = null', 'a1.sinks.k1.type = nul'));
+    writeFileSync(
+      file,
+      conf(p2, mport).replace('type = netcat', 'type = netcatt').replace('a1.sinks.k1.type = null', 'a1.sinks.k1.type = nul'),
+    );
     utimesSync(file, new Date(), new Date(Date.now() + 5000));
     await waitFor(() => /unknown-type/.test(agent!.stderr()), 'reload attempt');
     expect(await canConnect(p1)).toBe(true);

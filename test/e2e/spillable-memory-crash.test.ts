@@ -62,7 +62,7 @@ function client(port: number, first: number, acked: number[], window: number) {
   s.on('connect', fill);
   s.on('data', (d: string) => {
     buf += d;
-    for (let nl; (nl = buf.indexOf('\n')) >= 0; buf = buf.slice(nl + 1)) {
+    for (let nl: number; (nl = buf.indexOf('\n')) >= 0; buf = buf.slice(nl + 1)) {
       if (buf.slice(0, nl) === 'OK') acked.push(oldest);
       oldest++;
     }

@@ -47,8 +47,13 @@ a1.sinks.k1.sink.rollInterval = 0
 a1.sinks.k1.sink.serializer = header_and_text
 `;
 
-const output = (dir: string) => readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f),
-  'utf8')).join('').split('\n').filter(Boolean);
+const output = (dir: string) =>
+  readdirSync(dir)
+    .sort()
+    .map((f) => readFileSync(path.join(dir, f), 'utf8'))
+    .join('')
+    .split('\n')
+    .filter(Boolean);
 
 describe.skipIf(!hasLogger)('util-linux logger → syslog sources', () => {
   it('delivers what logger sends, with Facility, Severity, timestamp and host', async () => {
@@ -66,14 +71,25 @@ describe.skipIf(!hasLogger)('util-linux logger → syslog sources', () => {
     log('-P', String(tcp), '-T', '--rfc5424', '-p', 'local3.warning', 'hello tcp rfc5424');
     log('-P', String(multi), '-T', '--rfc5424', '-p', 'user.err', 'hello multiport');
     // UDP: logger does not wait for the source; resend until one arrives
-    await waitFor(() => {
-      log('-P', String(udp), '-d', '--rfc3164', '-p', 'auth.info', 'hello udp rfc3164');
-      return output(dir).some((l) => l.includes('hello udp'));
-    }, 'the UDP message', 20_000, 200);
+    await waitFor(
+      () => {
+        log('-P', String(udp), '-d', '--rfc3164', '-p', 'auth.info', 'hello udp rfc3164');
+        return output(dir).some((l) => l.includes('hello udp'));
+      },
+      'the UDP message',
+      20_000,
+      200,
+    );
     await waitFor(() => output(dir).length >= 3, 'three events', 20_000);
     const lines = output(dir);
     const find = (s: string) => lines.find((l) => l.includes(s))!;
-    const head = (l: string) => Object.fromEntries(l.slice(1, l.indexOf('} ')).split(', ').map((kv) => kv.split('=') as [string, string]));
+    const head = (l: string) =>
+      Object.fromEntries(
+        l
+          .slice(1, l.indexOf('} '))
+          .split(', ')
+          .map((kv) => kv.split('=') as [string, string]),
+      );
 
     const t = head(find('hello tcp'));
     expect(t).toMatchObject({ Facility: '19', Severity: '4', version: '1' });

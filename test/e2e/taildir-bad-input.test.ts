@@ -5,8 +5,17 @@
  */
 import { spawn } from 'node:child_process';
 import {
-  appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync,
-  renameSync, truncateSync, unlinkSync, writeFileSync,
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  unlinkSync,
+  writeFileSync,
 } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +25,9 @@ import { BIN, tmpDir, waitFor } from '../support/agent-process.js';
 const isRoot = process.getuid?.() === 0;
 const nobody = (() => {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('nobody:'));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('nobody:'));
     const [, , uid, gid] = line!.split(':');
     return { uid: Number(uid), gid: Number(gid) };
   } catch {
@@ -51,10 +62,18 @@ a1.sinks.k1.sink.rollInterval = 0
 function output(root: string): Buffer {
   const out = `${root}/out`;
   if (!existsSync(out)) return Buffer.alloc(0);
-  return Buffer.concat(readdirSync(out).sort().map((f) => readFileSync(path.join(out, f))));
+  return Buffer.concat(
+    readdirSync(out)
+      .sort()
+      .map((f) => readFileSync(path.join(out, f))),
+  );
 }
 
-const lines = (b: Buffer) => b.toString('latin1').split('\n').filter((l) => l !== '');
+const lines = (b: Buffer) =>
+  b
+    .toString('latin1')
+    .split('\n')
+    .filter((l) => l !== '');
 
 describe.skipIf(isRoot && !nobody)('TAILDIR bad input', () => {
   it('logs unreadable, binary, huge, shrinking and vanishing files clearly and keeps delivering', async () => {

@@ -48,12 +48,16 @@ const lines = (from: number, to: number): Step[] =>
   Array.from({ length: to - from }, (_, k) => ({ line: tweet(from + k, { media: (from + k) % 5 === 0, reply: (from + k) % 7 === 0 }) }));
 
 function readDocs(dir: string) {
-  const buf = Buffer.concat(readdirSync(dir).sort().map((f) => readFileSync(path.join(dir, f))));
+  const buf = Buffer.concat(
+    readdirSync(dir)
+      .sort()
+      .map((f) => readFileSync(path.join(dir, f))),
+  );
   return readContainers(buf);
 }
 
 describe('agent end to end: Twitter source (course config) → memory → file_roll', () => {
-  it('writes every tweet once, as Avro containers with Flume\'s schema, across a disconnect and a 429', async () => {
+  it("writes every tweet once, as Avro containers with Flume's schema, across a disconnect and a 429", async () => {
     standIn = await new TwitterStandIn().start();
     standIn.script(
       { steps: [{ keepalive: true }, ...lines(0, 120), { keepalive: true }], then: 'destroy' },
@@ -72,7 +76,11 @@ describe('agent end to end: Twitter source (course config) → memory → file_r
     const docs = containers.flatMap((c) => c.docs);
     expect(docs.map((d) => d.id)).toEqual(Array.from({ length: 300 }, (_, i) => tweetId(i)));
     expect(containers.every((c) => c.docs.length >= 1 && c.docs.length <= 50)).toBe(true);
-    expect(docs[5]).toMatchObject({ media_url_https: 'https://pbs.twimg.com/media/a.jpg', user_screen_name: 'user2', created_at: '2024-05-01T12:00:05Z' });
+    expect(docs[5]).toMatchObject({
+      media_url_https: 'https://pbs.twimg.com/media/a.jpg',
+      user_screen_name: 'user2',
+      created_at: '2024-05-01T12:00:05Z',
+    });
     expect(docs[7]!.in_reply_to_status_id).toBe(1789999999999999999n);
     expect(standIn.problems).toEqual([]);
     expect(standIn.tokenRequests).toHaveLength(1);
@@ -88,11 +96,15 @@ describe('agent end to end: Twitter source (course config) → memory → file_r
     standIn.tokenReplies = Array(10).fill(403);
     const dir = tmpDir('flume-ts-twitter-');
     const port = await freePort();
-    const conf = courseConf(standIn.url, dir, `TwitterAgent.sources.Nc.type = netcat
+    const conf = courseConf(
+      standIn.url,
+      dir,
+      `TwitterAgent.sources.Nc.type = netcat
 TwitterAgent.sources.Nc.bind = 127.0.0.1
 TwitterAgent.sources.Nc.port = ${port}
 TwitterAgent.sources.Nc.channels = MemChannel
-`).replace('TwitterAgent.sources = Twitter', 'TwitterAgent.sources = Twitter Nc');
+`,
+    ).replace('TwitterAgent.sources = Twitter', 'TwitterAgent.sources = Twitter Nc');
     agent = startAgent(conf, [], 'TwitterAgent');
     await waitFor(() => /check consumerKey and consumerSecret/.test(agent!.stderr()), 'the token error', 30_000, 50);
     await waitFor(() => canConnect(port), 'netcat port');

@@ -22,7 +22,9 @@ class FlakySink extends BatchingSink {
   }
 }
 const flakySink = defineComponent({
-  kind: 'sink', type: 'test_flaky', summary: 'test sink',
+  kind: 'sink',
+  type: 'test_flaky',
+  summary: 'test sink',
   properties: { batchSize: prop.int({ default: 100, doc: 'batch' }) },
   batchSize: (c) => c.batchSize,
   create: (c, ctx) => new FlakySink(ctx.name, ctx.channel, ctx.logger, c.batchSize),

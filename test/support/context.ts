@@ -31,7 +31,11 @@ export function baseContext(name: string, raw: Record<string, string> = {}): Bas
 
 export function memory(name = 'c1', capacity = 10_000, transactionCapacity = 1000): MemoryChannel {
   return new MemoryChannel(name, {
-    capacity, transactionCapacity, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+    capacity,
+    transactionCapacity,
+    keepAliveSeconds: 0,
+    byteCapacity: Infinity,
+    byteCapacityBufferPercentage: 20,
   });
 }
 
@@ -48,7 +52,11 @@ export async function drain(ch: Channel, max = 1_000_000): Promise<Event[]> {
 }
 
 /** Creates a component from its spec and raw Flume properties. */
-export function create<S extends AnySpec>(spec: S, raw: Record<string, string>, ctx: Record<string, unknown> = {}): ReturnType<S['create']> {
+export function create<S extends AnySpec>(
+  spec: S,
+  raw: Record<string, string>,
+  ctx: Record<string, unknown> = {},
+): ReturnType<S['create']> {
   const config = configure(spec, raw);
   return spec.create(config as never, { ...baseContext((ctx.name as string) ?? 'x1', raw), ...ctx } as never) as ReturnType<S['create']>;
 }

@@ -17,7 +17,9 @@ export async function startIrcd(opts: { password?: string } = {}): Promise<Ircd>
   const dir = tmpDir('ngircd-');
   const port = await freePort();
   const conf = path.join(dir, 'ngircd.conf');
-  fs.writeFileSync(conf, `[Global]
+  fs.writeFileSync(
+    conf,
+    `[Global]
 Name = irc.flume-ts.test
 Info = flume-ts test server
 Listen = 127.0.0.1
@@ -34,7 +36,8 @@ DNS = no
 Ident = no
 PAM = no
 SyslogFacility = local7
-`);
+`,
+  );
   const child: ChildProcess = spawn(NGIRCD, ['--nodaemon', '--config', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
@@ -80,7 +83,8 @@ export function watch(port: number, nick: string, chan: string, password?: strin
         const m = /^:([^! ]+)\S* (\S+) ?(.*)$/.exec(line);
         if (line.startsWith('PING')) s.write(`PONG ${line.slice(5)}\r\n`);
         else if (m?.[2] === '001') s.write(`JOIN #${chan}\r\n`);
-        else if (m?.[2] === '366') resolve(w); // end of NAMES: joined
+        else if (m?.[2] === '366')
+          resolve(w); // end of NAMES: joined
         else if (m?.[2] === 'PRIVMSG') w.messages.push({ from: m[1]!, text: m[3]!.slice(m[3]!.indexOf(' :') + 2) });
         else if (m) w.events.push(line);
       }

@@ -102,7 +102,6 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
 // ---------------------------------------------------------------------------------------------------------
 // Real Apache Flume 1.11 agents (what `npm run flume -- agent …` runs)
 
-
 export { freePort, portOpen, waitFor };
 export type { FlumeOptions };
 

@@ -171,10 +171,14 @@ export class KafkaChannel extends AbstractChannel {
       const v = e.headers[this.o.partitionIdHeader];
       if (v !== undefined) {
         partition = parsePartition(v.trim());
-        if (partition === undefined) throw new ChannelError(`Non integer partition id specified: header ${this.o.partitionIdHeader}="${v}"`);
+        if (partition === undefined)
+          throw new ChannelError(`Non integer partition id specified: header ${this.o.partitionIdHeader}="${v}"`);
       }
     }
-    const m: Message = { key: e.headers.key === undefined ? null : Buffer.from(e.headers.key, 'utf8'), value: this.o.parseAsFlumeEvent ? encodeFlumeEvent(e) : e.body };
+    const m: Message = {
+      key: e.headers.key === undefined ? null : Buffer.from(e.headers.key, 'utf8'),
+      value: this.o.parseAsFlumeEvent ? encodeFlumeEvent(e) : e.body,
+    };
     if (partition !== undefined) m.partition = partition;
     return m;
   }
@@ -238,7 +242,9 @@ export class KafkaChannel extends AbstractChannel {
   }
 
   private full(): boolean {
-    return this.buffer.length >= (this.o.maxBufferedEvents ?? 10_000) || this.bufferedBytes >= (this.o.maxBufferedBytes ?? 32 * 1024 * 1024);
+    return (
+      this.buffer.length >= (this.o.maxBufferedEvents ?? 10_000) || this.bufferedBytes >= (this.o.maxBufferedBytes ?? 32 * 1024 * 1024)
+    );
   }
 
   private progressOf(partition: number): PartitionProgress {
@@ -262,7 +268,10 @@ export class KafkaChannel extends AbstractChannel {
       } catch (err) {
         // Flume fails every take on such a record ("Ensure the setting for parseAsFlumeEvent is correct"), stalling
         // the channel; we log it and step over it.
-        this.logger.error({ partition, offset: m.offset, err: errorMessage(err) }, 'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct');
+        this.logger.error(
+          { partition, offset: m.offset, err: errorMessage(err) },
+          'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct',
+        );
       }
       prog.pending.push(offset);
       if (event) {
@@ -393,25 +402,37 @@ export const kafkaChannel = defineComponent({
   fqcn: 'org.apache.flume.channel.kafka.KafkaChannel',
   summary: 'Keeps events in a Kafka topic: survives agent crashes; puts commit on broker acknowledgement, takes commit consumer offsets.',
   notes:
-    'kafkajs 2.2.4 client. The poll timeout key is kafka.pollTimeout as in Flume\'s code (the user guide\'s pollTimeout is ' +
+    "kafkajs 2.2.4 client. The poll timeout key is kafka.pollTimeout as in Flume's code (the user guide's pollTimeout is " +
     'accepted too); it bounds how long the prefetcher waits when full. auto.offset.reset defaults to earliest, as in ' +
-    'Flume\'s code; producer acks to all. With parseAsFlumeEvent=true records are Flume\'s binary AvroFlumeEvent, so ' +
-    'flume-ts and Java Flume Kafka channels read each other\'s records, and may even share one consumer group (both use ' +
+    "Flume's code; producer acks to all. With parseAsFlumeEvent=true records are Flume's binary AvroFlumeEvent, so " +
+    "flume-ts and Java Flume Kafka channels read each other's records, and may even share one consumer group (both use " +
     'the range assignor). Records that are not Flume events are logged and skipped (Flume ' +
     'fails every take on them). The channel has no capacity: ChannelFillPercentage is Double.MAX_VALUE as in Flume, ' +
     'and ChannelSize is 0 (the agent does not wait on shutdown to drain a Kafka channel). Consumer and producer properties map as for the Kafka source and sink ' +
     '(see there); deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +
     'zookeeperConnect/migrateZookeeperOffsets are not supported.',
   properties: {
-    'kafka.bootstrap.servers': prop.string({ required: true, aliases: ['brokerList'], doc: 'Comma-separated host:port list of Kafka brokers.' }),
-    'kafka.topic': prop.string({ default: 'flume-channel', aliases: ['topic'], doc: 'Topic holding the channel\'s events.' }),
-    'kafka.consumer.group.id': prop.string({ default: 'flume', aliases: ['groupId'], doc: 'Consumer group of the channel\'s readers.' }),
-    parseAsFlumeEvent: prop.boolean({ default: true, doc: 'Store events as binary AvroFlumeEvents (headers kept); false for bodies only.' }),
+    'kafka.bootstrap.servers': prop.string({
+      required: true,
+      aliases: ['brokerList'],
+      doc: 'Comma-separated host:port list of Kafka brokers.',
+    }),
+    'kafka.topic': prop.string({ default: 'flume-channel', aliases: ['topic'], doc: "Topic holding the channel's events." }),
+    'kafka.consumer.group.id': prop.string({ default: 'flume', aliases: ['groupId'], doc: "Consumer group of the channel's readers." }),
+    parseAsFlumeEvent: prop.boolean({
+      default: true,
+      doc: 'Store events as binary AvroFlumeEvents (headers kept); false for bodies only.',
+    }),
     'kafka.pollTimeout': prop.long({ default: 500, min: 0, aliases: ['pollTimeout'], doc: 'Milliseconds a poll waits for records.' }),
     defaultPartitionId: prop.int({ min: 0, doc: 'Partition every put goes to, unless partitionIdHeader says otherwise.' }),
     partitionIdHeader: prop.string({ doc: 'Header holding the partition id for a put (overrides defaultPartitionId).' }),
-    'kafka.consumer.auto.offset.reset': prop.enum(['earliest', 'latest'], { default: 'earliest', doc: 'Where a group without committed offsets starts.' }),
-    readSmallestOffset: prop.boolean({ doc: 'Deprecated: true means auto.offset.reset=earliest, false latest (only when that is not set).' }),
+    'kafka.consumer.auto.offset.reset': prop.enum(['earliest', 'latest'], {
+      default: 'earliest',
+      doc: 'Where a group without committed offsets starts.',
+    }),
+    readSmallestOffset: prop.boolean({
+      doc: 'Deprecated: true means auto.offset.reset=earliest, false latest (only when that is not set).',
+    }),
     'kafka.producer.acks': prop.string({
       default: 'all',
       check: (v) => (['0', '1', '-1', 'all'].includes(v.trim().toLowerCase()) ? undefined : `"${v}" is not one of 0, 1, -1, all`),
@@ -444,7 +465,12 @@ export const kafkaChannel = defineComponent({
 });
 
 function channelMappings(
-  c: { 'kafka.bootstrap.servers': string; 'kafka.producer.acks': string; 'kafka.consumer.auto.offset.reset': string; readSmallestOffset?: boolean },
+  c: {
+    'kafka.bootstrap.servers': string;
+    'kafka.producer.acks': string;
+    'kafka.consumer.auto.offset.reset': string;
+    readSmallestOffset?: boolean;
+  },
   raw: Readonly<Record<string, string>>,
 ) {
   const bootstrap = c['kafka.bootstrap.servers'];

@@ -23,7 +23,6 @@ export interface MemoryChannelOptions {
 /** Flume counts bytes in 100-byte slots of the body: ceil(max(len,1)/100). */
 const slots = (e: Event): number => Math.ceil(Math.max(bodyLength(e), 1) / 100);
 
-
 export class MemoryChannel extends AbstractChannel {
   readonly transactionCapacity: number;
   private readonly queue = new Deque<Event>(1024);
@@ -184,7 +183,13 @@ export const memoryChannel = defineComponent({
   },
   check: (c) =>
     c.transactionCapacity > (c.capacity > 0 ? c.capacity : 100)
-      ? [{ prop: 'transactionCapacity', message: `transactionCapacity (${c.transactionCapacity}) must be ≤ capacity (${c.capacity})`, hint: 'Flume throws IllegalStateException and removes the channel' }]
+      ? [
+          {
+            prop: 'transactionCapacity',
+            message: `transactionCapacity (${c.transactionCapacity}) must be ≤ capacity (${c.capacity})`,
+            hint: 'Flume throws IllegalStateException and removes the channel',
+          },
+        ]
       : c.capacity <= 0
         ? [{ prop: 'capacity', message: `capacity ${c.capacity} is not positive; using 100 as Flume does`, severity: 'warning' }]
         : [],

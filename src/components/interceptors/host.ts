@@ -15,7 +15,7 @@ function firstAddress(): string {
 function getent(db: string, key: string): string | undefined {
   try {
     const out = execFileSync('getent', [db, key], { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'ignore'] });
-    return out.split('\n')[0]?.trim().split(/\s+/) .filter(Boolean)[db === 'hosts' ? 1 : 0];
+    return out.split('\n')[0]?.trim().split(/\s+/).filter(Boolean)[db === 'hosts' ? 1 : 0];
   } catch {
     return undefined;
   }
@@ -41,8 +41,9 @@ export const hostInterceptor = defineComponent({
   kind: 'interceptor',
   type: 'host',
   fqcn: 'org.apache.flume.interceptor.HostInterceptor$Builder',
-  summary: 'Sets a header to this host\'s IP address or canonical host name.',
-  notes: 'As Java\'s InetAddress.getLocalHost(): the host name resolved by the system resolver (`getent ahostsv4`, IPv4 first as Java), and for useIP=false the reverse lookup of that address (`getent hosts`), falling back to the address. Looked up once per process when the first host interceptor is created.',
+  summary: "Sets a header to this host's IP address or canonical host name.",
+  notes:
+    "As Java's InetAddress.getLocalHost(): the host name resolved by the system resolver (`getent ahostsv4`, IPv4 first as Java), and for useIP=false the reverse lookup of that address (`getent hosts`), falling back to the address. Looked up once per process when the first host interceptor is created.",
   properties: {
     hostHeader: prop.string({ default: 'host', doc: 'Header to set.' }),
     useIP: prop.boolean({ default: true, doc: 'Use the IP address (true) or the canonical host name (false).' }),

@@ -31,17 +31,42 @@ export interface JavaRegex {
 export class JavaRegexError extends Error {}
 
 const POSIX: Record<string, string> = {
-  Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
-  Punct: '!-\\/:-@\\[-`{-~', Graph: '!-~', Print: ' -~', Blank: ' \\t', Cntrl: '\\x00-\\x1F\\x7F', XDigit: '0-9a-fA-F',
+  Lower: 'a-z',
+  Upper: 'A-Z',
+  ASCII: '\\x00-\\x7F',
+  Alpha: 'a-zA-Z',
+  Digit: '0-9',
+  Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~',
+  Graph: '!-~',
+  Print: ' -~',
+  Blank: ' \\t',
+  Cntrl: '\\x00-\\x1F\\x7F',
+  XDigit: '0-9a-fA-F',
   Space: ' \\t\\n\\x0B\\f\\r',
 };
 const JAVA_PROPS: Record<string, string> = {
-  javaLowerCase: '\\p{Ll}', javaUpperCase: '\\p{Lu}', javaWhitespace: '\\t\\n\\x0B\\f\\r\\x1C-\\x1F\\p{Zs}\\p{Zl}\\p{Zp}',
-  javaMirrored: '\\p{Bidi_M}', javaLetter: '\\p{L}', javaDigit: '\\p{Nd}', javaLetterOrDigit: '\\p{L}\\p{Nd}',
-  javaAlphabetic: '\\p{Alphabetic}', IsAlphabetic: '\\p{Alphabetic}', IsLetter: '\\p{L}', IsDigit: '\\p{Nd}',
-  IsUppercase: '\\p{Uppercase}', IsLowercase: '\\p{Lowercase}', IsWhite_Space: '\\p{White_Space}', IsWhiteSpace: '\\p{White_Space}',
-  IsPunctuation: '\\p{P}', IsControl: '\\p{Cc}', IsHex_Digit: '\\p{Hex_Digit}', IsHexDigit: '\\p{Hex_Digit}',
-  IsIdeographic: '\\p{Ideographic}', IsAssigned: '\\P{Cn}',
+  javaLowerCase: '\\p{Ll}',
+  javaUpperCase: '\\p{Lu}',
+  javaWhitespace: '\\t\\n\\x0B\\f\\r\\x1C-\\x1F\\p{Zs}\\p{Zl}\\p{Zp}',
+  javaMirrored: '\\p{Bidi_M}',
+  javaLetter: '\\p{L}',
+  javaDigit: '\\p{Nd}',
+  javaLetterOrDigit: '\\p{L}\\p{Nd}',
+  javaAlphabetic: '\\p{Alphabetic}',
+  IsAlphabetic: '\\p{Alphabetic}',
+  IsLetter: '\\p{L}',
+  IsDigit: '\\p{Nd}',
+  IsUppercase: '\\p{Uppercase}',
+  IsLowercase: '\\p{Lowercase}',
+  IsWhite_Space: '\\p{White_Space}',
+  IsWhiteSpace: '\\p{White_Space}',
+  IsPunctuation: '\\p{P}',
+  IsControl: '\\p{Cc}',
+  IsHex_Digit: '\\p{Hex_Digit}',
+  IsHexDigit: '\\p{Hex_Digit}',
+  IsIdeographic: '\\p{Ideographic}',
+  IsAssigned: '\\P{Cn}',
 };
 const SPACE = ' \\t\\n\\x0B\\f\\r';
 const HSPACE = ' \\t\\xA0\\u1680\\u180e\\u2000-\\u200a\\u202f\\u205f\\u3000';
@@ -49,7 +74,11 @@ const VSPACE = '\\n\\x0B\\f\\r\\x85\\u2028\\u2029';
 const SYNTAX = new Set('^$\\.*+?()[]{}|/'.split(''));
 
 function hex2(n: number): string {
-  return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : n < 0x10000 ? `\\u${n.toString(16).padStart(4, '0')}` : `\\u{${n.toString(16)}}`;
+  return n < 0x100
+    ? `\\x${n.toString(16).padStart(2, '0')}`
+    : n < 0x10000
+      ? `\\u${n.toString(16).padStart(4, '0')}`
+      : `\\u{${n.toString(16)}}`;
 }
 
 function escapeLiteral(ch: string, inClass: boolean): string {
@@ -79,7 +108,10 @@ class JavaRegexTranslator {
   readonly namedRefs: string[] = [];
   readonly multiline: boolean;
 
-  constructor(readonly pattern: string, extraFlags: string) {
+  constructor(
+    readonly pattern: string,
+    extraFlags: string,
+  ) {
     this.flags = extraFlags;
     // Leading inline flags.
     for (;;) {
@@ -105,12 +137,18 @@ class JavaRegexTranslator {
     let n = name;
     if (n.startsWith('Is') && POSIX[n.slice(2)] !== undefined) n = n.slice(2);
     if (POSIX[n] !== undefined) inner = POSIX[n];
-    else if (JAVA_PROPS[n] !== undefined) { inner = JAVA_PROPS[n]; this.needU = true; }
-    else if (/^In[A-Za-z_]+$/.test(n)) {
-      throw new JavaRegexError(`Unicode block \\p{${name}} is not supported (JavaScript has no blocks); use a script (\\p{Is…}) or a range`);
+    else if (JAVA_PROPS[n] !== undefined) {
+      inner = JAVA_PROPS[n];
+      this.needU = true;
+    } else if (/^In[A-Za-z_]+$/.test(n)) {
+      throw new JavaRegexError(
+        `Unicode block \\p{${name}} is not supported (JavaScript has no blocks); use a script (\\p{Is…}) or a range`,
+      );
     } else if (/^Is[A-Za-z_]+$/.test(n)) {
       const s = n.slice(2);
-      inner = /^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(s) ? `\\p{${s}}` : `\\p{Script=${s}}`;
+      inner = /^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(s)
+        ? `\\p{${s}}`
+        : `\\p{Script=${s}}`;
       this.needU = true;
     } else if (/^(L|Lu|Ll|Lt|Lm|Lo|M|Mn|Mc|Me|N|Nd|Nl|No|P|Pc|Pd|Ps|Pe|Pi|Pf|Po|S|Sm|Sc|Sk|So|Z|Zs|Zl|Zp|C|Cc|Cf|Co|Cs|Cn)$/.test(n)) {
       inner = `\\p{${n}}`;
@@ -160,39 +198,64 @@ class JavaRegexTranslator {
         this.i = end < 0 ? this.pattern.length : end + 2;
         break;
       }
-      case 'E': break;
-      case 'p': case 'P':
+      case 'E':
+        break;
+      case 'p':
+      case 'P':
         this.out += this.prop(this.propertyName(), d === 'P');
         break;
-      case 'A': this.out += this.inClass ? 'A' : '(?<![\\s\\S])'; break;
-      case 'z': this.out += this.inClass ? 'z' : '(?![\\s\\S])'; break;
-      case 'Z': this.out += '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))'; break;
-      case 'G': throw new JavaRegexError('\\G (end of the previous match) is not supported');
-      case 'X': throw new JavaRegexError('\\X (grapheme cluster) is not supported');
-      case 'N': throw new JavaRegexError('\\N{name} is not supported');
+      case 'A':
+        this.out += this.inClass ? 'A' : '(?<![\\s\\S])';
+        break;
+      case 'z':
+        this.out += this.inClass ? 'z' : '(?![\\s\\S])';
+        break;
+      case 'Z':
+        this.out += '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))';
+        break;
+      case 'G':
+        throw new JavaRegexError('\\G (end of the previous match) is not supported');
+      case 'X':
+        throw new JavaRegexError('\\X (grapheme cluster) is not supported');
+      case 'N':
+        throw new JavaRegexError('\\N{name} is not supported');
       case 'b':
         if (this.pattern[this.i] === '{') throw new JavaRegexError('\\b{g} is not supported');
         this.out += this.inClass ? '\\x08' : '\\b';
         break;
-      case 's': this.out += this.inClass ? SPACE : `[${SPACE}]`; break;
+      case 's':
+        this.out += this.inClass ? SPACE : `[${SPACE}]`;
+        break;
       case 'S':
         if (this.inClass) throw new JavaRegexError('\\S inside a character class is not supported; use [^…]');
         this.out += `[^${SPACE}]`;
         break;
-      case 'h': this.out += this.inClass ? HSPACE : `[${HSPACE}]`; break;
+      case 'h':
+        this.out += this.inClass ? HSPACE : `[${HSPACE}]`;
+        break;
       case 'H':
         if (this.inClass) throw new JavaRegexError('\\H inside a character class is not supported');
         this.out += `[^${HSPACE}]`;
         break;
-      case 'v': this.out += this.inClass ? VSPACE : `[${VSPACE}]`; break;
+      case 'v':
+        this.out += this.inClass ? VSPACE : `[${VSPACE}]`;
+        break;
       case 'V':
         if (this.inClass) throw new JavaRegexError('\\V inside a character class is not supported');
         this.out += `[^${VSPACE}]`;
         break;
-      case 'R': this.out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])'; break;
-      case 'e': this.out += '\\x1B'; break;
-      case 'a': this.out += '\\x07'; break;
-      case '0': case 'x': case 'u':
+      case 'R':
+        this.out += '(?:\\r\\n|[\\n\\x0B\\f\\r\\x85\\u2028\\u2029])';
+        break;
+      case 'e':
+        this.out += '\\x1B';
+        break;
+      case 'a':
+        this.out += '\\x07';
+        break;
+      case '0':
+      case 'x':
+      case 'u':
         this.numericEscape(d);
         break;
       case 'k': {
@@ -208,11 +271,17 @@ class JavaRegexTranslator {
           if (this.inClass) throw new JavaRegexError(`\\${d} inside a character class is not supported`);
           // Java: more digits belong to the reference while they still name an existing group.
           let ref = Number(d);
-          while (/[0-9]/.test(this.pattern[this.i] ?? '') && ref * 10 + Number(this.pattern[this.i]) <= this.groupCount) { ref = ref * 10 + Number(this.pattern[this.i]); this.i++; }
+          while (/[0-9]/.test(this.pattern[this.i] ?? '') && ref * 10 + Number(this.pattern[this.i]) <= this.groupCount) {
+            ref = ref * 10 + Number(this.pattern[this.i]);
+            this.i++;
+          }
           this.out += `\u0000${ref}\u0000`;
         } else if (/[dDwWtnrfcB]/.test(d)) {
           this.out += '\\' + d;
-          if (d === 'c') { this.out += this.pattern[this.i] ?? ''; this.i += 1; }
+          if (d === 'c') {
+            this.out += this.pattern[this.i] ?? '';
+            this.i += 1;
+          }
         } else if (/[A-Za-z]/.test(d)) {
           throw new JavaRegexError(`illegal/unsupported escape sequence \\${d}`);
         } else {
@@ -260,7 +329,10 @@ class JavaRegexTranslator {
         }
         break;
       }
-      case 'u': this.out += '\\u' + this.pattern.slice(this.i, this.i + 4); this.i += 4; break;
+      case 'u':
+        this.out += '\\u' + this.pattern.slice(this.i, this.i + 4);
+        this.i += 4;
+        break;
     }
   }
 
@@ -268,7 +340,12 @@ class JavaRegexTranslator {
   private classChar(c: string): void {
     if (c === '[') throw new JavaRegexError('nested character classes ([a[b]]) are not supported');
     if (c === '&' && this.pattern[this.i + 1] === '&') throw new JavaRegexError('character class intersection (&&) is not supported');
-    if (c === ']' && this.i > this.classDepthStart) { this.inClass = false; this.out += ']'; this.i++; return; }
+    if (c === ']' && this.i > this.classDepthStart) {
+      this.inClass = false;
+      this.out += ']';
+      this.i++;
+      return;
+    }
     this.out += c === '/' ? '\\/' : c;
     this.i++;
   }
@@ -280,9 +357,15 @@ class JavaRegexTranslator {
         this.inClass = true;
         this.out += '[';
         this.i++;
-        if (this.pattern[this.i] === '^') { this.out += '^'; this.i++; }
+        if (this.pattern[this.i] === '^') {
+          this.out += '^';
+          this.i++;
+        }
         // A ']' right after '[' or '[^' is a literal in Java.
-        if (this.pattern[this.i] === ']') { this.out += '\\]'; this.i++; }
+        if (this.pattern[this.i] === ']') {
+          this.out += '\\]';
+          this.i++;
+        }
         this.classDepthStart = this.i;
         break;
       }
@@ -302,9 +385,19 @@ class JavaRegexTranslator {
         this.out += this.multiline ? '$' : '(?=(?:\\r\\n|[\\n\\r\\x85\\u2028\\u2029])?(?![\\s\\S]))';
         this.i++;
         break;
-      case '*': case '?': case '+': {
-        if (wasQuant && c === '+') { this.wrapAtomic(this.quantAtomStart); this.i++; break; } // possessive
-        if (wasQuant && c === '?') { this.out += '?'; this.i++; break; } // lazy
+      case '*':
+      case '?':
+      case '+': {
+        if (wasQuant && c === '+') {
+          this.wrapAtomic(this.quantAtomStart);
+          this.i++;
+          break;
+        } // possessive
+        if (wasQuant && c === '?') {
+          this.out += '?';
+          this.i++;
+          break;
+        } // lazy
         if (this.out.length === this.atomStart && !wasQuant) throw new JavaRegexError(`dangling meta character '${c}'`);
         this.out += c;
         this.i++;
@@ -326,10 +419,21 @@ class JavaRegexTranslator {
         this.out += this.flags.includes('s') ? '.' : '[^\\n\\r\\x85\\u2028\\u2029]';
         this.i++;
         break;
-      case '}': this.out += '\\}'; this.i++; break;
-      case ']': this.out += '\\]'; this.i++; break;
-      case '/': this.out += '\\/'; this.i++; break;
-      default: this.out += c; this.i++;
+      case '}':
+        this.out += '\\}';
+        this.i++;
+        break;
+      case ']':
+        this.out += '\\]';
+        this.i++;
+        break;
+      case '/':
+        this.out += '\\/';
+        this.i++;
+        break;
+      default:
+        this.out += c;
+        this.i++;
     }
   }
 
@@ -337,10 +441,17 @@ class JavaRegexTranslator {
   private openGroup(): void {
     if (this.pattern[this.i + 1] === '?') {
       const rest = this.pattern.slice(this.i + 2);
-      if (rest.startsWith('>')) { this.open.push({ start: this.out.length, atomic: true }); this.out += '(?:'; this.i += 3; return; }
+      if (rest.startsWith('>')) {
+        this.open.push({ start: this.out.length, atomic: true });
+        this.out += '(?:';
+        this.i += 3;
+        return;
+      }
       this.open.push({ start: this.out.length, atomic: false });
-      if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) { this.out += '(?'; this.i += 2; }
-      else if (rest.startsWith('<')) {
+      if (rest.startsWith(':') || rest.startsWith('=') || rest.startsWith('!') || rest.startsWith('<=') || rest.startsWith('<!')) {
+        this.out += '(?';
+        this.i += 2;
+      } else if (rest.startsWith('<')) {
         const m = /^<([A-Za-z][A-Za-z0-9]*)>/.exec(rest);
         if (!m) throw new JavaRegexError('bad named group');
         this.groupCount++;
@@ -366,13 +477,29 @@ class JavaRegexTranslator {
     let cls = false;
     for (let k = 0; k < out.length; k++) {
       const ch = out[k];
-      if (ch === '\\') { k++; continue; }
-      if (cls) { if (ch === ']') cls = false; continue; }
-      if (ch === '[') { cls = true; continue; }
+      if (ch === '\\') {
+        k++;
+        continue;
+      }
+      if (cls) {
+        if (ch === ']') cls = false;
+        continue;
+      }
+      if (ch === '[') {
+        cls = true;
+        continue;
+      }
       if (ch !== '(') continue;
-      if (out[k + 1] !== '?') { js++; groupIndex.push(js); continue; }
+      if (out[k + 1] !== '?') {
+        js++;
+        groupIndex.push(js);
+        continue;
+      }
       const named = /^\(\?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(out.slice(k));
-      if (named) { js++; if (!named[1]!.startsWith('__a')) groupIndex.push(js); }
+      if (named) {
+        js++;
+        if (!named[1]!.startsWith('__a')) groupIndex.push(js);
+      }
     }
     return groupIndex;
   }
@@ -385,7 +512,10 @@ class JavaRegexTranslator {
     let badRef: number | undefined;
     this.out = this.out.replace(/\u0000(\d+)\u0000/g, (_, n: string) => {
       const ref = Number(n);
-      if (ref > this.groupCount) { badRef = ref; return ''; }
+      if (ref > this.groupCount) {
+        badRef = ref;
+        return '';
+      }
       return `(?:\\${groupIndex[ref]})`;
     });
     if (badRef !== undefined) throw new JavaRegexError(`back reference \\${badRef} to a group that does not exist`);

@@ -15,7 +15,23 @@
 const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
 const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
 
-type Field = 'year' | 'year2' | 'month' | 'monthText' | 'day' | 'doy' | 'hour' | 'hour24' | 'hour12' | 'hour11' | 'ampm' | 'minute' | 'second' | 'fraction' | 'dayName' | 'offset';
+type Field =
+  | 'year'
+  | 'year2'
+  | 'month'
+  | 'monthText'
+  | 'day'
+  | 'doy'
+  | 'hour'
+  | 'hour24'
+  | 'hour12'
+  | 'hour11'
+  | 'ampm'
+  | 'minute'
+  | 'second'
+  | 'fraction'
+  | 'dayName'
+  | 'offset';
 
 export class JodaPatternError extends Error {}
 
@@ -37,12 +53,20 @@ function tokenize(pattern: string): Tok[] {
   while (i < pattern.length) {
     const c = pattern[i]!;
     if (c === "'") {
-      if (pattern[i + 1] === "'") { toks.push({ kind: 'lit', text: "'" }); i += 2; continue; }
+      if (pattern[i + 1] === "'") {
+        toks.push({ kind: 'lit', text: "'" });
+        i += 2;
+        continue;
+      }
       let j = i + 1;
       let text = '';
       while (j < pattern.length) {
         if (pattern[j] === "'") {
-          if (pattern[j + 1] === "'") { text += "'"; j += 2; continue; }
+          if (pattern[j + 1] === "'") {
+            text += "'";
+            j += 2;
+            continue;
+          }
           break;
         }
         text += pattern[j];
@@ -72,35 +96,82 @@ function translateJoda(pattern: string): { src: string; fields: Field[] } {
   const toks = tokenize(pattern);
   const fields: Field[] = [];
   let src = '^';
-  const numeric = (t: Tok | undefined): boolean => t?.kind === 'field' && /[yYuMdDHkhKmsS]/.test(t.letter!) && !(t.letter === 'M' && t.count! >= 3);
+  const numeric = (t: Tok | undefined): boolean =>
+    t?.kind === 'field' && /[yYuMdDHkhKmsS]/.test(t.letter!) && !(t.letter === 'M' && t.count! >= 3);
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k]!;
-    if (t.kind === 'lit') { src += esc(t.text); continue; }
+    if (t.kind === 'lit') {
+      src += esc(t.text);
+      continue;
+    }
     const n = t.count!;
     const adjacent = numeric(toks[k + 1]);
     const digits = (max: number): string => (adjacent ? `(\\d{${n}})` : `(\\d{1,${Math.max(max, n)}})`);
     switch (t.letter) {
-      case 'y': case 'Y': case 'u':
-        if (n === 2) { src += adjacent ? '(\\d{2})' : '([-+]?\\d{1,9})'; fields.push('year2'); }
-        else { src += adjacent ? `(\\d{${n}})` : '([-+]?\\d{1,9})'; fields.push('year'); }
+      case 'y':
+      case 'Y':
+      case 'u':
+        if (n === 2) {
+          src += adjacent ? '(\\d{2})' : '([-+]?\\d{1,9})';
+          fields.push('year2');
+        } else {
+          src += adjacent ? `(\\d{${n}})` : '([-+]?\\d{1,9})';
+          fields.push('year');
+        }
         break;
       case 'M':
         if (n >= 3) {
           src += n === 3 ? `(${MONTHS.map((m) => m.slice(0, 3)).join('|')})` : `(${MONTHS.join('|')})`;
           fields.push('monthText');
-        } else { src += digits(2); fields.push('month'); }
+        } else {
+          src += digits(2);
+          fields.push('month');
+        }
         break;
-      case 'd': src += digits(2); fields.push('day'); break;
-      case 'D': src += digits(3); fields.push('doy'); break;
-      case 'H': src += digits(2); fields.push('hour'); break;
-      case 'k': src += digits(2); fields.push('hour24'); break;
-      case 'h': src += digits(2); fields.push('hour12'); break;
-      case 'K': src += digits(2); fields.push('hour11'); break;
-      case 'm': src += digits(2); fields.push('minute'); break;
-      case 's': src += digits(2); fields.push('second'); break;
-      case 'S': src += digits(9); fields.push('fraction'); break;
-      case 'a': src += '(am|pm)'; fields.push('ampm'); break;
-      case 'E': src += n >= 4 ? `(${DAYS.join('|')})` : `(${DAYS.map((d) => d.slice(0, 3)).join('|')})`; fields.push('dayName'); break;
+      case 'd':
+        src += digits(2);
+        fields.push('day');
+        break;
+      case 'D':
+        src += digits(3);
+        fields.push('doy');
+        break;
+      case 'H':
+        src += digits(2);
+        fields.push('hour');
+        break;
+      case 'k':
+        src += digits(2);
+        fields.push('hour24');
+        break;
+      case 'h':
+        src += digits(2);
+        fields.push('hour12');
+        break;
+      case 'K':
+        src += digits(2);
+        fields.push('hour11');
+        break;
+      case 'm':
+        src += digits(2);
+        fields.push('minute');
+        break;
+      case 's':
+        src += digits(2);
+        fields.push('second');
+        break;
+      case 'S':
+        src += digits(9);
+        fields.push('fraction');
+        break;
+      case 'a':
+        src += '(am|pm)';
+        fields.push('ampm');
+        break;
+      case 'E':
+        src += n >= 4 ? `(${DAYS.join('|')})` : `(${DAYS.map((d) => d.slice(0, 3)).join('|')})`;
+        fields.push('dayName');
+        break;
       case 'Z':
         if (n >= 3) throw new JodaPatternError(`time zone ids (ZZZ) are not supported in "${pattern}"`);
         src += n === 1 ? '(Z|[-+]\\d{4})' : '(Z|[-+]\\d{2}:\\d{2})';
@@ -130,39 +201,90 @@ interface JodaValues {
 
 /** The matched groups as field values; undefined when a value is out of range. */
 function readJodaFields(m: RegExpExecArray, fields: readonly Field[], now: () => Date): JodaValues | undefined {
-  let year = 1970, month = 1, day = 1, doy = -1, hour = 0, minute = 0, second = 0, ms = 0;
-  let pm: boolean | undefined, h12 = -1, h11 = -1, offset: number | undefined;
+  let year = 1970,
+    month = 1,
+    day = 1,
+    doy = -1,
+    hour = 0,
+    minute = 0,
+    second = 0,
+    ms = 0;
+  let pm: boolean | undefined,
+    h12 = -1,
+    h11 = -1,
+    offset: number | undefined;
   for (let f = 0; f < fields.length; f++) {
     const v = m[f + 1]!;
     switch (fields[f]) {
-      case 'year': year = parseInt(v, 10); break;
+      case 'year':
+        year = parseInt(v, 10);
+        break;
       case 'year2': {
         const y = parseInt(v, 10);
-        if (v.length !== 2 || /[-+]/.test(v)) { year = y; break; }
+        if (v.length !== 2 || /[-+]/.test(v)) {
+          year = y;
+          break;
+        }
         // DateTimeFormat's "yy": pivot = current year - 30, range pivot-50 … pivot+49.
         const low = now().getFullYear() - 30 - 50;
         year = low - (low % 100) + y;
         if (year < low) year += 100;
         break;
       }
-      case 'month': month = parseInt(v, 10); break;
-      case 'monthText': month = MONTHS.findIndex((x) => x.startsWith(v.toLowerCase())) + 1; break;
-      case 'day': day = parseInt(v, 10); break;
-      case 'doy': doy = parseInt(v, 10); break;
-      case 'hour': hour = parseInt(v, 10); if (hour > 23) return undefined; break;
-      case 'hour24': hour = parseInt(v, 10); if (hour < 1 || hour > 24) return undefined; if (hour === 24) hour = 0; break;
-      case 'hour12': h12 = parseInt(v, 10); if (h12 < 1 || h12 > 12) return undefined; break;
-      case 'hour11': h11 = parseInt(v, 10); if (h11 > 11) return undefined; break;
-      case 'ampm': pm = v.toLowerCase() === 'pm'; break;
-      case 'minute': minute = parseInt(v, 10); if (minute > 59) return undefined; break;
-      case 'second': second = parseInt(v, 10); if (second > 59) return undefined; break;
-      case 'fraction': ms = Math.floor(parseInt(v.padEnd(3, '0').slice(0, 3), 10)); break;
-      case 'dayName': break;
+      case 'month':
+        month = parseInt(v, 10);
+        break;
+      case 'monthText':
+        month = MONTHS.findIndex((x) => x.startsWith(v.toLowerCase())) + 1;
+        break;
+      case 'day':
+        day = parseInt(v, 10);
+        break;
+      case 'doy':
+        doy = parseInt(v, 10);
+        break;
+      case 'hour':
+        hour = parseInt(v, 10);
+        if (hour > 23) return undefined;
+        break;
+      case 'hour24':
+        hour = parseInt(v, 10);
+        if (hour < 1 || hour > 24) return undefined;
+        if (hour === 24) hour = 0;
+        break;
+      case 'hour12':
+        h12 = parseInt(v, 10);
+        if (h12 < 1 || h12 > 12) return undefined;
+        break;
+      case 'hour11':
+        h11 = parseInt(v, 10);
+        if (h11 > 11) return undefined;
+        break;
+      case 'ampm':
+        pm = v.toLowerCase() === 'pm';
+        break;
+      case 'minute':
+        minute = parseInt(v, 10);
+        if (minute > 59) return undefined;
+        break;
+      case 'second':
+        second = parseInt(v, 10);
+        if (second > 59) return undefined;
+        break;
+      case 'fraction':
+        ms = Math.floor(parseInt(v.padEnd(3, '0').slice(0, 3), 10));
+        break;
+      case 'dayName':
+        break;
       case 'offset': {
-        if (v.toUpperCase() === 'Z') { offset = 0; break; }
+        if (v.toUpperCase() === 'Z') {
+          offset = 0;
+          break;
+        }
         const sign = v[0] === '-' ? -1 : 1;
         const d = v.slice(1).replace(':', '');
-        const oh = parseInt(d.slice(0, 2), 10), om = parseInt(d.slice(2, 4), 10);
+        const oh = parseInt(d.slice(0, 2), 10),
+          om = parseInt(d.slice(2, 4), 10);
         if (oh > 23 || om > 59) return undefined;
         offset = sign * (oh * 60 + om) * 60_000;
         break;
@@ -177,7 +299,11 @@ function jodaInstant(v: JodaValues, fields: readonly Field[]): number | undefine
   let { year, hour } = v;
   const { month, day, doy, minute, second, ms, pm, h12, h11, offset } = v;
   // Joda: when the largest parsed field is a month or a day (no year), the year defaults to 2000.
-  if (!fields.some((f) => f === 'year' || f === 'year2') && fields.some((f) => f === 'month' || f === 'monthText' || f === 'day' || f === 'doy')) year = 2000;
+  if (
+    !fields.some((f) => f === 'year' || f === 'year2') &&
+    fields.some((f) => f === 'month' || f === 'monthText' || f === 'day' || f === 'doy')
+  )
+    year = 2000;
   if (h12 >= 0) hour = (h12 % 12) + (pm ? 12 : 0);
   else if (h11 >= 0) hour = h11 + (pm ? 12 : 0);
   else if (pm !== undefined && hour < 12 && pm) hour += 12;

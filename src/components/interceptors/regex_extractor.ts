@@ -22,7 +22,11 @@ function buildSerializers(list: string, raw: Readonly<Record<string, string>>, p
     const type = raw[p + 'type']?.trim() ?? 'DEFAULT';
     const name = raw[p + 'name']?.trim();
     if (!name) {
-      problems.push({ prop: 'serializers', message: `serializer "${s}": ${p}name is not set (Supplied name cannot be empty.)`, hint: `add serializers.${s}.name = <header name>` });
+      problems.push({
+        prop: 'serializers',
+        message: `serializer "${s}": ${p}name is not set (Supplied name cannot be empty.)`,
+        hint: `add serializers.${s}.name = <header name>`,
+      });
       continue;
     }
     if (type === 'DEFAULT' || type === PASSTHROUGH_SERIALIZER) {
@@ -56,9 +60,10 @@ function buildSerializers(list: string, raw: Readonly<Record<string, string>>, p
       problems.push({
         prop: p + 'type',
         message: `serializer "${s}": unknown serializer type "${type}"`,
-        hint: type.toUpperCase() === 'DEFAULT'
-          ? 'Flume compares the type with "DEFAULT" case-sensitively: write DEFAULT (or leave the type out)'
-          : `use DEFAULT or ${MILLIS_SERIALIZER}`,
+        hint:
+          type.toUpperCase() === 'DEFAULT'
+            ? 'Flume compares the type with "DEFAULT" case-sensitively: write DEFAULT (or leave the type out)'
+            : `use DEFAULT or ${MILLIS_SERIALIZER}`,
       });
     }
   }
@@ -70,12 +75,15 @@ export const regexExtractorInterceptor = defineComponent({
   type: 'regex_extractor',
   fqcn: 'org.apache.flume.interceptor.RegexExtractorInterceptor$Builder',
   summary: 'On the first match of a Java regex in the body (UTF-8), puts capture group i into the header named by serializer i.',
-  notes: 'Serializer types: DEFAULT (case-sensitive, as in Flume\'s code; the value as is) and org.apache.flume.interceptor.RegexExtractorInterceptorMillisSerializer (a Joda-Time `pattern` → epoch milliseconds; supported letters y Y u M MMM MMMM d D H k h K a m s S E Z ZZ and quoted text; not z, ZZZ, G, C, w, e, x; English names; local time zone unless the text has an offset). A group that did not participate, or a value the millis pattern cannot parse, leaves that header unset and logs a warning (Flume stores a null header, or fails the whole batch). The regex is translated from Java as for regex_filter.',
+  notes:
+    "Serializer types: DEFAULT (case-sensitive, as in Flume's code; the value as is) and org.apache.flume.interceptor.RegexExtractorInterceptorMillisSerializer (a Joda-Time `pattern` → epoch milliseconds; supported letters y Y u M MMM MMMM d D H k h K a m s S E Z ZZ and quoted text; not z, ZZZ, G, C, w, e, x; English names; local time zone unless the text has an offset). A group that did not participate, or a value the millis pattern cannot parse, leaves that header unset and logs a warning (Flume stores a null header, or fails the whole batch). The regex is translated from Java as for regex_filter.",
   properties: {
     regex: prop.string({ required: true, doc: 'Java regex; its groups are extracted.' }),
     serializers: prop.string({ required: true, doc: 'Space-separated serializer names, one per group, in order.' }),
   },
-  prefixes: { 'serializers.': 'serializers.<s>.name (header), serializers.<s>.type (DEFAULT or the millis serializer class), serializers.<s>.pattern' },
+  prefixes: {
+    'serializers.': 'serializers.<s>.name (header), serializers.<s>.type (DEFAULT or the millis serializer class), serializers.<s>.pattern',
+  },
   check: (c, raw) => {
     const problems: SpecProblem[] = [];
     if (c.regex === '') problems.push({ prop: 'regex', message: 'Must supply a valid regex string' });
@@ -91,7 +99,11 @@ export const regexExtractorInterceptor = defineComponent({
     const re = rx.regex;
     const problems: SpecProblem[] = [];
     const serializers = buildSerializers(c.serializers, ctx.raw, problems);
-    if (problems.length > 0) throw new ConfigError(problems.map((p) => p.message).join('; '), problems.map((p) => ({ severity: 'error', code: 'invalid-combination', message: p.message, hint: p.hint })));
+    if (problems.length > 0)
+      throw new ConfigError(
+        problems.map((p) => p.message).join('; '),
+        problems.map((p) => ({ severity: 'error', code: 'invalid-combination', message: p.message, hint: p.hint })),
+      );
     const n = Math.min(rx.groupCount, serializers.length);
     const logger = ctx.logger;
     let warned = 0;
@@ -106,9 +118,12 @@ export const regexExtractorInterceptor = defineComponent({
             const out = v === undefined ? undefined : s.serialize(v);
             if (out === undefined) {
               if (warned++ % 1000 === 0) {
-                logger.warn({ header: s.header, group: g + 1 }, v === undefined
-                  ? 'regex_extractor: group did not participate in the match; header left unset'
-                  : 'regex_extractor: value does not match the serializer pattern; header left unset');
+                logger.warn(
+                  { header: s.header, group: g + 1 },
+                  v === undefined
+                    ? 'regex_extractor: group did not participate in the match; header left unset'
+                    : 'regex_extractor: value does not match the serializer pattern; header left unset',
+                );
               }
               continue;
             }

@@ -16,7 +16,8 @@ export const removeHeaderInterceptor = defineComponent({
   type: 'remove_header',
   fqcn: 'org.apache.flume.interceptor.RemoveHeaderInterceptor$Builder',
   summary: 'Removes headers: one by name, those in a list, and/or those whose name matches a regex.',
-  notes: 'Regexes are Java regexes translated to JavaScript (see the regex_filter notes); `matching` must match the whole header name, as Java\'s matches().',
+  notes:
+    "Regexes are Java regexes translated to JavaScript (see the regex_filter notes); `matching` must match the whole header name, as Java's matches().",
   properties: {
     withName: prop.string({ doc: 'Name of one header to remove.' }),
     fromList: prop.string({ doc: 'List of header names to remove, separated by fromListSeparator.' }),

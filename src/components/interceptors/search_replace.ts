@@ -10,11 +10,17 @@ interface Codec {
 /** The Java charsets supported for body text (Java names and aliases, case-insensitive). */
 export function javaCharset(name: string): Codec | undefined {
   switch (name.trim().toUpperCase().replace(/_/g, '-')) {
-    case 'UTF-8': case 'UTF8':
+    case 'UTF-8':
+    case 'UTF8':
       return { decode: (b) => b.toString('utf8'), encode: (s) => Buffer.from(s, 'utf8') };
-    case 'ISO-8859-1': case 'ISO8859-1': case 'LATIN1': case 'ISO-LATIN-1': case 'L1':
+    case 'ISO-8859-1':
+    case 'ISO8859-1':
+    case 'LATIN1':
+    case 'ISO-LATIN-1':
+    case 'L1':
       return { decode: (b) => b.toString('latin1'), encode: (s) => Buffer.from(s.replace(/[^\x00-\xFF]/gu, '?'), 'latin1') };
-    case 'US-ASCII': case 'ASCII':
+    case 'US-ASCII':
+    case 'ASCII':
       return {
         decode: (b) => b.toString('latin1').replace(/[\x80-\xFF]/g, '\uFFFD'),
         encode: (s) => Buffer.from(s.replace(/[^\x00-\x7F]/gu, '?'), 'latin1'),
@@ -31,7 +37,8 @@ export const searchReplaceInterceptor = defineComponent({
   type: 'search_replace',
   fqcn: 'org.apache.flume.interceptor.SearchAndReplaceInterceptor$Builder',
   summary: 'Replaces every match of a Java regex in the body (Matcher.replaceAll: $1 and ${name} group references).',
-  notes: 'The Java regex is translated to JavaScript at start-up (possessive quantifiers, \\p{…} classes, \\A, \\z, Java\'s $ …); constructs with no JavaScript equivalent are a configuration error. A replacement with an illegal group reference ($ not followed by a group) is a configuration error here; Flume fails on every event. Charsets: UTF-8, ISO-8859-1, US-ASCII, UTF-16LE.',
+  notes:
+    "The Java regex is translated to JavaScript at start-up (possessive quantifiers, \\p{…} classes, \\A, \\z, Java's $ …); constructs with no JavaScript equivalent are a configuration error. A replacement with an illegal group reference ($ not followed by a group) is a configuration error here; Flume fails on every event. Charsets: UTF-8, ISO-8859-1, US-ASCII, UTF-16LE.",
   properties: {
     searchPattern: prop.string({ required: true, doc: 'Java regex to search for (may not be empty).' }),
     replaceString: prop.string({ default: '', doc: 'Replacement; $n / ${name} insert groups, \\$ is a literal $.' }),
@@ -39,7 +46,8 @@ export const searchReplaceInterceptor = defineComponent({
   },
   check: (c) => {
     const out: SpecProblem[] = [];
-    if (c.searchPattern === '') out.push({ prop: 'searchPattern', message: 'Must supply a valid search pattern searchPattern (may not be empty)' });
+    if (c.searchPattern === '')
+      out.push({ prop: 'searchPattern', message: 'Must supply a valid search pattern searchPattern (may not be empty)' });
     else {
       try {
         const rx = compileJavaRegex(c.searchPattern);
@@ -50,10 +58,18 @@ export const searchReplaceInterceptor = defineComponent({
         }
       } catch (err) {
         if (!(err instanceof JavaRegexError)) throw err;
-        out.push({ prop: 'searchPattern', message: `searchPattern: invalid or unsupported Java regex ${JSON.stringify(c.searchPattern)}: ${err.message}` });
+        out.push({
+          prop: 'searchPattern',
+          message: `searchPattern: invalid or unsupported Java regex ${JSON.stringify(c.searchPattern)}: ${err.message}`,
+        });
       }
     }
-    if (!javaCharset(c.charset)) out.push({ prop: 'charset', message: `charset: unsupported charset "${c.charset}"`, hint: 'use UTF-8, ISO-8859-1, US-ASCII or UTF-16LE' });
+    if (!javaCharset(c.charset))
+      out.push({
+        prop: 'charset',
+        message: `charset: unsupported charset "${c.charset}"`,
+        hint: 'use UTF-8, ISO-8859-1, US-ASCII or UTF-16LE',
+      });
     return out;
   },
   create: (c) => {

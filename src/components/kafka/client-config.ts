@@ -21,7 +21,13 @@ import { FlumeError } from '../../core/errors.js';
 export type Role = 'consumer' | 'producer';
 
 /** Properties whose values are secrets: never printed, marked `secret: true` in the specs. */
-export const SECRET_CLIENT_KEYS = ['sasl.jaas.config', 'ssl.keystore.password', 'ssl.truststore.password', 'ssl.key.password', 'ssl.keystore.key'] as const;
+export const SECRET_CLIENT_KEYS = [
+  'sasl.jaas.config',
+  'ssl.keystore.password',
+  'ssl.truststore.password',
+  'ssl.key.password',
+  'ssl.keystore.key',
+] as const;
 
 export function isSecretKey(key: string): boolean {
   return SECRET_CLIENT_KEYS.some((s) => key === s || key.endsWith('.' + s));
@@ -103,9 +109,20 @@ const SILENT = new Set([
   'sasl.kerberos.service.name',
 ]);
 
-const PRODUCER_ONLY = new Set(['batch.size', 'linger.ms', 'buffer.memory', 'max.block.ms', 'max.request.size', 'delivery.timeout.ms',
-  'partitioner.class', 'partitioner.ignore.keys', 'partitioner.adaptive.partitioning.enable', 'partitioner.availability.timeout.ms',
-  'transactional.id', 'transaction.timeout.ms']);
+const PRODUCER_ONLY = new Set([
+  'batch.size',
+  'linger.ms',
+  'buffer.memory',
+  'max.block.ms',
+  'max.request.size',
+  'delivery.timeout.ms',
+  'partitioner.class',
+  'partitioner.ignore.keys',
+  'partitioner.adaptive.partitioning.enable',
+  'partitioner.availability.timeout.ms',
+  'transactional.id',
+  'transaction.timeout.ms',
+]);
 const CONSUMER_ONLY = new Set(['max.poll.records', 'group.instance.id', 'partition.assignment.strategy']);
 
 const IGNORED: Record<string, string> = {
@@ -124,7 +141,8 @@ const IGNORED: Record<string, string> = {
   'interceptor.classes': 'Java interceptors cannot run in Node.js',
   'max.poll.records': 'batchSize bounds each Flume batch',
   'group.instance.id': 'static group membership is not supported by kafkajs',
-  'partition.assignment.strategy': 'flume-ts always uses Java\'s default RangeAssignor (protocol "range"), so it can share a group with Java consumers that have range in their list',
+  'partition.assignment.strategy':
+    'flume-ts always uses Java\'s default RangeAssignor (protocol "range"), so it can share a group with Java consumers that have range in their list',
   'ssl.cipher.suites': 'Java cipher-suite names are not OpenSSL names; Node.js defaults are used',
   'sasl.login.callback.handler.class': 'Java classes cannot run in Node.js',
   'sasl.client.callback.handler.class': 'Java classes cannot run in Node.js',
@@ -186,7 +204,10 @@ export function mapClient(o: MapOptions): ClientMapping {
   const errors: ClientMapping['errors'] = [];
   const ignored: ClientMapping['ignored'] = [];
   const kafka: ClientMapping['kafka'] = {
-    brokers: o.bootstrapServers.split(',').map((s) => s.trim()).filter(Boolean),
+    brokers: o.bootstrapServers
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     clientId: 'flume-ts',
   };
   const retry: RetryOptions = {};
@@ -210,21 +231,44 @@ export function mapClient(o: MapOptions): ClientMapping {
   };
 
   const K = (k: string) => prefix + k;
-  const s: MapState = { o, props, K, errors, ignored, kafka, retry, consumer, producer, protocol: 'PLAINTEXT', tls: { verifyHostname: true }, disableFqdn: false };
+  const s: MapState = {
+    o,
+    props,
+    K,
+    errors,
+    ignored,
+    kafka,
+    retry,
+    consumer,
+    producer,
+    protocol: 'PLAINTEXT',
+    tls: { verifyHostname: true },
+    disableFqdn: false,
+  };
   for (const [key, value] of Object.entries(props)) {
     const v = value.trim();
     if (SILENT.has(key)) {
       if (key === 'enable.auto.commit' && v.toLowerCase() === 'true') {
-        ignored.push({ key: K(key), reason: 'offsets are committed after each channel transaction, as in Flume (auto-commit is forced off)' });
+        ignored.push({
+          key: K(key),
+          reason: 'offsets are committed after each channel transaction, as in Flume (auto-commit is forced off)',
+        });
       }
       continue;
     }
-    if (key === 'partition.assignment.strategy' && o.role === 'consumer' && v.split(',').some((c) => c.trim() === 'org.apache.kafka.clients.consumer.RangeAssignor')) {
+    if (
+      key === 'partition.assignment.strategy' &&
+      o.role === 'consumer' &&
+      v.split(',').some((c) => c.trim() === 'org.apache.kafka.clients.consumer.RangeAssignor')
+    ) {
       continue; // range is what flume-ts uses
     }
     if (key in IGNORED) {
       const misplaced = (o.role === 'consumer' && PRODUCER_ONLY.has(key)) || (o.role === 'producer' && CONSUMER_ONLY.has(key));
-      ignored.push({ key: K(key), reason: misplaced ? `a Kafka ${o.role === 'consumer' ? 'producer' : 'consumer'} property, not a ${o.role} one` : IGNORED[key]! });
+      ignored.push({
+        key: K(key),
+        reason: misplaced ? `a Kafka ${o.role === 'consumer' ? 'producer' : 'consumer'} property, not a ${o.role} one` : IGNORED[key]!,
+      });
       continue;
     }
     if (mapCommonKey(s, key, v)) continue;
@@ -325,7 +369,11 @@ function mapCommonKey(s: MapState, key: string, v: string): boolean {
     case 'value.serializer':
     case 'key.deserializer':
     case 'value.deserializer':
-      if (!DEFAULT_SERDE.has(v)) s.ignored.push({ key: s.K(key), reason: 'keys are strings and values bytes, as with Flume\'s defaults; Java serializers cannot run in Node.js' });
+      if (!DEFAULT_SERDE.has(v))
+        s.ignored.push({
+          key: s.K(key),
+          reason: "keys are strings and values bytes, as with Flume's defaults; Java serializers cannot run in Node.js",
+        });
       return true;
     default:
       return false;
@@ -393,7 +441,10 @@ function mapProducerKey(s: MapState, key: string, v: string): boolean {
       if (lv === 'none') s.producer.compression = COMPRESSION.None;
       else if (lv === 'gzip') s.producer.compression = COMPRESSION.GZIP;
       else if (['snappy', 'lz4', 'zstd'].includes(lv)) {
-        s.ignored.push({ key: s.K(key), reason: `${lv} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)` });
+        s.ignored.push({
+          key: s.K(key),
+          reason: `${lv} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)`,
+        });
       } else s.errors.push({ key: s.K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
       return true;
     }
@@ -432,9 +483,10 @@ function mapSasl(s: MapState): void {
     if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mech)) {
       s.errors.push({
         key: s.K('sasl.mechanism'),
-        message: s.mechanism === undefined
-          ? 'security.protocol is SASL but sasl.mechanism is not set (Java\'s default GSSAPI/Kerberos is not supported); set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512'
-          : `${mech} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
+        message:
+          s.mechanism === undefined
+            ? "security.protocol is SASL but sasl.mechanism is not set (Java's default GSSAPI/Kerberos is not supported); set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"
+            : `${mech} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
       });
     } else if (s.jaas === undefined) {
       s.errors.push({ key: s.K('sasl.jaas.config'), message: `${mech} needs ${s.K('sasl.jaas.config')} with username and password` });
@@ -442,17 +494,26 @@ function mapSasl(s: MapState): void {
       const j = parseJaas(s.jaas);
       const expected = mech === 'PLAIN' ? 'PlainLoginModule' : 'ScramLoginModule';
       if (!j || j.options.username === undefined || j.options.password === undefined) {
-        s.errors.push({ key: s.K('sasl.jaas.config'), message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)` });
+        s.errors.push({
+          key: s.K('sasl.jaas.config'),
+          message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)`,
+        });
       } else {
         if (!j.module.endsWith(expected)) {
-          s.errors.push({ key: s.K('sasl.jaas.config'), message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})` });
+          s.errors.push({
+            key: s.K('sasl.jaas.config'),
+            message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})`,
+          });
         }
         const m = mech.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
         s.kafka.sasl = { mechanism: m, username: j.options.username, password: j.options.password } as SASLOptions;
       }
     }
   } else if (s.mechanism !== undefined || s.jaas !== undefined) {
-    s.ignored.push({ key: s.K(s.jaas !== undefined ? 'sasl.jaas.config' : 'sasl.mechanism'), reason: `security.protocol is ${s.protocol}, so SASL is not used` });
+    s.ignored.push({
+      key: s.K(s.jaas !== undefined ? 'sasl.jaas.config' : 'sasl.mechanism'),
+      reason: `security.protocol is ${s.protocol}, so SASL is not used`,
+    });
   }
 }
 
@@ -462,13 +523,17 @@ function mapTls(s: MapState): TlsSpec | undefined {
   let tlsOut: TlsSpec | undefined;
   if (ssl) {
     if (s.disableFqdn) s.tls.verifyHostname = false;
-    for (const [store, spec] of [['truststore', s.tls.truststore], ['keystore', s.tls.keystore]] as const) {
+    for (const [store, spec] of [
+      ['truststore', s.tls.truststore],
+      ['keystore', s.tls.keystore],
+    ] as const) {
       if (!spec) continue;
       const type = spec.type || (spec.location ? '' : 'PEM');
       if (type === 'JKS') {
         s.errors.push({
           key: s.K(`ssl.${store}.type`),
-          message: `JKS ${store}s cannot be read by Node.js; convert it: ` +
+          message:
+            `JKS ${store}s cannot be read by Node.js; convert it: ` +
             (store === 'truststore'
               ? 'keytool -exportcert -rfc -alias <alias> -keystore truststore.jks > ca.pem, then ssl.truststore.type=PEM and ssl.truststore.location=ca.pem'
               : 'keytool -importkeystore -srckeystore keystore.jks -destkeystore keystore.p12 -deststoretype PKCS12, then ssl.keystore.type=PKCS12'),
@@ -476,7 +541,11 @@ function mapTls(s: MapState): TlsSpec | undefined {
       } else if (type !== '' && type !== 'PEM' && type !== 'PKCS12') {
         s.errors.push({ key: s.K(`ssl.${store}.type`), message: `"${spec.type}" is not supported; use PEM or PKCS12` });
       } else if (store === 'truststore' && type === 'PKCS12') {
-        s.errors.push({ key: s.K('ssl.truststore.type'), message: 'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM' });
+        s.errors.push({
+          key: s.K('ssl.truststore.type'),
+          message:
+            'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM',
+        });
       }
     }
     tlsOut = s.tls;
@@ -510,7 +579,11 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     else if (ts.location) {
       const buf = read(ts.location, 'ssl.truststore.location');
       const type = ts.type || sniff(buf);
-      if (type !== 'PEM') throw new FlumeError('FLUME_TLS_CONFIG', `${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`);
+      if (type !== 'PEM')
+        throw new FlumeError(
+          'FLUME_TLS_CONFIG',
+          `${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`,
+        );
       out.ca = buf;
     }
   }
@@ -523,7 +596,11 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     } else if (ks.location) {
       const buf = read(ks.location, 'ssl.keystore.location');
       const type = ks.type || sniff(buf);
-      if (type === 'JKS') throw new FlumeError('FLUME_TLS_CONFIG', `${where}: ssl.keystore.location ${ks.location} is a JKS keystore, which Node.js cannot read; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`);
+      if (type === 'JKS')
+        throw new FlumeError(
+          'FLUME_TLS_CONFIG',
+          `${where}: ssl.keystore.location ${ks.location} is a JKS keystore, which Node.js cannot read; convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`,
+        );
       if (type === 'PKCS12') {
         out.pfx = buf;
         if (ks.password !== undefined) out.passphrase = ks.password;

@@ -37,7 +37,8 @@ export function kafkaLogCreator(logger: Logger) {
 
 function pick(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of ['error', 'topic', 'partition', 'groupId', 'memberId', 'broker', 'retryCount', 'retryTime']) if (o[k] !== undefined) out[k] = o[k];
+  for (const k of ['error', 'topic', 'partition', 'groupId', 'memberId', 'broker', 'retryCount', 'retryTime'])
+    if (o[k] !== undefined) out[k] = o[k];
   return out;
 }
 
@@ -53,7 +54,12 @@ export function kafkaClient(m: ClientMapping, logger: Logger, where: string): Ka
 }
 
 /** Maps kafka.<role>.* of a component. */
-export function mapRole(raw: Readonly<Record<string, string>>, role: Role, bootstrap: string, extra: Partial<MapOptions> = {}): ClientMapping {
+export function mapRole(
+  raw: Readonly<Record<string, string>>,
+  role: Role,
+  bootstrap: string,
+  extra: Partial<MapOptions> = {},
+): ClientMapping {
   const prefix = `kafka.${role}.`;
   return mapClient({ role, bootstrapServers: bootstrap, props: subProperties(raw, prefix), prefix, ...extra });
 }
@@ -62,7 +68,11 @@ export function mapRole(raw: Readonly<Record<string, string>>, role: Role, boots
 export function mappingProblems(m: ClientMapping): SpecProblem[] {
   return [
     ...m.errors.map((e) => ({ prop: e.key, message: `${e.key}: ${e.message}` })),
-    ...m.ignored.map((i) => ({ prop: i.key.endsWith('*') ? undefined : i.key, message: `${i.key} is ignored: ${i.reason}`, severity: 'warning' as const })),
+    ...m.ignored.map((i) => ({
+      prop: i.key.endsWith('*') ? undefined : i.key,
+      message: `${i.key} is ignored: ${i.reason}`,
+      severity: 'warning' as const,
+    })),
   ];
 }
 
@@ -70,7 +80,10 @@ export function mappingProblems(m: ClientMapping): SpecProblem[] {
 export function secretProps(role: Role): Record<string, PropSpec<string, false>> {
   const p = `kafka.${role}.`;
   return {
-    [`${p}sasl.jaas.config`]: prop.string({ secret: true, doc: 'JAAS line with username and password for SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512.' }),
+    [`${p}sasl.jaas.config`]: prop.string({
+      secret: true,
+      doc: 'JAAS line with username and password for SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512.',
+    }),
     [`${p}ssl.keystore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 keystore.' }),
     [`${p}ssl.key.password`]: prop.string({ secret: true, doc: 'Passphrase of the private key in a PEM keystore.' }),
     [`${p}ssl.truststore.password`]: prop.string({ secret: true, doc: 'Accepted for compatibility; PEM truststores need no password.' }),

@@ -15,14 +15,14 @@ import { FlumeError } from '../../core/errors.js';
 let avroFlumeEvent: Type | undefined;
 const flumeEventType = (): Type =>
   (avroFlumeEvent ??= avsc().Type.forSchema({
-  type: 'record',
-  name: 'AvroFlumeEvent',
-  namespace: 'org.apache.flume.source.avro',
-  fields: [
-    { name: 'headers', type: { type: 'map', values: 'string' } },
-    { name: 'body', type: 'bytes' },
-  ],
-}));
+    type: 'record',
+    name: 'AvroFlumeEvent',
+    namespace: 'org.apache.flume.source.avro',
+    fields: [
+      { name: 'headers', type: { type: 'map', values: 'string' } },
+      { name: 'body', type: 'bytes' },
+    ],
+  }));
 
 export function encodeFlumeEvent(event: Event): Buffer {
   return flumeEventType().toBuffer({ headers: event.headers, body: event.body });
@@ -40,7 +40,10 @@ export function decodeFlumeEvent(value: Buffer): Event {
     throw new FlumeError('FLUME_KAFKA_EVENT_FORMAT', `not an Avro-encoded Flume event (${(err as Error).message})`);
   }
   if (res.offset < 0 || res.value === undefined) {
-    throw new FlumeError('FLUME_KAFKA_EVENT_FORMAT', `not an Avro-encoded Flume event (${value.length} bytes, truncated or a plain payload)`);
+    throw new FlumeError(
+      'FLUME_KAFKA_EVENT_FORMAT',
+      `not an Avro-encoded Flume event (${value.length} bytes, truncated or a plain payload)`,
+    );
   }
   const rec = res.value as { headers: Record<string, string>; body: Buffer };
   // avsc returns a plain object for the map; copy into a fresh record so interceptors may mutate it safely.

@@ -16,12 +16,18 @@ export interface RangeMember {
 }
 
 /** The assignment itself (pure): memberId → topic → partitions. Every member appears, possibly with nothing. */
-export function rangeAssign(members: readonly RangeMember[], partitionsOf: (topic: string) => number): Map<string, Record<string, number[]>> {
+export function rangeAssign(
+  members: readonly RangeMember[],
+  partitionsOf: (topic: string) => number,
+): Map<string, Record<string, number[]>> {
   const out = new Map<string, Record<string, number[]>>();
   for (const m of members) out.set(m.memberId, {});
   const topics = [...new Set(members.flatMap((m) => m.topics))].sort();
   for (const topic of topics) {
-    const consumers = members.filter((m) => m.topics.includes(topic)).map((m) => m.memberId).sort();
+    const consumers = members
+      .filter((m) => m.topics.includes(topic))
+      .map((m) => m.memberId)
+      .sort();
     const n = partitionsOf(topic);
     if (consumers.length === 0 || n <= 0) continue;
     const per = Math.floor(n / consumers.length);

@@ -8,7 +8,7 @@ export const sourceSslProps = {
   ssl: prop.boolean({ default: false, doc: 'Serve TLS. Needs keystore and keystore-password (here or FLUME_SSL_KEYSTORE_* env).' }),
   keystore: prop.string({ doc: `Key store file with the server key and certificate: ${storeDoc}` }),
   'keystore-password': prop.string({ secret: true, doc: 'Key store password (for PEM: the private key passphrase, may be empty).' }),
-  'keystore-type': prop.string({ default: 'JKS', doc: 'JKS (Flume\'s default; a PKCS12 file is detected), PKCS12 or PEM.' }),
+  'keystore-type': prop.string({ default: 'JKS', doc: "JKS (Flume's default; a PKCS12 file is detected), PKCS12 or PEM." }),
   'exclude-protocols': prop.string({ default: 'SSLv3', doc: 'Space-separated TLS protocols to disable (SSLv3 is always off).' }),
   'include-protocols': prop.string({ doc: 'Space-separated TLS protocols to allow (TLSv1.2 TLSv1.3); empty allows all.' }),
   'exclude-cipher-suites': prop.string({ doc: 'Accepted for compatibility; Java cipher names are not applied to OpenSSL.' }),
@@ -32,7 +32,10 @@ export const rpcSinkProps = {
   'batch-size': prop.int({ default: 100, doc: 'Events per transaction and per appendBatch call (<1 uses 100, as Flume does).' }),
   'connect-timeout': prop.long({ default: 20000, doc: 'Milliseconds to connect (TCP and TLS) (<1000 uses 20000, as Flume does).' }),
   'request-timeout': prop.long({ default: 20000, doc: 'Milliseconds to wait for each answer (<1000 uses 20000, as Flume does).' }),
-  'reset-connection-interval': prop.int({ default: 0, doc: 'Seconds after which the connection is closed and rebuilt (0 = never), e.g. behind a load balancer.' }),
+  'reset-connection-interval': prop.int({
+    default: 0,
+    doc: 'Seconds after which the connection is closed and rebuilt (0 = never), e.g. behind a load balancer.',
+  }),
 };
 
 export interface RpcSinkConfig {
@@ -47,7 +50,8 @@ export interface RpcSinkConfig {
 /** Flume's fallbacks for out-of-range values, as warnings. */
 export function rpcSinkChecks(c: RpcSinkConfig): SpecProblem[] {
   const out: SpecProblem[] = [];
-  if (c['batch-size'] < 1) out.push({ prop: 'batch-size', severity: 'warning', message: `batch-size ${c['batch-size']} is below 1; using 100 as Flume does` });
+  if (c['batch-size'] < 1)
+    out.push({ prop: 'batch-size', severity: 'warning', message: `batch-size ${c['batch-size']} is below 1; using 100 as Flume does` });
   for (const k of ['connect-timeout', 'request-timeout'] as const) {
     if (c[k] < 1000) out.push({ prop: k, severity: 'warning', message: `${k} ${c[k]} is below 1000 ms; using 20000 as Flume does` });
   }
@@ -60,7 +64,8 @@ export const effectiveTimeout = (n: number) => (n < 1000 ? 20000 : n);
 type Raw = Readonly<Record<string, string>>;
 
 function lists(c: Record<string, unknown>, raw: Raw) {
-  const pick = (key: string, env: Parameters<typeof globalList>[0]) => splitList(raw[key] !== undefined ? (c[key] as string | undefined) : globalList(env));
+  const pick = (key: string, env: Parameters<typeof globalList>[0]) =>
+    splitList(raw[key] !== undefined ? (c[key] as string | undefined) : globalList(env));
   const excl = pick('exclude-protocols', 'EXCLUDE_PROTOCOLS');
   return {
     excludeProtocols: [...new Set(['SSLv3', ...excl])],

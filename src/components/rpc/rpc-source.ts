@@ -61,7 +61,10 @@ export abstract class RpcSource implements EventDrivenSource {
     try {
       await this.processor.processEvent(event);
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err) }, `${this.kind} source ${this.name}: unable to process event, answering FAILED: ${errorMessage(err)}`);
+      this.logger.warn(
+        { err: errorMessage(err) },
+        `${this.kind} source ${this.name}: unable to process event, answering FAILED: ${errorMessage(err)}`,
+      );
       c.increment('ChannelWriteFail');
       return 'FAILED';
     }

@@ -61,7 +61,8 @@ export class RpcServer<Req> {
     const srv = net.createServer({ noDelay: true, keepAlive: true }, (s) => void this.accept(s));
     this.server = srv;
     return new Promise((resolve, reject) => {
-      const onErr = (err: Error) => reject(new RpcError(`${this.o.label}: cannot listen on ${this.o.bind}:${this.o.port}: ${err.message}`, { cause: err }));
+      const onErr = (err: Error) =>
+        reject(new RpcError(`${this.o.label}: cannot listen on ${this.o.bind}:${this.o.port}: ${err.message}`, { cause: err }));
       srv.once('error', onErr);
       srv.listen({ host: this.o.bind, port: this.o.port, backlog: 1024 }, () => {
         srv.removeListener('error', onErr);
@@ -119,7 +120,10 @@ export class RpcServer<Req> {
     const fail = (why: string, err?: unknown) => {
       if (closed) return;
       closed = true;
-      logger.warn({ peer, err: err === undefined ? undefined : errorMessage(err) }, `${label}: closing the connection from ${peer}: ${why}`);
+      logger.warn(
+        { peer, err: err === undefined ? undefined : errorMessage(err) },
+        `${label}: closing the connection from ${peer}: ${why}`,
+      );
       stream.destroy();
       sock.destroy();
     };

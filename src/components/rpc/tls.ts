@@ -36,7 +36,12 @@ export class TlsConfigError extends FlumeError {
   }
 }
 
-const JAVA_TO_NODE: Record<string, tls.SecureVersion> = { TLSv1: 'TLSv1', 'TLSv1.1': 'TLSv1.1', 'TLSv1.2': 'TLSv1.2', 'TLSv1.3': 'TLSv1.3' };
+const JAVA_TO_NODE: Record<string, tls.SecureVersion> = {
+  TLSv1: 'TLSv1',
+  'TLSv1.1': 'TLSv1.1',
+  'TLSv1.2': 'TLSv1.2',
+  'TLSv1.3': 'TLSv1.3',
+};
 const ORDER: tls.SecureVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
 /** Splits Flume's space-separated protocol/cipher lists (`value.split(" ")`). */
@@ -52,7 +57,9 @@ export function globalSsl(kind: 'keystore' | 'truststore'): { path?: string; pas
     : { path: e.FLUME_SSL_TRUSTSTORE_PATH, password: e.FLUME_SSL_TRUSTSTORE_PASSWORD, type: e.FLUME_SSL_TRUSTSTORE_TYPE };
 }
 
-export function globalList(name: 'INCLUDE_PROTOCOLS' | 'EXCLUDE_PROTOCOLS' | 'INCLUDE_CIPHERSUITES' | 'EXCLUDE_CIPHERSUITES'): string | undefined {
+export function globalList(
+  name: 'INCLUDE_PROTOCOLS' | 'EXCLUDE_PROTOCOLS' | 'INCLUDE_CIPHERSUITES' | 'EXCLUDE_CIPHERSUITES',
+): string | undefined {
   const v = process.env[`FLUME_SSL_${name}`];
   return v === undefined ? undefined : v.replace(/,/g, ' ');
 }
@@ -114,7 +121,8 @@ export function serverSecureOptions(p: SslProps, label: string): tls.SecureConte
   if (!p.storePath) throw new TlsConfigError(`${label}: keystore must be specified when SSL is enabled`);
   const { kind, data } = sniff(p.storePath, p.storeType, 'keystore');
   // a PEM key may be unencrypted; a PKCS12 store always has a password (Flume requires it in every case)
-  if (kind === 'PKCS12' && p.storePassword === undefined) throw new TlsConfigError(`${label}: keystore-password must be specified when SSL is enabled`);
+  if (kind === 'PKCS12' && p.storePassword === undefined)
+    throw new TlsConfigError(`${label}: keystore-password must be specified when SSL is enabled`);
   const opts: tls.SecureContextOptions = { ...versionRange(p.includeProtocols, p.excludeProtocols) };
   if (kind === 'PKCS12') {
     opts.pfx = data;

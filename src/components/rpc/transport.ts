@@ -132,7 +132,11 @@ export function connectStream(o: ConnectOptions): Promise<Duplex> {
         top = stream;
         return finish();
       }
-      const t = tls.connect({ ...(o.tls as tls.ConnectionOptions), socket: stream as net.Socket, servername: net.isIP(o.host) ? undefined : o.host });
+      const t = tls.connect({
+        ...(o.tls as tls.ConnectionOptions),
+        socket: stream as net.Socket,
+        servername: net.isIP(o.host) ? undefined : o.host,
+      });
       top = t;
       t.once('error', onErr);
       t.once('secureConnect', () => finish());

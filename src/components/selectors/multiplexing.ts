@@ -20,11 +20,14 @@ export class MultiplexingChannelSelector implements ChannelSelector {
     this.all = channels;
     this.header = header;
     const byName = (names: string) =>
-      names.split(/\s+/).filter(Boolean).map((n) => {
-        const c = channels.find((ch) => ch.name === n);
-        if (!c) throw new ConfigError(`Selector channel not found: ${n}`);
-        return c;
-      });
+      names
+        .split(/\s+/)
+        .filter(Boolean)
+        .map((n) => {
+          const c = channels.find((ch) => ch.name === n);
+          if (!c) throw new ConfigError(`Selector channel not found: ${n}`);
+          return c;
+        });
     for (const [k, v] of Object.entries(raw)) {
       if (k.startsWith('mapping.')) this.mapping.set(k.slice(8), byName(v));
     }
@@ -32,7 +35,10 @@ export class MultiplexingChannelSelector implements ChannelSelector {
       if (k.startsWith('optional.')) {
         const value = k.slice(9);
         const req = this.mapping.get(value) ?? [];
-        this.optionalMapping.set(value, byName(v).filter((c) => !req.includes(c)));
+        this.optionalMapping.set(
+          value,
+          byName(v).filter((c) => !req.includes(c)),
+        );
       }
     }
     this.defaults = raw.default ? byName(raw.default) : [];

@@ -30,7 +30,7 @@ export const replicatingSelector = defineComponent({
   kind: 'selector',
   type: 'replicating',
   fqcn: 'org.apache.flume.channel.ReplicatingChannelSelector',
-  summary: 'Sends every event to all of the source\'s channels (the default selector).',
+  summary: "Sends every event to all of the source's channels (the default selector).",
   properties: {
     optional: prop.list({ doc: 'Channels (space-separated) written best-effort: a failure there is only logged.' }),
   },

@@ -100,9 +100,13 @@ export class AvroContainerWriter implements EventSerializer {
   ) {}
 
   afterCreate(): Buffer {
-    const meta: Record<string, Buffer> = { 'avro.schema': Buffer.from(this.schemaJson, 'utf8'), 'avro.codec': Buffer.from(this.codec, 'utf8') };
+    const meta: Record<string, Buffer> = {
+      'avro.schema': Buffer.from(this.schemaJson, 'utf8'),
+      'avro.codec': Buffer.from(this.codec, 'utf8'),
+    };
     const parts: Buffer[] = [MAGIC, avroLong(2)];
-    for (const k of javaHashMapKeys(meta as unknown as Record<string, string>)) parts.push(...avroBytes(Buffer.from(k, 'utf8')), ...avroBytes(meta[k]!));
+    for (const k of javaHashMapKeys(meta as unknown as Record<string, string>))
+      parts.push(...avroBytes(Buffer.from(k, 'utf8')), ...avroBytes(meta[k]!));
     parts.push(avroLong(0), this.sync);
     return Buffer.concat(parts);
   }
@@ -144,7 +148,8 @@ export const avroEventSerializer = defineComponent({
   type: 'avro_event',
   fqcn: 'org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder',
   summary: 'Writes an Avro object container file of records Event { headers: map<string>, body: bytes }.',
-  notes: 'Byte-compatible with Flume\'s FlumeEventAvroEventSerializer (same schema text, metadata, block layout; one block per sink batch and whenever syncIntervalBytes is reached). Codecs: null, deflate and snappy (pure JavaScript, snappyjs). Other codec names (bzip2, xz, zstandard) are not available: the file is written uncompressed with a warning — readers see avro.codec=null, so the data stays readable (Flume does the same for a codec it cannot load).',
+  notes:
+    "Byte-compatible with Flume's FlumeEventAvroEventSerializer (same schema text, metadata, block layout; one block per sink batch and whenever syncIntervalBytes is reached). Codecs: null, deflate and snappy (pure JavaScript, snappyjs). Other codec names (bzip2, xz, zstandard) are not available: the file is written uncompressed with a warning — readers see avro.codec=null, so the data stays readable (Flume does the same for a codec it cannot load).",
   properties: {
     syncIntervalBytes: prop.int({ default: 2048000, min: 1, doc: 'Approximate size of an Avro block before a sync marker.' }),
     compressionCodec: prop.string({ default: 'null', doc: 'Block codec: null, deflate or snappy.' }),
@@ -152,7 +157,12 @@ export const avroEventSerializer = defineComponent({
   check: (c) => {
     const out: SpecProblem[] = [];
     if (!codecOf(c.compressionCodec)) {
-      out.push({ prop: 'compressionCodec', severity: 'warning', message: `compression codec "${c.compressionCodec}" is not supported; files are written uncompressed`, hint: 'use null, deflate or snappy' });
+      out.push({
+        prop: 'compressionCodec',
+        severity: 'warning',
+        message: `compression codec "${c.compressionCodec}" is not supported; files are written uncompressed`,
+        hint: 'use null, deflate or snappy',
+      });
     }
     return out;
   },

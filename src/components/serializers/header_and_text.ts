@@ -7,7 +7,8 @@ export const headerAndTextSerializer = defineComponent({
   type: 'header_and_text',
   fqcn: 'org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder',
   summary: 'Writes the headers as a Java map (`{k1=v1, k2=v2}`), a space, the body, and a newline.',
-  notes: 'Headers are listed in the order Java\'s HashMap iterates them (as Flume prints them), not in insertion order, and encoded as UTF-8 (Flume uses the JVM default charset, normally UTF-8).',
+  notes:
+    "Headers are listed in the order Java's HashMap iterates them (as Flume prints them), not in insertion order, and encoded as UTF-8 (Flume uses the JVM default charset, normally UTF-8).",
   properties: {
     appendNewline: prop.boolean({ default: true, doc: 'Write "\\n" after each body.' }),
   },

@@ -14,7 +14,10 @@ import { avroEventSerializer } from './avro_event.js';
 import { hdfsAvroEventSerializer } from '../sinks/hdfs/avro-serializer.js';
 
 export const builtinSerializers: readonly AnySpec[] = [
-  textSerializer, headerAndTextSerializer, avroEventSerializer, hdfsAvroEventSerializer,
+  textSerializer,
+  headerAndTextSerializer,
+  avroEventSerializer,
+  hdfsAvroEventSerializer,
 ];
 
 /** Finds a serializer spec: the registry first (it may hold more), then the built-ins. */
@@ -52,11 +55,13 @@ function parse(type: string, typeKey: string, raw: Readonly<Record<string, strin
     const guess = didYouMean(type, names);
     return {
       sub,
-      problems: [{
-        prop: typeKey,
-        message: `${typeKey}: unknown serializer "${type}"`,
-        hint: guess ? `did you mean "${guess}"?` : `use one of ${names.join(', ')} or a serializer Builder class name`,
-      }],
+      problems: [
+        {
+          prop: typeKey,
+          message: `${typeKey}: unknown serializer "${type}"`,
+          hint: guess ? `did you mean "${guess}"?` : `use one of ${names.join(', ')} or a serializer Builder class name`,
+        },
+      ],
     };
   }
   const r = parseComponent(spec, propMapOf(sub, typeKey), { label: `${typeKey} ${spec.type}`, keyPrefix: `${typeKey}.` });

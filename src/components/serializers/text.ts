@@ -8,7 +8,7 @@ export const textSerializer = defineComponent({
   type: 'text',
   fqcn: 'org.apache.flume.serialization.BodyTextEventSerializer$Builder',
   summary: 'Writes each event body as is, followed by a newline; headers are dropped.',
-  notes: 'Byte-identical to Flume\'s output (checked against Flume 1.11\'s classes).',
+  notes: "Byte-identical to Flume's output (checked against Flume 1.11's classes).",
   properties: {
     appendNewline: prop.boolean({ default: true, doc: 'Write "\\n" after each body.' }),
   },

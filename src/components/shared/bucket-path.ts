@@ -46,19 +46,23 @@ export interface HostInfo {
 /** The event has no `timestamp` header but the escaped string needs one. */
 export class MissingTimestampError extends FlumeError {
   constructor(what: string) {
-    super('FLUME_MISSING_TIMESTAMP',
+    super(
+      'FLUME_MISSING_TIMESTAMP',
       `Expected timestamp in the Flume event headers, but it was null (needed to resolve the time escapes in "${what}"). ` +
-      'Add a `timestamp` header (e.g. with the timestamp interceptor on the source) or set hdfs.useLocalTimeStamp = true.');
+        'Add a `timestamp` header (e.g. with the timestamp interceptor on the source) or set hdfs.useLocalTimeStamp = true.',
+    );
   }
 }
 
 /** The `timestamp` header is not a number of milliseconds. */
 export class BadTimestampError extends FlumeError {
   constructor(value: string, what: string) {
-    super('FLUME_BAD_TIMESTAMP',
+    super(
+      'FLUME_BAD_TIMESTAMP',
       `Flume wasn't able to parse timestamp header "${value}" in the event to resolve time based bucketing in "${what}". ` +
-      'Please check that you are correctly populating the timestamp header (for example using the timestamp interceptor), ' +
-      'or set useLocalTimeStamp = true.');
+        'Please check that you are correctly populating the timestamp header (for example using the timestamp interceptor), ' +
+        'or set useLocalTimeStamp = true.',
+    );
   }
 }
 
@@ -99,8 +103,14 @@ export function resolveTimeZone(id: string): TimeZoneInfo | undefined {
   } else {
     try {
       const fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone: id, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric',
+        timeZone: id,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
       });
       zone = {
         id,
@@ -138,8 +148,16 @@ function zoneOf(tz: EscapeOptions['timeZone']): TimeZoneInfo {
 
 /** Wall-clock fields of `ts` in a zone. */
 interface Fields {
-  year: number; month: number; day: number; hour: number; minute: number; second: number; ms: number;
-  weekday: number; dayOfYear: number; offset: number;
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ms: number;
+  weekday: number;
+  dayOfYear: number;
+  offset: number;
 }
 
 function fields(ts: number, zone: TimeZoneInfo): Fields {
@@ -149,9 +167,16 @@ function fields(ts: number, zone: TimeZoneInfo): Fields {
   const startOfYear = Date.UTC(year, 0, 1);
   const dayStart = Date.UTC(year, d.getUTCMonth(), d.getUTCDate());
   return {
-    year, month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(),
-    second: d.getUTCSeconds(), ms: d.getUTCMilliseconds(), weekday: d.getUTCDay(),
-    dayOfYear: Math.round((dayStart - startOfYear) / 86400000) + 1, offset,
+    year,
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    ms: d.getUTCMilliseconds(),
+    weekday: d.getUTCDay(),
+    dayOfYear: Math.round((dayStart - startOfYear) / 86400000) + 1,
+    offset,
   };
 }
 
@@ -184,8 +209,7 @@ export function roundDown(ts: number, unit: RoundUnit, roundValue: number, timeZ
 // Formatting
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 const hour12 = (h: number): number => (h % 12 === 0 ? 12 : h % 12);
@@ -200,28 +224,50 @@ function zzz(offset: number): string {
 export function formatTimeEscape(c: string, ts: number, zone: TimeZoneInfo): string {
   const f = fields(ts, zone);
   switch (c) {
-    case 'a': return DAYS[f.weekday]!.slice(0, 3);
-    case 'A': return DAYS[f.weekday]!;
-    case 'b': return MONTHS[f.month - 1]!.slice(0, 3);
-    case 'B': return MONTHS[f.month - 1]!;
-    case 'c': return `${DAYS[f.weekday]!.slice(0, 3)} ${MONTHS[f.month - 1]!.slice(0, 3)} ${f.day} ${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)} ${pad(f.year, 4)}`;
-    case 'd': return pad(f.day, 2);
-    case 'e': return String(f.day);
-    case 'D': return `${pad(f.month, 2)}/${pad(f.day, 2)}/${pad(f.year % 100, 2)}`;
-    case 'H': return pad(f.hour, 2);
-    case 'I': return pad(hour12(f.hour), 2);
-    case 'j': return pad(f.dayOfYear, 3);
-    case 'k': return String(f.hour);
-    case 'l': return String(hour12(f.hour));
-    case 'm': return pad(f.month, 2);
-    case 'M': return pad(f.minute, 2);
-    case 'n': return String(f.month);
-    case 'p': return f.hour < 12 ? 'AM' : 'PM';
-    case 'S': return pad(f.second, 2);
-    case 'y': return pad(f.year % 100, 2);
-    case 'Y': return pad(f.year, 4);
-    case 'z': return zzz(f.offset);
-    default: return '';
+    case 'a':
+      return DAYS[f.weekday]!.slice(0, 3);
+    case 'A':
+      return DAYS[f.weekday]!;
+    case 'b':
+      return MONTHS[f.month - 1]!.slice(0, 3);
+    case 'B':
+      return MONTHS[f.month - 1]!;
+    case 'c':
+      return `${DAYS[f.weekday]!.slice(0, 3)} ${MONTHS[f.month - 1]!.slice(0, 3)} ${f.day} ${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)} ${pad(f.year, 4)}`;
+    case 'd':
+      return pad(f.day, 2);
+    case 'e':
+      return String(f.day);
+    case 'D':
+      return `${pad(f.month, 2)}/${pad(f.day, 2)}/${pad(f.year % 100, 2)}`;
+    case 'H':
+      return pad(f.hour, 2);
+    case 'I':
+      return pad(hour12(f.hour), 2);
+    case 'j':
+      return pad(f.dayOfYear, 3);
+    case 'k':
+      return String(f.hour);
+    case 'l':
+      return String(hour12(f.hour));
+    case 'm':
+      return pad(f.month, 2);
+    case 'M':
+      return pad(f.minute, 2);
+    case 'n':
+      return String(f.month);
+    case 'p':
+      return f.hour < 12 ? 'AM' : 'PM';
+    case 'S':
+      return pad(f.second, 2);
+    case 'y':
+      return pad(f.year % 100, 2);
+    case 'Y':
+      return pad(f.year, 4);
+    case 'z':
+      return zzz(f.offset);
+    default:
+      return '';
   }
 }
 
@@ -266,7 +312,10 @@ export class BucketPath {
   private readonly zone: TimeZoneInfo;
   readonly needsTime: boolean;
 
-  constructor(readonly template: string, private readonly opts: EscapeOptions = {}) {
+  constructor(
+    readonly template: string,
+    private readonly opts: EscapeOptions = {},
+  ) {
     let last = 0;
     let time = false;
     for (const m of template.matchAll(TAG_REGEX)) {

@@ -44,7 +44,10 @@ export class FailoverSinkProcessor implements SinkProcessor {
     e.refresh = Date.now() + Math.min(this.maxPenalty, 2 ** e.failures * FAILURE_PENALTY);
     this.live = this.live.filter((x) => x !== e);
     if (!this.failed.includes(e)) this.failed.push(e);
-    this.logger.warn({ sink: e.sink.name, failures: e.failures, retryInMs: e.refresh - Date.now(), err: errorMessage(err) }, 'Sink failed; failing over');
+    this.logger.warn(
+      { sink: e.sink.name, failures: e.failures, retryInMs: e.refresh - Date.now(), err: errorMessage(err) },
+      'Sink failed; failing over',
+    );
   }
 
   async process(): Promise<Status> {
@@ -99,7 +102,10 @@ export const failoverSinkProcessor = defineComponent({
       const raw = ctx.raw[`priority.${sink.name}`];
       const priority = raw === undefined ? next-- : Number(raw);
       if (used.has(priority)) {
-        ctx.logger.warn({ sink: sink.name, priority }, 'Sink was not added to the failover group: its priority is already used (as in Flume)');
+        ctx.logger.warn(
+          { sink: sink.name, priority },
+          'Sink was not added to the failover group: its priority is already used (as in Flume)',
+        );
         continue;
       }
       used.add(priority);

@@ -15,7 +15,7 @@ export const avroSink = defineComponent({
   fqcn: 'org.apache.flume.sink.AvroSink',
   summary: 'Sends events to an Avro RPC server (a Flume or flume-ts avro source): the usual link between tiers.',
   notes:
-    'Wire-compatible with Flume 1.x. One connection per sink, as Flume\'s default client; client.type failover/' +
+    "Wire-compatible with Flume 1.x. One connection per sink, as Flume's default client; client.type failover/" +
     'loadbalance are not supported here (use a sink group). Trust stores must be PKCS12 or PEM.',
   properties: {
     ...rpcSinkProps,
@@ -29,9 +29,14 @@ export const avroSink = defineComponent({
     const out = rpcSinkChecks(c);
     const ct = c['compression-type'].toLowerCase();
     if (ct !== 'none' && ct !== 'deflate') {
-      out.push({ prop: 'compression-type', severity: 'warning', message: `compression-type "${c['compression-type']}" is not deflate; no compression is used, as in Flume` });
+      out.push({
+        prop: 'compression-type',
+        severity: 'warning',
+        message: `compression-type "${c['compression-type']}" is not deflate; no compression is used, as in Flume`,
+      });
     }
-    if (c.maxIoWorkers !== undefined) out.push({ prop: 'maxIoWorkers', severity: 'warning', message: 'maxIoWorkers is no longer supported (ignored, as in Flume 1.11)' });
+    if (c.maxIoWorkers !== undefined)
+      out.push({ prop: 'maxIoWorkers', severity: 'warning', message: 'maxIoWorkers is no longer supported (ignored, as in Flume 1.11)' });
     const ts = c.ssl && !c['trust-all-certs'] ? storeProblem(c.truststore, c['truststore-type'], 'truststore') : undefined;
     if (ts) out.push({ prop: 'truststore', message: ts });
     return out;

@@ -178,7 +178,9 @@ export class RollingFileSink extends BatchingSink {
           this.counter.increment('ConnectionFailedCount');
           this.shouldRotate = false;
           this.pm.rotate();
-          throw new FlumeError('FLUME_FILE_ROLL_IO', `Unable to rotate file ${this.file} while delivering event: ${errorMessage(err)}`, { cause: err });
+          throw new FlumeError('FLUME_FILE_ROLL_IO', `Unable to rotate file ${this.file} while delivering event: ${errorMessage(err)}`, {
+            cause: err,
+          });
         }
         this.pm.rotate();
       }
@@ -204,7 +206,9 @@ export class RollingFileSink extends BatchingSink {
         const code = (err as NodeJS.ErrnoException).code;
         const hint = code === 'ENOENT' ? ' (the directory does not exist; file_roll does not create sink.directory, as Flume)' : '';
         this.noteFailure(`Failed to open file ${file} while delivering event: ${errorMessage(err)}${hint}`);
-        throw new FlumeError('FLUME_FILE_ROLL_IO', `Failed to open file ${file} while delivering event: ${errorMessage(err)}${hint}`, { cause: err });
+        throw new FlumeError('FLUME_FILE_ROLL_IO', `Failed to open file ${file} while delivering event: ${errorMessage(err)}${hint}`, {
+          cause: err,
+        });
       }
     }
   }
@@ -228,10 +232,16 @@ export class RollingFileSink extends BatchingSink {
     try {
       for (const e of events) {
         const b = ser.write(e);
-        if (b && b.length > 0) { chunks.push(b); size += b.length; }
+        if (b && b.length > 0) {
+          chunks.push(b);
+          size += b.length;
+        }
       }
       const f = ser.flush?.();
-      if (f && f.length > 0) { chunks.push(f); size += f.length; }
+      if (f && f.length > 0) {
+        chunks.push(f);
+        size += f.length;
+      }
       if (size > 0) await this.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
       // A file whose directory was removed still takes writes; nothing would ever be readable, so treat it as failed.
       const st = await this.fh!.stat();
@@ -269,7 +279,8 @@ export const fileRollSink = defineComponent({
   type: 'file_roll',
   fqcn: 'org.apache.flume.sink.RollingFileSink',
   summary: 'Writes events to files in a local directory, starting a new file every sink.rollInterval seconds.',
-  notes: 'File names as Flume\'s DefaultPathManager (`<prefix><startMillis>-<n>[.<ext>]`) and RollTimePathManager (`<prefix><yyyyMMddHHmmss>-<n>[.<ext>]`, local time). Each batch is written and flushed to the OS (write(2)) before the commit, without fsync — as Flume, so a committed batch survives a crash of the agent but not of the machine. As in Flume a file is opened on every process() after a roll, even with no events (empty files appear when the channel is idle), and the directory is not created. Differences: a failed write (disk full, directory removed — detected with an fstat after each batch) truncates the file back to its last committed byte, closes it and continues with the next file name once the directory is usable again (Flume keeps writing to the broken stream); an unknown serializer is a configuration error (Flume fails at the first event).',
+  notes:
+    "File names as Flume's DefaultPathManager (`<prefix><startMillis>-<n>[.<ext>]`) and RollTimePathManager (`<prefix><yyyyMMddHHmmss>-<n>[.<ext>]`, local time). Each batch is written and flushed to the OS (write(2)) before the commit, without fsync — as Flume, so a committed batch survives a crash of the agent but not of the machine. As in Flume a file is opened on every process() after a roll, even with no events (empty files appear when the channel is idle), and the directory is not created. Differences: a failed write (disk full, directory removed — detected with an fstat after each batch) truncates the file back to its last committed byte, closes it and continues with the next file name once the directory is usable again (Flume keeps writing to the broken stream); an unknown serializer is a configuration error (Flume fails at the first event).",
   properties: {
     'sink.directory': prop.string({ required: true, doc: 'Directory the files are written to (must exist).' }),
     'sink.pathManager': prop.string({ default: 'DEFAULT', doc: 'File naming: DEFAULT or ROLLTIME (or their Builder class names).' }),
@@ -277,14 +288,21 @@ export const fileRollSink = defineComponent({
     'sink.pathManager.prefix': prop.string({ default: '', doc: 'File name prefix.' }),
     'sink.rollInterval': prop.long({ default: 30, doc: 'Seconds between file rolls; 0 (or less) writes a single file.' }),
     'sink.batchSize': prop.int({ default: 100, min: 1, doc: 'Events per transaction.' }),
-    'sink.serializer': prop.string({ default: 'TEXT', doc: 'Serializer: text, header_and_text, avro_event or a serializer Builder class name.' }),
+    'sink.serializer': prop.string({
+      default: 'TEXT',
+      doc: 'Serializer: text, header_and_text, avro_event or a serializer Builder class name.',
+    }),
   },
   prefixes: { 'sink.serializer.': 'options of the serializer (e.g. sink.serializer.appendNewline)' },
   batchSize: (c) => c['sink.batchSize'],
   check: (c, raw) => {
     const out: SpecProblem[] = [];
     if (!pathManagerKind(c['sink.pathManager'])) {
-      out.push({ prop: 'sink.pathManager', message: `unknown sink.pathManager "${c['sink.pathManager']}"`, hint: 'use DEFAULT or ROLLTIME' });
+      out.push({
+        prop: 'sink.pathManager',
+        message: `unknown sink.pathManager "${c['sink.pathManager']}"`,
+        hint: 'use DEFAULT or ROLLTIME',
+      });
     }
     const dir = c['sink.directory'];
     if (dir.trim() === '') out.push({ prop: 'sink.directory', message: 'Directory may not be null' });
@@ -295,14 +313,29 @@ export const fileRollSink = defineComponent({
       } catch {
         problem = `sink.directory ${dir} does not exist (yet)`;
       }
-      if (problem) out.push({ prop: 'sink.directory', severity: 'warning', message: problem, hint: 'create it: like Flume, file_roll does not create its directory, and fails (keeping the events in the channel) until it exists' });
+      if (problem)
+        out.push({
+          prop: 'sink.directory',
+          severity: 'warning',
+          message: problem,
+          hint: 'create it: like Flume, file_roll does not create its directory, and fails (keeping the events in the channel) until it exists',
+        });
     }
     out.push(...checkSerializer(c['sink.serializer'], 'sink.serializer', raw));
     return out;
   },
   create: (c, ctx) => {
-    const pathManager = new PathManager(c['sink.directory'], pathManagerKind(c['sink.pathManager']) ?? 'DEFAULT', c['sink.pathManager.prefix'], c['sink.pathManager.extension']);
+    const pathManager = new PathManager(
+      c['sink.directory'],
+      pathManagerKind(c['sink.pathManager']) ?? 'DEFAULT',
+      c['sink.pathManager.prefix'],
+      c['sink.pathManager.extension'],
+    );
     const serializer = configureSerializer(c['sink.serializer'], 'sink.serializer', ctx);
-    return new RollingFileSink(ctx.name, ctx.channel, ctx.logger, c['sink.batchSize'], { pathManager, rollIntervalSec: c['sink.rollInterval'], serializer });
+    return new RollingFileSink(ctx.name, ctx.channel, ctx.logger, c['sink.batchSize'], {
+      pathManager,
+      rollIntervalSec: c['sink.rollInterval'],
+      serializer,
+    });
   },
 });

@@ -60,7 +60,12 @@ export class HttpSink implements Sink {
   private readonly url: URL;
   private agent?: http.Agent;
 
-  constructor(readonly name: string, readonly channel: Channel, private readonly logger: Logger, private readonly o: HttpSinkOptions) {
+  constructor(
+    readonly name: string,
+    readonly channel: Channel,
+    private readonly logger: Logger,
+    private readonly o: HttpSinkOptions,
+  ) {
     this.counter = sinkCounter(name);
     this.url = new URL(o.endpoint);
   }
@@ -165,26 +170,33 @@ export function httpSinkProblems(
     for (const key of Object.keys(overrides(raw, n))) {
       if (!/^(\d{3}|\dXX)$/.test(key)) {
         out.push({
-          prop: `${n}.${key}`, severity: 'warning',
+          prop: `${n}.${key}`,
+          severity: 'warning',
           message: `"${key}" never matches a status code (use a code like 503 or a group like 5XX, upper-case XX)`,
         });
       }
     }
   }
   const which = (n: 'rollback' | 'backoff'): string =>
-    raw[`${n}.200`] !== undefined ? `${n}.200`
-      : raw[`${n}.2XX`] !== undefined ? `${n}.2XX`
-        : n === 'rollback' ? 'defaultRollback' : 'defaultBackoff';
+    raw[`${n}.200`] !== undefined
+      ? `${n}.200`
+      : raw[`${n}.2XX`] !== undefined
+        ? `${n}.2XX`
+        : n === 'rollback'
+          ? 'defaultRollback'
+          : 'defaultBackoff';
   if (findOverride('200', overrides(raw, 'rollback'), c.defaultRollback)) {
     out.push({
-      prop: which('rollback'), severity: 'warning',
-      message: 'a 200 reply rolls the event back, so every event is posted again forever (Flume\'s default)',
-      hint: 'add rollback.2XX = false, backoff.2XX = false and incrementMetrics.2XX = true, as in Flume\'s User Guide example',
+      prop: which('rollback'),
+      severity: 'warning',
+      message: "a 200 reply rolls the event back, so every event is posted again forever (Flume's default)",
+      hint: "add rollback.2XX = false, backoff.2XX = false and incrementMetrics.2XX = true, as in Flume's User Guide example",
     });
   } else if (findOverride('200', overrides(raw, 'backoff'), c.defaultBackoff)) {
     out.push({
-      prop: which('backoff'), severity: 'warning',
-      message: 'the sink backs off after every successful post (Flume\'s defaultBackoff = true), which slows it to a few events per second',
+      prop: which('backoff'),
+      severity: 'warning',
+      message: "the sink backs off after every successful post (Flume's defaultBackoff = true), which slows it to a few events per second",
       hint: 'add backoff.2XX = false',
     });
   }
@@ -195,12 +207,12 @@ export const httpSink = defineComponent({
   kind: 'sink',
   type: 'http',
   fqcn: 'org.apache.flume.sink.http.HttpSink',
-  summary: 'POSTs each event body to an HTTP endpoint; the reply\'s status code decides commit/rollback, backoff and metrics.',
+  summary: "POSTs each event body to an HTTP endpoint; the reply's status code decides commit/rollback, backoff and metrics.",
   notes:
-    'One event per request and per transaction, as Flume. Flume\'s surprising defaults are kept: defaultRollback = true and ' +
+    "One event per request and per transaction, as Flume. Flume's surprising defaults are kept: defaultRollback = true and " +
     'defaultBackoff = true also apply to 2XX replies (every event is posted again forever unless rollback.2XX = false; ' +
     '`flume-ts validate` warns), and defaultIncrementMetrics = false. connectTimeout bounds the TCP (and TLS) connect, ' +
-    'requestTimeout the wait for reply data (HttpURLConnection\'s read timeout); connections are kept alive. The endpoint ' +
+    "requestTimeout the wait for reply data (HttpURLConnection's read timeout); connections are kept alive. The endpoint " +
     'must be http:// or https:// (Flume accepted any java.net.URL and failed at the first event). An empty channel is ' +
     'not logged as "Processed empty event" (Flume logs it at WARN on every poll); an empty body still is. Redirects are ' +
     'not followed: a 3XX reply goes through the tables like any other code.',

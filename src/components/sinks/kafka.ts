@@ -155,7 +155,10 @@ export class KafkaSink extends BatchingSink {
       this.counter.increment('RollbackCount');
       this.logger.error({ err: errorMessage(err), events: events.length }, 'Failed to publish events; rolling back');
       if (err instanceof EventDeliveryError) throw err;
-      throw new EventDeliveryError(`sink ${this.name}: failed to publish ${events.length} event(s) to Kafka, rolled back for retry: ${errorMessage(err)}`, { cause: err });
+      throw new EventDeliveryError(
+        `sink ${this.name}: failed to publish ${events.length} event(s) to Kafka, rolled back for retry: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
   }
 }
@@ -178,8 +181,16 @@ export const kafkaSink = defineComponent({
     'lands in the same partition either way. The kafka.topic escapes are the BucketPath escapes of Flume (as for hdfs.path). Deprecated brokerList, ' +
     'topic, batchSize and requiredAcks are read as in Flume.',
   properties: {
-    'kafka.bootstrap.servers': prop.string({ required: true, aliases: ['brokerList'], doc: 'Comma-separated host:port list of Kafka brokers.' }),
-    'kafka.topic': prop.string({ default: 'default-flume-topic', aliases: ['topic'], doc: 'Topic to publish to; BucketPath escapes (%{header}, %Y…) are replaced per event when the event has no topic header.' }),
+    'kafka.bootstrap.servers': prop.string({
+      required: true,
+      aliases: ['brokerList'],
+      doc: 'Comma-separated host:port list of Kafka brokers.',
+    }),
+    'kafka.topic': prop.string({
+      default: 'default-flume-topic',
+      aliases: ['topic'],
+      doc: 'Topic to publish to; BucketPath escapes (%{header}, %Y…) are replaced per event when the event has no topic header.',
+    }),
     flumeBatchSize: prop.int({ default: 100, min: 1, aliases: ['batchSize'], doc: 'Events taken and published per transaction.' }),
     'kafka.producer.acks': prop.string({
       default: '1',
@@ -187,9 +198,14 @@ export const kafkaSink = defineComponent({
       check: (v) => (['0', '1', '-1', 'all'].includes(v.trim().toLowerCase()) ? undefined : `"${v}" is not one of 0, 1, -1, all`),
       doc: 'Acknowledgements before the transaction commits: 0 none (may lose on broker failure), 1 the leader, -1/all every in-sync replica.',
     }),
-    useFlumeEventFormat: prop.boolean({ default: false, doc: 'Write each event as a binary AvroFlumeEvent (headers kept) instead of the bare body.' }),
+    useFlumeEventFormat: prop.boolean({
+      default: false,
+      doc: 'Write each event as a binary AvroFlumeEvent (headers kept) instead of the bare body.',
+    }),
     defaultPartitionId: prop.int({ min: 0, doc: 'Partition every event goes to, unless partitionIdHeader says otherwise.' }),
-    partitionIdHeader: prop.string({ doc: 'Header holding the partition id (overrides defaultPartitionId; a non-integer fails the batch).' }),
+    partitionIdHeader: prop.string({
+      doc: 'Header holding the partition id (overrides defaultPartitionId; a non-integer fails the batch).',
+    }),
     allowTopicOverride: prop.boolean({ default: true, doc: 'Publish to the topic named in the topicHeader header when present.' }),
     topicHeader: prop.string({ default: 'topic', doc: 'Header holding the topic override.' }),
     timestampHeader: prop.string({ doc: 'Header holding the Kafka record timestamp (ms since epoch).' }),

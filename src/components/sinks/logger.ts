@@ -49,7 +49,12 @@ export function dumpEvent(event: Event, maxBytes = 16): string {
 }
 
 class LoggerSink extends BatchingSink {
-  constructor(name: string, channel: ConstructorParameters<typeof BatchingSink>[1], logger: ConstructorParameters<typeof BatchingSink>[2], private readonly maxBytes: number) {
+  constructor(
+    name: string,
+    channel: ConstructorParameters<typeof BatchingSink>[1],
+    logger: ConstructorParameters<typeof BatchingSink>[2],
+    private readonly maxBytes: number,
+  ) {
     super(name, channel, logger, 1);
   }
 
@@ -64,7 +69,8 @@ export const loggerSink = defineComponent({
   type: 'logger',
   fqcn: 'org.apache.flume.sink.LoggerSink',
   summary: 'Logs each event at INFO as Flume does: headers and a hex dump of the first maxBytesToLog body bytes.',
-  notes: 'One event per transaction, as Flume\'s LoggerSink. The message is byte-for-byte Flume\'s EventHelper.dumpEvent (headers in Java HashMap order). A negative maxBytesToLog is a configuration error (Flume fails every event with it).',
+  notes:
+    "One event per transaction, as Flume's LoggerSink. The message is byte-for-byte Flume's EventHelper.dumpEvent (headers in Java HashMap order). A negative maxBytesToLog is a configuration error (Flume fails every event with it).",
   properties: {
     maxBytesToLog: prop.int({ default: 16, min: 0, doc: 'Body bytes shown in the hex dump.' }),
   },

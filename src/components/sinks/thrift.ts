@@ -18,9 +18,14 @@ export const thriftSink = defineComponent({
   compatibility: 'partial',
   properties: {
     ...rpcSinkProps,
-    protocol: prop.string({ default: 'compact', doc: 'compact or binary (must match the source; anything else uses compact, as in Flume).' }),
+    protocol: prop.string({
+      default: 'compact',
+      doc: 'compact or binary (must match the source; anything else uses compact, as in Flume).',
+    }),
     ...sinkSslProps,
-    'connection-reset-interval': prop.int({ doc: 'The user guide\'s name; Flume ignores it (it reads reset-connection-interval), and so do we.' }),
+    'connection-reset-interval': prop.int({
+      doc: "The user guide's name; Flume ignores it (it reads reset-connection-interval), and so do we.",
+    }),
     kerberos: prop.boolean({ default: false, doc: 'Kerberos (SASL): not supported by flume-ts.' }),
     'client-principal': prop.string({ doc: 'Kerberos (unsupported).' }),
     'client-keytab': prop.string({ doc: 'Kerberos (unsupported).' }),
@@ -30,14 +35,28 @@ export const thriftSink = defineComponent({
   check: (c) => {
     const out: SpecProblem[] = rpcSinkChecks(c);
     if (c.protocol.toLowerCase() !== 'binary' && c.protocol.toLowerCase() !== 'compact') {
-      out.push({ prop: 'protocol', severity: 'warning', message: "'binary' or 'compact' are the only valid Thrift protocol types to choose from. Defaulting to 'compact'." });
+      out.push({
+        prop: 'protocol',
+        severity: 'warning',
+        message: "'binary' or 'compact' are the only valid Thrift protocol types to choose from. Defaulting to 'compact'.",
+      });
     } else if (c.protocol !== c.protocol.toLowerCase()) {
-      out.push({ prop: 'protocol', severity: 'warning', message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)` });
+      out.push({
+        prop: 'protocol',
+        severity: 'warning',
+        message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)`,
+      });
     }
     if (c['connection-reset-interval'] !== undefined) {
-      out.push({ prop: 'connection-reset-interval', severity: 'warning', message: 'connection-reset-interval is ignored (as in Flume)', hint: 'use reset-connection-interval' });
+      out.push({
+        prop: 'connection-reset-interval',
+        severity: 'warning',
+        message: 'connection-reset-interval is ignored (as in Flume)',
+        hint: 'use reset-connection-interval',
+      });
     }
-    if (c.kerberos) out.push({ prop: 'kerberos', message: 'Kerberos for the thrift sink is not supported by flume-ts', hint: 'use ssl = true instead' });
+    if (c.kerberos)
+      out.push({ prop: 'kerberos', message: 'Kerberos for the thrift sink is not supported by flume-ts', hint: 'use ssl = true instead' });
     const ts = c.ssl ? storeProblem(c.truststore, c['truststore-type'], 'truststore') : undefined;
     if (ts) out.push({ prop: 'truststore', message: ts });
     return out;
@@ -57,7 +76,8 @@ export const thriftSink = defineComponent({
       port: c.port,
       batchSize,
       resetIntervalS: c['reset-connection-interval'],
-      connect: () => ThriftRpcClient.connect({ host: c.hostname, port: c.port, connectTimeoutMs, requestTimeoutMs, batchSize, protocol, ...layers }),
+      connect: () =>
+        ThriftRpcClient.connect({ host: c.hostname, port: c.port, connectTimeoutMs, requestTimeoutMs, batchSize, protocol, ...layers }),
     });
   },
 });

@@ -54,16 +54,25 @@ export const avroSource = defineComponent({
     bind: prop.string({ required: true, doc: 'Host name or IP address to listen on (0.0.0.0 for all).' }),
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'Port to listen on.' }),
     threads: prop.int({ doc: 'Parsed but unused, as in Flume 1.11 (Node serves all connections on one thread).' }),
-    'compression-type': prop.string({ default: 'none', doc: 'none or deflate (a zlib stream over the connection; must match the sender).' }),
+    'compression-type': prop.string({
+      default: 'none',
+      doc: 'none or deflate (a zlib stream over the connection; must match the sender).',
+    }),
     ...sourceSslProps,
     ipFilter: prop.boolean({ default: false, doc: 'Filter connecting peers with ipFilterRules.' }),
-    ipFilterRules: prop.string({ doc: 'Comma-separated <allow|deny>:<ip|name>:<pattern> rules; the first match wins, no match accepts. Example: allow:ip:127.*,allow:name:localhost,deny:ip:*' }),
+    ipFilterRules: prop.string({
+      doc: 'Comma-separated <allow|deny>:<ip|name>:<pattern> rules; the first match wins, no match accepts. Example: allow:ip:127.*,allow:name:localhost,deny:ip:*',
+    }),
   },
   check: (c) => {
     const out: { prop: string; message: string; severity?: 'error' | 'warning' }[] = [];
     const ct = c['compression-type'].toLowerCase();
     if (ct !== 'none' && ct !== 'deflate') {
-      out.push({ prop: 'compression-type', severity: 'warning', message: `compression-type "${c['compression-type']}" is not deflate; no compression is used, as in Flume` });
+      out.push({
+        prop: 'compression-type',
+        severity: 'warning',
+        message: `compression-type "${c['compression-type']}" is not deflate; no compression is used, as in Flume`,
+      });
     }
     if (c.ipFilter) {
       try {
@@ -72,7 +81,8 @@ export const avroSource = defineComponent({
         out.push({ prop: 'ipFilterRules', message: (err as Error).message });
       }
     }
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH)
+      out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });
     return out;

@@ -98,8 +98,10 @@ export class ExecSource implements EventDrivenSource {
         this.logger.error({ command: this.o.command, err: errorMessage(err) }, 'Failed while running command');
       }
       if (this.o.restart && !this.stopping) {
-        this.logger.info({ restartThrottle: this.o.restartThrottle, exitCode: code },
-          `Restarting in ${this.o.restartThrottle}ms, exit code ${code}`);
+        this.logger.info(
+          { restartThrottle: this.o.restartThrottle, exitCode: code },
+          `Restarting in ${this.o.restartThrottle}ms, exit code ${code}`,
+        );
         await new Promise<void>((r) => {
           const t = setTimeout(r, this.o.restartThrottle);
           this.wake = () => {
@@ -215,12 +217,16 @@ export class ExecSource implements EventDrivenSource {
         if (!(err instanceof ChannelError)) throw err;
         this.counter.increment('ChannelWriteFail');
         if (this.stopping) {
-          this.logger.error({ events: events.length, err: errorMessage(err) },
-            'exec source stopping: the channel refused the last batch; its events are dropped');
+          this.logger.error(
+            { events: events.length, err: errorMessage(err) },
+            'exec source stopping: the channel refused the last batch; its events are dropped',
+          );
           return;
         }
-        this.logger.warn({ retryInMs: backoff, events: events.length, err: errorMessage(err) },
-          'The channel refused the batch; keeping it and pausing the command output');
+        this.logger.warn(
+          { retryInMs: backoff, events: events.length, err: errorMessage(err) },
+          'The channel refused the batch; keeping it and pausing the command output',
+        );
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 4000);
       }
@@ -252,10 +258,13 @@ function killGroup(child: ChildProcess, graceMs: number, logger: Logger): void {
   t.unref();
   child.once('exit', () => {
     // the leader is gone; members of the group may remain (SIGKILL them after the grace period too)
-    setTimeout(() => {
-      clearTimeout(t);
-      signal('SIGKILL');
-    }, Math.min(graceMs, 1000)).unref();
+    setTimeout(
+      () => {
+        clearTimeout(t);
+        signal('SIGKILL');
+      },
+      Math.min(graceMs, 1000),
+    ).unref();
   });
 }
 
@@ -266,11 +275,11 @@ export const execSource = defineComponent({
   summary: 'Runs a command and turns each line of its standard output into an event.',
   notes:
     'Back-pressure instead of loss: where Flume drops a batch the channel refuses (and kills the command), flume-ts ' +
-    'keeps the batch, pauses the command\'s stdout and retries (250 ms doubling to 4 s), so nothing read is lost ' +
+    "keeps the batch, pauses the command's stdout and retries (250 ms doubling to 4 s), so nothing read is lost " +
     'while the agent runs; lines read when the agent stops are committed before the source stops. The command runs ' +
     'in its own process group: stop sends SIGTERM to the group and SIGKILL 5 s later if it is still there. ' +
     'Spawned with node:child_process (process group, raw bytes, pause/resume), not execa. ' +
-    'Charsets: UTF-8, ISO-8859-1 and US-ASCII (malformed input replaced, as Java\'s InputStreamReader does).',
+    "Charsets: UTF-8, ISO-8859-1 and US-ASCII (malformed input replaced, as Java's InputStreamReader does).",
   properties: {
     command: prop.string({ required: true, doc: 'The command to run: split on whitespace (no quoting), or passed whole to `shell`.' }),
     shell: prop.string({
@@ -278,12 +287,18 @@ export const execSource = defineComponent({
     }),
     restartThrottle: prop.long({ default: 10000, min: 0, doc: 'ms to wait before restarting the command.' }),
     restart: prop.boolean({ default: false, doc: 'Restart the command when it exits.' }),
-    logStdErr: prop.boolean({ default: false, doc: 'Log the command\'s stderr lines (INFO). stderr is always drained.' }),
+    logStdErr: prop.boolean({ default: false, doc: "Log the command's stderr lines (INFO). stderr is always drained." }),
     batchSize: prop.int({ default: 20, min: 1, doc: 'Lines per channel batch.' }),
-    batchTimeout: prop.long({ default: 3000, min: 1,
-      doc: 'ms; a partial batch is committed when this long passed since the last commit.' }),
-    charset: prop.string({ default: 'UTF-8', doc: 'Charset of the command output and of the bodies (Flume code-only property).',
-      check: checkCharset }),
+    batchTimeout: prop.long({
+      default: 3000,
+      min: 1,
+      doc: 'ms; a partial batch is committed when this long passed since the last commit.',
+    }),
+    charset: prop.string({
+      default: 'UTF-8',
+      doc: 'Charset of the command output and of the bodies (Flume code-only property).',
+      check: checkCharset,
+    }),
   },
   batchSize: (c) => c.batchSize,
   create: (c, ctx) =>

@@ -138,7 +138,10 @@ export class KafkaSource implements EventDrivenSource {
       } catch (err) {
         // Flume's source fails the whole poll on an undecodable record and retries it forever; we skip it loudly.
         this.counter.increment('EventReadFail');
-        this.logger.error({ topic, partition, offset: m.offset, err: errorMessage(err) }, 'cannot read Kafka record; skipping it (check useFlumeEventFormat)');
+        this.logger.error(
+          { topic, partition, offset: m.offset, err: errorMessage(err) },
+          'cannot read Kafka record; skipping it (check useFlumeEventFormat)',
+        );
       }
       this.pending.offsets.set(key, { topic, partition, offset: m.offset });
       p.resolveOffset(m.offset);
@@ -194,7 +197,10 @@ export class KafkaSource implements EventDrivenSource {
         } catch (err) {
           this.counter.increment('ChannelWriteFail');
           backoff = Math.min(backoff + this.o.backoffSleepIncrement, this.o.maxBackoffSleep);
-          this.logger.warn({ err: errorMessage(err), events: events.length, retryInMs: backoff }, 'channel put failed; the batch will be delivered again');
+          this.logger.warn(
+            { err: errorMessage(err), events: events.length, retryInMs: backoff },
+            'channel put failed; the batch will be delivered again',
+          );
           await sleep(backoff);
           // after a rebalance or on stop the batch is dropped uncommitted: its owner reads it again
           if (batch.gen !== this.gen || this.stopping) return;
@@ -202,7 +208,11 @@ export class KafkaSource implements EventDrivenSource {
       }
       this.counter.add('EventAcceptedCount', events.length);
     }
-    const offsets = [...batch.offsets.values()].map((o) => ({ topic: o.topic, partition: o.partition, offset: String(BigInt(o.offset) + 1n) }));
+    const offsets = [...batch.offsets.values()].map((o) => ({
+      topic: o.topic,
+      partition: o.partition,
+      offset: String(BigInt(o.offset) + 1n),
+    }));
     const c0 = Date.now();
     try {
       await this.consumer!.commitOffsets(offsets);
@@ -273,15 +283,22 @@ export const kafkaSource = defineComponent({
     'kafka.bootstrap.servers': prop.string({ required: true, doc: 'Comma-separated host:port list of Kafka brokers.' }),
     'kafka.topics': prop.string({ aliases: ['topic'], doc: 'Comma-separated list of topics to consume.' }),
     'kafka.topics.regex': prop.string({ doc: 'Java regex of topics to subscribe to; overrides kafka.topics.' }),
-    'kafka.consumer.group.id': prop.string({ default: 'flume', aliases: ['groupId'], doc: 'Consumer group id; agents with the same id share the partitions.' }),
+    'kafka.consumer.group.id': prop.string({
+      default: 'flume',
+      aliases: ['groupId'],
+      doc: 'Consumer group id; agents with the same id share the partitions.',
+    }),
     batchSize: prop.int({ default: 1000, min: 1, doc: 'Maximum records per channel batch.' }),
     batchDurationMillis: prop.int({ default: 1000, min: 1, doc: 'Longest wait (ms) for records before a batch is written.' }),
     backoffSleepIncrement: prop.long({ default: 1000, min: 0, doc: 'Backoff step (ms) between retries of a failed channel put.' }),
     maxBackoffSleep: prop.long({ default: 5000, min: 0, doc: 'Longest backoff (ms) between retries.' }),
     useFlumeEventFormat: prop.boolean({ default: false, doc: 'Read record values as binary AvroFlumeEvents (headers restored).' }),
-    setTopicHeader: prop.boolean({ default: true, doc: 'Put the record\'s topic into the topicHeader header.' }),
+    setTopicHeader: prop.boolean({ default: true, doc: "Put the record's topic into the topicHeader header." }),
     topicHeader: prop.string({ default: 'topic', doc: 'Header that receives the topic.' }),
-    'kafka.consumer.auto.offset.reset': prop.enum(['earliest', 'latest'], { default: 'latest', doc: 'Where a group without committed offsets starts.' }),
+    'kafka.consumer.auto.offset.reset': prop.enum(['earliest', 'latest'], {
+      default: 'latest',
+      doc: 'Where a group without committed offsets starts.',
+    }),
     ...secretProps('consumer'),
   },
   prefixes: {
@@ -290,12 +307,16 @@ export const kafkaSource = defineComponent({
   },
   check: (c, raw) => {
     const problems = mappingProblems(sourceMapping(c['kafka.bootstrap.servers'], raw, c.batchDurationMillis));
-    if (!c['kafka.topics.regex'] && !c['kafka.topics']) problems.push({ message: 'At least one Kafka topic must be specified (kafka.topics or kafka.topics.regex)' });
+    if (!c['kafka.topics.regex'] && !c['kafka.topics'])
+      problems.push({ message: 'At least one Kafka topic must be specified (kafka.topics or kafka.topics.regex)' });
     if (c['kafka.topics.regex']) {
       try {
         new RegExp(c['kafka.topics.regex']);
       } catch (err) {
-        problems.push({ prop: 'kafka.topics.regex', message: `kafka.topics.regex is not a valid regular expression: ${errorMessage(err)}` });
+        problems.push({
+          prop: 'kafka.topics.regex',
+          message: `kafka.topics.regex is not a valid regular expression: ${errorMessage(err)}`,
+        });
       }
     }
     return problems;

@@ -100,7 +100,13 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
     this.listeners = o.ports.map(
       (port) =>
         new TcpListener({
-          host: o.host, port, tls: o.tls, logger, label: this.label, counter: this.counter, handler: (s) => this.connection(s, port),
+          host: o.host,
+          port,
+          tls: o.tls,
+          logger,
+          label: this.label,
+          counter: this.counter,
+          handler: (s) => this.connection(s, port),
         }),
     );
   }
@@ -142,9 +148,10 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
       const headers = setJavaMapCapacity(p.headers, javaCopyCapacity(p.headers.Version ? 6 : 5));
       if (incomplete) headers[EVENT_STATUS] = 'Incomplete';
       // UTF-8 round-trips: the body is the received bytes from its start
-      const body = charset.utf8 && p.bodyStart !== undefined
-        ? line.subarray(Buffer.byteLength(msg.slice(0, p.bodyStart), 'utf8'))
-        : charset.encode(p.body);
+      const body =
+        charset.utf8 && p.bodyStart !== undefined
+          ? line.subarray(Buffer.byteLength(msg.slice(0, p.bodyStart), 'utf8'))
+          : charset.encode(p.body);
       return { headers, body };
     } catch (err) {
       this.logger.debug({ err: (err as Error).message }, `${this.label}: error parsing syslog event`);
@@ -220,7 +227,11 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
 }
 
 function parsePorts(v: string): number[] {
-  return v.trim().split(/\s+/).filter((s) => s.length > 0).map((s) => Number(s));
+  return v
+    .trim()
+    .split(/\s+/)
+    .filter((s) => s.length > 0)
+    .map((s) => Number(s));
 }
 
 export const multiportSyslogTcpSource = defineComponent({
@@ -229,7 +240,7 @@ export const multiportSyslogTcpSource = defineComponent({
   fqcn: 'org.apache.flume.source.MultiportSyslogTCPSource',
   summary: 'Syslog messages (RFC 3164 / RFC 5424), one per line, on several TCP or TLS ports, with a charset per port.',
   notes:
-    'Headers and body as Flume\'s SyslogParser for the same bytes (Priority, Facility, Severity, Version, timestamp, host, ' +
+    "Headers and body as Flume's SyslogParser for the same bytes (Priority, Facility, Severity, Version, timestamp, host, " +
     'flume.syslog.status), including its RFC 3164 year arithmetic (dates more than a month away get year 1999 or 2001). ' +
     'Better than Flume: lines its parser crashes on no longer lose the batch (empty lines skipped; an impossible ' +
     'RFC 5424 date or a fraction without a time zone is an Invalid event), a NUL byte does not cut the message, ' +
@@ -263,7 +274,7 @@ export const multiportSyslogTcpSource = defineComponent({
     readBufferBytes: prop.int({
       default: 1024,
       aliases: ['readBufferSize'],
-      doc: 'Mina read buffer size (the key Flume\'s code reads; the guide says readBufferSize). Accepted, no effect.',
+      doc: "Mina read buffer size (the key Flume's code reads; the guide says readBufferSize). Accepted, no effect.",
     }),
     numProcessors: prop.int({ doc: 'Mina I/O processors. Accepted, no effect (one Node thread).' }),
     ...sourceSslProps,

@@ -242,13 +242,17 @@ export const netcatSource = defineComponent({
   fqcn: 'org.apache.flume.source.NetcatSource',
   summary: 'One event per newline-terminated line received over TCP, acknowledged with OK.',
   notes:
-    'Lines that arrive together are committed as one batch (one transaction per channel, at most the channel\'s ' +
+    "Lines that arrive together are committed as one batch (one transaction per channel, at most the channel's " +
     'transactionCapacity); each line is still answered OK only once committed, or FAILED: <reason>. Like Flume, ' +
     'netcat keeps no SourceCounter, so it is not in /metrics. Bytes that are not valid in `encoding` are passed through.',
   properties: {
     bind: prop.string({ required: true, doc: 'Host name or IP address to listen on.' }),
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'TCP port to listen on.' }),
-    'max-line-length': prop.int({ default: 512, min: 1, doc: 'Maximum line length in characters, newline included; a longer line is refused and the connection closed.' }),
+    'max-line-length': prop.int({
+      default: 512,
+      min: 1,
+      doc: 'Maximum line length in characters, newline included; a longer line is refused and the connection closed.',
+    }),
     'ack-every-event': prop.boolean({ default: true, doc: 'Answer OK for every accepted event.' }),
     encoding: prop.string({
       default: 'utf-8',

@@ -43,9 +43,9 @@ export class NetcatUdpSource implements EventDrivenSource {
         if (this.o.remoteAddress) headers[this.o.remoteAddress] = `/${rinfo.address}:${rinfo.port}`;
         // keep arrival order across async commits
         this.chain = this.chain.then(() =>
-          this.processor.processEvent({ headers, body }).catch((err) =>
-            this.logger.warn({ err: errorMessage(err) }, 'Error processing event; datagram dropped'),
-          ),
+          this.processor
+            .processEvent({ headers, body })
+            .catch((err) => this.logger.warn({ err: errorMessage(err) }, 'Error processing event; datagram dropped')),
         );
       });
       s.bind(this.o.port, this.o.bind, () => {
@@ -75,7 +75,7 @@ export const netcatUdpSource = defineComponent({
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'UDP port to listen on.' }),
     remoteAddress: prop.string({
       aliases: ['remoteAddressHeader'],
-      doc: 'Header that receives the sender address (`/ip:port`). Flume\'s code reads this key; its guide says remoteAddressHeader.',
+      doc: "Header that receives the sender address (`/ip:port`). Flume's code reads this key; its guide says remoteAddressHeader.",
     }),
   },
   create: (c, ctx) => new NetcatUdpSource(ctx.name, c, ctx.processor, ctx.logger),

@@ -22,7 +22,12 @@ export class SequenceGeneratorSource implements PollableSource {
   private readonly logger: Logger;
   private sequence = 0;
 
-  constructor(name: string, o: { batchSize: number; totalEvents: number; backoffSleepIncrement: number; maxBackoffSleep: number }, processor: ChannelProcessor, logger: Logger) {
+  constructor(
+    name: string,
+    o: { batchSize: number; totalEvents: number; backoffSleepIncrement: number; maxBackoffSleep: number },
+    processor: ChannelProcessor,
+    logger: Logger,
+  ) {
     this.name = name;
     this.counter = sourceCounter(name);
     this.batchSize = o.batchSize;

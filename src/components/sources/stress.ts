@@ -140,7 +140,7 @@ export const stressSource = defineComponent({
   type: 'org.apache.flume.source.StressSource',
   summary: 'Generates fixed-size events as fast as the channel takes them (or at a set rate), for load tests and benchmarks.',
   notes:
-    'Flume has no short alias for it: type must be the class name. Semantics and counters as Flume\'s (events.total ' +
+    "Flume has no short alias for it: type must be the class name. Semantics and counters as Flume's (events.total " +
     'counts refused events too; a refused batch is not retried). Beyond Flume, its counters are in /metrics as a ' +
     'SOURCE group. batchSize must be ≥ 1 (Flume fails at the first poll with 0).',
   properties: {

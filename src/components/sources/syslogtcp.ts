@@ -15,7 +15,15 @@ import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
 import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type tls from 'node:tls';
-import { BadEventLog, clientHeaders, clientProps, Deliverer, keepFieldsProp, TcpListener, type ConnectionHandler } from './syslog/common.js';
+import {
+  BadEventLog,
+  clientHeaders,
+  clientProps,
+  Deliverer,
+  keepFieldsProp,
+  TcpListener,
+  type ConnectionHandler,
+} from './syslog/common.js';
 import { chooseFieldsToKeep, type KeepFields } from './syslog/keep-fields.js';
 import { customFormatter, EVENT_STATUS, SyslogUtils, type CustomFormat } from './syslog/syslog-utils.js';
 import { javaRegexProblem } from '../interceptors/java-regex.js';
@@ -50,7 +58,13 @@ export class SyslogTcpSource implements EventDrivenSource {
     this.deliverer = new Deliverer(label, processor, this.counter, logger);
     this.bad = new BadEventLog(label, logger, this.counter, o.eventSize);
     this.listener = new TcpListener({
-      host: o.host, port: o.port, tls: o.tls, logger, label, counter: this.counter, handler: (s) => this.connection(s),
+      host: o.host,
+      port: o.port,
+      tls: o.tls,
+      logger,
+      label,
+      counter: this.counter,
+      handler: (s) => this.connection(s),
     });
   }
 
@@ -110,7 +124,8 @@ export class SyslogTcpSource implements EventDrivenSource {
 }
 
 export const formatPrefix = {
-  'format.': 'A custom format tried before RFC 5424 and RFC 3164 (Flume code only): format.regex, format.search, format.replace, ' +
+  'format.':
+    'A custom format tried before RFC 5424 and RFC 3164 (Flume code only): format.regex, format.search, format.replace, ' +
     'format.dateFormat.',
 };
 
@@ -135,7 +150,7 @@ export function formatProblems(raw: Readonly<Record<string, string>>): { prop: s
 }
 
 const SYSLOG_NOTES =
-  'Headers and body as Flume\'s SyslogUtils for the same bytes (Facility, Severity, priority, version, timestamp, host, ' +
+  "Headers and body as Flume's SyslogUtils for the same bytes (Facility, Severity, priority, version, timestamp, host, " +
   'flume.syslog.status), with its quirks: priority and version carried over to later messages, lenient dates, ' +
   'RFC 5424 fractions read as milliseconds and the offset ignored when a fraction is present, header order as Java prints it. ' +
   'Better than Flume: the body keeps the received bytes (Flume replaces bytes that are not UTF-8 with U+FFFD); ' +
@@ -155,7 +170,8 @@ export const syslogTcpSource = defineComponent({
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'TCP port to listen on.' }),
     eventSize: prop.int({
       default: 2500,
-      doc: 'Maximum bytes of one message, `<pri>` included; a longer one is cut and flagged Incomplete (a size smaller than `<pri>` ' +
+      doc:
+        'Maximum bytes of one message, `<pri>` included; a longer one is cut and flagged Incomplete (a size smaller than `<pri>` ' +
         'never cuts, as in Flume).',
     }),
     keepFields: keepFieldsProp,

@@ -114,9 +114,10 @@ export class SyslogUdpSource implements EventDrivenSource {
       this.counter.add('ChannelWriteFail', 1);
       return;
     }
-    const extra = this.o.clientIPHeader !== undefined || this.o.clientHostnameHeader !== undefined
-      ? clientHeaders(rinfo.address, rinfo.port, this.o.clientIPHeader, this.o.clientHostnameHeader)
-      : undefined;
+    const extra =
+      this.o.clientIPHeader !== undefined || this.o.clientHostnameHeader !== undefined
+        ? clientHeaders(rinfo.address, rinfo.port, this.o.clientIPHeader, this.o.clientHostnameHeader)
+        : undefined;
     this.queue.push({ events, extra });
     this.queued += events.length;
     this.draining ??= this.drain().finally(() => (this.draining = undefined));
@@ -162,12 +163,12 @@ export const syslogUdpSource = defineComponent({
   fqcn: 'org.apache.flume.source.SyslogUDPSource',
   summary: 'Syslog messages (RFC 3164 / RFC 5424), one per UDP datagram.',
   notes:
-    'Headers and body as Flume\'s SyslogUtils for the same bytes (see syslogtcp), one parser for the whole source as in Flume. ' +
+    "Headers and body as Flume's SyslogUtils for the same bytes (see syslogtcp), one parser for the whole source as in Flume. " +
     'Better than Flume: datagrams are read whole (Flume cuts them at 2048 bytes), every line of a datagram is an event ' +
     '(Flume keeps the first), the body keeps the received bytes, and an event the channel refuses is retried (up to ' +
     `${QUEUE_LIMIT} waiting events) instead of dropped. See docs/syslog.md.`,
   properties: {
-    host: prop.string({ doc: 'Host name or IP address to listen on (all IPv4 addresses when unset, as Flume\'s code allows).' }),
+    host: prop.string({ doc: "Host name or IP address to listen on (all IPv4 addresses when unset, as Flume's code allows)." }),
     port: prop.int({ required: true, min: 0, max: 65535, doc: 'UDP port to listen on.' }),
     keepFields: keepFieldsProp,
     ...clientProps,

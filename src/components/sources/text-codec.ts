@@ -33,8 +33,8 @@ const utf8Decoder = new TextDecoder('utf-8');
 
 /** Java's String → bytes in `cs` (unmappable characters become '?', as String.getBytes does). */
 export function encode(text: string, cs: Charset): Buffer {
-  if (cs === 'UTF-8') return Buffer.from(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?'),
-    'utf8');
+  if (cs === 'UTF-8')
+    return Buffer.from(text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '?'), 'utf8');
   const max = cs === 'US-ASCII' ? 0x7f : 0xff;
   const out = Buffer.allocUnsafe(text.length);
   let n = 0;

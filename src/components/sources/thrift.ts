@@ -62,10 +62,22 @@ export const thriftSource = defineComponent({
   check: (c) => {
     const out: SpecProblem[] = [];
     const p = c.protocol.toLowerCase();
-    if (p !== 'binary' && p !== 'compact') out.push({ prop: 'protocol', message: 'binary or compact are the only valid Thrift protocol types to choose from.' });
-    else if (c.protocol !== p) out.push({ prop: 'protocol', severity: 'warning', message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)` });
-    if (c.kerberos) out.push({ prop: 'kerberos', message: 'Kerberos (SASL) for the thrift source is not supported by flume-ts', hint: 'use ssl = true instead' });
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
+    if (p !== 'binary' && p !== 'compact')
+      out.push({ prop: 'protocol', message: 'binary or compact are the only valid Thrift protocol types to choose from.' });
+    else if (c.protocol !== p)
+      out.push({
+        prop: 'protocol',
+        severity: 'warning',
+        message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)`,
+      });
+    if (c.kerberos)
+      out.push({
+        prop: 'kerberos',
+        message: 'Kerberos (SASL) for the thrift source is not supported by flume-ts',
+        hint: 'use ssl = true instead',
+      });
+    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH)
+      out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });
     return out;

@@ -10,7 +10,9 @@ export const channelsPass: ValidationPass = {
     const list = ctx.listed('channels');
     if (!ctx.agent.lists.get('channels')) {
       ctx.report({
-        severity: 'error', code: 'no-channels', at: [...ctx.agent.lists.values()][0]?.keyAt,
+        severity: 'error',
+        code: 'no-channels',
+        at: [...ctx.agent.lists.values()][0]?.keyAt,
         message: `agent ${agent} has no ${agent}.channels list`,
         flume: `Flume removes agent ${agent} ("Agent configuration invalid")`,
       });
@@ -19,7 +21,10 @@ export const channelsPass: ValidationPass = {
       const t = ctx.typed('channels', name, 'channel', list.at);
       if (!t) continue;
       const parsed = parseComponent(t.spec, t.comp.props, {
-        label: `channel ${name}`, at: t.comp.at, keyPrefix: `${agent}.channels.${name}.`, frameworkKeys: frameworkKeysOf('channels'),
+        label: `channel ${name}`,
+        at: t.comp.at,
+        keyPrefix: `${agent}.channels.${name}.`,
+        frameworkKeys: frameworkKeysOf('channels'),
       });
       ctx.diagnostics.push(...parsed.diagnostics);
       if (!parsed.ok) {

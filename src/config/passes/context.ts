@@ -61,7 +61,9 @@ export class ValidationContext {
     if (!comp) {
       const guess = didYouMean(name, [...this.componentsOf(section).keys()]);
       this.report({
-        severity: 'error', code: 'missing-component', at: listAt,
+        severity: 'error',
+        code: 'missing-component',
+        at: listAt,
         message: `${label} is listed in ${agent}.${section} but has no properties`,
         hint: guess ? `did you mean ${guess}?` : `add ${agent}.${section}.${name}.type = …`,
         flume: `Flume drops ${label}`,
@@ -72,8 +74,11 @@ export class ValidationContext {
     const type = comp.props.get('type');
     if (!type) {
       this.report({
-        severity: 'error', code: 'missing-type', at: comp.at,
-        message: `${label} has no type`, hint: `add ${agent}.${section}.${name}.type = …`,
+        severity: 'error',
+        code: 'missing-type',
+        at: comp.at,
+        message: `${label} has no type`,
+        hint: `add ${agent}.${section}.${name}.type = …`,
         flume: `Flume drops ${label} ("Component has no type")`,
       });
       this.drop(SECTION_LABEL[section], name, 'no type');
@@ -90,9 +95,16 @@ export class ValidationContext {
     if (spec) return spec;
     const guess = this.registry.suggest(kind, typeValue);
     this.report({
-      severity: 'error', code: 'unknown-type', key: type.fullKey, at: type.valueAt,
+      severity: 'error',
+      code: 'unknown-type',
+      key: type.fullKey,
+      at: type.valueAt,
       message: `${o.label}: unknown ${kind} type "${typeValue}"`,
-      hint: unknownTypeHint(typeValue, guess, this.registry.specs(kind).map((s) => s.type)),
+      hint: unknownTypeHint(
+        typeValue,
+        guess,
+        this.registry.specs(kind).map((s) => s.type),
+      ),
       flume: o.flume,
     });
     return undefined;
@@ -102,19 +114,38 @@ export class ValidationContext {
    * Resolves and parses a nested part of a component (selector, interceptor, sink processor, serializer): an unknown
    * type or a bad property fails the owning component, as in Flume. Every part goes through here, with real locations.
    */
-  parsePart(kind: ComponentKind, name: string, type: string, typeProp: PropValue | undefined, props: PropMap, o: PartOptions): PartPlan | undefined {
+  parsePart(
+    kind: ComponentKind,
+    name: string,
+    type: string,
+    typeProp: PropValue | undefined,
+    props: PropMap,
+    o: PartOptions,
+  ): PartPlan | undefined {
     const spec = this.registry.resolve(kind, type);
     if (!spec) {
       const guess = this.registry.suggest(kind, type);
       this.report({
-        severity: 'error', code: 'unknown-type', at: typeProp?.valueAt ?? o.at, key: typeProp?.fullKey,
+        severity: 'error',
+        code: 'unknown-type',
+        at: typeProp?.valueAt ?? o.at,
+        key: typeProp?.fullKey,
         message: `${o.label}: unknown ${kind} type "${type}"`,
-        hint: unknownTypeHint(type, guess, this.registry.specs(kind).map((x) => x.type)),
+        hint: unknownTypeHint(
+          type,
+          guess,
+          this.registry.specs(kind).map((x) => x.type),
+        ),
         flume: `Flume drops ${o.owner}`,
       });
       return undefined;
     }
-    const parsed = parseComponent(spec, props, { label: o.label, at: typeProp?.keyAt ?? o.at, keyPrefix: o.keyPrefix, frameworkKeys: isPartFrameworkKey });
+    const parsed = parseComponent(spec, props, {
+      label: o.label,
+      at: typeProp?.keyAt ?? o.at,
+      keyPrefix: o.keyPrefix,
+      frameworkKeys: isPartFrameworkKey,
+    });
     this.diagnostics.push(...parsed.diagnostics);
     return parsed.ok ? { name, spec, config: parsed.config!, raw: rawOf(props) } : undefined;
   }
@@ -128,7 +159,9 @@ export class ValidationContext {
       if (cap !== undefined && bs > cap) {
         const at = [...props.values()].find((p) => /batch/i.test(p.key))?.valueAt;
         this.report({
-          severity: 'error', code: 'batch-exceeds-transaction-capacity', at,
+          severity: 'error',
+          code: 'batch-exceeds-transaction-capacity',
+          at,
           message: `${label}: batch size ${bs} is greater than channel ${c}'s transactionCapacity ${cap}`,
           hint: `lower the batch size or raise ${this.agent.name}.channels.${c}.transactionCapacity`,
           flume: `Flume drops ${label} ("Incompatible source and channel settings defined")`,

@@ -9,7 +9,9 @@ export const graphPass: ValidationPass = {
     plan.channels = plan.channels.filter((c) => {
       if (used.has(c.name)) return true;
       ctx.report({
-        severity: 'warning', code: 'unused-channel', at: ctx.componentsOf('channels').get(c.name)!.at,
+        severity: 'warning',
+        code: 'unused-channel',
+        at: ctx.componentsOf('channels').get(c.name)!.at,
         message: `channel ${c.name} has no source or sink connected`,
         flume: `Flume removes it ("Channel ${c.name} has no components connected and has been removed")`,
       });
@@ -18,7 +20,9 @@ export const graphPass: ValidationPass = {
     });
     if (plan.sources.length === 0 && plan.sinks.length === 0) {
       ctx.report({
-        severity: 'error', code: 'empty-agent', at: [...ctx.agent.lists.values()][0]?.keyAt,
+        severity: 'error',
+        code: 'empty-agent',
+        at: [...ctx.agent.lists.values()][0]?.keyAt,
         message: `agent ${ctx.agent.name} has no valid source and no valid sink`,
         flume: `Flume removes agent ${ctx.agent.name} ("Agent configuration invalid")`,
       });

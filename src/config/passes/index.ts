@@ -19,9 +19,22 @@ const configFiltersPass: ValidationPass = {
   run: (ctx) => applyConfigFilters(ctx.agent, ctx.filters, ctx.diagnostics),
 };
 
-export const PASSES: readonly ValidationPass[] = [configFiltersPass, namesPass, channelsPass, sinksPass, sinkGroupsPass, sourcesPass, graphPass];
+export const PASSES: readonly ValidationPass[] = [
+  configFiltersPass,
+  namesPass,
+  channelsPass,
+  sinksPass,
+  sinkGroupsPass,
+  sourcesPass,
+  graphPass,
+];
 
-export function validateAgent(agent: RawAgent, registry: ComponentLookup, diagnostics: Diagnostic[], filters: ConfigFilterContext): AgentPlan {
+export function validateAgent(
+  agent: RawAgent,
+  registry: ComponentLookup,
+  diagnostics: Diagnostic[],
+  filters: ConfigFilterContext,
+): AgentPlan {
   const ctx = new ValidationContext(agent, registry, diagnostics, filters);
   for (const pass of PASSES) pass.run(ctx);
   return ctx.plan;

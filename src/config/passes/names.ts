@@ -13,7 +13,9 @@ export const namesPass: ValidationPass = {
         if (names.includes(comp.name)) continue;
         const guess = didYouMean(comp.name, names);
         ctx.report({
-          severity: 'warning', code: 'unlisted-component', at: comp.at,
+          severity: 'warning',
+          code: 'unlisted-component',
+          at: comp.at,
           message: `${SECTION_LABEL[section]} ${comp.name} is configured but not listed in ${agent}.${section}`,
           hint: guess ? `did you mean ${guess}?` : `add it: ${agent}.${section} = ${[...names, comp.name].join(' ')}`,
           flume: 'Flume ignores it',

@@ -13,13 +13,18 @@ function members(ctx: ValidationContext, label: string, sinksProp: PropValue, gr
     if (!activeSinks.has(s)) {
       const guess = didYouMean(s, [...activeSinks]);
       ctx.report({
-        severity: 'warning', code: 'unknown-sink', at: sinksProp.valueAt,
-        message: `${label}: sink "${s}" is not an active sink`, hint: guess ? `did you mean "${guess}"?` : undefined,
+        severity: 'warning',
+        code: 'unknown-sink',
+        at: sinksProp.valueAt,
+        message: `${label}: sink "${s}" is not an active sink`,
+        hint: guess ? `did you mean "${guess}"?` : undefined,
         flume: 'Flume leaves it out of the group',
       });
     } else if (grouped.has(s)) {
       ctx.report({
-        severity: 'warning', code: 'sink-in-two-groups', at: sinksProp.valueAt,
+        severity: 'warning',
+        code: 'sink-in-two-groups',
+        at: sinksProp.valueAt,
         message: `${label}: sink ${s} already belongs to sink group ${grouped.get(s)}`,
         flume: 'Flume leaves it out of this group (PROPERTY_PART_OF_ANOTHER_GROUP)',
       });
@@ -33,8 +38,12 @@ function reportUnknownKeys(ctx: ValidationContext, comp: RawComponent): void {
   for (const [k, e] of comp.props) {
     if (isFramework(k)) continue;
     ctx.report({
-      severity: 'warning', code: 'unknown-property', at: e.keyAt, key: e.fullKey,
-      message: `${e.fullKey}: not a sink group property (sinks, processor.*)`, flume: 'Flume ignores it',
+      severity: 'warning',
+      code: 'unknown-property',
+      at: e.keyAt,
+      key: e.fullKey,
+      message: `${e.fullKey}: not a sink group property (sinks, processor.*)`,
+      flume: 'Flume ignores it',
     });
   }
 }
@@ -51,8 +60,11 @@ export const sinkGroupsPass: ValidationPass = {
       const sinksProp = comp?.props.get('sinks');
       if (!comp || !sinksProp) {
         ctx.report({
-          severity: 'error', code: 'missing-property', at: comp?.at ?? list.at,
-          message: `${label} has no sinks list`, hint: `add ${agent}.sinkgroups.${name}.sinks = k1 k2`,
+          severity: 'error',
+          code: 'missing-property',
+          at: comp?.at ?? list.at,
+          message: `${label} has no sinks list`,
+          hint: `add ${agent}.sinkgroups.${name}.sinks = k1 k2`,
           flume: `Flume drops ${label}`,
         });
         ctx.drop('sink group', name, 'no sinks');
@@ -60,13 +72,22 @@ export const sinkGroupsPass: ValidationPass = {
       }
       const sinks = members(ctx, label, sinksProp, grouped);
       if (sinks.length === 0) {
-        ctx.report({ severity: 'error', code: 'empty-sink-group', at: sinksProp.valueAt, message: `${label} has no valid sinks`, flume: `Flume drops ${label}` });
+        ctx.report({
+          severity: 'error',
+          code: 'empty-sink-group',
+          at: sinksProp.valueAt,
+          message: `${label} has no valid sinks`,
+          flume: `Flume drops ${label}`,
+        });
         ctx.drop('sink group', name, 'no valid sinks');
         continue;
       }
       const procProps = subProps(comp.props, 'processor.');
       const processor = ctx.parsePart('sinkprocessor', name, procProps.get('type')?.value ?? 'default', procProps.get('type'), procProps, {
-        label: `${label} processor`, owner: label, at: comp.at, keyPrefix: `${agent}.sinkgroups.${name}.processor.`,
+        label: `${label} processor`,
+        owner: label,
+        at: comp.at,
+        keyPrefix: `${agent}.sinkgroups.${name}.processor.`,
       });
       reportUnknownKeys(ctx, comp);
       if (!processor) {

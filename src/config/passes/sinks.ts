@@ -13,7 +13,9 @@ function sinkChannel(ctx: ValidationContext, name: string, comp: RawComponent, a
   if (!ch) {
     const plural = comp.props.get('channels');
     ctx.report({
-      severity: 'error', code: 'missing-channel', at: plural?.keyAt ?? comp.at,
+      severity: 'error',
+      code: 'missing-channel',
+      at: plural?.keyAt ?? comp.at,
       message: `${label} has no channel`,
       hint: plural ? `a sink takes one channel: write ${agent}.sinks.${name}.channel (singular)` : `add ${agent}.sinks.${name}.channel = …`,
       flume: `Flume drops ${label}`,
@@ -24,7 +26,10 @@ function sinkChannel(ctx: ValidationContext, name: string, comp: RawComponent, a
   if (!active.has(ch.value)) {
     const guess = didYouMean(ch.value, [...active]);
     ctx.report({
-      severity: 'error', code: 'unknown-channel', key: ch.fullKey, at: ch.valueAt,
+      severity: 'error',
+      code: 'unknown-channel',
+      key: ch.fullKey,
+      at: ch.valueAt,
       message: `${label}: channel "${ch.value}" is not an active channel`,
       hint: guess ? `did you mean "${guess}"?` : `active channels: ${[...active].join(', ') || '(none)'}`,
       flume: `Flume drops ${label} ("Channel ${ch.value} not in active set")`,
@@ -47,7 +52,10 @@ export const sinksPass: ValidationPass = {
       const ch = sinkChannel(ctx, name, t.comp, active);
       if (!ch) continue;
       const parsed = parseComponent(t.spec, t.comp.props, {
-        label, at: t.comp.at, keyPrefix: `${ctx.agent.name}.sinks.${name}.`, frameworkKeys: frameworkKeysOf('sinks'),
+        label,
+        at: t.comp.at,
+        keyPrefix: `${ctx.agent.name}.sinks.${name}.`,
+        frameworkKeys: frameworkKeysOf('sinks'),
       });
       ctx.diagnostics.push(...parsed.diagnostics);
       if (!parsed.ok) {

@@ -14,9 +14,13 @@ function sourceChannels(ctx: ValidationContext, name: string, comp: RawComponent
   if (!chProp) {
     const singular = comp.props.get('channel');
     ctx.report({
-      severity: 'error', code: 'missing-channel', at: singular?.keyAt ?? comp.at,
+      severity: 'error',
+      code: 'missing-channel',
+      at: singular?.keyAt ?? comp.at,
       message: `${label} has no channels`,
-      hint: singular ? `a source lists channels: write ${agent}.sources.${name}.channels (plural)` : `add ${agent}.sources.${name}.channels = …`,
+      hint: singular
+        ? `a source lists channels: write ${agent}.sources.${name}.channels (plural)`
+        : `add ${agent}.sources.${name}.channels = …`,
       flume: `Flume drops ${label} ("No Channels configured for ${name}")`,
     });
     ctx.drop('source', name, 'no channels');
@@ -30,16 +34,22 @@ function sourceChannels(ctx: ValidationContext, name: string, comp: RawComponent
     }
     const guess = didYouMean(c, [...active]);
     ctx.report({
-      severity: 'warning', code: 'unknown-channel', key: chProp.fullKey, at: chProp.valueAt,
+      severity: 'warning',
+      code: 'unknown-channel',
+      key: chProp.fullKey,
+      at: chProp.valueAt,
       message: `${label}: channel "${c}" is not an active channel`,
       hint: guess ? `did you mean "${guess}"?` : `active channels: ${[...active].join(', ') || '(none)'}`,
-      flume: 'Flume silently leaves it out of the source\'s channels',
+      flume: "Flume silently leaves it out of the source's channels",
     });
   }
   if (chans.length === 0) {
     ctx.report({
-      severity: 'error', code: 'no-active-channel', at: chProp.valueAt,
-      message: `${label}: none of its channels is active`, flume: `Flume drops ${label} ("No Channels configured for ${name}")`,
+      severity: 'error',
+      code: 'no-active-channel',
+      at: chProp.valueAt,
+      message: `${label}: none of its channels is active`,
+      flume: `Flume drops ${label} ("No Channels configured for ${name}")`,
     });
     ctx.drop('source', name, 'no active channels');
     return undefined;
@@ -53,7 +63,10 @@ function sourceSelector(ctx: ValidationContext, name: string, comp: RawComponent
   const selProps = subProps(comp.props, 'selector.');
   const selTypeProp = selProps.get('type');
   const selector = ctx.parsePart('selector', 'selector', selTypeProp?.value || 'replicating', selTypeProp, selProps, {
-    label: `${label} selector`, owner: label, at: comp.at, keyPrefix: `${ctx.agent.name}.sources.${name}.selector.`,
+    label: `${label} selector`,
+    owner: label,
+    at: comp.at,
+    keyPrefix: `${ctx.agent.name}.sources.${name}.selector.`,
   });
   if (!selector) return undefined;
   let ok = true;
@@ -63,7 +76,10 @@ function sourceSelector(ctx: ValidationContext, name: string, comp: RawComponent
       if (chans.includes(c)) continue;
       const guess = didYouMean(c, chans);
       ctx.report({
-        severity: 'error', code: 'unknown-channel', key: v.fullKey, at: v.valueAt,
+        severity: 'error',
+        code: 'unknown-channel',
+        key: v.fullKey,
+        at: v.valueAt,
         message: `${label}: selector names channel "${c}", which is not one of the source's active channels (${chans.join(' ')})`,
         hint: guess ? `did you mean "${guess}"?` : undefined,
         flume: `Flume drops ${label} ("Selector channel not found: ${c}")`,
@@ -88,14 +104,20 @@ function sourceInterceptors(ctx: ValidationContext, name: string, props: PropMap
     const icLabel = `${label} interceptor ${ic}`;
     if (!icType) {
       ctx.report({
-        severity: 'error', code: 'missing-type', at: icList!.valueAt, message: `${icLabel} has no type`,
-        hint: `add ${agent}.sources.${name}.interceptors.${ic}.type = …`, flume: `Flume drops ${label}`,
+        severity: 'error',
+        code: 'missing-type',
+        at: icList!.valueAt,
+        message: `${icLabel} has no type`,
+        hint: `add ${agent}.sources.${name}.interceptors.${ic}.type = …`,
+        flume: `Flume drops ${label}`,
       });
       ok = false;
       continue;
     }
     const part = ctx.parsePart('interceptor', ic, icType.value, icType, icProps, {
-      label: icLabel, owner: label, keyPrefix: `${agent}.sources.${name}.interceptors.${ic}.`,
+      label: icLabel,
+      owner: label,
+      keyPrefix: `${agent}.sources.${name}.interceptors.${ic}.`,
     });
     if (part) interceptors.push(part);
     else ok = false;
@@ -105,7 +127,10 @@ function sourceInterceptors(ctx: ValidationContext, name: string, props: PropMap
     const icName = k.slice('interceptors.'.length).split('.')[0]!;
     if (listedNames.includes(icName)) continue;
     ctx.report({
-      severity: 'warning', code: 'unlisted-component', at: e.keyAt, key: e.fullKey,
+      severity: 'warning',
+      code: 'unlisted-component',
+      at: e.keyAt,
+      key: e.fullKey,
       message: `${label}: interceptor ${icName} is configured but not listed in ${agent}.sources.${name}.interceptors`,
       flume: 'Flume ignores it',
     });
@@ -120,7 +145,10 @@ function validateSource(ctx: ValidationContext, name: string, listAt: Parameters
   const chans = sourceChannels(ctx, name, t.comp);
   if (!chans) return;
   const parsed = parseComponent(t.spec, t.comp.props, {
-    label, at: t.comp.at, keyPrefix: `${ctx.agent.name}.sources.${name}.`, frameworkKeys: frameworkKeysOf('sources'),
+    label,
+    at: t.comp.at,
+    keyPrefix: `${ctx.agent.name}.sources.${name}.`,
+    frameworkKeys: frameworkKeysOf('sources'),
   });
   ctx.diagnostics.push(...parsed.diagnostics);
   const why = (): string | undefined => {

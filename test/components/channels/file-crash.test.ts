@@ -44,7 +44,9 @@ beforeAll(() => {
   build = path.join(repo, 'node_modules', '.cache', `flume-ts-file-crash-${process.pid}`);
   ownBuild = true;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', path.join(repo, 'tsconfig.json'), '--outDir', build, '--sourceMap', 'false'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [tsc, '-p', path.join(repo, 'tsconfig.json'), '--outDir', build, '--sourceMap', 'false'], {
+    stdio: 'inherit',
+  });
 });
 
 afterAll(() => {
@@ -137,8 +139,15 @@ describe('file channel: kill -9', () => {
       if (!ackedSet.has(n)) unackedDelivered++;
     }
     const stats = {
-      kills: KILLS, killedBeforeReady, ackedBatches: acked.length, ackedEvents, delivered: counts.size, duplicates,
-      unackedDelivered, replayCorruptRecords: replayCorrupt, logsLeftAfterDrain: Number(drained!.split(' ')[1]),
+      kills: KILLS,
+      killedBeforeReady,
+      ackedBatches: acked.length,
+      ackedEvents,
+      delivered: counts.size,
+      duplicates,
+      unackedDelivered,
+      replayCorruptRecords: replayCorrupt,
+      logsLeftAfterDrain: Number(drained!.split(' ')[1]),
     };
     process.stdout.write(`file channel crash test: ${JSON.stringify(stats)}\n`);
     expect(missing.slice(0, 10)).toEqual([]);

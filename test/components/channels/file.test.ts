@@ -24,10 +24,19 @@ function dirs() {
 type Dirs = ReturnType<typeof dirs>;
 
 function channel(d: Dirs, extra: Record<string, string> = {}): FileChannel {
-  const ch = create(fileChannel, {
-    checkpointDir: d.checkpointDir, dataDirs: d.dataDirs, capacity: '1000', transactionCapacity: '100',
-    minimumRequiredSpace: '1048576', 'keep-alive': '0', ...extra,
-  }, { name: 'c1' }) as FileChannel;
+  const ch = create(
+    fileChannel,
+    {
+      checkpointDir: d.checkpointDir,
+      dataDirs: d.dataDirs,
+      capacity: '1000',
+      transactionCapacity: '100',
+      minimumRequiredSpace: '1048576',
+      'keep-alive': '0',
+      ...extra,
+    },
+    { name: 'c1' },
+  ) as FileChannel;
   open.push(ch);
   return ch;
 }
@@ -65,7 +74,11 @@ async function takeCommit(ch: FileChannel, n: number): Promise<string[]> {
   return bodies(got);
 }
 
-const logs = (d: Dirs) => fs.readdirSync(d.dataDirs).filter((f) => /^log-\d+$/.test(f)).sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
+const logs = (d: Dirs) =>
+  fs
+    .readdirSync(d.dataDirs)
+    .filter((f) => /^log-\d+$/.test(f))
+    .sort((a, b) => Number(a.slice(4)) - Number(b.slice(4)));
 const lastLog = (d: Dirs) => path.join(d.dataDirs, logs(d).at(-1)!);
 
 describe('file channel: transactions', () => {
@@ -73,14 +86,14 @@ describe('file channel: transactions', () => {
     const d = dirs();
     const ch = await started(d);
     const tx = ch.begin();
-    tx.putAll([ev('a', { h: 'x', 'ü': 'ñ' }), ev('b'), ev('c')]);
+    tx.putAll([ev('a', { h: 'x', ü: 'ñ' }), ev('b'), ev('c')]);
     expect(ch.size()).toBe(0);
     await tx.commit();
     expect(ch.size()).toBe(3);
     const t2 = ch.begin();
     const got = await t2.take(2);
     expect(bodies(got)).toEqual(['a', 'b']);
-    expect(got[0]!.headers).toEqual({ h: 'x', 'ü': 'ñ' });
+    expect(got[0]!.headers).toEqual({ h: 'x', ü: 'ñ' });
     await t2.rollback();
     expect(bodies(await drain(ch))).toEqual(['a', 'b', 'c']);
     const s = ch.counter.snapshot();
@@ -401,22 +414,40 @@ describe('file channel: configuration', () => {
   it("has Flume's defaults", () => {
     const c = configure(fileChannel, {});
     expect(c).toMatchObject({
-      capacity: 1000000, transactionCapacity: 10000, 'keep-alive': 3, checkpointInterval: 30000, maxFileSize: 1623195647, // Integer.MAX_VALUE - 500 MiB (the code; the user guide says 2146435071)
-     
-      minimumRequiredSpace: 524288000, checkpointOnClose: true, useDualCheckpoints: false, fsyncPerTransaction: true, fsyncInterval: 5,
+      capacity: 1000000,
+      transactionCapacity: 10000,
+      'keep-alive': 3,
+      checkpointInterval: 30000,
+      maxFileSize: 1623195647, // Integer.MAX_VALUE - 500 MiB (the code; the user guide says 2146435071)
+
+      minimumRequiredSpace: 524288000,
+      checkpointOnClose: true,
+      useDualCheckpoints: false,
+      fsyncPerTransaction: true,
+      fsyncInterval: 5,
     });
   });
 
   it('refuses encryption, dual checkpoints without a backup dir, and transactionCapacity above capacity', () => {
-    expect(() => configure(fileChannel, { 'encryption.activeKey': 'key-0', 'encryption.cipherProvider': 'AESCTRNOPADDING' })).toThrow(/encryption .* is not supported/);
-    expect(() => configure(fileChannel, { useDualCheckpoints: 'true' })).toThrow(/Dual checkpointing is enabled, but the backup directory is not set/);
-    expect(() => configure(fileChannel, { useDualCheckpoints: 'true', checkpointDir: '/x/c', backupCheckpointDir: '/x/c' })).toThrow(/configured to be the same/);
-    expect(() => configure(fileChannel, { capacity: '10', transactionCapacity: '20' })).toThrow(/transaction capacity cannot be greater than the capacity/);
+    expect(() => configure(fileChannel, { 'encryption.activeKey': 'key-0', 'encryption.cipherProvider': 'AESCTRNOPADDING' })).toThrow(
+      /encryption .* is not supported/,
+    );
+    expect(() => configure(fileChannel, { useDualCheckpoints: 'true' })).toThrow(
+      /Dual checkpointing is enabled, but the backup directory is not set/,
+    );
+    expect(() => configure(fileChannel, { useDualCheckpoints: 'true', checkpointDir: '/x/c', backupCheckpointDir: '/x/c' })).toThrow(
+      /configured to be the same/,
+    );
+    expect(() => configure(fileChannel, { capacity: '10', transactionCapacity: '20' })).toThrow(
+      /transaction capacity cannot be greater than the capacity/,
+    );
     expect(() => configure(fileChannel, { checkpointDir: '/x/c', dataDirs: '/x/d, /x/c' })).toThrow(/must not include checkpointDir/);
   });
 
   it('accepts the replay switches as no-ops and the FQCN type', () => {
-    expect(() => configure(fileChannel, { 'use-fast-replay': 'true', 'use-log-replay-v1': 'true', compressBackupCheckpoint: 'true' })).not.toThrow();
+    expect(() =>
+      configure(fileChannel, { 'use-fast-replay': 'true', 'use-log-replay-v1': 'true', compressBackupCheckpoint: 'true' }),
+    ).not.toThrow();
     expect(fileChannel.fqcn).toBe('org.apache.flume.channel.file.FileChannel');
   });
 

@@ -55,7 +55,13 @@ describe('memory channel', () => {
   });
 
   it('enforces byteCapacity in 100-byte slots of the body', async () => {
-    const ch = create(memoryChannel, { capacity: '100', transactionCapacity: '100', byteCapacity: '1000', byteCapacityBufferPercentage: '0', 'keep-alive': '0' }) as MemoryChannel;
+    const ch = create(memoryChannel, {
+      capacity: '100',
+      transactionCapacity: '100',
+      byteCapacity: '1000',
+      byteCapacityBufferPercentage: '0',
+      'keep-alive': '0',
+    }) as MemoryChannel;
     const t1 = ch.begin();
     for (let i = 0; i < 10; i++) t1.put(createEvent(Buffer.alloc(100)));
     await t1.commit();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { spillableMemoryChannel, SpillableMemoryChannel, byteSlots } from '../../../src/components/channels/spillable_memory/index.js';
+import { spillableMemoryChannel, type SpillableMemoryChannel, byteSlots } from '../../../src/components/channels/spillable_memory/index.js';
 import { DrainOrder } from '../../../src/components/channels/spillable_memory/drain-order.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
 import { ChannelFullError } from '../../../src/core/errors.js';
@@ -18,10 +18,19 @@ afterEach(async () => {
 function channel(extra: Record<string, string> = {}, root?: string): SpillableMemoryChannel {
   const r = root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'spill-test-'));
   if (!root) tmps.push(r);
-  const ch = create(spillableMemoryChannel, {
-    checkpointDir: path.join(r, 'ckpt'), dataDirs: path.join(r, 'data'), minimumRequiredSpace: '1048576',
-    memoryCapacity: '5', overflowTimeout: '0', transactionCapacity: '100', ...extra,
-  }, { name: 'c1' }) as SpillableMemoryChannel;
+  const ch = create(
+    spillableMemoryChannel,
+    {
+      checkpointDir: path.join(r, 'ckpt'),
+      dataDirs: path.join(r, 'data'),
+      minimumRequiredSpace: '1048576',
+      memoryCapacity: '5',
+      overflowTimeout: '0',
+      transactionCapacity: '100',
+      ...extra,
+    },
+    { name: 'c1' },
+  ) as SpillableMemoryChannel;
   open.push(ch);
   return ch;
 }
@@ -71,8 +80,13 @@ describe('SPILLABLEMEMORY channel', () => {
   it('config: Flume names and defaults, FQCN, the overflow takes the file channel properties', () => {
     const c = configure(spillableMemoryChannel, {});
     expect(c).toMatchObject({
-      memoryCapacity: 10000, overflowCapacity: 100000000, overflowTimeout: 3, overflowDeactivationThreshold: 5,
-      byteCapacityBufferPercentage: 20, avgEventSize: 500, transactionCapacity: 10000,
+      memoryCapacity: 10000,
+      overflowCapacity: 100000000,
+      overflowTimeout: 3,
+      overflowDeactivationThreshold: 5,
+      byteCapacityBufferPercentage: 20,
+      avgEventSize: 500,
+      transactionCapacity: 10000,
     });
     expect(spillableMemoryChannel.transactionCapacity!(c as never)).toBe(10000);
     expect(byteSlots(1_000_000, 20, 500)).toBe(1600);

@@ -77,7 +77,9 @@ describe('static', () => {
     expect(b!.headers).toEqual({ key: 'old' });
   });
   it('UG example: datacenter = NEW_YORK; preserveExisting=false overwrites', () => {
-    const [a] = run(create(staticInterceptor, { key: 'datacenter', value: 'NEW_YORK', preserveExisting: 'false' }), [ev('x', { datacenter: 'LA' })]);
+    const [a] = run(create(staticInterceptor, { key: 'datacenter', value: 'NEW_YORK', preserveExisting: 'false' }), [
+      ev('x', { datacenter: 'LA' }),
+    ]);
     expect(a!.headers).toEqual({ datacenter: 'NEW_YORK' });
   });
 });
@@ -87,7 +89,10 @@ describe('uuid', () => {
     const [a, b] = run(create(uuidInterceptor, {}), [ev('x'), ev('y', { id: 'mine' })]);
     expect(a!.headers.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(b!.headers.id).toBe('mine');
-    const [c, d] = run(create(uuidInterceptor, { headerName: 'uid', prefix: 'p-', preserveExisting: 'false' }), [ev('x', { uid: 'old' }), ev('y')]);
+    const [c, d] = run(create(uuidInterceptor, { headerName: 'uid', prefix: 'p-', preserveExisting: 'false' }), [
+      ev('x', { uid: 'old' }),
+      ev('y'),
+    ]);
     expect(c!.headers.uid).toMatch(/^p-[0-9a-f-]{36}$/);
     expect(c!.headers.uid).not.toBe(d!.headers.uid);
   });
@@ -96,15 +101,35 @@ describe('uuid', () => {
 describe('remove_header', () => {
   const headers = () => ({ a: '1', b: '2', c: '3', 'x-foo': '4', 'x-bar': '5', keep: '6' });
   it('withName removes one header; missing headers are fine', () => {
-    expect(run(create(removeHeaderInterceptor, { withName: 'a' }), [ev('x', headers())])[0]!.headers).toEqual({ b: '2', c: '3', 'x-foo': '4', 'x-bar': '5', keep: '6' });
+    expect(run(create(removeHeaderInterceptor, { withName: 'a' }), [ev('x', headers())])[0]!.headers).toEqual({
+      b: '2',
+      c: '3',
+      'x-foo': '4',
+      'x-bar': '5',
+      keep: '6',
+    });
     expect(run(create(removeHeaderInterceptor, { withName: 'zz' }), [ev('x', {})])[0]!.headers).toEqual({});
   });
   it('fromList with the default separator \\s*,\\s* and a custom one', () => {
-    expect(run(create(removeHeaderInterceptor, { fromList: 'a ,b,  c' }), [ev('x', headers())])[0]!.headers).toEqual({ 'x-foo': '4', 'x-bar': '5', keep: '6' });
-    expect(run(create(removeHeaderInterceptor, { fromList: 'a:b', fromListSeparator: ':' }), [ev('x', headers())])[0]!.headers).toEqual({ c: '3', 'x-foo': '4', 'x-bar': '5', keep: '6' });
+    expect(run(create(removeHeaderInterceptor, { fromList: 'a ,b,  c' }), [ev('x', headers())])[0]!.headers).toEqual({
+      'x-foo': '4',
+      'x-bar': '5',
+      keep: '6',
+    });
+    expect(run(create(removeHeaderInterceptor, { fromList: 'a:b', fromListSeparator: ':' }), [ev('x', headers())])[0]!.headers).toEqual({
+      c: '3',
+      'x-foo': '4',
+      'x-bar': '5',
+      keep: '6',
+    });
   });
   it('matching must match the whole header name', () => {
-    expect(run(create(removeHeaderInterceptor, { matching: 'x-.*' }), [ev('x', headers())])[0]!.headers).toEqual({ a: '1', b: '2', c: '3', keep: '6' });
+    expect(run(create(removeHeaderInterceptor, { matching: 'x-.*' }), [ev('x', headers())])[0]!.headers).toEqual({
+      a: '1',
+      b: '2',
+      c: '3',
+      keep: '6',
+    });
     expect(run(create(removeHeaderInterceptor, { matching: 'ee' }), [ev('x', headers())])[0]!.headers).toEqual(headers());
   });
   it('all three together', () => {
@@ -122,14 +147,19 @@ describe('search_replace', () => {
     expect(bodies(run(i, [ev('templates hello')]))).toEqual([' hello']);
   });
   it('UG example: $1 group references, replaceAll', () => {
-    const i = create(searchReplaceInterceptor, { searchPattern: 'The quick brown ([a-z]+) jumped over the lazy ([a-z]+)', replaceString: 'The hungry $2 ate the careless $1' });
+    const i = create(searchReplaceInterceptor, {
+      searchPattern: 'The quick brown ([a-z]+) jumped over the lazy ([a-z]+)',
+      replaceString: 'The hungry $2 ate the careless $1',
+    });
     expect(bodies(run(i, [ev('The quick brown fox jumped over the lazy dog')]))).toEqual(['The hungry dog ate the careless fox']);
     const j = create(searchReplaceInterceptor, { searchPattern: '(\\d)', replaceString: '<$1>' });
     expect(bodies(run(j, [ev('a1b22'), ev('none')]))).toEqual(['a<1>b<2><2>', 'none']);
   });
   it("Java's replacement rules: \\$ literal, ${name}, $12 falls back to $1 then '2'", () => {
     expect(bodies(run(create(searchReplaceInterceptor, { searchPattern: 'x', replaceString: '\\$' }), [ev('axb')]))).toEqual(['a$b']);
-    expect(bodies(run(create(searchReplaceInterceptor, { searchPattern: '(?<d>\\d+)', replaceString: '#${d}' }), [ev('a12')]))).toEqual(['a#12']);
+    expect(bodies(run(create(searchReplaceInterceptor, { searchPattern: '(?<d>\\d+)', replaceString: '#${d}' }), [ev('a12')]))).toEqual([
+      'a#12',
+    ]);
     expect(bodies(run(create(searchReplaceInterceptor, { searchPattern: '(a)', replaceString: '$12' }), [ev('xa')]))).toEqual(['xa2']);
   });
   it('empty matches as Java replaceAll', () => {
@@ -192,47 +222,93 @@ describe('regex_filter', () => {
 describe('regex_extractor', () => {
   it('UG example: two groups into headers one, two', () => {
     const i = create(regexExtractorInterceptor, {
-      regex: '(\\d):(\\d):(\\d)', serializers: 's1 s2 s3',
-      'serializers.s1.name': 'one', 'serializers.s2.name': 'two', 'serializers.s3.name': 'three',
+      regex: '(\\d):(\\d):(\\d)',
+      serializers: 's1 s2 s3',
+      'serializers.s1.name': 'one',
+      'serializers.s2.name': 'two',
+      'serializers.s3.name': 'three',
     });
     expect(run(i, [ev('1:2:3.4foobar5')])[0]!.headers).toEqual({ one: '1', two: '2', three: '3' });
   });
   it('fewer serializers than groups: the extra groups are ignored; no match leaves headers alone', () => {
-    const i = create(regexExtractorInterceptor, { regex: '(\\d):(\\d):(\\d)', serializers: 's1 s2', 'serializers.s1.name': 'one', 'serializers.s2.name': 'two' });
+    const i = create(regexExtractorInterceptor, {
+      regex: '(\\d):(\\d):(\\d)',
+      serializers: 's1 s2',
+      'serializers.s1.name': 'one',
+      'serializers.s2.name': 'two',
+    });
     expect(run(i, [ev('1:2:3')])[0]!.headers).toEqual({ one: '1', two: '2' });
     expect(run(i, [ev('nothing', { k: 'v' })])[0]!.headers).toEqual({ k: 'v' });
   });
   it('the millis serializer parses a Joda pattern to epoch millis', () => {
     const i = create(regexExtractorInterceptor, {
-      regex: '^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d [-+]\\d{4})', serializers: 's1',
-      'serializers.s1.type': MILLIS_SERIALIZER, 'serializers.s1.name': 'timestamp', 'serializers.s1.pattern': 'yyyy-MM-dd HH:mm Z',
+      regex: '^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d [-+]\\d{4})',
+      serializers: 's1',
+      'serializers.s1.type': MILLIS_SERIALIZER,
+      'serializers.s1.name': 'timestamp',
+      'serializers.s1.pattern': 'yyyy-MM-dd HH:mm Z',
     });
     expect(run(i, [ev('2012-10-17 14:34 +0000 some log')])[0]!.headers).toEqual({ timestamp: String(Date.UTC(2012, 9, 17, 14, 34)) });
     expect(run(i, [ev('2012-10-17 14:34 -0130 x')])[0]!.headers.timestamp).toBe(String(Date.UTC(2012, 9, 17, 16, 4)));
   });
   it('millis serializer: local time without an offset, month names, fractions, AM/PM', () => {
-    const mk = (pattern: string) => create(regexExtractorInterceptor, {
-      regex: '^\\[([^\\]]+)\\]', serializers: 's', 'serializers.s.type': MILLIS_SERIALIZER, 'serializers.s.name': 't', 'serializers.s.pattern': pattern,
-    });
-    expect(run(mk('yyyy-MM-dd HH:mm:ss'), [ev('[2020-02-29 23:59:58] x')])[0]!.headers.t).toBe(String(new Date(2020, 1, 29, 23, 59, 58).getTime()));
-    expect(run(mk('dd/MMM/yyyy:HH:mm:ss.SSS'), [ev('[05/Jan/2021:01:02:03.456] x')])[0]!.headers.t).toBe(String(new Date(2021, 0, 5, 1, 2, 3, 456).getTime()));
+    const mk = (pattern: string) =>
+      create(regexExtractorInterceptor, {
+        regex: '^\\[([^\\]]+)\\]',
+        serializers: 's',
+        'serializers.s.type': MILLIS_SERIALIZER,
+        'serializers.s.name': 't',
+        'serializers.s.pattern': pattern,
+      });
+    expect(run(mk('yyyy-MM-dd HH:mm:ss'), [ev('[2020-02-29 23:59:58] x')])[0]!.headers.t).toBe(
+      String(new Date(2020, 1, 29, 23, 59, 58).getTime()),
+    );
+    expect(run(mk('dd/MMM/yyyy:HH:mm:ss.SSS'), [ev('[05/Jan/2021:01:02:03.456] x')])[0]!.headers.t).toBe(
+      String(new Date(2021, 0, 5, 1, 2, 3, 456).getTime()),
+    );
     expect(run(mk('yyyyMMddHHmmss'), [ev('[20210105010203] x')])[0]!.headers.t).toBe(String(new Date(2021, 0, 5, 1, 2, 3).getTime()));
-    expect(run(mk("MMMM d, yyyy h:mm a"), [ev('[March 7, 2019 1:05 PM] x')])[0]!.headers.t).toBe(String(new Date(2019, 2, 7, 13, 5).getTime()));
+    expect(run(mk('MMMM d, yyyy h:mm a'), [ev('[March 7, 2019 1:05 PM] x')])[0]!.headers.t).toBe(
+      String(new Date(2019, 2, 7, 13, 5).getTime()),
+    );
     // An impossible date or a mismatch leaves the header unset (and the event passes).
     expect(run(mk('yyyy-MM-dd'), [ev('[2021-02-30] x')])[0]!.headers).toEqual({});
     expect(run(mk('yyyy-MM-dd'), [ev('[garbage] x')])[0]!.headers).toEqual({});
   });
   it('a group that did not participate leaves its header unset', () => {
-    const i = create(regexExtractorInterceptor, { regex: '(a)|(b)', serializers: 'x y', 'serializers.x.name': 'x', 'serializers.y.name': 'y' });
+    const i = create(regexExtractorInterceptor, {
+      regex: '(a)|(b)',
+      serializers: 'x y',
+      'serializers.x.name': 'x',
+      'serializers.y.name': 'y',
+    });
     expect(run(i, [ev('b')])[0]!.headers).toEqual({ y: 'b' });
   });
   it('configuration errors: missing regex/serializers/name, bad regex, lowercase default, bad Joda pattern', () => {
     expect(() => configure(regexExtractorInterceptor, { serializers: 's', 'serializers.s.name': 'n' })).toThrow(/regex/);
     expect(() => configure(regexExtractorInterceptor, { regex: '(a)' })).toThrow(/serializers/);
     expect(() => configure(regexExtractorInterceptor, { regex: '(a)', serializers: 's' })).toThrow(/serializers\.s\.name is not set/);
-    expect(() => configure(regexExtractorInterceptor, { regex: '(a', serializers: 's', 'serializers.s.name': 'n' })).toThrow(/invalid or unsupported Java regex/);
-    expect(() => configure(regexExtractorInterceptor, { regex: '(a)', serializers: 's', 'serializers.s.name': 'n', 'serializers.s.type': 'default' })).toThrow(/unknown serializer type "default"/);
-    expect(() => configure(regexExtractorInterceptor, { regex: '(a)', serializers: 's', 'serializers.s.name': 'n', 'serializers.s.type': MILLIS_SERIALIZER })).toThrow(/pattern/);
-    expect(() => configure(regexExtractorInterceptor, { regex: '(a)', serializers: 's', 'serializers.s.name': 'n', 'serializers.s.type': MILLIS_SERIALIZER, 'serializers.s.pattern': 'yyyy zzz' })).toThrow(/not supported/);
+    expect(() => configure(regexExtractorInterceptor, { regex: '(a', serializers: 's', 'serializers.s.name': 'n' })).toThrow(
+      /invalid or unsupported Java regex/,
+    );
+    expect(() =>
+      configure(regexExtractorInterceptor, { regex: '(a)', serializers: 's', 'serializers.s.name': 'n', 'serializers.s.type': 'default' }),
+    ).toThrow(/unknown serializer type "default"/);
+    expect(() =>
+      configure(regexExtractorInterceptor, {
+        regex: '(a)',
+        serializers: 's',
+        'serializers.s.name': 'n',
+        'serializers.s.type': MILLIS_SERIALIZER,
+      }),
+    ).toThrow(/pattern/);
+    expect(() =>
+      configure(regexExtractorInterceptor, {
+        regex: '(a)',
+        serializers: 's',
+        'serializers.s.name': 'n',
+        'serializers.s.type': MILLIS_SERIALIZER,
+        'serializers.s.pattern': 'yyyy zzz',
+      }),
+    ).toThrow(/not supported/);
   });
 });

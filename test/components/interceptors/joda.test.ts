@@ -34,10 +34,16 @@ const CASES: [string, string, string][] = [
 ];
 
 let tz: string | undefined;
-beforeAll(() => { tz = process.env.TZ; process.env.TZ = 'America/New_York'; });
-afterAll(() => { if (tz === undefined) delete process.env.TZ; else process.env.TZ = tz; });
+beforeAll(() => {
+  tz = process.env.TZ;
+  process.env.TZ = 'America/New_York';
+});
+afterAll(() => {
+  if (tz === undefined) delete process.env.TZ;
+  else process.env.TZ = tz;
+});
 
-describe('Joda pattern parsing agrees with Flume\'s millis serializer', () => {
+describe("Joda pattern parsing agrees with Flume's millis serializer", () => {
   const now = () => new Date(2026, 10, 27);
   it.each(CASES)('%s on %j → %s', (pattern, text, want) => {
     const got = compileJoda(pattern, now).parse(text);

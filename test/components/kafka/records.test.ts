@@ -8,21 +8,43 @@ import { createEvent } from '../../../src/core/event.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
 
 const sinkOpts = {
-  topic: 'default-flume-topic', useFlumeEventFormat: false, allowTopicOverride: true, topicHeader: 'topic',
-  headerMap: {} as Record<string, string>, defaultPartitionId: undefined as number | undefined, partitionIdHeader: undefined as string | undefined,
+  topic: 'default-flume-topic',
+  useFlumeEventFormat: false,
+  allowTopicOverride: true,
+  topicHeader: 'topic',
+  headerMap: {} as Record<string, string>,
+  defaultPartitionId: undefined as number | undefined,
+  partitionIdHeader: undefined as string | undefined,
   timestampHeader: undefined as string | undefined,
 };
 
 describe('Kafka sink record (KafkaSink.process rules)', () => {
   it('takes key, topic override, partition and timestamp from headers', () => {
     const e = createEvent('body', { key: 'k1', topic: 'other', p: '2', ts: '1700000000000', h1: 'v1' });
-    const r = toRecord(e, { ...sinkOpts, partitionIdHeader: 'p', defaultPartitionId: 0, timestampHeader: 'ts', headerMap: { h1: 'kh1', missing: 'x' } });
+    const r = toRecord(e, {
+      ...sinkOpts,
+      partitionIdHeader: 'p',
+      defaultPartitionId: 0,
+      timestampHeader: 'ts',
+      headerMap: { h1: 'kh1', missing: 'x' },
+    });
     expect(r.topic).toBe('other');
-    expect(r.message).toEqual({ key: Buffer.from('k1'), value: Buffer.from('body'), partition: 2, timestamp: '1700000000000', headers: { kh1: Buffer.from('v1') } });
+    expect(r.message).toEqual({
+      key: Buffer.from('k1'),
+      value: Buffer.from('body'),
+      partition: 2,
+      timestamp: '1700000000000',
+      headers: { kh1: Buffer.from('v1') },
+    });
   });
 
   it('falls back to defaultPartitionId, the escaped kafka.topic, and no key', () => {
-    const r = toRecord(createEvent('b', { app: 'web' }), { ...sinkOpts, topic: 'logs-%{app}', defaultPartitionId: 1, partitionIdHeader: 'p' });
+    const r = toRecord(createEvent('b', { app: 'web' }), {
+      ...sinkOpts,
+      topic: 'logs-%{app}',
+      defaultPartitionId: 1,
+      partitionIdHeader: 'p',
+    });
     expect(r).toEqual({ topic: 'logs-web', message: { key: null, value: Buffer.from('b'), partition: 1 } });
     // allowTopicOverride=false: the topic header is ignored and kafka.topic is used as is (Flume does not escape it then)
     expect(toRecord(createEvent('b', { topic: 'x' }), { ...sinkOpts, allowTopicOverride: false, topic: 't-%{a}' }).topic).toBe('t-%{a}');
@@ -54,24 +76,38 @@ describe('Kafka sink record (KafkaSink.process rules)', () => {
 
 describe('Kafka source event (KafkaSource.doProcess header rules)', () => {
   const o = { useFlumeEventFormat: false, setTopicHeader: true, topicHeader: 'topic', headerMap: {} as Record<string, string> };
-  const msg = { key: Buffer.from('k'), value: Buffer.from('v'), timestamp: '1700000000123', offset: '42', headers: { trace: Buffer.from('abc') } };
+  const msg = {
+    key: Buffer.from('k'),
+    value: Buffer.from('v'),
+    timestamp: '1700000000123',
+    offset: '42',
+    headers: { trace: Buffer.from('abc') },
+  };
 
   it('sets timestamp, topic, partition, offset and key headers', () => {
     const e = toEvent('t1', 3, msg, { ...o, headerMap: { traceId: 'trace', none: 'nope' } });
     expect(e.body.toString()).toBe('v');
     expect(e.headers).toEqual({ timestamp: '1700000000123', topic: 't1', partition: '3', offset: '42', key: 'k', traceId: 'abc' });
-    expect(toEvent('t1', 3, { ...msg, key: null }, { ...o, setTopicHeader: false, topicHeader: 'x' }).headers).toEqual({ timestamp: '1700000000123', partition: '3', offset: '42' });
+    expect(toEvent('t1', 3, { ...msg, key: null }, { ...o, setTopicHeader: false, topicHeader: 'x' }).headers).toEqual({
+      timestamp: '1700000000123',
+      partition: '3',
+      offset: '42',
+    });
   });
 
   it('keeps headers carried in the Flume event format, except key which the record key overwrites', () => {
-    const value = encodeFlumeEvent(createEvent('inner', { timestamp: '1', topic: 'orig', partition: '9', offset: '8', key: 'old', x: 'y' }));
+    const value = encodeFlumeEvent(
+      createEvent('inner', { timestamp: '1', topic: 'orig', partition: '9', offset: '8', key: 'old', x: 'y' }),
+    );
     const e = toEvent('t1', 0, { ...msg, value }, { ...o, useFlumeEventFormat: true });
     expect(e.body.toString()).toBe('inner');
     expect(e.headers).toEqual({ timestamp: '1', topic: 'orig', partition: '9', offset: '8', key: 'k', x: 'y' });
   });
 
   it('throws on a plain payload read with useFlumeEventFormat', () => {
-    expect(() => toEvent('t', 0, { ...msg, value: Buffer.from('plain text payload') }, { ...o, useFlumeEventFormat: true })).toThrow(/not an Avro-encoded Flume event/);
+    expect(() => toEvent('t', 0, { ...msg, value: Buffer.from('plain text payload') }, { ...o, useFlumeEventFormat: true })).toThrow(
+      /not an Avro-encoded Flume event/,
+    );
   });
 });
 

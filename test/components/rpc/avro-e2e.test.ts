@@ -26,7 +26,11 @@ afterEach(async () => {
   while (cleanups.length) await cleanups.pop()!();
 });
 
-async function startSource(props: Record<string, string> = {}, ch: Channel = memory('c2', 100_000, 1000), opts: { failFirst?: number } = {}) {
+async function startSource(
+  props: Record<string, string> = {},
+  ch: Channel = memory('c2', 100_000, 1000),
+  opts: { failFirst?: number } = {},
+) {
   const cap = capturingLogger();
   const processor = processorFor(ch, opts);
   const src = create(avroSource, { bind: '127.0.0.1', port: '0', ...props }, { name: 'r1', processor, logger: cap.logger }) as AvroSource;
@@ -36,7 +40,11 @@ async function startSource(props: Record<string, string> = {}, ch: Channel = mem
 }
 
 function makeSink(port: number, props: Record<string, string> = {}, ch: Channel = memory('c1', 100_000, 1000)) {
-  const sink = create(avroSink, { hostname: '127.0.0.1', port: String(port), 'batch-size': '100', ...props }, { name: 'k1', channel: ch }) as RpcSink;
+  const sink = create(
+    avroSink,
+    { hostname: '127.0.0.1', port: String(port), 'batch-size': '100', ...props },
+    { name: 'k1', channel: ch },
+  ) as RpcSink;
   cleanups.push(() => sink.stop());
   return { sink, ch };
 }
@@ -92,10 +100,16 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
 
   it('works over TLS: PKCS12 keystore, PKCS12 truststore (via openssl) and PEM alternatives, with deflate too', async () => {
     const combos: Array<[Record<string, string>, Record<string, string>]> = [
-      [{ keystore: `${FIX}/keystore.p12`, 'keystore-type': 'PKCS12' }, { truststore: `${FIX}/server.crt`, 'truststore-type': 'PEM' }],
+      [
+        { keystore: `${FIX}/keystore.p12`, 'keystore-type': 'PKCS12' },
+        { truststore: `${FIX}/server.crt`, 'truststore-type': 'PEM' },
+      ],
       // a PKCS12 file declared as JKS (Java 9+ reads it, so do we)
       [{ keystore: `${FIX}/keystore.p12` }, { truststore: `${FIX}/truststore.p12`, 'truststore-password': 'changeit' }],
-      [{ keystore: `${FIX}/keystore.pem`, 'keystore-type': 'PEM', 'compression-type': 'deflate' }, { 'trust-all-certs': 'true', 'compression-type': 'deflate' }],
+      [
+        { keystore: `${FIX}/keystore.pem`, 'keystore-type': 'PEM', 'compression-type': 'deflate' },
+        { 'trust-all-certs': 'true', 'compression-type': 'deflate' },
+      ],
     ];
     for (const [srcProps, sinkProps] of combos) {
       const { port, ch: out } = await startSource({ ssl: 'true', 'keystore-password': 'changeit', ...srcProps });
@@ -117,7 +131,11 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
 
   it('a JKS keystore is refused at start-up with a conversion hint', () => {
     expect(() =>
-      create(avroSource, { bind: '127.0.0.1', port: '0', ssl: 'true', keystore: `${FIX}/keystore.jks`, 'keystore-password': 'changeit' }, { processor: processorFor(memory()) }),
+      create(
+        avroSource,
+        { bind: '127.0.0.1', port: '0', ssl: 'true', keystore: `${FIX}/keystore.jks`, 'keystore-password': 'changeit' },
+        { processor: processorFor(memory()) },
+      ),
     ).toThrow(/JKS store, which Node.js cannot read.*keytool -importkeystore/);
   });
 
@@ -212,8 +230,10 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
     expect((await drain(allowed.ch)).length).toBe(5);
   });
 
-  it('bad ipFilterRules fail the configuration with Flume\'s message', () => {
-    expect(() => create(avroSource, { bind: '127.0.0.1', port: '0', ipFilter: 'true', ipFilterRules: 'permit:ip:*' })).toThrow(/Invalid ipFilter patternRule 'permit:ip:\*'/);
+  it("bad ipFilterRules fail the configuration with Flume's message", () => {
+    expect(() => create(avroSource, { bind: '127.0.0.1', port: '0', ipFilter: 'true', ipFilterRules: 'permit:ip:*' })).toThrow(
+      /Invalid ipFilter patternRule 'permit:ip:\*'/,
+    );
     expect(() => create(avroSource, { bind: '127.0.0.1', port: '0', ipFilter: 'true' })).toThrow(/ipFilterRules is not defined/);
   });
 });

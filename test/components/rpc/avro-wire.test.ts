@@ -3,7 +3,13 @@ import avsc from 'avsc';
 import { AvroReader, AvroWriter, encodeEventBatch } from '../../../src/components/rpc/avro/binary.js';
 import { encodePack, framePack, PackDecoder } from '../../../src/components/rpc/avro/framing.js';
 import {
-  appendBatchRequest, FLUME_PROTOCOL_HASH, incompatibility, Match, PROTOCOL_TEXT, readCallResult, readHandshakeResponse,
+  appendBatchRequest,
+  FLUME_PROTOCOL_HASH,
+  incompatibility,
+  Match,
+  PROTOCOL_TEXT,
+  readCallResult,
+  readHandshakeResponse,
   writeHandshakeRequest,
 } from '../../../src/components/rpc/avro/protocol.js';
 import { AvroSession, knownClients } from '../../../src/components/rpc/avro/session.js';
@@ -45,8 +51,12 @@ describe('Avro binary encoding of AvroFlumeEvent batches', () => {
     const type = avsc.Type.forSchema({
       type: 'array',
       items: {
-        type: 'record', name: 'AvroFlumeEvent',
-        fields: [{ name: 'headers', type: { type: 'map', values: 'string' } }, { name: 'body', type: 'bytes' }],
+        type: 'record',
+        name: 'AvroFlumeEvent',
+        fields: [
+          { name: 'headers', type: { type: 'map', values: 'string' } },
+          { name: 'body', type: 'bytes' },
+        ],
       },
     });
     const events = makeEvents(500);
@@ -86,7 +96,11 @@ describe('Netty framing', () => {
     for (let cut = 0; cut <= wire.length; cut++) {
       const d = new PackDecoder();
       const packs = [...d.push(wire.subarray(0, cut)), ...d.push(wire.subarray(cut))];
-      expect(packs.map((p) => [p.serial, p.data.toString('hex')])).toEqual([[1, 'aabbcc'], [2, ''], [-5, 'dd']]);
+      expect(packs.map((p) => [p.serial, p.data.toString('hex')])).toEqual([
+        [1, 'aabbcc'],
+        [2, ''],
+        [-5, 'dd'],
+      ]);
       expect(d.buffered).toBe(0);
     }
   });
@@ -94,7 +108,9 @@ describe('Netty framing', () => {
   it('refuses impossible buffer counts and oversized buffers', () => {
     expect(() => new PackDecoder().push(hex('00000001 7fffffff'))).toThrow(/announces 2147483647 buffers/);
     expect(() => new PackDecoder().push(hex('00000001 ffffffff'))).toThrow(/buffers/);
-    expect(() => new PackDecoder({ maxBuffers: 10, maxBytes: 100 }).push(hex('00000001 00000001 00000065'))).toThrow(/exceeds the limit of 100/);
+    expect(() => new PackDecoder({ maxBuffers: 10, maxBytes: 100 }).push(hex('00000001 00000001 00000065'))).toThrow(
+      /exceeds the limit of 100/,
+    );
   });
 });
 
@@ -141,7 +157,11 @@ describe('Avro IPC handshake and calls (server session)', () => {
     expect(hr.serverHash).toEqual(FLUME_PROTOCOL_HASH);
     expect(h.got).toHaveLength(0); // the call was not executed
     // resend with the text and our hash: CLIENT would be for a different server hash; ours matches → BOTH
-    const hs2 = writeHandshakeRequest(new AvroWriter(), { clientHash: otherHash, clientProtocol: PROTOCOL_TEXT, serverHash: FLUME_PROTOCOL_HASH }).toBuffer();
+    const hs2 = writeHandshakeRequest(new AvroWriter(), {
+      clientHash: otherHash,
+      clientProtocol: PROTOCOL_TEXT,
+      serverHash: FLUME_PROTOCOL_HASH,
+    }).toBuffer();
     const r2 = await s.handle(s.push(encodePack(2, [Buffer.concat([hs2, hex('00 16'), Buffer.from('appendBatch'), hex('00')])]))[0]!);
     const rd = new AvroReader(new PackDecoder().push(r2)[0]!.data);
     expect(readHandshakeResponse(rd).match).toBe(Match.BOTH);
@@ -165,7 +185,11 @@ describe('Avro IPC handshake and calls (server session)', () => {
   it('builds requests the server session reads back (client encoding round trip)', async () => {
     const h = recorder();
     const s = new AvroSession(h, knownClients());
-    const hs = writeHandshakeRequest(new AvroWriter(), { clientHash: FLUME_PROTOCOL_HASH, clientProtocol: null, serverHash: FLUME_PROTOCOL_HASH }).toBuffer();
+    const hs = writeHandshakeRequest(new AvroWriter(), {
+      clientHash: FLUME_PROTOCOL_HASH,
+      clientProtocol: null,
+      serverHash: FLUME_PROTOCOL_HASH,
+    }).toBuffer();
     expect(hs).toEqual(javaHandshake);
     const events = makeEvents(300);
     await s.handle(s.push(framePack(1, appendBatchRequest(events, hs, 12)))[0]!);

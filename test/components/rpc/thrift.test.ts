@@ -3,7 +3,15 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import {
-  CompactReader, decodeCall, decodeReply, encodeCall, encodeException, encodeReply, FrameDecoder, MsgType, T,
+  CompactReader,
+  decodeCall,
+  decodeReply,
+  encodeCall,
+  encodeException,
+  encodeReply,
+  FrameDecoder,
+  MsgType,
+  T,
 } from '../../../src/components/rpc/thrift/protocol.js';
 import { thriftSource, type ThriftSource } from '../../../src/components/sources/thrift.js';
 import { thriftSink } from '../../../src/components/sinks/thrift.js';
@@ -19,9 +27,7 @@ const one = [{ headers: { a: 'b' }, body: Buffer.from([1, 2, 3]) }];
 
 describe('Thrift protocols for ThriftSourceProtocol', () => {
   it('compact: appendBatch call and reply bytes as the compact protocol spec gives them', () => {
-    expect(encodeCall('compact', 1, one)).toEqual(
-      hex(`0000001f 82 21 01 0b ${ab}  19 1c  1b 01 88 01 61 01 62  18 03 010203 00  00`),
-    );
+    expect(encodeCall('compact', 1, one)).toEqual(hex(`0000001f 82 21 01 0b ${ab}  19 1c  1b 01 88 01 61 01 62  18 03 010203 00  00`));
     const call = decodeCall('compact', encodeCall('compact', 1, one).subarray(4));
     expect(call.header).toEqual({ name: 'appendBatch', type: MsgType.CALL, seqid: 1 });
     expect(sameEvents(call.events!, one)).toBeUndefined();
@@ -31,7 +37,9 @@ describe('Thrift protocols for ThriftSourceProtocol', () => {
 
   it('binary: appendBatch call and reply bytes (strict header)', () => {
     expect(encodeCall('binary', 7, one)).toEqual(
-      hex(`0000003e 80010001 0000000b ${ab} 00000007  0f 0001 0c 00000001  0d 0001 0b 0b 00000001 00000001 61 00000001 62  0b 0002 00000003 010203  00  00`),
+      hex(
+        `0000003e 80010001 0000000b ${ab} 00000007  0f 0001 0c 00000001  0d 0001 0b 0b 00000001 00000001 61 00000001 62  0b 0002 00000003 010203  00  00`,
+      ),
     );
     const call = decodeCall('binary', encodeCall('binary', 7, one).subarray(4));
     expect(sameEvents(call.events!, one)).toBeUndefined();
@@ -76,7 +84,11 @@ async function startSource(props: Record<string, string> = {}) {
   const lines: string[] = [];
   const logger = pino({ level: 'debug' }, { write: (s: string) => void lines.push(s) });
   const ch = memory('c2', 100_000, 1000);
-  const src = create(thriftSource, { bind: '127.0.0.1', port: '0', ...props }, { name: 'r1', processor: processorFor(ch), logger }) as ThriftSource;
+  const src = create(
+    thriftSource,
+    { bind: '127.0.0.1', port: '0', ...props },
+    { name: 'r1', processor: processorFor(ch), logger },
+  ) as ThriftSource;
   await src.start();
   cleanups.push(() => src.stop());
   return { src, ch, port: src.boundPort, lines };
@@ -162,7 +174,10 @@ describe('thrift sink → thrift source (JS ↔ JS)', () => {
   });
 
   it('protocol values follow Flume: BINARY is accepted but selects compact; nonsense fails the source', () => {
-    expect((create(thriftSource, { bind: '127.0.0.1', port: '0', protocol: 'BINARY' }, { processor: processorFor(memory()) }) as ThriftSource).protocol).toBe('compact');
+    expect(
+      (create(thriftSource, { bind: '127.0.0.1', port: '0', protocol: 'BINARY' }, { processor: processorFor(memory()) }) as ThriftSource)
+        .protocol,
+    ).toBe('compact');
     expect(() => create(thriftSource, { bind: '127.0.0.1', port: '0', protocol: 'json' })).toThrow(/binary or compact/);
     expect(() => create(thriftSource, { bind: '127.0.0.1', port: '0', kerberos: 'true' })).toThrow(/Kerberos/);
   });

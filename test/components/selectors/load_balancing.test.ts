@@ -52,7 +52,11 @@ describe('load_balancing channel selector', () => {
 
   it('a full picked channel fails the batch (it is required) and nothing is half-committed', async () => {
     const full = new MemoryChannel('full', {
-      capacity: 1, transactionCapacity: 10, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+      capacity: 1,
+      transactionCapacity: 10,
+      keepAliveSeconds: 0,
+      byteCapacity: Infinity,
+      byteCapacityBufferPercentage: 20,
     });
     const ok = memory('ok');
     const p = new DefaultChannelProcessor(new LoadBalancingChannelSelector([ok, full], 'round_robin'), [], silentLogger);

@@ -39,7 +39,9 @@ describe('java HashMap order', () => {
     expect(m(['timestamp', 'host'])).toBe('{host=v4, timestamp=v9}');
     expect(m(['host', 'timestamp', 'id'])).toBe('{host=v4, id=v2, timestamp=v9}');
     expect(m(['a', 'b', 'c', 'x-foo', 'x-bar', 'keep'])).toBe('{x-foo=v5, a=v1, b=v1, c=v1, keep=v4, x-bar=v5}');
-    expect(m(Array.from({ length: 14 }, (_, i) => `k${i + 1}`))).toBe('{k1=v2, k2=v2, k3=v2, k4=v2, k5=v2, k11=v3, k6=v2, k10=v3, k7=v2, k13=v3, k8=v2, k12=v3, k9=v2, k14=v3}');
+    expect(m(Array.from({ length: 14 }, (_, i) => `k${i + 1}`))).toBe(
+      '{k1=v2, k2=v2, k3=v2, k4=v2, k5=v2, k11=v3, k6=v2, k10=v3, k7=v2, k13=v3, k8=v2, k12=v3, k9=v2, k14=v3}',
+    );
     expect(m(['datacenter', 'Flume', 'topic', 'key', 'zz', 'état'])).toBe('{zz=v2, état=v4, topic=v5, datacenter=v10, Flume=v5, key=v3}');
     expect(javaMapToString({})).toBe('{}');
   });
@@ -48,17 +50,21 @@ describe('java HashMap order', () => {
 describe('text serializer', () => {
   it('writes body + \\n, exactly as BodyTextEventSerializer', () => {
     expect(runFlumeSequence(create(textSerializer, {})).toString('hex')).toBe(
-      '68656c6c6f0a48656c6c6f20776f726c64210d0af90613202d3a4754616e7b8895a2afbcc9d6e3f00a');
+      '68656c6c6f0a48656c6c6f20776f726c64210d0af90613202d3a4754616e7b8895a2afbcc9d6e3f00a',
+    );
   });
   it('appendNewline=false', () => {
-    expect(runFlumeSequence(create(textSerializer, { appendNewline: 'false' }))).toEqual(Buffer.concat([Buffer.from('helloHello world!\r'), bin]));
+    expect(runFlumeSequence(create(textSerializer, { appendNewline: 'false' }))).toEqual(
+      Buffer.concat([Buffer.from('helloHello world!\r'), bin]),
+    );
   });
 });
 
 describe('header_and_text serializer', () => {
   it('writes {headers} body\\n, exactly as HeaderAndBodyTextEventSerializer', () => {
     expect(runFlumeSequence(create(headerAndTextSerializer, {})).toString('hex')).toBe(
-      '7b7d2068656c6c6f0a7b686f73743d31302e302e302e312c2074696d657374616d703d313730303030303030303030307d2048656c6c6f20776f726c64210d0a7b7d20f90613202d3a4754616e7b8895a2afbcc9d6e3f00a');
+      '7b7d2068656c6c6f0a7b686f73743d31302e302e302e312c2074696d657374616d703d313730303030303030303030307d2048656c6c6f20776f726c64210d0a7b7d20f90613202d3a4754616e7b8895a2afbcc9d6e3f00a',
+    );
   });
   it('appendNewline=false', () => {
     const s = create(headerAndTextSerializer, { appendNewline: 'false' });
@@ -69,12 +75,18 @@ describe('header_and_text serializer', () => {
 describe('avro_event serializer', () => {
   const JAVA_NULL =
     '4f626a0104166176726f2e736368656d618a027b2274797065223a227265636f7264222c226e616d65223a224576656e74222c226669656c6473223a5b7b226e616d65223a2268656164657273222c2274797065223a7b2274797065223a226d6170222c2276616c756573223a22737472696e67227d7d2c7b226e616d65223a22626f6479222c2274797065223a226279746573227d5d7d146176726f2e636f646563086e756c6c00' +
-    JAVA_SYNC + '047a000a68656c6c6f0408686f73741031302e302e302e311274696d657374616d701a31373030303030303030303030001a48656c6c6f20776f726c64210d' +
-    JAVA_SYNC + '022c0028f90613202d3a4754616e7b8895a2afbcc9d6e3f0' + JAVA_SYNC;
+    JAVA_SYNC +
+    '047a000a68656c6c6f0408686f73741031302e302e302e311274696d657374616d701a31373030303030303030303030001a48656c6c6f20776f726c64210d' +
+    JAVA_SYNC +
+    '022c0028f90613202d3a4754616e7b8895a2afbcc9d6e3f0' +
+    JAVA_SYNC;
   const JAVA_DEFLATE =
     '4f626a0104166176726f2e736368656d618a027b2274797065223a227265636f7264222c226e616d65223a224576656e74222c226669656c6473223a5b7b226e616d65223a2268656164657273222c2274797065223a7b2274797065223a226d6170222c2276616c756573223a22737472696e67227d7d2c7b226e616d65223a22626f6479222c2274797065223a226279746573227d5d7d146176726f2e636f6465630e6465666c61746500' +
-    '6b9f77cb8410d5bbd5086a4a9f5f935a' + '046463e0ca48cdc9c967e1c8c82f2e113034d0034143a192ccdcd4e292c4dc0229437303046090f200a95628cf2fca4951e40500' +
-    '6b9f77cb8410d5bbd5086a4a9f5f935a' + '023263d0f8c926aca06be51e929857dd3175d1fa3d27af3dfe0000' + '6b9f77cb8410d5bbd5086a4a9f5f935a';
+    '6b9f77cb8410d5bbd5086a4a9f5f935a' +
+    '046463e0ca48cdc9c967e1c8c82f2e113034d0034143a192ccdcd4e292c4dc0229437303046090f200a95628cf2fca4951e40500' +
+    '6b9f77cb8410d5bbd5086a4a9f5f935a' +
+    '023263d0f8c926aca06be51e929857dd3175d1fa3d27af3dfe0000' +
+    '6b9f77cb8410d5bbd5086a4a9f5f935a';
 
   it('writes the same bytes as FlumeEventAvroEventSerializer (null codec), but for the random sync marker', () => {
     const s = create(avroEventSerializer, {});
@@ -93,7 +105,7 @@ describe('avro_event serializer', () => {
     expect(out.toString('hex').split(own).join('6b9f77cb8410d5bbd5086a4a9f5f935a')).toBe(JAVA_DEFLATE);
   });
 
-  it('is readable with avsc\'s container-file decoder, for both codecs and many blocks', async () => {
+  it("is readable with avsc's container-file decoder, for both codecs and many blocks", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'avro-ser-'));
     try {
       for (const codec of ['null', 'deflate']) {
@@ -105,7 +117,10 @@ describe('avro_event serializer', () => {
           want.push({ headers: { ...e.headers }, body: e.body });
           const b = s.write(e);
           if (b) parts.push(b);
-          if (i % 7 === 0) { const f = s.flush!(); if (f) parts.push(f); }
+          if (i % 7 === 0) {
+            const f = s.flush!();
+            if (f) parts.push(f);
+          }
         }
         const f = s.flush!();
         if (f) parts.push(f);
@@ -114,8 +129,11 @@ describe('avro_event serializer', () => {
         const got: { headers: Record<string, string>; body: Buffer }[] = [];
         let meta: { schema?: unknown; codec?: string } = {};
         await new Promise<void>((resolve, reject) => {
-          avro.createFileDecoder(file)
-            .on('metadata', (type: avro.Type, c: string) => { meta = { schema: type.schema(), codec: c }; })
+          avro
+            .createFileDecoder(file)
+            .on('metadata', (type: avro.Type, c: string) => {
+              meta = { schema: type.schema(), codec: c };
+            })
             .on('data', (r: { headers: Record<string, string>; body: Buffer }) => got.push({ headers: { ...r.headers }, body: r.body }))
             .on('end', resolve)
             .on('error', reject);
@@ -137,8 +155,17 @@ describe('avro_event serializer', () => {
       cb(crc32(data) === buf.readUInt32BE(buf.length - 4) ? null : new Error('bad CRC'), data);
     };
     return new Promise((resolve, reject) => {
-      avro.createFileDecoder(file, { codecs: { null: (b: Buffer, cb: (e: null, o: Buffer) => void) => cb(null, b), deflate: (b: Buffer, cb: (e: Error | null, o?: Buffer) => void) => cb(null, require('node:zlib').inflateRawSync(b)), snappy } })
-        .on('metadata', (_t: unknown, c: string) => { codec = c; })
+      avro
+        .createFileDecoder(file, {
+          codecs: {
+            null: (b: Buffer, cb: (e: null, o: Buffer) => void) => cb(null, b),
+            deflate: (b: Buffer, cb: (e: Error | null, o?: Buffer) => void) => cb(null, require('node:zlib').inflateRawSync(b)),
+            snappy,
+          },
+        })
+        .on('metadata', (_t: unknown, c: string) => {
+          codec = c;
+        })
         .on('data', (r: { headers: Record<string, string>; body: Buffer }) => records.push({ headers: { ...r.headers }, body: r.body }))
         .on('end', () => resolve({ codec, records }))
         .on('error', reject);
@@ -172,12 +199,17 @@ describe('avro_event serializer', () => {
   it('records larger than the block buffer (200 kB bodies) encode correctly', async () => {
     const s = create(avroEventSerializer, {});
     const big = Buffer.alloc(200_000, 0x61);
-    const parts = [s.afterCreate!()!, s.write(createEvent(big, { a: '1', b: '2' })), s.write(createEvent('small')), s.flush!()].filter((b): b is Buffer => !!b);
+    const parts = [s.afterCreate!()!, s.write(createEvent(big, { a: '1', b: '2' })), s.write(createEvent('small')), s.flush!()].filter(
+      (b): b is Buffer => !!b,
+    );
     const dir = mkdtempSync(join(tmpdir(), 'avro-big-'));
     try {
       writeFileSync(join(dir, 'x.avro'), Buffer.concat(parts));
       const got = await readAvro(join(dir, 'x.avro'));
-      expect(got.records).toEqual([{ headers: { a: '1', b: '2' }, body: big }, { headers: {}, body: Buffer.from('small') }]);
+      expect(got.records).toEqual([
+        { headers: { a: '1', b: '2' }, body: big },
+        { headers: {}, body: Buffer.from('small') },
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -197,7 +229,15 @@ describe('avro_event serializer', () => {
   });
 
   it('avroLong zig-zag', () => {
-    expect([0, -1, 1, 63, 64, -65, 2048000].map((n) => avroLong(n).toString('hex'))).toEqual(['00', '01', '02', '7e', '8001', '8101', '8080fa01']);
+    expect([0, -1, 1, 63, 64, -65, 2048000].map((n) => avroLong(n).toString('hex'))).toEqual([
+      '00',
+      '01',
+      '02',
+      '7e',
+      '8001',
+      '8101',
+      '8080fa01',
+    ]);
   });
 });
 
@@ -212,11 +252,21 @@ describe('serializer lookup helper', () => {
     expect(resolveSerializer('nope', r)).toBeUndefined();
   });
   it('configures from sub-properties and reports unknown types and bad options', () => {
-    const f = configureSerializer('text', 'serializer', { ...baseContext('k1'), raw: { serializer: 'text', 'serializer.appendNewline': 'false' } });
+    const f = configureSerializer('text', 'serializer', {
+      ...baseContext('k1'),
+      raw: { serializer: 'text', 'serializer.appendNewline': 'false' },
+    });
     expect(f.create().write(createEvent('a'))!.toString()).toBe('a');
-    expect(checkSerializer('txet', 'sink.serializer', {})).toEqual([expect.objectContaining({ message: expect.stringMatching(/unknown serializer "txet"/), hint: 'did you mean "text"?' })]);
-    expect(checkSerializer('avro_event', 'sink.serializer', { 'sink.serializer.syncIntervalBytes': 'x' })[0]!.message).toMatch(/sink\.serializer\.syncIntervalBytes: expected an integer/);
-    expect(checkSerializer('text', 'sink.serializer', { 'sink.serializer.appendNewLine': 'false' })[0]).toMatchObject({ severity: 'warning', hint: 'did you mean "appendNewline"?' });
+    expect(checkSerializer('txet', 'sink.serializer', {})).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/unknown serializer "txet"/), hint: 'did you mean "text"?' }),
+    ]);
+    expect(checkSerializer('avro_event', 'sink.serializer', { 'sink.serializer.syncIntervalBytes': 'x' })[0]!.message).toMatch(
+      /sink\.serializer\.syncIntervalBytes: expected an integer/,
+    );
+    expect(checkSerializer('text', 'sink.serializer', { 'sink.serializer.appendNewLine': 'false' })[0]).toMatchObject({
+      severity: 'warning',
+      hint: 'did you mean "appendNewline"?',
+    });
     expect(() => configureSerializer('nope', 'serializer', { ...baseContext('k1'), raw: {} })).toThrow(/unknown serializer "nope"/);
   });
 });

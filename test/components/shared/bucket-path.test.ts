@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  BucketPath, BadTimestampError, MissingTimestampError, escapeString, roundDown, resolveTimeZone, type RoundUnit,
+  BucketPath,
+  BadTimestampError,
+  MissingTimestampError,
+  escapeString,
+  roundDown,
+  resolveTimeZone,
+  type RoundUnit,
 } from '../../../src/components/shared/bucket-path.js';
 
 /**
@@ -9,7 +15,9 @@ import {
  * fixed timestamps in several zones: `<ts> <zone> none <expansion of every escape>` and
  * `<ts> <zone> <Calendar unit>:<roundValue> <expansion of "%Y-%m-%d/%H%M%S|%s|%t" with rounding>`.
  */
-const GOLDEN = readFileSync(new URL('./fixtures/bucket-path-golden.txt', import.meta.url), 'utf8').trim().split('\n');
+const GOLDEN = readFileSync(new URL('./fixtures/bucket-path-golden.txt', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const ALL = '%a|%A|%b|%B|%c|%d|%e|%D|%H|%I|%j|%k|%l|%m|%n|%M|%p|%s|%S|%t|%y|%Y|%z|%%|%q|%{h}|%{missing}';
 const UNITS: Record<string, RoundUnit> = { '13': 'second', '12': 'minute', '11': 'hour' };
 
@@ -23,7 +31,10 @@ describe('BucketPath (differential against Flume 1.11)', () => {
     } else {
       const [unit, value] = mode!.split(':');
       const out = escapeString('%Y-%m-%d/%H%M%S|%s|%t', headers, {
-        timeZone: zone, round: true, roundUnit: UNITS[unit!], roundValue: Number(value),
+        timeZone: zone,
+        round: true,
+        roundUnit: UNITS[unit!],
+        roundValue: Number(value),
       });
       expect(out).toBe(expected);
     }
@@ -33,8 +44,13 @@ describe('BucketPath (differential against Flume 1.11)', () => {
 describe('BucketPath behaviour', () => {
   it('rounds as in the user guide example (10 minutes)', () => {
     const ts = Date.UTC(2012, 5, 12, 11, 54, 34);
-    expect(escapeString('/flume/events/%Y-%m-%d/%H%M/%S', { timestamp: String(ts) },
-      { timeZone: 'UTC', round: true, roundUnit: 'minute', roundValue: 10 })).toBe('/flume/events/2012-06-12/1150/00');
+    expect(
+      escapeString(
+        '/flume/events/%Y-%m-%d/%H%M/%S',
+        { timestamp: String(ts) },
+        { timeZone: 'UTC', round: true, roundUnit: 'minute', roundValue: 10 },
+      ),
+    ).toBe('/flume/events/2012-06-12/1150/00');
     expect(roundDown(ts, 'hour', 1, 'UTC')).toBe(Date.UTC(2012, 5, 12, 11));
   });
 
@@ -46,8 +62,11 @@ describe('BucketPath behaviour', () => {
     // even %% needs the time in Flume
     expect(() => new BucketPath('a%%b').escape({})).toThrow(MissingTimestampError);
     // header-only templates never need it
-    expect(new BucketPath('/x/%{a}/%[localhost]', { host: { hostName: 'h1', hostAddress: '10.0.0.1', canonicalHostName: 'h1.example' } })
-      .escape({ a: 'b' })).toBe('/x/b/h1');
+    expect(
+      new BucketPath('/x/%{a}/%[localhost]', { host: { hostName: 'h1', hostAddress: '10.0.0.1', canonicalHostName: 'h1.example' } }).escape(
+        { a: 'b' },
+      ),
+    ).toBe('/x/b/h1');
   });
 
   it('uses the local clock with useLocalTimeStamp', () => {

@@ -8,8 +8,12 @@ import { memory, silentLogger } from '../../support/context.js';
 
 function fakeSink(name: string, behave: () => Status | Error): Sink & { calls: number } {
   const s = {
-    name, channel: memory(), counter: sinkCounter(name), calls: 0,
-    start: async () => {}, stop: async () => {},
+    name,
+    channel: memory(),
+    counter: sinkCounter(name),
+    calls: 0,
+    start: async () => {},
+    stop: async () => {},
     process: async () => {
       s.calls++;
       const r = behave();
@@ -25,7 +29,14 @@ describe('failover sink processor', () => {
     let k2Fails = true;
     const k1 = fakeSink('k1', () => 'READY');
     const k2 = fakeSink('k2', () => (k2Fails ? new Error('down') : 'READY'));
-    const p = new FailoverSinkProcessor([{ sink: k1, priority: 5 }, { sink: k2, priority: 10 }], 0, silentLogger);
+    const p = new FailoverSinkProcessor(
+      [
+        { sink: k1, priority: 5 },
+        { sink: k2, priority: 10 },
+      ],
+      0,
+      silentLogger,
+    );
     expect(await p.process()).toBe('READY');
     expect(k2.calls).toBe(1);
     expect(k1.calls).toBe(1);

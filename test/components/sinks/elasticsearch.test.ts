@@ -11,7 +11,12 @@ import { create, memory, propMap, tmpDirSync } from './es-helpers.js';
 import { createEvent } from '../../../src/core/event.js';
 import { resolveTimeZone } from '../../../src/components/shared/bucket-path.js';
 import {
-  dynamicDocument, fieldValue, logstashDocument, parseTtl, simpleIndexNamer, timeBasedIndexNamer,
+  dynamicDocument,
+  fieldValue,
+  logstashDocument,
+  parseTtl,
+  simpleIndexNamer,
+  timeBasedIndexNamer,
 } from '../../../src/components/sinks/elasticsearch/document.js';
 import { mapHostNames } from '../../../src/components/sinks/elasticsearch/client.js';
 import { elasticsearchSink, type ElasticSearchSink } from '../../../src/components/sinks/elasticsearch/index.js';
@@ -98,8 +103,13 @@ describe('configuration', () => {
 
   it('accepts the Flume 1.9 User Guide example and rejects what Flume rejects', () => {
     const ug = {
-      hostNames: '127.0.0.1:9200,127.0.0.2:9300', indexName: 'foo_index', indexType: 'bar_type', clusterName: 'foobar_cluster',
-      batchSize: '500', ttl: '5d', serializer: 'org.apache.flume.sink.elasticsearch.ElasticSearchDynamicSerializer',
+      hostNames: '127.0.0.1:9200,127.0.0.2:9300',
+      indexName: 'foo_index',
+      indexType: 'bar_type',
+      clusterName: 'foobar_cluster',
+      batchSize: '500',
+      ttl: '5d',
+      serializer: 'org.apache.flume.sink.elasticsearch.ElasticSearchDynamicSerializer',
     };
     expect(diags(ug).filter((d) => d.severity === 'error')).toEqual([]);
     expect(diags({ ...ug, ttl: '5x' }).some((d) => d.severity === 'error' && /ttl must be greater than 0/.test(d.message))).toBe(true);
@@ -132,7 +142,10 @@ async function fakeEs(answer: Answer): Promise<{ url: string; bulks: string[][] 
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"cluster_name":"c","status":"green"}');
         return;
       }
-      const lines = Buffer.concat(chunks).toString().split('\n').filter((l) => l !== '');
+      const lines = Buffer.concat(chunks)
+        .toString()
+        .split('\n')
+        .filter((l) => l !== '');
       bulks.push(lines);
       const a = answer(lines.filter((_, i) => i % 2 === 1));
       res.writeHead(a.status, { 'content-type': 'application/json' }).end(JSON.stringify(a.body));
@@ -177,7 +190,10 @@ describe('delivery', () => {
     const { ch, sink } = await sinkWith({ hostNames: url, batchSize: '10', deadLetterFile: dlq, documentIdHeader: 'n' }, 4);
     expect(await sink.process()).toBe('READY');
     expect(ch.size()).toBe(0);
-    const lines = readFileSync(dlq, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(dlq, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ sink: 'k1', index: 'flume-2025-11-30', status: 400, body: 'line 1', headers: { n: 'text' } });
     expect(lines[0].reason).toMatch(/document_parsing_exception/);

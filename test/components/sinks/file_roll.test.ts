@@ -12,8 +12,12 @@ import type { MemoryChannel } from '../../../src/components/channels/memory.js';
 
 let root: string;
 const checkFileRoll = (raw: Record<string, string>) => fileRollSink.check!(configure(fileRollSink, raw) as never, raw);
-beforeEach(() => { root = mkdtempSync(join(tmpdir(), 'file-roll-')); });
-afterEach(() => { rmSync(root, { recursive: true, force: true }); });
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'file-roll-'));
+});
+afterEach(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 
 async function put(ch: MemoryChannel, events: Event[]): Promise<void> {
   const tx = ch.begin();
@@ -35,24 +39,35 @@ async function until(cond: () => boolean, step: () => Promise<unknown>, ms = 10_
   }
 }
 
-const files = (dir: string): string[] => readdirSync(dir).sort((a, b) => Number(a.split('-').pop()!.split('.')[0]) - Number(b.split('-').pop()!.split('.')[0]));
+const files = (dir: string): string[] =>
+  readdirSync(dir).sort((a, b) => Number(a.split('-').pop()!.split('.')[0]) - Number(b.split('-').pop()!.split('.')[0]));
 
 describe('file_roll configuration', () => {
   it('requires sink.directory and checks pathManager and the serializer', () => {
     expect(() => configure(fileRollSink, {})).toThrow(/sink\.directory/);
     expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.pathManager': 'HOURLY' })).toThrow(/unknown sink\.pathManager/);
     expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.serializer': 'json' })).toThrow(/unknown serializer "json"/);
-    expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.serializer.syncIntervalBytes': 'x', 'sink.serializer': 'avro_event' })).toThrow(/expected an integer/);
-    expect(checkFileRoll({ 'sink.directory': join(root, 'missing') })).toEqual([expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/does not exist/) })]);
+    expect(() =>
+      configure(fileRollSink, { 'sink.directory': root, 'sink.serializer.syncIntervalBytes': 'x', 'sink.serializer': 'avro_event' }),
+    ).toThrow(/expected an integer/);
+    expect(checkFileRoll({ 'sink.directory': join(root, 'missing') })).toEqual([
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/does not exist/) }),
+    ]);
     expect(checkFileRoll({ 'sink.directory': root })).toEqual([]);
     const c = configure(fileRollSink, { 'sink.directory': root });
     expect(c).toMatchObject({ 'sink.rollInterval': 30, 'sink.batchSize': 100, 'sink.serializer': 'TEXT', 'sink.pathManager': 'DEFAULT' });
-    expect(() => configure(fileRollSink, { 'sink.directory': root, 'sink.pathManager': 'rolltime', 'sink.serializer': 'org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder' })).not.toThrow();
+    expect(() =>
+      configure(fileRollSink, {
+        'sink.directory': root,
+        'sink.pathManager': 'rolltime',
+        'sink.serializer': 'org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder',
+      }),
+    ).not.toThrow();
   });
 });
 
 describe('path managers', () => {
-  it("DefaultPathManager: <prefix><start millis>-<n>[.<ext>]", () => {
+  it('DefaultPathManager: <prefix><start millis>-<n>[.<ext>]', () => {
     const before = Date.now();
     const pm = new PathManager('/d', 'DEFAULT', 'pre_', 'log');
     const f1 = pm.currentFile();
@@ -103,12 +118,20 @@ describe('file_roll sink', () => {
   });
 
   it('rolls to a new file every rollInterval seconds, with the DEFAULT names', async () => {
-    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '1', 'sink.pathManager.prefix': 'ev-', 'sink.pathManager.extension': 'txt' });
+    const { sink, ch } = sinkFor({
+      'sink.directory': root,
+      'sink.rollInterval': '1',
+      'sink.pathManager.prefix': 'ev-',
+      'sink.pathManager.extension': 'txt',
+    });
     await sink.start();
     await put(ch, [createEvent('first')]);
     await sink.process();
     expect(files(root)).toHaveLength(1);
-    await until(() => files(root).length >= 2, () => sink.process());
+    await until(
+      () => files(root).length >= 2,
+      () => sink.process(),
+    );
     await put(ch, [createEvent('second')]);
     await sink.process();
     await sink.stop();
@@ -120,7 +143,12 @@ describe('file_roll sink', () => {
   });
 
   it('header_and_text serializer with options', async () => {
-    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '0', 'sink.serializer': 'header_and_text', 'sink.serializer.appendNewline': 'true' });
+    const { sink, ch } = sinkFor({
+      'sink.directory': root,
+      'sink.rollInterval': '0',
+      'sink.serializer': 'header_and_text',
+      'sink.serializer.appendNewline': 'true',
+    });
     await sink.start();
     await put(ch, [createEvent('body1', { timestamp: '1', host: 'h' }), createEvent('body2')]);
     await sink.process();
@@ -129,16 +157,30 @@ describe('file_roll sink', () => {
   });
 
   it('avro_event files read back with avsc', async () => {
-    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '0', 'sink.serializer': 'avro_event', 'sink.serializer.compressionCodec': 'deflate', 'sink.batchSize': '3' });
+    const { sink, ch } = sinkFor({
+      'sink.directory': root,
+      'sink.rollInterval': '0',
+      'sink.serializer': 'avro_event',
+      'sink.serializer.compressionCodec': 'deflate',
+      'sink.batchSize': '3',
+    });
     await sink.start();
-    await put(ch, Array.from({ length: 10 }, (_, i) => createEvent(`e${i}`, { i: String(i) })));
-    await until(() => ch.size() === 0, () => sink.process());
+    await put(
+      ch,
+      Array.from({ length: 10 }, (_, i) => createEvent(`e${i}`, { i: String(i) })),
+    );
+    await until(
+      () => ch.size() === 0,
+      () => sink.process(),
+    );
     await sink.stop();
     const got: string[] = [];
     await new Promise<void>((resolve, reject) => {
-      avro.createFileDecoder(join(root, files(root)[0]!))
+      avro
+        .createFileDecoder(join(root, files(root)[0]!))
         .on('data', (r: { headers: Record<string, string>; body: Buffer }) => got.push(`${r.headers.i}:${r.body.toString()}`))
-        .on('end', resolve).on('error', reject);
+        .on('end', resolve)
+        .on('error', reject);
     });
     expect(got).toEqual(Array.from({ length: 10 }, (_, i) => `${i}:e${i}`));
   });

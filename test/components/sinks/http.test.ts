@@ -10,7 +10,10 @@ import { createEvent } from '../../../src/core/event.js';
 import { findOverride, httpSink, type HttpSink } from '../../../src/components/sinks/http.js';
 import { parseComponent } from '../../../src/config/component-props.js';
 
-interface Req { body: string; headers: http.IncomingHttpHeaders }
+interface Req {
+  body: string;
+  headers: http.IncomingHttpHeaders;
+}
 
 let server: http.Server | undefined;
 afterEach(async () => {
@@ -47,7 +50,7 @@ async function setup(raw: Record<string, string>, bodies: string[]) {
 }
 
 describe('http sink', () => {
-  it('keeps Flume\'s defaults: a 200 is rolled back and backed off, and counts no drain success', async () => {
+  it("keeps Flume's defaults: a 200 is rolled back and backed off, and counts no drain success", async () => {
     const { url, reqs } = await serve([200]);
     const { ch, sink } = await setup({ endpoint: url }, ['one']);
     expect(await sink.process()).toBe('BACKOFF');
@@ -64,9 +67,15 @@ describe('http sink', () => {
   it('commits on 2XX with the User Guide overrides, and looks up exact code, then NXX, then the default', async () => {
     const { url, reqs } = await serve([201, 503, 500, 200]);
     const raw = {
-      endpoint: url, contentTypeHeader: 'application/json', acceptHeader: 'application/json',
-      'rollback.2XX': 'false', 'backoff.2XX': 'false', 'incrementMetrics.2XX': 'true',
-      'rollback.500': 'false', 'backoff.5XX': 'true', 'rollback.5XX': 'true',
+      endpoint: url,
+      contentTypeHeader: 'application/json',
+      acceptHeader: 'application/json',
+      'rollback.2XX': 'false',
+      'backoff.2XX': 'false',
+      'incrementMetrics.2XX': 'true',
+      'rollback.500': 'false',
+      'backoff.5XX': 'true',
+      'rollback.5XX': 'true',
     };
     const { ch, sink } = await setup(raw, ['a', 'b', 'c']);
     expect(await sink.process()).toBe('READY'); // 201: 2XX → commit

@@ -1,6 +1,6 @@
 /** irc sink against a real IRC server (Debian's ngircd on 127.0.0.1). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ircSink, IrcSink } from '../../../src/components/sinks/irc/index.js';
+import { ircSink, type IrcSink } from '../../../src/components/sinks/irc/index.js';
 import { javaSplit } from '../../../src/components/sinks/irc/split.js';
 import { createEvent } from '../../../src/core/event.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
@@ -84,15 +84,19 @@ describe('irc sink', () => {
     await other.stop();
     // a write may still be accepted by the kernel before the close is seen (as with Flume); keep sending until it fails
     let n = 0;
-    await waitFor(async () => {
-      if (ch.size() === 0) await put(ch, `during ${n++}`);
-      try {
-        await s.process();
-        return false;
-      } catch (err) {
-        return err instanceof EventDeliveryError;
-      }
-    }, 'a delivery failure', 10_000);
+    await waitFor(
+      async () => {
+        if (ch.size() === 0) await put(ch, `during ${n++}`);
+        try {
+          await s.process();
+          return false;
+        } catch (err) {
+          return err instanceof EventDeliveryError;
+        }
+      },
+      'a delivery failure',
+      10_000,
+    );
     expect(ch.size()).toBeGreaterThanOrEqual(1);
     await s.stop();
   });

@@ -13,14 +13,19 @@ describe('EventHelper.dumpEvent rendering', () => {
   it('matches Flume byte for byte', () => {
     expect(dumpEvent(createEvent('hello'))).toBe('{ headers:{} body: 68 65 6C 6C 6F                                  hello }');
     expect(dumpEvent(createEvent('Hello world!\r', h()))).toBe(
-      '{ headers:{host=10.0.0.1, timestamp=1700000000000} body: 48 65 6C 6C 6F 20 77 6F 72 6C 64 21 0D          Hello world!. }');
+      '{ headers:{host=10.0.0.1, timestamp=1700000000000} body: 48 65 6C 6C 6F 20 77 6F 72 6C 64 21 0D          Hello world!. }',
+    );
     expect(dumpEvent(createEvent(bin))).toBe('{ headers:{} body: F9 06 13 20 2D 3A 47 54 61 6E 7B 88 95 A2 AF BC ... -:GTan{..... }');
     expect(dumpEvent(createEvent(Buffer.alloc(0)))).toBe('{ headers:{} body: }');
-    expect(dumpEvent(createEvent('0123456789abcdef'))).toBe('{ headers:{} body: 30 31 32 33 34 35 36 37 38 39 61 62 63 64 65 66 0123456789abcdef }');
+    expect(dumpEvent(createEvent('0123456789abcdef'))).toBe(
+      '{ headers:{} body: 30 31 32 33 34 35 36 37 38 39 61 62 63 64 65 66 0123456789abcdef }',
+    );
     expect(dumpEvent(createEvent(bin), 40)).toBe(
-      '{ headers:{} body: F9 06 13 20 2D 3A 47 54 61 6E 7B 88 95 A2 AF BC ... -:GTan{.....\n00000010 C9 D6 E3 F0                                     .... }');
+      '{ headers:{} body: F9 06 13 20 2D 3A 47 54 61 6E 7B 88 95 A2 AF BC ... -:GTan{.....\n00000010 C9 D6 E3 F0                                     .... }',
+    );
     expect(dumpEvent(createEvent('Hello world!\r', h()), 0)).toBe(
-      '{ headers:{host=10.0.0.1, timestamp=1700000000000} body:...Exception while dumping: illegal index: 0 into array of length 0 }');
+      '{ headers:{host=10.0.0.1, timestamp=1700000000000} body:...Exception while dumping: illegal index: 0 into array of length 0 }',
+    );
   });
 });
 
@@ -43,7 +48,9 @@ describe('logger sink', () => {
     expect(lines).toEqual(['Event: { headers:{} body: 61                                              a }']);
     expect(await sink.process()).toBe('READY');
     expect(await sink.process()).toBe('BACKOFF');
-    expect(lines[1]).toBe('Event: { headers:{host=10.0.0.1, timestamp=1700000000000} body: 48 65 6C 6C 6F 20 77 6F 72 6C 64 21 0D          Hello world!. }');
+    expect(lines[1]).toBe(
+      'Event: { headers:{host=10.0.0.1, timestamp=1700000000000} body: 48 65 6C 6C 6F 20 77 6F 72 6C 64 21 0D          Hello world!. }',
+    );
     expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('2');
     await sink.stop();
   });

@@ -23,7 +23,7 @@ class Collector implements ChannelProcessor {
   async processEventBatch(events: Event[]) {
     if (this.refuse > 0) {
       this.refuse--;
-      throw new ChannelFullError('Space for commit to queue couldn\'t be acquired');
+      throw new ChannelFullError("Space for commit to queue couldn't be acquired");
     }
     this.batches.push(events.length);
     this.events.push(...events);
@@ -34,7 +34,13 @@ class Collector implements ChannelProcessor {
 }
 
 const opts = (o: Partial<ExecOptions> & { command: string }): ExecOptions => ({
-  restartThrottle: 10_000, restart: false, logStdErr: false, batchSize: 20, batchTimeout: 3000, charset: 'UTF-8', ...o,
+  restartThrottle: 10_000,
+  restart: false,
+  logStdErr: false,
+  batchSize: 20,
+  batchTimeout: 3000,
+  charset: 'UTF-8',
+  ...o,
 });
 
 let sources: ExecSource[] = [];
@@ -62,14 +68,23 @@ const alive = (pid: number) => {
 describe('exec: argv like Flume', () => {
   it('splits command and shell on whitespace, the command stays one argument of the shell', () => {
     expect(execArgv('tail  -F /var/log/x')).toEqual(['tail', '-F', '/var/log/x']);
-    expect(execArgv('for i in /p/*.txt; do cat $i; done', '/bin/bash -c')).toEqual(['/bin/bash', '-c',
-      'for i in /p/*.txt; do cat $i; done']);
+    expect(execArgv('for i in /p/*.txt; do cat $i; done', '/bin/bash -c')).toEqual([
+      '/bin/bash',
+      '-c',
+      'for i in /p/*.txt; do cat $i; done',
+    ]);
   });
 
-  it('declares Flume\'s properties and defaults', () => {
+  it("declares Flume's properties and defaults", () => {
     const c = configure(execSource, { command: 'ls' });
-    expect(c).toMatchObject({ restartThrottle: 10000, restart: false, logStdErr: false, batchSize: 20, batchTimeout: 3000,
-      charset: 'UTF-8' });
+    expect(c).toMatchObject({
+      restartThrottle: 10000,
+      restart: false,
+      logStdErr: false,
+      batchSize: 20,
+      batchTimeout: 3000,
+      charset: 'UTF-8',
+    });
     expect(() => configure(execSource, { command: 'ls', charset: 'EBCDIC-XYZ' })).toThrow(/not supported/);
   });
 });

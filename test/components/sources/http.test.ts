@@ -23,7 +23,10 @@ interface Reply {
   headers: http.IncomingHttpHeaders;
 }
 
-function request(port: number, o: { method?: string; path?: string; body?: Buffer | string; headers?: Record<string, string>; tls?: boolean } = {}): Promise<Reply> {
+function request(
+  port: number,
+  o: { method?: string; path?: string; body?: Buffer | string; headers?: Record<string, string>; tls?: boolean } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const mod = o.tls ? https : http;
     const headers = { ...o.headers };
@@ -61,7 +64,9 @@ describe('JSON parsing as Gson does it', () => {
       { headers: {}, body: 'y' },
       { headers: {}, body: '' },
     ]);
-    expect(parseJsonEvents('[{"headers":{"x":5,"t":true,"z":null},"body":1.50}]')).toEqual([{ headers: { x: '5', t: 'true' }, body: '1.50' }]);
+    expect(parseJsonEvents('[{"headers":{"x":5,"t":true,"z":null},"body":1.50}]')).toEqual([
+      { headers: { x: '5', t: 'true' }, body: '1.50' },
+    ]);
     expect(parseJsonEvents("[{headers:{n:'lenient'}, body = 'x'} # comment\n]")).toEqual([{ headers: { n: 'lenient' }, body: 'x' }]);
     expect(parseJsonEvents('[{"body":"a\\u00e9\\n"}]')[0]!.body).toBe('aé\n');
     const proto = parseJsonEvents('[{"headers":{"__proto__":"p"},"body":"x"}]')[0]!.headers;
@@ -78,7 +83,16 @@ describe('JSON parsing as Gson does it', () => {
         return (e as { code: string }).code;
       }
     };
-    for (const bad of ['[{"body":"x"', '{"body":"x"}', '["s"]', '[5]', '[{"body":{"a":1}}]', '[{"headers":[1]}]', '[] xyz', '[{"headers":{"n":"a","n":"b"},"body":1}]']) {
+    for (const bad of [
+      '[{"body":"x"',
+      '{"body":"x"}',
+      '["s"]',
+      '[5]',
+      '[{"body":{"a":1}}]',
+      '[{"headers":[1]}]',
+      '[] xyz',
+      '[{"headers":{"n":"a","n":"b"},"body":1}]',
+    ]) {
       expect(code(bad), bad).toBe('FLUME_HTTP_BAD_REQUEST');
     }
     for (const npe of ['', '  ', 'null', '[null]']) expect(code(npe), npe).toBe('FLUME_HTTP_HANDLER');
@@ -107,7 +121,10 @@ describe('http source', () => {
     expect(r.status).toBe(200);
     expect(r.body).toBe('');
     const got = await drain(ch);
-    expect(got.map((e) => [e.headers, e.body.toString('utf8')])).toEqual([[{ h: 'é' }, 'héllo'], [{}, '2']]);
+    expect(got.map((e) => [e.headers, e.body.toString('utf8')])).toEqual([
+      [{ h: 'é' }, 'héllo'],
+      [{}, '2'],
+    ]);
     expect(src.counter.get('EventAcceptedCount')).toBe(2);
     expect(src.counter.get('AppendBatchAcceptedCount')).toBe(1);
     // GET is handled as POST
@@ -115,7 +132,7 @@ describe('http source', () => {
     expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['g']);
   });
 
-  it('answers Flume\'s status codes for bad input, with Jetty\'s error page', async () => {
+  it("answers Flume's status codes for bad input, with Jetty's error page", async () => {
     const { src, port } = await start();
     const bad = await request(port, { path: '/p?q=1', body: '[{"body":' });
     expect(bad.status).toBe(400);
@@ -128,7 +145,13 @@ describe('http source', () => {
     const cs = await request(port, { body: '[]', headers: { 'Content-Type': 'application/json; charset=iso-8859-1' } });
     expect(cs.status).toBe(500);
     expect(cs.body).toContain('JSON handler supports UTF-8, UTF-16 and UTF-32 only.');
-    for (const [method, status] of [['PUT', 405], ['DELETE', 405], ['OPTIONS', 403], ['TRACE', 403], ['PATCH', 501]] as const) {
+    for (const [method, status] of [
+      ['PUT', 405],
+      ['DELETE', 405],
+      ['OPTIONS', 403],
+      ['TRACE', 403],
+      ['PATCH', 501],
+    ] as const) {
       const r = await request(port, { method, body: method === 'TRACE' ? undefined : '[]' });
       expect([method, r.status, r.body]).toEqual([method, status, '']);
     }
@@ -155,7 +178,10 @@ describe('http source', () => {
     expect(r.status).toBe(413);
     // chunked: no Content-Length
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent: false }, (res) => (res.resume(), resolve(res.statusCode!)));
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', agent: false },
+        (res) => (res.resume(), resolve(res.statusCode!)),
+      );
       req.on('error', reject);
       req.write(big.slice(0, 900));
       setTimeout(() => req.end(big.slice(900)), 20);
@@ -183,7 +209,9 @@ describe('http source', () => {
     expect(miss.status).toBe(500);
     expect(miss.body).toContain('Please specify b parameter in the request.');
     // a form body stays the body (Flume's BLOBHandler opens the body before reading parameters)
-    expect((await request(port, { path: '/?a=1', body: 'b=5', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(500);
+    expect(
+      (await request(port, { path: '/?a=1', body: 'b=5', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status,
+    ).toBe(500);
     const got = await drain(ch);
     expect(got).toHaveLength(1);
     expect(got[0]!.headers).toEqual({ a: '1', b: '2' });
@@ -195,8 +223,12 @@ describe('http source', () => {
 
   it('morphline BlobHandler: Content-Type header, truncation at maxBlobLength, form parameters', async () => {
     const { ch, port } = await start({ handler: 'org.apache.flume.sink.solr.morphline.BlobHandler', 'handler.maxBlobLength': '4' });
-    expect((await request(port, { path: '/?p=1', body: 'abcdefgh', headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(200);
-    expect((await request(port, { path: '/?p=1', body: 'q=2&p=3', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
+    expect((await request(port, { path: '/?p=1', body: 'abcdefgh', headers: { 'Content-Type': 'application/octet-stream' } })).status).toBe(
+      200,
+    );
+    expect(
+      (await request(port, { path: '/?p=1', body: 'q=2&p=3', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })).status,
+    ).toBe(200);
     const got = await drain(ch);
     expect(got[0]!.headers).toEqual({ 'Content-Type': 'application/octet-stream', p: '1' });
     expect(got[0]!.body.toString()).toBe('abcd');
@@ -221,7 +253,10 @@ describe('http source', () => {
     const { ch, port } = await start({ 'ServerConnector.idleTimeout': '500' });
     const body = JSON.stringify([{ body: 'slow but steady' }]);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', agent: false }, (res) => (res.resume(), resolve(res.statusCode!)));
+      const req = http.request(
+        { host: '127.0.0.1', port, method: 'POST', agent: false },
+        (res) => (res.resume(), resolve(res.statusCode!)),
+      );
       req.on('error', reject);
       let i = 0;
       const tick = () => {
@@ -246,18 +281,31 @@ describe('http source', () => {
   });
 
   it('serves TLS with a PKCS12 or PEM key store, and refuses JKS with a conversion hint', async () => {
-    const p12 = await start({ ssl: 'true', keystore: path.join(FIX, 'keystore.p12'), 'keystore-password': 'changeit', 'keystore-type': 'PKCS12' });
+    const p12 = await start({
+      ssl: 'true',
+      keystore: path.join(FIX, 'keystore.p12'),
+      'keystore-password': 'changeit',
+      'keystore-type': 'PKCS12',
+    });
     expect((await request(p12.port, { tls: true, body: '[{"body":"tls"}]' })).status).toBe(200);
     const pem = await start({ enableSSL: 'true', keystore: path.join(FIX, 'keystore.pem'), keystorePassword: '' });
     expect((await request(pem.port, { tls: true, body: '[]' })).status).toBe(200);
-    const r = parseComponent(httpSource, propMap({ port: '1', ssl: 'true', keystore: path.join(FIX, 'keystore.jks'), 'keystore-password': 'changeit' }), { label: 'source r1' });
+    const r = parseComponent(
+      httpSource,
+      propMap({ port: '1', ssl: 'true', keystore: path.join(FIX, 'keystore.jks'), 'keystore-password': 'changeit' }),
+      { label: 'source r1' },
+    );
     expect(r.diagnostics.map((d) => d.message).join('\n')).toMatch(/JKS store, which Node.js cannot read.*keytool -importkeystore/);
   });
 
   it('an unknown handler class is a configuration error; Jetty settings are accepted', () => {
     const r = parseComponent(httpSource, propMap({ port: '1', handler: 'com.example.MyHandler' }), { label: 'source r1' });
     expect(r.diagnostics.some((d) => d.severity === 'error' && /com\.example\.MyHandler is not available/.test(d.message))).toBe(true);
-    const ok = parseComponent(httpSource, propMap({ port: '1', 'QueuedThreadPool.maxThreads': '5', 'HttpConfiguration.sendServerVersion': 'false' }), { label: 'source r1' });
+    const ok = parseComponent(
+      httpSource,
+      propMap({ port: '1', 'QueuedThreadPool.maxThreads': '5', 'HttpConfiguration.sendServerVersion': 'false' }),
+      { label: 'source r1' },
+    );
     expect(ok.diagnostics.filter((d) => d.severity !== 'info')).toEqual([]);
     expect(configure(httpSource, { port: '1' }).bind).toBe('0.0.0.0');
   });

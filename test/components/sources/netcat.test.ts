@@ -14,7 +14,12 @@ afterEach(async () => {
 
 async function start(ch: MemoryChannel, o: Partial<{ maxLineLength: number; ackEveryEvent: boolean; encoding: string }> = {}) {
   const processor = new DefaultChannelProcessor(new ReplicatingChannelSelector([ch], []), [], silentLogger);
-  source = new NetcatSource('r1', { bind: '127.0.0.1', port: 0, maxLineLength: 512, ackEveryEvent: true, encoding: 'utf-8', ...o }, processor, silentLogger);
+  source = new NetcatSource(
+    'r1',
+    { bind: '127.0.0.1', port: 0, maxLineLength: 512, ackEveryEvent: true, encoding: 'utf-8', ...o },
+    processor,
+    silentLogger,
+  );
   await source.start();
   return source.boundPort!;
 }
@@ -55,7 +60,7 @@ describe('netcat source', () => {
     expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['hello', 'world\r', 'third']);
   });
 
-  it('refuses an over-long line with Flume\'s reply, keeps earlier events, and closes the connection', async () => {
+  it("refuses an over-long line with Flume's reply, keeps earlier events, and closes the connection", async () => {
     const ch = memory();
     const port = await start(ch, { maxLineLength: 10 });
     const replies = await exchange(port, 'ok-line\n' + 'x'.repeat(10) + '\nafter\n', 2);
@@ -74,7 +79,13 @@ describe('netcat source', () => {
   });
 
   it('answers FAILED when the channel is full and keeps serving', async () => {
-    const ch = new MemoryChannel('c1', { capacity: 2, transactionCapacity: 2, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
+    const ch = new MemoryChannel('c1', {
+      capacity: 2,
+      transactionCapacity: 2,
+      keepAliveSeconds: 0,
+      byteCapacity: Infinity,
+      byteCapacityBufferPercentage: 20,
+    });
     const port = await start(ch);
     const replies = await exchange(port, 'a\nb\n', 2);
     expect(replies).toBe('OK\nOK\n');

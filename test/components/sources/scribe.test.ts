@@ -63,7 +63,9 @@ describe('Scribe source', () => {
     expect(r.replies[0]!.readInt32BE(0)).toBe(3); // length of "Log"
     const got = await drain(channel);
     expect(got.map((e) => [e.headers, e.body.toString()])).toEqual([
-      [{ category: 'web' }, 'GET /'], [{}, 'no category'], [{ category: 'db' }, 'q'],
+      [{ category: 'web' }, 'GET /'],
+      [{}, 'no category'],
+      [{ category: 'db' }, 'q'],
     ]);
     expect(source!.counter.snapshot()).toMatchObject({ EventReceivedCount: '3', EventAcceptedCount: '3' });
   });
@@ -79,12 +81,19 @@ describe('Scribe source', () => {
 
   it('TRY_LATER: an entry without a message refuses the whole list; a full channel; nothing half-committed', async () => {
     const full = new MemoryChannel('c1', {
-      capacity: 2, transactionCapacity: 10, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+      capacity: 2,
+      transactionCapacity: 10,
+      keepAliveSeconds: 0,
+      byteCapacity: Infinity,
+      byteCapacityBufferPercentage: 20,
     });
     const { port, channel } = await start(full);
     const r = await exchange(port, [
       encodeScribeCall(1, [{ category: 'a', message: Buffer.from('x') }, { category: 'b' }]),
-      encodeScribeCall(2, [1, 2, 3].map((i) => ({ message: Buffer.from(String(i)) }))),
+      encodeScribeCall(
+        2,
+        [1, 2, 3].map((i) => ({ message: Buffer.from(String(i)) })),
+      ),
       encodeScribeCall(3, [{ message: Buffer.from('fits') }]),
     ]);
     expect(codes(r)).toEqual(['TRY_LATER', 'TRY_LATER', 'OK']);

@@ -11,8 +11,19 @@ const proc = (ch: MemoryChannel) => new DefaultChannelProcessor(new ReplicatingC
 
 describe('seq source', () => {
   it('counts from 0 in batches, stops at totalEvents, and retries the same numbers when the channel is full', async () => {
-    const ch = new MemoryChannel('c1', { capacity: 5, transactionCapacity: 5, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
-    const src = new SequenceGeneratorSource('r1', { batchSize: 3, totalEvents: 7, backoffSleepIncrement: 1, maxBackoffSleep: 1 }, proc(ch), silentLogger);
+    const ch = new MemoryChannel('c1', {
+      capacity: 5,
+      transactionCapacity: 5,
+      keepAliveSeconds: 0,
+      byteCapacity: Infinity,
+      byteCapacityBufferPercentage: 20,
+    });
+    const src = new SequenceGeneratorSource(
+      'r1',
+      { batchSize: 3, totalEvents: 7, backoffSleepIncrement: 1, maxBackoffSleep: 1 },
+      proc(ch),
+      silentLogger,
+    );
     await src.start();
     expect(await src.process()).toBe('READY');
     expect(await src.process()).toBe('BACKOFF'); // 3 + 3 > capacity 5

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SpoolDirectorySource, spoolDirSource } from '../../../src/components/sources/spooldir/index.js';
+import { type SpoolDirectorySource, spoolDirSource } from '../../../src/components/sources/spooldir/index.js';
 import { PositionTracker, readPosition, META_FILE_NAME } from '../../../src/components/sources/spooldir/position.js';
 import { crc64AvroHex } from '../../../src/components/sources/spooldir/avro.js';
 import { ChannelFullError } from '../../../src/core/errors.js';
@@ -51,7 +51,7 @@ const write = (dir: string, name: string, data: string | Buffer, mtimeSec?: numb
   if (mtimeSec !== undefined) fs.utimesSync(f, mtimeSec, mtimeSec);
 };
 
-describe('spooldir: position file in Flume\'s format', () => {
+describe("spooldir: position file in Flume's format", () => {
   it('appends positions and reads back the last one; a torn last block is ignored', () => {
     const d = tmpDir('spool-meta-');
     const meta = path.join(d, META_FILE_NAME);
@@ -65,7 +65,7 @@ describe('spooldir: position file in Flume\'s format', () => {
     expect(fs.readFileSync(meta).includes(Buffer.from('org.apache.flume.serialization'))).toBe(true);
   });
 
-  it('CRC-64-AVRO fingerprints like Avro\'s SchemaNormalization', () => {
+  it("CRC-64-AVRO fingerprints like Avro's SchemaNormalization", () => {
     expect(crc64AvroHex('"int"')).toBe('8f5c393f1ad57572'); // Avro spec test vector 0x7275d51a3f395c8f, little-endian
   });
 });
@@ -73,7 +73,10 @@ describe('spooldir: position file in Flume\'s format', () => {
 describe('spooldir: reading', () => {
   it('reads the mix, marks every file done and leaves no meta file', async () => {
     const d = tmpDir('spool-mix-');
-    writeMix(d, MIX.filter(([n]) => n !== '07-bad.txt'));
+    writeMix(
+      d,
+      MIX.filter(([n]) => n !== '07-bad.txt'),
+    );
     const { src, p } = source({ spoolDir: d });
     await src.start();
     await waitFor(() => listTree(d).filter((n) => n.endsWith('.COMPLETED')).length === MIX.length - 1, 'all completed', 10_000);
@@ -91,8 +94,10 @@ describe('spooldir: reading', () => {
     fs.mkdirSync(path.join(d, '.flumespool'));
     const st = fs.statSync(path.join(d, 'f.log'));
     // as if a previous run committed l0..l3 and was killed
-    PositionTracker.create(path.join(d, '.flumespool', META_FILE_NAME), path.join(d, 'f.log'), 12, { ino: st.ino,
-      mtimeMs: Math.floor(st.mtimeMs) }).close();
+    PositionTracker.create(path.join(d, '.flumespool', META_FILE_NAME), path.join(d, 'f.log'), 12, {
+      ino: st.ino,
+      mtimeMs: Math.floor(st.mtimeMs),
+    }).close();
     const { src, p } = source({ spoolDir: d });
     await src.start();
     await waitFor(() => fs.existsSync(path.join(d, 'f.log.COMPLETED')), 'completed', 5000);
@@ -121,8 +126,15 @@ describe('spooldir: reading', () => {
     write(d, 'sub/s.log', 's\n', 4000);
     write(d, '.hidden/h.log', 'h\n', 5000);
     const { src, p } = source({
-      spoolDir: d, consumeOrder: 'YOUNGEST', includePattern: '.*\\.log', ignorePattern: 'skip.*', recursiveDirectorySearch: 'true',
-      deletePolicy: 'immediate', fileHeader: 'true', basenameHeader: 'true', basenameHeaderKey: 'bn',
+      spoolDir: d,
+      consumeOrder: 'YOUNGEST',
+      includePattern: '.*\\.log',
+      ignorePattern: 'skip.*',
+      recursiveDirectorySearch: 'true',
+      deletePolicy: 'immediate',
+      fileHeader: 'true',
+      basenameHeader: 'true',
+      basenameHeaderKey: 'bn',
     });
     await src.start();
     await waitFor(() => p.events.length === 3, 'three files', 5000);
@@ -153,8 +165,11 @@ describe('spooldir: reading', () => {
   it('BlobDeserializer: files in events of at most maxBlobLength bytes', async () => {
     const d = tmpDir('spool-blob-');
     write(d, 'x.bin', Buffer.alloc(2500, 7));
-    const { src, p } = source({ spoolDir: d, deserializer: 'org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder',
-      'deserializer.maxBlobLength': '1000' });
+    const { src, p } = source({
+      spoolDir: d,
+      deserializer: 'org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder',
+      'deserializer.maxBlobLength': '1000',
+    });
     await src.start();
     await waitFor(() => fs.existsSync(path.join(d, 'x.bin.COMPLETED')), 'completed', 5000);
     expect(p.events.map((e) => e.body.length)).toEqual([1000, 1000, 500]);
@@ -170,7 +185,7 @@ describe('spooldir: reading', () => {
   });
 });
 
-describe('spooldir: Flume\'s error cases, with clear messages', () => {
+describe("spooldir: Flume's error cases, with clear messages", () => {
   it('a missing directory fails start (the supervisor retries)', async () => {
     const d = path.join(tmpDir('spool-missing-'), 'nope');
     const { src } = source({ spoolDir: d });
@@ -209,7 +224,9 @@ describe('spooldir: Flume\'s error cases, with clear messages', () => {
     const { src, p } = source({ spoolDir: d });
     await src.start();
     await waitFor(() => src.fatal !== undefined, 'fatal', 5000);
-    expect(src.fatal!.message).toMatch(/File name has been re-used with different files. Spooling assumptions violated for .*f\.log\.COMPLETED/);
+    expect(src.fatal!.message).toMatch(
+      /File name has been re-used with different files. Spooling assumptions violated for .*f\.log\.COMPLETED/,
+    );
     expect(p.lines()).toEqual(['new']);
     expect(listTree(d)).toEqual(['f.log', 'f.log.COMPLETED']);
   });

@@ -11,10 +11,16 @@ const make = (raw: Record<string, string>, ch: MemoryChannel) =>
   new StressSource('s1', configure(stressSource, raw) as never, proc(ch), silentLogger);
 
 describe('StressSource', () => {
-  it('is known by its class name only, with Flume\'s defaults', () => {
+  it("is known by its class name only, with Flume's defaults", () => {
     const reg = builtinRegistry();
     expect(reg.resolve('source', 'org.apache.flume.source.StressSource')).toBe(stressSource);
-    expect(configure(stressSource, {})).toMatchObject({ size: 500, maxTotalEvents: -1, maxSuccessfulEvents: -1, batchSize: 1, maxEventsPerSecond: 0 });
+    expect(configure(stressSource, {})).toMatchObject({
+      size: 500,
+      maxTotalEvents: -1,
+      maxSuccessfulEvents: -1,
+      batchSize: 1,
+      maxEventsPerSecond: 0,
+    });
   });
 
   it('sends size bytes of 0x7F with no headers, trims the last batch to maxTotalEvents, then backs off', async () => {

@@ -24,8 +24,12 @@ afterEach(async () => {
   sources = [];
 });
 
-async function start<T extends EventDrivenSource>(spec: Parameters<typeof create>[0], raw: Record<string, string>,
-  ch: MemoryChannel, failFirst = 0): Promise<T> {
+async function start<T extends EventDrivenSource>(
+  spec: Parameters<typeof create>[0],
+  raw: Record<string, string>,
+  ch: MemoryChannel,
+  failFirst = 0,
+): Promise<T> {
   const s = create(spec, raw, { name: 'r1', processor: processorFor(ch, { failFirst }) }) as unknown as T;
   await s.start();
   sources.push(s);
@@ -53,20 +57,28 @@ async function until<T>(fn: () => Promise<T[]> | T[], n: number, acc: T[] = []):
   return acc;
 }
 
-
 describe('syslogtcp', () => {
   it('parses a stream split anywhere, keeps order, adds client headers and flags over-long lines', async () => {
     const ch = memory();
-    const src = await start<SyslogTcpSource>(syslogTcpSource, { host: '127.0.0.1', port: '0', eventSize: '40',
-      clientIPHeader: 'ip', clientHostnameHeader: 'name' }, ch);
+    const src = await start<SyslogTcpSource>(
+      syslogTcpSource,
+      { host: '127.0.0.1', port: '0', eventSize: '40', clientIPHeader: 'ip', clientHostnameHeader: 'name' },
+      ch,
+    );
     const data =
       '<13>Jan 12 10:00:00 host one\n<14>1 2026-11-30T10:00:00Z h a - - - two\nno priority\n' +
       `<13>Jan 12 10:00:00 host ${'x'.repeat(30)}\n`;
     await sendTcp(src.boundPort!, data);
     const ev = await until(() => drain(ch), 5);
     expect(ev.map((e) => e.body.toString())).toEqual(['one', 'a - - - two', 'no priority', 'xxxxxxxxxxxxxxx', 'xxxxxxxxxxxxxxx']);
-    expect(ev[0]!.headers).toMatchObject({ Facility: '1', Severity: '5', priority: '13', host: 'host', ip: '127.0.0.1',
-      name: 'localhost' });
+    expect(ev[0]!.headers).toMatchObject({
+      Facility: '1',
+      Severity: '5',
+      priority: '13',
+      host: 'host',
+      ip: '127.0.0.1',
+      name: 'localhost',
+    });
     expect(ev[2]!.headers['flume.syslog.status']).toBe('Invalid');
     expect(ev[3]!.headers['flume.syslog.status']).toBe('Incomplete');
     expect(ev[4]!.headers['flume.syslog.status']).toBe('Invalid');
@@ -79,8 +91,11 @@ describe('syslogtcp', () => {
     const n = 50_000;
     const flood = Array.from({ length: n }, (_, i) => `<13>Jan 12 10:00:00 host m${i}`).join('\n') + '\n';
     const bin = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7) % 256));
-    await Promise.all([sendTcp(src.boundPort!, flood), sendTcp(src.boundPort!, bin), sendTcp(src.boundPort!,
-      '<13>Jan 12 10:00:00 host cut-he', { destroy: true })]);
+    await Promise.all([
+      sendTcp(src.boundPort!, flood),
+      sendTcp(src.boundPort!, bin),
+      sendTcp(src.boundPort!, '<13>Jan 12 10:00:00 host cut-he', { destroy: true }),
+    ]);
     const ev = await until(() => drain(ch), n + 3);
     const bodies = new Set(ev.map((e) => e.body.toString('latin1')));
     for (let i = 0; i < n; i += 997) expect(bodies.has(`m${i}`)).toBe(true);
@@ -102,11 +117,22 @@ describe('syslogtcp', () => {
 
   it('serves TLS with a PKCS12 key store', async () => {
     const ch = memory();
-    const src = await start<SyslogTcpSource>(syslogTcpSource, { host: '127.0.0.1', port: '0', ssl: 'true',
-      keystore: path.join(FIX, 'keystore.p12'), 'keystore-password': 'changeit', 'keystore-type': 'PKCS12' }, ch);
+    const src = await start<SyslogTcpSource>(
+      syslogTcpSource,
+      {
+        host: '127.0.0.1',
+        port: '0',
+        ssl: 'true',
+        keystore: path.join(FIX, 'keystore.p12'),
+        'keystore-password': 'changeit',
+        'keystore-type': 'PKCS12',
+      },
+      ch,
+    );
     await new Promise<void>((resolve, reject) => {
-      const s = tls.connect({ port: src.boundPort!, host: '127.0.0.1', rejectUnauthorized: false },
-        () => s.end('<13>Jan 12 10:00:00 host secret\n'));
+      const s = tls.connect({ port: src.boundPort!, host: '127.0.0.1', rejectUnauthorized: false }, () =>
+        s.end('<13>Jan 12 10:00:00 host secret\n'),
+      );
       s.on('close', () => resolve());
       s.on('error', reject);
       s.resume();
@@ -117,8 +143,9 @@ describe('syslogtcp', () => {
   it('rejects bad configuration clearly', () => {
     expect(() => configure(syslogTcpSource, { port: '1' })).toThrow(/host/);
     expect(() => configure(syslogTcpSource, { host: 'h', port: '1', 'format.regex': '(' })).toThrow(/Java regex/);
-    expect(() => configure(syslogTcpSource, { host: 'h', port: '1', 'format.regex': '(.*)',
-      'format.dateFormat': 'EEE' })).toThrow(/not supported/);
+    expect(() => configure(syslogTcpSource, { host: 'h', port: '1', 'format.regex': '(.*)', 'format.dateFormat': 'EEE' })).toThrow(
+      /not supported/,
+    );
   });
 });
 
@@ -174,13 +201,25 @@ describe('multiport_syslogtcp', () => {
     const [p1, p2] = await Promise.all([freeTcpPort(), freeTcpPort()]);
     const src = await start<MultiportSyslogTcpSource>(
       multiportSyslogTcpSource,
-      { host: '127.0.0.1', ports: `${p1} ${p2}`, portHeader: 'port', ['charset.port.' + p2]: 'ISO-8859-1', batchSize: '2',
-        eventSize: '30' },
+      {
+        host: '127.0.0.1',
+        ports: `${p1} ${p2}`,
+        portHeader: 'port',
+        ['charset.port.' + p2]: 'ISO-8859-1',
+        batchSize: '2',
+        eventSize: '30',
+      },
       ch,
     );
     expect(src.boundPorts).toEqual([p1, p2]);
-    await sendTcp(p1, Buffer.concat([Buffer.from('<13>Jan 12 10:00:00 h caf\u00e9\n'),
-      Buffer.from('<13>Jan 12 10:00:00 h \u00e9\n', 'latin1'), Buffer.from('\n<13>Jan 12 10:00:00 h 0123456789\n')]));
+    await sendTcp(
+      p1,
+      Buffer.concat([
+        Buffer.from('<13>Jan 12 10:00:00 h caf\u00e9\n'),
+        Buffer.from('<13>Jan 12 10:00:00 h \u00e9\n', 'latin1'),
+        Buffer.from('\n<13>Jan 12 10:00:00 h 0123456789\n'),
+      ]),
+    );
     await sendTcp(p2, Buffer.from('<13>Jan 12 10:00:00 h caf\u00e9\n', 'latin1'));
     const ev = await until(() => drain(ch), 5);
     const byPort = (p: number) => ev.filter((e) => e.headers.port === String(p));
@@ -188,8 +227,13 @@ describe('multiport_syslogtcp', () => {
     expect(byPort(p1)[1]!.headers).toEqual({ 'flume.syslog.status': 'Invalid', port: String(p1) });
     expect(byPort(p1)[2]!.headers['flume.syslog.status']).toBe('Incomplete');
     expect(byPort(p2).map((e) => e.body)).toEqual([Buffer.from('caf\u00e9', 'latin1')]);
-    expect(byPort(p2)[0]!.headers).toMatchObject({ Priority: '13', Facility: '1', Severity: '5', host: 'h',
-      timestamp: expect.stringMatching(/^\d+$/) });
+    expect(byPort(p2)[0]!.headers).toMatchObject({
+      Priority: '13',
+      Facility: '1',
+      Severity: '5',
+      host: 'h',
+      timestamp: expect.stringMatching(/^\d+$/),
+    });
   });
 
   it('serves TLS on every port', async () => {

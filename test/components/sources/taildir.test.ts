@@ -53,9 +53,18 @@ async function start(o: StartOptions, rec = new Recorder()) {
   const s = new TaildirSource(
     'r1',
     {
-      batchSize: 100, skipToEnd: false, byteOffsetHeader: false, idleTimeout: 120_000, writePosInterval: 3000,
-      maxBatchCount: Number.MAX_SAFE_INTEGER, backoffSleepIncrement: 50, maxBackoffSleep: 200, cachePatternMatching: true,
-      fileHeader: false, fileHeaderKey: 'file', ...o,
+      batchSize: 100,
+      skipToEnd: false,
+      byteOffsetHeader: false,
+      idleTimeout: 120_000,
+      writePosInterval: 3000,
+      maxBatchCount: Number.MAX_SAFE_INTEGER,
+      backoffSleepIncrement: 50,
+      maxBackoffSleep: 200,
+      cachePatternMatching: true,
+      fileHeader: false,
+      fileHeaderKey: 'file',
+      ...o,
     },
     rec,
     silentLogger,
@@ -85,7 +94,10 @@ describe('TAILDIR source', () => {
     writeFileSync(path.join(logs, 'a.log'), 'one\ntwo\r\n\r\nthree');
     const { rec } = await start({
       filegroups: [{ group: 'g1', pattern: `${logs}/a\\.log`, headers: { h: 'v' } }],
-      positionFile: pos, byteOffsetHeader: true, fileHeader: true, fileHeaderKey: 'path',
+      positionFile: pos,
+      byteOffsetHeader: true,
+      fileHeader: true,
+      fileHeaderKey: 'path',
     });
     await waitCount(rec, 3);
     expect(rec.bodies()).toEqual(['one', 'two', '']);
@@ -102,7 +114,10 @@ describe('TAILDIR source', () => {
     const app = path.join(logs, 'app.log');
     writeFileSync(app, 'l1\nl2\n');
     const { rec } = await start({
-      filegroups: [{ group: 'all', pattern: `${logs}/app\\.log.*` }, { group: 'b', pattern: `${logs}/b\\.log` }],
+      filegroups: [
+        { group: 'all', pattern: `${logs}/app\\.log.*` },
+        { group: 'b', pattern: `${logs}/b\\.log` },
+      ],
       positionFile: pos,
     });
     await waitCount(rec, 2);
@@ -266,7 +281,7 @@ describe('TAILDIR source', () => {
     expect(rec.bodies()).toEqual(['late line']);
   });
 
-  it('declares Flume\'s properties and checks the groups', () => {
+  it("declares Flume's properties and checks the groups", () => {
     expect(() => configure(taildirSource, { filegroups: 'g1' })).toThrow(/empty or invalid/);
     expect(() => configure(taildirSource, { filegroups: 'g1', 'filegroups.g1': '/tmp/(' })).toThrow(/invalid file name regex/);
     const c = configure(taildirSource, { filegroups: 'g1', 'filegroups.g1': '/var/log/.*', 'headers.g1.k': 'v' });

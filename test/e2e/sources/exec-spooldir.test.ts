@@ -66,11 +66,13 @@ ${sink(out)}`);
 describe('spooldir source in a real agent', () => {
   it('drains a mix of files under REPLACE, IGNORE (tracker_dir) and FAIL (immediate) and leaves the expected directories', async () => {
     const d = tmpDir('e2e-spool-mix-');
-    const conf = ['rep', 'ign', 'fail'].map((n) => `a1.sources.${n}.type = spooldir
+    const conf = ['rep', 'ign', 'fail'].map(
+      (n) => `a1.sources.${n}.type = spooldir
 a1.sources.${n}.spoolDir = ${d}/in-${n}
 a1.sources.${n}.channels = c_${n}
 a1.sources.${n}.deserializer.maxLineLength = 10
-${sink(`${d}/out-${n}`, `c_${n}`, `k_${n}`)}`);
+${sink(`${d}/out-${n}`, `c_${n}`, `k_${n}`)}`,
+    );
     for (const n of ['rep', 'ign', 'fail']) {
       writeMix(`${d}/in-${n}`);
       fs.mkdirSync(`${d}/out-${n}`);
@@ -87,12 +89,26 @@ a1.sources.fail.deletePolicy = immediate
     await waitFor(() => listTree(`${d}/in-rep`).every((n) => n.endsWith('.COMPLETED')), 'rep done', 20_000);
     await waitFor(() => listTree(`${d}/in-ign`).filter((n) => n.startsWith('.flumespool/')).length === 9, 'ign done', 20_000);
     await waitFor(() => listTree(`${d}/in-fail`).length === 3, 'fail stopped', 20_000);
-    await waitFor(() => lines(`${d}/out-rep`).length === 1025 && lines(`${d}/out-fail`).length === 20, 'outputs',
-      10_000).catch(() => undefined);
+    await waitFor(() => lines(`${d}/out-rep`).length === 1025 && lines(`${d}/out-fail`).length === 20, 'outputs', 10_000).catch(
+      () => undefined,
+    );
 
     const rep = lines(`${d}/out-rep`);
     expect(rep.slice(0, 14)).toEqual([
-      'alpha', 'beta', 'crlf one\r', 'crlf two\r', '', 'aaaaaaaaa', 'bbbbbbbbbb', '', 'cccccccccc', 'c', 'dddddddddd', 'dddddddddd', 'ddddd', 'last line ',
+      'alpha',
+      'beta',
+      'crlf one\r',
+      'crlf two\r',
+      '',
+      'aaaaaaaaa',
+      'bbbbbbbbbb',
+      '',
+      'cccccccccc',
+      'c',
+      'dddddddddd',
+      'dddddddddd',
+      'ddddd',
+      'last line ',
     ]);
     expect(rep).toContain('x\u00ef\u00bf\u00bdy'); // U+FFFD as UTF-8, read back as latin1
     expect(rep.slice(-2)).toEqual(['after the ', 'bad file']);
@@ -101,10 +117,24 @@ a1.sources.fail.deletePolicy = immediate
     expect(ign).toContain('xy');
     expect(ign).toContain('zw');
     expect(listTree(`${d}/in-ign`)).toEqual([
-      '.flumespool/01-plain.txt.COMPLETED', '.flumespool/02-crlf.txt.COMPLETED', '.flumespool/03-empty.txt.COMPLETED',
-      '.flumespool/04-long.txt.COMPLETED', '.flumespool/05-nonl.txt.COMPLETED', '.flumespool/06-unicode.txt.COMPLETED',
-      '.flumespool/07-bad.txt.COMPLETED', '.flumespool/08-many.txt.COMPLETED', '.flumespool/09-after.txt.COMPLETED',
-      '01-plain.txt', '02-crlf.txt', '03-empty.txt', '04-long.txt', '05-nonl.txt', '06-unicode.txt', '07-bad.txt', '08-many.txt', '09-after.txt',
+      '.flumespool/01-plain.txt.COMPLETED',
+      '.flumespool/02-crlf.txt.COMPLETED',
+      '.flumespool/03-empty.txt.COMPLETED',
+      '.flumespool/04-long.txt.COMPLETED',
+      '.flumespool/05-nonl.txt.COMPLETED',
+      '.flumespool/06-unicode.txt.COMPLETED',
+      '.flumespool/07-bad.txt.COMPLETED',
+      '.flumespool/08-many.txt.COMPLETED',
+      '.flumespool/09-after.txt.COMPLETED',
+      '01-plain.txt',
+      '02-crlf.txt',
+      '03-empty.txt',
+      '04-long.txt',
+      '05-nonl.txt',
+      '06-unicode.txt',
+      '07-bad.txt',
+      '08-many.txt',
+      '09-after.txt',
     ]);
     // FAIL: files before the bad one deleted; the bad one and those after it stay; the agent is still up
     expect(listTree(`${d}/in-fail`)).toEqual(['07-bad.txt', '08-many.txt', '09-after.txt']);

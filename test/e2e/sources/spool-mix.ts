@@ -11,8 +11,16 @@ export const MIX: Array<[string, Buffer]> = [
   ['04-long.txt', Buffer.from(`${'a'.repeat(9)}\n${'b'.repeat(10)}\n${'c'.repeat(11)}\n${'d'.repeat(25)}\n`)],
   ['05-nonl.txt', Buffer.from('last line without newline')],
   ['06-unicode.txt', Buffer.from('héllo wörld €uro\nñ\n')],
-  ['07-bad.txt', Buffer.concat([Buffer.from('good line\nx'), Buffer.from([0xff]), Buffer.from('y\nz'), Buffer.from([0xe2, 0x82]),
-    Buffer.from('w\nafter\n')])],
+  [
+    '07-bad.txt',
+    Buffer.concat([
+      Buffer.from('good line\nx'),
+      Buffer.from([0xff]),
+      Buffer.from('y\nz'),
+      Buffer.from([0xe2, 0x82]),
+      Buffer.from('w\nafter\n'),
+    ]),
+  ],
   ['08-many.txt', Buffer.from(Array.from({ length: 1000 }, (_, i) => `line ${i}\n`).join(''))],
   ['09-after.txt', Buffer.from('after the bad file\n')],
 ];
@@ -45,13 +53,25 @@ export function listTree(dir: string): string[] {
 /** The concatenated file_roll output of `dir` (files in name order). */
 export function rollOutput(dir: string): Buffer {
   if (!fs.existsSync(dir)) return Buffer.alloc(0);
-  return Buffer.concat(fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f))));
+  return Buffer.concat(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => fs.readFileSync(path.join(dir, f))),
+  );
 }
 
 /** An Avro container file (deflate, small blocks so that batches cross block boundaries). */
 export async function avroFile(file: string, records = 50): Promise<void> {
-  const type = avro.Type.forSchema({ type: 'record', name: 'Rec', namespace: 'x.y', fields: [{ name: 'id', type: 'long' }, { name: 's',
-    type: 'string' }] });
+  const type = avro.Type.forSchema({
+    type: 'record',
+    name: 'Rec',
+    namespace: 'x.y',
+    fields: [
+      { name: 'id', type: 'long' },
+      { name: 's', type: 'string' },
+    ],
+  });
   const enc = new avro.streams.BlockEncoder(type, { codec: 'deflate', blockSize: 200, codecs: { deflate: zlib.deflateRaw } } as never);
   const chunks: Buffer[] = [];
   enc.on('data', (c: Buffer) => chunks.push(c));
@@ -61,4 +81,3 @@ export async function avroFile(file: string, records = 50): Promise<void> {
   await done;
   fs.writeFileSync(file, Buffer.concat(chunks));
 }
-

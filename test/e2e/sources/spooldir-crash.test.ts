@@ -80,17 +80,21 @@ describe('spooldir: kill -9 while files keep arriving', () => {
     agent = startAgent(conf(root), [], 'a1', { file: cf });
     const expected = files * LINES_PER_FILE;
     await waitFor(() => fs.readdirSync(spool).filter((n) => n.endsWith('.log')).length === 0, 'every file completed', 60_000);
-    await waitFor(() => new Set(outputLines(path.join(root, 'out'))).size >= expected, 'every line in the output',
-      60_000).catch(() => undefined);
+    await waitFor(() => new Set(outputLines(path.join(root, 'out'))).size >= expected, 'every line in the output', 60_000).catch(
+      () => undefined,
+    );
     await agent.stop('SIGTERM');
     agent = undefined;
 
     const got = outputLines(path.join(root, 'out'));
     const unique = new Set(got);
     const missing: string[] = [];
-    for (let k = 0; k < files && missing.length < 10; k++) for (let i = 0; i < LINES_PER_FILE; i++) if (!unique.has(`f${k}-${i}`)) missing.push(`f${k}-${i}`);
+    for (let k = 0; k < files && missing.length < 10; k++)
+      for (let i = 0; i < LINES_PER_FILE; i++) if (!unique.has(`f${k}-${i}`)) missing.push(`f${k}-${i}`);
     const duplicates = got.length - unique.size;
-    console.log(`spooldir crash: ${KILLS} kills, ${files} files, ${expected} lines, ${got.length} delivered, ${duplicates} duplicates, ${missing.length} missing`);
+    console.log(
+      `spooldir crash: ${KILLS} kills, ${files} files, ${expected} lines, ${got.length} delivered, ${duplicates} duplicates, ${missing.length} missing`,
+    );
     expect(missing).toEqual([]);
     expect(unique.size).toBe(expected);
     expect(duplicates).toBeLessThanOrEqual(KILLS * (SOURCE_BATCH + SINK_BATCH));

@@ -21,10 +21,17 @@ channelConformance({
   open: async () => {
     const topic = uniqueName('conformance');
     await createTopic(client(svc.kafka.brokers), topic, 1);
-    const ch = create(kafkaChannel, {
-      'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topic': topic, 'kafka.consumer.group.id': uniqueName('g'),
-      'kafka.consumer.session.timeout.ms': '10000', 'kafka.consumer.heartbeat.interval.ms': '500',
-    }, { name: 'c1' }) as KafkaChannel;
+    const ch = create(
+      kafkaChannel,
+      {
+        'kafka.bootstrap.servers': svc.kafka.bootstrap,
+        'kafka.topic': topic,
+        'kafka.consumer.group.id': uniqueName('g'),
+        'kafka.consumer.session.timeout.ms': '10000',
+        'kafka.consumer.heartbeat.interval.ms': '500',
+      },
+      { name: 'c1' },
+    ) as KafkaChannel;
     await ch.start();
     return ch;
   },

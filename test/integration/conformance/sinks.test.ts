@@ -30,7 +30,11 @@ sinkConformance({
     const made: Sink[] = [];
     return {
       newSink: async () => {
-        const sink = create(kafkaSink, { 'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topic': topic, 'kafka.producer.acks': '-1' }, { name: 'k1', channel }) as Sink;
+        const sink = create(
+          kafkaSink,
+          { 'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topic': topic, 'kafka.producer.acks': '-1' },
+          { name: 'k1', channel },
+        ) as Sink;
         await sink.start();
         made.push(sink);
         return sink;
@@ -52,7 +56,11 @@ sinkConformance({
     const made: HdfsSink[] = [];
     return {
       newSink: async () => {
-        const { sink } = makeSink(hdfsSvc, { 'hdfs.path': dir, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.rollInterval': '0' }, channel);
+        const { sink } = makeSink(
+          hdfsSvc,
+          { 'hdfs.path': dir, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.rollInterval': '0' },
+          channel,
+        );
         await sink.start();
         made.push(sink);
         return sink;
@@ -60,7 +68,13 @@ sinkConformance({
       delivered: async () => {
         for (const s of made) await s.settle();
         const out: string[] = [];
-        for (const f of await ls(fs, dir)) out.push(...(await fs.open(`${dir}/${f}`)).toString().split('\n').filter((l) => l));
+        for (const f of await ls(fs, dir))
+          out.push(
+            ...(await fs.open(`${dir}/${f}`))
+              .toString()
+              .split('\n')
+              .filter((l) => l),
+          );
         return out;
       },
       stop: async () => {

@@ -28,7 +28,11 @@ export async function count(node: string, index: string): Promise<number> {
 
 export function channel(capacity = 100_000, tx = 1000): MemoryChannel {
   return new MemoryChannel('c1', {
-    capacity, transactionCapacity: tx, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20,
+    capacity,
+    transactionCapacity: tx,
+    keepAliveSeconds: 0,
+    byteCapacity: Infinity,
+    byteCapacityBufferPercentage: 20,
   });
 }
 
@@ -50,11 +54,25 @@ export interface PrivateEs {
   stop(): Promise<void>;
 }
 
-interface SpawnOpts { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string; uid?: number; gid?: number }
-interface Proc { argv: string[]; env: Record<string, string>; cwd: string; uid: number; gid: number }
+interface SpawnOpts {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  logFile: string;
+  uid?: number;
+  gid?: number;
+}
+interface Proc {
+  argv: string[];
+  env: Record<string, string>;
+  cwd: string;
+  uid: number;
+  gid: number;
+}
 
 function procOf(pid: number): Proc {
-  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s.length > 0);
+  const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+    .split('\0')
+    .filter((s) => s.length > 0);
   const env: Record<string, string> = {};
   for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
     const i = kv.indexOf('=');
@@ -69,7 +87,9 @@ function procOf(pid: number): Proc {
 export async function startPrivateEs(): Promise<PrivateEs> {
   process.env.FLUME_TS_ES_HEAP ??= '512m';
   const lib = (await import('../../../scripts/services/lib.mjs')) as unknown as {
-    RUN_DIR: string; stopPid(pid: number, graceMs?: number): Promise<void>; pidAlive(pid: number): boolean;
+    RUN_DIR: string;
+    stopPid(pid: number, graceMs?: number): Promise<void>;
+    pidAlive(pid: number): boolean;
     spawnDaemon(cmd: string, args: string[], o: SpawnOpts): { pid?: number };
     waitFor<T>(what: string, probe: () => Promise<T>, o?: { timeoutMs?: number; intervalMs?: number }): Promise<T>;
   };
@@ -85,7 +105,8 @@ export async function startPrivateEs(): Promise<PrivateEs> {
   // if this test process dies without afterAll, kill the private instance
   const guard = `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; kill -9 $(cat ${pidFile}) 2>/dev/null; rm -f ${pidFile}`;
   spawn('sh', ['-c', guard], {
-    detached: true, stdio: 'ignore',
+    detached: true,
+    stdio: 'ignore',
   }).unref();
   const node = `http://127.0.0.1:${info.ports.http}`;
   const healthy = async () => {
@@ -96,7 +117,13 @@ export async function startPrivateEs(): Promise<PrivateEs> {
       return false;
     }
   };
-  const stopAll = () => Promise.all([...pids].reverse().filter((p) => lib.pidAlive(p)).map((p) => lib.stopPid(p, 20_000)));
+  const stopAll = () =>
+    Promise.all(
+      [...pids]
+        .reverse()
+        .filter((p) => lib.pidAlive(p))
+        .map((p) => lib.stopPid(p, 20_000)),
+    );
   return {
     node,
     port: info.ports.http,
@@ -106,7 +133,9 @@ export async function startPrivateEs(): Promise<PrivateEs> {
       await stopAll();
       await new Promise((r) => setTimeout(r, downMs));
       const child = lib.spawnDaemon(launcher.argv[0]!, launcher.argv.slice(1), {
-        cwd: launcher.cwd, env: launcher.env, logFile: path.join(info.dir, 'logs', 'restart.out'),
+        cwd: launcher.cwd,
+        env: launcher.env,
+        logFile: path.join(info.dir, 'logs', 'restart.out'),
         ...(launcher.uid !== 0 ? { uid: launcher.uid, gid: launcher.gid } : {}),
       });
       pids = [child.pid!];
@@ -134,4 +163,3 @@ function childrenOf(ppid: number): number[] {
   }
   return out;
 }
-

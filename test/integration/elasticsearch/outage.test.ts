@@ -23,10 +23,17 @@ describe('Elasticsearch outage', () => {
     const node = priv!.node;
     const index = 'outage';
     const ch = channel(100_000, 1000);
-    const sink = makeSink({
-      hostNames: node, indexName: index, indexNameBuilder: 'SimpleIndexNameBuilder', batchSize: '200', documentIdHeader: 'seq',
-      requestTimeout: '5000',
-    }, ch);
+    const sink = makeSink(
+      {
+        hostNames: node,
+        indexName: index,
+        indexNameBuilder: 'SimpleIndexNameBuilder',
+        batchSize: '200',
+        documentIdHeader: 'seq',
+        requestTimeout: '5000',
+      },
+      ch,
+    );
     await sink.start();
     let stop = false;
     let failures = 0;

@@ -96,10 +96,17 @@ a1.sinks.k1.channel = c1
     const ch = channel();
     const logs: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'warn' }, { write: (s: string) => logs.push(JSON.parse(s)) });
-    const sink = makeSink({
-      hostNames: svc.es.node, indexName: index, indexNameBuilder: 'org.apache.flume.sink.elasticsearch.SimpleIndexNameBuilder',
-      deadLetterFile: dlq, batchSize: '100',
-    }, ch, logger);
+    const sink = makeSink(
+      {
+        hostNames: svc.es.node,
+        indexName: index,
+        indexNameBuilder: 'org.apache.flume.sink.elasticsearch.SimpleIndexNameBuilder',
+        deadLetterFile: dlq,
+        batchSize: '100',
+      },
+      ch,
+      logger,
+    );
     await sink.start();
     const tx = ch.begin();
     tx.putAll(Array.from({ length: 10 }, (_, i) => createEvent(`doc ${i}`, { n: i === 3 || i === 7 ? `not a number ${i}` : String(i) })));
@@ -107,7 +114,10 @@ a1.sinks.k1.channel = c1
     expect(await sink.process()).toBe('READY');
     expect(ch.size()).toBe(0);
     expect(await count(svc.es.node, index)).toBe(8);
-    const rejected = readFileSync(dlq, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const rejected = readFileSync(dlq, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(rejected.map((r) => r.body)).toEqual(['doc 3', 'doc 7']);
     for (const r of rejected) {
       expect(r).toMatchObject({ index, status: 400, sink: 'k1' });
@@ -143,9 +153,17 @@ a1.sinks.k1.channel = c1
     const ch = channel();
     const logs: string[] = [];
     const logger = pino({ level: 'info' }, { write: (s: string) => logs.push(JSON.parse(s).msg) });
-    const sink = makeSink({
-      hostNames: svc.es.node, indexName: index, indexNameBuilder: 'SimpleIndexNameBuilder', clusterName: 'other', documentIdHeader: 'id',
-    }, ch, logger);
+    const sink = makeSink(
+      {
+        hostNames: svc.es.node,
+        indexName: index,
+        indexNameBuilder: 'SimpleIndexNameBuilder',
+        clusterName: 'other',
+        documentIdHeader: 'id',
+      },
+      ch,
+      logger,
+    );
     await sink.start();
     for (let round = 0; round < 2; round++) {
       const tx = ch.begin();

@@ -15,7 +15,11 @@ export function clientFor(svc: Services<'hdfs'>): WebHdfsClient {
   return new WebHdfsClient({ baseUrl: `http://${svc.hdfs.host}:${svc.hdfs.httpPort}`, user: svc.hdfs.user, timeoutMs: 10_000 });
 }
 
-export function makeSink(svc: Services<'hdfs'>, raw: Record<string, string>, ch: Channel = memory('c1', 100_000, 10_000)): { sink: HdfsSink; ch: Channel } {
+export function makeSink(
+  svc: Services<'hdfs'>,
+  raw: Record<string, string>,
+  ch: Channel = memory('c1', 100_000, 10_000),
+): { sink: HdfsSink; ch: Channel } {
   const props = { 'hdfs.webhdfs.address': `http://${svc.hdfs.host}:${svc.hdfs.httpPort}`, 'hdfs.webhdfs.user': svc.hdfs.user, ...raw };
   const sink = create(hdfsSink, props, { name: 'k1', channel: ch }) as unknown as HdfsSink;
   return { sink, ch };
@@ -69,9 +73,20 @@ export function readWithHadoop(svc: Services<'hdfs'>, paths: string[]): string {
   const src = path.join(import.meta.dirname, 'java', 'ReadSeq.java');
   const cp = `${conf}${path.delimiter}${lib}/*`;
   execFileSync('javac', ['-d', out, '-cp', cp, src], { stdio: 'pipe' });
-  return execFileSync('java', ['-Xmx128m', '-cp', `${out}${path.delimiter}${cp}`, 'ReadSeq', ...paths.map((p) => (p.startsWith('text:') ? `text:${svc.hdfs.fsUri}${p.slice(5)}` : `${svc.hdfs.fsUri}${p}`))], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'java',
+    [
+      '-Xmx128m',
+      '-cp',
+      `${out}${path.delimiter}${cp}`,
+      'ReadSeq',
+      ...paths.map((p) => (p.startsWith('text:') ? `text:${svc.hdfs.fsUri}${p.slice(5)}` : `${svc.hdfs.fsUri}${p}`)),
+    ],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 /**
@@ -89,7 +104,9 @@ export async function restartHdfs(svc: Services<'hdfs'>, downMs: number): Promis
   };
   const info = svc.info.hdfs;
   const procs = info.pids.map((pid) => {
-    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((s) => s.length > 0);
+    const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((s) => s.length > 0);
     const env: Record<string, string> = {};
     for (const kv of readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0')) {
       const i = kv.indexOf('=');
@@ -106,9 +123,14 @@ export async function restartHdfs(svc: Services<'hdfs'>, downMs: number): Promis
   });
   await Promise.all(procs.map((p) => lib.stopPid(p.pid, 20_000)));
   await new Promise((r) => setTimeout(r, downMs));
-  const pids = procs.map((p, i) => lib.spawnDaemon(p.argv[0]!, p.argv.slice(1), {
-    cwd: p.cwd, env: p.env, logFile: path.join(info.dir, 'logs', `restart-${i}.out`),
-  }).pid!);
+  const pids = procs.map(
+    (p, i) =>
+      lib.spawnDaemon(p.argv[0]!, p.argv.slice(1), {
+        cwd: p.cwd,
+        env: p.env,
+        logFile: path.join(info.dir, 'logs', `restart-${i}.out`),
+      }).pid!,
+  );
   await lib.withLock(async () => {
     lib.updateState((s) => {
       if (s.services.hdfs) s.services.hdfs.pids = pids;
@@ -116,13 +138,17 @@ export async function restartHdfs(svc: Services<'hdfs'>, downMs: number): Promis
   });
   info.pids = pids;
   const c = clientFor(svc);
-  await until(async () => {
-    const st = await c.getFileStatus('/');
-    if (!st) return false;
-    // out of safe mode: a write must work
-    await c.create(`/.restart-probe-${process.pid}`, Buffer.from('x'), { overwrite: true });
-    await c.delete(`/.restart-probe-${process.pid}`);
-    return true;
-  }, 'HDFS back after restart', 180_000);
+  await until(
+    async () => {
+      const st = await c.getFileStatus('/');
+      if (!st) return false;
+      // out of safe mode: a write must work
+      await c.create(`/.restart-probe-${process.pid}`, Buffer.from('x'), { overwrite: true });
+      await c.delete(`/.restart-probe-${process.pid}`);
+      return true;
+    },
+    'HDFS back after restart',
+    180_000,
+  );
   c.destroy();
 }

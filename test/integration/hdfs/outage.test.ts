@@ -26,8 +26,14 @@ afterAll(async () => {
 describe('HDFS outage', () => {
   it('loses no committed event when HDFS is down for 30 s mid-stream', async () => {
     const { sink, ch } = makeSink(svc, {
-      'hdfs.path': dir, 'hdfs.fileType': 'DataStream', 'hdfs.batchSize': '100', 'hdfs.rollCount': '1000', 'hdfs.rollSize': '0',
-      'hdfs.rollInterval': '0', 'hdfs.callTimeout': '3000', 'hdfs.retryInterval': '1',
+      'hdfs.path': dir,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.batchSize': '100',
+      'hdfs.rollCount': '1000',
+      'hdfs.rollSize': '0',
+      'hdfs.rollInterval': '0',
+      'hdfs.callTimeout': '3000',
+      'hdfs.retryInterval': '1',
     });
     await sink.start();
     let stop = false;

@@ -29,8 +29,12 @@ describe('HDFS sink (DataStream)', () => {
   it('writes exactly the lines, as FlumeData.<counter> after close (classic example settings)', async () => {
     const dir = `${root}/classic`;
     const { sink, ch } = makeSink(svc, {
-      'hdfs.path': `hdfs://${svc.hdfs.host}:${svc.hdfs.rpcPort}${dir}`, 'hdfs.fileType': 'DataStream', 'hdfs.writeFormat': 'Text',
-      'hdfs.batchSize': '100', 'hdfs.rollSize': '0', 'hdfs.rollCount': '10000',
+      'hdfs.path': `hdfs://${svc.hdfs.host}:${svc.hdfs.rpcPort}${dir}`,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.writeFormat': 'Text',
+      'hdfs.batchSize': '100',
+      'hdfs.rollSize': '0',
+      'hdfs.rollCount': '10000',
     });
     await sink.start();
     const t0 = Date.now();
@@ -41,7 +45,11 @@ describe('HDFS sink (DataStream)', () => {
     expect(open).toHaveLength(1);
     expect(open[0]).toMatch(/^FlumeData\.\d{13}\.tmp$/);
     expect(Number(open[0]!.split('.')[1])).toBeGreaterThan(t0);
-    expect((await c.open(`${dir}/${open[0]}`)).toString()).toBe(lines(250).map((e) => `${e.body}\n`).join(''));
+    expect((await c.open(`${dir}/${open[0]}`)).toString()).toBe(
+      lines(250)
+        .map((e) => `${e.body}\n`)
+        .join(''),
+    );
     expect(sink.counter.get('EventDrainSuccessCount')).toBe(250);
     await sink.stop();
     const closed = await ls(c, dir);
@@ -51,7 +59,14 @@ describe('HDFS sink (DataStream)', () => {
 
   it('rolls by count and by size (checked before each append, as Flume)', async () => {
     const dir = `${root}/count`;
-    const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '10', 'hdfs.rollSize': '0', 'hdfs.rollInterval': '0', 'hdfs.batchSize': '7' });
+    const { sink, ch } = makeSink(svc, {
+      'hdfs.path': dir,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.rollCount': '10',
+      'hdfs.rollSize': '0',
+      'hdfs.rollInterval': '0',
+      'hdfs.batchSize': '7',
+    });
     await sink.start();
     await put(ch, lines(35));
     await drainSink(sink, ch);
@@ -67,9 +82,18 @@ describe('HDFS sink (DataStream)', () => {
     expect(ctr[3]! - ctr[0]!).toBe(3);
 
     const sdir = `${root}/size`;
-    const s2 = makeSink(svc, { 'hdfs.path': sdir, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0', 'hdfs.rollSize': '100', 'hdfs.rollInterval': '0' });
+    const s2 = makeSink(svc, {
+      'hdfs.path': sdir,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '100',
+      'hdfs.rollInterval': '0',
+    });
     await s2.sink.start();
-    await put(s2.ch, Array.from({ length: 20 }, () => createEvent('x'.repeat(30))));
+    await put(
+      s2.ch,
+      Array.from({ length: 20 }, () => createEvent('x'.repeat(30))),
+    );
     await drainSink(s2.sink, s2.ch);
     await s2.sink.stop();
     const sizes = (await c.listStatus(sdir)).map((s) => s.length).sort((a, b) => a - b);
@@ -79,7 +103,13 @@ describe('HDFS sink (DataStream)', () => {
 
   it('rolls by time and closes idle files (listing shows the renamed files)', async () => {
     const dir = `${root}/time`;
-    const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.rollInterval': '1' });
+    const { sink, ch } = makeSink(svc, {
+      'hdfs.path': dir,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '0',
+      'hdfs.rollInterval': '1',
+    });
     await sink.start();
     await put(ch, lines(5));
     await drainSink(sink, ch);
@@ -88,11 +118,18 @@ describe('HDFS sink (DataStream)', () => {
     expect(sink.openBuckets).toEqual([]);
     await put(ch, lines(5, 5));
     await drainSink(sink, ch);
-    expect((await ls(c, dir))).toHaveLength(2);
+    expect(await ls(c, dir)).toHaveLength(2);
     await sink.stop();
 
     const idir = `${root}/idle`;
-    const s2 = makeSink(svc, { 'hdfs.path': idir, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.rollInterval': '0', 'hdfs.idleTimeout': '1' });
+    const s2 = makeSink(svc, {
+      'hdfs.path': idir,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '0',
+      'hdfs.rollInterval': '0',
+      'hdfs.idleTimeout': '1',
+    });
     await s2.sink.start();
     await put(s2.ch, lines(3));
     await drainSink(s2.sink, s2.ch);
@@ -104,9 +141,16 @@ describe('HDFS sink (DataStream)', () => {
   it('expands escapes with rounding and a time zone into real directories; header_and_text serializer', async () => {
     const ts = Date.UTC(2012, 5, 12, 11, 54, 34); // 2012-06-12 11:54:34 UTC = 07:54:34 in New York
     const { sink, ch } = makeSink(svc, {
-      'hdfs.path': `${root}/esc/%{app}/%Y-%m-%d/%H%M/%S`, 'hdfs.filePrefix': 'ev-%{host}', 'hdfs.fileType': 'DataStream',
-      'hdfs.round': 'true', 'hdfs.roundValue': '10', 'hdfs.roundUnit': 'minute', 'hdfs.timeZone': 'America/New_York',
-      'hdfs.inUsePrefix': '_', 'hdfs.fileSuffix': '.log', serializer: 'header_and_text',
+      'hdfs.path': `${root}/esc/%{app}/%Y-%m-%d/%H%M/%S`,
+      'hdfs.filePrefix': 'ev-%{host}',
+      'hdfs.fileType': 'DataStream',
+      'hdfs.round': 'true',
+      'hdfs.roundValue': '10',
+      'hdfs.roundUnit': 'minute',
+      'hdfs.timeZone': 'America/New_York',
+      'hdfs.inUsePrefix': '_',
+      'hdfs.fileSuffix': '.log',
+      serializer: 'header_and_text',
     });
     await sink.start();
     await put(ch, [
@@ -121,12 +165,16 @@ describe('HDFS sink (DataStream)', () => {
     await sink.stop();
     const g = await ls(c, `${root}/esc/db/2012-06-12/0750/00`);
     expect(g[0]).toMatch(/^ev-h2\.\d+\.log$/);
-    expect((await c.open(`${root}/esc/db/2012-06-12/0750/00/${g[0]}`)).toString()).toBe(`{app=db, host=h2, timestamp=${ts}} c\n`) // Java HashMap order, as Flume prints it;
+    expect((await c.open(`${root}/esc/db/2012-06-12/0750/00/${g[0]}`)).toString()).toBe(`{app=db, host=h2, timestamp=${ts}} c\n`); // Java HashMap order, as Flume prints it;
   });
 
   it('closes the least recently used bucket beyond hdfs.maxOpenFiles', async () => {
     const { sink, ch } = makeSink(svc, {
-      'hdfs.path': `${root}/lru/%{b}`, 'hdfs.fileType': 'DataStream', 'hdfs.maxOpenFiles': '2', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0',
+      'hdfs.path': `${root}/lru/%{b}`,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.maxOpenFiles': '2',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '0',
     });
     await sink.start();
     await put(ch, [createEvent('1', { b: 'a' }), createEvent('2', { b: 'b' }), createEvent('3', { b: 'a' }), createEvent('4', { b: 'c' })]);
@@ -152,14 +200,25 @@ describe('HDFS sink (DataStream)', () => {
 
   it('CompressedStream gzip: one gzip member per flush, .gz extension', async () => {
     const dir = `${root}/gz`;
-    const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.fileType': 'CompressedStream', 'hdfs.codeC': 'gzip', 'hdfs.batchSize': '10', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0' });
+    const { sink, ch } = makeSink(svc, {
+      'hdfs.path': dir,
+      'hdfs.fileType': 'CompressedStream',
+      'hdfs.codeC': 'gzip',
+      'hdfs.batchSize': '10',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '0',
+    });
     await sink.start();
     await put(ch, lines(25));
     await drainSink(sink, ch);
     await sink.stop();
     const [name] = await ls(c, dir);
     expect(name).toMatch(/^FlumeData\.\d+\.gz$/);
-    expect(gunzipSync(await c.open(`${dir}/${name}`)).toString()).toBe(lines(25).map((e) => `${e.body}\n`).join(''));
+    expect(gunzipSync(await c.open(`${dir}/${name}`)).toString()).toBe(
+      lines(25)
+        .map((e) => `${e.body}\n`)
+        .join(''),
+    );
   });
 });
 
@@ -168,12 +227,24 @@ describe('HDFS sink (SequenceFile) read back by Hadoop', () => {
     const ts = 1700000000000;
     const files: string[] = [];
     for (const [sub, extra] of [
-      ['w', {}], ['t', { 'hdfs.writeFormat': 'Text' }], ['d', { 'hdfs.codeC': 'default' }], ['g', { 'hdfs.codeC': 'gzip' }],
+      ['w', {}],
+      ['t', { 'hdfs.writeFormat': 'Text' }],
+      ['d', { 'hdfs.codeC': 'default' }],
+      ['g', { 'hdfs.codeC': 'gzip' }],
     ] as const) {
       const dir = `${root}/seq-${sub}`;
-      const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.rollCount': '0', 'hdfs.rollSize': '0', 'hdfs.batchSize': '50', ...extra });
+      const { sink, ch } = makeSink(svc, {
+        'hdfs.path': dir,
+        'hdfs.rollCount': '0',
+        'hdfs.rollSize': '0',
+        'hdfs.batchSize': '50',
+        ...extra,
+      });
       await sink.start();
-      await put(ch, Array.from({ length: 120 }, (_, i) => createEvent(`rec ${i} ✓`, { timestamp: String(ts + i) })));
+      await put(
+        ch,
+        Array.from({ length: 120 }, (_, i) => createEvent(`rec ${i} ✓`, { timestamp: String(ts + i) })),
+      );
       await drainSink(sink, ch);
       await sink.stop();
       const [name] = await ls(c, dir);
@@ -182,7 +253,11 @@ describe('HDFS sink (SequenceFile) read back by Hadoop', () => {
     expect(files[2]).toMatch(/\.deflate$/);
     const out = readWithHadoop(svc, files).trim().split('\n');
     const expected = Array.from({ length: 120 }, (_, i) => `${ts + i}\trec ${i} ✓`);
-    const blocks = out.join('\n').split(/^# .*$/m).slice(1).map((b) => b.trim().split('\n'));
+    const blocks = out
+      .join('\n')
+      .split(/^# .*$/m)
+      .slice(1)
+      .map((b) => b.trim().split('\n'));
     expect(out.filter((l) => l.startsWith('#'))).toEqual([
       '# org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable none NONE',
       '# org.apache.hadoop.io.LongWritable org.apache.hadoop.io.Text none NONE',
@@ -198,7 +273,14 @@ describe('HDFS sink: compressed files read back by Hadoop codecs', () => {
     const paths: string[] = [];
     for (const codec of ['gzip', 'default', 'snappy']) {
       const dir = `${root}/cs-${codec}`;
-      const { sink, ch } = makeSink(svc, { 'hdfs.path': dir, 'hdfs.fileType': 'CompressedStream', 'hdfs.codeC': codec, 'hdfs.batchSize': '100', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0' });
+      const { sink, ch } = makeSink(svc, {
+        'hdfs.path': dir,
+        'hdfs.fileType': 'CompressedStream',
+        'hdfs.codeC': codec,
+        'hdfs.batchSize': '100',
+        'hdfs.rollCount': '0',
+        'hdfs.rollSize': '0',
+      });
       await sink.start();
       await put(ch, lines(1000));
       await drainSink(sink, ch);
@@ -206,22 +288,35 @@ describe('HDFS sink: compressed files read back by Hadoop codecs', () => {
       paths.push(`text:${dir}/${(await ls(c, dir))[0]}`);
     }
     const sdir = `${root}/seq-snappy`;
-    const s = makeSink(svc, { 'hdfs.path': sdir, 'hdfs.codeC': 'snappy', 'hdfs.batchSize': '100', 'hdfs.rollCount': '0', 'hdfs.rollSize': '0' });
+    const s = makeSink(svc, {
+      'hdfs.path': sdir,
+      'hdfs.codeC': 'snappy',
+      'hdfs.batchSize': '100',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '0',
+    });
     await s.sink.start();
-    await put(s.ch, Array.from({ length: 300 }, (_, i) => createEvent(`s${i}`, { timestamp: String(1000 + i) })));
+    await put(
+      s.ch,
+      Array.from({ length: 300 }, (_, i) => createEvent(`s${i}`, { timestamp: String(1000 + i) })),
+    );
     await drainSink(s.sink, s.ch);
     await s.sink.stop();
     paths.push(`${sdir}/${(await ls(c, sdir))[0]}`);
     expect(paths.map((p) => p.slice(p.lastIndexOf('.')))).toEqual(['.gz', '.deflate', '.snappy', '.snappy']);
     const out = readWithHadoop(svc, paths);
     const sections = out.split(/^# /m).slice(1);
-    const text = lines(1000).map((e) => `${e.body}\n`).join('');
+    const text = lines(1000)
+      .map((e) => `${e.body}\n`)
+      .join('');
     expect(sections[0]).toBe(`org.apache.hadoop.io.compress.GzipCodec\n${text}`);
     // Hadoop picks its codec by extension: .deflate → DeflateCodec (the same zlib stream as DefaultCodec)
     expect(sections[1]).toBe(`org.apache.hadoop.io.compress.DeflateCodec\n${text}`);
     expect(sections[2]).toBe(`org.apache.hadoop.io.compress.SnappyCodec\n${text}`);
-    expect(sections[3]).toBe(`org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable org.apache.hadoop.io.compress.SnappyCodec BLOCK\n`
-      + Array.from({ length: 300 }, (_, i) => `${1000 + i}\ts${i}\n`).join(''));
+    expect(sections[3]).toBe(
+      `org.apache.hadoop.io.LongWritable org.apache.hadoop.io.BytesWritable org.apache.hadoop.io.compress.SnappyCodec BLOCK\n` +
+        Array.from({ length: 300 }, (_, i) => `${1000 + i}\ts${i}\n`).join(''),
+    );
   });
 });
 
@@ -251,11 +346,15 @@ describe('HDFS sink recovery', () => {
   it('cuts an abandoned file back to its committed length (or deletes it) before renaming it', async () => {
     const dir = `${root}/abandon`;
     await c.create(`${dir}/F.1.tmp`, Buffer.from('committed\npartial li'));
-    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.1.tmp`, finalPath: `${dir}/F.1`, committedLength: 10, tries: 0 })).toBe('renamed');
+    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.1.tmp`, finalPath: `${dir}/F.1`, committedLength: 10, tries: 0 })).toBe(
+      'renamed',
+    );
     await until(async () => (await c.getFileStatus(`${dir}/F.1`))?.length === 10, 'truncate');
     expect((await c.open(`${dir}/F.1`)).toString()).toBe('committed\n');
     await c.create(`${dir}/F.2.tmp`, Buffer.from('never committed'));
-    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.2.tmp`, finalPath: `${dir}/F.2`, committedLength: 0, tries: 0 })).toBe('deleted');
+    expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.2.tmp`, finalPath: `${dir}/F.2`, committedLength: 0, tries: 0 })).toBe(
+      'deleted',
+    );
     expect(await runCloseJob({ client: c, tmpPath: `${dir}/F.3.tmp`, finalPath: `${dir}/F.3`, committedLength: 0, tries: 0 })).toBe('gone');
     expect(await ls(c, dir)).toEqual(['F.1']);
   });

@@ -13,7 +13,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startFlumeAgent, waitFor } from '../../support/services.js';
 import { startAgent } from '../../support/agent-process.js';
 
-interface Seen { body: string; method: string; url: string; type: string; accept: string }
+interface Seen {
+  body: string;
+  method: string;
+  url: string;
+  type: string;
+  accept: string;
+}
 
 const servers: http.Server[] = [];
 afterEach(async () => {
@@ -31,8 +37,11 @@ async function recorder(statuses: number[]): Promise<{ port: number; seen: Seen[
     req.on('end', () => {
       const n = seen.length;
       seen.push({
-        body: Buffer.concat(chunks).toString(), method: req.method!, url: req.url!,
-        type: String(req.headers['content-type']), accept: String(req.headers.accept),
+        body: Buffer.concat(chunks).toString(),
+        method: req.method!,
+        url: req.url!,
+        type: String(req.headers['content-type']),
+        accept: String(req.headers.accept),
       });
       res.writeHead(statuses[n] ?? 200, { 'content-type': 'text/plain' }).end('ok');
     });
@@ -45,20 +54,39 @@ async function recorder(statuses: number[]): Promise<{ port: number; seen: Seen[
 // k1: the User Guide overrides against a scripted mix of replies; k2: Flume's defaults (a 200 is rolled back)
 const STATUSES = [200, 503, 200, 500, 201, 404, 502, 502, 200, 204, 200, 200, 200];
 const K1 = [
-  'contentTypeHeader = application/json', 'acceptHeader = application/json',
-  'rollback.2XX = false', 'backoff.2XX = false', 'incrementMetrics.2XX = true',
-  'rollback.500 = false', 'rollback.5XX = true', 'backoff.5XX = false', 'rollback.404 = false', 'backoff.4XX = false',
+  'contentTypeHeader = application/json',
+  'acceptHeader = application/json',
+  'rollback.2XX = false',
+  'backoff.2XX = false',
+  'incrementMetrics.2XX = true',
+  'rollback.500 = false',
+  'rollback.5XX = true',
+  'backoff.5XX = false',
+  'rollback.404 = false',
+  'backoff.4XX = false',
 ];
 
 function conf(port1: number, port2: number): string {
   return [
-    'a1.sources = r1 r2', 'a1.channels = c1 c2', 'a1.sinks = k1 k2',
-    'a1.sources.r1.type = seq', 'a1.sources.r1.totalEvents = 10', 'a1.sources.r1.channels = c1',
-    'a1.sources.r2.type = seq', 'a1.sources.r2.totalEvents = 3', 'a1.sources.r2.channels = c2',
-    'a1.channels.c1.type = memory', 'a1.channels.c2.type = memory',
-    'a1.sinks.k1.type = http', `a1.sinks.k1.endpoint = http://127.0.0.1:${port1}/flume/events?x=1`,
-    ...K1.map((p) => `a1.sinks.k1.${p}`), 'a1.sinks.k1.channel = c1',
-    'a1.sinks.k2.type = http', `a1.sinks.k2.endpoint = http://127.0.0.1:${port2}/`, 'a1.sinks.k2.channel = c2', '',
+    'a1.sources = r1 r2',
+    'a1.channels = c1 c2',
+    'a1.sinks = k1 k2',
+    'a1.sources.r1.type = seq',
+    'a1.sources.r1.totalEvents = 10',
+    'a1.sources.r1.channels = c1',
+    'a1.sources.r2.type = seq',
+    'a1.sources.r2.totalEvents = 3',
+    'a1.sources.r2.channels = c2',
+    'a1.channels.c1.type = memory',
+    'a1.channels.c2.type = memory',
+    'a1.sinks.k1.type = http',
+    `a1.sinks.k1.endpoint = http://127.0.0.1:${port1}/flume/events?x=1`,
+    ...K1.map((p) => `a1.sinks.k1.${p}`),
+    'a1.sinks.k1.channel = c1',
+    'a1.sinks.k2.type = http',
+    `a1.sinks.k2.endpoint = http://127.0.0.1:${port2}/`,
+    'a1.sinks.k2.channel = c2',
+    '',
   ].join('\n');
 }
 
@@ -76,20 +104,31 @@ async function run(which: 'flume' | 'ts') {
   const text = conf(a.port, b.port);
   writeFileSync(file, text);
   const mport = await freePort();
-  const agent = which === 'flume'
-    ? (() => {
-      const f = startFlumeAgent({
-        confFile: file, name: 'a1', heap: '256m', logDir: path.join(dir, 'logs'), args: ['--no-reload-conf'],
-        props: { 'flume.monitoring.type': 'http', 'flume.monitoring.port': String(mport) },
-      });
-      return { alive: f.alive, stop: () => f.stop() };
-    })()
-    : (() => {
-      const t = startAgent(text, [`-Dflume.monitoring.type=http`, `-Dflume.monitoring.port=${mport}`]);
-      let exited = false;
-      void t.exited.then(() => (exited = true));
-      return { alive: () => !exited, stop: async () => { t.child.kill('SIGTERM'); await t.exited; } };
-    })();
+  const agent =
+    which === 'flume'
+      ? (() => {
+          const f = startFlumeAgent({
+            confFile: file,
+            name: 'a1',
+            heap: '256m',
+            logDir: path.join(dir, 'logs'),
+            args: ['--no-reload-conf'],
+            props: { 'flume.monitoring.type': 'http', 'flume.monitoring.port': String(mport) },
+          });
+          return { alive: f.alive, stop: () => f.stop() };
+        })()
+      : (() => {
+          const t = startAgent(text, [`-Dflume.monitoring.type=http`, `-Dflume.monitoring.port=${mport}`]);
+          let exited = false;
+          void t.exited.then(() => (exited = true));
+          return {
+            alive: () => !exited,
+            stop: async () => {
+              t.child.kill('SIGTERM');
+              await t.exited;
+            },
+          };
+        })();
   try {
     const done = async () => a.seen.length >= 13 && b.seen.length >= 3;
     await waitFor(`${which}: the scripted requests`, done, { timeoutMs: 120_000, alive: agent.alive });
@@ -101,11 +140,13 @@ async function run(which: 'flume' | 'ts') {
 }
 
 const counters = (m: Record<string, string> | undefined) => ({
-  attempt: m?.EventDrainAttemptCount, success: m?.EventDrainSuccessCount, writeFail: m?.EventWriteFail,
+  attempt: m?.EventDrainAttemptCount,
+  success: m?.EventDrainSuccessCount,
+  writeFail: m?.EventWriteFail,
 });
 
 describe('http sink: Flume 1.11 and flume-ts make the same requests', () => {
-  it('with the User Guide overrides (a scripted mix of 2XX, 4XX, 5XX) and with Flume\'s defaults', async () => {
+  it("with the User Guide overrides (a scripted mix of 2XX, 4XX, 5XX) and with Flume's defaults", async () => {
     const flume = await run('flume');
     const ts = await run('ts');
     // k1: 10 events, each committed once, after 3 rolled-back 5XX replies → 13 requests

@@ -16,7 +16,6 @@ import type { HttpSource } from '../../../src/components/sources/http/source.js'
 import { avroSource } from '../../../src/components/sources/avro.js';
 import type { RpcSource } from '../../../src/components/rpc/rpc-source.js';
 import type { Event } from '../../../src/core/event.js';
-import type { MemoryChannel } from '../../../src/components/channels/memory.js';
 import { create, drain, memory } from '../../support/context.js';
 import { freePort, portOpen, startFlumeAgent, waitFor, type FlumeAgent } from '../../support/services.js';
 import { processorFor } from '../../components/rpc/helpers.js';
@@ -41,11 +40,26 @@ const CT = { 'Content-Type': 'application/json' };
 
 const CASES: Case[] = [
   { name: 'one', target: 'json', headers: CT, body: json([ev('one', { body: 'hello' })]) },
-  { name: 'many', target: 'json', path: '/any/path?x=1', body: json(Array.from({ length: 50 }, (_, i) => ({ headers: { case: 'many', i: String(i) }, body: `b${i}` }))) },
+  {
+    name: 'many',
+    target: 'json',
+    path: '/any/path?x=1',
+    body: json(Array.from({ length: 50 }, (_, i) => ({ headers: { case: 'many', i: String(i) }, body: `b${i}` }))),
+  },
   { name: 'empty-array', target: 'json', body: '[]' },
   { name: 'utf8-json', target: 'json', headers: CT, body: json([ev('utf8-json', { body: 'héllo € 😀' })]) },
-  { name: 'utf8-spelled', target: 'json', headers: { 'Content-Type': 'application/json; charset=utf8' }, body: json([ev('utf8-spelled', { body: 'ü' })]) },
-  { name: 'utf16', target: 'json', headers: { 'Content-Type': 'application/json; charset=UTF-16' }, body: encode(json([ev('utf16', { body: 'hé' })]), 'UTF-16') },
+  {
+    name: 'utf8-spelled',
+    target: 'json',
+    headers: { 'Content-Type': 'application/json; charset=utf8' },
+    body: json([ev('utf8-spelled', { body: 'ü' })]),
+  },
+  {
+    name: 'utf16',
+    target: 'json',
+    headers: { 'Content-Type': 'application/json; charset=UTF-16' },
+    body: encode(json([ev('utf16', { body: 'hé' })]), 'UTF-16'),
+  },
   { name: 'numbers', target: 'json', body: '[{"headers":{"case":"numbers","n":5,"t":true},"body":1.50}]' },
   { name: 'null-body', target: 'json', body: '[{"headers":{"case":"null-body"},"body":null},{"headers":{"case":"null-body"}}]' },
   { name: 'lenient', target: 'json', body: "[{headers:{case:'lenient'}, body:'x'}]" },
@@ -75,7 +89,13 @@ const CASES: Case[] = [
   { name: 'full-empty', target: 'full', body: '[]' },
   { name: 'blob', target: 'blob', path: '/b?a=1&case=blob&a=2', body: Buffer.from([0, 1, 2, 0xff]) },
   { name: 'blob-missing', target: 'blob', path: '/b?case=blob-missing', body: 'x' },
-  { name: 'blob-form', target: 'blob', path: '/?a=1&case=blob-form', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: 'b=2' },
+  {
+    name: 'blob-form',
+    target: 'blob',
+    path: '/?a=1&case=blob-form',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'b=2',
+  },
   { name: 'blob-get', target: 'blob', method: 'GET', path: '/?a=&case=blob-get' },
   { name: 'tls', target: 'tls', body: json([ev('tls', { body: 'over TLS' })]) },
   { name: 'tls-malformed', target: 'tls', body: '[' },
@@ -92,7 +112,15 @@ function send(port: number, c: Case): Promise<Reply> {
     const headers: Record<string, string> = { ...c.headers };
     if (c.body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(c.body));
     const mod = c.target === 'tls' ? https : http;
-    const o = { host: '127.0.0.1', port, method: c.method ?? 'POST', path: c.path ?? '/', headers, agent: false, rejectUnauthorized: false };
+    const o = {
+      host: '127.0.0.1',
+      port,
+      method: c.method ?? 'POST',
+      path: c.path ?? '/',
+      headers,
+      agent: false,
+      rejectUnauthorized: false,
+    };
     const req = mod.request(o, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (d: Buffer) => chunks.push(d));
@@ -168,11 +196,21 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-ts-http-diff-'));
     const avroPort = await freePort();
-    relay = create(avroSource, { bind: '127.0.0.1', port: String(avroPort) }, { name: 'relay', processor: processorFor(fromFlume), logger: quiet }) as RpcSource;
+    relay = create(
+      avroSource,
+      { bind: '127.0.0.1', port: String(avroPort) },
+      { name: 'relay', processor: processorFor(fromFlume), logger: quiet },
+    ) as RpcSource;
     await relay.start();
     for (const t of TARGETS) flumePorts[t] = await freePort();
     fs.writeFileSync(path.join(dir, 'flume.conf'), conf(flumePorts, avroPort));
-    flume = startFlumeAgent({ confFile: path.join(dir, 'flume.conf'), name: 'a1', heap: '256m', logDir: path.join(dir, 'logs'), args: ['--no-reload-conf'] });
+    flume = startFlumeAgent({
+      confFile: path.join(dir, 'flume.conf'),
+      name: 'a1',
+      heap: '256m',
+      logDir: path.join(dir, 'logs'),
+      args: ['--no-reload-conf'],
+    });
     const raw: Record<Target, Record<string, string>> = {
       json: {},
       full: {},
@@ -181,13 +219,21 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
     };
     for (const t of TARGETS) {
       const ch = t === 'full' ? tsChannels.c2 : tsChannels.c1;
-      const src = create(httpSource, { bind: '127.0.0.1', port: '0', ...raw[t] }, { name: t, processor: processorFor(ch), logger: quiet }) as HttpSource;
+      const src = create(
+        httpSource,
+        { bind: '127.0.0.1', port: '0', ...raw[t] },
+        { name: t, processor: processorFor(ch), logger: quiet },
+      ) as HttpSource;
       await src.start();
       tsSources.push(src);
       tsPorts[t] = src.boundPort!;
     }
     for (const t of TARGETS) {
-      await waitFor(`flume http source ${t}`, () => portOpen(flumePorts[t]), { alive: flume.alive, timeoutMs: 90_000, logFile: flume.logFile });
+      await waitFor(`flume http source ${t}`, () => portOpen(flumePorts[t]), {
+        alive: flume.alive,
+        timeoutMs: 90_000,
+        logFile: flume.logFile,
+      });
     }
     for (const c of CASES) replies[c.name] = { flume: await send(flumePorts[c.target], c), ts: await send(tsPorts[c.target], c) };
   });
@@ -222,7 +268,12 @@ describe('http source vs Apache Flume 1.11 HTTPSource', () => {
   });
 
   it('Flume corrupts non-ASCII JSON sent without a charset (unless application/json); flume-ts reads UTF-8', async () => {
-    const c: Case = { name: 'no-charset', target: 'json', headers: { 'Content-Type': 'text/plain' }, body: json([ev('no-charset', { body: 'é' })]) };
+    const c: Case = {
+      name: 'no-charset',
+      target: 'json',
+      headers: { 'Content-Type': 'text/plain' },
+      body: json([ev('no-charset', { body: 'é' })]),
+    };
     expect((await send(flumePorts.json, c)).status).toBe(200);
     expect((await send(tsPorts.json, c)).status).toBe(200);
     await waitFor('no-charset event from Flume', async () => fromFlume.size() >= 1, { timeoutMs: 30_000 });

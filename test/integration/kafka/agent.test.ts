@@ -24,7 +24,8 @@ describe('agents with Kafka components (bin/flume-ts)', () => {
   let svc: Services<'kafka'>;
   let kafka: Kafka;
   beforeAll(async () => {
-    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
+    if (!fs.existsSync(path.join(ROOT, 'dist', 'cli', 'main.js')))
+      execFileSync('npx', ['tsc', '-p', 'tsconfig.json'], { cwd: ROOT, stdio: 'inherit' });
     svc = await useServices(['kafka']);
     kafka = client(svc.kafka.brokers);
   });
@@ -72,7 +73,11 @@ ${sinkConf(outT)}
     await createTopic(kafka, inT, 3);
     await createTopic(kafka, outT, 3);
     const N = 5000;
-    await produce(kafka, inT, Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: `m${i}` })));
+    await produce(
+      kafka,
+      inT,
+      Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: `m${i}` })),
+    );
     const a = agent(memoryAgent(inT, outT, uniqueName('g')));
     const out = await readTopic(kafka, outT, N, 90_000);
     expect(out.length).toBe(N);
@@ -88,7 +93,11 @@ ${sinkConf(outT)}
     await createTopic(kafka, inT, 3);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kafka-file-roll-'));
     const N = 5000;
-    await produce(kafka, inT, Array.from({ length: N }, (_, i) => ({ key: `k${i % 13}`, value: `line-${i}` })));
+    await produce(
+      kafka,
+      inT,
+      Array.from({ length: N }, (_, i) => ({ key: `k${i % 13}`, value: `line-${i}` })),
+    );
     const a = agent(`
 a1.sources = r1
 a1.channels = c1
@@ -122,7 +131,10 @@ a1.sinks.k1.sink.batchSize = 1000
     const b = agent(memoryAgent(inT, outT, group));
     // the group settles on both members: last assignments disjoint, non-empty, together all three partitions
     const lastAssignment = (x: AgentProcess): number[] => {
-      const lines = x.stderr().split('\n').filter((l) => l.includes('partitions assigned'));
+      const lines = x
+        .stderr()
+        .split('\n')
+        .filter((l) => l.includes('partitions assigned'));
       return lines.length === 0 ? [] : ((JSON.parse(lines[lines.length - 1]!).assignment[inT] ?? []) as number[]);
     };
     const split = () => {
@@ -131,7 +143,12 @@ a1.sinks.k1.sink.batchSize = 1000
     };
     expect(await until(split, 60_000)).toBe(true);
     let i = 0;
-    const wave = (n: number) => produce(kafka, inT, Array.from({ length: n }, () => ({ value: `m${i++}` })));
+    const wave = (n: number) =>
+      produce(
+        kafka,
+        inT,
+        Array.from({ length: n }, () => ({ value: `m${i++}` })),
+      );
     await wave(2000);
     expect(await until(async () => (await readTopic(kafka, outT, 2000, 5000)).length >= 2000, 60_000)).toBe(true);
     expect(split()).toBe(true); // no rebalance while both were running
@@ -166,9 +183,18 @@ a1.sinks.k1.flumeBatchSize = 100
     const N = 6000;
     let a = agent(conf);
     // stream in while the agent runs, kill it in the middle
-    await produce(kafka, inT, Array.from({ length: 2000 }, (_, i) => ({ value: `m${i}` })));
+    await produce(
+      kafka,
+      inT,
+      Array.from({ length: 2000 }, (_, i) => ({ value: `m${i}` })),
+    );
     expect(await until(async () => (await readTopic(kafka, outT, 500, 3000)).length >= 500, 60_000)).toBe(true);
-    const feed = produce(kafka, inT, Array.from({ length: N - 2000 }, (_, i) => ({ value: `m${2000 + i}` })), 100);
+    const feed = produce(
+      kafka,
+      inT,
+      Array.from({ length: N - 2000 }, (_, i) => ({ value: `m${2000 + i}` })),
+      100,
+    );
     await sleep(300);
     await a.stop('SIGKILL');
     await feed;

@@ -22,10 +22,18 @@ describe('Kafka channel against a real broker', () => {
   });
 
   async function channel(topic: string, group: string, extra: Record<string, string> = {}): Promise<KafkaChannel> {
-    const ch = create(kafkaChannel, {
-      'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topic': topic, 'kafka.consumer.group.id': group,
-      'kafka.consumer.session.timeout.ms': '10000', 'kafka.consumer.heartbeat.interval.ms': '500', ...extra,
-    }, { name: 'c1' }) as KafkaChannel;
+    const ch = create(
+      kafkaChannel,
+      {
+        'kafka.bootstrap.servers': svc.kafka.bootstrap,
+        'kafka.topic': topic,
+        'kafka.consumer.group.id': group,
+        'kafka.consumer.session.timeout.ms': '10000',
+        'kafka.consumer.heartbeat.interval.ms': '500',
+        ...extra,
+      },
+      { name: 'c1' },
+    ) as KafkaChannel;
     await ch.start();
     open.push(ch);
     return ch;
@@ -51,7 +59,9 @@ describe('Kafka channel against a real broker', () => {
     const ch = await channel(topic, group);
     const N = 2000;
     for (let i = 0; i < N; i += 500) {
-      await withTransaction(ch, (tx) => tx.putAll(Array.from({ length: 500 }, (_, j) => createEvent(`m${i + j}`, { n: String(i + j), key: `k${(i + j) % 7}` }))));
+      await withTransaction(ch, (tx) =>
+        tx.putAll(Array.from({ length: 500 }, (_, j) => createEvent(`m${i + j}`, { n: String(i + j), key: `k${(i + j) % 7}` }))),
+      );
     }
     expect(ch.counter.get('EventPutSuccessCount')).toBe(N);
     // what is in Kafka is Flume's AvroFlumeEvent, keyed by the key header
@@ -83,7 +93,7 @@ describe('Kafka channel against a real broker', () => {
     await withTransaction(ch, (tx) => tx.putAll(Array.from({ length: 40 }, (_, i) => createEvent(`m${i}`))));
     // wait until prefetched
     const first = ch.begin();
-    await until(async () => (await first.take(1)).length === 0 ? (await ch.waitForEvents(200), false) : true, 30_000);
+    await until(async () => ((await first.take(1)).length === 0 ? (await ch.waitForEvents(200), false) : true), 30_000);
     await first.rollback();
     const t1 = ch.begin();
     const a = await t1.take(10);
@@ -108,7 +118,11 @@ describe('Kafka channel against a real broker', () => {
   it('uncommitted takes of a stopped channel are delivered by the next reader; foreign records with parseAsFlumeEvent=false', async () => {
     const topic = uniqueName('ch-plain');
     await createTopic(kafka, topic, 3);
-    await produce(kafka, topic, Array.from({ length: 300 }, (_, i) => ({ key: i % 2 ? `k${i}` : null, value: `plain${i}` })));
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: 300 }, (_, i) => ({ key: i % 2 ? `k${i}` : null, value: `plain${i}` })),
+    );
     const group = uniqueName('g');
     const a = await channel(topic, group, { parseAsFlumeEvent: 'false' });
     const taken: Event[] = [];

@@ -72,7 +72,9 @@ describe('flume-ts Kafka channel ↔ Apache Flume 1.11 Kafka channel (parseAsFlu
     fs.mkdirSync(out);
     const conf = path.join(tmp, 'flume.conf');
     const b = svc.kafka.bootstrap;
-    fs.writeFileSync(conf, `
+    fs.writeFileSync(
+      conf,
+      `
 f1.sources = r1
 f1.channels = cw cr
 f1.sinks = kn kf
@@ -99,26 +101,68 @@ f1.sinks.kf.channel = cr
 f1.sinks.kf.sink.directory = ${out}
 f1.sinks.kf.sink.rollInterval = 0
 f1.sinks.kf.sink.serializer = header_and_text
-`);
-    flume = spawn(process.execPath, [path.join(ROOT, 'scripts/services/flume-cli.mjs'), 'agent', '--conf-file', conf, '--name', 'f1', '--heap', '256m', '--log-dir', path.join(tmp, 'logs')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+`,
+    );
+    flume = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'scripts/services/flume-cli.mjs'),
+        'agent',
+        '--conf-file',
+        conf,
+        '--name',
+        'f1',
+        '--heap',
+        '256m',
+        '--log-dir',
+        path.join(tmp, 'logs'),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     flume.stderr!.resume();
 
     // flume-ts writes into TR while Flume starts
-    ours = create(kafkaChannel, { 'kafka.bootstrap.servers': b, 'kafka.topic': TR, 'kafka.consumer.group.id': uniqueName('gts') }, { name: 'c1' }) as KafkaChannel;
+    ours = create(
+      kafkaChannel,
+      { 'kafka.bootstrap.servers': b, 'kafka.topic': TR, 'kafka.consumer.group.id': uniqueName('gts') },
+      { name: 'c1' },
+    ) as KafkaChannel;
     await ours.start();
     const N = 200;
-    await withTransaction(ours, (tx) => tx.putAll(Array.from({ length: N }, (_, i) => createEvent(`from-flume-ts-${i}`, { origin: 'flume-ts', n: String(i) }))));
+    await withTransaction(ours, (tx) =>
+      tx.putAll(Array.from({ length: N }, (_, i) => createEvent(`from-flume-ts-${i}`, { origin: 'flume-ts', n: String(i) }))),
+    );
     await ours.stop();
 
     // Flume's netcat source → Flume's Kafka channel → TW
-    expect(await until(() => new Promise<boolean>((r) => net.connect(port, '127.0.0.1').on('connect', function (this: net.Socket) { this.destroy(); r(true); }).on('error', () => r(false))), 120_000)).toBe(true);
+    expect(
+      await until(
+        () =>
+          new Promise<boolean>((r) =>
+            net
+              .connect(port, '127.0.0.1')
+              .on('connect', function (this: net.Socket) {
+                this.destroy();
+                r(true);
+              })
+              .on('error', () => r(false)),
+          ),
+        120_000,
+      ),
+    ).toBe(true);
     const lines = Array.from({ length: N }, (_, i) => `from-java-${i}`);
     expect(await sendLines(port, lines)).toBe('OK\n'.repeat(N));
 
     // Flume read what flume-ts wrote: file_roll with header_and_text prints "{headers} body"
-    const readOut = () => fs.readdirSync(out).map((f) => fs.readFileSync(path.join(out, f), 'utf8')).join('').split('\n').filter(Boolean);
+    const readOut = () =>
+      fs
+        .readdirSync(out)
+        .map((f) => fs.readFileSync(path.join(out, f), 'utf8'))
+        .join('')
+        .split('\n')
+        .filter(Boolean);
     expect(await until(() => readOut().length >= N, 90_000)).toBe(true);
     const written = readOut();
     expect(written.length).toBe(N);
@@ -127,7 +171,11 @@ f1.sinks.kf.sink.serializer = header_and_text
     expect(line7).toMatch(/n=7[,}]/);
 
     // flume-ts reads what Flume wrote into TW
-    ours = create(kafkaChannel, { 'kafka.bootstrap.servers': b, 'kafka.topic': TW, 'kafka.consumer.group.id': uniqueName('gts2') }, { name: 'c2' }) as KafkaChannel;
+    ours = create(
+      kafkaChannel,
+      { 'kafka.bootstrap.servers': b, 'kafka.topic': TW, 'kafka.consumer.group.id': uniqueName('gts2') },
+      { name: 'c2' },
+    ) as KafkaChannel;
     await ours.start();
     const got: Event[] = [];
     await until(async () => {
@@ -150,7 +198,9 @@ f1.sinks.kf.sink.serializer = header_and_text
     fs.mkdirSync(out);
     const logDir = path.join(tmp, 'logs-mixed');
     const conf = path.join(tmp, 'flume-mixed.conf');
-    fs.writeFileSync(conf, `
+    fs.writeFileSync(
+      conf,
+      `
 f2.sources = r1
 f2.channels = c1
 f2.sinks = k1
@@ -168,10 +218,26 @@ f2.sinks.k1.type = file_roll
 f2.sinks.k1.channel = c1
 f2.sinks.k1.sink.directory = ${out}
 f2.sinks.k1.sink.rollInterval = 0
-`);
-    const java = spawn(process.execPath, [path.join(ROOT, 'scripts/services/flume-cli.mjs'), 'agent', '--conf-file', conf, '--name', 'f2', '--heap', '256m', '--log-dir', logDir], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+`,
+    );
+    const java = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'scripts/services/flume-cli.mjs'),
+        'agent',
+        '--conf-file',
+        conf,
+        '--name',
+        'f2',
+        '--heap',
+        '256m',
+        '--log-dir',
+        logDir,
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     java.stderr!.resume();
     const javaLog = () => {
       try {
@@ -182,11 +248,27 @@ f2.sinks.k1.sink.rollInterval = 0
     };
     const ch = memory('c1', 100_000, 10_000);
     const assigned: Array<Record<string, number[]>> = [];
-    const logger = pino({ level: 'info' }, { write: (line: string) => { const o = JSON.parse(line); if (o.msg === 'partitions assigned') assigned.push(o.assignment); } });
-    const src = create(kafkaSource, {
-      'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topics': T, 'kafka.consumer.group.id': group, 'kafka.consumer.auto.offset.reset': 'earliest',
-      batchSize: '100', batchDurationMillis: '200',
-    }, { name: 'r1', processor: new TestProcessor(ch), logger }) as KafkaSource;
+    const logger = pino(
+      { level: 'info' },
+      {
+        write: (line: string) => {
+          const o = JSON.parse(line);
+          if (o.msg === 'partitions assigned') assigned.push(o.assignment);
+        },
+      },
+    );
+    const src = create(
+      kafkaSource,
+      {
+        'kafka.bootstrap.servers': svc.kafka.bootstrap,
+        'kafka.topics': T,
+        'kafka.consumer.group.id': group,
+        'kafka.consumer.auto.offset.reset': 'earliest',
+        batchSize: '100',
+        batchDurationMillis: '200',
+      },
+      { name: 'r1', processor: new TestProcessor(ch), logger },
+    ) as KafkaSource;
     try {
       expect(await until(() => new RegExp(`${T} - partition \\d assigned`).test(javaLog()), 120_000)).toBe(true);
       await src.start();
@@ -195,7 +277,11 @@ f2.sinks.k1.sink.rollInterval = 0
       const mine = assigned[assigned.length - 1]![T]!;
       expect(mine.length).toBeLessThan(3);
       const N = 3000;
-      await produce(kafka, T, Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: `m${i}` })));
+      await produce(
+        kafka,
+        T,
+        Array.from({ length: N }, (_, i) => ({ key: `k${i}`, value: `m${i}` })),
+      );
       const ours: Event[] = [];
       const javaLines = () => fs.readdirSync(out).flatMap((f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean));
       const all = () => new Set([...ours.map((e) => e.body.toString()), ...javaLines()]);

@@ -59,7 +59,14 @@ export async function readTopic(kafka: Kafka, topic: string, expected: number, t
   const all = new Promise<void>((r) => (done = r));
   void c.run({
     eachMessage: async ({ partition, message }) => {
-      out.push({ partition, offset: message.offset, key: message.key?.toString() ?? null, value: message.value ?? Buffer.alloc(0), timestamp: message.timestamp, headers: message.headers ?? {} });
+      out.push({
+        partition,
+        offset: message.offset,
+        key: message.key?.toString() ?? null,
+        value: message.value ?? Buffer.alloc(0),
+        timestamp: message.timestamp,
+        headers: message.headers ?? {},
+      });
       distinct.add((message.value ?? Buffer.alloc(0)).toString('base64'));
       if (distinct.size >= expected) done();
     },

@@ -36,13 +36,31 @@ describe('Kafka broker outage', () => {
 
     const m1 = memory('m1', 100_000, 1000);
     await m1.start();
-    const sink = create(kafkaSink, { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': T, 'kafka.producer.acks': 'all', flumeBatchSize: '200' }, { name: 'k1', channel: m1 }) as KafkaSink;
-    const kc = create(kafkaChannel, { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': C, 'kafka.consumer.group.id': uniqueName('gc'), ...quick }, { name: 'kc' }) as KafkaChannel;
+    const sink = create(
+      kafkaSink,
+      { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': T, 'kafka.producer.acks': 'all', flumeBatchSize: '200' },
+      { name: 'k1', channel: m1 },
+    ) as KafkaSink;
+    const kc = create(
+      kafkaChannel,
+      { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': C, 'kafka.consumer.group.id': uniqueName('gc'), ...quick },
+      { name: 'kc' },
+    ) as KafkaChannel;
     await kc.start();
-    const src = create(kafkaSource, {
-      'kafka.bootstrap.servers': bootstrap, 'kafka.topics': T, 'kafka.consumer.group.id': uniqueName('gs'), 'kafka.consumer.auto.offset.reset': 'earliest',
-      batchSize: '200', backoffSleepIncrement: '250', maxBackoffSleep: '1000', ...quick,
-    }, { name: 'r1', processor: new TestProcessor(kc) }) as KafkaSource;
+    const src = create(
+      kafkaSource,
+      {
+        'kafka.bootstrap.servers': bootstrap,
+        'kafka.topics': T,
+        'kafka.consumer.group.id': uniqueName('gs'),
+        'kafka.consumer.auto.offset.reset': 'earliest',
+        batchSize: '200',
+        backoffSleepIncrement: '250',
+        maxBackoffSleep: '1000',
+        ...quick,
+      },
+      { name: 'r1', processor: new TestProcessor(kc) },
+    ) as KafkaSource;
     await sink.start();
     await src.start();
 

@@ -67,8 +67,13 @@ describe('Kafka sink against a real broker', () => {
     ];
     await runSink(
       {
-        'kafka.topic': topic, defaultPartitionId: '1', partitionIdHeader: 'part', timestampHeader: 'ts', 'header.traceId': 'trace',
-        useFlumeEventFormat: 'true', 'kafka.producer.acks': '1',
+        'kafka.topic': topic,
+        defaultPartitionId: '1',
+        partitionIdHeader: 'part',
+        timestampHeader: 'ts',
+        'header.traceId': 'trace',
+        useFlumeEventFormat: 'true',
+        'kafka.producer.acks': '1',
       },
       events,
     );
@@ -86,7 +91,10 @@ describe('Kafka sink against a real broker', () => {
   it('acks=0 sends without waiting for the broker', async () => {
     const topic = uniqueName('sink-a0');
     await createTopic(kafka, topic, 1);
-    await runSink({ 'kafka.topic': topic, 'kafka.producer.acks': '0' }, Array.from({ length: 100 }, (_, i) => createEvent(`m${i}`)));
+    await runSink(
+      { 'kafka.topic': topic, 'kafka.producer.acks': '0' },
+      Array.from({ length: 100 }, (_, i) => createEvent(`m${i}`)),
+    );
     expect((await readTopic(kafka, topic, 100)).length).toBe(100);
   });
 
@@ -94,7 +102,11 @@ describe('Kafka sink against a real broker', () => {
     const ch = memory('c1');
     await ch.start();
     await withTransaction(ch, (tx) => tx.putAll([createEvent('a'), createEvent('b', { p: 'x' })]));
-    const sink = create(kafkaSink, { 'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topic': uniqueName('t'), partitionIdHeader: 'p' }, { name: 'k1', channel: ch }) as KafkaSink;
+    const sink = create(
+      kafkaSink,
+      { 'kafka.bootstrap.servers': svc.kafka.bootstrap, 'kafka.topic': uniqueName('t'), partitionIdHeader: 'p' },
+      { name: 'k1', channel: ch },
+    ) as KafkaSink;
     await sink.start();
     await expect(sink.process()).rejects.toThrow(EventDeliveryError);
     await expect(sink.process()).rejects.toThrow(/Non integer partition id/);
@@ -107,10 +119,16 @@ describe('Kafka sink against a real broker', () => {
     const ch = memory('c1');
     await ch.start();
     await withTransaction(ch, (tx) => tx.put(createEvent('a')));
-    const sink = create(kafkaSink, {
-      'kafka.bootstrap.servers': '127.0.0.1:1', 'kafka.producer.retries': '0', 'kafka.producer.request.timeout.ms': '1000',
-      'kafka.producer.socket.connection.setup.timeout.ms': '500',
-    }, { name: 'k1', channel: ch }) as KafkaSink;
+    const sink = create(
+      kafkaSink,
+      {
+        'kafka.bootstrap.servers': '127.0.0.1:1',
+        'kafka.producer.retries': '0',
+        'kafka.producer.request.timeout.ms': '1000',
+        'kafka.producer.socket.connection.setup.timeout.ms': '500',
+      },
+      { name: 'k1', channel: ch },
+    ) as KafkaSink;
     await sink.start();
     await expect(sink.process()).rejects.toThrow(/failed to publish 1 event\(s\) to Kafka, rolled back for retry/);
     await sink.stop();

@@ -44,11 +44,18 @@ describe('Kafka source against a real broker', () => {
     const topic = uniqueName('src');
     await createTopic(kafka, topic, 3);
     const N = 3000;
-    await produce(kafka, topic, Array.from({ length: N }, (_, i) => ({ key: `k${i % 17}`, value: `m${i}`, headers: { trace: `t${i}` } })));
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: N }, (_, i) => ({ key: `k${i % 17}`, value: `m${i}`, headers: { trace: `t${i}` } })),
+    );
     const { ch, got, pump } = collector();
     const proc = new TestProcessor(ch);
     const group = uniqueName('g');
-    const src = create(kafkaSource, sourceProps(topic, group, { 'header.traceId': 'trace' }), { name: 'r1', processor: proc }) as KafkaSource;
+    const src = create(kafkaSource, sourceProps(topic, group, { 'header.traceId': 'trace' }), {
+      name: 'r1',
+      processor: proc,
+    }) as KafkaSource;
     await src.start();
     try {
       expect(await until(async () => (await pump(), got.length >= N), 60_000)).toBe(true);
@@ -80,7 +87,11 @@ describe('Kafka source against a real broker', () => {
     const topic = uniqueName('src-fail');
     await createTopic(kafka, topic, 3);
     const N = 1000;
-    await produce(kafka, topic, Array.from({ length: N }, (_, i) => ({ value: `m${i}` })));
+    await produce(
+      kafka,
+      topic,
+      Array.from({ length: N }, (_, i) => ({ value: `m${i}` })),
+    );
     const { ch, got, pump } = collector();
     const proc = new TestProcessor(ch);
     proc.failNext(5);
@@ -102,7 +113,10 @@ describe('Kafka source against a real broker', () => {
     await createTopic(kafka, topic, 3);
     const { ch, got, pump } = collector();
     const proc = new TestProcessor(ch);
-    const src = create(kafkaSource, sourceProps(topic, uniqueName('g'), { batchSize: '1000', batchDurationMillis: '5000' }), { name: 'r1', processor: proc }) as KafkaSource;
+    const src = create(kafkaSource, sourceProps(topic, uniqueName('g'), { batchSize: '1000', batchDurationMillis: '5000' }), {
+      name: 'r1',
+      processor: proc,
+    }) as KafkaSource;
     await src.start();
     try {
       // a trickle: 30 records sent one by one to all partitions
@@ -131,13 +145,19 @@ describe('Kafka source against a real broker', () => {
       const N1 = 1500;
       let i = 0;
       const wave = async (n: number) => {
-        await produce(kafka, topic, Array.from({ length: n }, () => ({ key: `key${i}`, value: `m${i++}` })));
+        await produce(
+          kafka,
+          topic,
+          Array.from({ length: n }, () => ({ key: `key${i}`, value: `m${i++}` })),
+        );
       };
       // give the group time to settle on two members before producing
       await until(async () => (await wave(30), await Promise.all([a.pump(), b.pump()]), a.got.length > 0 && b.got.length > 0), 60_000);
       const [fromA, fromB] = [a.got.length, b.got.length];
       await wave(N1);
-      expect(await until(async () => (await Promise.all([a.pump(), b.pump()]), new Set([...values(a.got), ...values(b.got)]).size >= i), 60_000)).toBe(true);
+      expect(
+        await until(async () => (await Promise.all([a.pump(), b.pump()]), new Set([...values(a.got), ...values(b.got)]).size >= i), 60_000),
+      ).toBe(true);
       const partsA = new Set(a.got.slice(fromA).map((e) => e.headers.partition));
       const partsB = new Set(b.got.slice(fromB).map((e) => e.headers.partition));
       expect([...partsA].some((p) => partsB.has(p))).toBe(false); // a partition belongs to one member

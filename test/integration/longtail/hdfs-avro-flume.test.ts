@@ -63,10 +63,12 @@ async function run(impl: 'flume' | 'ts'): Promise<string[]> {
   await waitFor(`${impl}: the idle file closed`, async () => done().length === 1, { timeoutMs: 60_000 });
   const file = path.join(out, done()[0]!);
   const args = ['-Xmx64m', '-cp', `${classes}${path.delimiter}${cp}`, 'ReadAvro', file];
-  return execFileSync('java', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trimEnd().split('\n');
+  return execFileSync('java', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+    .trimEnd()
+    .split('\n');
 }
 
-describe('HDFS AvroEventSerializer: flume-ts vs Flume 1.11, read back by Avro\'s Java reader', () => {
+describe("HDFS AvroEventSerializer: flume-ts vs Flume 1.11, read back by Avro's Java reader", () => {
   it('same schema, codec and records', async () => {
     const flume = await run('flume');
     const ts = await run('ts');

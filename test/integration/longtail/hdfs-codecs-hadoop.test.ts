@@ -46,7 +46,13 @@ const readByHadoop = (codecClass: string, file: string) => {
 describe('hdfs codecs read back by Hadoop 3.4 (no native libraries)', () => {
   const big = Array.from({ length: 30000 }, (_, i) => `line ${i} ${'x'.repeat(i % 40)}`);
   const batches = [['a', 'b'], big, ['tail ü'], ['']];
-  const expected = Buffer.from(batches.flat().map((l) => `${l}\n`).join(''), 'utf8');
+  const expected = Buffer.from(
+    batches
+      .flat()
+      .map((l) => `${l}\n`)
+      .join(''),
+    'utf8',
+  );
   for (const [name, cls] of [
     ['bzip2', 'org.apache.hadoop.io.compress.BZip2Codec'],
     ['lz4', 'org.apache.hadoop.io.compress.Lz4Codec'],

@@ -39,7 +39,13 @@ afterEach(async () => {
   running = undefined;
 });
 
-const files = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => !f.endsWith('.crc')).sort() : []);
+const files = (dir: string) =>
+  fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => !f.endsWith('.crc'))
+        .sort()
+    : [];
 const mask = (f: string) => f.replace(/\d+/g, 'N');
 
 async function run(impl: 'flume' | 'ts'): Promise<{ open: string[]; names: string[]; contents: string[] }> {

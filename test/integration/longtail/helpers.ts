@@ -15,7 +15,11 @@ export async function runFlume(conf: string, port?: number): Promise<Running & {
   const d = tmpDir('longtail-flume-');
   fs.writeFileSync(path.join(d, 'a.conf'), conf);
   const agent = startFlumeAgent({
-    confFile: path.join(d, 'a.conf'), name: 'a1', heap: '256m', logDir: path.join(d, 'logs'), args: ['--no-reload-conf'],
+    confFile: path.join(d, 'a.conf'),
+    name: 'a1',
+    heap: '256m',
+    logDir: path.join(d, 'logs'),
+    args: ['--no-reload-conf'],
   });
   if (port !== undefined) {
     await waitFor('Flume source port', () => portOpen(port), { alive: agent.alive, timeoutMs: 120_000, logFile: agent.logFile });

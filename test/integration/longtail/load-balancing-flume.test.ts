@@ -29,9 +29,18 @@ beforeAll(async () => {
 function flumeRouting(cases: Array<[number, string, number[]]>): string[][][] {
   const args = cases.map(([n, policy, batches]) => `${n}:${policy}:${batches.join(',')}`);
   const out = execFileSync('java', ['-Xmx128m', '-cp', `${classes}${path.delimiter}${cp}`, 'LbDump', ...args], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
-  return out.split('case\n').slice(1).map((block) => block.replace(/\n$/, '').split('\n').map((l) => (l ? l.split(' ') : [])));
+  return out
+    .split('case\n')
+    .slice(1)
+    .map((block) =>
+      block
+        .replace(/\n$/, '')
+        .split('\n')
+        .map((l) => (l ? l.split(' ') : [])),
+    );
 }
 
 async function tsRouting(channels: number, policy: 'round_robin' | 'random', batches: number[]): Promise<string[][]> {
@@ -46,16 +55,26 @@ async function tsRouting(channels: number, policy: 'round_robin' | 'random', bat
   return Promise.all(chans.map(async (c) => (await drain(c)).map((e) => e.body.toString())));
 }
 
-describe('load_balancing selector: Flume 1.11\'s class vs flume-ts', () => {
-  const cases: Array<[number, number[]]> = [[2, [1, 1, 1, 1, 1]], [3, [4, 1, 2, 5]], [5, [100, 7, 1, 33]], [1, [3, 3]]];
+describe("load_balancing selector: Flume 1.11's class vs flume-ts", () => {
+  const cases: Array<[number, number[]]> = [
+    [2, [1, 1, 1, 1, 1]],
+    [3, [4, 1, 2, 5]],
+    [5, [100, 7, 1, 33]],
+    [1, [3, 3]],
+  ];
   const randomBatches = [50, 1, 149];
-  it('round_robin: every channel gets the same events as with Flume\'s class; random: each event exactly once', async () => {
+  it("round_robin: every channel gets the same events as with Flume's class; random: each event exactly once", async () => {
     const flume = flumeRouting([...cases.map(([n, b]): [number, string, number[]] => [n, 'round_robin', b]), [3, 'random', randomBatches]]);
     for (const [i, [n, batches]] of cases.entries()) {
       expect(await tsRouting(n, 'round_robin', batches), `${n} channels, batches ${batches.join(',')}`).toEqual(flume[i]);
     }
     for (const got of [flume[cases.length]!, await tsRouting(3, 'random', randomBatches)]) {
-      expect(got.flat().map(Number).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i));
+      expect(
+        got
+          .flat()
+          .map(Number)
+          .sort((a, b) => a - b),
+      ).toEqual(Array.from({ length: 200 }, (_, i) => i));
       for (const ch of got) expect(ch.length).toBeGreaterThan(20);
     }
   });
@@ -75,12 +94,16 @@ a1.sources.r1.bind = 127.0.0.1
 a1.sources.r1.port = ${port}
 a1.sources.r1.channels = c1 c2
 a1.sources.r1.selector.type = load_balancing
-${[1, 2].map((i) => `a1.channels.c${i}.type = memory
+${[1, 2]
+  .map(
+    (i) => `a1.channels.c${i}.type = memory
 a1.sinks.k${i}.type = file_roll
 a1.sinks.k${i}.channel = c${i}
 a1.sinks.k${i}.sink.directory = ${path.join(out, `k${i}`)}
 a1.sinks.k${i}.sink.rollInterval = 0
-`).join('')}`;
+`,
+  )
+  .join('')}`;
 
   it('Flume 1.11 drops the source (no LOAD_BALANCING selector configuration); flume-ts routes round-robin', async () => {
     const port = await freePort();
@@ -90,8 +113,9 @@ a1.sinks.k${i}.sink.rollInterval = 0
     const configured = async () => fs.existsSync(flume.where) && /Starting new configuration/.test(fs.readFileSync(flume.where, 'utf8'));
     await waitFor('Flume to reject the selector', configured, { timeoutMs: 120_000 });
     const log = fs.readFileSync(flume.where, 'utf8');
-    expect(log).toContain('No enum constant org.apache.flume.conf.channel.ChannelSelectorConfiguration.'
-      + 'ChannelSelectorConfigurationType.LOAD_BALANCING');
+    expect(log).toContain(
+      'No enum constant org.apache.flume.conf.channel.ChannelSelectorConfiguration.' + 'ChannelSelectorConfigurationType.LOAD_BALANCING',
+    );
     expect(log).toMatch(/sourceRunners:\{\}/);
 
     const tsPort = await freePort();
@@ -102,7 +126,10 @@ a1.sinks.k${i}.sink.rollInterval = 0
     for (let i = 0; i < 6; i++) expect(await sendLines(tsPort, [`l${i}`])).toEqual(['OK']);
     const dirs = [1, 2].map((i) => path.join(tsOut, `k${i}`));
     await waitFor('6 lines out', async () => dirs.flatMap(linesIn).length >= 6, { timeoutMs: 30_000 });
-    expect(dirs.map(linesIn)).toEqual([['l0', 'l2', 'l4'], ['l1', 'l3', 'l5']]);
+    expect(dirs.map(linesIn)).toEqual([
+      ['l0', 'l2', 'l4'],
+      ['l1', 'l3', 'l5'],
+    ]);
     expect(ts.agent.stderr()).toMatch(/Flume 1\.11 drops/);
   });
 });

@@ -46,11 +46,11 @@ a1.sinks.k1.sink.serializer = header_and_text
 async function run(impl: 'flume' | 'ts'): Promise<{ codes: string[]; out: string[] }> {
   const port = await freePort();
   const out = tmpDir(`scribe-${impl}-`);
-  running = impl === 'flume'
-    ? await runFlume(conf(port, out, ''), port)
-    : await runTs(conf(port, out, 'a1.sources.r1.bind = 127.0.0.1\n'), port);
+  running =
+    impl === 'flume' ? await runFlume(conf(port, out, ''), port) : await runTs(conf(port, out, 'a1.sources.r1.bind = 127.0.0.1\n'), port);
   const stdout = execFileSync('java', ['-Xmx64m', '-cp', `${classes}${path.delimiter}${cp}`, 'ScribeSend', String(port), ...CALLS], {
-    encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'],
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
   });
   await waitFor(`${impl}: ${EXPECTED_OUT} lines in file_roll`, async () => linesIn(out).length >= EXPECTED_OUT, { timeoutMs: 60_000 });
   return { codes: stdout.trim().split('\n'), out: linesIn(out) };
@@ -62,8 +62,12 @@ describe('Scribe source: flume-ts vs Flume 1.11 with a real Thrift client', () =
     const ts = await run('ts');
     expect(flume.codes).toEqual(['OK', 'TRY_LATER', 'OK', 'TRY_LATER', 'OK', 'OK']);
     expect(flume.out).toEqual([
-      '{category=a} hello', '{category=b} second entry', '{} no category',
-      '{category=x} k=v with = signs', '{category=x} tab\there', '{category=y} last',
+      '{category=a} hello',
+      '{category=b} second entry',
+      '{} no category',
+      '{category=x} k=v with = signs',
+      '{category=x} tab\there',
+      '{category=y} last',
     ]);
     expect(ts).toEqual(flume);
   });

@@ -25,11 +25,15 @@ a1.channels.c1.overflowTimeout = 0
 a1.channels.c1.checkpointDir = ${root}/checkpoint
 a1.channels.c1.dataDirs = ${root}/data
 a1.channels.c1.minimumRequiredSpace = 1048576
-${withSink ? `a1.sinks.k1.type = file_roll
+${
+  withSink
+    ? `a1.sinks.k1.type = file_roll
 a1.sinks.k1.channel = c1
 a1.sinks.k1.sink.directory = ${root}/out
 a1.sinks.k1.sink.rollInterval = 0
-` : ''}`;
+`
+    : ''
+}`;
 
 let running: Running | undefined;
 afterEach(async () => {

@@ -76,7 +76,13 @@ describe('agents: Flume 1.11 ⇄ flume-ts over avro and thrift', () => {
       await waitForTs(() => canConnect(port), 'flume-ts source port', 30_000);
       const d = tmpDir('rpc-agents-flume-');
       fs.writeFileSync(path.join(d, 'a.conf'), sender(port, kind));
-      flume = startFlumeAgent({ confFile: path.join(d, 'a.conf'), name: 'a1', heap: '256m', logDir: path.join(d, 'logs'), args: ['--no-reload-conf'] });
+      flume = startFlumeAgent({
+        confFile: path.join(d, 'a.conf'),
+        name: 'a1',
+        heap: '256m',
+        logDir: path.join(d, 'logs'),
+        args: ['--no-reload-conf'],
+      });
       const got = await allArrived(out);
       expect([...got].sort()).toEqual(expected().sort());
     });
@@ -86,7 +92,13 @@ describe('agents: Flume 1.11 ⇄ flume-ts over avro and thrift', () => {
       const out = tmpDir('rpc-agents-out-');
       const d = tmpDir('rpc-agents-flume-');
       fs.writeFileSync(path.join(d, 'b.conf'), receiver(port, kind, out));
-      flume = startFlumeAgent({ confFile: path.join(d, 'b.conf'), name: 'a1', heap: '256m', logDir: path.join(d, 'logs'), args: ['--no-reload-conf'] });
+      flume = startFlumeAgent({
+        confFile: path.join(d, 'b.conf'),
+        name: 'a1',
+        heap: '256m',
+        logDir: path.join(d, 'logs'),
+        args: ['--no-reload-conf'],
+      });
       await waitFor('Flume source port', () => portOpen(port), { alive: flume.alive, timeoutMs: 90_000, logFile: flume.logFile });
       ts = startAgent(sender(port, kind));
       const got = await allArrived(out);

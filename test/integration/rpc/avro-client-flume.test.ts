@@ -33,7 +33,7 @@ function tmp(): string {
 const lines = Array.from({ length: 2003 }, (_, i) => `line ${i} ${'z'.repeat(i % 40)}`);
 
 describe('avro-client interop with Flume 1.11', () => {
-  it('flume-ng avro-client (Flume\'s AvroCLIClient) → flume-ts avro source', async () => {
+  it("flume-ng avro-client (Flume's AvroCLIClient) → flume-ts avro source", async () => {
     const ch = memory('c', 10_000, 1000);
     const src = create(avroSource, { bind: '127.0.0.1', port: '0' }, { processor: processorFor(ch) }) as AvroSource;
     await src.start();
@@ -45,8 +45,20 @@ describe('avro-client interop with Flume 1.11', () => {
     // async: the source runs in this process and must keep answering while the JVM sends
     const r = await new Promise<{ status: number | null; out: string }>((resolve) => {
       const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-      const c = spawn(java, ['-Xmx128m', '-cp', path.join(lib, '*'), 'org.apache.flume.client.avro.AvroCLIClient',
-        '-H', '127.0.0.1', '-p', String(src.boundPort), '-F', path.join(d, 'in.txt'), '-R', path.join(d, 'h.properties')]);
+      const c = spawn(java, [
+        '-Xmx128m',
+        '-cp',
+        path.join(lib, '*'),
+        'org.apache.flume.client.avro.AvroCLIClient',
+        '-H',
+        '127.0.0.1',
+        '-p',
+        String(src.boundPort),
+        '-F',
+        path.join(d, 'in.txt'),
+        '-R',
+        path.join(d, 'h.properties'),
+      ]);
       let out = '';
       c.stdout.on('data', (x) => (out += x));
       c.stderr.on('data', (x) => (out += x));
@@ -70,7 +82,18 @@ describe('avro-client interop with Flume 1.11', () => {
     fs.writeFileSync(path.join(d, 'in.txt'), lines.join('\r\n'));
     fs.writeFileSync(path.join(d, 'h.properties'), 'tier = edge\n');
     vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(await avroClientMain(['-H', '127.0.0.1', '-p', String(rig.flumePort), '-F', path.join(d, 'in.txt'), '-R', path.join(d, 'h.properties')])).toBe(0);
+    expect(
+      await avroClientMain([
+        '-H',
+        '127.0.0.1',
+        '-p',
+        String(rig.flumePort),
+        '-F',
+        path.join(d, 'in.txt'),
+        '-R',
+        path.join(d, 'h.properties'),
+      ]),
+    ).toBe(0);
     const { events } = await collect(rig.out, lines.length, 120_000, (e) => e.body.toString());
     expect(events.map((e) => e.body.toString())).toEqual(lines);
     expect(events[0]!.headers).toEqual({ tier: 'edge' });

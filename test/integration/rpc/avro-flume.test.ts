@@ -25,7 +25,10 @@ const deflate = { flume: { 'compression-type': 'deflate' }, ts: { 'compression-t
 
 const variants: Array<[string, Variant]> = [
   ['plain', { kind: 'avro', inbound: { flume: {}, ts: {} }, outbound: { flume: {}, ts: {} } }],
-  ['deflate', { kind: 'avro', inbound: deflate, outbound: { flume: { 'compression-type': 'deflate', 'compression-level': '9' }, ts: deflate.ts } }],
+  [
+    'deflate',
+    { kind: 'avro', inbound: deflate, outbound: { flume: { 'compression-type': 'deflate', 'compression-level': '9' }, ts: deflate.ts } },
+  ],
   ['TLS', { kind: 'avro', inbound: tlsIn, outbound: tlsOut }],
   [
     'TLS + deflate',
@@ -49,7 +52,9 @@ describe('avro: flume-ts ⇄ real Flume 1.11', () => {
       const sent = Date.now() - t0;
       const { events: got } = await collect(rig.out, n, 240_000);
       const total = Date.now() - t0;
-      console.log(`[avro ${label}] ${n} events: flume-ts sink → Flume in ${sent} ms, end to end ${total} ms (${Math.round((n / total) * 1000)} ev/s)`);
+      console.log(
+        `[avro ${label}] ${n} events: flume-ts sink → Flume in ${sent} ms, end to end ${total} ms (${Math.round((n / total) * 1000)} ev/s)`,
+      );
       expect(failures).toBe(0);
       expect(sameEvents(got, events)).toBeUndefined();
       const sc = rig.source.counter!.snapshot();

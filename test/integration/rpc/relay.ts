@@ -90,7 +90,11 @@ export async function startRig(v: Variant): Promise<Rig> {
   const out = memory('out', EVENTS * 3, 1000);
   const srcSpec = v.kind === 'avro' ? avroSource : thriftSource;
   const makeSource = () =>
-    create(srcSpec, { bind: '127.0.0.1', port: String(tsPort), ...v.outbound.ts }, { name: 'ts-src', processor: processorFor(out), logger: quiet }) as RpcSource;
+    create(
+      srcSpec,
+      { bind: '127.0.0.1', port: String(tsPort), ...v.outbound.ts },
+      { name: 'ts-src', processor: processorFor(out), logger: quiet },
+    ) as RpcSource;
   let source = makeSource();
   await source.start();
   const confFile = path.join(dir, 'flume.conf');
@@ -105,7 +109,14 @@ export async function startRig(v: Variant): Promise<Rig> {
   const sinkSpec = v.kind === 'avro' ? avroSink : thriftSink;
   const sink = create(
     sinkSpec,
-    { hostname: '127.0.0.1', port: String(flumePort), 'batch-size': '1000', 'request-timeout': '5000', 'connect-timeout': '5000', ...v.inbound.ts },
+    {
+      hostname: '127.0.0.1',
+      port: String(flumePort),
+      'batch-size': '1000',
+      'request-timeout': '5000',
+      'connect-timeout': '5000',
+      ...v.inbound.ts,
+    },
     { name: 'ts-sink', channel: inCh, logger: quiet },
   ) as RpcSink;
   const rig: Rig = {
@@ -169,7 +180,12 @@ export async function pump(sink: RpcSink, deadlineMs: number, onBatch?: (n: numb
 }
 
 /** Takes everything from `ch` until `n` distinct events arrived (bounded). */
-export async function collect(ch: Channel, n: number, deadlineMs: number, key: (e: Event) => string = (e) => e.headers.seq!): Promise<{ events: Event[]; distinct: Map<string, Event> }> {
+export async function collect(
+  ch: Channel,
+  n: number,
+  deadlineMs: number,
+  key: (e: Event) => string = (e) => e.headers.seq!,
+): Promise<{ events: Event[]; distinct: Map<string, Event> }> {
   const events: Event[] = [];
   const distinct = new Map<string, Event>();
   const end = Date.now() + deadlineMs;
@@ -205,6 +221,8 @@ export async function restartScenario(rig: Rig, kind: Kind, n: number) {
   });
   await Promise.all(restarts);
   const { events: got, distinct } = await collect(rig.out, n, 300_000);
-  console.log(`[${kind} restart] ${n} events; flume-ts sink failures ${failures}; received ${got.length} (${got.length - distinct.size} duplicates)`);
+  console.log(
+    `[${kind} restart] ${n} events; flume-ts sink failures ${failures}; received ${got.length} (${got.length - distinct.size} duplicates)`,
+  );
   return { events, failures, distinct, flumeLog: fs.readFileSync(rig.flume.logFile, 'utf8') };
 }

@@ -44,7 +44,9 @@ describe('thrift: flume-ts ⇄ real Flume 1.11', () => {
       const sent = Date.now() - t0;
       const { events: got } = await collect(rig.out, n, 240_000);
       const total = Date.now() - t0;
-      console.log(`[thrift ${label}] ${n} events: flume-ts sink → Flume in ${sent} ms, end to end ${total} ms (${Math.round((n / total) * 1000)} ev/s)`);
+      console.log(
+        `[thrift ${label}] ${n} events: flume-ts sink → Flume in ${sent} ms, end to end ${total} ms (${Math.round((n / total) * 1000)} ev/s)`,
+      );
       expect(failures).toBe(0);
       expect(sameEvents(got, events)).toBeUndefined();
       expect(rig.source.counter!.snapshot().EventAcceptedCount).toBe(String(n));

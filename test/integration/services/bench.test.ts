@@ -15,7 +15,23 @@ describe('bench runner smoke run', () => {
   function bench(args: string[]) {
     const r = spawnSync(
       process.execPath,
-      [path.join(ROOT, 'bench/run.mjs'), ...args, '--replicates', '1', '--warmup', '0', '--seconds', '2', '--max-events', '20000', '--heap', '256m', '--no-probe', '--out', out],
+      [
+        path.join(ROOT, 'bench/run.mjs'),
+        ...args,
+        '--replicates',
+        '1',
+        '--warmup',
+        '0',
+        '--seconds',
+        '2',
+        '--max-events',
+        '20000',
+        '--heap',
+        '256m',
+        '--no-probe',
+        '--out',
+        out,
+      ],
       { encoding: 'utf8', timeout: 240_000 },
     );
     expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);

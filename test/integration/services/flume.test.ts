@@ -74,9 +74,24 @@ describe('real Apache Flume 1.11 via `npm run flume`', () => {
       ].join('\n'),
     );
     // Exactly what `npm run flume -- agent …` runs (package.json "flume" script), minus npm itself.
-    agent = spawn(process.execPath, [path.join(ROOT, 'scripts/services/flume-cli.mjs'), 'agent', '--conf-file', conf, '--name', 'a1', '--heap', '256m', '--log-dir', path.join(tmp, 'logs')], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    agent = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'scripts/services/flume-cli.mjs'),
+        'agent',
+        '--conf-file',
+        conf,
+        '--name',
+        'a1',
+        '--heap',
+        '256m',
+        '--log-dir',
+        path.join(tmp, 'logs'),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
     let stderr = '';
     agent.stderr!.on('data', (d) => (stderr += d));
     await waitFor('flume netcat source', () => portOpen(port), {

@@ -12,12 +12,16 @@ interface Reply {
 /** One HTTP request with node:http (no redirect following: WebHDFS's 307 is handled by the test). */
 function request(method: string, url: string, body?: Buffer): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {} }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      url,
+      { method, headers: body ? { 'content-type': 'application/octet-stream', 'content-length': body.length } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.setTimeout(30_000, () => req.destroy(new Error(`timeout ${method} ${url}`)));
     req.on('error', reject);
     req.end(body);
@@ -59,7 +63,11 @@ describe('real HDFS 3.4 (NameNode + DataNode) over WebHDFS', () => {
 
     const list = await request('GET', `${webhdfs}${dir}?op=LISTSTATUS&user.name=${user}`);
     expect(list.status).toBe(200);
-    const statuses = JSON.parse(list.body.toString()).FileStatuses.FileStatus as Array<{ pathSuffix: string; length: number; type: string }>;
+    const statuses = JSON.parse(list.body.toString()).FileStatuses.FileStatus as Array<{
+      pathSuffix: string;
+      length: number;
+      type: string;
+    }>;
     expect(statuses).toEqual([expect.objectContaining({ pathSuffix: 'data.bin', length: data.length, type: 'FILE' })]);
   });
 });

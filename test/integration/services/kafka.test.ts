@@ -44,9 +44,7 @@ describe('real Kafka 3.9 (KRaft) on loopback', () => {
     }
     const deadline = Date.now() + 60_000;
     const balanced = () =>
-      assigned.size === 2 &&
-      [...assigned.values()].every((p) => p.length > 0) &&
-      new Set([...assigned.values()].flat()).size === 3;
+      assigned.size === 2 && [...assigned.values()].every((p) => p.length > 0) && new Set([...assigned.values()].flat()).size === 3;
     while (!balanced() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     expect(balanced()).toBe(true);
 

@@ -34,8 +34,11 @@ const SOURCES: Record<string, string> = {
 function conf(base: string, flumeOnly = false): string {
   const names = [...Object.keys(SOURCES), 'res', ...(flumeOnly ? ['stk'] : [])];
   const all = [...names, 'exe'];
-  const lines = [`a1.sources = ${all.join(' ')}`, `a1.channels = ${all.map((n) => `c_${n}`).join(' ')}`,
-    `a1.sinks = ${all.map((n) => `k_${n}`).join(' ')}`];
+  const lines = [
+    `a1.sources = ${all.join(' ')}`,
+    `a1.channels = ${all.map((n) => `c_${n}`).join(' ')}`,
+    `a1.sinks = ${all.map((n) => `k_${n}`).join(' ')}`,
+  ];
   for (const n of names) {
     const s = `a1.sources.${n}`;
     lines.push(`${s}.type = spooldir`, `${s}.spoolDir = ${base}/in-${n}`, `${s}.channels = c_${n}`);
@@ -45,8 +48,12 @@ function conf(base: string, flumeOnly = false): string {
     if (n === 'stk') {
       // Flume reads one batch, then its channel stays full (the sink cannot deliver): its position file stays behind
       lines.push(`a1.channels.c_${n}.capacity = 100`, `a1.channels.c_${n}.transactionCapacity = 100`);
-      lines.push(`a1.sinks.k_${n}.type = avro`, `a1.sinks.k_${n}.channel = c_${n}`, `a1.sinks.k_${n}.hostname = 127.0.0.1`,
-        `a1.sinks.k_${n}.port = 9`);
+      lines.push(
+        `a1.sinks.k_${n}.type = avro`,
+        `a1.sinks.k_${n}.channel = c_${n}`,
+        `a1.sinks.k_${n}.hostname = 127.0.0.1`,
+        `a1.sinks.k_${n}.port = 9`,
+      );
       continue;
     }
     lines.push(`a1.sinks.k_${n}.type = file_roll`, `a1.sinks.k_${n}.channel = c_${n}`, `a1.sinks.k_${n}.sink.directory = ${base}/out-${n}`);
@@ -83,8 +90,10 @@ function prepare(base: string): void {
   PositionTracker.create(`${base}/in-res/.flumespool/${META_FILE_NAME}`, `${base}/in-res/big.txt`, 1000).close();
   fs.mkdirSync(`${base}/in-stk`, { recursive: true });
   fs.writeFileSync(`${base}/in-stk/big.txt`, BIG);
-  fs.writeFileSync(`${base}/exec-in.bin`, Buffer.concat([Buffer.from('a\nb\r\nc\rd'), Buffer.from([0xff, 0xe2, 0x82]),
-    Buffer.from('e\n\nhé\n')]));
+  fs.writeFileSync(
+    `${base}/exec-in.bin`,
+    Buffer.concat([Buffer.from('a\nb\r\nc\rd'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('e\n\nhé\n')]),
+  );
   fs.writeFileSync(`${base}/exec-tail.bin`, 'no newline at the end');
 }
 
@@ -101,8 +110,13 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
     await avroFile(`${fb}/in-avr/data.avro`);
     fs.copyFileSync(`${fb}/in-avr/data.avro`, `${tb}/in-avr/data.avro`);
     fs.writeFileSync(path.join(fb, 'a.conf'), conf(fb, true));
-    flume = startFlumeAgent({ confFile: path.join(fb, 'a.conf'), name: 'a1', heap: '256m', logDir: path.join(fb, 'logs'),
-      args: ['--no-reload-conf'] });
+    flume = startFlumeAgent({
+      confFile: path.join(fb, 'a.conf'),
+      name: 'a1',
+      heap: '256m',
+      logDir: path.join(fb, 'logs'),
+      args: ['--no-reload-conf'],
+    });
     ts = startAgent(conf(tb));
 
     const settled = (n: string) => {
@@ -116,13 +130,16 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
       return fo.includes('no newline at the end') && rollOutput(`${tb}/out-exe`).toString('latin1') === fo;
     };
     const resSettled = () => [fb, tb].every((b) => rollOutput(`${b}/out-res`).toString('latin1') === bigFrom(100));
-    await waitFor('both agents drained every spool dir alike',
-      async () => Object.keys(SOURCES).every(settled) && execSettled() && resSettled(), {
-      timeoutMs: 120_000,
-      intervalMs: 500,
-      alive: flume.alive,
-      logFile: flume.logFile,
-    }).catch(() => undefined);
+    await waitFor(
+      'both agents drained every spool dir alike',
+      async () => Object.keys(SOURCES).every(settled) && execSettled() && resSettled(),
+      {
+        timeoutMs: 120_000,
+        intervalMs: 500,
+        alive: flume.alive,
+        logFile: flume.logFile,
+      },
+    ).catch(() => undefined);
 
     for (const n of ['rep', 'ign', 'avr', 'blb']) {
       expect(rollOutput(`${tb}/out-${n}`).toString('latin1'), `output of ${n}`).toBe(rollOutput(`${fb}/out-${n}`).toString('latin1'));
@@ -152,12 +169,17 @@ describe('spooldir: flume-ts vs Apache Flume 1.11', () => {
     expect(pos!.offset).toBeGreaterThan(0);
     await ts.stop('SIGTERM');
     fs.mkdirSync(`${fb}/out-stk`);
-    ts = startAgent(conf(fb).replace(/^a1\.sources = .*$/m, 'a1.sources = stk').replace(/^a1\.channels = .*$/m, 'a1.channels = c_rep')
-      .replace(/^a1\.sinks = .*$/m,
-        'a1.sinks = k_rep') + `a1.sources.stk.type = spooldir\na1.sources.stk.spoolDir = ${fb}/in-stk\na1.sources.stk.channels = c_rep\n`
-      + `a1.sinks.k_rep.sink.directory = ${fb}/out-stk\n`);
-    await waitFor('flume-ts finished the file Flume started', async () => fs.existsSync(`${fb}/in-stk/big.txt.COMPLETED`),
-      { timeoutMs: 30_000 });
+    ts = startAgent(
+      conf(fb)
+        .replace(/^a1\.sources = .*$/m, 'a1.sources = stk')
+        .replace(/^a1\.channels = .*$/m, 'a1.channels = c_rep')
+        .replace(/^a1\.sinks = .*$/m, 'a1.sinks = k_rep') +
+        `a1.sources.stk.type = spooldir\na1.sources.stk.spoolDir = ${fb}/in-stk\na1.sources.stk.channels = c_rep\n` +
+        `a1.sinks.k_rep.sink.directory = ${fb}/out-stk\n`,
+    );
+    await waitFor('flume-ts finished the file Flume started', async () => fs.existsSync(`${fb}/in-stk/big.txt.COMPLETED`), {
+      timeoutMs: 30_000,
+    });
     const want = bigFrom(pos!.offset / 10);
     await waitFor('output', async () => rollOutput(`${fb}/out-stk`).length >= want.length, { timeoutMs: 10_000 }).catch(() => undefined);
     expect(rollOutput(`${fb}/out-stk`).toString('latin1')).toBe(want);

@@ -107,18 +107,29 @@ async function startBoth(kind: Kind): Promise<{ fPort: number; tPort: number; fD
   const d = tmpDir('syslog-flume-conf-');
   fs.writeFileSync(path.join(d, 'a.conf'), conf(kind, fPort, fDir));
   flume = startFlumeAgent({
-    confFile: path.join(d, 'a.conf'), name: 'a1', heap: '256m', logDir: path.join(d, 'logs'), args: ['--no-reload-conf'],
+    confFile: path.join(d, 'a.conf'),
+    name: 'a1',
+    heap: '256m',
+    logDir: path.join(d, 'logs'),
+    args: ['--no-reload-conf'],
     jvmArgs: ['-Duser.timezone=UTC', '-Dfile.encoding=UTF-8'],
   });
   ts = startAgent(conf(kind, tPort, tDir));
   if (kind === 'syslogudp') {
     // UDP has no handshake: probe until each agent wrote a probe event
-    for (const [port, dir] of [[fPort, fDir], [tPort, tDir]] as const) {
-      await waitFor('udp source ready', async () => {
-        await sendUdp(port, [Buffer.from('<13>Jan 12 10:00:00 host PROBE')]);
-        await new Promise((r) => setTimeout(r, 300));
-        return has(dir, 'PROBE');
-      }, { timeoutMs: 120_000, intervalMs: 200, alive: flume.alive });
+    for (const [port, dir] of [
+      [fPort, fDir],
+      [tPort, tDir],
+    ] as const) {
+      await waitFor(
+        'udp source ready',
+        async () => {
+          await sendUdp(port, [Buffer.from('<13>Jan 12 10:00:00 host PROBE')]);
+          await new Promise((r) => setTimeout(r, 300));
+          return has(dir, 'PROBE');
+        },
+        { timeoutMs: 120_000, intervalMs: 200, alive: flume.alive },
+      );
     }
   } else {
     await waitFor('flume syslog port', () => portOpen(fPort), { timeoutMs: 120_000, alive: flume.alive });
@@ -170,8 +181,11 @@ describe('syslog sources: Flume 1.11 and flume-ts give the same events for the s
     expect(want.length).toBeGreaterThan(grams.length - 5);
     expect(got).toEqual(want);
     // beyond Flume: a 3000-byte datagram is kept whole (Flume cuts it at 2048), every line of a datagram is an event
-    await sendUdp(tPort, [buf(longLine.slice(0, 3000)),
-      buf('<13>Jan 12 10:00:00 host line-one\n<13>Jan 12 10:00:00 host line-two\n'), buf(END.replace('END', 'END2'))]);
+    await sendUdp(tPort, [
+      buf(longLine.slice(0, 3000)),
+      buf('<13>Jan 12 10:00:00 host line-one\n<13>Jan 12 10:00:00 host line-two\n'),
+      buf(END.replace('END', 'END2')),
+    ]);
     await bothHave([tDir], 'END2-OF-CORPUS');
     const text = outputLines(tDir).map((l) => l.toString('utf8'));
     expect(text.some((l) => l.endsWith(' ' + longLine.slice(25, 3000)))).toBe(true);
@@ -190,8 +204,12 @@ describe('syslog sources: Flume 1.11 and flume-ts give the same events for the s
     expect(want.length).toBeGreaterThan(shared.length - 5);
     expect(got).toEqual(want);
     // beyond Flume: lines its parser crashes on become Invalid events (empty lines skipped); NUL bytes are kept
-    const bad = [buf('<13>1 2026-11-30T10:00:00.123 host app - - - fraction without zone'), buf(''),
-      buf('<13>Jan 12 10:00:00 host a\u0000b'), buf(END.replace('END', 'END3'))];
+    const bad = [
+      buf('<13>1 2026-11-30T10:00:00.123 host app - - - fraction without zone'),
+      buf(''),
+      buf('<13>Jan 12 10:00:00 host a\u0000b'),
+      buf(END.replace('END', 'END3')),
+    ];
     await sendTcp(tPort, Buffer.concat(bad.flatMap((l) => [l, Buffer.from('\n')])));
     await bothHave([tDir], 'END3-OF-CORPUS');
     const text = outputLines(tDir).map((l) => l.toString('utf8'));

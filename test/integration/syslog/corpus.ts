@@ -7,8 +7,8 @@ const latin1 = (s: string) => Buffer.from(s, 'latin1');
 
 export const corpusLines: (string | Buffer)[] = [
   // RFC 5424
-  '<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - BOM\'su root\' failed for lonvick on /dev/pts/8',
-  '<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It\'s time to make the do-nuts.',
+  "<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - BOM'su root' failed for lonvick on /dev/pts/8",
+  "<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.",
   '<165>1 2003-10-11T22:14:15.003+02:00 host1 evntslog - ID47 [exampleSDID@32473 iut="3"] An application event',
   '<13>1 2026-11-30T10:00:00Z host.example app - - - no fraction, Z',
   '<13>1 2026-11-30T10:00:00+05:30 host app - - - offset without fraction',
@@ -36,7 +36,7 @@ export const corpusLines: (string | Buffer)[] = [
   '<13>1 2026-11-30T10:00:00Z host body with \u2028 separator',
   '<13>1  2026-11-30T10:00:00Z host two spaces after version',
   // RFC 3164, every month, single-digit days, dates far away
-  '<34>Oct 11 22:14:15 mymachine su: \'su root\' failed for lonvick on /dev/pts/8',
+  "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8",
   '<13>Jan  5 01:02:03 host app: january single digit',
   '<13>Feb 28 23:59:59 host app: february',
   '<13>Feb 29 12:00:00 host app: leap day',

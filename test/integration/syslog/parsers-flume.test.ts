@@ -18,7 +18,11 @@ import { javaMapToString } from '../../../src/components/shared/java-hashmap.js'
 import type { Event } from '../../../src/core/event.js';
 import { chooseFieldsToKeep } from '../../../src/components/sources/syslog/keep-fields.js';
 import {
-  customFormatter, SyslogUtils, EVENT_STATUS, flumeCopiedHeaders, type CustomFormat,
+  customFormatter,
+  SyslogUtils,
+  EVENT_STATUS,
+  flumeCopiedHeaders,
+  type CustomFormat,
 } from '../../../src/components/sources/syslog/syslog-utils.js';
 import { parseMessage } from '../../../src/components/sources/syslog/syslog-parser.js';
 import { corpusLines, exact40, longLine } from './corpus.js';
@@ -41,18 +45,26 @@ const stream = (ls: Buffer[]) => Buffer.concat(ls.flatMap((l) => [l, Buffer.from
 function cases(): Case[] {
   const all = stream(lines);
   const out: Case[] = [];
-  for (const keep of ['none', 'all', 'priority,version timestamp hostname', 'hostname']) out.push({ kind: 'tcp', keep, size: 2500,
-    chunks: [all] });
-  out.push({ kind: 'tcp', keep: 'none', size: 40, chunks: [stream([...lines.slice(0, 10), buf(exact40), buf(longLine),
-    buf('<13>after')])] });
+  for (const keep of ['none', 'all', 'priority,version timestamp hostname', 'hostname'])
+    out.push({ kind: 'tcp', keep, size: 2500, chunks: [all] });
+  out.push({
+    kind: 'tcp',
+    keep: 'none',
+    size: 40,
+    chunks: [stream([...lines.slice(0, 10), buf(exact40), buf(longLine), buf('<13>after')])],
+  });
   out.push({ kind: 'tcp', keep: 'none', size: 2500, chunks: [stream([buf(longLine), buf('<13>Jan 12 10:00:00 host next')])] });
   // the same stream cut into small reads at odd places
   const cuts: Buffer[] = [];
   for (let i = 0; i < all.length; i += 7 + (i % 13)) cuts.push(all.subarray(i, Math.min(all.length, i + 7 + (i % 13))));
   out.push({ kind: 'tcp', keep: 'none', size: 2500, chunks: cuts });
   out.push({ kind: 'udp', keep: 'none', size: 2500, chunks: lines.filter((l) => l.length > 0) });
-  out.push({ kind: 'udp', keep: 'all', size: 2500, chunks: lines.filter((l) => l.length > 0).map((l) => Buffer.concat([l,
-    Buffer.from('\n')])) });
+  out.push({
+    kind: 'udp',
+    keep: 'all',
+    size: 2500,
+    chunks: lines.filter((l) => l.length > 0).map((l) => Buffer.concat([l, Buffer.from('\n')])),
+  });
   const custom = [
     '<13>2026/11/30 10:00:00 myhost custom body',
     '<13>1 2026/02/30 25:00:00 myhost lenient custom',
@@ -60,7 +72,10 @@ function cases(): Case[] {
     '<13>nothing matches',
   ].map(buf);
   out.push({
-    kind: 'tcpfmt', keep: 'none', size: 2500, chunks: [stream(custom)],
+    kind: 'tcpfmt',
+    keep: 'none',
+    size: 2500,
+    chunks: [stream(custom)],
     format: {
       regex: '<(\\d+)>(\\d?) ?(\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}:\\d{2}) (\\S+) (.*)',
       search: '/',
@@ -111,23 +126,28 @@ const fmtFields = (c: Case) =>
 
 function compile(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'syslog-dump-'));
-  execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../support/java/SyslogDump.java',
-    import.meta.url))], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const rows = cases().map((c) => [c.kind, c.keep, String(c.size), ...fmtFields(c), ...c.chunks.map((b) => b.toString('base64'))]
-    .join('\t'));
+  execFileSync('javac', ['-cp', `${LIB}/*`, '-d', dir, fileURLToPath(new URL('../../support/java/SyslogDump.java', import.meta.url))], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const rows = cases().map((c) =>
+    [c.kind, c.keep, String(c.size), ...fmtFields(c), ...c.chunks.map((b) => b.toString('base64'))].join('\t'),
+  );
   fs.writeFileSync(path.join(dir, 'in.txt'), rows.join('\n') + '\n');
   return dir;
 }
 
 function flume(dir: string, now: number, tz: string): string[][] {
   const input = path.join(dir, 'in.txt');
-  const text = execFileSync('java', ['-Xshare:auto', '-Dfile.encoding=UTF-8', '-Dlog4j2.level=OFF', '-cp', `${dir}:${LIB}/*`,
-    'SyslogDump', input, String(now)], {
-    encoding: 'utf8',
-    env: { ...process.env, TZ: tz, LANG: 'C.UTF-8' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 64 << 20,
-  });
+  const text = execFileSync(
+    'java',
+    ['-Xshare:auto', '-Dfile.encoding=UTF-8', '-Dlog4j2.level=OFF', '-cp', `${dir}:${LIB}/*`, 'SyslogDump', input, String(now)],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, TZ: tz, LANG: 'C.UTF-8' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 64 << 20,
+    },
+  );
   const groups = text.split('#\n').slice(1);
   return groups.map((g) => g.split('\n').filter((l) => l.length > 0));
 }

@@ -88,7 +88,7 @@ async function runTs(root: string, name: string, pos: string, out: string, expec
 const sortEntries = (file: string) => loadPositions(file).entries.sort((a, b) => a.file.localeCompare(b.file));
 
 describe('TAILDIR against Apache Flume 1.11', () => {
-  it('delivers the same events and positions as Flume, resumes from Flume\'s position file, and Flume from ours', async () => {
+  it("delivers the same events and positions as Flume, resumes from Flume's position file, and Flume from ours", async () => {
     const root = tmpDir('taildir-flume-');
     for (const d of ['logs', 'logs2', 'fout1', 'tout1', 'fout2', 'tout2', 'pos']) mkdirSync(path.join(root, d));
     const first = { a: content('a', 300), b: content('b', 120), o: content('o', 200) };

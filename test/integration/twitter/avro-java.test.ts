@@ -24,7 +24,10 @@ let javaOut: string[] = [];
 function streamSteps(): Step[] {
   const steps: Step[] = [];
   for (let i = 0; i < N; i++) {
-    const msg = JSON.parse(tweet(i, { media: i % 3 === 0, reply: i % 4 === 0, retweet: i % 11 === 0 })) as { data: { text: string }; includes: unknown };
+    const msg = JSON.parse(tweet(i, { media: i % 3 === 0, reply: i % 4 === 0, retweet: i % 11 === 0 })) as {
+      data: { text: string };
+      includes: unknown;
+    };
     if (i % 10 === 0) msg.data.text = `${'long text ✓ '.repeat(25)}\u0000\n\t\u2028`;
     if (i % 13 === 0) msg.includes = {}; // author not expanded: user fields null
     steps.push({ line: JSON.stringify(msg) });
@@ -38,10 +41,24 @@ beforeAll(async () => {
   standIn = await new TwitterStandIn().start();
   standIn.script({ steps: streamSteps(), then: 'hold' });
   const events: Event[] = [];
-  const processor: ChannelProcessor = { maxBatchSize: 1000, processEvent: async (e) => void events.push(e), processEventBatch: async (es) => void events.push(...es) };
-  const source = new TwitterSource('r1', {
-    consumerKey: KEY, consumerSecret: SECRET, maxBatchSize: 500, maxBatchDurationMillis: 60_000, keywords: [], apiBaseUrl: standIn.url,
-  }, processor, pino({ level: 'warn' }));
+  const processor: ChannelProcessor = {
+    maxBatchSize: 1000,
+    processEvent: async (e) => void events.push(e),
+    processEventBatch: async (es) => void events.push(...es),
+  };
+  const source = new TwitterSource(
+    'r1',
+    {
+      consumerKey: KEY,
+      consumerSecret: SECRET,
+      maxBatchSize: 500,
+      maxBatchDurationMillis: 60_000,
+      keywords: [],
+      apiBaseUrl: standIn.url,
+    },
+    processor,
+    pino({ level: 'warn' }),
+  );
   await source.start();
   await waitFor(() => source.tweetsRead === N, 'every tweet read', 60_000);
   await source.stop(); // the last 200 tweets go out as a third batch
@@ -53,20 +70,26 @@ beforeAll(async () => {
     return f;
   });
   execFileSync('javac', ['-d', dir, '-cp', lib, path.join(import.meta.dirname, 'java', 'TwitterAvroCheck.java')], { stdio: 'pipe' });
-  javaOut = execFileSync('java', ['-Xmx256m', '-cp', `${dir}${path.delimiter}${lib}`, 'TwitterAvroCheck', ...files], { encoding: 'utf8', maxBuffer: 64 << 20 })
-    .trimEnd().split('\n');
+  javaOut = execFileSync('java', ['-Xmx256m', '-cp', `${dir}${path.delimiter}${lib}`, 'TwitterAvroCheck', ...files], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  })
+    .trimEnd()
+    .split('\n');
 }, 240_000);
 
 afterAll(async () => {
   await standIn?.stop();
 });
 
-describe('Twitter source output read by Avro 1.11 (Flume\'s jar) with Flume\'s schema', () => {
-  it('every batch is a container Avro reads with Flume\'s schema, byte-identical to Avro\'s own DataFileWriter output', () => {
+describe("Twitter source output read by Avro 1.11 (Flume's jar) with Flume's schema", () => {
+  it("every batch is a container Avro reads with Flume's schema, byte-identical to Avro's own DataFileWriter output", () => {
     expect(bodies.map((b) => b.length > 64_000)).toEqual([true, true, false]); // the full batches hold several blocks
     const heads = javaOut.filter((l) => l.startsWith('file '));
     expect(heads.map((l) => l.replace(/^file \S+ /, ''))).toEqual([
-      'schemaEqual=true identical=true records=500', 'schemaEqual=true identical=true records=500', 'schemaEqual=true identical=true records=200',
+      'schemaEqual=true identical=true records=500',
+      'schemaEqual=true identical=true records=500',
+      'schemaEqual=true identical=true records=200',
     ]);
   });
 
@@ -74,7 +97,12 @@ describe('Twitter source output read by Avro 1.11 (Flume\'s jar) with Flume\'s s
     const records = javaOut.filter((l) => !l.startsWith('file ')).map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(records.map((r) => r.id)).toEqual(Array.from({ length: N }, (_, i) => tweetId(i)));
     expect(records[13]).toMatchObject({ user_name: null, user_friends_count: null, created_at: '2024-05-01T12:00:13Z' });
-    expect(records[3]).toMatchObject({ user_friends_count: 20, user_screen_name: 'user0', media_url_https: 'https://pbs.twimg.com/media/a.jpg', retweet_count: 6 });
+    expect(records[3]).toMatchObject({
+      user_friends_count: 20,
+      user_screen_name: 'user0',
+      media_url_https: 'https://pbs.twimg.com/media/a.jpg',
+      retweet_count: 6,
+    });
     expect(records[11]).toMatchObject({ retweeted: true, in_reply_to_user_id: -1 });
   });
 });

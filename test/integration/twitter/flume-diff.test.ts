@@ -20,7 +20,8 @@ const kinds = (i: number) => ({ media: i % 3 === 0, reply: i % 4 === 0, retweet:
  * arrives, so the last of the N leave only when a later tweet comes. Only the first N are compared.
  */
 const script = (render: (i: number) => string) => ({
-  steps: Array.from({ length: N }, (_, i): Step => ({ line: render(i) })), then: 'hold' as const,
+  steps: Array.from({ length: N }, (_, i): Step => ({ line: render(i) })),
+  then: 'hold' as const,
   tail: { everyMs: 700, line: (k: number) => render(N + k) },
 });
 
@@ -49,8 +50,15 @@ a1.sinks.k1.sink.serializer.appendNewline = false
 
 /** The records of the first N tweets in the sink's files. */
 function docsIn(dir: string): TwitterDoc[] {
-  const buf = Buffer.concat(fs.readdirSync(dir).sort().map((f) => fs.readFileSync(path.join(dir, f))));
-  return readContainers(buf).flatMap((c) => c.docs).filter((d) => BigInt(d.id) < BigInt(tweetId(N)));
+  const buf = Buffer.concat(
+    fs
+      .readdirSync(dir)
+      .sort()
+      .map((f) => fs.readFileSync(path.join(dir, f))),
+  );
+  return readContainers(buf)
+    .flatMap((c) => c.docs)
+    .filter((d) => BigInt(d.id) < BigInt(tweetId(N)));
 }
 
 let flume: FlumeAgent | undefined;
@@ -74,14 +82,19 @@ describe('Twitter source: flume-ts (v2) against Flume 1.11 (v1.1), same config, 
     const flumeConf = path.join(tmpDir('flume-twitter-conf-'), 'flume.conf');
     fs.writeFileSync(flumeConf, conf(v1.url, flumeDir));
     flume = startFlumeAgent({
-      confFile: flumeConf, name: 'a1', heap: '256m', args: ['--no-reload-conf'], logLevel: process.env.TW_DEBUG ? 'DEBUG' : undefined,
+      confFile: flumeConf,
+      name: 'a1',
+      heap: '256m',
+      args: ['--no-reload-conf'],
+      logLevel: process.env.TW_DEBUG ? 'DEBUG' : undefined,
       props: { 'twitter4j.streamBaseURL': `${v1.url}/1.1/`, 'user.timezone': 'UTC' },
     });
     ts = startAgent(conf(v2.url, tsDir));
     await waitForTs(() => docsIn(tsDir).length === N, 'flume-ts output', 60_000, 100);
     await waitForTs(() => !flume!.alive() || docsIn(flumeDir).length === N, 'Flume output', process.env.TW_DEBUG ? 40_000 : 180_000, 250);
     expect(flume.alive()).toBe(true);
-    const metaKeys = (dir: string) => readContainers(fs.readFileSync(path.join(dir, fs.readdirSync(dir).sort()[0]!))).map((c) => Object.keys(c.meta));
+    const metaKeys = (dir: string) =>
+      readContainers(fs.readFileSync(path.join(dir, fs.readdirSync(dir).sort()[0]!))).map((c) => Object.keys(c.meta));
     expect(metaKeys(tsDir)[0]).toEqual(metaKeys(flumeDir)[0]); // ['avro.schema'], same schema text (readContainers checks it)
     const java = docsIn(flumeDir);
     const ours = docsIn(tsDir);

@@ -17,7 +17,14 @@ import type { Event } from '../../../core/event.js';
 import { ChannelError, ChannelFullError, errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import {
-  FILE_HEADER, T_COMMIT, T_PUT, checkRecord, decodeCheckpoint, decodePut, encodeCheckpoint, encodeTx,
+  FILE_HEADER,
+  T_COMMIT,
+  T_PUT,
+  checkRecord,
+  decodeCheckpoint,
+  decodePut,
+  encodeCheckpoint,
+  encodeTx,
   type CheckpointData,
 } from './format.js';
 import { DirLockError, lockDir, unlockDir } from './lock.js';
@@ -25,8 +32,12 @@ import { LogWriter, listLogs, scanLog, syncDir, type WriterHost } from './log.js
 import { Waiters } from '../../../core/waiters.js';
 
 export const FILE_CHANNEL_COUNTERS = [
-  'EventPutErrorCount', 'EventTakeErrorCount', 'CheckpointWriteErrorCount', 'CheckpointBackupWriteErrorCount',
-  'Unhealthy', 'Closed',
+  'EventPutErrorCount',
+  'EventTakeErrorCount',
+  'CheckpointWriteErrorCount',
+  'CheckpointBackupWriteErrorCount',
+  'Unhealthy',
+  'Closed',
   // flume-ts extra (not in Flume): fdatasync calls on the logs, for tuning group commit and batch sizes
   'FsyncCount',
 ] as const;
@@ -71,7 +82,6 @@ interface LogFileInfo {
 
 const key = (f: number, o: number): number => f * 4294967296 + o;
 const cost = (e: Event): number => e.body.length + 64;
-
 
 /** What the last start-up found (for logs, tests and `flume-ts` diagnostics). */
 export interface ReplayReport {
@@ -207,7 +217,10 @@ export class FileChannel extends AbstractChannel implements WriterHost {
     t.unref();
     this.timers.push(t);
     if (!o.fsyncPerTransaction) {
-      const s = setInterval(() => void this.syncAll().catch((err) => this.log.error({ err: errorMessage(err) }, `fsync failed ${this.descriptor}`)), o.fsyncIntervalSeconds * 1000);
+      const s = setInterval(
+        () => void this.syncAll().catch((err) => this.log.error({ err: errorMessage(err) }, `fsync failed ${this.descriptor}`)),
+        o.fsyncIntervalSeconds * 1000,
+      );
       s.unref();
       this.timers.push(s);
     }
@@ -221,7 +234,8 @@ export class FileChannel extends AbstractChannel implements WriterHost {
       if (this.opts.checkpointOnClose) await this.checkpoint().catch(() => {});
       else if (this.checkpointing) await this.checkpointing.catch(() => {});
       this.isOpen = false;
-      for (const w of this.writers) await w.close().catch((err) => this.log.error({ err: errorMessage(err) }, 'Error while closing the log'));
+      for (const w of this.writers)
+        await w.close().catch((err) => this.log.error({ err: errorMessage(err) }, 'Error while closing the log'));
       this.writers = [];
       await this.closeReaders();
       this.releaseLocks();
@@ -480,9 +494,11 @@ export class FileChannel extends AbstractChannel implements WriterHost {
       await this.doCheckpoint();
     };
     const p = run();
-    const mine: Promise<void> = p.catch(() => {}).finally(() => {
-      if (this.checkpointing === mine) this.checkpointing = undefined;
-    });
+    const mine: Promise<void> = p
+      .catch(() => {})
+      .finally(() => {
+        if (this.checkpointing === mine) this.checkpointing = undefined;
+      });
     this.checkpointing = mine;
     return p;
   }
@@ -508,7 +524,11 @@ export class FileChannel extends AbstractChannel implements WriterHost {
       if (!f.writer) closed.push(f.id);
     }
     const data: CheckpointData = {
-      writtenAt: Date.now(), commitSeq: this.commitSeq, txid: this.txid, nextFileId: this.nextFileId, files,
+      writtenAt: Date.now(),
+      commitSeq: this.commitSeq,
+      txid: this.txid,
+      nextFileId: this.nextFileId,
+      files,
       entries: k === entries.length ? entries : entries.subarray(0, k),
     };
     // 2. everything the snapshot covers must be durable before the checkpoint says so
@@ -527,7 +547,10 @@ export class FileChannel extends AbstractChannel implements WriterHost {
         await writeAtomic(this.opts.backupCheckpointDir, CHECKPOINT_FILE, buf);
       } catch (err) {
         this.counter.increment('CheckpointBackupWriteErrorCount');
-        this.log.error({ err: errorMessage(err) }, `Error writing the backup checkpoint in ${this.opts.backupCheckpointDir} ${this.descriptor}`);
+        this.log.error(
+          { err: errorMessage(err) },
+          `Error writing the backup checkpoint in ${this.opts.backupCheckpointDir} ${this.descriptor}`,
+        );
         return; // keep the logs: the backup still needs them
       }
     }
@@ -578,8 +601,15 @@ export class FileChannel extends AbstractChannel implements WriterHost {
   private async replay(): Promise<void> {
     const t0 = Date.now();
     const report: ReplayReport = {
-      checkpoint: 'none', checkpointProblems: [], logsScanned: 0, bytesScanned: 0, transactionsReplayed: 0,
-      uncommittedDiscarded: 0, corrupt: [], queueSize: 0, millis: 0,
+      checkpoint: 'none',
+      checkpointProblems: [],
+      logsScanned: 0,
+      bytesScanned: 0,
+      transactionsReplayed: 0,
+      uncommittedDiscarded: 0,
+      corrupt: [],
+      queueSize: 0,
+      millis: 0,
     };
     this.queue.clear();
     this.inflight.clear();
@@ -617,14 +647,20 @@ export class FileChannel extends AbstractChannel implements WriterHost {
       );
     }
     // scan the tails
-    interface Tx { seq: number; puts: Entry[]; takes: Uint32Array }
+    interface Tx {
+      seq: number;
+      puts: Entry[];
+      takes: Uint32Array;
+    }
     const committed: Tx[] = [];
     for (const l of logs) {
       if (l.id > maxId) maxId = l.id;
       const start = ckpt?.files.get(l.id) ?? 0;
       const pending = new Map<number, Entry[]>();
       const size = await scanLog(
-        l.file, l.id, start,
+        l.file,
+        l.id,
+        start,
         (r) => {
           if (r.txid > maxTx) maxTx = r.txid;
           if (r.type === T_PUT) {
@@ -671,10 +707,13 @@ export class FileChannel extends AbstractChannel implements WriterHost {
       `Replay done: ${report.queueSize} event(s) queued from ${report.checkpoint === 'none' ? 'the logs only' : `the ${report.checkpoint} checkpoint`}` +
         ` + ${report.transactionsReplayed} transaction(s) in ${report.logsScanned} log(s), ${report.bytesScanned} bytes, ${report.millis} ms` +
         (report.uncommittedDiscarded ? `; ${report.uncommittedDiscarded} uncommitted put(s) rolled back` : '') +
-        (report.corrupt.length ? `; ${report.corrupt.length} corrupt record(s) skipped` : '') + ` ${this.descriptor}`,
+        (report.corrupt.length ? `; ${report.corrupt.length} corrupt record(s) skipped` : '') +
+        ` ${this.descriptor}`,
     );
     if (this.queue.length > this.opts.capacity) {
-      this.log.warn(`Replayed ${this.queue.length} events, more than capacity ${this.opts.capacity}; puts wait until sinks drain ${this.descriptor}`);
+      this.log.warn(
+        `Replayed ${this.queue.length} events, more than capacity ${this.opts.capacity}; puts wait until sinks drain ${this.descriptor}`,
+      );
     }
   }
 }

@@ -206,7 +206,8 @@ export function decodeCheckpoint(buf: Buffer): CheckpointData {
   if (buf.readUInt32LE(0) !== CKPT_MAGIC) throw new FlumeError('FLUME_CHANNEL_CORRUPT', 'bad magic');
   if (buf.readUInt32LE(4) !== CKPT_VERSION) throw new FlumeError('FLUME_CHANNEL_CORRUPT', `unknown version ${buf.readUInt32LE(4)}`);
   const bodyLen = buf.readUInt32LE(12);
-  if (buf.length !== CKPT_HEADER + bodyLen) throw new FlumeError('FLUME_CHANNEL_CORRUPT', `length ${buf.length} does not match the header (${CKPT_HEADER + bodyLen})`);
+  if (buf.length !== CKPT_HEADER + bodyLen)
+    throw new FlumeError('FLUME_CHANNEL_CORRUPT', `length ${buf.length} does not match the header (${CKPT_HEADER + bodyLen})`);
   if (crc32(buf, CKPT_HEADER, buf.length) !== buf.readUInt32LE(8)) throw new FlumeError('FLUME_CHANNEL_CORRUPT', 'checksum mismatch');
   let p = CKPT_HEADER;
   const writtenAt = buf.readDoubleLE(p);

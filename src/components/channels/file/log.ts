@@ -5,7 +5,16 @@ import fs from 'node:fs';
 import fsp, { type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  FILE_HEADER, LOG_MAGIC, REC_HEADER, REC_MAGIC, T_COMMIT, T_PUT, checkRecord, fileHeader, patchCommitSeq, type EncodedTx,
+  FILE_HEADER,
+  LOG_MAGIC,
+  REC_HEADER,
+  REC_MAGIC,
+  T_COMMIT,
+  T_PUT,
+  checkRecord,
+  fileHeader,
+  patchCommitSeq,
+  type EncodedTx,
 } from './format.js';
 import { FlumeError } from '../../../core/errors.js';
 

@@ -7,7 +7,7 @@
 import { AbstractChannel, BasicTransaction, type Transaction } from '../../../core/channel.js';
 import { Deque } from '../../../core/deque.js';
 import { bodyLength, type Event } from '../../../core/event.js';
-import { ChannelError, ChannelFullError, errorMessage } from '../../../core/errors.js';
+import { ChannelFullError, errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import { Waiters } from '../../../core/waiters.js';
 import type { FileChannel } from '../file/channel.js';
@@ -247,8 +247,8 @@ class SpillableTransaction extends BasicTransaction {
       if (!(await ch.waitSpace(() => ch.memRemaining >= n, timeout))) {
         if (ch.overflowDisabled) {
           throw new ChannelFullError(
-            'Spillable Memory Channel\'s memory capacity has been reached and overflow is disabled. '
-              + `Consider increasing memoryCapacity (channel ${ch.name}).`,
+            "Spillable Memory Channel's memory capacity has been reached and overflow is disabled. " +
+              `Consider increasing memoryCapacity (channel ${ch.name}).`,
           );
         }
         toOverflow = true;

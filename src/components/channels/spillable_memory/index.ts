@@ -29,7 +29,9 @@ const { capacity: _capacity, 'keep-alive': _keepAlive, ...overflowProps } = file
 
 /** The overflow file channel's config: capacity = overflowCapacity, keep-alive = 0 (Flume puts them into the context). */
 const overflowConfig = <C extends { memoryCapacity: number; overflowCapacity: number }>(c: C) => ({
-  ...c, capacity: overflowCapacityOf(c), 'keep-alive': 0,
+  ...c,
+  capacity: overflowCapacityOf(c),
+  'keep-alive': 0,
 });
 
 export const spillableMemoryChannel = defineComponent({
@@ -38,12 +40,12 @@ export const spillableMemoryChannel = defineComponent({
   fqcn: 'org.apache.flume.channel.SpillableMemoryChannel',
   summary: 'Memory queue that spills to a file channel when full; events are taken in the order they were committed.',
   notes:
-    'As Flume\'s SpillableMemoryChannel: puts go to memory unless it stays full for overflowTimeout seconds (then, while '
-    + 'spilling, at once) and otherwise to the overflow file channel; a drain order keeps takes in commit order across both, '
-    + 'and a take transaction stays on one side. Events in memory are lost on a crash (as in Flume); events that reached the '
-    + 'overflow survive kill -9. The overflow is flume-ts\'s file channel (its own on-disk format, docs/file-channel.md). '
-    + 'Unlike Flume, a non-numeric value is a configuration error (Flume logs a warning and uses the default), and with '
-    + 'overflowCapacity = 0 no overflow file channel is opened at all (Flume still opens one in the default directories).',
+    "As Flume's SpillableMemoryChannel: puts go to memory unless it stays full for overflowTimeout seconds (then, while " +
+    'spilling, at once) and otherwise to the overflow file channel; a drain order keeps takes in commit order across both, ' +
+    'and a take transaction stays on one side. Events in memory are lost on a crash (as in Flume); events that reached the ' +
+    "overflow survive kill -9. The overflow is flume-ts's file channel (its own on-disk format, docs/file-channel.md). " +
+    'Unlike Flume, a non-numeric value is a configuration error (Flume logs a warning and uses the default), and with ' +
+    'overflowCapacity = 0 no overflow file channel is opened at all (Flume still opens one in the default directories).',
   properties: {
     memoryCapacity: prop.int({
       default: DEFAULT_MEMORY_CAPACITY,
@@ -64,11 +66,12 @@ export const spillableMemoryChannel = defineComponent({
       doc: 'Maximum bytes of event bodies in memory (counted in avgEventSize slots).',
     }),
     avgEventSize: prop.int({
-      default: 500, min: 1,
+      default: 500,
+      min: 1,
       doc: 'Estimated average event body size in bytes (the unit of byteCapacity accounting).',
     }),
-    capacity: prop.int({ doc: 'Ignored: the overflow\'s capacity is overflowCapacity (Flume overrides it too).' }),
-    'keep-alive': prop.int({ doc: 'Ignored: the overflow\'s keep-alive is 0 (Flume overrides it too).' }),
+    capacity: prop.int({ doc: "Ignored: the overflow's capacity is overflowCapacity (Flume overrides it too)." }),
+    'keep-alive': prop.int({ doc: "Ignored: the overflow's keep-alive is 0 (Flume overrides it too)." }),
     ...overflowProps,
   },
   prefixes: fileChannel.prefixes,
@@ -80,7 +83,8 @@ export const spillableMemoryChannel = defineComponent({
     }
     if (c.memoryCapacity < 1 && c.overflowCapacity < 1) {
       out.push({
-        prop: 'overflowCapacity', severity: 'warning',
+        prop: 'overflowCapacity',
+        severity: 'warning',
         message: `overflowCapacity cannot be 0 when memoryCapacity is 0; using ${DEFAULT_OVERFLOW_CAPACITY} as Flume does`,
       });
     }
@@ -95,15 +99,19 @@ export const spillableMemoryChannel = defineComponent({
     const overflowCapacity = overflowCapacityOf(c);
     const overflow = overflowCapacity >= 1 ? (fileChannel.create(overflowConfig(c) as never, ctx) as FileChannel) : undefined;
     const byteCapacity = c.byteCapacity ?? Math.floor(v8.getHeapStatistics().heap_size_limit * 0.8);
-    return new SpillableMemoryChannel(ctx.name, {
-      memoryCapacity: memoryCapacityOf(c),
-      overflowCapacity,
-      overflowTimeoutSeconds: c.overflowTimeout,
-      overflowDeactivationThreshold: c.overflowDeactivationThreshold / 100,
-      byteSlots: byteSlots(byteCapacity, c.byteCapacityBufferPercentage, c.avgEventSize),
-      avgEventSize: c.avgEventSize,
-      overflow,
-      logger: ctx.logger,
-    }, overflow?.transactionCapacity ?? fileChannel.transactionCapacity!(overflowConfig(c) as never)!);
+    return new SpillableMemoryChannel(
+      ctx.name,
+      {
+        memoryCapacity: memoryCapacityOf(c),
+        overflowCapacity,
+        overflowTimeoutSeconds: c.overflowTimeout,
+        overflowDeactivationThreshold: c.overflowDeactivationThreshold / 100,
+        byteSlots: byteSlots(byteCapacity, c.byteCapacityBufferPercentage, c.avgEventSize),
+        avgEventSize: c.avgEventSize,
+        overflow,
+        logger: ctx.logger,
+      },
+      overflow?.transactionCapacity ?? fileChannel.transactionCapacity!(overflowConfig(c) as never)!,
+    );
   },
 });

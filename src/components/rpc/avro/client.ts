@@ -12,8 +12,15 @@ import type { ConnectOptions } from '../transport.js';
 import { AvroReader, AvroWriter } from './binary.js';
 import { framePack, PackDecoder } from './framing.js';
 import {
-  appendBatchRequest, appendRequest, FLUME_PROTOCOL_HASH, Match, PROTOCOL_TEXT, readCallResult, readHandshakeResponse,
-  writeHandshakeRequest, type Status,
+  appendBatchRequest,
+  appendRequest,
+  FLUME_PROTOCOL_HASH,
+  Match,
+  PROTOCOL_TEXT,
+  readCallResult,
+  readHandshakeResponse,
+  writeHandshakeRequest,
+  type Status,
 } from './protocol.js';
 
 export interface AvroClientOptions extends ConnectOptions {

@@ -9,8 +9,15 @@ import type { RpcSession } from '../server.js';
 import { AvroReader, AvroWriter } from './binary.js';
 import { DEFAULT_FRAME_LIMITS, encodePack, PackDecoder, type FrameLimits, type Pack } from './framing.js';
 import {
-  errorResponse, FLUME_PROTOCOL_HASH, incompatibility, Match, readHandshakeRequest, statusResponse, TEXT_HASH,
-  writeHandshakeResponse, type Status,
+  errorResponse,
+  FLUME_PROTOCOL_HASH,
+  incompatibility,
+  Match,
+  readHandshakeRequest,
+  statusResponse,
+  TEXT_HASH,
+  writeHandshakeResponse,
+  type Status,
 } from './protocol.js';
 
 export interface AvroHandler {

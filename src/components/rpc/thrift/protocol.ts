@@ -43,8 +43,33 @@ export const THRIFT_STATUSES: readonly ThriftStatus[] = ['OK', 'FAILED', 'ERROR'
 export type ProtocolName = 'compact' | 'binary';
 
 // compact type ids → TType
-const C2T: Record<number, T> = { 1: T.BOOL, 2: T.BOOL, 3: T.BYTE, 4: T.I16, 5: T.I32, 6: T.I64, 7: T.DOUBLE, 8: T.STRING, 9: T.LIST, 10: T.SET, 11: T.MAP, 12: T.STRUCT };
-const T2C: Partial<Record<T, number>> = { [T.BOOL]: 1, [T.BYTE]: 3, [T.I16]: 4, [T.I32]: 5, [T.I64]: 6, [T.DOUBLE]: 7, [T.STRING]: 8, [T.LIST]: 9, [T.SET]: 10, [T.MAP]: 11, [T.STRUCT]: 12 };
+const C2T: Record<number, T> = {
+  1: T.BOOL,
+  2: T.BOOL,
+  3: T.BYTE,
+  4: T.I16,
+  5: T.I32,
+  6: T.I64,
+  7: T.DOUBLE,
+  8: T.STRING,
+  9: T.LIST,
+  10: T.SET,
+  11: T.MAP,
+  12: T.STRUCT,
+};
+const T2C: Partial<Record<T, number>> = {
+  [T.BOOL]: 1,
+  [T.BYTE]: 3,
+  [T.I16]: 4,
+  [T.I32]: 5,
+  [T.I64]: 6,
+  [T.DOUBLE]: 7,
+  [T.STRING]: 8,
+  [T.LIST]: 9,
+  [T.SET]: 10,
+  [T.MAP]: 11,
+  [T.STRUCT]: 12,
+};
 
 export interface MessageHeader {
   name: string;
@@ -67,7 +92,8 @@ export abstract class TReader {
   constructor(readonly buf: Buffer) {}
 
   protected need(n: number, what: string): void {
-    if (n < 0 || this.pos + n > this.buf.length) throw new RpcProtocolError(`truncated Thrift ${what} (${n} bytes needed, ${this.buf.length - this.pos} left)`);
+    if (n < 0 || this.pos + n > this.buf.length)
+      throw new RpcProtocolError(`truncated Thrift ${what} (${n} bytes needed, ${this.buf.length - this.pos} left)`);
   }
 
   byte(): number {
@@ -174,7 +200,10 @@ export class CompactReader extends TReader {
 
   messageBegin(): MessageHeader {
     const id = this.byte();
-    if (id !== 0x82) throw new RpcProtocolError(`not a Thrift compact message (protocol id 0x${id.toString(16)}, expected 0x82); is the peer using protocol = binary?`);
+    if (id !== 0x82)
+      throw new RpcProtocolError(
+        `not a Thrift compact message (protocol id 0x${id.toString(16)}, expected 0x82); is the peer using protocol = binary?`,
+      );
     const vt = this.byte();
     if ((vt & 0x1f) !== 1) throw new RpcProtocolError(`unsupported Thrift compact version ${vt & 0x1f}`);
     const seqid = this.varint() | 0;
@@ -294,13 +323,15 @@ export class BinaryReader extends TReader {
   messageBegin(): MessageHeader {
     const first = this.i32();
     if (first < 0) {
-      if ((first & 0xffff0000) !== (0x80010000 | 0)) throw new RpcProtocolError(`bad Thrift binary version 0x${(first >>> 0).toString(16)}; is the peer using protocol = compact?`);
+      if ((first & 0xffff0000) !== (0x80010000 | 0))
+        throw new RpcProtocolError(`bad Thrift binary version 0x${(first >>> 0).toString(16)}; is the peer using protocol = compact?`);
       const name = this.string();
       return { name, type: first & 0xff, seqid: this.i32() };
     }
     // old, non-strict header: name, type byte, seqid
     this.pos -= 4;
-    if (first > this.buf.length - this.pos - 4) throw new RpcProtocolError(`not a Thrift binary message (first word ${first}); is the peer using protocol = compact?`);
+    if (first > this.buf.length - this.pos - 4)
+      throw new RpcProtocolError(`not a Thrift binary message (first word ${first}); is the peer using protocol = compact?`);
     const name = this.string();
     const type = this.byte();
     return { name, type, seqid: this.i32() };
@@ -460,7 +491,7 @@ export class BinaryWriter extends TWriter {
   }
 
   messageBegin(name: string, type: MsgType, seqid: number): void {
-    this.i32((0x80010000 | type) | 0);
+    this.i32(0x80010000 | type | 0);
     this.string(name);
     this.i32(seqid);
   }
@@ -529,7 +560,8 @@ function readEvent(r: TReader): Event {
   for (let f = r.field(); f.type !== T.STOP; f = r.field()) {
     if (f.id === 1 && f.type === T.MAP) {
       const m = r.mapBegin();
-      if (m.size > 0 && (m.k !== T.STRING || m.v !== T.STRING)) throw new RpcProtocolError('ThriftFlumeEvent.headers is not map<string,string>');
+      if (m.size > 0 && (m.k !== T.STRING || m.v !== T.STRING))
+        throw new RpcProtocolError('ThriftFlumeEvent.headers is not map<string,string>');
       for (let i = 0; i < m.size; i++) {
         const k = r.string();
         const v = r.string();
@@ -583,7 +615,8 @@ export interface Call {
 export function decodeCall(protocol: ProtocolName, frame: Buffer): Call {
   const r = reader(protocol, frame);
   const header = r.messageBegin();
-  if (header.type !== MsgType.CALL && header.type !== MsgType.ONEWAY) throw new RpcProtocolError(`expected a Thrift call, got message type ${header.type}`);
+  if (header.type !== MsgType.CALL && header.type !== MsgType.ONEWAY)
+    throw new RpcProtocolError(`expected a Thrift call, got message type ${header.type}`);
   if (header.name !== 'append' && header.name !== 'appendBatch') {
     r.skip(T.STRUCT);
     return { header };
@@ -678,7 +711,9 @@ export class FrameDecoder {
         if (this.bytes.length < 4) return out;
         const n = this.bytes.take(4).readInt32BE(0);
         if (n < 0 || n > this.maxFrame) {
-          throw new RpcProtocolError(`Thrift frame size (${n}) larger than max length (${this.maxFrame}) or negative; not a framed Thrift peer, or a corrupt stream`);
+          throw new RpcProtocolError(
+            `Thrift frame size (${n}) larger than max length (${this.maxFrame}) or negative; not a framed Thrift peer, or a corrupt stream`,
+          );
         }
         this.want = n;
       }

@@ -117,7 +117,8 @@ export function readBulkResponse(text: string, sent: BulkBuild['sent']): BulkOut
     }
     const s = sent[i]!;
     const reason = errorReason(r.error);
-    if (PERMANENT.has(status) && !isConfigError(r.error)) out.rejected.push({ event: s.event, index: s.index, status, reason, document: s.document });
+    if (PERMANENT.has(status) && !isConfigError(r.error))
+      out.rejected.push({ event: s.event, index: s.index, status, reason, document: s.document });
     else out.retriable.push({ status, reason, index: s.index });
   }
   return out;

@@ -55,7 +55,10 @@ export function mapHostNames(hostNames: string, client: 'transport' | 'rest'): H
   const notes: string[] = [];
   const hosts: string[] = [];
   const out: HostMapping = { hosts, notes };
-  for (const h of hostNames.replace(/\s+/g, '').split(',').filter((x) => x !== '')) {
+  for (const h of hostNames
+    .replace(/\s+/g, '')
+    .split(',')
+    .filter((x) => x !== '')) {
     if (/^https?:\/\//i.test(h)) {
       let u: URL;
       try {
@@ -79,8 +82,9 @@ export function mapHostNames(hostNames: string, client: 'transport' | 'rest'): H
     const port = m[2] === undefined ? DEFAULT_TRANSPORT_PORT : Number(m[2]);
     if (port === DEFAULT_TRANSPORT_PORT) {
       hosts.push(`http://${m[1]}:${DEFAULT_HTTP_PORT}`);
-      notes.push(`${h} is Elasticsearch's transport port (Flume's transport client); ` +
-        `using the HTTP port: http://${m[1]}:${DEFAULT_HTTP_PORT}`);
+      notes.push(
+        `${h} is Elasticsearch's transport port (Flume's transport client); ` + `using the HTTP port: http://${m[1]}:${DEFAULT_HTTP_PORT}`,
+      );
     } else {
       hosts.push(`http://${m[1]}:${port}`);
     }
@@ -134,9 +138,10 @@ export class EsClient {
   private agent(base: URL): http.Agent {
     let a = this.agents.get(base.origin);
     if (!a) {
-      a = base.protocol === 'https:'
-        ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: this.ca })
-        : new http.Agent({ keepAlive: true, maxSockets: 4 });
+      a =
+        base.protocol === 'https:'
+          ? new https.Agent({ keepAlive: true, maxSockets: 4, ca: this.ca })
+          : new http.Agent({ keepAlive: true, maxSockets: 4 });
       this.agents.set(base.origin, a);
     }
     return a;

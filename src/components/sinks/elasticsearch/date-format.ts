@@ -7,8 +7,7 @@ import { FlumeError } from '../../../core/errors.js';
 import type { TimeZoneInfo } from '../../shared/bucket-path.js';
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
-  'November', 'December'];
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const SUPPORTED = 'yMdDEHkKhmsSaZ';
 
 type Part = string | { letter: string; count: number };
@@ -23,7 +22,10 @@ export class JavaDateFormat {
   private cacheTo = 0;
   private cached = '';
 
-  constructor(readonly pattern: string, private readonly zone: TimeZoneInfo) {
+  constructor(
+    readonly pattern: string,
+    private readonly zone: TimeZoneInfo,
+  ) {
     this.parts = parsePattern(pattern);
     this.dateOnly = this.parts.every((p) => typeof p === 'string' || 'yMdDE'.includes(p.letter));
   }
@@ -62,8 +64,10 @@ function parsePattern(pattern: string): Part[] {
       let j = i;
       while (pattern[j] === c) j++;
       if (!SUPPORTED.includes(c)) {
-        throw new FlumeError('FLUME_ES_DATE_FORMAT',
-          `Date format "${pattern}": pattern letter '${c}' is not supported (use y M d D E H k K h m s S a Z and 'quoted text')`);
+        throw new FlumeError(
+          'FLUME_ES_DATE_FORMAT',
+          `Date format "${pattern}": pattern letter '${c}' is not supported (use y M d D E H k K h m s S a Z and 'quoted text')`,
+        );
       }
       parts.push({ letter: c, count: j - i });
       i = j;
@@ -78,27 +82,38 @@ function parsePattern(pattern: string): Part[] {
 function field(letter: string, count: number, d: Date, offset: number): string {
   const h = d.getUTCHours();
   switch (letter) {
-    case 'y': return count === 2 ? pad(d.getUTCFullYear() % 100, 2) : pad(d.getUTCFullYear(), count);
+    case 'y':
+      return count === 2 ? pad(d.getUTCFullYear() % 100, 2) : pad(d.getUTCFullYear(), count);
     case 'M': {
       const m = d.getUTCMonth();
       if (count >= 4) return MONTHS[m]!;
       if (count === 3) return MONTHS[m]!.slice(0, 3);
       return pad(m + 1, count);
     }
-    case 'd': return pad(d.getUTCDate(), count);
+    case 'd':
+      return pad(d.getUTCDate(), count);
     case 'D': {
       const day = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate());
       return pad(Math.round((day - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86400000) + 1, count);
     }
-    case 'E': return count >= 4 ? DAYS[d.getUTCDay()]! : DAYS[d.getUTCDay()]!.slice(0, 3);
-    case 'H': return pad(h, count);
-    case 'k': return pad(h === 0 ? 24 : h, count);
-    case 'K': return pad(h % 12, count);
-    case 'h': return pad(h % 12 === 0 ? 12 : h % 12, count);
-    case 'm': return pad(d.getUTCMinutes(), count);
-    case 's': return pad(d.getUTCSeconds(), count);
-    case 'S': return pad(d.getUTCMilliseconds(), count);
-    case 'a': return h < 12 ? 'AM' : 'PM';
+    case 'E':
+      return count >= 4 ? DAYS[d.getUTCDay()]! : DAYS[d.getUTCDay()]!.slice(0, 3);
+    case 'H':
+      return pad(h, count);
+    case 'k':
+      return pad(h === 0 ? 24 : h, count);
+    case 'K':
+      return pad(h % 12, count);
+    case 'h':
+      return pad(h % 12 === 0 ? 12 : h % 12, count);
+    case 'm':
+      return pad(d.getUTCMinutes(), count);
+    case 's':
+      return pad(d.getUTCSeconds(), count);
+    case 'S':
+      return pad(d.getUTCMilliseconds(), count);
+    case 'a':
+      return h < 12 ? 'AM' : 'PM';
     default: {
       const a = Math.abs(offset);
       return `${offset < 0 ? '-' : '+'}${pad(Math.floor(a / 60), 2)}${pad(a % 60, 2)}`;

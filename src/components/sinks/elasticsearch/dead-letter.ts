@@ -20,15 +20,20 @@ export interface Rejected {
 /** One dead-letter line: time, sink, index, status, reason, document (as JSON), the event's headers and body (UTF-8). */
 export function deadLetterLine(r: Rejected, sink: string, now = Date.now()): string {
   const doc = r.document ?? 'null';
-  return `{"time":"${new Date(now).toISOString()}","sink":${JSON.stringify(sink)},"index":${JSON.stringify(r.index)},` +
+  return (
+    `{"time":"${new Date(now).toISOString()}","sink":${JSON.stringify(sink)},"index":${JSON.stringify(r.index)},` +
     `"status":${r.status},"reason":${JSON.stringify(r.reason)},"document":${doc},` +
-    `"headers":${JSON.stringify(r.event.headers)},"body":${JSON.stringify(r.event.body.toString('utf8'))}}\n`;
+    `"headers":${JSON.stringify(r.event.headers)},"body":${JSON.stringify(r.event.body.toString('utf8'))}}\n`
+  );
 }
 
 export class DeadLetterFile {
   private fh?: FileHandle;
 
-  constructor(readonly path: string, private readonly sink: string) {}
+  constructor(
+    readonly path: string,
+    private readonly sink: string,
+  ) {}
 
   async write(rejected: readonly Rejected[]): Promise<void> {
     try {
@@ -37,9 +42,12 @@ export class DeadLetterFile {
       await this.fh.datasync();
     } catch (err) {
       await this.close();
-      throw new FlumeError('FLUME_ES_DEAD_LETTER',
+      throw new FlumeError(
+        'FLUME_ES_DEAD_LETTER',
         `Cannot write rejected documents to deadLetterFile ${this.path}: ${(err as Error).message}. ` +
-        'The batch is rolled back and retried; make the file writable.', { cause: err, retriable: true });
+          'The batch is rolled back and retried; make the file writable.',
+        { cause: err, retriable: true },
+      );
     }
   }
 

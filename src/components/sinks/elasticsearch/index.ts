@@ -16,13 +16,11 @@ import type { Event } from '../../../core/event.js';
 import { EventDeliveryError, errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import { resolveTimeZone } from '../../shared/bucket-path.js';
-import { EsClient, mapHostNames, type EsClientOptions } from './client.js';
+import { EsClient, mapHostNames, type EsClientOptions , type EsResponse } from './client.js';
 import { buildBulk, bulkPath, readBulkResponse, type BulkShape } from './bulk.js';
 import { DeadLetterFile, type Rejected } from './dead-letter.js';
 import { JavaDateFormat } from './date-format.js';
-import {
-  LOGSTASH_SERIALIZER, TIME_BASED_BUILDER, indexNamerFor, parseTtl, serializerFor,
-} from './document.js';
+import { LOGSTASH_SERIALIZER, TIME_BASED_BUILDER, indexNamerFor, parseTtl, serializerFor } from './document.js';
 
 export interface EsSinkOptions extends BulkShape {
   client: EsClientOptions;
@@ -45,7 +43,12 @@ export class ElasticSearchSink extends BatchingSink {
   private deadLetter?: DeadLetterFile;
   private readonly actions = new Map<string, string>();
 
-  constructor(name: string, channel: Channel, logger: Logger, private readonly o: EsSinkOptions) {
+  constructor(
+    name: string,
+    channel: Channel,
+    logger: Logger,
+    private readonly o: EsSinkOptions,
+  ) {
     super(name, channel, logger, o.batchSize, EXTRA_COUNTERS);
   }
 
@@ -56,13 +59,17 @@ export class ElasticSearchSink extends BatchingSink {
       this.logger.warn(`indexType = ${this.o.indexType} is ignored: Elasticsearch 8 has no mapping types (every document is _doc)`);
     }
     if (this.o.ttl !== undefined) {
-      this.logger.warn(`ttl = ${this.o.ttl} is not applied: Elasticsearch removed _ttl in 5.0. ` +
-        'Delete old daily indices with an index lifecycle (ILM) policy whose delete phase has min_age = the ttl.');
+      this.logger.warn(
+        `ttl = ${this.o.ttl} is not applied: Elasticsearch removed _ttl in 5.0. ` +
+          'Delete old daily indices with an index lifecycle (ILM) policy whose delete phase has min_age = the ttl.',
+      );
     }
     this.client = new EsClient(this.o.client);
     if (this.o.deadLetterFile) this.deadLetter = new DeadLetterFile(this.o.deadLetterFile, this.name);
-    this.logger.info({ hosts: this.o.client.hosts, batchSize: this.o.batchSize, onRejected: this.o.onRejected,
-      deadLetterFile: this.o.deadLetterFile }, 'Elasticsearch sink starting');
+    this.logger.info(
+      { hosts: this.o.client.hosts, batchSize: this.o.batchSize, onRejected: this.o.onRejected, deadLetterFile: this.o.deadLetterFile },
+      'Elasticsearch sink starting',
+    );
     // do not hold the agent's start on Elasticsearch: check the cluster in the background
     void this.checkCluster();
   }
@@ -105,7 +112,7 @@ export class ElasticSearchSink extends BatchingSink {
   /** Sends one bulk request; returns the rejected items, throws (→ rollback) when anything must be retried. */
   private async send(body: string, sent: Parameters<typeof readBulkResponse>[1]): Promise<Rejected[]> {
     this.counter.increment('BulkRequestCount');
-    let res;
+    let res: EsResponse;
     try {
       res = await this.client!.request('POST', bulkPath(this.o.pipeline), body);
     } catch (err) {
@@ -119,8 +126,10 @@ export class ElasticSearchSink extends BatchingSink {
     const outcome = readBulkResponse(res.body, sent);
     if (outcome.retriable.length > 0) {
       const first = outcome.retriable[0]!;
-      throw this.rollback(`${outcome.retriable.length} of ${sent.length} document(s) failed for now ` +
-        `(first: index ${first.index}, HTTP ${first.status}, ${first.reason})`);
+      throw this.rollback(
+        `${outcome.retriable.length} of ${sent.length} document(s) failed for now ` +
+          `(first: index ${first.index}, HTTP ${first.status}, ${first.reason})`,
+      );
     }
     return outcome.rejected;
   }
@@ -134,8 +143,7 @@ export class ElasticSearchSink extends BatchingSink {
     const shown = rejected.slice(0, 5);
     const where = this.deadLetter ? `dead-letter file ${this.deadLetter.path}` : 'not kept: set deadLetterFile';
     for (const r of shown) {
-      this.logger.warn({ index: r.index, status: r.status, reason: r.reason },
-        `Elasticsearch rejected a document for good (${where})`);
+      this.logger.warn({ index: r.index, status: r.status, reason: r.reason }, `Elasticsearch rejected a document for good (${where})`);
     }
     const more = rejected.length - shown.length;
     if (more > 0) this.logger.warn(`... and ${more} more rejected document(s) in this batch`);
@@ -163,7 +171,7 @@ export const elasticsearchSink = defineComponent({
   summary: 'Indexes events into Elasticsearch 7/8 (daily indices, LogStash-style documents) with one bulk request per transaction.',
   compatibility: 'partial',
   notes:
-    'Flume 1.9\'s sink (removed from Flume before 1.10; the alias is still in 1.11) over the HTTP bulk API instead of the ' +
+    "Flume 1.9's sink (removed from Flume before 1.10; the alias is still in 1.11) over the HTTP bulk API instead of the " +
     'transport protocol. hostNames without a port or with 9300 (the transport port) go to HTTP port 9200 (logged); ' +
     'http(s):// URLs are taken as given. Documents and index names as Flume 1.9 made them (docs/elasticsearch.md). ' +
     'indexType is ignored (no mapping types in Elasticsearch 8) and ttl is not applied (no _ttl since 5.0; use ILM): ' +
@@ -171,7 +179,7 @@ export const elasticsearchSink = defineComponent({
     'indexNameBuilder.* to the serializer by mistake), indexNameBuilder.dateFormat/timeZone are honoured. Only the two ' +
     'built-in serializers and index name builders exist (custom Java classes are a configuration error). Documents ' +
     'Elasticsearch rejects for good (400/404/409) go to deadLetterFile (or only the log) and are counted in ' +
-    'DocumentRejectedCount; onRejected = retry restores Flume\'s block-and-retry. Beyond Flume: username/password, ' +
+    "DocumentRejectedCount; onRejected = retry restores Flume's block-and-retry. Beyond Flume: username/password, " +
     'apiKey, tls.caFile, pipeline, documentIdHeader, requestTimeout.',
   properties: {
     hostNames: prop.string({
@@ -184,15 +192,16 @@ export const elasticsearchSink = defineComponent({
     }),
     indexType: prop.string({
       default: 'log',
-      doc: 'Flume 1.9\'s mapping type. Ignored (with a warning when set): Elasticsearch 8 has no types.',
+      doc: "Flume 1.9's mapping type. Ignored (with a warning when set): Elasticsearch 8 has no types.",
     }),
     clusterName: prop.string({
       default: 'elasticsearch',
-      doc: 'Cluster name; a warning is logged when it differs from the cluster\'s (_cluster/health).',
+      doc: "Cluster name; a warning is logged when it differs from the cluster's (_cluster/health).",
     }),
     batchSize: prop.int({ default: 100, min: 1, doc: 'Events taken per transaction = documents per bulk request.' }),
     ttl: prop.string({
-      doc: 'Flume\'s document TTL (5d, 12h, 30m, 10s, 500ms, 2w; no unit = days). Checked as Flume did, then not applied ' +
+      doc:
+        "Flume's document TTL (5d, 12h, 30m, 10s, 500ms, 2w; no unit = days). Checked as Flume did, then not applied " +
         '(no _ttl in Elasticsearch 5+; use ILM).',
       check: (v) => (blank(v) || parseTtl(v) > 0 ? undefined : 'ttl must be greater than 0 or not set.'),
     }),
@@ -204,8 +213,8 @@ export const elasticsearchSink = defineComponent({
     indexNameBuilder: prop.string({
       default: TIME_BASED_BUILDER,
       doc: 'org.apache.flume.sink.elasticsearch.TimeBasedIndexNameBuilder (daily index) or ...SimpleIndexNameBuilder (indexName as is).',
-      check: (v) => (indexNamerFor(v, 'x', 'yyyy-MM-dd', 'UTC')
-        ? undefined : `${v} is not an index name builder flume-ts knows (TimeBased or Simple)`),
+      check: (v) =>
+        indexNamerFor(v, 'x', 'yyyy-MM-dd', 'UTC') ? undefined : `${v} is not an index name builder flume-ts knows (TimeBased or Simple)`,
     }),
     'indexNameBuilder.dateFormat': prop.string({
       default: 'yyyy-MM-dd',
@@ -225,7 +234,7 @@ export const elasticsearchSink = defineComponent({
     }),
     client: prop.enum(['transport', 'rest'], {
       default: 'transport',
-      doc: 'Flume\'s client type; both send HTTP bulk requests (transport only changes how hostNames ports are read).',
+      doc: "Flume's client type; both send HTTP bulk requests (transport only changes how hostNames ports are read).",
     }),
     username: prop.string({ doc: `Basic authentication user${BEYOND}.` }),
     password: prop.string({ secret: true, doc: `Basic authentication password${BEYOND}.` }),
@@ -237,7 +246,8 @@ export const elasticsearchSink = defineComponent({
     }),
     onRejected: prop.enum(['deadletter', 'retry'], {
       default: 'deadletter',
-      doc: 'Documents rejected for good (400, 404, 409): deadletter = to deadLetterFile (or the log) and commit; ' +
+      doc:
+        'Documents rejected for good (400, 404, 409): deadletter = to deadLetterFile (or the log) and commit; ' +
         `retry = roll back and send again forever, as Flume 1.9${BEYOND}.`,
     }),
     deadLetterFile: prop.string({
@@ -247,7 +257,7 @@ export const elasticsearchSink = defineComponent({
   },
   prefixes: {
     'serializer.': 'Serializer settings (the built-in serializers take none).',
-    'client.': 'Flume\'s client settings (none are used).',
+    'client.': "Flume's client settings (none are used).",
   },
   check: (c) => {
     const problems = [];
@@ -271,8 +281,12 @@ export const elasticsearchSink = defineComponent({
     const mapping = mapHostNames(c.hostNames, c.client);
     return new ElasticSearchSink(ctx.name, ctx.channel, ctx.logger, {
       client: {
-        hosts: mapping.hosts, username: c.username ?? mapping.username, password: c.password ?? mapping.password, apiKey: c.apiKey,
-        caFile: c['tls.caFile'], requestTimeoutMs: c.requestTimeout,
+        hosts: mapping.hosts,
+        username: c.username ?? mapping.username,
+        password: c.password ?? mapping.password,
+        apiKey: c.apiKey,
+        caFile: c['tls.caFile'],
+        requestTimeoutMs: c.requestTimeout,
       },
       hostNotes: mapping.notes,
       batchSize: c.batchSize,

@@ -28,8 +28,10 @@ function loadSchemaUrl(url: string, cache: Map<string, string>): string {
   const hit = cache.get(url);
   if (hit) return hit;
   if (/^(https?|hdfs|webhdfs):/i.test(url)) {
-    throw new AvroSchemaError(`Avro schema URL ${url}: only file: URLs and local paths are supported by flume-ts; `
-      + `put the schema in a local file or in the ${AVRO_SCHEMA_LITERAL_HEADER} header`);
+    throw new AvroSchemaError(
+      `Avro schema URL ${url}: only file: URLs and local paths are supported by flume-ts; ` +
+        `put the schema in a local file or in the ${AVRO_SCHEMA_LITERAL_HEADER} header`,
+    );
   }
   try {
     const text = fs.readFileSync(url.startsWith('file:') ? fileURLToPath(url) : url, 'utf8');
@@ -110,11 +112,11 @@ export const hdfsAvroEventSerializer = defineComponent({
   fqcn: 'org.apache.flume.sink.hdfs.AvroEventSerializer$Builder',
   summary: 'Avro container file with the schema from the event headers; bodies are appended as encoded datums.',
   notes:
-    'As Flume\'s HDFS AvroEventSerializer: the first event of a file gives the schema (flume.avro.schema.url header, else '
-    + 'flume.avro.schema.literal, else schemaURL); each body must be a datum encoded with that schema and is copied as is. '
-    + 'Read back by Avro\'s Java DataFileReader (tested against files Flume 1.11 writes). Schema URLs: file: URLs and local '
-    + 'paths only (Flume also reads http(s):// and hdfs://). The schema JSON is written compacted, not in Java\'s '
-    + 'Schema.toString() form. Codecs null, deflate, snappy (others: uncompressed with a warning, as Flume).',
+    "As Flume's HDFS AvroEventSerializer: the first event of a file gives the schema (flume.avro.schema.url header, else " +
+    'flume.avro.schema.literal, else schemaURL); each body must be a datum encoded with that schema and is copied as is. ' +
+    "Read back by Avro's Java DataFileReader (tested against files Flume 1.11 writes). Schema URLs: file: URLs and local " +
+    "paths only (Flume also reads http(s):// and hdfs://). The schema JSON is written compacted, not in Java's " +
+    'Schema.toString() form. Codecs null, deflate, snappy (others: uncompressed with a warning, as Flume).',
   properties: {
     syncIntervalBytes: prop.int({ default: 2048000, min: 1, doc: 'Approximate size of an Avro block before a sync marker.' }),
     compressionCodec: prop.string({ default: 'null', doc: 'Block codec: null, deflate or snappy.' }),

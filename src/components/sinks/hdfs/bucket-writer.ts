@@ -163,9 +163,11 @@ export class BucketWriter {
   private async closeAndForget(): Promise<void> {
     this.closed = true;
     this.env.onClosed(this);
-    this.env.track(this.close().catch((err: unknown) => {
-      this.env.logger.warn({ err: errorMessage(err) }, 'Closing file failed; it is retried in the background');
-    }));
+    this.env.track(
+      this.close().catch((err: unknown) => {
+        this.env.logger.warn({ err: errorMessage(err) }, 'Closing file failed; it is retried in the background');
+      }),
+    );
   }
 
   private shouldRotate(): boolean {
@@ -267,7 +269,13 @@ export class BucketWriter {
     }
     if (notOurs) return;
     // (a CREATE that failed midway may have left a partial file: the closer checks; committed length 0 → delete)
-    this.env.closeLater({ client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: f.committedLength, tries: 0 });
+    this.env.closeLater({
+      client: this.env.client,
+      tmpPath: f.tmpPath,
+      finalPath: f.finalPath,
+      committedLength: f.committedLength,
+      tries: 0,
+    });
   }
 
   /**
@@ -288,7 +296,11 @@ export class BucketWriter {
         this.clearTimers();
       }
       if (!f.shipping) this.abandon(f);
-      else f.shipping.then(() => this.abandon(f), () => undefined);
+      else
+        f.shipping.then(
+          () => this.abandon(f),
+          () => undefined,
+        );
     }
     this.rolled = [];
     this.batchFiles.clear();
@@ -309,7 +321,13 @@ export class BucketWriter {
     await this.requestShip(f); // rejects (the file is abandoned) when HDFS did not take the bytes
     while (f.shipping) await f.shipping; // a later group may still be in flight
     this.env.counter.increment('ConnectionClosedCount');
-    await renameOrLater(this.env, { client: this.env.client, tmpPath: f.tmpPath, finalPath: f.finalPath, committedLength: undefined, tries: 0 });
+    await renameOrLater(this.env, {
+      client: this.env.client,
+      tmpPath: f.tmpPath,
+      finalPath: f.finalPath,
+      committedLength: undefined,
+      tries: 0,
+    });
   }
 
   private clearIdle(): void {

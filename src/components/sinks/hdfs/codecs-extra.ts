@@ -45,8 +45,10 @@ export function bzip2(data: Buffer): Buffer {
   const r = spawnSync('bzip2', ['-c', '-9'], { input: data, maxBuffer: 64 * 1024 * 1024 + data.length * 2 });
   if (r.error || r.status !== 0) {
     const why = r.error ? r.error.message : r.stderr.toString().trim();
-    throw new FlumeError('FLUME_CODEC',
-      `bzip2 compression failed (${why}); hdfs.codeC = bzip2 needs the bzip2 program on PATH (Debian: apt-get install bzip2)`);
+    throw new FlumeError(
+      'FLUME_CODEC',
+      `bzip2 compression failed (${why}); hdfs.codeC = bzip2 needs the bzip2 program on PATH (Debian: apt-get install bzip2)`,
+    );
   }
   return r.stdout;
 }

@@ -54,7 +54,11 @@ const CODECS: readonly Codec[] = [
   { className: 'org.apache.hadoop.io.compress.GzipCodec', extension: '.gz', compress: (b) => gzipSync(b) },
   { className: 'org.apache.hadoop.io.compress.DefaultCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
   { className: 'org.apache.hadoop.io.compress.DeflateCodec', extension: '.deflate', compress: (b) => deflateSync(b) },
-  { className: 'org.apache.hadoop.io.compress.SnappyCodec', extension: '.snappy', compress: (b) => hadoopBlockFrame(b, (x) => snappyjs().compress(x)) },
+  {
+    className: 'org.apache.hadoop.io.compress.SnappyCodec',
+    extension: '.snappy',
+    compress: (b) => hadoopBlockFrame(b, (x) => snappyjs().compress(x)),
+  },
   { className: 'org.apache.hadoop.io.compress.BZip2Codec', extension: '.bz2', compress: (b) => bzip2(b) },
   // Hadoop's Lz4Codec: BlockCompressorStream slices of at most bufferSize - (bufferSize / 255 + 16) bytes
   { className: 'org.apache.hadoop.io.compress.Lz4Codec', extension: '.lz4', compress: (b) => hadoopBlockFrame(b, lz4Block, LZ4_MAX_INPUT) },
@@ -80,11 +84,16 @@ export function resolveCodec(name: string): Codec | undefined {
   if (n.toLowerCase() === 'none') return undefined;
   const known = UNSUPPORTED.find((c) => matches(`x.${c}`, n) || n.endsWith(`.${c}`));
   if (known) {
-    throw new FlumeError('FLUME_CODEC', `hdfs.codeC ${n}: ${known} is not supported by flume-ts; `
-      + 'use gzip, default, deflate, snappy, bzip2 or lz4');
+    throw new FlumeError(
+      'FLUME_CODEC',
+      `hdfs.codeC ${n}: ${known} is not supported by flume-ts; ` + 'use gzip, default, deflate, snappy, bzip2 or lz4',
+    );
   }
-  throw new FlumeError('FLUME_CODEC', `Unsupported compression codec ${n}. `
-    + 'Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec, BZip2Codec, Lz4Codec]');
+  throw new FlumeError(
+    'FLUME_CODEC',
+    `Unsupported compression codec ${n}. ` +
+      'Please choose from: [None, GzipCodec, DefaultCodec, DeflateCodec, SnappyCodec, BZip2Codec, Lz4Codec]',
+  );
 }
 
 class Chunks {
@@ -137,7 +146,10 @@ export class CompressedStreamFormat implements FileFormat {
   private readonly raw = new Chunks();
   private readonly out = new Chunks();
   private unfinished = false;
-  constructor(private readonly serializer: EventSerializer, private readonly codec: Codec) {
+  constructor(
+    private readonly serializer: EventSerializer,
+    private readonly codec: Codec,
+  ) {
     this.raw.push(serializer.afterCreate?.());
     this.unfinished = true;
   }
@@ -175,14 +187,21 @@ export class CompressedStreamFormat implements FileFormat {
 /** HDFSSequenceFile: key LongWritable(timestamp header or now), value BytesWritable (Writable) or Text. */
 export class SequenceFileFormat implements FileFormat {
   private readonly w: SequenceFileWriter;
-  constructor(writeFormat: 'Writable' | 'Text', codec: Codec | undefined, private readonly now: () => number = Date.now) {
+  constructor(
+    writeFormat: 'Writable' | 'Text',
+    codec: Codec | undefined,
+    private readonly now: () => number = Date.now,
+  ) {
     this.w = new SequenceFileWriter({ valueClass: writeFormat === 'Text' ? 'Text' : 'BytesWritable', codec });
   }
   /** Throws for an event whose `timestamp` header cannot be the LongWritable key (Flume: NumberFormatException). */
   static validate(event: Event): void {
     const h = event.headers.timestamp;
     if (h !== undefined && !/^[+-]?\d{1,19}$/.test(h)) {
-      throw new FlumeError('FLUME_BAD_TIMESTAMP', `the timestamp header "${h}" is not a number of milliseconds; the SequenceFile key needs it (fix the source, or remove the header)`);
+      throw new FlumeError(
+        'FLUME_BAD_TIMESTAMP',
+        `the timestamp header "${h}" is not a number of milliseconds; the SequenceFile key needs it (fix the source, or remove the header)`,
+      );
     }
   }
 

@@ -27,21 +27,23 @@ export const hdfsSink = defineComponent({
   kind: 'sink',
   type: 'hdfs',
   fqcn: 'org.apache.flume.sink.hdfs.HDFSEventSink',
-  summary: 'Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume\'s path escapes, rolling and naming.',
+  summary:
+    "Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume's path escapes, rolling and naming.",
   compatibility: 'partial',
   notes: [
-    'Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` (and `/p` without hdfs.webhdfs.address, Hadoop\'s default fs.defaultFS) writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).',
-    'Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume\'s hflush gives (neither fsyncs to disk, as hsync would).',
+    "Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` (and `/p` without hdfs.webhdfs.address, Hadoop's default fs.defaultFS) writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).",
+    "Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume's hflush gives (neither fsyncs to disk, as hsync would).",
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
-    'Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop\'s block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop\'s block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4\'s codecs). lzo and zstd are rejected at configuration time (Hadoop\'s ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).',
+    "Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop's block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop's block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4's codecs). lzo and zstd are rejected at configuration time (Hadoop's ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).",
     'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. Kerberos (hdfs.kerberosPrincipal/Keytab) is not supported; hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
   ].join(' '),
   properties: {
     'hdfs.path': prop.string({
       required: true,
-      doc: 'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, '
-        + 'file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).',
+      doc:
+        'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, ' +
+        'file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).',
     }),
     'hdfs.filePrefix': prop.string({ default: 'FlumeData', doc: 'File name prefix (escapes allowed).' }),
     'hdfs.fileSuffix': prop.string({ default: '', doc: 'File name suffix (no "." added); replaces the codec extension.' }),
@@ -52,16 +54,30 @@ export const hdfsSink = defineComponent({
     'hdfs.rollSize': prop.long({ default: 1024, doc: 'Bytes of event bodies after which the file is rolled; 0 = never by size.' }),
     'hdfs.rollCount': prop.long({ default: 10, doc: 'Events after which the file is rolled; 0 = never by count.' }),
     'hdfs.idleTimeout': prop.int({ default: 0, doc: 'Seconds without writes after which a file is closed; 0 = never.' }),
-    'hdfs.batchSize': prop.long({ default: 100, min: 1, doc: 'Events per transaction; each transaction is flushed to HDFS before its commit.' }),
+    'hdfs.batchSize': prop.long({
+      default: 100,
+      min: 1,
+      doc: 'Events per transaction; each transaction is flushed to HDFS before its commit.',
+    }),
     'hdfs.codeC': prop.string({
       doc: 'Compression codec: gzip, default, deflate, snappy, bzip2 (needs the bzip2 program) or lz4 (Hadoop class names accepted).',
     }),
-    'hdfs.fileType': prop.enum(FILE_TYPES, { default: 'SequenceFile', doc: 'SequenceFile, DataStream (no codec) or CompressedStream (codec required).' }),
-    'hdfs.writeFormat': prop.enum(['Writable', 'Text'] as const, { default: 'Writable', doc: 'SequenceFile value type: Writable (BytesWritable) or Text.' }),
+    'hdfs.fileType': prop.enum(FILE_TYPES, {
+      default: 'SequenceFile',
+      doc: 'SequenceFile, DataStream (no codec) or CompressedStream (codec required).',
+    }),
+    'hdfs.writeFormat': prop.enum(['Writable', 'Text'] as const, {
+      default: 'Writable',
+      doc: 'SequenceFile value type: Writable (BytesWritable) or Text.',
+    }),
     'hdfs.maxOpenFiles': prop.int({ default: 5000, min: 1, doc: 'Open buckets kept; the least recently used is closed beyond it.' }),
     'hdfs.minBlockReplicas': prop.int({ min: 0, doc: 'Accepted; WebHDFS cannot report live replicas, so it has no effect.' }),
     'hdfs.callTimeout': prop.long({ default: 30000, min: 1, doc: 'Milliseconds a WebHDFS request may take.' }),
-    'hdfs.threadsPoolSize': prop.int({ default: 10, min: 1, doc: 'Accepted (requests are asynchronous; every bucket of a batch is flushed at once).' }),
+    'hdfs.threadsPoolSize': prop.int({
+      default: 10,
+      min: 1,
+      doc: 'Accepted (requests are asynchronous; every bucket of a batch is flushed at once).',
+    }),
     'hdfs.rollTimerPoolSize': prop.int({ default: 1, min: 1, doc: 'Accepted (timers need no threads).' }),
     'hdfs.kerberosPrincipal': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
     'hdfs.kerberosKeytab': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
@@ -74,10 +90,21 @@ export const hdfsSink = defineComponent({
     'hdfs.closeTries': prop.int({ default: 0, doc: 'Close/rename attempts for a file; 0 (or less) = until it succeeds.' }),
     'hdfs.retryInterval': prop.long({ default: 180, doc: 'Seconds between close/rename attempts; 0 (or less) = a single attempt.' }),
     'hdfs.useRawLocalFileSystem': prop.boolean({ default: false, doc: 'Accepted (no local file system here).' }),
-    serializer: prop.string({ default: 'TEXT', doc: 'DataStream/CompressedStream serializer: text, header_and_text, avro_event or a Builder class name.' }),
-    'hdfs.webhdfs.address': prop.string({ doc: 'flume-ts: WebHDFS address (http://host:port, https://… or host:port) when it is not hdfs.path\'s host on port 9870; also an HttpFS gateway.' }),
-    'hdfs.webhdfs.transactionsInFlight': prop.int({ default: 64, min: 1, doc: 'flume-ts: transactions whose HDFS writes may overlap (their bytes share CREATE/APPEND requests; each still commits only when its own bytes are in HDFS). 1 = one at a time, as Flume.' }),
-    'hdfs.webhdfs.user': prop.string({ doc: 'flume-ts: user.name for WebHDFS simple authentication (default: $HADOOP_USER_NAME, else the OS user).' }),
+    serializer: prop.string({
+      default: 'TEXT',
+      doc: 'DataStream/CompressedStream serializer: text, header_and_text, avro_event or a Builder class name.',
+    }),
+    'hdfs.webhdfs.address': prop.string({
+      doc: "flume-ts: WebHDFS address (http://host:port, https://… or host:port) when it is not hdfs.path's host on port 9870; also an HttpFS gateway.",
+    }),
+    'hdfs.webhdfs.transactionsInFlight': prop.int({
+      default: 64,
+      min: 1,
+      doc: 'flume-ts: transactions whose HDFS writes may overlap (their bytes share CREATE/APPEND requests; each still commits only when its own bytes are in HDFS). 1 = one at a time, as Flume.',
+    }),
+    'hdfs.webhdfs.user': prop.string({
+      doc: 'flume-ts: user.name for WebHDFS simple authentication (default: $HADOOP_USER_NAME, else the OS user).',
+    }),
   },
   prefixes: { 'serializer.': 'options of the serializer (e.g. serializer.appendNewline)' },
   batchSize: (c) => c['hdfs.batchSize'],
@@ -86,15 +113,26 @@ export const hdfsSink = defineComponent({
     const { codec, error } = codecOf(c['hdfs.codeC']);
     if (error) out.push({ prop: 'hdfs.codeC', message: error });
     if (c['hdfs.fileType'] === 'DataStream' && c['hdfs.codeC'] !== undefined) {
-      out.push({ prop: 'hdfs.codeC', message: `fileType: DataStream which does NOT support compressed output. Please don't set codeC or change the fileType if compressed output is desired.` });
+      out.push({
+        prop: 'hdfs.codeC',
+        message: `fileType: DataStream which does NOT support compressed output. Please don't set codeC or change the fileType if compressed output is desired.`,
+      });
     }
     if (c['hdfs.fileType'] === 'CompressedStream' && !codec && !error) {
-      out.push({ prop: 'hdfs.fileType', message: 'It\'s essential to set compress codec when fileType is: CompressedStream', hint: 'set hdfs.codeC = gzip' });
+      out.push({
+        prop: 'hdfs.fileType',
+        message: "It's essential to set compress codec when fileType is: CompressedStream",
+        hint: 'set hdfs.codeC = gzip',
+      });
     }
     if (c['hdfs.round']) {
       const unit = c['hdfs.roundUnit'].toLowerCase();
       if (unit !== 'second' && unit !== 'minute' && unit !== 'hour') {
-        out.push({ prop: 'hdfs.roundUnit', severity: 'warning', message: `Rounding unit "${c['hdfs.roundUnit']}" is not valid, please set one of minute, hour, or second. Rounding will be disabled` });
+        out.push({
+          prop: 'hdfs.roundUnit',
+          severity: 'warning',
+          message: `Rounding unit "${c['hdfs.roundUnit']}" is not valid, please set one of minute, hour, or second. Rounding will be disabled`,
+        });
       } else {
         const max = unit === 'hour' ? 24 : 60;
         const v = c['hdfs.roundValue'];
@@ -103,13 +141,26 @@ export const hdfsSink = defineComponent({
     }
     const tz = c['hdfs.timeZone'];
     if (tz !== undefined && !resolveTimeZone(tz)) {
-      out.push({ prop: 'hdfs.timeZone', severity: 'warning', message: `unknown time zone "${tz}"; Flume (Java) silently uses GMT, and so does flume-ts`, hint: 'use an IANA id such as Europe/Berlin' });
+      out.push({
+        prop: 'hdfs.timeZone',
+        severity: 'warning',
+        message: `unknown time zone "${tz}"; Flume (Java) silently uses GMT, and so does flume-ts`,
+        hint: 'use an IANA id such as Europe/Berlin',
+      });
     }
     if (c['hdfs.emptyInUseSuffix'] && raw['hdfs.inUseSuffix'] !== undefined) {
-      out.push({ prop: 'hdfs.inUseSuffix', severity: 'warning', message: 'Ignoring parameter hdfs.inUseSuffix because hdfs.emptyInUseSuffix = true' });
+      out.push({
+        prop: 'hdfs.inUseSuffix',
+        severity: 'warning',
+        message: 'Ignoring parameter hdfs.inUseSuffix because hdfs.emptyInUseSuffix = true',
+      });
     }
     if (c['hdfs.kerberosPrincipal'] !== undefined || c['hdfs.kerberosKeytab'] !== undefined) {
-      out.push({ prop: c['hdfs.kerberosPrincipal'] !== undefined ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab', message: 'Kerberos is not supported by flume-ts\'s WebHDFS client', hint: 'use simple authentication (hdfs.webhdfs.user) or an HttpFS gateway' });
+      out.push({
+        prop: c['hdfs.kerberosPrincipal'] !== undefined ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab',
+        message: "Kerberos is not supported by flume-ts's WebHDFS client",
+        hint: 'use simple authentication (hdfs.webhdfs.user) or an HttpFS gateway',
+      });
     }
     for (const key of ['hdfs.path', 'hdfs.filePrefix'] as const) {
       try {
@@ -155,7 +206,8 @@ export const hdfsSink = defineComponent({
       newFormat = () => new SequenceFileFormat(wf, codec);
     } else {
       const ser = configureSerializer(c.serializer, 'serializer', ctx);
-      newFormat = fileType === 'DataStream' ? () => new DataStreamFormat(ser.create()) : () => new CompressedStreamFormat(ser.create(), codec!);
+      newFormat =
+        fileType === 'DataStream' ? () => new DataStreamFormat(ser.create()) : () => new CompressedStreamFormat(ser.create(), codec!);
     }
     const closeTries = c['hdfs.retryInterval'] <= 0 ? 1 : c['hdfs.closeTries'] <= 0 ? Infinity : c['hdfs.closeTries'];
     const suffix = c['hdfs.fileSuffix'].length > 0 ? c['hdfs.fileSuffix'] : (codec?.extension ?? '');

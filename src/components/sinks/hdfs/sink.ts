@@ -80,19 +80,24 @@ export class HdfsSink extends AbstractSink {
       this.failure = undefined;
     }
     await this.mutex.run(async () => {
-      await Promise.all([...this.writers.values()].map(async (w) => {
-        w.clearTimers();
-        try {
-          await w.close();
-        } catch (err) {
-          this.logger.warn({ err: errorMessage(err), bucket: w.key }, 'Closing file at stop failed');
-        }
-      }));
+      await Promise.all(
+        [...this.writers.values()].map(async (w) => {
+          w.clearTimers();
+          try {
+            await w.close();
+          } catch (err) {
+            this.logger.warn({ err: errorMessage(err), bucket: w.key }, 'Closing file at stop failed');
+          }
+        }),
+      );
       this.writers.clear();
       await Promise.allSettled([...this.background]);
       await this.runCloseJobs(true);
       if (this.closeJobs.size > 0) {
-        this.logger.warn({ files: [...this.closeJobs.keys()] }, 'Files left in use at stop; they are closed and renamed when the sink next writes to their directory');
+        this.logger.warn(
+          { files: [...this.closeJobs.keys()] },
+          'Files left in use at stop; they are closed and renamed when the sink next writes to their directory',
+        );
       }
     });
     for (const c of this.clients.values()) c.destroy();
@@ -137,23 +142,28 @@ export class HdfsSink extends AbstractSink {
   private async closeJobsOnce(force: boolean): Promise<void> {
     const due = [...this.closeJobs.values()].filter((job) => force || job.due <= this.now());
     // independent files: in parallel (a dead HDFS costs one timeout, not one per file)
-    await Promise.all(due.map(async (job) => {
-      job.tries++;
-      try {
-        const r = await runCloseJob(job);
-        this.closeJobs.delete(job.tmpPath);
-        this.counter.increment('ConnectionClosedCount');
-        this.logger.info({ file: job.tmpPath, result: r, to: job.finalPath }, 'Closed file left by a failed write');
-      } catch (err) {
-        if (job.tries >= this.o.bucket.closeTries) {
+    await Promise.all(
+      due.map(async (job) => {
+        job.tries++;
+        try {
+          const r = await runCloseJob(job);
           this.closeJobs.delete(job.tmpPath);
-          this.logger.warn({ file: job.tmpPath, tries: job.tries }, `Unsuccessfully attempted to close ${job.tmpPath} ${job.tries} times; it is renamed when the sink next restarts`);
-        } else {
-          job.due = this.now() + Math.max(1000, this.o.bucket.retryInterval * 1000);
-          this.logger.debug({ err: errorMessage(err), file: job.tmpPath }, 'Closing file failed; will retry');
+          this.counter.increment('ConnectionClosedCount');
+          this.logger.info({ file: job.tmpPath, result: r, to: job.finalPath }, 'Closed file left by a failed write');
+        } catch (err) {
+          if (job.tries >= this.o.bucket.closeTries) {
+            this.closeJobs.delete(job.tmpPath);
+            this.logger.warn(
+              { file: job.tmpPath, tries: job.tries },
+              `Unsuccessfully attempted to close ${job.tmpPath} ${job.tries} times; it is renamed when the sink next restarts`,
+            );
+          } else {
+            job.due = this.now() + Math.max(1000, this.o.bucket.retryInterval * 1000);
+            this.logger.debug({ err: errorMessage(err), file: job.tmpPath }, 'Closing file failed; will retry');
+          }
         }
-      }
-    }));
+      }),
+    );
   }
 
   private lastWriter: BucketWriter | undefined;
@@ -212,7 +222,8 @@ export class HdfsSink extends AbstractSink {
     const list = await client.listStatus(w.dir || '/');
     for (const st of list) {
       const name = st.pathSuffix;
-      if (st.type !== 'FILE' || !name.startsWith(head) || !name.endsWith(inUseSuffix) || name.length <= head.length + inUseSuffix.length) continue;
+      if (st.type !== 'FILE' || !name.startsWith(head) || !name.endsWith(inUseSuffix) || name.length <= head.length + inUseSuffix.length)
+        continue;
       const rest = name.slice(head.length, name.length - inUseSuffix.length);
       if (!/^\d+/.test(rest)) continue;
       const tmpPath = `${w.dir}/${name}`;
@@ -258,26 +269,34 @@ export class HdfsSink extends AbstractSink {
       await tx.rollback();
       this.counter.increment('EventWriteFail');
       this.noteFailure(err);
-      throw new EventDeliveryError(`sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`, { cause: err });
+      throw new EventDeliveryError(
+        `sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`,
+        { cause: err },
+      );
     }
-    const done: Promise<void> = durable.then(
-      async () => {
-        await tx.commit();
-        this.counter.add('EventDrainSuccessCount', n);
-        if (this.failing) {
-          this.failing = false;
-          this.logger.info('HDFS writes succeed again');
-        }
-      },
-      (err: unknown) => {
-        // rolled back once every transaction in flight has settled, newest first, so the events return to the
-        // channel in their original order
-        this.failedTxs.push({ seq, rollback: () => tx.rollback() });
-        this.counter.increment('EventWriteFail');
-        this.noteFailure(err);
-        this.failure ??= new EventDeliveryError(`sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`, { cause: err });
-      },
-    ).finally(() => this.inflight.delete(done));
+    const done: Promise<void> = durable
+      .then(
+        async () => {
+          await tx.commit();
+          this.counter.add('EventDrainSuccessCount', n);
+          if (this.failing) {
+            this.failing = false;
+            this.logger.info('HDFS writes succeed again');
+          }
+        },
+        (err: unknown) => {
+          // rolled back once every transaction in flight has settled, newest first, so the events return to the
+          // channel in their original order
+          this.failedTxs.push({ seq, rollback: () => tx.rollback() });
+          this.counter.increment('EventWriteFail');
+          this.noteFailure(err);
+          this.failure ??= new EventDeliveryError(
+            `sink ${this.name}: failed to write ${n} event(s) to HDFS, rolled back for retry: ${errorMessage(err)}`,
+            { cause: err },
+          );
+        },
+      )
+      .finally(() => this.inflight.delete(done));
     this.inflight.add(done);
     if (this.o.transactionsInFlight <= 1) {
       await done;

@@ -54,8 +54,10 @@ interface Reply {
 }
 
 /** What the sink needs of a filesystem: WebHDFS, or the local one for file:// paths (localfs.ts). */
-export type HdfsClient = Pick<WebHdfsClient,
-  'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'destroy'>;
+export type HdfsClient = Pick<
+  WebHdfsClient,
+  'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'destroy'
+>;
 
 export class WebHdfsClient {
   readonly base: URL;
@@ -82,7 +84,10 @@ export class WebHdfsClient {
 
   private url(path: string, op: string, params: Record<string, string | number | boolean | undefined> = {}): URL {
     if (!path.startsWith('/')) throw new FlumeError('FLUME_WEBHDFS', `WebHDFS paths must be absolute, got "${path}"`);
-    const encoded = path.split('/').map((s) => encodeURIComponent(s)).join('/');
+    const encoded = path
+      .split('/')
+      .map((s) => encodeURIComponent(s))
+      .join('/');
     const u = new URL(`/webhdfs/v1${encoded}`, this.base);
     u.searchParams.set('op', op);
     if (this.user !== undefined) u.searchParams.set('user.name', this.user);
@@ -109,7 +114,10 @@ export class WebHdfsClient {
           reject(e);
         });
       });
-      const timer = setTimeout(() => req.destroy(new FlumeError('FLUME_WEBHDFS', `no answer within ${this.timeoutMs} ms (hdfs.callTimeout)`)), this.timeoutMs);
+      const timer = setTimeout(
+        () => req.destroy(new FlumeError('FLUME_WEBHDFS', `no answer within ${this.timeoutMs} ms (hdfs.callTimeout)`)),
+        this.timeoutMs,
+      );
       req.on('error', (e) => {
         clearTimeout(timer);
         reject(e);
@@ -133,8 +141,12 @@ export class WebHdfsClient {
     } catch {
       /* not JSON */
     }
-    throw new WebHdfsError(`WebHDFS ${what} ${url.pathname.replace(/^\/webhdfs\/v1/, '')} failed: HTTP ${r.status}${message ? ` ${message}` : ''}`,
-      r.status, exception, uncertain);
+    throw new WebHdfsError(
+      `WebHDFS ${what} ${url.pathname.replace(/^\/webhdfs\/v1/, '')} failed: HTTP ${r.status}${message ? ` ${message}` : ''}`,
+      r.status,
+      exception,
+      uncertain,
+    );
   }
 
   private json<T>(r: Reply, what: string, url: URL): T {
@@ -168,7 +180,11 @@ export class WebHdfsClient {
 
   /** CREATE a file with `data` (overwrite=false unless asked). */
   async create(path: string, data: Buffer, opts: { overwrite?: boolean; permission?: string; replication?: number } = {}): Promise<void> {
-    const url = this.url(path, 'CREATE', { overwrite: opts.overwrite ?? false, permission: opts.permission, replication: opts.replication });
+    const url = this.url(path, 'CREATE', {
+      overwrite: opts.overwrite ?? false,
+      permission: opts.permission,
+      replication: opts.replication,
+    });
     await this.twoStep('PUT', url, data, 'CREATE', [200, 201]);
   }
 
@@ -280,8 +296,10 @@ export function resolveHdfsPath(hdfsPath: string, address?: string): HdfsLocatio
     case 'swebhdfs':
       return { baseUrl: override ?? `https://${host}:${port ?? DEFAULT_HTTPS_PORT}`, path };
     default:
-      throw new FlumeError('FLUME_HDFS_PATH',
-        `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs://, swebhdfs:// or file://`);
+      throw new FlumeError(
+        'FLUME_HDFS_PATH',
+        `hdfs.path "${hdfsPath}": scheme ${scheme}:// is not supported; use hdfs://, webhdfs://, swebhdfs:// or file://`,
+      );
   }
 }
 

@@ -28,7 +28,10 @@ export class IrcConnection {
   private closed = false;
   private buf = '';
 
-  constructor(private readonly o: IrcOptions, private readonly log: Logger) {}
+  constructor(
+    private readonly o: IrcOptions,
+    private readonly log: Logger,
+  ) {}
 
   get alive(): boolean {
     return this.socket !== undefined && !this.closed;
@@ -38,7 +41,10 @@ export class IrcConnection {
     const o = this.o;
     const s = await new Promise<net.Socket>((resolve, reject) => {
       const sock = net.connect({ host: o.hostname, port: o.port });
-      const timer = setTimeout(() => sock.destroy(new FlumeError('FLUME_IRC', `no connection after ${o.connectTimeoutMs} ms`)), o.connectTimeoutMs);
+      const timer = setTimeout(
+        () => sock.destroy(new FlumeError('FLUME_IRC', `no connection after ${o.connectTimeoutMs} ms`)),
+        o.connectTimeoutMs,
+      );
       sock.once('connect', () => {
         clearTimeout(timer);
         resolve(sock);

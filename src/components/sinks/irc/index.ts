@@ -14,7 +14,13 @@ import { javaSplit } from './split.js';
 export class IrcSink extends BatchingSink {
   private conn: IrcConnection | undefined;
 
-  constructor(name: string, channel: Channel, logger: Logger, private readonly o: IrcOptions, private readonly split: RegExp | undefined) {
+  constructor(
+    name: string,
+    channel: Channel,
+    logger: Logger,
+    private readonly o: IrcOptions,
+    private readonly split: RegExp | undefined,
+  ) {
     super(name, channel, logger, 1);
   }
 
@@ -75,11 +81,11 @@ export const ircSink = defineComponent({
   fqcn: 'org.apache.flume.sink.irc.IRCSink',
   summary: 'Sends each event body as a message to an IRC channel.',
   notes:
-    'As Flume\'s IRCSink (IRClib): PASS/NICK/USER then `join #chan` sent at once, PRIVMSG #chan per event (one event '
-    + 'per transaction), PONG to PING, UTF-8; user and name default to the text "null" as IRClib writes them. splitchars '
-    + 'is a Java regex (String.split: trailing empty parts dropped). Differences: a write to a closed connection fails '
-    + 'the transaction (rolled back, reconnect, retried; Flume\'s PrintWriter swallows the error and loses the event), '
-    + 'and CR/LF inside a message start a new PRIVMSG instead of reaching the server as raw commands.',
+    "As Flume's IRCSink (IRClib): PASS/NICK/USER then `join #chan` sent at once, PRIVMSG #chan per event (one event " +
+    'per transaction), PONG to PING, UTF-8; user and name default to the text "null" as IRClib writes them. splitchars ' +
+    'is a Java regex (String.split: trailing empty parts dropped). Differences: a write to a closed connection fails ' +
+    "the transaction (rolled back, reconnect, retried; Flume's PrintWriter swallows the error and loses the event), " +
+    'and CR/LF inside a message start a new PRIVMSG instead of reaching the server as raw commands.',
   properties: {
     hostname: prop.string({ required: true, doc: 'IRC server host.' }),
     port: prop.int({ default: 6667, min: 1, max: 65535, doc: 'IRC server port.' }),
@@ -91,13 +97,26 @@ export const ircSink = defineComponent({
     splitlines: prop.boolean({ default: false, doc: 'Split each body with splitchars and send each part as its own message.' }),
     splitchars: prop.string({
       default: '\n',
-      doc: 'Java regex that separates the lines when splitlines is true.', check: javaRegexProblem,
+      doc: 'Java regex that separates the lines when splitlines is true.',
+      check: javaRegexProblem,
     }),
   },
   batchSize: () => 1,
   create: (c, ctx) =>
-    new IrcSink(ctx.name, ctx.channel, ctx.logger, {
-      hostname: c.hostname, port: c.port, nick: c.nick, user: c.user, password: c.password || undefined, name: c.name, chan: c.chan,
-      connectTimeoutMs: 10_000,
-    }, c.splitlines ? compileJavaRegex(c.splitchars).regex : undefined),
+    new IrcSink(
+      ctx.name,
+      ctx.channel,
+      ctx.logger,
+      {
+        hostname: c.hostname,
+        port: c.port,
+        nick: c.nick,
+        user: c.user,
+        password: c.password || undefined,
+        name: c.name,
+        chan: c.chan,
+        connectTimeoutMs: 10_000,
+      },
+      c.splitlines ? compileJavaRegex(c.splitchars).regex : undefined,
+    ),
 });

@@ -9,7 +9,7 @@ export type JsonCharset = 'UTF-8' | 'UTF-16' | 'UTF-32';
 export function charsetOf(contentType: string | undefined): string | undefined {
   if (!contentType) return undefined;
   const m = /;\s*charset\s*=\s*("?)([^";\s]*)\1/i.exec(contentType);
-  return m && m[2] ? m[2] : undefined;
+  return m?.[2] ? m[2] : undefined;
 }
 
 /**
@@ -76,6 +76,6 @@ export function encode(s: string, cs: JsonCharset): Buffer {
   }
   const cps = Array.from(s, (c) => c.codePointAt(0)!);
   const out = Buffer.allocUnsafe(cps.length * 4);
-  cps.forEach((cp, i) => out.writeUInt32BE(cp, i * 4));
+  for (let i = 0; i < cps.length; i++) out.writeUInt32BE(cps[i]!, i * 4);
   return out;
 }

@@ -162,7 +162,7 @@ class LenientReader {
     this.i++;
     const out: unknown[] = [];
     this.skip();
-    if (this.s[this.i] === ']') return this.i++, out;
+    if (this.s[this.i] === ']') return (this.i++, out);
     for (;;) {
       const v = this.value();
       out.push(v instanceof Num ? v.text : v);
@@ -177,7 +177,7 @@ class LenientReader {
     this.i++;
     const out: Record<string, unknown> = {};
     this.skip();
-    if (this.s[this.i] === '}') return this.i++, out;
+    if (this.s[this.i] === '}') return (this.i++, out);
     for (;;) {
       this.skip();
       const c = this.s[this.i];
@@ -236,14 +236,26 @@ class LenientReader {
         this.i += 4;
         return String.fromCharCode(parseInt(hex, 16));
       }
-      case 't': return '\t';
-      case 'b': return '\b';
-      case 'n': return '\n';
-      case 'r': return '\r';
-      case 'f': return '\f';
-      case undefined: throw new SyntaxError('unterminated escape');
-      case '\n': case "'": case '"': case '\\': case '/': return c;
-      default: throw new SyntaxError('invalid escape');
+      case 't':
+        return '\t';
+      case 'b':
+        return '\b';
+      case 'n':
+        return '\n';
+      case 'r':
+        return '\r';
+      case 'f':
+        return '\f';
+      case undefined:
+        throw new SyntaxError('unterminated escape');
+      case '\n':
+      case "'":
+      case '"':
+      case '\\':
+      case '/':
+        return c;
+      default:
+        throw new SyntaxError('invalid escape');
     }
   }
 }

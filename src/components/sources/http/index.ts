@@ -31,12 +31,12 @@ export const httpSource = defineComponent({
   fqcn: 'org.apache.flume.source.http.HTTPSource',
   summary: 'Events from HTTP requests (any path; GET or POST), decoded by a handler: JSON (default) or BLOB.',
   notes:
-    'Status codes as Flume\'s servlet: 200 only after the channel commit, 400 for malformed JSON, 503 when the channel ' +
+    "Status codes as Flume's servlet: 200 only after the channel commit, 400 for malformed JSON, 503 when the channel " +
     'refuses (full, or a batch above its transactionCapacity), 500 for other handler errors (an empty body, an ' +
     'unsupported charset, a missing BLOBHandler parameter), 403 for OPTIONS/TRACE, 405 for PUT/DELETE, 501 for other ' +
-    'methods; error bodies are Jetty\'s HTML error page (same title, status and message; no servlet instance id or Jetty ' +
+    "methods; error bodies are Jetty's HTML error page (same title, status and message; no servlet instance id or Jetty " +
     'version). Handlers: JSONHandler, BLOBHandler and the morphline ' +
-    'module\'s BlobHandler (no other Java class can load: a configure error). Differences: a JSON body without a ' +
+    "module's BlobHandler (no other Java class can load: a configure error). Differences: a JSON body without a " +
     'charset is read as UTF-8 whatever the Content-Type (Flume reads it as ISO-8859-1 unless the type is ' +
     'application/json, which corrupts non-ASCII text); null header values are dropped; duplicate header names are ' +
     'refused (400) only when the body is not strict JSON (the last one wins otherwise). Beyond Flume: maxRequestBytes ' +

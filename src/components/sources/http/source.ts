@@ -115,7 +115,10 @@ export class HttpSource implements EventDrivenSource {
 
   private onRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
     const m = req.method ?? '';
-    if (m === 'GET' || m === 'POST' || m === 'HEAD') return this.readBody(req, res);
+    if (m === 'GET' || m === 'POST' || m === 'HEAD') {
+      this.readBody(req, res);
+      return;
+    }
     // HttpServlet's defaults and Flume's constraint on OPTIONS/TRACE: empty bodies
     const status = m === 'OPTIONS' || m === 'TRACE' ? 403 : m === 'PUT' || m === 'DELETE' ? (req.httpVersion === '1.0' ? 400 : 405) : 501;
     req.resume();
@@ -126,7 +129,10 @@ export class HttpSource implements EventDrivenSource {
   private readBody(req: http.IncomingMessage, res: http.ServerResponse): void {
     const max = this.opts.maxRequestBytes;
     const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > max) return this.tooLarge(req, res, declared);
+    if (declared > max) {
+      this.tooLarge(req, res, declared);
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     let refused = false;

@@ -20,7 +20,10 @@ const DEFAULT_MAX_READ_BUFFER_BYTES = 16384000;
 class ScribeSession implements RpcSession<Buffer> {
   private readonly decoder: FrameDecoder;
 
-  constructor(private readonly source: ScribeSource, maxFrame: number) {
+  constructor(
+    private readonly source: ScribeSource,
+    maxFrame: number,
+  ) {
     this.decoder = new FrameDecoder(maxFrame);
   }
 
@@ -92,13 +95,13 @@ export const scribeSource = defineComponent({
   kind: 'source',
   type: 'org.apache.flume.source.scribe.ScribeSource',
   fqcn: 'org.apache.flume.source.scribe.ScribeSource',
-  summary: 'Receives Scribe\'s Thrift Log calls (framed transport, binary protocol), one event per LogEntry.',
+  summary: "Receives Scribe's Thrift Log calls (framed transport, binary protocol), one event per LogEntry.",
   notes:
-    'As Flume\'s ScribeSource: body = the entry\'s message (a Thrift string, so invalid UTF-8 becomes U+FFFD, as Java '
-    + 'decodes and re-encodes it; Flume re-encodes with the JVM\'s default charset, flume-ts always with UTF-8), header '
-    + '`category` when set; an entry without a message, or a failed channel put, makes the whole call TRY_LATER. '
-    + 'A frame over maxReadBufferBytes closes the connection. workerThreads is accepted (Node serves on one thread). '
-    + 'Flume listens on every interface; flume-ts too, unless the flume-ts-only `bind` says otherwise.',
+    "As Flume's ScribeSource: body = the entry's message (a Thrift string, so invalid UTF-8 becomes U+FFFD, as Java " +
+    "decodes and re-encodes it; Flume re-encodes with the JVM's default charset, flume-ts always with UTF-8), header " +
+    '`category` when set; an entry without a message, or a failed channel put, makes the whole call TRY_LATER. ' +
+    'A frame over maxReadBufferBytes closes the connection. workerThreads is accepted (Node serves on one thread). ' +
+    'Flume listens on every interface; flume-ts too, unless the flume-ts-only `bind` says otherwise.',
   properties: {
     port: prop.int({ default: DEFAULT_PORT, min: 0, max: 65535, doc: 'Port to listen on.' }),
     maxReadBufferBytes: prop.int({
@@ -107,7 +110,7 @@ export const scribeSource = defineComponent({
     }),
     workerThreads: prop.int({
       default: DEFAULT_WORKERS,
-      doc: 'Accepted for compatibility (Flume\'s THsHaServer workers); Node serves every call on one thread.',
+      doc: "Accepted for compatibility (Flume's THsHaServer workers); Node serves every call on one thread.",
     }),
     bind: prop.string({
       default: '0.0.0.0',
@@ -115,6 +118,12 @@ export const scribeSource = defineComponent({
     }),
   },
   create: (c, ctx) =>
-    new ScribeSource(ctx.name, ctx.processor, ctx.logger, c.bind, c.port,
-      c.maxReadBufferBytes > 0 ? c.maxReadBufferBytes : DEFAULT_MAX_READ_BUFFER_BYTES),
+    new ScribeSource(
+      ctx.name,
+      ctx.processor,
+      ctx.logger,
+      c.bind,
+      c.port,
+      c.maxReadBufferBytes > 0 ? c.maxReadBufferBytes : DEFAULT_MAX_READ_BUFFER_BYTES,
+    ),
 });

@@ -71,8 +71,8 @@ export class AvroDeserializer implements Deserializer {
       if (bytesRead === 0) break;
       got += bytesRead;
     }
-    const bad = (why: string) => new FlumeError('FLUME_SPOOL_AVRO',
-      `Cannot instantiate deserializer: ${file} is not an Avro container file (${why})`);
+    const bad = (why: string) =>
+      new FlumeError('FLUME_SPOOL_AVRO', `Cannot instantiate deserializer: ${file} is not an Avro container file (${why})`);
     if (got < 4 || data.readUInt32BE(0) !== 0x4f626a01) throw bad('no Obj1 magic');
     const meta = new Map<string, Buffer>();
     let p = 4;
@@ -130,8 +130,8 @@ export class AvroDeserializer implements Deserializer {
     if (b >= this.data.length) return;
     const [count, p1] = readLong(this.data, b);
     const [size, p2] = readLong(this.data, p1);
-    if (p1 < 0 || p2 < 0 || p2 + size + 16 > this.data.length) throw new FlumeError('FLUME_SPOOL_AVRO',
-      `${this.file}: truncated Avro block at byte ${b}`);
+    if (p1 < 0 || p2 < 0 || p2 + size + 16 > this.data.length)
+      throw new FlumeError('FLUME_SPOOL_AVRO', `${this.file}: truncated Avro block at byte ${b}`);
     let body = this.data.subarray(p2, p2 + size);
     if (this.codec === 'deflate') body = zlib.inflateRawSync(body);
     else if (this.codec === 'snappy') body = snappyBlock(body);

@@ -90,11 +90,14 @@ export class SpoolDirectorySource implements EventDrivenSource {
         } catch (err) {
           if (!(err instanceof ChannelError)) throw err;
           this.counter.increment('ChannelWriteFail');
-          const what = err instanceof ChannelFullError
-            ? 'The channel is full, and cannot write data now.'
-            : 'The channel threw an exception, and cannot write data now.';
-          this.logger.warn({ err: errorMessage(err), retryInMs: backoff },
-            `${what} The source will try again after ${backoff} milliseconds`);
+          const what =
+            err instanceof ChannelFullError
+              ? 'The channel is full, and cannot write data now.'
+              : 'The channel threw an exception, and cannot write data now.';
+          this.logger.warn(
+            { err: errorMessage(err), retryInMs: backoff },
+            `${what} The source will try again after ${backoff} milliseconds`,
+          );
           await this.sleep(backoff);
           backoff = Math.min(backoff * 2, this.o.maxBackoff);
           continue;
@@ -148,9 +151,9 @@ export const spoolDirSource = defineComponent({
   summary: 'Reads immutable files dropped into a directory, one event per line (or record, or blob), and marks each file done.',
   notes:
     'Position: after every committed batch the byte offset is appended to `<trackerDir>/.flumespool-main.meta` in ' +
-    'Flume\'s own Avro format (real Flume resumes from it and flume-ts from Flume\'s); the file\'s inode and mtime are ' +
+    "Flume's own Avro format (real Flume resumes from it and flume-ts from Flume's); the file's inode and mtime are " +
     'kept beside it, so after kill -9 a file resumes at its last commit (at most one batch repeated), and a new file ' +
-    'reusing a deleted file\'s name starts at 0. The empty event Flume emits for an empty file is emitted only when ' +
+    "reusing a deleted file's name starts at 0. The empty event Flume emits for an empty file is emitted only when " +
     'the file is read from offset 0 (Flume also emits one when it resumes a file at its end). A file that cannot be ' +
     'opened (permissions) is logged once and skipped while other files go on (Flume retries it forever, blocking ' +
     'the directory). A file that vanishes while read is logged and forgotten. As in Flume, a file modified after it ' +
@@ -161,29 +164,42 @@ export const spoolDirSource = defineComponent({
     'deflate, snappy. BlobDeserializer is built in (no morphline jars needed).',
   properties: {
     spoolDir: prop.string({ required: true, doc: 'The directory to read files from.' }),
-    fileSuffix: prop.string({ default: '.COMPLETED',
-      doc: 'Suffix appended to completely ingested files (or of the tracker-dir markers).' }),
+    fileSuffix: prop.string({
+      default: '.COMPLETED',
+      doc: 'Suffix appended to completely ingested files (or of the tracker-dir markers).',
+    }),
     deletePolicy: prop.enum(['never', 'immediate'], { default: 'never', doc: 'When to delete completed files: never or immediate.' }),
     fileHeader: prop.boolean({ default: false, doc: 'Add a header with the absolute path of the file.' }),
     fileHeaderKey: prop.string({ default: 'file', doc: 'Header key for the absolute path.' }),
     basenameHeader: prop.boolean({ default: false, doc: 'Add a header with the file name.' }),
     basenameHeaderKey: prop.string({ default: 'basename', doc: 'Header key for the file name.' }),
     includePattern: prop.string({ default: '^.*$', doc: 'Java regex a file name must match (whole name).', check: javaRegexProblem }),
-    ignorePattern: prop.string({ default: '^$',
-      doc: 'Java regex of file (and, recursive, directory) names to ignore; wins over includePattern.', check: javaRegexProblem }),
-    trackerDir: prop.string({ default: '.flumespool',
-      doc: 'Directory for the position file (and tracker_dir markers); relative to spoolDir unless absolute.' }),
-    trackingPolicy: prop.enum(['rename', 'tracker_dir'], { default: 'rename',
-      doc: 'With deletePolicy=never: rename completed files, or create a marker in trackerDir.' }),
-    consumeOrder: prop.enum(['oldest', 'youngest', 'random'], { default: 'oldest',
-      doc: 'Which file next: oldest or youngest modification time (ties: smallest name), or random.' }),
+    ignorePattern: prop.string({
+      default: '^$',
+      doc: 'Java regex of file (and, recursive, directory) names to ignore; wins over includePattern.',
+      check: javaRegexProblem,
+    }),
+    trackerDir: prop.string({
+      default: '.flumespool',
+      doc: 'Directory for the position file (and tracker_dir markers); relative to spoolDir unless absolute.',
+    }),
+    trackingPolicy: prop.enum(['rename', 'tracker_dir'], {
+      default: 'rename',
+      doc: 'With deletePolicy=never: rename completed files, or create a marker in trackerDir.',
+    }),
+    consumeOrder: prop.enum(['oldest', 'youngest', 'random'], {
+      default: 'oldest',
+      doc: 'Which file next: oldest or youngest modification time (ties: smallest name), or random.',
+    }),
     pollDelay: prop.int({ default: 500, min: 0, doc: 'ms between directory scans when there is nothing to read.' }),
     recursiveDirectorySearch: prop.boolean({ default: false, doc: 'Also read files in subdirectories (not those starting with a dot).' }),
     maxBackoff: prop.int({ default: 4000, min: 0, doc: 'Maximum ms to wait when the channel is full (250 ms doubling).' }),
     batchSize: prop.int({ default: 100, min: 1, doc: 'Events per channel batch.' }),
     inputCharset: prop.string({ default: 'UTF-8', doc: 'Charset of the files (text deserializers).', check: checkCharset }),
-    decodeErrorPolicy: prop.enum(['FAIL', 'REPLACE', 'IGNORE'], { default: 'FAIL',
-      doc: 'Malformed input: FAIL stops the source, REPLACE puts U+FFFD, IGNORE drops the bytes.' }),
+    decodeErrorPolicy: prop.enum(['FAIL', 'REPLACE', 'IGNORE'], {
+      default: 'FAIL',
+      doc: 'Malformed input: FAIL stops the source, REPLACE puts U+FFFD, IGNORE drops the bytes.',
+    }),
     deserializer: prop.string({
       default: 'LINE',
       doc: 'LINE, AVRO, or the FQCN of a deserializer builder (org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder).',
@@ -192,11 +208,16 @@ export const spoolDirSource = defineComponent({
           ? undefined
           : `unknown deserializer "${v}" (LINE, AVRO, or org.apache.flume.sink.solr.morphline.BlobDeserializer$Builder)`,
     }),
-    'deserializer.maxLineLength': prop.int({ default: 2048, min: 1,
-      doc: 'LINE: chars per event; a longer line is cut into several events.' }),
+    'deserializer.maxLineLength': prop.int({
+      default: 2048,
+      min: 1,
+      doc: 'LINE: chars per event; a longer line is cut into several events.',
+    }),
     'deserializer.outputCharset': prop.string({ default: 'UTF-8', doc: 'LINE: charset of the bodies.', check: checkCharset }),
-    'deserializer.schemaType': prop.enum(['HASH', 'LITERAL'], { default: 'HASH',
-      doc: 'AVRO: header flume.avro.schema.hash, or flume.avro.schema.literal.' }),
+    'deserializer.schemaType': prop.enum(['HASH', 'LITERAL'], {
+      default: 'HASH',
+      doc: 'AVRO: header flume.avro.schema.hash, or flume.avro.schema.literal.',
+    }),
     'deserializer.maxBlobLength': prop.int({ default: 100000000, min: 1, doc: 'BlobDeserializer: bytes per event.' }),
     bufferMaxLineLength: prop.int({ min: 1, doc: 'Deprecated: when set and deserializer is LINE, overrides deserializer.maxLineLength.' }),
     bufferMaxLines: prop.int({ doc: 'Obsolete; ignored (as in Flume).' }),

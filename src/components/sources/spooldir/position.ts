@@ -82,8 +82,10 @@ export function readPosition(file: string): StoredPosition | undefined {
     throw err;
   }
   if (buf.length < 4 || !buf.subarray(0, 4).equals(MAGIC)) {
-    throw new FlumeError('FLUME_SPOOL_META',
-      `${file} is not a Flume position file (no Avro header); delete it to start the current file over`);
+    throw new FlumeError(
+      'FLUME_SPOOL_META',
+      `${file} is not a Flume position file (no Avro header); delete it to start the current file over`,
+    );
   }
   const c = new Cursor(buf, 4);
   const meta = new Map<string, string>();

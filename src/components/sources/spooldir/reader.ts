@@ -90,19 +90,21 @@ export class SpoolReader {
     try {
       st = fs.statSync(dir);
     } catch {
-      throw new FlumeError('FLUME_SPOOL_DIR', `Directory does not exist: ${path.resolve(dir)} (spoolDir); create it — the source retries`,
-        { retriable: true });
+      throw new FlumeError('FLUME_SPOOL_DIR', `Directory does not exist: ${path.resolve(dir)} (spoolDir); create it — the source retries`, {
+        retriable: true,
+      });
     }
-    if (!st.isDirectory()) throw new FlumeError('FLUME_SPOOL_DIR', `Path is not a directory: ${path.resolve(dir)} (spoolDir)`,
-      { retriable: true });
+    if (!st.isDirectory())
+      throw new FlumeError('FLUME_SPOOL_DIR', `Path is not a directory: ${path.resolve(dir)} (spoolDir)`, { retriable: true });
     if (this.o.trackingPolicy === 'rename') this.canary();
     try {
       if (!fs.existsSync(this.o.trackerDir)) fs.mkdirSync(this.o.trackerDir);
       if (!fs.statSync(this.o.trackerDir).isDirectory()) throw new FlumeError('FLUME_SPOOL_DIR', 'not a directory');
       if (fs.existsSync(this.metaFile) && fs.statSync(this.metaFile).size === 0) deleteMeta(this.metaFile);
     } catch (err) {
-      throw new FlumeError('FLUME_SPOOL_DIR', `Unable to use the tracker directory ${this.o.trackerDir}: ${errorMessage(err)}`,
-        { retriable: true });
+      throw new FlumeError('FLUME_SPOOL_DIR', `Unable to use the tracker directory ${this.o.trackerDir}: ${errorMessage(err)}`, {
+        retriable: true,
+      });
     }
   }
 
@@ -113,8 +115,11 @@ export class SpoolReader {
       if (fs.readFileSync(f).length === 0) throw new FlumeError('FLUME_SPOOL_IO', `Empty canary file ${f}`);
       fs.unlinkSync(f);
     } catch (err) {
-      throw new FlumeError('FLUME_SPOOL_DIR',
-        `Unable to read and modify files in the spooling directory: ${this.o.spoolDir}: ${errorMessage(err)}`, { retriable: true });
+      throw new FlumeError(
+        'FLUME_SPOOL_DIR',
+        `Unable to read and modify files in the spooling directory: ${this.o.spoolDir}: ${errorMessage(err)}`,
+        { retriable: true },
+      );
     }
   }
 
@@ -196,13 +201,17 @@ export class SpoolReader {
       return;
     }
     if (Math.floor(st.mtimeMs) !== c.mtimeMs) {
-      throw new SpoolFatalError('FLUME_SPOOL_MODIFIED',
+      throw new SpoolFatalError(
+        'FLUME_SPOOL_MODIFIED',
         `File has been modified since being read: ${c.path} ` +
-          '(files must not change once in the spool directory: write them elsewhere, then move them in)');
+          '(files must not change once in the spool directory: write them elsewhere, then move them in)',
+      );
     }
     if (st.size !== c.size) {
-      throw new SpoolFatalError('FLUME_SPOOL_MODIFIED',
-        `File has changed size since being read: ${c.path} (was ${c.size} bytes, now ${st.size})`);
+      throw new SpoolFatalError(
+        'FLUME_SPOOL_MODIFIED',
+        `File has changed size since being read: ${c.path} (was ${c.size} bytes, now ${st.size})`,
+      );
     }
     if (this.o.deletePolicy === 'immediate') {
       this.logger.info({ file: c.path }, 'Preparing to delete file');
@@ -221,16 +230,20 @@ export class SpoolReader {
     const dest = c.path + this.o.fileSuffix;
     this.logger.info({ file: c.path, dest }, 'Preparing to move file');
     if (fs.existsSync(dest)) {
-      throw new SpoolFatalError('FLUME_SPOOL_NAME_REUSED',
+      throw new SpoolFatalError(
+        'FLUME_SPOOL_NAME_REUSED',
         `File name has been re-used with different files. Spooling assumptions violated for ${dest} ` +
-          '(rename or remove one of them, then restart)');
+          '(rename or remove one of them, then restart)',
+      );
     }
     try {
       await fsp.rename(c.path, dest);
     } catch (err) {
-      throw new SpoolFatalError('FLUME_SPOOL_RETIRE',
+      throw new SpoolFatalError(
+        'FLUME_SPOOL_RETIRE',
         `Unable to move ${c.path} to ${dest}. This will likely cause duplicate events. ` +
-          `Please verify that flume-ts has sufficient permissions: ${errorMessage(err)}`);
+          `Please verify that flume-ts has sufficient permissions: ${errorMessage(err)}`,
+      );
     }
     deleteMeta(this.metaFile);
   }
@@ -239,8 +252,10 @@ export class SpoolReader {
     const dest = path.join(this.o.trackerDir, c.rel + this.o.fileSuffix);
     this.logger.info({ file: c.path, dest }, 'Preparing to create tracker file');
     if (fs.existsSync(dest)) {
-      throw new SpoolFatalError('FLUME_SPOOL_NAME_REUSED',
-        `File name has been re-used with different files. Spooling assumptions violated for ${dest}`);
+      throw new SpoolFatalError(
+        'FLUME_SPOOL_NAME_REUSED',
+        `File name has been re-used with different files. Spooling assumptions violated for ${dest}`,
+      );
     }
     try {
       await fsp.mkdir(path.dirname(dest), { recursive: true });
@@ -305,8 +320,18 @@ export class SpoolReader {
       const start = this.startPosition(c.path, identity);
       const tracker = PositionTracker.create(this.metaFile, c.path, start, identity);
       if (start > 0) this.logger.info({ file: c.path, offset: start }, 'Resuming file at its committed position');
-      const f: CurrentFile = { path: c.path, name: c.name, rel: c.rel, size: st.size, mtimeMs: identity.mtimeMs, fh, tracker,
-        startPos: start, firstRead: true, des: undefined as never };
+      const f: CurrentFile = {
+        path: c.path,
+        name: c.name,
+        rel: c.rel,
+        size: st.size,
+        mtimeMs: identity.mtimeMs,
+        fh,
+        tracker,
+        startPos: start,
+        firstRead: true,
+        des: undefined as never,
+      };
       f.des = await this.deserializer(fh, st.size, start, c.path);
       return f;
     } catch (err) {
@@ -357,8 +382,8 @@ export class SpoolReader {
           isFile = st?.isFile() ?? false;
         }
         if (isDir) {
-          if (this.o.recursive && !name.startsWith('.') && !this.o.ignorePattern.test(name)) await walk(p,
-            r).catch((err) => this.listError(p, err));
+          if (this.o.recursive && !name.startsWith('.') && !this.o.ignorePattern.test(name))
+            await walk(p, r).catch((err) => this.listError(p, err));
           continue;
         }
         if (!isFile || name.endsWith(this.o.fileSuffix) || name.startsWith('.') || CANARY.test(name)) continue;
@@ -387,8 +412,10 @@ export class SpoolReader {
   private listError(dir: string, err: unknown): void {
     if (this.listFailed) return;
     this.listFailed = true;
-    this.logger.error({ dir, err: errorMessage(err) },
-      'I/O exception occurred while listing directories. Files already matched will be returned.');
+    this.logger.error(
+      { dir, err: errorMessage(err) },
+      'I/O exception occurred while listing directories. Files already matched will be returned.',
+    );
   }
 
   private async trackerDirCompleted(): Promise<Set<string> | undefined> {

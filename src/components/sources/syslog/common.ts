@@ -240,7 +240,8 @@ export class BadEventLog {
 
 export const keepFieldsProp = prop.string({
   default: 'none',
-  doc: '`none`/`false`: the body is the message text; `all`/`true`: the whole line; or a list naming any of priority, version, ' +
+  doc:
+    '`none`/`false`: the body is the message text; `all`/`true`: the whole line; or a list naming any of priority, version, ' +
     'timestamp, hostname, put back before the body.',
 });
 

@@ -28,7 +28,18 @@ export interface JavaDateFormat {
 const SUPPORTED = 'yMdHmsSZ';
 const NUMERIC = 'ydHmsS';
 export const MONTHS = [
-  'January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ];
 export const SHORT_MONTHS = MONTHS.map((m) => m.slice(0, 3));
 

@@ -208,8 +208,8 @@ export function parseRfc5424Date(ts: string): number {
     const str = ts.slice(pos + 1, end);
     if (BigInt(str) > 9223372036854775807n) fail('fraction overflows a long');
     let ms = Number(str);
-    if (digits > 3) ms = Math.trunc(ms / Math.pow(10, digits - 3));
-    else if (digits < 3) ms *= Math.pow(10, 3 - digits);
+    if (digits > 3) ms = Math.trunc(ms / 10 ** (digits - 3));
+    else if (digits < 3) ms *= 10 ** (3 - digits);
     t += ms;
     pos = end;
   }

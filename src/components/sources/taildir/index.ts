@@ -42,7 +42,7 @@ const NOTES =
   'and repeats nothing, also when the rotated name matches the pattern (Flume reads it again from 0) or does not ' +
   '(Flume drops its unread tail). A file that shrank under its position, or was truncated and rewritten past it ' +
   '(copytruncate), is read again from 0. Deleted files are read to their end and closed at once. The position file ' +
-  'is Flume\'s JSON, written atomically (temp file + rename) after every committed batch as well as every ' +
+  "is Flume's JSON, written atomically (temp file + rename) after every committed batch as well as every " +
   'writePosInterval, so a crash replays at most one batch; positions of renamed-while-stopped files are found again ' +
   'by inode, and an entry whose inode was reused by a newer file is not applied. Directory watches (fs.watch) wake ' +
   'the source at once; polling with the backoff properties is the fallback. Lines longer than 64 MiB are delivered ' +

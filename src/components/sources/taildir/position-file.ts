@@ -62,8 +62,7 @@ export function loadPositions(file: string): LoadedPositions {
     const e = item as Partial<PositionEntry> | null;
     if (e && isCount(e.inode) && isCount(e.pos) && typeof e.file === 'string') {
       out.entries.push({ inode: e.inode, pos: e.pos, file: e.file });
-    }
-    else out.problems.push(`${file}: entry ${JSON.stringify(item)} needs inode, pos and file; ignored`);
+    } else out.problems.push(`${file}: entry ${JSON.stringify(item)} needs inode, pos and file; ignored`);
   }
   return out;
 }

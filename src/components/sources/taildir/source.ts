@@ -333,10 +333,8 @@ export class TaildirSource implements EventDrivenSource {
       const msg = errorMessage(err);
       const moved = (err as { code?: string }).code === 'FLUME_TAILDIR_MOVED';
       if (moved) this.logger.info({ file: tf.path, inode: tf.ino }, msg);
-      else if (tf.lastError !== msg) this.logger.error(
-        { file: tf.path, inode: tf.ino, pos: tf.pos, err: msg },
-        'Cannot open file; will retry',
-      );
+      else if (tf.lastError !== msg)
+        this.logger.error({ file: tf.path, inode: tf.ino, pos: tf.pos, err: msg }, 'Cannot open file; will retry');
       tf.lastError = msg;
       this.counter.increment('EventReadFail');
       return false;
@@ -483,10 +481,8 @@ export class TaildirSource implements EventDrivenSource {
   private readError(tf: TailFile, err: unknown): void {
     const msg = errorMessage(err);
     this.counter.increment('EventReadFail');
-    if (tf.lastError !== msg) this.logger.error(
-      { file: tf.path, inode: tf.ino, offset: tf.readPos, err: msg },
-      'Error reading file; will retry',
-    );
+    if (tf.lastError !== msg)
+      this.logger.error({ file: tf.path, inode: tf.ino, offset: tf.readPos, err: msg }, 'Error reading file; will retry');
     tf.lastError = msg;
     tf.rewind();
     void tf.close();

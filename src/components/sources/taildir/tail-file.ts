@@ -71,7 +71,7 @@ export class TailFile {
     this.key = fileKey(st);
     this.ino = st.ino;
     this.dev = st.dev;
-    this.birth = st.birthtimeMs > 0 ? st.birthtimeMs : 0;
+    this.birth = Math.max(st.birthtimeMs, 0);
     this.path = path;
     this.group = group;
     this.pos = pos;

@@ -96,7 +96,10 @@ export function apiDetail(body: string): string {
 
 /** The error for a non-2xx reply: 429 → rate-limit (with its reset time); network-level for none; http otherwise. */
 export function httpError(
-  what: string, reply: { status: number; headers: IncomingHttpHeaders }, detail: string, hint = '',
+  what: string,
+  reply: { status: number; headers: IncomingHttpHeaders },
+  detail: string,
+  hint = '',
 ): TwitterApiError {
   const { status } = reply;
   const kind: FailureKind = status === 429 ? 'rate-limit' : 'http';
@@ -122,10 +125,11 @@ export async function fetchBearerToken(base: URL, key: string, secret: string, t
     body: 'grant_type=client_credentials',
   });
   if (reply.status !== 200) {
-    const hint = reply.status === 401 || reply.status === 403
-      ? 'check consumerKey and consumerSecret (the app\'s API key and API key secret in the developer portal) ' +
-        'and that the app is not suspended'
-      : '';
+    const hint =
+      reply.status === 401 || reply.status === 403
+        ? "check consumerKey and consumerSecret (the app's API key and API key secret in the developer portal) " +
+          'and that the app is not suspended'
+        : '';
     throw httpError(`bearer token request to ${url.origin}${url.pathname}`, reply, apiDetail(reply.body), hint);
   }
   let token: unknown;
@@ -177,7 +181,12 @@ export function keywordRules(keywords: readonly string[]): string[] {
  * the matches of all of the app's rules) and adds the missing ones. Returns what changed.
  */
 export async function syncRules(
-  base: URL, token: string, values: readonly string[], tag: string, timeoutMs: number, logger: Logger,
+  base: URL,
+  token: string,
+  values: readonly string[],
+  tag: string,
+  timeoutMs: number,
+  logger: Logger,
 ): Promise<{ added: number; deleted: number }> {
   const current = await rulesCall(base, token, timeoutMs);
   const existing = (Array.isArray(current.data) ? current.data : []) as Rule[];

@@ -62,9 +62,22 @@ export interface TwitterDoc {
 /** A record with only its id set (every other field null), in schema field order. */
 export function emptyDoc(id: string): TwitterDoc {
   return {
-    id, user_friends_count: null, user_location: null, user_description: null, user_statuses_count: null,
-    user_followers_count: null, user_name: null, user_screen_name: null, created_at: null, text: null,
-    retweet_count: null, retweeted: null, in_reply_to_user_id: null, source: null, in_reply_to_status_id: null,
-    media_url_https: null, expanded_url: null,
+    id,
+    user_friends_count: null,
+    user_location: null,
+    user_description: null,
+    user_statuses_count: null,
+    user_followers_count: null,
+    user_name: null,
+    user_screen_name: null,
+    created_at: null,
+    text: null,
+    retweet_count: null,
+    retweeted: null,
+    in_reply_to_user_id: null,
+    source: null,
+    in_reply_to_status_id: null,
+    media_url_https: null,
+    expanded_url: null,
   };
 }

@@ -189,7 +189,10 @@ export class TwitterSource implements EventDrivenSource {
     let stall: NodeJS.Timeout | undefined;
     const armStall = (): void => {
       clearTimeout(stall);
-      stall = setTimeout(() => res.destroy(new FlumeError('FLUME_TWITTER_NETWORK', `no data or keep-alive for ${this.o.stallTimeoutMs} ms`)), this.o.stallTimeoutMs);
+      stall = setTimeout(
+        () => res.destroy(new FlumeError('FLUME_TWITTER_NETWORK', `no data or keep-alive for ${this.o.stallTimeoutMs} ms`)),
+        this.o.stallTimeoutMs,
+      );
     };
     armStall();
     try {
@@ -257,10 +260,13 @@ export class TwitterSource implements EventDrivenSource {
     if (this.docs.length >= this.o.maxBatchSize || Date.now() >= this.batchEnd) {
       await this.flush();
     } else if (this.batchTimer === undefined) {
-      this.batchTimer = setTimeout(() => {
-        this.batchTimer = undefined;
-        if (this.docs.length > 0 && Date.now() >= this.batchEnd - 1) void this.flush();
-      }, Math.max(this.batchEnd - Date.now(), 0));
+      this.batchTimer = setTimeout(
+        () => {
+          this.batchTimer = undefined;
+          if (this.docs.length > 0 && Date.now() >= this.batchEnd - 1) void this.flush();
+        },
+        Math.max(this.batchEnd - Date.now(), 0),
+      );
     }
   }
 

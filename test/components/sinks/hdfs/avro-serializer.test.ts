@@ -3,11 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { hdfsAvroEventSerializer, HeaderSchemaAvroSerializer } from '../../../../src/components/sinks/hdfs/avro-serializer.js';
+import { hdfsAvroEventSerializer, type HeaderSchemaAvroSerializer } from '../../../../src/components/sinks/hdfs/avro-serializer.js';
 import { createEvent } from '../../../../src/core/event.js';
 import { configure, create } from '../../../support/context.js';
 
-const schema = { type: 'record', name: 'User', fields: [{ name: 'name', type: 'string' }, { name: 'age', type: 'int' }] } as const;
+const schema = {
+  type: 'record',
+  name: 'User',
+  fields: [
+    { name: 'name', type: 'string' },
+    { name: 'age', type: 'int' },
+  ],
+} as const;
 const type = avro.Type.forSchema(schema as unknown as avro.Schema);
 
 /** Decodes a container file with avsc's own reader. */
@@ -15,7 +22,9 @@ function readContainer(buf: Buffer): Promise<unknown[]> {
   return new Promise((resolve, reject) => {
     const out: unknown[] = [];
     const d = new avro.streams.BlockDecoder();
-    d.on('data', (r: unknown) => out.push(r)).on('end', () => resolve(out)).on('error', reject);
+    d.on('data', (r: unknown) => out.push(r))
+      .on('end', () => resolve(out))
+      .on('error', reject);
     d.end(buf);
   });
 }
@@ -32,8 +41,14 @@ describe('HDFS AvroEventSerializer$Builder', () => {
   it('the schema comes from the literal header of the first event; bodies are appended as encoded datums', async () => {
     const h = { 'flume.avro.schema.literal': JSON.stringify(schema) };
     const s = serializer({ compressionCodec: 'deflate', syncIntervalBytes: '16' });
-    const records = [{ name: 'ann', age: 3 }, { name: 'bob', age: 40 }];
-    const file = collect(s, records.map((r) => createEvent(type.toBuffer(r), h)));
+    const records = [
+      { name: 'ann', age: 3 },
+      { name: 'bob', age: 40 },
+    ];
+    const file = collect(
+      s,
+      records.map((r) => createEvent(type.toBuffer(r), h)),
+    );
     expect(await readContainer(file)).toEqual(records.map((r) => type.fromBuffer(type.toBuffer(r))));
   });
 

@@ -17,8 +17,15 @@ function readVLong(b: Buffer, at: number): [number, number] {
 
 describe('vlong (WritableUtils.writeVLong)', () => {
   it.each([
-    [0, '00'], [127, '7f'], [-112, '90'], [128, '8f80'], [255, '8fff'], [256, '8e0100'], [-113, '8770'],
-    [1_000_000, '8d0f4240'], [-1, 'ff'],
+    [0, '00'],
+    [127, '7f'],
+    [-112, '90'],
+    [128, '8f80'],
+    [255, '8fff'],
+    [256, '8e0100'],
+    [-113, '8770'],
+    [1_000_000, '8d0f4240'],
+    [-1, 'ff'],
   ])('%d → %s', (n, hex) => {
     expect(vlong(n).toString('hex')).toBe(hex);
     expect(readVLong(vlong(n), 0)[0]).toBe(n);
@@ -31,9 +38,13 @@ describe('SequenceFileWriter', () => {
     const h = w.take();
     const expected = Buffer.concat([
       Buffer.from('SEQ\x06', 'latin1'),
-      Buffer.from([33]), Buffer.from('org.apache.hadoop.io.LongWritable'),
-      Buffer.from([34]), Buffer.from('org.apache.hadoop.io.BytesWritable'),
-      Buffer.from([0, 0]), Buffer.from([0, 0, 0, 0]), SYNC,
+      Buffer.from([33]),
+      Buffer.from('org.apache.hadoop.io.LongWritable'),
+      Buffer.from([34]),
+      Buffer.from('org.apache.hadoop.io.BytesWritable'),
+      Buffer.from([0, 0]),
+      Buffer.from([0, 0, 0, 0]),
+      SYNC,
     ]);
     expect(h.equals(expected)).toBe(true);
   });

@@ -15,10 +15,21 @@ afterEach(async () => {
 async function setup(extra: Record<string, string> = {}) {
   stub = await startStub();
   const ch = memory('c1', 100_000, 1000);
-  const sink = create(hdfsSink, {
-    'hdfs.path': `webhdfs://x/d`, 'hdfs.webhdfs.address': stub.url, 'hdfs.fileType': 'DataStream', 'hdfs.rollCount': '0',
-    'hdfs.rollSize': '0', 'hdfs.rollInterval': '0', 'hdfs.batchSize': '10', 'hdfs.retryInterval': '1', ...extra,
-  }, { channel: ch }) as unknown as HdfsSink;
+  const sink = create(
+    hdfsSink,
+    {
+      'hdfs.path': `webhdfs://x/d`,
+      'hdfs.webhdfs.address': stub.url,
+      'hdfs.fileType': 'DataStream',
+      'hdfs.rollCount': '0',
+      'hdfs.rollSize': '0',
+      'hdfs.rollInterval': '0',
+      'hdfs.batchSize': '10',
+      'hdfs.retryInterval': '1',
+      ...extra,
+    },
+    { channel: ch },
+  ) as unknown as HdfsSink;
   await sink.start();
   return { sink, ch, stub };
 }
@@ -99,7 +110,7 @@ describe('HDFS sink: overlapping transactions', () => {
     await sink.stop();
   });
 
-  it('collapses the double slash an empty header leaves in the path, as Hadoop\'s Path does', async () => {
+  it("collapses the double slash an empty header leaves in the path, as Hadoop's Path does", async () => {
     const { sink, ch, stub } = await setup({ 'hdfs.path': 'webhdfs://x/d/%{missing}/e/' });
     await put(ch, 0, 3);
     await sink.process();

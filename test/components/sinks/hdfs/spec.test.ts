@@ -17,36 +17,65 @@ describe('hdfs sink configuration', () => {
     expect(reg.resolve('sink', 'org.apache.flume.sink.hdfs.HDFSEventSink')).toBe(hdfsSink);
   });
 
-  it('has Flume\'s defaults', () => {
+  it("has Flume's defaults", () => {
     const r = parseComponent(hdfsSink, propMap({ 'hdfs.path': 'hdfs://nn/p' }), { label: 'k1' });
     expect(r.config).toMatchObject({
-      'hdfs.filePrefix': 'FlumeData', 'hdfs.fileSuffix': '', 'hdfs.inUsePrefix': '', 'hdfs.inUseSuffix': '.tmp',
-      'hdfs.rollInterval': 30, 'hdfs.rollSize': 1024, 'hdfs.rollCount': 10, 'hdfs.idleTimeout': 0, 'hdfs.batchSize': 100,
-      'hdfs.fileType': 'SequenceFile', 'hdfs.writeFormat': 'Writable', 'hdfs.maxOpenFiles': 5000, 'hdfs.callTimeout': 30000,
-      'hdfs.threadsPoolSize': 10, 'hdfs.rollTimerPoolSize': 1, 'hdfs.round': false, 'hdfs.roundValue': 1, 'hdfs.roundUnit': 'second',
-      'hdfs.useLocalTimeStamp': false, 'hdfs.closeTries': 0, 'hdfs.retryInterval': 180, serializer: 'TEXT',
+      'hdfs.filePrefix': 'FlumeData',
+      'hdfs.fileSuffix': '',
+      'hdfs.inUsePrefix': '',
+      'hdfs.inUseSuffix': '.tmp',
+      'hdfs.rollInterval': 30,
+      'hdfs.rollSize': 1024,
+      'hdfs.rollCount': 10,
+      'hdfs.idleTimeout': 0,
+      'hdfs.batchSize': 100,
+      'hdfs.fileType': 'SequenceFile',
+      'hdfs.writeFormat': 'Writable',
+      'hdfs.maxOpenFiles': 5000,
+      'hdfs.callTimeout': 30000,
+      'hdfs.threadsPoolSize': 10,
+      'hdfs.rollTimerPoolSize': 1,
+      'hdfs.round': false,
+      'hdfs.roundValue': 1,
+      'hdfs.roundUnit': 'second',
+      'hdfs.useLocalTimeStamp': false,
+      'hdfs.closeTries': 0,
+      'hdfs.retryInterval': 180,
+      serializer: 'TEXT',
     });
   });
 
-  it('requires hdfs.path and rejects Flume\'s invalid combinations', () => {
+  it("requires hdfs.path and rejects Flume's invalid combinations", () => {
     expect(problems({}).ok).toBe(false);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', 'hdfs.codeC': 'gzip' }).messages.join()).toMatch(/DataStream which does NOT support compressed output/);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'CompressedStream' }).messages.join()).toMatch(/essential to set compress codec/);
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', 'hdfs.codeC': 'gzip' }).messages.join()).toMatch(
+      /DataStream which does NOT support compressed output/,
+    );
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'CompressedStream' }).messages.join()).toMatch(
+      /essential to set compress codec/,
+    );
     const zstd = problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'ZStandardCodec' });
     expect(zstd.messages.join()).toMatch(/ZStandardCodec is not supported by flume-ts/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'lz4' }).messages).toEqual([]);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.codeC': 'nope' }).messages.join()).toMatch(/Unsupported compression codec nope/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.batchSize': '0' }).ok).toBe(false);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'Parquet' }).ok).toBe(false);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.round': 'true', 'hdfs.roundUnit': 'hour', 'hdfs.roundValue': '25' }).messages.join()).toMatch(/<= 24/);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.round': 'true', 'hdfs.roundUnit': 'day' }).messages.join()).toMatch(/warning: .*Rounding will be disabled/);
+    expect(
+      problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.round': 'true', 'hdfs.roundUnit': 'hour', 'hdfs.roundValue': '25' }).messages.join(),
+    ).toMatch(/<= 24/);
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.round': 'true', 'hdfs.roundUnit': 'day' }).messages.join()).toMatch(
+      /warning: .*Rounding will be disabled/,
+    );
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.timeZone': 'Mars/Base' }).messages.join()).toMatch(/warning: .*unknown time zone/);
     expect(problems({ 'hdfs.path': 'hdfs://nn/p/%[nope]' }).messages.join()).toMatch(/localhost,IP,FQDN/);
     expect(problems({ 'hdfs.path': '/p' }).messages).toEqual([]); // local filesystem, Hadoop's default fs.defaultFS
     expect(problems({ 'hdfs.path': 'file://host/p' }).messages.join()).toMatch(/no host/);
     expect(problems({ 'hdfs.path': 's3a://b/p' }).messages.join()).toMatch(/not supported/);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', serializer: 'txt' }).messages.join()).toMatch(/unknown serializer/);
-    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosPrincipal': 'flume/_HOST@X' }).messages.join()).toMatch(/Kerberos is not supported/);
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', serializer: 'txt' }).messages.join()).toMatch(
+      /unknown serializer/,
+    );
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosPrincipal': 'flume/_HOST@X' }).messages.join()).toMatch(
+      /Kerberos is not supported/,
+    );
     expect(problems({ 'hdfs.path': 'hdfs://nn/%Y/p', 'hdfs.fileType': 'DataStream', serializer: 'header_and_text' }).messages).toEqual([]);
   });
 
@@ -64,7 +93,11 @@ describe('hdfs sink configuration', () => {
 
   it('fails a transaction cleanly when HDFS is unreachable: rolled back, events kept', async () => {
     const ch = memory();
-    const sink = create(hdfsSink, { 'hdfs.path': 'webhdfs://127.0.0.1:1/x', 'hdfs.fileType': 'DataStream', 'hdfs.callTimeout': '2000' }, { channel: ch });
+    const sink = create(
+      hdfsSink,
+      { 'hdfs.path': 'webhdfs://127.0.0.1:1/x', 'hdfs.fileType': 'DataStream', 'hdfs.callTimeout': '2000' },
+      { channel: ch },
+    );
     await sink.start();
     const tx = ch.begin();
     tx.put({ headers: {}, body: Buffer.from('a') });

@@ -34,7 +34,8 @@ export async function startStub(): Promise<Stub> {
       const body = Buffer.concat(chunks);
       const dn = u.searchParams.has('dn');
       if ((op === 'CREATE' || op === 'APPEND') && !dn) {
-        if (op === 'APPEND' && !stub.files.has(p)) return json(res, 404, { RemoteException: { exception: 'FileNotFoundException', message: p } });
+        if (op === 'APPEND' && !stub.files.has(p))
+          return json(res, 404, { RemoteException: { exception: 'FileNotFoundException', message: p } });
         res.writeHead(307, { location: `${u.pathname}${u.search}&dn=1` });
         return res.end();
       }
@@ -48,7 +49,8 @@ export async function startStub(): Promise<Stub> {
             if (stub.partial > 0) stub.files.set(p, Buffer.concat([stub.files.get(p) ?? Buffer.alloc(0), body.subarray(0, stub.partial)]));
             return json(res, 500, { RemoteException: { exception: 'IOException', message: 'injected' } });
           }
-          if (op === 'CREATE' && stub.files.has(p)) return json(res, 403, { RemoteException: { exception: 'FileAlreadyExistsException', message: p } });
+          if (op === 'CREATE' && stub.files.has(p))
+            return json(res, 403, { RemoteException: { exception: 'FileAlreadyExistsException', message: p } });
           stub.files.set(p, Buffer.concat([stub.files.get(p) ?? Buffer.alloc(0), body]));
           res.writeHead(op === 'CREATE' ? 201 : 200);
           return res.end();
@@ -58,7 +60,8 @@ export async function startStub(): Promise<Stub> {
           return f ? json(res, 200, { FileStatus: { pathSuffix: '', type: 'FILE', length: f.length } }) : json(res, 404, {});
         }
         case 'LISTSTATUS': {
-          const out = [...stub.files.entries()].filter(([k]) => k.startsWith(p + '/') && !k.slice(p.length + 1).includes('/'))
+          const out = [...stub.files.entries()]
+            .filter(([k]) => k.startsWith(p + '/') && !k.slice(p.length + 1).includes('/'))
             .map(([k, v]) => ({ pathSuffix: k.slice(p.length + 1), type: 'FILE', length: v.length }));
           return json(res, 200, { FileStatuses: { FileStatus: out } });
         }
@@ -84,9 +87,10 @@ export async function startStub(): Promise<Stub> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   stub.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  stub.close = () => new Promise<void>((r) => {
-    server.closeAllConnections();
-    server.close(() => r());
-  });
+  stub.close = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
   return stub;
 }

@@ -32,7 +32,7 @@ export function readContainers(buf: Buffer): Container[] {
     if (m.offset < 0) throw new Error('truncated header');
     const meta = m.value as Record<string, Buffer>;
     pos = m.offset;
-    if (meta['avro.schema']?.toString('utf8') !== TWITTER_SCHEMA_JSON) throw new Error('writer schema is not Flume\'s Twitter schema');
+    if (meta['avro.schema']?.toString('utf8') !== TWITTER_SCHEMA_JSON) throw new Error("writer schema is not Flume's Twitter schema");
     const sync = buf.subarray(pos, pos + 16);
     pos += 16;
     const docs: TwitterDoc[] = [];

@@ -25,7 +25,12 @@ describe('Twitter source parts', () => {
 
   it('containers: header with only avro.schema, 64 000-byte blocks, one sync marker, 64-bit longs', async () => {
     const w = await loadTwitterAvro();
-    const docs = Array.from({ length: 600 }, (_, i) => ({ ...emptyDoc(String(i)), text: 'x'.repeat(500), retweet_count: 2n ** 62n, in_reply_to_user_id: -(2n ** 63n) }));
+    const docs = Array.from({ length: 600 }, (_, i) => ({
+      ...emptyDoc(String(i)),
+      text: 'x'.repeat(500),
+      retweet_count: 2n ** 62n,
+      in_reply_to_user_id: -(2n ** 63n),
+    }));
     const sync = Buffer.alloc(16, 7);
     const buf = w.container(docs, sync);
     const [c] = readContainers(buf);
@@ -56,15 +61,22 @@ describe('Twitter source parts', () => {
     expect(parseStreamLine('{"data":{"id":"1","text":"t"},"errors":[{"title":"Not Found Error"}]}').kind).toBe('tweet');
   });
 
-  it('a tweet with nothing but an id maps to nulls and twitter4j\'s -1 reply ids', () => {
+  it("a tweet with nothing but an id maps to nulls and twitter4j's -1 reply ids", () => {
     expect(toDoc({ id: '5' }, {})).toEqual({ ...emptyDoc('5'), retweeted: false, in_reply_to_user_id: -1n, in_reply_to_status_id: -1n });
-    const video = toDoc({ id: '6', attachments: { media_keys: ['7_1'] }, author_id: 'u', public_metrics: { retweet_count: 'x' } },
-      { media: [{ media_key: '7_1', type: 'video', preview_image_url: 'https://pbs.twimg.com/v.jpg' }], users: [{ id: 'other' }] });
-    expect(video).toMatchObject({ media_url_https: 'https://pbs.twimg.com/v.jpg', expanded_url: null, user_name: null, retweet_count: null });
+    const video = toDoc(
+      { id: '6', attachments: { media_keys: ['7_1'] }, author_id: 'u', public_metrics: { retweet_count: 'x' } },
+      { media: [{ media_key: '7_1', type: 'video', preview_image_url: 'https://pbs.twimg.com/v.jpg' }], users: [{ id: 'other' }] },
+    );
+    expect(video).toMatchObject({
+      media_url_https: 'https://pbs.twimg.com/v.jpg',
+      expanded_url: null,
+      user_name: null,
+      retweet_count: null,
+    });
     expect(toDoc({ id: '7', in_reply_to_user_id: '99999999999999999999' }, {}).in_reply_to_user_id).toBe(-1n); // beyond a long
   });
 
-  it('dates in Flume\'s pattern, UTC', () => {
+  it("dates in Flume's pattern, UTC", () => {
     expect(flumeDate('2024-05-01T12:34:56.789Z')).toBe('2024-05-01T12:34:56Z');
     expect(flumeDate('2024-05-01T14:34:56+02:00')).toBe('2024-05-01T12:34:56Z');
     expect(flumeDate('yesterday')).toBeNull();

@@ -29,7 +29,7 @@ class Collector implements ChannelProcessor {
     this.attempts++;
     if (this.refuse > 0) {
       this.refuse--;
-      throw new ChannelFullError('Space for commit to queue couldn\'t be acquired');
+      throw new ChannelFullError("Space for commit to queue couldn't be acquired");
     }
     this.events.push(e);
   }
@@ -62,22 +62,38 @@ async function setUp(o: { maxBatchSize?: number; maxBatchDurationMillis?: number
   standIn = await new TwitterStandIn().start();
   const processor = new Collector();
   const backoff = new FastBackoff();
-  source = new TwitterSource('r1', {
-    consumerKey: KEY, consumerSecret: SECRET, maxBatchSize: o.maxBatchSize ?? 1000, maxBatchDurationMillis: o.maxBatchDurationMillis ?? 1000,
-    keywords: (o.keywords ?? '').split(','), apiBaseUrl: standIn.url, backoff, stallTimeoutMs: o.stallTimeoutMs,
-  }, processor, logger());
+  source = new TwitterSource(
+    'r1',
+    {
+      consumerKey: KEY,
+      consumerSecret: SECRET,
+      maxBatchSize: o.maxBatchSize ?? 1000,
+      maxBatchDurationMillis: o.maxBatchDurationMillis ?? 1000,
+      keywords: (o.keywords ?? '').split(','),
+      apiBaseUrl: standIn.url,
+      backoff,
+      stallTimeoutMs: o.stallTimeoutMs,
+    },
+    processor,
+    logger(),
+  );
   return { standIn, processor, backoff, source };
 }
 
 const DISCONNECT = JSON.stringify({
-  errors: [{
-    title: 'operational-disconnect', disconnect_type: 'UpstreamOperationalDisconnect',
-    detail: 'This stream has been disconnected upstream for operational reasons.',
-    type: 'https://api.twitter.com/2/problems/operational-disconnect',
-  }],
+  errors: [
+    {
+      title: 'operational-disconnect',
+      disconnect_type: 'UpstreamOperationalDisconnect',
+      detail: 'This stream has been disconnected upstream for operational reasons.',
+      type: 'https://api.twitter.com/2/problems/operational-disconnect',
+    },
+  ],
 });
 const RATE_LIMITED = () => ({
-  'x-rate-limit-limit': '50', 'x-rate-limit-remaining': '0', 'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 1),
+  'x-rate-limit-limit': '50',
+  'x-rate-limit-remaining': '0',
+  'x-rate-limit-reset': String(Math.ceil(Date.now() / 1000) + 1),
 });
 
 const lines = (from: number, to: number, o: Parameters<typeof tweet>[1] = {}): Step[] =>
@@ -94,10 +110,22 @@ describe('Twitter source against a stand-in v2 API', () => {
     const t = await setUp({ maxBatchSize: 7, maxBatchDurationMillis: 60_000 });
     const half = tweet(5);
     t.standIn.script(
-      { steps: [{ keepalive: true }, ...lines(0, 5), { raw: half.slice(0, 40) }, { pauseMs: 20 }, { raw: `${half.slice(40)}\r\n` },
-        { line: '{"data": {"id": "17900000' }, { line: 'not json at all' }, { line: '[1,2]' },
-        { line: JSON.stringify({ errors: [{ title: 'Invalid Request', detail: 'partial error' }] }) },
-        ...lines(6, 10), { keepalive: true }], then: 'destroy' },
+      {
+        steps: [
+          { keepalive: true },
+          ...lines(0, 5),
+          { raw: half.slice(0, 40) },
+          { pauseMs: 20 },
+          { raw: `${half.slice(40)}\r\n` },
+          { line: '{"data": {"id": "17900000' },
+          { line: 'not json at all' },
+          { line: '[1,2]' },
+          { line: JSON.stringify({ errors: [{ title: 'Invalid Request', detail: 'partial error' }] }) },
+          ...lines(6, 10),
+          { keepalive: true },
+        ],
+        then: 'destroy',
+      },
       { reply: 429, headers: RATE_LIMITED() },
       // after an operational-disconnect the source must not read on (tweets 90…94 never arrive)
       { steps: [...lines(10, 25), { line: DISCONNECT }, ...lines(90, 95)], then: 'hold' },
@@ -129,21 +157,41 @@ describe('Twitter source against a stand-in v2 API', () => {
     expectNoSecrets();
   });
 
-  it('fills Flume\'s record from the tweet and its includes', async () => {
+  it("fills Flume's record from the tweet and its includes", async () => {
     const t = await setUp({ maxBatchSize: 3, maxBatchDurationMillis: 60_000 });
-    t.standIn.script({ steps: [{ line: tweet(1, { media: true }) }, { line: tweet(2, { reply: true }) }, { line: tweet(3, { retweet: true }) }], then: 'hold' });
+    t.standIn.script({
+      steps: [{ line: tweet(1, { media: true }) }, { line: tweet(2, { reply: true }) }, { line: tweet(3, { retweet: true }) }],
+      then: 'hold',
+    });
     await t.source.start();
     await waitFor(() => t.processor.events.length === 1, 'one batch');
     const [box] = readContainers(t.processor.events[0]!.body);
     expect(box!.docs).toHaveLength(3);
     expect(box!.docs[0]).toEqual({
-      id: tweetId(1), user_friends_count: 20, user_location: 'Berlin', user_description: 'bio', user_statuses_count: 30,
-      user_followers_count: 10, user_name: 'User 1', user_screen_name: 'user1', created_at: '2024-05-01T12:00:01Z',
-      text: 'tweet 1 héllo 🐦 "quoted" \\ end', retweet_count: 2n, retweeted: false, in_reply_to_user_id: -1n,
-      source: 'Twitter for iPhone', in_reply_to_status_id: -1n, media_url_https: 'https://pbs.twimg.com/media/a.jpg',
+      id: tweetId(1),
+      user_friends_count: 20,
+      user_location: 'Berlin',
+      user_description: 'bio',
+      user_statuses_count: 30,
+      user_followers_count: 10,
+      user_name: 'User 1',
+      user_screen_name: 'user1',
+      created_at: '2024-05-01T12:00:01Z',
+      text: 'tweet 1 héllo 🐦 "quoted" \\ end',
+      retweet_count: 2n,
+      retweeted: false,
+      in_reply_to_user_id: -1n,
+      source: 'Twitter for iPhone',
+      in_reply_to_status_id: -1n,
+      media_url_https: 'https://pbs.twimg.com/media/a.jpg',
       expanded_url: `https://twitter.com/user/status/${tweetId(1)}/photo/1`,
     });
-    expect(box!.docs[1]).toMatchObject({ in_reply_to_user_id: 9000000000000000001n, in_reply_to_status_id: 1789999999999999999n, retweeted: false, media_url_https: null });
+    expect(box!.docs[1]).toMatchObject({
+      in_reply_to_user_id: 9000000000000000001n,
+      in_reply_to_status_id: 1789999999999999999n,
+      retweeted: false,
+      media_url_https: null,
+    });
     expect(box!.docs[2]).toMatchObject({ retweeted: true, in_reply_to_user_id: -1n });
   });
 
@@ -173,7 +221,10 @@ describe('Twitter source against a stand-in v2 API', () => {
     await t.source.start();
     await waitFor(() => t.processor.ids().length === 2, 'tweets after the token was granted');
     expect(t.standIn.tokenRequests).toHaveLength(3);
-    expect(t.backoff.waits.map((w) => [w.kind, w.ms])).toEqual([['http', 5000], ['http', 10000]]);
+    expect(t.backoff.waits.map((w) => [w.kind, w.ms])).toEqual([
+      ['http', 5000],
+      ['http', 10000],
+    ]);
     expect(logText).toMatch(/"level":50.*HTTP 401.*check consumerKey and consumerSecret/);
     expect(logText).toContain('Unable to verify your credentials');
     expectNoSecrets();
@@ -181,16 +232,22 @@ describe('Twitter source against a stand-in v2 API', () => {
 
   it('a bearer token the stream refuses is replaced by a new one', async () => {
     const t = await setUp({ maxBatchSize: 1 });
-    t.standIn.script({ reply: 401, body: '{"title":"Unauthorized","detail":"Unauthorized","status":401}' }, { steps: lines(0, 1), then: 'hold' });
+    t.standIn.script(
+      { reply: 401, body: '{"title":"Unauthorized","detail":"Unauthorized","status":401}' },
+      { steps: lines(0, 1), then: 'hold' },
+    );
     await t.source.start();
     await waitFor(() => t.processor.ids().length === 1, 'a tweet');
     expect(t.standIn.tokenRequests).toHaveLength(2);
     expectNoSecrets();
   });
 
-  it('keywords: reads the filtered stream after making the app\'s rules exactly the keyword phrases', async () => {
+  it("keywords: reads the filtered stream after making the app's rules exactly the keyword phrases", async () => {
     const t = await setUp({ keywords: ' hadoop, big  data,,hadoop ', maxBatchSize: 2 });
-    t.standIn.rules = [{ id: '1', value: 'stale rule' }, { id: '2', value: 'hadoop', tag: 'old' }];
+    t.standIn.rules = [
+      { id: '1', value: 'stale rule' },
+      { id: '2', value: 'hadoop', tag: 'old' },
+    ];
     t.standIn.script({ steps: lines(0, 2), then: 'hold' });
     await t.source.start();
     await waitFor(() => t.processor.ids().length === 2, 'filtered tweets');
@@ -225,7 +282,11 @@ describe('Twitter source against a stand-in v2 API', () => {
     await t.standIn.stop();
     await t.source.start();
     await waitFor(() => t.backoff.waits.length >= 3, 'three attempts');
-    expect(t.backoff.waits.slice(0, 3).map((w) => [w.kind, w.ms])).toEqual([['network', 250], ['network', 500], ['network', 750]]);
+    expect(t.backoff.waits.slice(0, 3).map((w) => [w.kind, w.ms])).toEqual([
+      ['network', 250],
+      ['network', 500],
+      ['network', 750],
+    ]);
     const t0 = Date.now();
     await t.source.stop();
     expect(Date.now() - t0).toBeLessThan(1000);

@@ -102,7 +102,8 @@ export class TwitterStandIn {
     if (!String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) this.problems.push('token: content type');
     const status = this.tokenReplies.shift() ?? 200;
     if (status !== 200) {
-      return json(res, status, { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] });
+      json(res, status, { errors: [{ code: 99, message: 'Unable to verify your credentials', label: 'authenticity_token_error' }] });
+      return;
     }
     json(res, 200, { token_type: 'bearer', access_token: BEARER });
   }
@@ -110,13 +111,15 @@ export class TwitterStandIn {
   private rulesCall(req: http.IncomingMessage, res: http.ServerResponse, body: string): void {
     if (req.method === 'GET') {
       const meta = { sent: new Date().toISOString(), result_count: this.rules.length };
-      return json(res, 200, { data: this.rules.length ? this.rules : undefined, meta });
+      json(res, 200, { data: this.rules.length ? this.rules : undefined, meta });
+      return;
     }
     const b = JSON.parse(body) as { add?: { value: string; tag?: string }[]; delete?: { ids: string[] } };
     this.ruleBodies.push(b);
     if (b.delete) {
       this.rules = this.rules.filter((r) => !b.delete!.ids.includes(r.id));
-      return json(res, 200, { meta: { summary: { deleted: b.delete.ids.length, not_deleted: 0 } } });
+      json(res, 200, { meta: { summary: { deleted: b.delete.ids.length, not_deleted: 0 } } });
+      return;
     }
     const added = (b.add ?? []).map((r) => ({ id: String(this.nextRuleId++), value: r.value, tag: r.tag }));
     this.rules.push(...added);
@@ -147,12 +150,16 @@ export class TwitterStandIn {
     const then = s?.then ?? 'hold';
     if (then === 'destroy') res.socket?.destroy();
     else if (then === 'end') res.end();
-    else if (then === 'silent') return; // open, nothing more (not even keep-alives)
+    else if (then === 'silent')
+      return; // open, nothing more (not even keep-alives)
     else {
       // holding: keep-alives, or the script's tail lines
       const tail = s && 'tail' in s ? s.tail : undefined;
       let k = 0;
-      const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(tail ? `${tail.line(k++)}\r\n` : '\r\n')), tail?.everyMs ?? 200);
+      const t = setInterval(
+        () => (res.destroyed ? clearInterval(t) : res.write(tail ? `${tail.line(k++)}\r\n` : '\r\n')),
+        tail?.everyMs ?? 200,
+      );
       res.on('close', () => clearInterval(t));
     }
   }
@@ -168,20 +175,32 @@ export function tweet(i: number, o: { media?: boolean; reply?: boolean; retweet?
   const id = (1_790_000_000_000_000_000n + BigInt(i)).toString();
   const author = String(1_000_000_000_000_000_000n + BigInt(i % 3));
   const data: Record<string, unknown> = {
-    id, text: `tweet ${i} héllo 🐦 "quoted" \\ end`, created_at: new Date(Date.UTC(2024, 4, 1, 12, 0, i % 60)).toISOString(),
-    author_id: author, source: 'Twitter for iPhone', edit_history_tweet_ids: [id],
+    id,
+    text: `tweet ${i} héllo 🐦 "quoted" \\ end`,
+    created_at: new Date(Date.UTC(2024, 4, 1, 12, 0, i % 60)).toISOString(),
+    author_id: author,
+    source: 'Twitter for iPhone',
+    edit_history_tweet_ids: [id],
     public_metrics: { retweet_count: i * 2, reply_count: 0, like_count: 1, quote_count: 0 },
   };
   const includes: Record<string, unknown> = {
-    users: [{
-      id: author, name: `User ${i % 3}`, username: `user${i % 3}`, location: 'Berlin', description: 'bio',
-      public_metrics: { followers_count: 10, following_count: 20, tweet_count: 30, listed_count: 0 },
-    }],
+    users: [
+      {
+        id: author,
+        name: `User ${i % 3}`,
+        username: `user${i % 3}`,
+        location: 'Berlin',
+        description: 'bio',
+        public_metrics: { followers_count: 10, following_count: 20, tweet_count: 30, listed_count: 0 },
+      },
+    ],
   };
   if (o.media) {
     data.attachments = { media_keys: ['3_77', '3_78'] };
     const expanded = `https://twitter.com/user/status/${id}/photo/1`;
-    data.entities = { urls: [{ start: 0, end: 23, url: 'https://t.co/x', expanded_url: expanded, display_url: 'pic.twitter.com/x', media_key: '3_77' }] };
+    data.entities = {
+      urls: [{ start: 0, end: 23, url: 'https://t.co/x', expanded_url: expanded, display_url: 'pic.twitter.com/x', media_key: '3_77' }],
+    };
     includes.media = [
       { media_key: '3_77', type: 'photo', url: 'https://pbs.twimg.com/media/a.jpg' },
       { media_key: '3_78', type: 'photo', url: 'https://pbs.twimg.com/media/b.jpg' },
@@ -209,26 +228,56 @@ const big = (digits: string): string => `__N__${digits}`;
 
 /** The same tweet as `tweet(i, o)`, as a v1.1 status (what Flume 1.11's twitter4j read). */
 export function tweetV1(i: number, o: { media?: boolean; reply?: boolean; retweet?: boolean } = {}): string {
-  const v2 = JSON.parse(tweet(i, o)) as { data: Record<string, any>; includes: { users: Record<string, any>[]; media?: Record<string, any>[] } };
+  const v2 = JSON.parse(tweet(i, o)) as {
+    data: Record<string, any>;
+    includes: { users: Record<string, any>[]; media?: Record<string, any>[] };
+  };
   const d = v2.data;
   const u = v2.includes.users[0]!;
   const user = {
-    id: big(u.id), id_str: u.id, name: u.name, screen_name: u.username, location: u.location, description: u.description,
-    followers_count: u.public_metrics.followers_count, friends_count: u.public_metrics.following_count,
-    statuses_count: u.public_metrics.tweet_count, created_at: 'Mon Jan 01 00:00:00 +0000 2018', lang: null,
+    id: big(u.id),
+    id_str: u.id,
+    name: u.name,
+    screen_name: u.username,
+    location: u.location,
+    description: u.description,
+    followers_count: u.public_metrics.followers_count,
+    friends_count: u.public_metrics.following_count,
+    statuses_count: u.public_metrics.tweet_count,
+    created_at: 'Mon Jan 01 00:00:00 +0000 2018',
+    lang: null,
   };
   const status: Record<string, unknown> = {
-    created_at: V1_DATE(new Date(d.created_at)), id: big(d.id), id_str: d.id, text: d.text,
-    source: `<a href="http://twitter.com/download/iphone" rel="nofollow">${d.source}</a>`, truncated: false,
-    in_reply_to_status_id: null, in_reply_to_status_id_str: null, in_reply_to_user_id: null, in_reply_to_user_id_str: null,
-    user, retweet_count: d.public_metrics.retweet_count, favorite_count: 1, retweeted: false, favorited: false, lang: 'en',
+    created_at: V1_DATE(new Date(d.created_at)),
+    id: big(d.id),
+    id_str: d.id,
+    text: d.text,
+    source: `<a href="http://twitter.com/download/iphone" rel="nofollow">${d.source}</a>`,
+    truncated: false,
+    in_reply_to_status_id: null,
+    in_reply_to_status_id_str: null,
+    in_reply_to_user_id: null,
+    in_reply_to_user_id_str: null,
+    user,
+    retweet_count: d.public_metrics.retweet_count,
+    favorite_count: 1,
+    retweeted: false,
+    favorited: false,
+    lang: 'en',
     entities: { hashtags: [], urls: [], user_mentions: [], symbols: [] },
   };
   if (o.media) {
     const media = v2.includes.media!.map((m, k) => ({
-      id: 77 + k, id_str: String(77 + k), indices: [0, 23], media_url: m.url.replace('https:', 'http:'), media_url_https: m.url,
-      url: 'https://t.co/x', display_url: 'pic.twitter.com/x', expanded_url: `https://twitter.com/user/status/${d.id}/photo/${k + 1}`,
-      type: 'photo', sizes: { thumb: { w: 150, h: 150, resize: 'crop' }, large: { w: 1024, h: 768, resize: 'fit' } },
+      id: 77 + k,
+      id_str: String(77 + k),
+      indices: [0, 23],
+      media_url: m.url.replace('https:', 'http:'),
+      media_url_https: m.url,
+      url: 'https://t.co/x',
+      display_url: 'pic.twitter.com/x',
+      expanded_url: `https://twitter.com/user/status/${d.id}/photo/${k + 1}`,
+      type: 'photo',
+      sizes: { thumb: { w: 150, h: 150, resize: 'crop' }, large: { w: 1024, h: 768, resize: 'fit' } },
     }));
     status.entities = { ...(status.entities as object), media: [media[0]] };
     status.extended_entities = { media };
