@@ -15,10 +15,10 @@ const rel = path.relative(process.cwd(), DIR);
 describe('flume-ts validate golden output', () => {
   for (const conf of readdirSync(DIR).filter((f) => f.endsWith('.conf'))) {
     for (const format of ['text', 'json'] as const) {
-      it(`${conf} --format ${format}`, () => {
+      it(`${conf} --format ${format}`, async () => {
         const lines: string[] = [];
         const io = { out: (s: string) => lines.push(s), err: (s: string) => lines.push(s) };
-        const code = validateMain(['--conf-file', path.join(rel, conf), '--format', format], io);
+        const code = await validateMain(['--conf-file', path.join(rel, conf), '--format', format], io);
         const actual = `exit ${code}\n${lines.join('\n')}\n`;
         const golden = path.join(DIR, conf.replace(/\.conf$/, `.${format}.golden`));
         if (process.env.UPDATE_GOLDEN) writeFileSync(golden, actual);
