@@ -16,7 +16,7 @@ import type { Event } from '../../../core/event.js';
 import { EventDeliveryError, errorMessage } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import { resolveTimeZone } from '../../shared/bucket-path.js';
-import { EsClient, mapHostNames, type EsClientOptions , type EsResponse } from './client.js';
+import { EsClient, mapHostNames, type EsClientOptions, type EsResponse } from './client.js';
 import { buildBulk, bulkPath, readBulkResponse, type BulkShape } from './bulk.js';
 import { DeadLetterFile, type Rejected } from './dead-letter.js';
 import { JavaDateFormat } from './date-format.js';
