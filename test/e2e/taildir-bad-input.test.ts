@@ -3,7 +3,7 @@
  * an unreadable file (logged with its path and position, read once it becomes readable), binary data, a 3 MiB line,
  * a file that shrinks while read and one that vanishes; the agent stays up and delivers everything else once.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   appendFileSync,
   chmodSync,
@@ -34,6 +34,14 @@ const nobody = (() => {
     return undefined;
   }
 })();
+
+/**
+ * As root the unreadable-file case needs the agent to run as nobody, which needs nobody to reach bin/flume-ts (a clone
+ * under /root is out of its reach): otherwise the agent runs as root and that case is left out (root reads anything).
+ */
+const asNobody =
+  isRoot && nobody !== undefined && spawnSync(BIN, ['version'], { uid: nobody.uid, gid: nobody.gid, cwd: os.tmpdir() }).status === 0;
+const permissions = !isRoot || asNobody;
 
 let child: ReturnType<typeof spawn> | undefined;
 afterEach(() => {
@@ -75,16 +83,16 @@ const lines = (b: Buffer) =>
     .split('\n')
     .filter((l) => l !== '');
 
-describe.skipIf(isRoot && !nobody)('TAILDIR bad input', () => {
+describe('TAILDIR bad input', () => {
   it('logs unreadable, binary, huge, shrinking and vanishing files clearly and keeps delivering', async () => {
     const root = tmpDir('taildir-bad-');
     for (const d of ['logs', 'out', 'pos']) mkdirSync(path.join(root, d));
     const secret = `${root}/logs/secret.log`;
     writeFileSync(secret, 'hidden-1\nhidden-2\n', { mode: 0o600 });
-    if (isRoot) {
+    if (asNobody) {
       chmodSync(root, 0o755);
       for (const d of ['logs', 'out', 'pos']) chownSync(path.join(root, d), nobody!.uid, nobody!.gid);
-    } else chmodSync(secret, 0o000);
+    } else if (!isRoot) chmodSync(secret, 0o000);
     const confFile = path.join(root, 'agent.conf');
     writeFileSync(confFile, conf(root));
     chmodSync(confFile, 0o644);
@@ -92,13 +100,15 @@ describe.skipIf(isRoot && !nobody)('TAILDIR bad input', () => {
     child = spawn(BIN, ['agent', '--conf-file', confFile, '--name', 'a1', '--no-reload-conf'], {
       stdio: ['ignore', 'ignore', 'pipe'],
       cwd: os.tmpdir(),
-      ...(isRoot ? { uid: nobody!.uid, gid: nobody!.gid, env: { ...process.env, HOME: root } } : {}),
+      ...(asNobody ? { uid: nobody!.uid, gid: nobody!.gid, env: { ...process.env, HOME: root } } : {}),
     });
     child.stderr!.on('data', (d) => (stderr += d.toString()));
-    await waitFor(() => /Cannot open file; will retry/.test(stderr), 'the permission error in the log', 30_000);
-    const err = stderr.split('\n').find((l) => l.includes('Cannot open file'))!;
-    expect(JSON.parse(err)).toMatchObject({ file: secret, pos: 0 });
-    expect(err).toMatch(/EACCES|permission denied/i);
+    if (permissions) {
+      await waitFor(() => /Cannot open file; will retry/.test(stderr), 'the permission error in the log', 30_000);
+      const err = stderr.split('\n').find((l) => l.includes('Cannot open file'))!;
+      expect(JSON.parse(err)).toMatchObject({ file: secret, pos: 0 });
+      expect(err).toMatch(/EACCES|permission denied/i);
+    } else await waitFor(() => /TaildirSource started/.test(stderr), 'the source started', 30_000);
 
     // binary bytes, a 3 MiB line, ordinary lines
     const bin = Buffer.from([0x00, 0xff, 0xfe, 0x80, 0x0d, 0x01]);
@@ -131,8 +141,8 @@ describe.skipIf(isRoot && !nobody)('TAILDIR bad input', () => {
     await waitFor(vanished, 'lines of vanished files', 30_000);
 
     // the unreadable file becomes readable: read from its start
-    if (isRoot) chownSync(secret, nobody!.uid, nobody!.gid);
-    else chmodSync(secret, 0o644);
+    if (asNobody) chownSync(secret, nobody!.uid, nobody!.gid);
+    else if (!isRoot) chmodSync(secret, 0o644);
     appendFileSync(secret, 'hidden-3\n');
     await waitFor(() => lines(output(root)).includes('hidden-3'), 'the formerly unreadable file', 30_000);
     const all = lines(output(root));
