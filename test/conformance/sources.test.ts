@@ -19,7 +19,10 @@ import { stressSource, type StressSource } from '../../src/components/sources/st
 import { createEvent } from '../../src/core/event.js';
 import type { ChannelProcessor } from '../../src/core/source.js';
 import { create, memory, silentLogger } from '../support/context.js';
-import { sourceConformance, type PushSourceHandle } from './source-suite.js';
+import { syslogTcpSource, type SyslogTcpSource } from '../../src/components/sources/syslogtcp.js';
+import { multiportSyslogTcpSource, type MultiportSyslogTcpSource } from '../../src/components/sources/multiport_syslogtcp.js';
+import { syslogUdpSource, type SyslogUdpSource } from '../../src/components/sources/syslogudp.js';
+import { sourceConformance, type ProducerSourceHandle, type PushSourceHandle } from './source-suite.js';
 
 /** Sends lines over one connection and reads one reply per line: all `OK` is an acknowledgement. */
 function netcatSend(port: number, lines: string[]): Promise<boolean> {
@@ -182,5 +185,67 @@ sourceConformance({
     const src = create(stressSource, { size: '16', batchSize: '5', maxTotalEvents: '1000' }, { name: 'r1', processor }) as StressSource;
     await src.start();
     return { process: () => src.process(), expected: (n) => Array.from({ length: n }, () => '\x7f'.repeat(16)), stop: () => src.stop() };
+  },
+});
+
+/** A line-per-event TCP source without acknowledgement: one connection, each body one line (no syslog header). */
+async function tcpLines(port: number, stop: () => Promise<void>): Promise<ProducerSourceHandle> {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+  return {
+    produce: (lines) => new Promise<void>((r) => sock.write(lines.map((l) => l + '\n').join(''), () => r())),
+    stop: async () => {
+      sock.destroy();
+      await stop();
+    },
+  };
+}
+
+/**
+ * The syslog sources have no acknowledgement; a batch the channel refuses is retried with the connection paused (UDP:
+ * queued), so they run as producers: nothing committed while refused, everything exactly once afterwards.
+ */
+sourceConformance({
+  name: 'syslogtcp',
+  kind: 'producer',
+  start: async (processor) => {
+    const src = create(syslogTcpSource, { host: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as SyslogTcpSource;
+    await src.start();
+    return tcpLines(src.boundPort!, () => src.stop());
+  },
+});
+
+sourceConformance({
+  name: 'multiport_syslogtcp',
+  kind: 'producer',
+  start: async (processor) => {
+    const src = create(
+      multiportSyslogTcpSource,
+      { host: '127.0.0.1', ports: '0' },
+      { name: 'r1', processor },
+    ) as unknown as MultiportSyslogTcpSource;
+    await src.start();
+    return tcpLines(src.boundPorts[0]!, () => src.stop());
+  },
+});
+
+sourceConformance({
+  name: 'syslogudp',
+  kind: 'producer',
+  start: async (processor) => {
+    const src = create(syslogUdpSource, { host: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as SyslogUdpSource;
+    await src.start();
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    return {
+      // one datagram per body; loopback does not lose them at this rate
+      produce: async (bodies) => {
+        for (const b of bodies) await new Promise<void>((r) => sock.send(b, src.boundPort!, '127.0.0.1', () => r()));
+      },
+      stop: async () => {
+        sock.close();
+        await src.stop();
+      },
+    };
   },
 });
