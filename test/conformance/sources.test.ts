@@ -22,6 +22,8 @@ import { create, memory, silentLogger } from '../support/context.js';
 import { syslogTcpSource, type SyslogTcpSource } from '../../src/components/sources/syslogtcp.js';
 import { multiportSyslogTcpSource, type MultiportSyslogTcpSource } from '../../src/components/sources/multiport_syslogtcp.js';
 import { syslogUdpSource, type SyslogUdpSource } from '../../src/components/sources/syslogudp.js';
+import { scribeSource, type ScribeSource } from '../../src/components/sources/scribe/index.js';
+import { decodeScribeReply, encodeScribeCall } from '../../src/components/sources/scribe/protocol.js';
 import { sourceConformance, type ProducerSourceHandle, type PushSourceHandle } from './source-suite.js';
 
 /** Sends lines over one connection and reads one reply per line: all `OK` is an acknowledgement. */
@@ -244,6 +246,49 @@ sourceConformance({
       },
       stop: async () => {
         sock.close();
+        await src.stop();
+      },
+    };
+  },
+});
+
+/** Scribe: one Thrift Log call per batch on one framed connection; OK is the acknowledgement, TRY_LATER the refusal. */
+sourceConformance({
+  name: 'org.apache.flume.source.scribe.ScribeSource',
+  kind: 'push',
+  start: async (processor) => {
+    const src = create(scribeSource, { bind: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as ScribeSource;
+    await src.start();
+    const sock = net.connect(src.boundPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    let buf = Buffer.alloc(0);
+    let waiting: ((frame: Buffer) => void) | undefined;
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (waiting && buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
+        buf = buf.subarray(4 + frame.length);
+        const w = waiting;
+        waiting = undefined;
+        w(frame);
+      }
+    });
+    let seq = 0;
+    return {
+      send: async (bodies) => {
+        const reply = new Promise<Buffer>((r) => (waiting = r));
+        sock.write(
+          encodeScribeCall(
+            ++seq,
+            bodies.map((b) => ({ category: 'c', message: Buffer.from(b) })),
+          ),
+        );
+        const r = decodeScribeReply(await reply);
+        if (r.code !== 'OK' && r.code !== 'TRY_LATER') throw new Error(`unexpected Scribe reply ${JSON.stringify(r)}`);
+        return r.code === 'OK';
+      },
+      stop: async () => {
+        sock.destroy();
         await src.stop();
       },
     };
