@@ -24,6 +24,10 @@ import { multiportSyslogTcpSource, type MultiportSyslogTcpSource } from '../../s
 import { syslogUdpSource, type SyslogUdpSource } from '../../src/components/sources/syslogudp.js';
 import { scribeSource, type ScribeSource } from '../../src/components/sources/scribe/index.js';
 import { decodeScribeReply, encodeScribeCall } from '../../src/components/sources/scribe/protocol.js';
+import { execSource, type ExecSource } from '../../src/components/sources/exec.js';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { tmpDir } from '../support/agent-process.js';
 import { sourceConformance, type ProducerSourceHandle, type PushSourceHandle } from './source-suite.js';
 
 /** Sends lines over one connection and reads one reply per line: all `OK` is an acknowledgement. */
@@ -290,6 +294,30 @@ sourceConformance({
       stop: async () => {
         sock.destroy();
         await src.stop();
+      },
+    };
+  },
+});
+
+/** exec: the command follows a file the test appends to; a refused batch is retried with the command's stdout paused. */
+sourceConformance({
+  name: 'exec',
+  kind: 'producer',
+  start: async (processor) => {
+    const dir = tmpDir('conf-exec-');
+    const file = path.join(dir, 'in.log');
+    writeFileSync(file, '');
+    const src = create(
+      execSource,
+      { command: `tail -s 0.05 -n +1 -F ${file}`, batchSize: '100', batchTimeout: '20' },
+      { name: 'r1', processor },
+    ) as unknown as ExecSource;
+    await src.start();
+    return {
+      produce: async (lines) => appendFileSync(file, lines.map((l) => l + '\n').join('')),
+      stop: async () => {
+        await src.stop();
+        rmSync(dir, { recursive: true, force: true });
       },
     };
   },
