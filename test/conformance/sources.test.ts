@@ -25,7 +25,8 @@ import { syslogUdpSource, type SyslogUdpSource } from '../../src/components/sour
 import { scribeSource, type ScribeSource } from '../../src/components/sources/scribe/index.js';
 import { decodeScribeReply, encodeScribeCall } from '../../src/components/sources/scribe/protocol.js';
 import { execSource, type ExecSource } from '../../src/components/sources/exec.js';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spoolDirSource, type SpoolDirectorySource } from '../../src/components/sources/spooldir/index.js';
 import path from 'node:path';
 import { tmpDir } from '../support/agent-process.js';
 import { sourceConformance, type ProducerSourceHandle, type PushSourceHandle } from './source-suite.js';
@@ -315,6 +316,38 @@ sourceConformance({
     await src.start();
     return {
       produce: async (lines) => appendFileSync(file, lines.map((l) => l + '\n').join('')),
+      stop: async () => {
+        await src.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+/**
+ * spooldir: each produce drops a complete file into the directory (written beside it, then renamed in); a file is
+ * marked done only after its events are committed, so a refused batch is read again, never skipped.
+ */
+sourceConformance({
+  name: 'spooldir',
+  kind: 'producer',
+  start: async (processor) => {
+    const dir = tmpDir('conf-spool-');
+    const spool = path.join(dir, 'spool');
+    mkdirSync(spool);
+    const src = create(
+      spoolDirSource,
+      { spoolDir: spool, pollDelay: '20', batchSize: '4' },
+      { name: 'r1', processor },
+    ) as unknown as SpoolDirectorySource;
+    await src.start();
+    let n = 0;
+    return {
+      produce: async (lines) => {
+        const tmp = path.join(dir, `f${++n}.log`);
+        writeFileSync(tmp, lines.map((l) => l + '\n').join(''));
+        renameSync(tmp, path.join(spool, `f${n}.log`));
+      },
       stop: async () => {
         await src.stop();
         rmSync(dir, { recursive: true, force: true });
