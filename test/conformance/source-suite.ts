@@ -33,6 +33,8 @@ export interface PollSourceHandle {
 /** A source that produces on its own from an outside input: `produce` hands it bodies (without waiting for them). */
 export interface ProducerSourceHandle {
   produce(bodies: string[]): Promise<void>;
+  /** How far the source has durably recorded it got (position file, completed files), for sources that record it. */
+  progress?(): number;
   stop(): Promise<void>;
 }
 
@@ -113,14 +115,18 @@ export function sourceConformance(s: SourceUnderTest): void {
         const h = await s.start(processor);
         stops.unshift(() => h.stop());
         ch.full = true;
+        const before = h.progress?.();
         const held = bodies('held', 5);
         await h.produce(held);
         await waitFor(() => ch.refused >= 2, 'the source to try (and retry) the closed channel');
         const more = bodies('more', 4);
         await h.produce(more);
         expect(ch.committed).toEqual([]);
+        // the recorded position moves only after a commit
+        expect(h.progress?.()).toBe(before);
         ch.full = false;
         await waitFor(arrived(ch, [...held, ...more]), 'the held events once the channel has room');
+        if (h.progress) await waitFor(() => h.progress!() > before!, 'the recorded position to move after the commits');
         // a last batch after the backlog: anything duplicated from the backlog would have arrived before it
         const last = bodies('last', 3);
         await h.produce(last);

@@ -25,7 +25,8 @@ import { syslogUdpSource, type SyslogUdpSource } from '../../src/components/sour
 import { scribeSource, type ScribeSource } from '../../src/components/sources/scribe/index.js';
 import { decodeScribeReply, encodeScribeCall } from '../../src/components/sources/scribe/protocol.js';
 import { execSource, type ExecSource } from '../../src/components/sources/exec.js';
-import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { taildirSource, type TaildirSource } from '../../src/components/sources/taildir/index.js';
 import { spoolDirSource, type SpoolDirectorySource } from '../../src/components/sources/spooldir/index.js';
 import path from 'node:path';
 import { tmpDir } from '../support/agent-process.js';
@@ -348,6 +349,37 @@ sourceConformance({
         writeFileSync(tmp, lines.map((l) => l + '\n').join(''));
         renameSync(tmp, path.join(spool, `f${n}.log`));
       },
+      // files marked done (renamed with the .COMPLETED suffix) only once all their events are committed
+      progress: () => readdirSync(spool).filter((f) => f.endsWith('.COMPLETED')).length,
+      stop: async () => {
+        await src.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+/** TAILDIR: the test appends to a followed file; the position file moves only after a commit (progress = its bytes). */
+sourceConformance({
+  name: 'TAILDIR',
+  kind: 'producer',
+  start: async (processor) => {
+    const dir = tmpDir('conf-taildir-');
+    const logs = path.join(dir, 'logs');
+    mkdirSync(logs);
+    const file = path.join(logs, 'app.log');
+    writeFileSync(file, '');
+    const positionFile = path.join(dir, 'pos.json');
+    const src = create(
+      taildirSource,
+      { filegroups: 'g', 'filegroups.g': `${logs}/app\\.log`, positionFile, batchSize: '4', writePosInterval: '100' },
+      { name: 'r1', processor },
+    ) as unknown as TaildirSource;
+    await src.start();
+    return {
+      produce: async (lines) => appendFileSync(file, lines.map((l) => l + '\n').join('')),
+      progress: () =>
+        existsSync(positionFile) ? (JSON.parse(readFileSync(positionFile, 'utf8')) as { pos: number }[]).reduce((n, e) => n + e.pos, 0) : 0,
       stop: async () => {
         await src.stop();
         rmSync(dir, { recursive: true, force: true });
