@@ -10,6 +10,8 @@ import { ChannelFullError } from '../../src/core/errors.js';
 export class GateChannel extends MemoryChannel {
   full = false;
   readonly committed: string[] = [];
+  /** How many commits the closed gate refused. */
+  refused = 0;
 
   constructor(name = 'c1', capacity = 100_000, transactionCapacity = 1000) {
     super(name, { capacity, transactionCapacity, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
@@ -30,7 +32,10 @@ export class GateChannel extends MemoryChannel {
       puts.push(...es);
     };
     tx.commit = async () => {
-      if (this.full && puts.length > 0) throw new ChannelFullError(`channel ${this.name} is full (gate closed by the test)`);
+      if (this.full && puts.length > 0) {
+        this.refused++;
+        throw new ChannelFullError(`channel ${this.name} is full (gate closed by the test)`);
+      }
       await commit();
       for (const e of puts) this.committed.push(e.body.toString());
     };

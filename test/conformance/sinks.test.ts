@@ -13,6 +13,8 @@ import { fileRollSink } from '../../src/components/sinks/file_roll.js';
 import { avroSink } from '../../src/components/sinks/avro.js';
 import { thriftSink } from '../../src/components/sinks/thrift.js';
 import { httpSink } from '../../src/components/sinks/http.js';
+import { ircSink } from '../../src/components/sinks/irc/index.js';
+import net from 'node:net';
 import { avroSource } from '../../src/components/sources/avro.js';
 import { thriftSource } from '../../src/components/sources/thrift.js';
 import type { RpcSource } from '../../src/components/rpc/rpc-source.js';
@@ -137,6 +139,65 @@ sinkConformance({
         await i.stopAll();
         server.closeAllConnections();
         server.close();
+      },
+    };
+  },
+});
+
+/**
+ * irc: a tiny in-test IRC server (the real ngircd runs in test/components/sinks/irc.test.ts and test/integration/longtail)
+ * that records the PRIVMSGs to #flume of clients that sent NICK, USER and JOIN #flume. IRC has no acknowledgement, so
+ * failing = the server ends every connection and stops listening (a write after the server's FIN fails, a reconnect is
+ * refused); recovering = listening again on the same port.
+ */
+sinkConformance({
+  name: 'irc',
+  setup: async (channel): Promise<SinkHandle> => {
+    const got: string[] = [];
+    const conns = new Set<net.Socket>();
+    const server = net.createServer((sock) => {
+      conns.add(sock);
+      sock.on('close', () => conns.delete(sock));
+      sock.on('error', () => undefined);
+      const seen = new Set<string>();
+      let buf = '';
+      sock.setEncoding('utf8');
+      sock.on('data', (d: string) => {
+        buf += d;
+        for (let nl = buf.indexOf('\r\n'); nl >= 0; nl = buf.indexOf('\r\n')) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 2);
+          const [cmd = '', arg = ''] = line.split(' ');
+          const command = cmd.toUpperCase();
+          if (command === 'NICK' || command === 'USER') seen.add(command);
+          else if (command === 'JOIN' && arg === '#flume') seen.add('JOIN');
+          else if (command === 'PRIVMSG' && line.startsWith('PRIVMSG #flume :') && seen.size === 3) got.push(line.slice(16));
+        }
+      });
+    });
+    const listen = (port: number) => new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+    await listen(0);
+    const port = (server.address() as net.AddressInfo).port;
+    const i = instances(ircSink, channel, () => ({ hostname: '127.0.0.1', port: String(port), nick: 'flumets', chan: 'flume' }));
+    return {
+      newSink: i.newSink,
+      // the server reads what the sink wrote asynchronously: wait (bounded) for the expected distinct bodies
+      delivered: async (expected) => {
+        const end = Date.now() + 5000;
+        while (new Set(got).size < expected && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
+        return [...got];
+      },
+      fail: async (on) => {
+        if (!on) return listen(port);
+        const closing = new Promise<void>((r) => server.close(() => r()));
+        // end() and wait for the client's FIN: by then the client has seen ours, and its next write fails
+        await Promise.all([...conns].map((c) => new Promise<void>((r) => (c.once('close', () => r()), c.end()))));
+        await closing;
+      },
+      stop: async () => {
+        await i.stopAll();
+        for (const c of conns) c.destroy();
+        if (server.listening) await new Promise<void>((r) => server.close(() => r()));
       },
     };
   },

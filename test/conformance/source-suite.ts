@@ -3,6 +3,10 @@
  *  - commit before acknowledgement: when a client gets its acknowledgement, the events are committed in the channel;
  *  - back-pressure: while the channel refuses commits, the source acknowledges nothing (a client sees a refusal, a
  *    pollable source does not move on), keeps running, and once the channel has room every event arrives exactly once.
+ * A source with neither a client acknowledgement nor a poll (syslog, file and command sources) is a `producer`: the test
+ * makes it produce bodies (writes a file, sends without acknowledgement); "acknowledgement" there means every produced
+ * event arrives exactly once, and "back-pressure" means that while the channel refuses nothing is committed nor skipped,
+ * and once it has room everything arrives exactly once.
  * Adding a source is one entry (test/conformance/sources.test.ts).
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -26,9 +30,27 @@ export interface PollSourceHandle {
   stop(): Promise<void>;
 }
 
+/** A source that produces on its own from an outside input: `produce` hands it bodies (without waiting for them). */
+export interface ProducerSourceHandle {
+  produce(bodies: string[]): Promise<void>;
+  /** How far the source has durably recorded it got (position file, completed files), for sources that record it. */
+  progress?(): number;
+  stop(): Promise<void>;
+}
+
 export type SourceUnderTest =
   | { name: string; kind: 'push'; start(processor: ChannelProcessor): Promise<PushSourceHandle> }
-  | { name: string; kind: 'poll'; start(processor: ChannelProcessor): Promise<PollSourceHandle> };
+  | { name: string; kind: 'poll'; start(processor: ChannelProcessor): Promise<PollSourceHandle> }
+  | { name: string; kind: 'producer'; start(processor: ChannelProcessor): Promise<ProducerSourceHandle> };
+
+/** Polls `cond` until it holds or the deadline passes (no idle sleep). */
+export async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 const bodies = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
@@ -71,6 +93,45 @@ export function sourceConformance(s: SourceUnderTest): void {
         const again = bodies('refused', 3);
         expect(await h.send(again)).toBe(true);
         expect([...ch.committed].sort()).toEqual([...again].sort());
+      });
+    } else if (s.kind === 'producer') {
+      const arrived = (ch: GateChannel, want: string[]) => () => want.every((b) => ch.committed.includes(b));
+      it('delivers every produced event exactly once', async () => {
+        const { ch, processor } = await setup();
+        const h = await s.start(processor);
+        stops.unshift(() => h.stop());
+        const all: string[] = [];
+        for (let round = 0; round < 3; round++) {
+          const batch = bodies(`r${round}`, 7);
+          all.push(...batch);
+          await h.produce(batch);
+          await waitFor(arrived(ch, batch), `round ${round} to be committed`);
+        }
+        expect([...ch.committed].sort()).toEqual([...all].sort());
+      });
+
+      it('while the channel refuses commits nothing and skips nothing; afterwards everything arrives exactly once', async () => {
+        const { ch, processor } = await setup();
+        const h = await s.start(processor);
+        stops.unshift(() => h.stop());
+        ch.full = true;
+        const before = h.progress?.();
+        const held = bodies('held', 5);
+        await h.produce(held);
+        await waitFor(() => ch.refused >= 2, 'the source to try (and retry) the closed channel');
+        const more = bodies('more', 4);
+        await h.produce(more);
+        expect(ch.committed).toEqual([]);
+        // the recorded position moves only after a commit
+        expect(h.progress?.()).toBe(before);
+        ch.full = false;
+        await waitFor(arrived(ch, [...held, ...more]), 'the held events once the channel has room');
+        if (h.progress) await waitFor(() => h.progress!() > before!, 'the recorded position to move after the commits');
+        // a last batch after the backlog: anything duplicated from the backlog would have arrived before it
+        const last = bodies('last', 3);
+        await h.produce(last);
+        await waitFor(arrived(ch, last), 'the last batch');
+        expect([...ch.committed].sort()).toEqual([...held, ...more, ...last].sort());
       });
     } else {
       it('commits every produced batch before moving on', async () => {

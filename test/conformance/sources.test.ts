@@ -19,7 +19,18 @@ import { stressSource, type StressSource } from '../../src/components/sources/st
 import { createEvent } from '../../src/core/event.js';
 import type { ChannelProcessor } from '../../src/core/source.js';
 import { create, memory, silentLogger } from '../support/context.js';
-import { sourceConformance, type PushSourceHandle } from './source-suite.js';
+import { syslogTcpSource, type SyslogTcpSource } from '../../src/components/sources/syslogtcp.js';
+import { multiportSyslogTcpSource, type MultiportSyslogTcpSource } from '../../src/components/sources/multiport_syslogtcp.js';
+import { syslogUdpSource, type SyslogUdpSource } from '../../src/components/sources/syslogudp.js';
+import { scribeSource, type ScribeSource } from '../../src/components/sources/scribe/index.js';
+import { decodeScribeReply, encodeScribeCall } from '../../src/components/sources/scribe/protocol.js';
+import { execSource, type ExecSource } from '../../src/components/sources/exec.js';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { taildirSource, type TaildirSource } from '../../src/components/sources/taildir/index.js';
+import { spoolDirSource, type SpoolDirectorySource } from '../../src/components/sources/spooldir/index.js';
+import path from 'node:path';
+import { tmpDir } from '../support/agent-process.js';
+import { sourceConformance, type ProducerSourceHandle, type PushSourceHandle } from './source-suite.js';
 
 /** Sends lines over one connection and reads one reply per line: all `OK` is an acknowledgement. */
 function netcatSend(port: number, lines: string[]): Promise<boolean> {
@@ -182,5 +193,197 @@ sourceConformance({
     const src = create(stressSource, { size: '16', batchSize: '5', maxTotalEvents: '1000' }, { name: 'r1', processor }) as StressSource;
     await src.start();
     return { process: () => src.process(), expected: (n) => Array.from({ length: n }, () => '\x7f'.repeat(16)), stop: () => src.stop() };
+  },
+});
+
+/** A line-per-event TCP source without acknowledgement: one connection, each body one line (no syslog header). */
+async function tcpLines(port: number, stop: () => Promise<void>): Promise<ProducerSourceHandle> {
+  const sock = net.connect(port, '127.0.0.1');
+  await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+  return {
+    produce: (lines) => new Promise<void>((r) => sock.write(lines.map((l) => l + '\n').join(''), () => r())),
+    stop: async () => {
+      sock.destroy();
+      await stop();
+    },
+  };
+}
+
+/**
+ * The syslog sources have no acknowledgement; a batch the channel refuses is retried with the connection paused (UDP:
+ * queued), so they run as producers: nothing committed while refused, everything exactly once afterwards.
+ */
+sourceConformance({
+  name: 'syslogtcp',
+  kind: 'producer',
+  start: async (processor) => {
+    const src = create(syslogTcpSource, { host: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as SyslogTcpSource;
+    await src.start();
+    return tcpLines(src.boundPort!, () => src.stop());
+  },
+});
+
+sourceConformance({
+  name: 'multiport_syslogtcp',
+  kind: 'producer',
+  start: async (processor) => {
+    const src = create(
+      multiportSyslogTcpSource,
+      { host: '127.0.0.1', ports: '0' },
+      { name: 'r1', processor },
+    ) as unknown as MultiportSyslogTcpSource;
+    await src.start();
+    return tcpLines(src.boundPorts[0]!, () => src.stop());
+  },
+});
+
+sourceConformance({
+  name: 'syslogudp',
+  kind: 'producer',
+  start: async (processor) => {
+    const src = create(syslogUdpSource, { host: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as SyslogUdpSource;
+    await src.start();
+    const dgram = await import('node:dgram');
+    const sock = dgram.createSocket('udp4');
+    return {
+      // one datagram per body; loopback does not lose them at this rate
+      produce: async (bodies) => {
+        for (const b of bodies) await new Promise<void>((r) => sock.send(b, src.boundPort!, '127.0.0.1', () => r()));
+      },
+      stop: async () => {
+        sock.close();
+        await src.stop();
+      },
+    };
+  },
+});
+
+/** Scribe: one Thrift Log call per batch on one framed connection; OK is the acknowledgement, TRY_LATER the refusal. */
+sourceConformance({
+  name: 'org.apache.flume.source.scribe.ScribeSource',
+  kind: 'push',
+  start: async (processor) => {
+    const src = create(scribeSource, { bind: '127.0.0.1', port: '0' }, { name: 'r1', processor }) as unknown as ScribeSource;
+    await src.start();
+    const sock = net.connect(src.boundPort, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => sock.once('connect', resolve).once('error', reject));
+    let buf = Buffer.alloc(0);
+    let waiting: ((frame: Buffer) => void) | undefined;
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (waiting && buf.length >= 4 && buf.length >= 4 + buf.readInt32BE(0)) {
+        const frame = buf.subarray(4, 4 + buf.readInt32BE(0));
+        buf = buf.subarray(4 + frame.length);
+        const w = waiting;
+        waiting = undefined;
+        w(frame);
+      }
+    });
+    let seq = 0;
+    return {
+      send: async (bodies) => {
+        const reply = new Promise<Buffer>((r) => (waiting = r));
+        sock.write(
+          encodeScribeCall(
+            ++seq,
+            bodies.map((b) => ({ category: 'c', message: Buffer.from(b) })),
+          ),
+        );
+        const r = decodeScribeReply(await reply);
+        if (r.code !== 'OK' && r.code !== 'TRY_LATER') throw new Error(`unexpected Scribe reply ${JSON.stringify(r)}`);
+        return r.code === 'OK';
+      },
+      stop: async () => {
+        sock.destroy();
+        await src.stop();
+      },
+    };
+  },
+});
+
+/** exec: the command follows a file the test appends to; a refused batch is retried with the command's stdout paused. */
+sourceConformance({
+  name: 'exec',
+  kind: 'producer',
+  start: async (processor) => {
+    const dir = tmpDir('conf-exec-');
+    const file = path.join(dir, 'in.log');
+    writeFileSync(file, '');
+    const src = create(
+      execSource,
+      { command: `tail -s 0.05 -n +1 -F ${file}`, batchSize: '100', batchTimeout: '20' },
+      { name: 'r1', processor },
+    ) as unknown as ExecSource;
+    await src.start();
+    return {
+      produce: async (lines) => appendFileSync(file, lines.map((l) => l + '\n').join('')),
+      stop: async () => {
+        await src.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+/**
+ * spooldir: each produce drops a complete file into the directory (written beside it, then renamed in); a file is
+ * marked done only after its events are committed, so a refused batch is read again, never skipped.
+ */
+sourceConformance({
+  name: 'spooldir',
+  kind: 'producer',
+  start: async (processor) => {
+    const dir = tmpDir('conf-spool-');
+    const spool = path.join(dir, 'spool');
+    mkdirSync(spool);
+    const src = create(
+      spoolDirSource,
+      { spoolDir: spool, pollDelay: '20', batchSize: '4' },
+      { name: 'r1', processor },
+    ) as unknown as SpoolDirectorySource;
+    await src.start();
+    let n = 0;
+    return {
+      produce: async (lines) => {
+        const tmp = path.join(dir, `f${++n}.log`);
+        writeFileSync(tmp, lines.map((l) => l + '\n').join(''));
+        renameSync(tmp, path.join(spool, `f${n}.log`));
+      },
+      // files marked done (renamed with the .COMPLETED suffix) only once all their events are committed
+      progress: () => readdirSync(spool).filter((f) => f.endsWith('.COMPLETED')).length,
+      stop: async () => {
+        await src.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+/** TAILDIR: the test appends to a followed file; the position file moves only after a commit (progress = its bytes). */
+sourceConformance({
+  name: 'TAILDIR',
+  kind: 'producer',
+  start: async (processor) => {
+    const dir = tmpDir('conf-taildir-');
+    const logs = path.join(dir, 'logs');
+    mkdirSync(logs);
+    const file = path.join(logs, 'app.log');
+    writeFileSync(file, '');
+    const positionFile = path.join(dir, 'pos.json');
+    const src = create(
+      taildirSource,
+      { filegroups: 'g', 'filegroups.g': `${logs}/app\\.log`, positionFile, batchSize: '4', writePosInterval: '100' },
+      { name: 'r1', processor },
+    ) as unknown as TaildirSource;
+    await src.start();
+    return {
+      produce: async (lines) => appendFileSync(file, lines.map((l) => l + '\n').join('')),
+      progress: () =>
+        existsSync(positionFile) ? (JSON.parse(readFileSync(positionFile, 'utf8')) as { pos: number }[]).reduce((n, e) => n + e.pos, 0) : 0,
+      stop: async () => {
+        await src.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
   },
 });
