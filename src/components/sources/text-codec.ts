@@ -91,46 +91,31 @@ function decodeUtf8Strict(buf: Buffer, s: number, e: number, policy: DecodePolic
   return out + buf.toString('utf8', runStart, e);
 }
 
+/** What a UTF-8 lead byte allows: the sequence length and the range of its second byte; undefined for a bad lead. */
+function leadRule(b: number): { n: number; lo: number; hi: number } | undefined {
+  if (b >= 0xc2 && b <= 0xdf) return { n: 2, lo: 0x80, hi: 0xbf };
+  if (b >= 0xe0 && b <= 0xef) return { n: 3, lo: b === 0xe0 ? 0xa0 : 0x80, hi: b === 0xed ? 0x9f : 0xbf };
+  if (b >= 0xf0 && b <= 0xf4) return { n: 4, lo: b === 0xf0 ? 0x90 : 0x80, hi: b === 0xf4 ? 0x8f : 0xbf };
+  return undefined;
+}
+
 /** Length of the well-formed UTF-8 sequence at `i`, or 0. */
 export function validSequenceLength(buf: Buffer, i: number, e: number): number {
   const b = buf[i]!;
   if (b < 0x80) return 1;
-  let n: number;
-  let lo = 0x80;
-  let hi = 0xbf;
-  if (b >= 0xc2 && b <= 0xdf) n = 2;
-  else if (b >= 0xe0 && b <= 0xef) {
-    n = 3;
-    if (b === 0xe0) lo = 0xa0;
-    if (b === 0xed) hi = 0x9f;
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    n = 4;
-    if (b === 0xf0) lo = 0x90;
-    if (b === 0xf4) hi = 0x8f;
-  } else return 0;
-  if (i + n > e) return 0;
+  const rule = leadRule(b);
+  if (!rule || i + rule.n > e) return 0;
   const b1 = buf[i + 1]!;
-  if (b1 < lo || b1 > hi) return 0;
-  for (let k = 2; k < n; k++) if ((buf[i + k]! & 0xc0) !== 0x80) return 0;
-  return n;
+  if (b1 < rule.lo || b1 > rule.hi) return 0;
+  for (let k = 2; k < rule.n; k++) if ((buf[i + k]! & 0xc0) !== 0x80) return 0;
+  return rule.n;
 }
 
 /** Bytes of the malformed prefix at `i` that one replacement stands for (Unicode's maximal subpart). */
 function maximalSubpart(buf: Buffer, i: number, e: number): number {
-  const b = buf[i]!;
-  let n = 0;
-  let lo = 0x80;
-  let hi = 0xbf;
-  if (b >= 0xc2 && b <= 0xdf) n = 2;
-  else if (b >= 0xe0 && b <= 0xef) {
-    n = 3;
-    if (b === 0xe0) lo = 0xa0;
-    if (b === 0xed) hi = 0x9f;
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    n = 4;
-    if (b === 0xf0) lo = 0x90;
-    if (b === 0xf4) hi = 0x8f;
-  } else return 1;
+  const rule = leadRule(buf[i]!);
+  if (!rule) return 1;
+  const { n, lo, hi } = rule;
   let k = 1;
   while (k < n && i + k < e) {
     const c = buf[i + k]!;
