@@ -25,6 +25,7 @@ export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.bod
 export class SliceEvent implements Event {
   private h: Record<string, string> | undefined;
   private b: Buffer | undefined;
+  private replaced = false;
   constructor(
     private readonly source: Buffer,
     readonly start: number,
@@ -48,5 +49,19 @@ export class SliceEvent implements Event {
   }
   set body(v: Buffer) {
     this.b = v;
+    this.replaced = true;
+  }
+
+  /**
+   * The received buffer whose bytes `[start, end)` are still the body, or undefined once `body` was replaced. Lets a
+   * writer copy the bytes (and runs of adjacent lines) straight from it without making a view per event.
+   */
+  sourceBuffer(): Buffer | undefined {
+    return this.replaced ? undefined : this.source;
+  }
+
+  /** The header map if one was made or set, else undefined (no map is made for asking). */
+  peekHeaders(): Record<string, string> | undefined {
+    return this.h;
   }
 }

@@ -8,6 +8,11 @@ export interface EventSerializer {
   afterCreate?(): Buffer | undefined;
   /** The encoding of one event (may be buffered and returned by flush instead, e.g. Avro blocks). */
   write(event: Event): Buffer | undefined;
+  /**
+   * Optional: the encoding of a whole batch in one buffer, exactly the bytes that `write` would give for each event in
+   * order, concatenated (a writer then makes one allocation per batch instead of one or two per event).
+   */
+  writeBatch?(events: readonly Event[]): Buffer | undefined;
   /** Bytes still buffered, to be written before the sink flushes the file. */
   flush?(): Buffer | undefined;
   /** Bytes to write before the file is closed. */

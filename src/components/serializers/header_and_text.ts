@@ -1,6 +1,9 @@
 import { defineComponent, prop } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 import { javaMapToString } from '../shared/java-hashmap.js';
+import { headerAndTextBatch } from './batch.js';
+
+const head = (h: Record<string, string>): string => javaMapToString(h) + ' ';
 
 export const headerAndTextSerializer = defineComponent({
   kind: 'serializer',
@@ -16,14 +19,15 @@ export const headerAndTextSerializer = defineComponent({
     const nl = c.appendNewline;
     return {
       write(e: Event): Buffer {
-        const head = javaMapToString(e.headers) + ' ';
-        const hl = Buffer.byteLength(head);
+        const h = head(e.headers);
+        const hl = Buffer.byteLength(h);
         const out = Buffer.allocUnsafe(hl + e.body.length + (nl ? 1 : 0));
-        out.write(head, 0, 'utf8');
+        out.write(h, 0, 'utf8');
         e.body.copy(out, hl);
         if (nl) out[out.length - 1] = 0x0a;
         return out;
       },
+      writeBatch: (events: readonly Event[]): Buffer => headerAndTextBatch(events, nl, head),
     };
   },
 });

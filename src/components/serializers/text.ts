@@ -1,5 +1,6 @@
 import { defineComponent, prop } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
+import { textBatch } from './batch.js';
 
 const NL = Buffer.from('\n');
 
@@ -16,6 +17,7 @@ export const textSerializer = defineComponent({
     const nl = c.appendNewline;
     return {
       write: (e: Event) => (nl ? Buffer.concat([e.body, NL], e.body.length + 1) : e.body),
+      writeBatch: (events: readonly Event[]) => textBatch(events, nl),
     };
   },
 });

@@ -73,6 +73,23 @@ export class PathManager {
   }
 }
 
+/** The bytes of a batch and the serializer's buffered rest, in one buffer (undefined when there are none). */
+export function encodeBatch(ser: EventSerializer, events: readonly Event[]): Buffer | undefined {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const add = (b: Buffer | undefined): void => {
+    if (b && b.length > 0) {
+      chunks.push(b);
+      size += b.length;
+    }
+  };
+  if (ser.writeBatch) add(ser.writeBatch(events));
+  else for (const e of events) add(ser.write(e));
+  add(ser.flush?.());
+  if (size === 0) return undefined;
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+}
+
 interface Options {
   pathManager: PathManager;
   rollIntervalSec: number;
@@ -227,22 +244,9 @@ export class RollingFileSink extends BatchingSink {
     await this.ensureOpen();
     const ser = this.serializer!;
     const start = this.offset;
-    const chunks: Buffer[] = [];
-    let size = 0;
     try {
-      for (const e of events) {
-        const b = ser.write(e);
-        if (b && b.length > 0) {
-          chunks.push(b);
-          size += b.length;
-        }
-      }
-      const f = ser.flush?.();
-      if (f && f.length > 0) {
-        chunks.push(f);
-        size += f.length;
-      }
-      if (size > 0) await this.write(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      const out = encodeBatch(ser, events);
+      if (out !== undefined) await this.write(out);
       // A file whose directory was removed still takes writes; nothing would ever be readable, so treat it as failed.
       const st = await this.fh!.stat();
       if (st.nlink === 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file} was deleted (was ${this.pm.directory} removed?)`);

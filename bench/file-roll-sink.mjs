@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Micro-benchmark of the file_roll sink path as netcat feeds it: memory channel → RollingFileSink (batch 1000,
+// rollInterval 0) with text / header_and_text, events are SliceEvents over 64 KiB "received" buffers (as netcat makes).
+// Measures CPU (user+sys of this process, which includes the libuv write threads) and wall time per event of the sink
+// side only (take + serialize + write(2) + commit): the channel is filled before each timed drain.
+// Usage: npx tsc -p tsconfig.json && node bench/file-roll-sink.mjs [--events N] [--rounds R] [--serializer text|header_and_text]
+import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+
+const { values } = parseArgs({
+  options: {
+    events: { type: 'string', default: '1000000' },
+    rounds: { type: 'string', default: '5' },
+    serializer: { type: 'string', multiple: true },
+    body: { type: 'string', default: '100' },
+  },
+});
+const N = Number(values.events);
+const ROUNDS = Number(values.rounds);
+const BODY = Number(values.body);
+const serializers = values.serializer ?? ['text', 'header_and_text'];
+const dist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist');
+const { builtinRegistry } = await import(path.join(dist, 'components/registry.js'));
+const { parseComponent } = await import(path.join(dist, 'config/component-props.js'));
+const { MemoryChannel } = await import(path.join(dist, 'components/channels/memory.js'));
+const { SliceEvent } = await import(path.join(dist, 'core/event.js'));
+const registry = builtinRegistry();
+const logger = pino({ level: 'silent' });
+
+function make(kind, type, raw, extra = {}) {
+  const spec = registry.resolve(kind, type);
+  const at = { file: 'bench', line: 1, col: 1 };
+  const m = new Map(Object.entries(raw).map(([key, value]) => [key, { key, fullKey: key, value, keyAt: at, valueAt: at }]));
+  const r = parseComponent(spec, m, { label: type });
+  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
+  return spec.create(r.config, { name: 'k1', agent: 'a1', logger, raw, registry, ...extra });
+}
+
+/** netcat-like input: 64 KiB chunks of "seq body\n" lines; events are slices of them (without the newline). */
+function makeEvents(n) {
+  const out = [];
+  let chunk = Buffer.alloc(0);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    const line = `${String(i).padStart(10, '0')} ${'x'.repeat(Math.max(0, BODY - 11))}`;
+    if (pos + line.length + 1 > chunk.length) {
+      chunk = Buffer.allocUnsafe(65536);
+      pos = 0;
+    }
+    chunk.write(line, pos, 'latin1');
+    chunk[pos + line.length] = 0x0a;
+    out.push(new SliceEvent(chunk, pos, pos + line.length));
+    pos += line.length + 1;
+  }
+  return out;
+}
+
+async function run(ser) {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'flume-ts-bench-frs-'));
+  const ch = new MemoryChannel('c1', {
+    capacity: N + 1000,
+    transactionCapacity: 1000,
+    keepAliveSeconds: 0,
+    byteCapacity: Infinity,
+    byteCapacityBufferPercentage: 20,
+  });
+  await ch.start?.();
+  const sink = make(
+    'sink',
+    'file_roll',
+    { 'sink.directory': dir, 'sink.rollInterval': '0', 'sink.batchSize': '1000', 'sink.serializer': ser },
+    { channel: ch },
+  );
+  await sink.start();
+  const results = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const events = makeEvents(N);
+    for (let k = 0; k < N; k += 1000) {
+      const tx = ch.begin();
+      for (let j = k; j < Math.min(N, k + 1000); j++) tx.put(events[j]);
+      await tx.commit();
+    }
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    while ((await sink.process()) === 'READY');
+    const wall = Number(process.hrtime.bigint() - t0) / 1e3;
+    const c = process.cpuUsage(c0);
+    results.push({ cpu: (c.user + c.system) / N, wall: wall / N });
+  }
+  await sink.stop();
+  const bytes = readdirSync(dir).reduce((s, f) => s + statSync(path.join(dir, f)).size, 0);
+  rmSync(dir, { recursive: true, force: true });
+  const cpus = results.map((x) => x.cpu).sort((a, b) => a - b);
+  const walls = results.map((x) => x.wall).sort((a, b) => a - b);
+  const med = (a) => a[Math.floor(a.length / 2)];
+  console.log(
+    `${`file_roll ${ser}`.padEnd(28)} CPU µs/event median ${med(cpus).toFixed(3)} (min ${cpus[0].toFixed(3)})  ` +
+      `wall µs/event median ${med(walls).toFixed(3)} (min ${walls[0].toFixed(3)})  ${(bytes / 1e6).toFixed(0)} MB written`,
+  );
+}
+
+console.log(
+  `node ${process.version}, ${os.cpus()[0]?.model}, ${N} events × ${ROUNDS} rounds, body ${BODY} B, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
+for (const s of serializers) await run(s);

@@ -1,0 +1,85 @@
+/**
+ * Batch encoders for the line serializers (text, header_and_text): one output buffer per batch, bodies copied
+ * straight from the buffers they were received in. Runs of SliceEvents that were adjacent lines of the same received
+ * buffer (body, "\n", body, …) are copied with one memcpy: the bytes are the same as body + "\n" per event.
+ */
+import { bodyLength, SliceEvent, type Event } from '../../core/event.js';
+
+const NL = 0x0a;
+
+/** Total length of the bodies of `events`. */
+export function bodiesLength(events: readonly Event[]): number {
+  let n = 0;
+  for (let i = 0; i < events.length; i++) n += bodyLength(events[i]!);
+  return n;
+}
+
+/**
+ * Copies the body of `events[i]` to `out` at `at`, followed by "\n" when `nl`; with `nl` and `coalesce`, also the bodies
+ * of the following events that are the next lines of the same received buffer. Returns [next index, next offset].
+ */
+export function copyLines(events: readonly Event[], i: number, out: Buffer, at: number, nl: boolean, coalesce: boolean): [number, number] {
+  const e = events[i]!;
+  const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
+  if (src === undefined || !(e instanceof SliceEvent)) {
+    const b = e.body;
+    at += b.copy(out, at);
+    if (nl) out[at++] = NL;
+    return [i + 1, at];
+  }
+  const start = e.start;
+  let end = e.end;
+  let j = i + 1;
+  if (nl && coalesce) {
+    while (j < events.length) {
+      const n = events[j]!;
+      if (!(n instanceof SliceEvent) || n.start !== end + 1 || src[end] !== NL || n.sourceBuffer() !== src) break;
+      end = n.end;
+      j++;
+    }
+  }
+  at += src.copy(out, at, start, end);
+  if (nl) out[at++] = NL;
+  return [j, at];
+}
+
+/** text: body [+ "\n"] per event. */
+export function textBatch(events: readonly Event[], nl: boolean): Buffer {
+  const out = Buffer.allocUnsafe(bodiesLength(events) + (nl ? events.length : 0));
+  let i = 0;
+  let at = 0;
+  while (i < events.length) [i, at] = copyLines(events, i, out, at, nl, true);
+  return out;
+}
+
+/** The header map of an event as header_and_text prints it, or undefined for "no headers" (`{}`), without making a map. */
+function headersOf(e: Event): Record<string, string> | undefined {
+  return e instanceof SliceEvent ? e.peekHeaders() : e.headers;
+}
+
+/** header_and_text: `<java map> ` + body [+ "\n"] per event; `head` is the serializer's per-event prefix. */
+export function headerAndTextBatch(events: readonly Event[], nl: boolean, head: (h: Record<string, string>) => string): Buffer {
+  const heads: (string | undefined)[] = new Array<string | undefined>(events.length);
+  let size = bodiesLength(events) + (nl ? events.length : 0);
+  for (let i = 0; i < events.length; i++) {
+    const h = headersOf(events[i]!);
+    if (h === undefined) {
+      size += EMPTY_HEAD.length;
+      continue;
+    }
+    const s = head(h);
+    heads[i] = s;
+    size += Buffer.byteLength(s);
+  }
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (let i = 0; i < events.length; ) {
+    const s = heads[i];
+    if (s === undefined) at += EMPTY_HEAD.copy(out, at);
+    else at += out.write(s, at, 'utf8');
+    [i, at] = copyLines(events, i, out, at, nl, false);
+  }
+  return out;
+}
+
+const EMPTY_HEAD = Buffer.from('{} ');
