@@ -3,7 +3,8 @@
  * mapping): application properties → headers (String.valueOf of each value), a data section (BytesMessage, and
  * ObjectMessage whose data section already holds the Java-serialized object) → the body bytes, an amqp-value string
  * (TextMessage) → the text in converter.charset, an amqp-value binary → the bytes; map/list bodies (MapMessage,
- * StreamMessage) and empty messages → an empty body, as Flume's converter leaves them.
+ * StreamMessage) and empty messages → an empty body, as Flume's converter leaves them. JMSXDeliveryCount (AMQP
+ * delivery-count + 1) is a header too: Artemis' JMS client lists it among the property names Flume copies.
  */
 import type { Event } from '../../../core/event.js';
 import { type Charset, encode } from '../text-codec.js';
@@ -12,6 +13,8 @@ import { type Charset, encode } from '../text-codec.js';
 export interface AmqpMessageLike {
   application_properties?: Record<string, unknown>;
   body?: unknown;
+  /** AMQP header: earlier unsuccessful delivery attempts */
+  delivery_count?: number;
 }
 
 const DATA_SECTION = 0x75;
@@ -42,5 +45,6 @@ export function convertMessage(m: AmqpMessageLike, charset: Charset): Event {
     const s = propertyString(v);
     if (s !== undefined) headers[k] = s;
   }
+  headers.JMSXDeliveryCount = String((m.delivery_count ?? 0) + 1);
   return { headers, body: bodyBytes(m.body, charset) };
 }

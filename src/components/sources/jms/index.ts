@@ -21,9 +21,12 @@ export const jmsSource = defineComponent({
     'durableSubscriptionName (Artemis queue clientId.durableSubscriptionName), kept on stop. userName + passwordFile → ' +
     'SASL PLAIN, else ANONYMOUS. Delivery: up to batchSize messages (pollTimeout ms for the first), one channel ' +
     'transaction, then the messages are accepted (Flume: session.commit()); a refused batch is released and redelivered ' +
-    '(Flume: session.rollback()); a lost connection is replaced and the broker redelivers what was not settled ' +
+    '(Flume: session.rollback()); released, not counted as a failed delivery, so a long-full channel does not push messages ' +
+    'into the broker\'s dead-letter queue after max-delivery-attempts as rolled-back JMS sessions do; a lost connection is replaced and the broker redelivers what was not settled ' +
     '(at-least-once, like Flume). errorThreshold consecutive failures close and reopen the connection. Converter (only ' +
-    'DEFAULT): application properties → headers (String.valueOf); data section (BytesMessage) → bytes; amqp-value text ' +
+    "DEFAULT): application properties → headers (String.valueOf), plus JMSXDeliveryCount (delivery-count + 1) as Artemis' JMS " +
+    'client lists it; not the JMS_AMQP_* properties Artemis adds only when it converts an AMQP-sent message for a CORE JMS ' +
+    'client; data section (BytesMessage) → bytes; amqp-value text ' +
     '(TextMessage) → converter.charset bytes (UTF-8, ISO-8859-1, US-ASCII); ObjectMessage → the Java-serialized bytes ' +
     'Artemis carries (what Flume re-serializes); Map/Stream messages → empty body, as Flume. Custom converter classes are ' +
     'not supported. Flume 1.11 rejects a providerURL whose scheme is not in -Dflume.jndi.allowedProtocols (default java); ' +

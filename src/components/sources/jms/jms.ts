@@ -144,10 +144,10 @@ export class JmsSource implements PollableSource {
     await c.waitForMessage(this.opts.pollTimeout);
     const batch = c.held.splice(0, this.opts.batchSize);
     if (batch.length === 0) return c.broken ? this.process() : 'BACKOFF';
-    return this.deliver(c, batch);
+    return this.deliver(batch);
   }
 
-  private async deliver(c: Consumer, batch: Held[]): Promise<Status> {
+  private async deliver(batch: Held[]): Promise<Status> {
     const events: Event[] = batch.map((h) => convertMessage(h.message, this.opts.charset));
     this.counter.increment('AppendBatchReceivedCount');
     this.counter.add('EventReceivedCount', events.length);

@@ -64,7 +64,8 @@ describe('providerURL mapping', () => {
 describe('DefaultJMSMessageConverter over AMQP', () => {
   it('properties become headers (String.valueOf), text bodies use the charset', () => {
     const e = convertMessage({ application_properties: { a: 'x', n: 5, b: true, z: null }, body: 'héllo' }, 'ISO-8859-1');
-    expect(e.headers).toEqual({ a: 'x', n: '5', b: 'true' });
+    expect(e.headers).toEqual({ a: 'x', n: '5', b: 'true', JMSXDeliveryCount: '1' });
+    expect(convertMessage({ delivery_count: 2 }, 'UTF-8').headers).toEqual({ JMSXDeliveryCount: '3' });
     expect(Buffer.from(e.body)).toEqual(Buffer.from([0x68, 0xe9, 0x6c, 0x6c, 0x6f]));
     expect(Buffer.from(convertMessage({ body: 'héllo' }, 'UTF-8').body).toString('utf8')).toBe('héllo');
   });
