@@ -21,10 +21,12 @@ export function artemisHome() {
 }
 
 /**
- * Creates a broker instance in `dir`/broker listening on `port` (a free one by default).
- * @param {string} dir @param {number} [port] @returns {Promise<{ instance: string, port: number }>}
+ * Creates a broker instance in `dir`/broker listening on `port` (a free one by default). `requireLogin`: only the
+ * test user may connect (with anonymous access allowed, Artemis takes any credentials as the guest user).
+ * @param {string} dir @param {number} [port] @param {{ requireLogin?: boolean }} [opts]
+ * @returns {Promise<{ instance: string, port: number }>}
  */
-export async function createInstance(dir, port) {
+export async function createInstance(dir, port, opts = {}) {
   const home = artemisHome();
   const p = port ?? (await freePort());
   const instance = path.join(dir, 'broker');
@@ -60,6 +62,14 @@ export async function createInstance(dir, port) {
   // The generated profile starts the heap at 512M (over a small -Xmx); a small start heap and C1 only suit tests.
   const profile = path.join(instance, 'etc', 'artemis.profile');
   fs.writeFileSync(profile, fs.readFileSync(profile, 'utf8').replace(/-Xms\w+/, '-Xms64m -XX:TieredStopAtLevel=1'));
+  if (opts.requireLogin) {
+    // `--require-login` still leaves the guest login module, which takes any credentials: drop it
+    const login = path.join(instance, 'etc', 'login.config');
+    fs.writeFileSync(
+      login,
+      fs.readFileSync(login, 'utf8').replace(/\s*org\.apache\.activemq\.artemis\.spi\.core\.security\.jaas\.GuestLoginModule[^;]*;/, ''),
+    );
+  }
   return { instance, port: p };
 }
 

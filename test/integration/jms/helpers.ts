@@ -14,9 +14,15 @@ export interface Outgoing {
 }
 
 /** Sends messages (durable, settled by the broker) to a queue or topic address; resolves when all are accepted. */
-export async function send(port: number, address: string, type: 'queue' | 'topic', msgs: Outgoing[]): Promise<void> {
+export async function send(
+  port: number,
+  address: string,
+  type: 'queue' | 'topic',
+  msgs: Outgoing[],
+  login?: { username: string; password: string },
+): Promise<void> {
   const c = rhea.create_container({ id: `test-producer-${Date.now()}-${Math.random()}` });
-  const conn = c.connect({ host: '127.0.0.1', port, reconnect: false });
+  const conn = c.connect({ host: '127.0.0.1', port, reconnect: false, ...login });
   try {
     await new Promise<void>((resolve, reject) => {
       let acked = 0;

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createInstance, runInstance } from '../../../scripts/services/artemis.mjs';
+import { createInstance, PASSWORD, runInstance, USER } from '../../../scripts/services/artemis.mjs';
 import { stopPid } from '../../../scripts/services/lib.mjs';
 import type { Event } from '../../../src/core/event.js';
 import { type Services, useServices } from '../../support/services.js';
@@ -14,6 +14,7 @@ import { drain, memory } from '../../support/context.js';
 import { bodies, config, jms, pump, send } from './helpers.js';
 
 let svc: Services<'artemis'>;
+const LOGIN = { username: USER, password: PASSWORD };
 const uniq = (p: string) => `${p}-${process.pid}-${Date.now()}`;
 
 beforeAll(async () => {
@@ -118,13 +119,13 @@ describe('jms source ↔ Artemis', () => {
   }, 60_000);
 });
 
-describe('jms source ↔ a private Artemis restarted mid-stream', () => {
+describe('jms source ↔ a private Artemis (login required) restarted mid-stream', () => {
   let dir: string;
   let broker: { instance: string; port: number };
   let pid = 0;
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-ts-artemis-'));
-    broker = await createInstance(dir);
+    broker = await createInstance(dir, undefined, { requireLogin: true });
     pid = (await runInstance(broker.instance, broker.port)).pid;
   }, 240_000);
   afterAll(async () => {
@@ -132,10 +133,34 @@ describe('jms source ↔ a private Artemis restarted mid-stream', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('userName + passwordFile authenticate (SASL PLAIN); a wrong password is reported and retried, the source keeps running', async () => {
+    const q = uniq('auth');
+    const ch = memory();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-ts-jms-pw-'));
+    fs.writeFileSync(path.join(dir, 'good'), `${PASSWORD}\n`);
+    fs.writeFileSync(path.join(dir, 'bad'), 'nope');
+    const auth = (f: string) => ({ userName: USER, passwordFile: path.join(dir, f) });
+    await send(broker.port, q, 'queue', [{ body: 'secret' }], LOGIN);
+    const bad = jms(config(broker.port, q, 'queue', auth('bad')), ch);
+    await bad.start();
+    expect(await bad.process()).toBe('BACKOFF'); // refused by the broker: the waiting message is not delivered
+    expect(await bad.process()).toBe('BACKOFF');
+    await bad.stop();
+    expect(await drain(ch)).toEqual([]);
+    const good = jms(config(broker.port, q, 'queue', auth('good')), ch);
+    await good.start();
+    const out: Event[] = [];
+    await pump(good, ch, out, () => out.length >= 1);
+    expect(bodies(out)).toEqual(['secret']);
+    await good.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
   it('nothing sent is lost across a broker restart', async () => {
     const q = 'restart';
     const ch = memory();
-    const src = jms(config(broker.port, q, 'queue', { batchSize: '5' }), ch);
+    fs.writeFileSync(path.join(dir, 'pw'), PASSWORD);
+    const src = jms(config(broker.port, q, 'queue', { batchSize: '5', userName: USER, passwordFile: path.join(dir, 'pw') }), ch);
     await src.start();
     const N = 40;
     await send(
@@ -143,6 +168,7 @@ describe('jms source ↔ a private Artemis restarted mid-stream', () => {
       q,
       'queue',
       Array.from({ length: N }, (_, i) => ({ body: `r${i}` })),
+      LOGIN,
     );
     const out: Event[] = [];
     await pump(src, ch, out, () => out.length >= 10);
@@ -155,6 +181,7 @@ describe('jms source ↔ a private Artemis restarted mid-stream', () => {
       q,
       'queue',
       Array.from({ length: 10 }, (_, i) => ({ body: `s${i}` })),
+      LOGIN,
     );
     const want = new Set([...Array.from({ length: N }, (_, i) => `r${i}`), ...Array.from({ length: 10 }, (_, i) => `s${i}`)]);
     await pump(src, ch, out, () => new Set(bodies(out)).size >= want.size, { timeoutMs: 60_000 });

@@ -22,7 +22,7 @@ export const jmsSource = defineComponent({
     'SASL PLAIN, else ANONYMOUS. Delivery: up to batchSize messages (pollTimeout ms for the first), one channel ' +
     'transaction, then the messages are accepted (Flume: session.commit()); a refused batch is released and redelivered ' +
     '(Flume: session.rollback()); released, not counted as a failed delivery, so a long-full channel does not push messages ' +
-    'into the broker\'s dead-letter queue after max-delivery-attempts as rolled-back JMS sessions do; a lost connection is replaced and the broker redelivers what was not settled ' +
+    "into the broker's dead-letter queue after max-delivery-attempts as rolled-back JMS sessions do; a lost connection is replaced and the broker redelivers what was not settled " +
     '(at-least-once, like Flume). errorThreshold consecutive failures close and reopen the connection. Converter (only ' +
     "DEFAULT): application properties → headers (String.valueOf), plus JMSXDeliveryCount (delivery-count + 1) as Artemis' JMS " +
     'client lists it; not the JMS_AMQP_* properties Artemis adds only when it converts an AMQP-sent message for a CORE JMS ' +
