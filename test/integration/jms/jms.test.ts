@@ -1,6 +1,6 @@
 /**
  * The jms source against a real Apache ActiveMQ Artemis 2.31.2 broker (AMQP 1.0 on its multi-protocol acceptor).
- * The broker-restart test runs its own private broker instance.
+ * The broker-restart and login tests run their own private broker instance.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +11,10 @@ import { stopPid } from '../../../scripts/services/lib.mjs';
 import type { Event } from '../../../src/core/event.js';
 import { type Services, useServices } from '../../support/services.js';
 import { drain, memory } from '../../support/context.js';
+import { sourceConformance } from '../../conformance/source-suite.js';
+import { jmsSource } from '../../../src/components/sources/jms/index.js';
+import type { JmsSource } from '../../../src/components/sources/jms/jms.js';
+import { create } from '../../support/context.js';
 import { bodies, config, jms, pump, send } from './helpers.js';
 
 let svc: Services<'artemis'>;
@@ -188,4 +192,37 @@ describe('jms source ↔ a private Artemis (login required) restarted mid-stream
     expect(new Set(bodies(out))).toEqual(want);
     await src.stop();
   }, 180_000);
+});
+
+/** The source conformance suite (producer kind): a fresh queue per run, polled in a loop like PollableSourceRunner. */
+let run = 0;
+sourceConformance({
+  name: 'jms',
+  kind: 'producer',
+  start: async (processor) => {
+    const q = `conformance-${process.pid}-${Date.now()}-${run++}`;
+    const raw = config(svc.artemis.port, q, 'queue', { batchSize: '4', pollTimeout: '50' });
+    const src = create(jmsSource, raw, { name: 'r1', processor }) as JmsSource;
+    await src.start();
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        if ((await src.process()) === 'BACKOFF' && !stopped) await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    return {
+      produce: (bodies) =>
+        send(
+          svc.artemis.port,
+          q,
+          'queue',
+          bodies.map((body) => ({ body })),
+        ),
+      stop: async () => {
+        stopped = true;
+        await loop;
+        await src.stop();
+      },
+    };
+  },
 });
