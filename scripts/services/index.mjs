@@ -9,10 +9,10 @@ import { RUN_DIR, STATE_FILE, ensureArtifacts, liveService, log, pidAlive, readS
 export { STATE_FILE, readState, liveService } from './lib.mjs';
 
 /** @typedef {import('./lib.mjs').ServiceInfo} ServiceInfo */
-/** @typedef {'kafka' | 'hdfs' | 'es'} ServiceName */
+/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis'} ServiceName */
 
 /** Every service the harness can run. */
-export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es']);
+export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis']);
 
 /** @param {string} name @returns {Promise<{ start: (dir: string) => Promise<ServiceInfo> }>} */
 async function impl(name) {
@@ -23,6 +23,8 @@ async function impl(name) {
       return import('./hdfs.mjs');
     case 'es':
       return import('./es.mjs');
+    case 'artemis':
+      return import('./artemis.mjs');
     default:
       throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
   }

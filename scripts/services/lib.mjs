@@ -225,22 +225,23 @@ export function runSync(cmd, args, opts = {}) {
 // Artefacts
 
 /** Maven profile per service; each gets its own classpath dir. */
-const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'flume']);
+const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'flume', 'artemis']);
 
 /**
  * Ensures the Maven artefacts of `name` are in the cache (downloads once; later calls are a stat).
- * @param {'kafka'|'hdfs'|'es'|'flume'} name
- * @returns {string} the classpath directory (or, for es, the unpacked distribution)
+ * @param {'kafka'|'hdfs'|'es'|'flume'|'artemis'} name
+ * @returns {string} the classpath directory (or, for es, the unpacked distribution; for artemis, its unpack directory)
  */
 export function ensureArtifacts(name) {
   if (!PROFILES.includes(name)) throw new Error(`unknown artefact set ${name}`);
-  const dir = name === 'es' ? path.join(DIST_DIR, 'es') : path.join(LIB_DIR, name);
+  const unpack = name === 'es' || name === 'artemis';
+  const dir = unpack ? path.join(DIST_DIR, name) : path.join(LIB_DIR, name);
   const marker = path.join(dir, '.complete');
   const pomStamp = fs.statSync(POM).mtimeMs.toFixed(0) + ':' + fs.readFileSync(POM, 'utf8').length;
   if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === pomStamp) return esHome(dir);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const goal = name === 'es' ? 'dependency:unpack-dependencies' : 'dependency:copy-dependencies';
+  const goal = unpack ? 'dependency:unpack-dependencies' : 'dependency:copy-dependencies';
   log(`downloading ${name} artefacts with Maven into ${path.relative(ROOT, dir)} (once)…`);
   const t0 = Date.now();
   const mvn = process.env.MVN ?? 'mvn';

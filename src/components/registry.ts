@@ -26,6 +26,7 @@ import { textSerializer } from './serializers/text.js';
 import { headerAndTextSerializer } from './serializers/header_and_text.js';
 import { avroEventSerializer } from './serializers/avro_event.js';
 import { hdfsAvroEventSerializer } from './sinks/hdfs/avro-serializer.js';
+import { jmsSource } from './sources/jms/index.js';
 import { netcatSource } from './sources/netcat.js';
 import { netcatUdpSource } from './sources/netcatudp.js';
 import { seqSource } from './sources/seq.js';
@@ -54,6 +55,7 @@ import { scribeSource } from './sources/scribe/index.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
   // sources
+  jmsSource,
   netcatSource,
   netcatUdpSource,
   seqSource,

@@ -71,6 +71,8 @@ export const ERROR_CODES = {
   FLUME_PLUGIN: 'a plugin module (type = <module path | npm package>) cannot be loaded or exports no defineComponent spec',
   FLUME_IRC: 'irc sink: the IRC server cannot be reached, or refused the registration or a message; the batch is rolled back',
   FLUME_AVRO_SCHEMA: 'HDFS AvroEventSerializer: the schema header or schemaURL is missing, unreadable or not an Avro schema',
+  FLUME_JMS_URL: 'JMS source: providerURL is not a tcp/amqp/amqps/failover broker URL',
+  FLUME_JMS: 'JMS source: the broker connection, link or a message failed (AMQP 1.0 to the broker)',
 } as const satisfies Record<string, string>;
 
 /** A catalogued code. FlumeError also accepts other `FLUME_*` strings (a test lists those missing here). */

@@ -1,7 +1,8 @@
 /**
  * The source conformance suite against every in-process source. The RPC sources are driven by the matching flume-ts
  * sink as their client (a refused batch is an EventDeliveryError there). The Kafka source (offsets committed only
- * after the channel commit) runs against a real broker in test/integration/kafka/source.test.ts.
+ * after the channel commit) runs against a real broker in test/integration/kafka/source.test.ts, the jms source (settled
+ * only after the channel commit) against Artemis in test/integration/jms/jms.test.ts.
  */
 import net from 'node:net';
 import { NetcatSource } from '../../src/components/sources/netcat.js';

@@ -1,5 +1,5 @@
 /**
- * Real Kafka / HDFS / Elasticsearch for integration suites (see docs/services.md).
+ * Real Kafka / HDFS / Elasticsearch / Artemis for integration suites (see docs/services.md).
  *
  *   let svc: Services<'kafka'>;
  *   beforeAll(async () => { svc = await useServices(['kafka']); });
@@ -46,8 +46,19 @@ export interface EsEndpoint {
   port: number;
 }
 
+export interface ArtemisEndpoint {
+  /** JMS-style provider URL `tcp://127.0.0.1:<port>` (multi-protocol acceptor: AMQP, CORE, STOMP, OpenWire) */
+  url: string;
+  host: string;
+  port: number;
+  /** test user of the instance (anonymous access is allowed too) */
+  user: string;
+  password: string;
+}
+
 interface Endpoints {
   kafka: KafkaEndpoint;
+  artemis: ArtemisEndpoint;
   hdfs: HdfsEndpoint;
   es: EsEndpoint;
 }
@@ -76,7 +87,7 @@ export async function useServices<N extends ServiceName>(names: readonly N[]): P
   return out as Services<N>;
 }
 
-function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint {
+function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint {
   const host = info.host;
   switch (info.name) {
     case 'kafka': {
@@ -94,6 +105,10 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
       };
     case 'es':
       return { node: `http://${host}:${info.ports.http}`, host, port: info.ports.http };
+    case 'artemis': {
+      const port = info.ports.broker;
+      return { url: `tcp://${host}:${port}`, host, port, user: info.urls?.user ?? 'flume', password: info.urls?.password ?? 'flume' };
+    }
     default:
       throw new Error(`unknown service ${info.name}`);
   }

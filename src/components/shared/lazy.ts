@@ -15,3 +15,4 @@ export function lazyModule<T>(name: string): () => T {
 export const kafkajs = lazyModule<typeof import('kafkajs')>('kafkajs');
 export const avsc = lazyModule<typeof import('avsc')>('avsc');
 export const snappyjs = lazyModule<typeof import('snappyjs')>('snappyjs');
+export const rhea = lazyModule<typeof import('rhea')>('rhea');
