@@ -23,6 +23,7 @@ afterAll(async () => {
 
 sinkConformance({
   name: 'kafka',
+  failure: { none: 'a broker outage needs a private broker: test/integration/kafka/outage.test.ts' },
   setup: async (channel) => {
     const topic = uniqueName('sink-conformance');
     const kafka = client(svc.kafka.brokers);
@@ -49,6 +50,7 @@ sinkConformance({
 
 sinkConformance({
   name: 'hdfs',
+  failure: { none: 'a NameNode outage needs a private HDFS: test/integration/hdfs/outage.test.ts' },
   setup: async (channel) => {
     const dir = `/conformance/${uniqueName('hdfs')}`;
     const hdfsSvc = svc as unknown as Services<'hdfs'>;
