@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, sendLines } from '../../support/agent-process.js';
 import { ensureArtifacts } from '../../../scripts/services/lib.mjs';
-import { runFlume, runTs, tmpDir, waitFor, type Running } from './helpers.js';
+import { runFlume, runTs, tmpDir, waitFor, type Running, stopAll } from './helpers.js';
 
 let cp = '';
 let classes = '';
@@ -24,6 +24,7 @@ let running: Running | undefined;
 afterEach(async () => {
   await running?.stop();
   running = undefined;
+  await stopAll(); // also an agent whose handle a later run() replaced
 });
 
 const LINES = Array.from({ length: 40 }, (_, i) => `r${String(i).padStart(3, '0')}`);

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, sendLines } from '../../support/agent-process.js';
-import { runFlume, runTs, tmpDir, waitFor, type Running } from './helpers.js';
+import { runFlume, runTs, tmpDir, waitFor, type Running, stopAll } from './helpers.js';
 
 const LINES = ['l0', 'l1', 'l2', 'l3', 'l4', 'l5', 'l6'];
 const conf = (port: number, dir: string) => `a1.sources = r1
@@ -37,6 +37,7 @@ let running: Running | undefined;
 afterEach(async () => {
   await running?.stop();
   running = undefined;
+  await stopAll(); // also an agent whose handle a later run() replaced
 });
 
 const files = (dir: string) =>

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../support/agent-process.js';
 import { ensureArtifacts } from '../../../scripts/services/lib.mjs';
-import { linesIn, runFlume, runTs, tmpDir, waitFor, type Running } from './helpers.js';
+import { linesIn, runFlume, runTs, tmpDir, waitFor, type Running, stopAll } from './helpers.js';
 
 let cp = '';
 let classes = '';
@@ -23,6 +23,7 @@ let running: Running | undefined;
 afterEach(async () => {
   await running?.stop();
   running = undefined;
+  await stopAll(); // also an agent whose handle a later run() replaced
 });
 
 const CALLS = ['a=hello;b=second entry;-=no category', 'c=\\0', 'empty', 'null', 'x=k=v with = signs;x=tab\there', 'y=last'];

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, sendLines } from '../../support/agent-process.js';
-import { linesIn, runFlume, runTs, tmpDir, waitFor, type Running } from './helpers.js';
+import { linesIn, runFlume, runTs, tmpDir, waitFor, type Running, stopAll } from './helpers.js';
 
 const N = 20;
 const conf = (port: number, root: string, withSink: boolean) => `a1.sources = r1
@@ -39,6 +39,7 @@ let running: Running | undefined;
 afterEach(async () => {
   await running?.stop();
   running = undefined;
+  await stopAll(); // also an agent whose handle a later run() replaced
 });
 
 async function scenario(impl: 'flume' | 'ts'): Promise<string[]> {
