@@ -7,10 +7,9 @@
  * killed (at most one sink batch per kill).
  */
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canConnect, freePort, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
+import { ackingNetcatClient, canConnect, freePort, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
 
 const KILLS = 22;
 const SINK_BATCH = 100;
@@ -48,50 +47,6 @@ a1.sinks.k1.sink.batchSize = ${SINK_BATCH}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/**
- * Sends lines n<next>, n<next+1>, … keeping up to WINDOW unanswered, until the connection dies or `stop()`.
- * Replies come in order, one per line: `OK` acknowledges the oldest unanswered line.
- */
-function client(port: number, first: number, acked: Set<number>) {
-  let next = first;
-  let oldest = first;
-  let stopped = false;
-  const s = net.connect(port, '127.0.0.1');
-  let buf = '';
-  const fill = () => {
-    if (stopped) return;
-    const lines: string[] = [];
-    while (next - oldest < WINDOW) lines.push(`n${next++}\n`);
-    if (lines.length) s.write(lines.join(''));
-  };
-  s.setEncoding('utf8');
-  s.on('connect', fill);
-  s.on('data', (d: string) => {
-    buf += d;
-    let nl: number;
-    while ((nl = buf.indexOf('\n')) >= 0) {
-      const reply = buf.slice(0, nl);
-      buf = buf.slice(nl + 1);
-      if (reply === 'OK') acked.add(oldest);
-      oldest++;
-    }
-    fill();
-  });
-  const closed = new Promise<void>((r) => s.on('close', () => r()));
-  s.on('error', () => {});
-  return {
-    get sent() {
-      return next;
-    },
-    async stop() {
-      stopped = true;
-      s.destroy();
-      await closed;
-    },
-    closed,
-  };
-}
-
 async function metric(port: number, attr: string): Promise<number> {
   const res = await fetch(`http://127.0.0.1:${port}/metrics`);
   const m = (await res.json()) as Record<string, Record<string, string>>;
@@ -116,7 +71,7 @@ describe('file channel end to end: netcat → file → file_roll under kill -9',
         continue;
       }
       await waitFor(() => canConnect(port), 'netcat port', 30_000, 10);
-      const c = client(port, next, acked);
+      const c = ackingNetcatClient(port, next, WINDOW, (n) => acked.add(n));
       await sleep(100 + Math.random() * 700);
       agent.child.kill('SIGKILL');
       await agent.exited;

@@ -5,10 +5,9 @@
  * every acknowledged line in the order it was acknowledged (drain order across both sides).
  */
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { canConnect, freePort, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
+import { ackingNetcatClient, canConnect, freePort, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
 
 const KILLS = 8;
 const SINK_BATCH = 100;
@@ -46,42 +45,6 @@ a1.sinks.k1.sink.batchSize = ${sinkBatch}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Sends n<first>… with up to `window` unanswered; `OK` acknowledges the oldest unanswered line. */
-function client(port: number, first: number, acked: number[], window: number) {
-  let next = first;
-  let oldest = first;
-  let stopped = false;
-  let buf = '';
-  const s = net.connect(port, '127.0.0.1');
-  const fill = () => {
-    const lines: string[] = [];
-    while (!stopped && next - oldest < window) lines.push(`n${next++}\n`);
-    if (lines.length) s.write(lines.join(''));
-  };
-  s.setEncoding('utf8');
-  s.on('connect', fill);
-  s.on('data', (d: string) => {
-    buf += d;
-    for (let nl: number; (nl = buf.indexOf('\n')) >= 0; buf = buf.slice(nl + 1)) {
-      if (buf.slice(0, nl) === 'OK') acked.push(oldest);
-      oldest++;
-    }
-    fill();
-  });
-  const closed = new Promise<void>((r) => s.on('close', () => r()));
-  s.on('error', () => {});
-  return {
-    get sent() {
-      return next;
-    },
-    async stop() {
-      stopped = true;
-      s.destroy();
-      await closed;
-    },
-  };
-}
-
 function delivered(root: string): number[] {
   const out: number[] = [];
   for (const f of readdirSync(path.join(root, 'out')).sort((a, b) => Number(a.split('-')[1]) - Number(b.split('-')[1]))) {
@@ -117,7 +80,7 @@ describe('SPILLABLEMEMORY end to end', () => {
     for (let run = 0; run < KILLS; run++) {
       agent = startAgent(conf(port, root, 0));
       await waitFor(() => canConnect(port), 'netcat port', 30_000, 10);
-      const c = client(port, next, acked, 200);
+      const c = ackingNetcatClient(port, next, 200, (n) => acked.push(n));
       await sleep(200 + Math.random() * 600);
       agent.child.kill('SIGKILL');
       await agent.exited;
@@ -141,7 +104,7 @@ describe('SPILLABLEMEMORY end to end', () => {
     agent = startAgent(conf(port, root, 20, 7), ['-Dflume.monitoring.type=http', `-Dflume.monitoring.port=${mport}`]);
     await waitFor(() => canConnect(port), 'netcat port', 30_000, 10);
     const acked: number[] = [];
-    const c = client(port, 0, acked, 50);
+    const c = ackingNetcatClient(port, 0, 50, (n) => acked.push(n));
     await waitFor(() => acked.length >= 3000, '3000 acknowledged lines', 60_000, 20);
     await c.stop();
     await waitFor(async () => (await metric(mport, 'ChannelSize')) === 0, 'the channel to drain', 60_000, 50);

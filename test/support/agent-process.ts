@@ -98,3 +98,44 @@ export function sendLines(port: number, lines: string[], expectReplies = lines.l
     s.write(data);
   });
 }
+
+/**
+ * A netcat client that keeps sending n<first>, n<first+1>, … with at most `window` lines unanswered, until the
+ * connection dies or `stop()`. Replies come in order, one per line: `OK` acknowledges the oldest unanswered line, and
+ * `onAck` gets its number. For crash tests: what was acknowledged must be delivered.
+ */
+export function ackingNetcatClient(port: number, first: number, window: number, onAck: (n: number) => void) {
+  let next = first;
+  let oldest = first;
+  let stopped = false;
+  let buf = '';
+  const s = net.connect(port, '127.0.0.1');
+  const fill = () => {
+    const lines: string[] = [];
+    while (!stopped && next - oldest < window) lines.push(`n${next++}\n`);
+    if (lines.length) s.write(lines.join(''));
+  };
+  s.setEncoding('utf8');
+  s.on('connect', fill);
+  s.on('data', (d: string) => {
+    buf += d;
+    for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
+      if (buf.slice(0, nl) === 'OK') onAck(oldest);
+      oldest++;
+      buf = buf.slice(nl + 1);
+    }
+    fill();
+  });
+  const closed = new Promise<void>((r) => s.on('close', () => r()));
+  s.on('error', () => {});
+  return {
+    get sent() {
+      return next;
+    },
+    async stop() {
+      stopped = true;
+      s.destroy();
+      await closed;
+    },
+  };
+}
