@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   FLUME_DELIVERY: "a sink could not deliver a batch (Flume's EventDeliveryException); its transaction was rolled back",
   FLUME_FILE_ROLL_IO: 'file_roll could not open, write or rotate its output file; the batch is rolled back and retried',
   FLUME_HDFS_PATH: 'an hdfs.path / hdfs.filePrefix cannot be expanded for an event (bad escape, missing header)',
+  FLUME_HDFS_LEASE: 'an HDFS file is still open by a writer that died with its DataNode; waiting for lease recovery',
   FLUME_HDFS_RENAME: 'HDFS refused to rename a finished .tmp file to its final name',
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_CODEC: 'a compression codec is unknown or not available',

@@ -59,6 +59,8 @@ export interface CloseJob {
   /** Bytes known to be in the file (committed); anything beyond is cut off. undefined = keep as is. */
   committedLength: number | undefined;
   tries: number;
+  /** The file may still be open on the NameNode (a write to it failed, or it was left by an earlier run). */
+  mayBeOpen?: boolean;
 }
 
 interface Deferred {
@@ -275,6 +277,7 @@ export class BucketWriter {
       finalPath: f.finalPath,
       committedLength: f.committedLength,
       tries: 0,
+      mayBeOpen: true,
     });
   }
 
@@ -370,10 +373,13 @@ export async function renameOrLater(env: Pick<BucketEnv, 'logger' | 'counter' | 
 
 /**
  * One attempt at closing a file for good: when the committed length is known, cut off anything beyond it (a partial
- * or unacknowledged write) — an empty file is deleted — then rename it to its final name.
+ * or unacknowledged write) — an empty file is deleted — then rename it to its final name. A file that may still be
+ * open on the NameNode (`mayBeOpen`: a write failed, or a leftover of an earlier run) is first made closed: see
+ * `closeLease`.
  */
 export async function runCloseJob(job: CloseJob): Promise<'renamed' | 'deleted' | 'gone'> {
   const client = job.client;
+  if (job.mayBeOpen && (await client.isOpenForWrite(job.tmpPath))) await closeLease(job);
   const st = await client.getFileStatus(job.tmpPath);
   if (!st) return 'gone';
   if (job.committedLength !== undefined && st.length > job.committedLength) {
@@ -381,7 +387,9 @@ export async function runCloseJob(job: CloseJob): Promise<'renamed' | 'deleted' 
       await client.delete(job.tmpPath);
       return 'deleted';
     }
-    await client.truncate(job.tmpPath, job.committedLength);
+    const done = await client.truncate(job.tmpPath, job.committedLength);
+    // a cut inside a block: the NameNode recovers the block first; the file is readable (and renamed) after that
+    if (!done) throw leaseError(job, 'the NameNode is cutting it back to its committed length');
   } else if (job.committedLength === 0 && st.length === 0) {
     await client.delete(job.tmpPath);
     return 'deleted';
@@ -394,4 +402,30 @@ export async function runCloseJob(job: CloseJob): Promise<'renamed' | 'deleted' 
     throw new FlumeError('FLUME_HDFS_RENAME', `HDFS refused to rename ${job.tmpPath} to ${job.finalPath}`);
   }
   return 'renamed';
+}
+
+/**
+ * A file whose writer died with its DataNode (HDFS restarted mid-APPEND) stays open on the NameNode: its last block
+ * cannot be read, and renaming it would hand readers a file they cannot open. Flume calls the DFS client's
+ * recoverLease here; WebHDFS has no such call, but a TRUNCATE does the same first step (HDFS recovers the lease of
+ * another writer before it truncates, once that writer has not renewed it for the one-minute soft limit). The close
+ * is retried until the NameNode has closed the file.
+ */
+async function closeLease(job: CloseJob): Promise<void> {
+  const st = await job.client.getFileStatus(job.tmpPath);
+  if (!st) return;
+  try {
+    await job.client.truncate(job.tmpPath, st.length);
+  } catch (err) {
+    // AlreadyBeingCreatedException (soft limit not reached yet), RecoveryInProgressException: wait and retry
+    if (!(err instanceof WebHdfsError) || err.status === undefined) throw err;
+  }
+  if (await job.client.isOpenForWrite(job.tmpPath)) throw leaseError(job, 'it is still open by a writer that died with HDFS');
+}
+
+function leaseError(job: CloseJob, why: string): FlumeError {
+  return new FlumeError(
+    'FLUME_HDFS_LEASE',
+    `cannot close ${job.tmpPath} yet: ${why}; the NameNode recovers it (a minute or more after the failure) and the close is retried`,
+  );
 }

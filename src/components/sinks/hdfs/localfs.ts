@@ -99,6 +99,11 @@ export class LocalFsClient implements HdfsClient {
     return true;
   }
 
+  /** Local files have no lease: never left open by a writer that died. */
+  async isOpenForWrite(_p: string): Promise<boolean> {
+    return false;
+  }
+
   async open(p: string): Promise<Buffer> {
     return fsp.readFile(p).catch((err) => fail('OPEN', p, err, false));
   }

@@ -147,6 +147,7 @@ export class HdfsSink extends AbstractSink {
         job.tries++;
         try {
           const r = await runCloseJob(job);
+          if (r === 'gone' && this.mayStillAppear(job, force)) return;
           this.closeJobs.delete(job.tmpPath);
           this.counter.increment('ConnectionClosedCount');
           this.logger.info({ file: job.tmpPath, result: r, to: job.finalPath }, 'Closed file left by a failed write');
@@ -164,6 +165,20 @@ export class HdfsSink extends AbstractSink {
         }
       }),
     );
+  }
+
+  /**
+   * A file not there (yet) after a failed write: a CREATE that timed out on our side may still be carried out by the
+   * DataNode that took its bytes, and the file appear seconds later. Such a job is kept (and checked again) for a
+   * grace period of three call timeouts, at least 30 s; a file that appears after that is renamed by the next start's
+   * scan of in-use files.
+   */
+  private mayStillAppear(job: CloseJob & { due: number; goneSince?: number }, force: boolean): boolean {
+    if (!job.mayBeOpen || force) return false;
+    job.goneSince ??= this.now();
+    if (this.now() - job.goneSince >= Math.max(30_000, 3 * this.o.callTimeoutMs)) return false;
+    job.due = this.now() + Math.max(1000, this.o.bucket.retryInterval * 1000);
+    return true;
   }
 
   private lastWriter: BucketWriter | undefined;
@@ -230,7 +245,7 @@ export class HdfsSink extends AbstractSink {
       if (this.closeJobs.has(tmpPath) || [...this.writers.values()].some((x) => x.openTmpPath === tmpPath)) continue;
       const finalPath = `${w.dir}/${name.slice(inUsePrefix.length, name.length - inUseSuffix.length)}`;
       try {
-        await runCloseJob({ client, tmpPath, finalPath, committedLength: undefined, tries: 0 });
+        await runCloseJob({ client, tmpPath, finalPath, committedLength: undefined, tries: 0, mayBeOpen: true });
         this.logger.info({ from: tmpPath, to: finalPath }, 'Recovered an in-use file left by an earlier run');
       } catch (err) {
         this.logger.warn({ err: errorMessage(err), file: tmpPath }, 'Could not rename a leftover in-use file');

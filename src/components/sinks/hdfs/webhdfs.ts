@@ -56,7 +56,7 @@ interface Reply {
 /** What the sink needs of a filesystem: WebHDFS, or the local one for file:// paths (localfs.ts). */
 export type HdfsClient = Pick<
   WebHdfsClient,
-  'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'destroy'
+  'create' | 'append' | 'mkdirs' | 'rename' | 'getFileStatus' | 'listStatus' | 'delete' | 'truncate' | 'open' | 'isOpenForWrite' | 'destroy'
 >;
 
 export class WebHdfsClient {
@@ -239,6 +239,20 @@ export class WebHdfsClient {
     const r = await this.request('POST', url, undefined, 'TRUNCATE');
     if (r.status !== 200) this.fail(r, 'TRUNCATE', url);
     return this.json<{ boolean: boolean }>(r, 'TRUNCATE', url).boolean;
+  }
+
+  /**
+   * Whether the file is still open for write on the NameNode (its last block under construction), as when the
+   * DataNode that wrote it died mid-request. Such a file cannot be read until the NameNode recovers its lease.
+   * GET_BLOCK_LOCATIONS is the WebHDFS call that tells (`isUnderConstruction`).
+   */
+  async isOpenForWrite(path: string): Promise<boolean> {
+    const url = this.url(path, 'GET_BLOCK_LOCATIONS', { offset: 0, length: 1 });
+    const r = await this.request('GET', url, undefined, 'GET_BLOCK_LOCATIONS');
+    if (r.status === 404) return false;
+    if (r.status !== 200) this.fail(r, 'GET_BLOCK_LOCATIONS', url);
+    const j = this.json<{ LocatedBlocks?: { isUnderConstruction?: boolean } | null }>(r, 'GET_BLOCK_LOCATIONS', url);
+    return j.LocatedBlocks?.isUnderConstruction === true;
   }
 
   /** OPEN: the whole file (follows the redirect to a DataNode). */

@@ -2,6 +2,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { hdfsSink } from '../../../../src/components/sinks/hdfs/index.js';
 import type { HdfsSink } from '../../../../src/components/sinks/hdfs/sink.js';
+import { runCloseJob } from '../../../../src/components/sinks/hdfs/bucket-writer.js';
+import { WebHdfsClient } from '../../../../src/components/sinks/hdfs/webhdfs.js';
 import { createEvent } from '../../../../src/core/event.js';
 import { create, memory } from '../../../support/context.js';
 import { startStub, type Stub } from './stub-webhdfs.js';
@@ -116,5 +118,24 @@ describe('HDFS sink: overlapping transactions', () => {
     await sink.process();
     await sink.stop();
     expect([...stub.files.keys()][0]).toMatch(/^\/d\/e\/FlumeData\.\d+$/);
+  });
+
+  it('a file still open on the NameNode (its writer died with HDFS) is renamed only once the NameNode has closed it', async () => {
+    stub = await startStub();
+    const client = new WebHdfsClient({ baseUrl: stub.url, timeoutMs: 2000 });
+    stub.files.set('/d/F.1.tmp', Buffer.from('committed\npartial'));
+    stub.openForWrite.add('/d/F.1.tmp');
+    const job = { client, tmpPath: '/d/F.1.tmp', finalPath: '/d/F.1', committedLength: 10, tries: 0, mayBeOpen: true };
+    await expect(runCloseJob(job)).rejects.toMatchObject({ code: 'FLUME_HDFS_LEASE' });
+    expect([...stub.files.keys()]).toEqual(['/d/F.1.tmp']);
+    stub.openForWrite.clear(); // the NameNode recovered the lease
+    expect(await runCloseJob(job)).toBe('renamed');
+    expect(stub.files.get('/d/F.1')?.toString()).toBe('committed\n');
+    // a closed file (the usual case) is not probed unless it may be open
+    stub.files.set('/d/F.2.tmp', Buffer.from('x\n'));
+    stub.log.length = 0;
+    expect(await runCloseJob({ client, tmpPath: '/d/F.2.tmp', finalPath: '/d/F.2', committedLength: undefined, tries: 0 })).toBe('renamed');
+    expect(stub.log.some((l) => l.startsWith('GET_BLOCK_LOCATIONS'))).toBe(false);
+    client.destroy();
   });
 });

@@ -15,11 +15,22 @@ export interface Stub {
   /** Fail the next n DataNode steps with HTTP 500 (after writing `partial` bytes of it). */
   failNext: number;
   partial: number;
+  /** Files still open on the "NameNode" (a writer died): TRUNCATE answers AlreadyBeingCreatedException. */
+  openForWrite: Set<string>;
   close(): Promise<void>;
 }
 
 export async function startStub(): Promise<Stub> {
-  const stub: Stub = { url: '', files: new Map(), log: [], delayMs: 0, failNext: 0, partial: 0, close: async () => {} };
+  const stub: Stub = {
+    url: '',
+    files: new Map(),
+    log: [],
+    delayMs: 0,
+    failNext: 0,
+    partial: 0,
+    openForWrite: new Set(),
+    close: async () => {},
+  };
   const json = (res: http.ServerResponse, code: number, body: unknown) => {
     res.writeHead(code, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -73,7 +84,14 @@ export async function startStub(): Promise<Stub> {
           stub.files.set(dst, f);
           return json(res, 200, { boolean: true });
         }
+        case 'GET_BLOCK_LOCATIONS':
+          if (!stub.files.has(p)) return json(res, 404, { RemoteException: { exception: 'FileNotFoundException', message: p } });
+          return json(res, 200, { LocatedBlocks: { isUnderConstruction: stub.openForWrite.has(p) } });
         case 'TRUNCATE': {
+          if (stub.openForWrite.has(p))
+            return json(res, 403, {
+              RemoteException: { exception: 'AlreadyBeingCreatedException', message: `${p} is owned by another client` },
+            });
           const f = stub.files.get(p)!;
           stub.files.set(p, f.subarray(0, Number(u.searchParams.get('newlength'))));
           return json(res, 200, { boolean: true });
