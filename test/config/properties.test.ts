@@ -346,16 +346,14 @@ describe('malformed \\u escapes', () => {
 });
 
 describe('scale', () => {
-  it('is linear on a large config with long continuations', () => {
+  // (its speed is a benchmark's business: bench/properties.mjs; a quadratic lexer would not finish this in the test's time)
+  it('reads a large config with long continuations', () => {
     const lines: string[] = [];
     for (let i = 0; i < 50_000; i++) lines.push(`a${i}.sinks.k${i}.type = logger # ${i}`);
     const long = Array.from({ length: 20_000 }, (_, i) => `  part${i} \\`).join('\n');
     const text = `${lines.join('\n')}\nbig = \\\n${long}\n  end\n`;
-    const t0 = performance.now();
     const { entries } = parseProperties(text, 'f');
-    const ms = performance.now() - t0;
     expect(entries).toHaveLength(50_001);
     expect(entries[50_000]!.value.endsWith('part19999 end')).toBe(true);
-    expect(ms).toBeLessThan(2000);
   });
 });
