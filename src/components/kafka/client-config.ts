@@ -14,7 +14,13 @@ import type { ConnectionOptions } from 'node:tls';
 import type { CompressionTypes, ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
 
 /** kafkajs's CompressionTypes values (its enum), so that mapping a config does not load kafkajs. */
-const COMPRESSION = { None: 0 as CompressionTypes, GZIP: 1 as CompressionTypes } as const;
+const COMPRESSION: Record<string, CompressionTypes> = {
+  none: 0 as CompressionTypes,
+  gzip: 1 as CompressionTypes,
+  snappy: 2 as CompressionTypes,
+  lz4: 3 as CompressionTypes,
+  zstd: 4 as CompressionTypes,
+};
 import { RangeAssigner } from './range-assignor.js';
 import { FlumeError } from '../../core/errors.js';
 
@@ -227,7 +233,7 @@ export function mapClient(o: MapOptions): ClientMapping {
   const producer: ClientMapping['producer'] = {
     acks: parseAcks(o.defaultAcks ?? '1') ?? 1,
     timeout: 30_000,
-    compression: COMPRESSION.None,
+    compression: COMPRESSION.none!,
   };
 
   const K = (k: string) => prefix + k;
@@ -437,15 +443,9 @@ function mapProducerKey(s: MapState, key: string, v: string): boolean {
       return true;
     }
     case 'compression.type': {
-      const lv = v.toLowerCase();
-      if (lv === 'none') s.producer.compression = COMPRESSION.None;
-      else if (lv === 'gzip') s.producer.compression = COMPRESSION.GZIP;
-      else if (['snappy', 'lz4', 'zstd'].includes(lv)) {
-        s.ignored.push({
-          key: s.K(key),
-          reason: `${lv} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)`,
-        });
-      } else s.errors.push({ key: s.K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
+      const c = COMPRESSION[v.toLowerCase()];
+      if (c === undefined) s.errors.push({ key: s.K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
+      else s.producer.compression = c;
       return true;
     }
     case 'retries': {

@@ -4,6 +4,7 @@ import { kafkajs } from '../shared/lazy.js';
 import type { Logger } from '../../core/logging.js';
 import { escapeString } from '../shared/bucket-path.js';
 import { prop, type PropSpec, type SpecProblem } from '../../config/spec.js';
+import { installCodecs } from './codecs.js';
 import { mapClient, sslOption, subProperties, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 
 export { subProperties };
@@ -44,7 +45,9 @@ function pick(o: Record<string, unknown>): Record<string, unknown> {
 
 /** One kafkajs client for a role, from the component's raw properties. */
 export function kafkaClient(m: ClientMapping, logger: Logger, where: string): Kafka {
-  const { Kafka, logLevel } = kafkajs();
+  const lib = kafkajs();
+  installCodecs(lib);
+  const { Kafka, logLevel } = lib;
   return new Kafka({
     ...m.kafka,
     ssl: sslOption(m, where) ?? false,

@@ -169,8 +169,9 @@ export const kafkaSink = defineComponent({
   fqcn: 'org.apache.flume.sink.kafka.KafkaSink',
   summary: 'Publishes events to Kafka topics; commits the channel transaction once the brokers acknowledged (kafka.producer.acks).',
   notes:
-    'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip; snappy/lz4/zstd fall back to ' +
-    'none with a warning), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
+    'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +
+    "framings Kafka's Java client writes, read by Flume 1.11's Kafka source in a test; any other value is a configure " +
+    'error), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
     'socket.connection.setup.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence (needs acks=all), ' +
     'metadata.max.age.ms, client.id, security.protocol, sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), ' +
     'sasl.jaas.config, ssl.truststore.* (PEM), ssl.keystore.* (PEM or PKCS12), ssl.key.password, ' +

@@ -273,7 +273,8 @@ export const kafkaSource = defineComponent({
     'partition.assignment.strategy (flume-ts always uses Java\'s default RangeAssignor, protocol "range", so flume-ts and ' +
     'Java Flume agents can share one consumer group), ' +
     'group.instance.id, interceptor.classes, custom deserializers, unknown keys. enable.auto.commit is forced off. ' +
-    'Records compressed with snappy, lz4 or zstd cannot be read (kafkajs bundles gzip only). An undecodable record ' +
+    "Record batches compressed with gzip, snappy (snappy-java framing or raw), lz4 (Kafka's LZ4 frame) or zstd are read, " +
+    "as the Java client writes them (tested against Flume 1.11's Kafka sink with each compression.type). An undecodable record " +
     '(useFlumeEventFormat on a plain payload) is logged and skipped instead of stalling the partition. ' +
     'kafka.topics.regex subscribes to the topics that match when the source starts (kafkajs does not pick up topics ' +
     'created later; restart or reload the agent). KafkaEmptyCount stays 0 (kafkajs does not report empty polls). ' +
