@@ -61,6 +61,10 @@ export interface ClientMapping {
   ignored: Array<{ key: string; reason: string }>;
   /** Settings we cannot honour (errors: the component is not created). */
   errors: Array<{ key: string; message: string }>;
+  /** The principal the broker will see (for authorization messages; never a secret). */
+  principal: string;
+  /** The last authorization refusal the client logged (set by kafkaClient's log hook). */
+  recentAuthError?: { text: string; at: number };
 }
 
 export interface MapOptions {
@@ -284,7 +288,12 @@ export function mapClient(o: MapOptions): ClientMapping {
   if (Object.keys(retry).length > 0) kafka.retry = retry;
   mapSasl(s);
   const tlsOut = mapTls(s);
-  return { kafka, tls: tlsOut, consumer, producer, ignored, errors };
+  const principal = s.kafka.sasl
+    ? `User:${(s.kafka.sasl as { username?: string }).username ?? '?'}`
+    : tlsOut
+      ? 'User:<subject of the client certificate>'
+      : 'User:ANONYMOUS';
+  return { kafka, tls: tlsOut, consumer, producer, ignored, errors, principal };
 }
 
 /** Keys every client role shares (identity, security, timeouts, serdes); false when `key` is not one. */

@@ -18,6 +18,7 @@ import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import { EventDeliveryError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
+import { kafkaErrorText } from '../kafka/auth-errors.js';
 import type { ClientMapping } from '../kafka/client-config.js';
 import { escapeTopic, kafkaClient, mappingProblems, mapRole, parsePartition, secretProps, subProperties } from '../kafka/common.js';
 import { encodeFlumeEvent } from '../kafka/flume-event.js';
@@ -125,8 +126,8 @@ export class KafkaSink extends BatchingSink {
 
   protected async deliver(events: Event[]): Promise<void> {
     const t0 = Date.now();
+    const byTopic = new Map<string, Message[]>();
     try {
-      const byTopic = new Map<string, Message[]>();
       for (const e of events) {
         if (this.o.timestampHeader !== undefined && !this.warnedTimestamp) {
           const ts = e.headers[this.o.timestampHeader];
@@ -153,10 +154,16 @@ export class KafkaSink extends BatchingSink {
       this.counter.add('KafkaEventSendTimer', Date.now() - t0);
     } catch (err) {
       this.counter.increment('RollbackCount');
-      this.logger.error({ err: errorMessage(err), events: events.length }, 'Failed to publish events; rolling back');
+      const why = kafkaErrorText(err, {
+        principal: this.o.client.principal,
+        bootstrap: String(this.o.client.kafka.brokers),
+        role: 'producer',
+        topics: [...byTopic.keys()],
+      });
+      this.logger.error({ err: why, events: events.length }, 'Failed to publish events; rolling back');
       if (err instanceof EventDeliveryError) throw err;
       throw new EventDeliveryError(
-        `sink ${this.name}: failed to publish ${events.length} event(s) to Kafka, rolled back for retry: ${errorMessage(err)}`,
+        `sink ${this.name}: failed to publish ${events.length} event(s) to Kafka, rolled back for retry: ${why}`,
         { cause: err },
       );
     }

@@ -19,6 +19,7 @@ import type { Logger } from '../../core/logging.js';
 import type { ChannelProcessor, EventDrivenSource } from '../../core/source.js';
 import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import type { ClientMapping } from '../kafka/client-config.js';
+import { kafkaErrorText } from '../kafka/auth-errors.js';
 import { kafkaClient, mappingProblems, mapRole, secretProps, sleep, splitTopics, subProperties } from '../kafka/common.js';
 import { decodeFlumeEvent } from '../kafka/flume-event.js';
 import { ConsumerLoop } from '../kafka/consumer-loop.js';
@@ -116,6 +117,15 @@ export class KafkaSource implements EventDrivenSource {
       backoffIncrementMs: this.o.backoffSleepIncrement,
       maxBackoffMs: this.o.maxBackoffSleep,
       logger: this.logger,
+      explain: (err) =>
+        kafkaErrorText(err, {
+          principal: this.o.client.principal,
+          bootstrap: String(this.o.client.kafka.brokers),
+          role: 'consumer',
+          recent: this.o.client.recentAuthError,
+          topics: this.o.topics ?? [String(this.o.topicsRegex)],
+          group: this.o.groupId,
+        }),
     });
     this.loop.start();
   }
