@@ -240,8 +240,11 @@ export function makeCertificates(dir) {
     '-passout',
     `pass:${clientP12Password}`,
   );
+  // a certificates-only PKCS12 truststore, as keytool -importcert -storetype PKCS12 makes
+  ossl('pkcs12', '-export', '-nokeys', '-in', f('ca.pem'), '-out', f('ca.p12'), '-passout', `pass:${clientP12Password}`);
   return {
     caPem: f('ca.pem'),
+    caP12: f('ca.p12'),
     brokerPem: f('broker.pem'),
     clientPem: f('client.pem'),
     clientP12: f('client.p12'),

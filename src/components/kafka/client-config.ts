@@ -23,6 +23,7 @@ const COMPRESSION: Record<string, CompressionTypes> = {
 };
 import { RangeAssigner } from './range-assignor.js';
 import { FlumeError } from '../../core/errors.js';
+import { pkcs12Certificates } from '../rpc/tls.js';
 
 export type Role = 'consumer' | 'producer';
 
@@ -47,7 +48,7 @@ export function subProperties(raw: Readonly<Record<string, string>>, prefix: str
 export interface TlsSpec {
   /** Hostname verification (Java's ssl.endpoint.identification.algorithm=https). */
   verifyHostname: boolean;
-  truststore?: { location?: string; type: string; inline?: string };
+  truststore?: { location?: string; type: string; inline?: string; password?: string };
   keystore?: { location?: string; type: string; password?: string; inlineKey?: string; inlineChain?: string };
   keyPassword?: string;
 }
@@ -330,7 +331,8 @@ function mapCommonKey(s: MapState, key: string, v: string): boolean {
       s.tls.truststore = { ...(s.tls.truststore ?? { type: 'PEM' }), inline: v };
       return true;
     case 'ssl.truststore.password':
-      return true; // PEM truststores need none; PKCS12 truststores are not read (see loadTls)
+      s.tls.truststore = { ...(s.tls.truststore ?? { type: '' }), password: v }; // PKCS12 truststores (PEM needs none)
+      return true;
     case 'ssl.keystore.location':
       s.tls.keystore = { ...(s.tls.keystore ?? { type: '' }), location: v };
       return true;
@@ -549,12 +551,6 @@ function mapTls(s: MapState): TlsSpec | undefined {
         });
       } else if (type !== '' && type !== 'PEM' && type !== 'PKCS12') {
         s.errors.push({ key: s.K(`ssl.${store}.type`), message: `"${spec.type}" is not supported; use PEM or PKCS12` });
-      } else if (store === 'truststore' && type === 'PKCS12') {
-        s.errors.push({
-          key: s.K('ssl.truststore.type'),
-          message:
-            'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM',
-        });
       }
     }
     tlsOut = s.tls;
@@ -588,12 +584,13 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     else if (ts.location) {
       const buf = read(ts.location, 'ssl.truststore.location');
       const type = ts.type || sniff(buf);
-      if (type !== 'PEM')
+      if (type === 'JKS')
         throw new FlumeError(
           'FLUME_TLS_CONFIG',
-          `${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`,
+          `${where}: ssl.truststore.location ${ts.location} is a JKS truststore, which Node.js cannot read; export its CA certificates to PEM (keytool -exportcert -rfc -alias <alias> -keystore ${ts.location} > ca.pem) or convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`,
         );
-      out.ca = buf;
+      // PKCS12 truststores hold certificates only, which Node's pfx cannot load: read through openssl, as the rpc TLS does
+      out.ca = type === 'PKCS12' ? pkcs12Certificates(ts.location, ts.password, where) : buf;
     }
   }
   const ks = spec.keystore;

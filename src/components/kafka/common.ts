@@ -94,7 +94,7 @@ export function secretProps(role: Role): Record<string, PropSpec<string, false>>
     }),
     [`${p}ssl.keystore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 keystore.' }),
     [`${p}ssl.key.password`]: prop.string({ secret: true, doc: 'Passphrase of the private key in a PEM keystore.' }),
-    [`${p}ssl.truststore.password`]: prop.string({ secret: true, doc: 'Accepted for compatibility; PEM truststores need no password.' }),
+    [`${p}ssl.truststore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 truststore (PEM truststores need none).' }),
     [`${p}ssl.keystore.key`]: prop.string({ secret: true, doc: 'Inline PEM private key (instead of ssl.keystore.location).' }),
   };
 }

@@ -277,12 +277,14 @@ export const kafkaSource = defineComponent({
     'latest), session.timeout.ms, heartbeat.interval.ms, max.poll.interval.ms, fetch.min.bytes, fetch.max.bytes, ' +
     'max.partition.fetch.bytes, fetch.max.wait.ms, isolation.level, client.rack, allow.auto.create.topics, ' +
     'metadata.max.age.ms, request.timeout.ms, retry.backoff.ms, client.id and the security properties ' +
-    '(security.protocol, sasl.mechanism PLAIN/SCRAM-SHA-256/SCRAM-SHA-512, sasl.jaas.config, ssl.truststore.* as PEM, ' +
+    '(security.protocol, sasl.mechanism PLAIN/SCRAM-SHA-256/SCRAM-SHA-512, sasl.jaas.config, ssl.truststore.* as PEM or PKCS12, ' +
     'ssl.keystore.* as PEM or PKCS12, ssl.key.password, ssl.endpoint.identification.algorithm, ' +
     'ssl.disableTLSHostnameVerification). Ignored with a warning: max.poll.records (batchSize rules), ' +
     'partition.assignment.strategy (flume-ts always uses Java\'s default RangeAssignor, protocol "range", so flume-ts and ' +
     'Java Flume agents can share one consumer group), ' +
     'group.instance.id, interceptor.classes, custom deserializers, unknown keys. enable.auto.commit is forced off. ' +
+    'An ACL refusal (READ on the group or topic) is logged with the principal and the kafka-acls command at each retry; ' +
+    'the source keeps retrying and reads once the ACL is granted. ' +
     "Record batches compressed with gzip, snappy (snappy-java framing or raw), lz4 (Kafka's LZ4 frame) or zstd are read, " +
     "as the Java client writes them (tested against Flume 1.11's Kafka sink with each compression.type). An undecodable record " +
     '(useFlumeEventFormat on a plain payload) is logged and skipped instead of stalling the partition. ' +

@@ -25,7 +25,7 @@ interface SecureBroker {
   pid: number;
   dir: string;
   ports: { plaintext: number; ssl: number; saslSsl: number };
-  tls: { caPem: string; clientPem: string; clientP12: string; clientP12Password: string; clientPrincipal: string };
+  tls: { caPem: string; caP12: string; clientPem: string; clientP12: string; clientP12Password: string; clientPrincipal: string };
 }
 const harness = '../../../scripts/services/kafka.mjs';
 const { startSecure, SECURE_USERS } = (await import(harness)) as {
@@ -104,7 +104,25 @@ describe('Kafka security modes against real broker listeners (SSL, SASL_SSL PLAI
       },
       'SASL_SSL PLAIN': sasl('PLAIN', 'plain.PlainLoginModule', 'alice', PLAIN.alice!),
       'SASL_SSL SCRAM-SHA-256': sasl('SCRAM-SHA-256', 'scram.ScramLoginModule', 'bob', SECURE_USERS['SCRAM-SHA-256']!.bob!),
-      'SASL_SSL SCRAM-SHA-512': sasl('SCRAM-SHA-512', 'scram.ScramLoginModule', 'carol', SECURE_USERS['SCRAM-SHA-512']!.carol!),
+      'SASL_SSL SCRAM-SHA-512, PKCS12 truststore': {
+        ...sasl('SCRAM-SHA-512', 'scram.ScramLoginModule', 'carol', SECURE_USERS['SCRAM-SHA-512']!.carol!),
+        client: {
+          ...sasl('SCRAM-SHA-512', 'scram.ScramLoginModule', 'carol', SECURE_USERS['SCRAM-SHA-512']!.carol!).client,
+          'ssl.truststore.location': t.caP12,
+          'ssl.truststore.type': 'PKCS12',
+          'ssl.truststore.password': t.clientP12Password,
+        },
+      },
+      'SSL, PEM client keystore': {
+        bootstrap: `127.0.0.1:${broker.ports.ssl}`,
+        principal: t.clientPrincipal,
+        client: {
+          'security.protocol': 'SSL',
+          'ssl.truststore.location': t.caPem,
+          'ssl.keystore.location': t.clientPem,
+          'ssl.keystore.type': 'PEM',
+        },
+      },
     };
   };
   const role = (prefix: string, client: Record<string, string>) =>
@@ -287,9 +305,11 @@ describe('Kafka security modes against real broker listeners (SSL, SASL_SSL PLAI
         'a1.sinks = k1',
         'a1.sources.r1.type = org.apache.flume.source.kafka.KafkaSource',
         'a1.sources.r1.channels = c1',
-        `a1.sources.r1.kafka.bootstrap.servers = ${m['SASL_SSL SCRAM-SHA-512'].bootstrap}`,
+        `a1.sources.r1.kafka.bootstrap.servers = ${m['SASL_SSL SCRAM-SHA-512, PKCS12 truststore'].bootstrap}`,
         'a1.sources.r1.kafka.topics = t',
-        ...Object.entries(m['SASL_SSL SCRAM-SHA-512'].client).map(([k, v]) => `a1.sources.r1.kafka.consumer.${k} = ${v}`),
+        ...Object.entries(m['SASL_SSL SCRAM-SHA-512, PKCS12 truststore'].client).map(
+          ([k, v]) => `a1.sources.r1.kafka.consumer.${k} = ${v}`,
+        ),
         'a1.channels.c1.type = memory',
         'a1.channels.c1.capacity = 10000',
         'a1.channels.c1.transactionCapacity = 1000',
