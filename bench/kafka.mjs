@@ -3,9 +3,11 @@
 //   sink:   memory channel (N events, 100-byte bodies, a key header on each) → KafkaSink (flumeBatchSize 1000), acks 1 and all
 //   source: topic with N records on 3 partitions → KafkaSource (batchSize 1000) → memory channel, drained concurrently
 // Reports wall-clock events/s and this process's CPU µs per event (the broker's CPU not included).
-// Usage: npm run build && node bench/kafka.mjs [--events N]
+// Usage: npm run build && node bench/kafka.mjs [--events N] [--compression none|gzip|snappy|lz4|zstd]
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import * as kafkajsLib from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { installCodecs } from '../dist/components/kafka/codecs.js';
 import { startServices } from '../scripts/services/index.mjs';
 import { MemoryChannel } from '../dist/components/channels/memory.js';
 import { kafkaSink } from '../dist/components/sinks/kafka.js';
@@ -14,8 +16,19 @@ import { parseComponent } from '../dist/config/component-props.js';
 import { builtinRegistry } from '../dist/components/registry.js';
 import { pino } from 'pino';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '300000' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '300000' }, compression: { type: 'string', default: 'none' } },
+});
 const N = Number(values.events);
+const codec = values.compression;
+const codecType = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+}[codec];
+installCodecs(kafkajsLib.default ?? kafkajsLib);
 const { services } = await startServices(['kafka']);
 const bootstrap = services.kafka.urls.bootstrap;
 const kafka = new Kafka({ clientId: 'bench', brokers: [bootstrap], logLevel: logLevel.NOTHING });
@@ -56,7 +69,13 @@ async function benchSink(acks) {
   }
   const sink = make(
     kafkaSink,
-    { 'kafka.bootstrap.servers': bootstrap, 'kafka.topic': topic, flumeBatchSize: '1000', 'kafka.producer.acks': acks },
+    {
+      'kafka.bootstrap.servers': bootstrap,
+      'kafka.topic': topic,
+      flumeBatchSize: '1000',
+      'kafka.producer.acks': acks,
+      'kafka.producer.compression.type': codec,
+    },
     { channel: ch },
   );
   await sink.start();
@@ -67,7 +86,7 @@ async function benchSink(acks) {
   const cpu = process.cpuUsage(c0);
   await sink.stop();
   return {
-    what: `sink acks=${acks}`,
+    what: `sink acks=${acks} ${codec}`,
     events: N,
     seconds: +s.toFixed(2),
     eventsPerSec: Math.round(N / s),
@@ -84,6 +103,7 @@ async function benchSource() {
     await p.send({
       topic,
       acks: 1,
+      compression: codecType,
       messages: Array.from({ length: Math.min(5000, N - i) }, (_, j) => ({ key: `k${(i + j) % 1000}`, value: body })),
     });
   }
@@ -123,7 +143,7 @@ async function benchSource() {
   const cpu = process.cpuUsage(c0);
   await src.stop();
   return {
-    what: 'source (incl. group join)',
+    what: `source (incl. group join) ${codec}`,
     events: N,
     seconds: +s.toFixed(2),
     eventsPerSec: Math.round(N / s),

@@ -24,6 +24,7 @@ import type { Event } from '../../core/event.js';
 import { ChannelError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import type { ClientMapping } from '../kafka/client-config.js';
+import { kafkaErrorText } from '../kafka/auth-errors.js';
 import { kafkaClient, mappingProblems, mapRole, parsePartition, secretProps } from '../kafka/common.js';
 import { ConsumerLoop } from '../kafka/consumer-loop.js';
 import { decodeFlumeEvent, encodeFlumeEvent } from '../kafka/flume-event.js';
@@ -192,8 +193,14 @@ export class KafkaChannel extends AbstractChannel {
       const { acks, timeout, compression } = this.o.producer.producer;
       await this.producer!.send({ topic: this.o.topic, messages, acks, timeout, compression });
     } catch (err) {
-      this.logger.warn({ err: errorMessage(err), events: messages.length }, 'Sending events to Kafka failed');
-      throw new ChannelError(`channel ${this.name}: Commit failed as send to Kafka failed: ${errorMessage(err)}`, { cause: err });
+      const why = kafkaErrorText(err, {
+        principal: this.o.producer.principal,
+        bootstrap: String(this.o.producer.kafka.brokers),
+        role: 'producer',
+        topics: [this.o.topic],
+      });
+      this.logger.warn({ err: why, events: messages.length }, 'Sending events to Kafka failed');
+      throw new ChannelError(`channel ${this.name}: Commit failed as send to Kafka failed: ${why}`, { cause: err });
     }
     this.counter.add('KafkaEventSendTimer', Date.now() - t0);
     this.counter.add('EventPutSuccessCount', messages.length);
@@ -224,6 +231,15 @@ export class KafkaChannel extends AbstractChannel {
       backoffIncrementMs: 1000,
       maxBackoffMs: 5000,
       logger: this.logger,
+      explain: (err) =>
+        kafkaErrorText(err, {
+          principal: this.o.consumer.principal,
+          bootstrap: String(this.o.consumer.kafka.brokers),
+          role: 'consumer',
+          recent: this.o.consumer.recentAuthError,
+          topics: [this.o.topic],
+          group: this.o.groupId,
+        }),
     });
     this.loop.start();
   }
@@ -409,7 +425,8 @@ export const kafkaChannel = defineComponent({
     'the range assignor). Records that are not Flume events are logged and skipped (Flume ' +
     'fails every take on them). The channel has no capacity: ChannelFillPercentage is Double.MAX_VALUE as in Flume, ' +
     'and ChannelSize is 0 (the agent does not wait on shutdown to drain a Kafka channel). Consumer and producer properties map as for the Kafka source and sink ' +
-    '(see there); deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +
+    '(see there), so kafka.producer.compression.type writes gzip, snappy, lz4 or zstd batches and every codec is read; ' +
+    'deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +
     'zookeeperConnect/migrateZookeeperOffsets are not supported.',
   properties: {
     'kafka.bootstrap.servers': prop.string({

@@ -14,9 +14,16 @@ import type { ConnectionOptions } from 'node:tls';
 import type { CompressionTypes, ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
 
 /** kafkajs's CompressionTypes values (its enum), so that mapping a config does not load kafkajs. */
-const COMPRESSION = { None: 0 as CompressionTypes, GZIP: 1 as CompressionTypes } as const;
+const COMPRESSION: Record<string, CompressionTypes> = {
+  none: 0 as CompressionTypes,
+  gzip: 1 as CompressionTypes,
+  snappy: 2 as CompressionTypes,
+  lz4: 3 as CompressionTypes,
+  zstd: 4 as CompressionTypes,
+};
 import { RangeAssigner } from './range-assignor.js';
 import { FlumeError } from '../../core/errors.js';
+import { pkcs12Certificates } from '../rpc/tls.js';
 
 export type Role = 'consumer' | 'producer';
 
@@ -41,7 +48,7 @@ export function subProperties(raw: Readonly<Record<string, string>>, prefix: str
 export interface TlsSpec {
   /** Hostname verification (Java's ssl.endpoint.identification.algorithm=https). */
   verifyHostname: boolean;
-  truststore?: { location?: string; type: string; inline?: string };
+  truststore?: { location?: string; type: string; inline?: string; password?: string };
   keystore?: { location?: string; type: string; password?: string; inlineKey?: string; inlineChain?: string };
   keyPassword?: string;
 }
@@ -55,6 +62,10 @@ export interface ClientMapping {
   ignored: Array<{ key: string; reason: string }>;
   /** Settings we cannot honour (errors: the component is not created). */
   errors: Array<{ key: string; message: string }>;
+  /** The principal the broker will see (for authorization messages; never a secret). */
+  principal: string;
+  /** The last authorization refusal the client logged (set by kafkaClient's log hook). */
+  recentAuthError?: { text: string; at: number };
 }
 
 export interface MapOptions {
@@ -227,7 +238,7 @@ export function mapClient(o: MapOptions): ClientMapping {
   const producer: ClientMapping['producer'] = {
     acks: parseAcks(o.defaultAcks ?? '1') ?? 1,
     timeout: 30_000,
-    compression: COMPRESSION.None,
+    compression: COMPRESSION.none!,
   };
 
   const K = (k: string) => prefix + k;
@@ -278,7 +289,12 @@ export function mapClient(o: MapOptions): ClientMapping {
   if (Object.keys(retry).length > 0) kafka.retry = retry;
   mapSasl(s);
   const tlsOut = mapTls(s);
-  return { kafka, tls: tlsOut, consumer, producer, ignored, errors };
+  const principal = s.kafka.sasl
+    ? `User:${(s.kafka.sasl as { username?: string }).username ?? '?'}`
+    : tlsOut
+      ? 'User:<subject of the client certificate>'
+      : 'User:ANONYMOUS';
+  return { kafka, tls: tlsOut, consumer, producer, ignored, errors, principal };
 }
 
 /** Keys every client role shares (identity, security, timeouts, serdes); false when `key` is not one. */
@@ -315,7 +331,8 @@ function mapCommonKey(s: MapState, key: string, v: string): boolean {
       s.tls.truststore = { ...(s.tls.truststore ?? { type: 'PEM' }), inline: v };
       return true;
     case 'ssl.truststore.password':
-      return true; // PEM truststores need none; PKCS12 truststores are not read (see loadTls)
+      s.tls.truststore = { ...(s.tls.truststore ?? { type: '' }), password: v }; // PKCS12 truststores (PEM needs none)
+      return true;
     case 'ssl.keystore.location':
       s.tls.keystore = { ...(s.tls.keystore ?? { type: '' }), location: v };
       return true;
@@ -437,15 +454,9 @@ function mapProducerKey(s: MapState, key: string, v: string): boolean {
       return true;
     }
     case 'compression.type': {
-      const lv = v.toLowerCase();
-      if (lv === 'none') s.producer.compression = COMPRESSION.None;
-      else if (lv === 'gzip') s.producer.compression = COMPRESSION.GZIP;
-      else if (['snappy', 'lz4', 'zstd'].includes(lv)) {
-        s.ignored.push({
-          key: s.K(key),
-          reason: `${lv} needs a codec kafkajs does not bundle; records are sent uncompressed (use gzip or none)`,
-        });
-      } else s.errors.push({ key: s.K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
+      const c = COMPRESSION[v.toLowerCase()];
+      if (c === undefined) s.errors.push({ key: s.K(key), message: `"${v}" is not one of none, gzip, snappy, lz4, zstd` });
+      else s.producer.compression = c;
       return true;
     }
     case 'retries': {
@@ -540,12 +551,6 @@ function mapTls(s: MapState): TlsSpec | undefined {
         });
       } else if (type !== '' && type !== 'PEM' && type !== 'PKCS12') {
         s.errors.push({ key: s.K(`ssl.${store}.type`), message: `"${spec.type}" is not supported; use PEM or PKCS12` });
-      } else if (store === 'truststore' && type === 'PKCS12') {
-        s.errors.push({
-          key: s.K('ssl.truststore.type'),
-          message:
-            'PKCS12 truststores are not supported; export the CA certificates to PEM (openssl pkcs12 -in truststore.p12 -nokeys -out ca.pem) and set ssl.truststore.type=PEM',
-        });
       }
     }
     tlsOut = s.tls;
@@ -579,12 +584,13 @@ export function loadTls(spec: TlsSpec, where: string): ConnectionOptions {
     else if (ts.location) {
       const buf = read(ts.location, 'ssl.truststore.location');
       const type = ts.type || sniff(buf);
-      if (type !== 'PEM')
+      if (type === 'JKS')
         throw new FlumeError(
           'FLUME_TLS_CONFIG',
-          `${where}: ssl.truststore.location ${ts.location} is ${type}; flume-ts reads PEM truststores only (convert with keytool -exportcert -rfc or openssl pkcs12 -nokeys)`,
+          `${where}: ssl.truststore.location ${ts.location} is a JKS truststore, which Node.js cannot read; export its CA certificates to PEM (keytool -exportcert -rfc -alias <alias> -keystore ${ts.location} > ca.pem) or convert it to PKCS12 (keytool -importkeystore -deststoretype PKCS12)`,
         );
-      out.ca = buf;
+      // PKCS12 truststores hold certificates only, which Node's pfx cannot load: read through openssl, as the rpc TLS does
+      out.ca = type === 'PKCS12' ? pkcs12Certificates(ts.location, ts.password, where) : buf;
     }
   }
   const ks = spec.keystore;

@@ -4,15 +4,19 @@ import { kafkajs } from '../shared/lazy.js';
 import type { Logger } from '../../core/logging.js';
 import { escapeString } from '../shared/bucket-path.js';
 import { prop, type PropSpec, type SpecProblem } from '../../config/spec.js';
+import { certificatePrincipal } from './auth-errors.js';
+import { installCodecs } from './codecs.js';
 import { mapClient, sslOption, subProperties, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 
 export { subProperties };
 
 /** kafkajs log lines go to the component's pino logger; kafkajs INFO chatter is demoted to debug. */
-export function kafkaLogCreator(logger: Logger) {
+export function kafkaLogCreator(logger: Logger, onAuthError?: (text: string) => void) {
   return () =>
     ({ level, log }: LogEntry) => {
       const { message, ...rest } = log;
+      const e = (rest as Record<string, unknown>).error;
+      if (onAuthError && typeof e === 'string' && /Not authorized|authorization failed/i.test(e)) onAuthError(e);
       // kafkajs never logs SASL passwords, but drop anything that looks like a credential anyway.
       delete (rest as Record<string, unknown>).sasl;
       delete (rest as Record<string, unknown>).password;
@@ -44,12 +48,16 @@ function pick(o: Record<string, unknown>): Record<string, unknown> {
 
 /** One kafkajs client for a role, from the component's raw properties. */
 export function kafkaClient(m: ClientMapping, logger: Logger, where: string): Kafka {
-  const { Kafka, logLevel } = kafkajs();
+  const lib = kafkajs();
+  installCodecs(lib);
+  const { Kafka, logLevel } = lib;
+  const ssl = sslOption(m, where);
+  if (ssl && !m.kafka.sasl) m.principal = certificatePrincipal(ssl) ?? m.principal;
   return new Kafka({
     ...m.kafka,
-    ssl: sslOption(m, where) ?? false,
+    ssl: ssl ?? false,
     logLevel: logLevel.INFO,
-    logCreator: kafkaLogCreator(logger),
+    logCreator: kafkaLogCreator(logger, (text) => (m.recentAuthError = { text, at: Date.now() })),
   });
 }
 
@@ -86,7 +94,7 @@ export function secretProps(role: Role): Record<string, PropSpec<string, false>>
     }),
     [`${p}ssl.keystore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 keystore.' }),
     [`${p}ssl.key.password`]: prop.string({ secret: true, doc: 'Passphrase of the private key in a PEM keystore.' }),
-    [`${p}ssl.truststore.password`]: prop.string({ secret: true, doc: 'Accepted for compatibility; PEM truststores need no password.' }),
+    [`${p}ssl.truststore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 truststore (PEM truststores need none).' }),
     [`${p}ssl.keystore.key`]: prop.string({ secret: true, doc: 'Inline PEM private key (instead of ssl.keystore.location).' }),
   };
 }

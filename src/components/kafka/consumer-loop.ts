@@ -10,6 +10,8 @@ export interface ConsumerLoopOptions {
   backoffIncrementMs: number;
   maxBackoffMs: number;
   logger: Logger;
+  /** Error text for logs (names principal, operation and resource of an authorization refusal). */
+  explain?: (err: unknown) => string;
 }
 
 export class ConsumerLoop {
@@ -23,9 +25,10 @@ export class ConsumerLoop {
     this.o = o;
     consumer.on(consumer.events.CRASH, (e) => {
       if (this.stopped) return;
-      o.logger.warn({ err: errorMessage(e.payload.error), restart: e.payload.restart }, 'Kafka consumer crashed');
+      const why = o.explain ? o.explain(e.payload.error) : errorMessage(e.payload.error);
+      o.logger.warn({ err: why, restart: e.payload.restart }, 'Kafka consumer crashed');
       // kafkajs restarts by itself after retriable errors; after any other error, start it again ourselves
-      if (!e.payload.restart) this.start();
+      if (!e.payload.restart) setTimeout(() => this.start(), o.backoffIncrementMs).unref();
     });
   }
 
@@ -47,7 +50,8 @@ export class ConsumerLoop {
       } catch (err) {
         if (this.stopped) return;
         delay = Math.min(delay + this.o.backoffIncrementMs, this.o.maxBackoffMs);
-        this.o.logger.warn({ err: errorMessage(err), retryInMs: delay }, 'Kafka consumer could not start; retrying');
+        const why = this.o.explain ? this.o.explain(err) : errorMessage(err);
+        this.o.logger.warn({ err: why, retryInMs: delay }, 'Kafka consumer could not start; retrying');
         try {
           await this.consumer.disconnect();
         } catch {

@@ -168,7 +168,7 @@ function applyCiphers(opts: tls.SecureContextOptions, p: SslProps): void {
 }
 
 /** Certificates of a PKCS12 trust store, via `openssl pkcs12 -nokeys` (the password passes through the environment). */
-function pkcs12Certificates(file: string, password: string | undefined, label: string): string {
+export function pkcs12Certificates(file: string, password: string | undefined, label: string): string {
   try {
     const out = execFileSync('openssl', ['pkcs12', '-in', file, '-nokeys', '-passin', 'env:FLUME_TS_STORE_PASS'], {
       env: { ...process.env, FLUME_TS_STORE_PASS: password ?? '' },

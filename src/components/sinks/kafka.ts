@@ -18,6 +18,7 @@ import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import { EventDeliveryError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
+import { kafkaErrorText } from '../kafka/auth-errors.js';
 import type { ClientMapping } from '../kafka/client-config.js';
 import { escapeTopic, kafkaClient, mappingProblems, mapRole, parsePartition, secretProps, subProperties } from '../kafka/common.js';
 import { encodeFlumeEvent } from '../kafka/flume-event.js';
@@ -125,8 +126,8 @@ export class KafkaSink extends BatchingSink {
 
   protected async deliver(events: Event[]): Promise<void> {
     const t0 = Date.now();
+    const byTopic = new Map<string, Message[]>();
     try {
-      const byTopic = new Map<string, Message[]>();
       for (const e of events) {
         if (this.o.timestampHeader !== undefined && !this.warnedTimestamp) {
           const ts = e.headers[this.o.timestampHeader];
@@ -153,10 +154,16 @@ export class KafkaSink extends BatchingSink {
       this.counter.add('KafkaEventSendTimer', Date.now() - t0);
     } catch (err) {
       this.counter.increment('RollbackCount');
-      this.logger.error({ err: errorMessage(err), events: events.length }, 'Failed to publish events; rolling back');
+      const why = kafkaErrorText(err, {
+        principal: this.o.client.principal,
+        bootstrap: String(this.o.client.kafka.brokers),
+        role: 'producer',
+        topics: [...byTopic.keys()],
+      });
+      this.logger.error({ err: why, events: events.length }, 'Failed to publish events; rolling back');
       if (err instanceof EventDeliveryError) throw err;
       throw new EventDeliveryError(
-        `sink ${this.name}: failed to publish ${events.length} event(s) to Kafka, rolled back for retry: ${errorMessage(err)}`,
+        `sink ${this.name}: failed to publish ${events.length} event(s) to Kafka, rolled back for retry: ${why}`,
         { cause: err },
       );
     }
@@ -169,14 +176,16 @@ export const kafkaSink = defineComponent({
   fqcn: 'org.apache.flume.sink.kafka.KafkaSink',
   summary: 'Publishes events to Kafka topics; commits the channel transaction once the brokers acknowledged (kafka.producer.acks).',
   notes:
-    'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip; snappy/lz4/zstd fall back to ' +
-    'none with a warning), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
+    'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +
+    "framings Kafka's Java client writes, read by Flume 1.11's Kafka source in a test; any other value is a configure " +
+    'error), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
     'socket.connection.setup.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence (needs acks=all), ' +
     'metadata.max.age.ms, client.id, security.protocol, sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), ' +
-    'sasl.jaas.config, ssl.truststore.* (PEM), ssl.keystore.* (PEM or PKCS12), ssl.key.password, ' +
+    'sasl.jaas.config, ssl.truststore.* (PEM, or PKCS12 read through openssl), ssl.keystore.* (PEM or PKCS12), ssl.key.password, ' +
     'ssl.endpoint.identification.algorithm, ssl.disableTLSHostnameVerification. Ignored with a warning: batch.size, ' +
     'linger.ms, buffer.memory, max.block.ms, max.request.size, delivery.timeout.ms, partitioner.*, transactional.id, ' +
-    'interceptor.classes, ssl.cipher.suites, custom serializers, and unknown keys. JKS stores and GSSAPI/OAUTHBEARER are ' +
+    'interceptor.classes, ssl.cipher.suites, custom serializers, and unknown keys. An ACL refusal names the principal, ' +
+    'WRITE and the topic (with the kafka-acls command); the batch rolls back and is retried. JKS stores and GSSAPI/OAUTHBEARER are ' +
     'errors (Node.js cannot read JKS: convert to PEM/PKCS12). Keyed records use murmur2 like the Java client, so a key ' +
     'lands in the same partition either way. The kafka.topic escapes are the BucketPath escapes of Flume (as for hdfs.path). Deprecated brokerList, ' +
     'topic, batchSize and requiredAcks are read as in Flume.',

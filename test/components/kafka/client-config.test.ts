@@ -85,19 +85,30 @@ describe('Kafka client property mapping', () => {
     const m = map('producer', {
       'linger.ms': '5',
       'batch.size': '16384',
-      'compression.type': 'lz4',
       'no.such.thing': 'x',
       'value.serializer': 'com.acme.Ser',
     });
     expect(m.errors).toEqual([]);
     expect(m.ignored.map((i) => i.key).sort()).toEqual([
       'kafka.producer.batch.size',
-      'kafka.producer.compression.type',
       'kafka.producer.linger.ms',
       'kafka.producer.no.such.thing',
       'kafka.producer.value.serializer',
     ]);
     expect(m.producer.compression).toBe(CompressionTypes.None);
+    for (const [name, type] of [
+      ['snappy', CompressionTypes.Snappy],
+      ['LZ4', CompressionTypes.LZ4],
+      ['zstd', CompressionTypes.ZSTD],
+      ['none', CompressionTypes.None],
+    ] as const) {
+      const cm = map('producer', { 'compression.type': name });
+      expect(cm.errors).toEqual([]);
+      expect(cm.ignored).toEqual([]);
+      expect(cm.producer.compression).toBe(type);
+    }
+    // never a silent fallback: an unknown codec is a configure error
+    expect(map('producer', { 'compression.type': 'brotli' }).errors[0]!.message).toMatch(/not one of none, gzip, snappy, lz4, zstd/);
     const c = map('consumer', {
       'enable.auto.commit': 'true',
       'partition.assignment.strategy': 'org.apache.kafka.clients.consumer.RoundRobinAssignor',
