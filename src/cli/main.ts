@@ -15,6 +15,7 @@ import { readConfigs } from '../runtime/config-files.js';
 import { rootLogger, flushLogs } from '../core/logging.js';
 import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
 import { avroClientMain } from './avro-client.js';
+import { graphMain } from './graph.js';
 import { FlumeError, errorMessage } from '../core/errors.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -27,6 +28,7 @@ Commands:
   validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
   docs       write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
   avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
+  graph      draw the flow:    flume-ts graph --conf-file FILE --name NAME [--format svg|dot|mermaid] [-o FILE]
   version    print the version
 
 agent options (flume-ng's):
@@ -258,6 +260,9 @@ export async function main(argv: string[]): Promise<void> {
         break;
       case 'avro-client':
         code = await avroClientMain(rest);
+        break;
+      case 'graph':
+        code = await graphMain(rest);
         break;
       case 'docs': {
         const { values } = parseArgs({
