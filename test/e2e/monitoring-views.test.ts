@@ -84,9 +84,9 @@ describe('monitoring views of a running agent', () => {
   it('/health is UP and /ready 503 names the source that has not started; /ready turns 200 once it starts', async () => {
     const notReady = await waitFor(async () => {
       const r = await get(mon, '/ready');
-      return r.status === 503 ? r : undefined;
+      return r.status === 503 ? r : false;
     }, 'monitoring port answering /ready');
-    expect(JSON.parse(notReady.body)).toMatchObject({ status: 'NOT_READY', agent: 'a1', notReady: ['source r1'] });
+    expect(JSON.parse((notReady as { body: string }).body)).toMatchObject({ status: 'NOT_READY', agent: 'a1', notReady: ['source r1'] });
     const health = await get(mon, '/health');
     expect(health.status).toBe(200);
     expect(health.type).toMatch(/application\/json/);
@@ -100,7 +100,7 @@ describe('monitoring views of a running agent', () => {
       'the source to start after its port was freed',
       15_000,
     );
-    expect(JSON.parse(ready.body)).toEqual({ status: 'READY', agent: 'a1', notReady: [] });
+    expect(JSON.parse((ready as { body: string }).body)).toEqual({ status: 'READY', agent: 'a1', notReady: [] });
   });
 
   it('serves the flow as SVG, DOT and Mermaid, with the dropped sink marked', async () => {
@@ -125,11 +125,21 @@ describe('monitoring views of a running agent', () => {
     expect(page.type).toMatch(/text\/html/);
     expect(page.body).not.toMatch(/<script[^>]+src=|<link[^>]+href=|https?:\/\/(?!www\.w3\.org)/);
     const url = `http://127.0.0.1:${mon}/?refresh=500`;
-    const dom = await dumpDom(url, 4000);
+    // events keep coming while the page polls (5 every 100 ms, at most 40 more: c1 stays under its capacity)
+    let sent = 30;
+    const feeder = setInterval(() => {
+      if (sent >= 70) return;
+      sent += 5;
+      void post(port, JSON.stringify(Array.from({ length: 5 }, () => ({ headers: {}, body: 'x' })))).catch(() => {});
+    }, 100);
+    const dom = await dumpDom(url, 4000).finally(() => clearInterval(feeder));
     expect(dom).toMatch(/id="state" class="up">live · updated/);
-    // c1 holds the 30 events (its avro sink cannot connect): 30 % of 100, and the table row with the total
-    expect(dom).toMatch(/data-metric="CHANNEL.c1"[^>]*>[^<]*\/s in · [^<]*\/s out · 30\.0% full</);
-    expect(dom).toMatch(/<tr data-metric="CHANNEL.c1"><td>CHANNEL.c1<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">30<\/td>/);
+    // c1 holds the events (its avro sink cannot connect): a fill level of at least 30 % of 100 and the row's total
+    const fill = /data-metric="CHANNEL.c1"[^>]*>[^<]*\/s in · [^<]*\/s out · (\d+)\.\d% full</.exec(dom);
+    expect(Number(fill?.[1])).toBeGreaterThanOrEqual(30);
+    expect(dom).toMatch(/<tr data-metric="CHANNEL.c1"><td>CHANNEL.c1<\/td>(<td class="num">[^<]*<\/td>){3}<td class="num">[3-7]\d<\/td>/);
+    // rates are per second between two polls; under Chromium's virtual time the polls come in quick real-time
+    // succession, so their value is not asserted here (the `top` test checks rates in real time)
     expect(dom).toMatch(/data-metric="SOURCE.r1"[^>]*>[\d.,]+ ev\/s in · \d+ conn</);
     expect(dom).toMatch(/data-metric="SINK.k1"[^>]*>[\d.,]+ ev\/s out · [1-9]\d* fail</);
     expect(dom).toMatch(/class="fillbar"/);
