@@ -16,6 +16,7 @@ import { rootLogger, flushLogs } from '../core/logging.js';
 import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
 import { avroClientMain } from './avro-client.js';
 import { graphMain } from './graph.js';
+import { topMain } from './top.js';
 import { FlumeError, errorMessage } from '../core/errors.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -29,6 +30,7 @@ Commands:
   docs       write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
   avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
   graph      draw the flow:    flume-ts graph --conf-file FILE --name NAME [--format svg|dot|mermaid] [-o FILE]
+  top        live view of a running agent: flume-ts top [--host H --port P | URL] [--interval S]
   version    print the version
 
 agent options (flume-ng's):
@@ -263,6 +265,9 @@ export async function main(argv: string[]): Promise<void> {
         break;
       case 'graph':
         code = await graphMain(rest);
+        break;
+      case 'top':
+        code = await topMain(rest);
         break;
       case 'docs': {
         const { values } = parseArgs({
