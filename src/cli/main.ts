@@ -17,6 +17,7 @@ import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './
 import { avroClientMain } from './avro-client.js';
 import { graphMain } from './graph.js';
 import { topMain } from './top.js';
+import { checkEnvironment } from './environment.js';
 import { FlumeError, errorMessage } from '../core/errors.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -27,6 +28,7 @@ const USAGE = `Usage: flume-ts <command> [options]
 Commands:
   agent      run an agent:     flume-ts agent --conf-file FILE --name NAME [options]
   validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
+                                 [--check-environment]  (also: ports free, directories writable, hosts resolvable here)
   docs       write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
   avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
   graph      draw the flow:    flume-ts graph --conf-file FILE --name NAME [--format svg|dot|mermaid] [-o FILE]
@@ -105,6 +107,7 @@ export async function validateMain(
       name: { type: 'string', short: 'n' },
       format: { type: 'string', default: 'text' },
       strict: { type: 'boolean', default: false },
+      'check-environment': { type: 'boolean', default: false },
       D: { type: 'string', short: 'D', multiple: true },
       conf: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
@@ -140,6 +143,8 @@ export async function validateMain(
       all.push(d);
     }
   }
+  if (values['check-environment'])
+    for (const { result } of results) if (result.plan) all.push(...(await checkEnvironment(configs, result.plan, sysProps)));
   const c = countBySeverity(all);
   errors = c.errors;
   warnings = c.warnings;

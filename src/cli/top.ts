@@ -55,9 +55,10 @@ function targetOf(argv: string[]): Target | { help: true } | { usage: string } {
   return { url: `${base}/metrics`, label: base, intervalS };
 }
 
-async function fetchMetrics(url: string, timeoutMs: number): Promise<Metrics> {
+/** The metrics document, or why there is none (an HTTP status that is not 200). */
+async function fetchMetrics(url: string, timeoutMs: number): Promise<Metrics | string> {
   const res = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
-  if (!res.ok) throw new Error(`HTTP ${res.status} from ${url}`);
+  if (!res.ok) return `HTTP ${res.status} from ${url}`;
   return (await res.json()) as Metrics;
 }
 
@@ -79,6 +80,11 @@ class Poller {
   async poll(): Promise<void> {
     try {
       const m = await fetchMetrics(this.t.url, Math.min(5000, Math.max(500, this.t.intervalS * 1000)));
+      if (typeof m === 'string') {
+        this.error = m;
+        this.prev = undefined;
+        return;
+      }
       const at = Date.now();
       this.rows = rowsOf(m, this.prev?.m, this.prev ? (at - this.prev.at) / 1000 : 0);
       this.prev = { at, m };

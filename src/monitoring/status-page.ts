@@ -73,7 +73,7 @@ const SCRIPT = `
   }
   function poll() {
     fetch('metrics', { headers: { accept: 'application/json' }, cache: 'no-store' })
-      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (r) { if (!r.ok) throw { message: 'HTTP ' + r.status }; return r.json(); })
       .then(function (m) {
         var now = Date.now();
         render(m, prev ? (now - prevAt) / 1000 : 0);
