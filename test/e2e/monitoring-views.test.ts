@@ -5,7 +5,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startAgent, tmpDir, waitFor, type AgentProcess } from '../support/agent-process.js';
@@ -145,6 +145,8 @@ describe('monitoring views of a running agent', () => {
     expect(dom).toMatch(/class="fillbar"/);
     const png = path.join(tmpDir('flume-ts-status-'), 'status.png');
     await screenshot(url, png, '1100,520', 3000);
+    // FLUME_TS_SCREENSHOT_OUT=docs/images/status-page.png keeps the picture (how the one in docs/operations.md is made)
+    if (process.env.FLUME_TS_SCREENSHOT_OUT) copyFileSync(png, process.env.FLUME_TS_SCREENSHOT_OUT);
     const img = decodePng(readFileSync(png));
     expect([img.width, img.height]).toEqual([1100, 520]);
     const total = img.width * img.height;
