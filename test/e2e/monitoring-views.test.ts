@@ -117,6 +117,15 @@ describe('monitoring views of a running agent', () => {
     expect((await get(mon, '/graph.mmd')).body).toMatch(/^flowchart LR/);
   });
 
+  it('/graph.svg draws in headless Chromium: a non-blank picture with the dropped sink in red', async () => {
+    const png = path.join(tmpDir('flume-ts-graph-'), 'graph.png');
+    await screenshot(`http://127.0.0.1:${mon}/graph.svg`, png, '1000,400', 500);
+    const img = decodePng(readFileSync(png));
+    expect([img.width, img.height]).toEqual([1000, 400]);
+    expect(countPixels(img, (r, g, b) => r < 235 || g < 235 || b < 235) / (1000 * 400)).toBeGreaterThan(0.03);
+    expect(countPixels(img, (r, g, b) => r > 190 && g < 70 && b < 70)).toBeGreaterThan(100);
+  });
+
   it('the status page, run by headless Chromium, shows live counts and fill levels, and draws', async () => {
     await waitFor(async () => (await get(mon, '/ready')).status === 200, 'ready');
     const batch = JSON.stringify(Array.from({ length: 30 }, (_, i) => ({ headers: {}, body: `e${i}` })));
