@@ -17,6 +17,7 @@ const SCRIPT = `
     if (!prev || !prev[key] || dt <= 0) return 0;
     return Math.max(0, (n(m, attr) - n(prev[key], attr)) / dt);
   };
+  var esc = function (s) { return String(s).replace(/[&<>"]/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); };
   var fmt = function (r) { return r >= 100 ? Math.round(r).toLocaleString('en') : r.toFixed(1); };
   function describe(key, m, dt) {
     var t = m.Type;
@@ -61,13 +62,15 @@ const SCRIPT = `
     Object.keys(metrics).sort().forEach(function (key) {
       var d = describe(key, metrics[key], dt);
       if (!d) return;
-      var label = document.querySelector('text.live[data-metric="' + key + '"]');
+      var sel = JSON.stringify(key);
+      var label = document.querySelector('text.live[data-metric=' + sel + ']');
       if (label) label.textContent = d.text;
-      var g = document.querySelector('g.node[data-metric="' + key + '"]');
+      var g = document.querySelector('g.node[data-metric=' + sel + ']');
       if (g && d.kind === 'channel') fillBar(g, d.fill);
-      rows.push('<tr data-metric="' + key + '"><td>' + key + '</td><td class="num">' + (d.in !== undefined ? fmt(d.in) : '') +
-        '</td><td class="num">' + (d.out !== undefined ? fmt(d.out) : '') + '</td><td class="num">' +
-        (d.fill !== undefined ? d.fill.toFixed(1) + '%' : '') + '</td><td class="num">' + d.total + '</td><td class="num">' + d.fail + '</td></tr>');
+      var cell = function (v) { return '<td class="num">' + v + '</td>'; };
+      rows.push('<tr data-metric="' + esc(key) + '"><td>' + esc(key) + '</td>' + cell(d.in !== undefined ? fmt(d.in) : '') +
+        cell(d.out !== undefined ? fmt(d.out) : '') + cell(d.fill !== undefined ? d.fill.toFixed(1) + '%' : '') +
+        cell(d.total) + cell(d.fail) + '</tr>');
     });
     document.getElementById('rows').innerHTML = rows.join('');
   }
