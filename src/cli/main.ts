@@ -15,6 +15,9 @@ import { readConfigs } from '../runtime/config-files.js';
 import { rootLogger, flushLogs } from '../core/logging.js';
 import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
 import { avroClientMain } from './avro-client.js';
+import { graphMain } from './graph.js';
+import { topMain } from './top.js';
+import { checkEnvironment } from './environment.js';
 import { FlumeError, errorMessage } from '../core/errors.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -25,8 +28,11 @@ const USAGE = `Usage: flume-ts <command> [options]
 Commands:
   agent      run an agent:     flume-ts agent --conf-file FILE --name NAME [options]
   validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
+                                 [--check-environment]  (also: ports free, directories writable, hosts resolvable here)
   docs       write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
   avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
+  graph      draw the flow:    flume-ts graph --conf-file FILE --name NAME [--format svg|dot|mermaid] [-o FILE]
+  top        live view of a running agent: flume-ts top [--host H --port P | URL] [--interval S]
   version    print the version
 
 agent options (flume-ng's):
@@ -101,6 +107,7 @@ export async function validateMain(
       name: { type: 'string', short: 'n' },
       format: { type: 'string', default: 'text' },
       strict: { type: 'boolean', default: false },
+      'check-environment': { type: 'boolean', default: false },
       D: { type: 'string', short: 'D', multiple: true },
       conf: { type: 'string', short: 'c' },
       help: { type: 'boolean', short: 'h' },
@@ -136,6 +143,8 @@ export async function validateMain(
       all.push(d);
     }
   }
+  if (values['check-environment'])
+    for (const { result } of results) if (result.plan) all.push(...(await checkEnvironment(configs, result.plan, sysProps)));
   const c = countBySeverity(all);
   errors = c.errors;
   warnings = c.warnings;
@@ -258,6 +267,12 @@ export async function main(argv: string[]): Promise<void> {
         break;
       case 'avro-client':
         code = await avroClientMain(rest);
+        break;
+      case 'graph':
+        code = await graphMain(rest);
+        break;
+      case 'top':
+        code = await topMain(rest);
         break;
       case 'docs': {
         const { values } = parseArgs({

@@ -32,6 +32,10 @@ export const DIAGNOSTIC_CODES = {
   'unknown-property': 'the component has no such property; Flume ignores it silently',
   'alias-property': 'an older spelling of a property name is read as the current one',
   'batch-exceeds-transaction-capacity': "a batch size is above the channel's transactionCapacity; Flume drops the component",
+  'env-port-in-use': 'validate --check-environment: a source cannot listen on its host:port here (in use, or not allowed)',
+  'env-directory-missing': 'validate --check-environment: a directory the component needs does not exist, or is not a directory',
+  'env-directory-not-writable': 'validate --check-environment: a directory (or the parent it would be created in) is not writable',
+  'env-host-unresolvable': 'validate --check-environment: a host name the component connects to does not resolve on this machine',
 } as const satisfies Record<string, string>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -3,9 +3,28 @@
  * `-Dflume.monitoring.type=http -Dflume.monitoring.port=41414`: `GET /metrics` returns
  * `{"SOURCE.r1": {...}, "CHANNEL.c1": {...}, "SINK.k1": {...}}` with string values. The same path serves the
  * Prometheus text format to scrapers that ask for it (Accept: text/plain or openmetrics), and `/prometheus` always does.
+ * With views (a running agent): `/health` (liveness), `/ready` (readiness), `/graph.svg|dot|mmd|json` (the flow) and
+ * the status page at `/` (docs/operations.md).
  */
 import http from 'node:http';
 import type { CounterGroup } from './counters.js';
+import type { FlowGraph } from './graph/model.js';
+import { toSvg } from './graph/svg.js';
+import { toDot, toMermaid } from './graph/text.js';
+import { statusPage } from './status-page.js';
+
+/** A status code with its JSON body (health and readiness). */
+export interface Probe {
+  status: number;
+  body: Record<string, unknown>;
+}
+
+/** What a running agent adds to the metrics endpoint. */
+export interface MonitoringViews {
+  health(): Probe;
+  ready(): Probe;
+  graph(): FlowGraph | undefined;
+}
 
 export type CounterSource = () => readonly CounterGroup[];
 
@@ -40,7 +59,32 @@ export function metricsPrometheus(groups: readonly CounterGroup[]): string {
   return text;
 }
 
-export function startMetricsServer(port: number, host: string, source: CounterSource): Promise<http.Server> {
+const GRAPH_TYPES: Record<string, [string, (g: FlowGraph) => string]> = {
+  '/graph.svg': ['image/svg+xml', (g) => toSvg(g)],
+  '/graph.dot': ['text/vnd.graphviz; charset=utf-8', toDot],
+  '/graph.mmd': ['text/plain; charset=utf-8', toMermaid],
+  '/graph.json': ['application/json;charset=utf-8', (g) => JSON.stringify(g)],
+};
+
+/** The views' routes; false when the path is not one of them. */
+function serveViews(pathname: string, res: http.ServerResponse, views: MonitoringViews): boolean {
+  const json = (p: Probe) =>
+    res.writeHead(p.status, { 'content-type': 'application/json;charset=utf-8', 'cache-control': 'no-store' }).end(JSON.stringify(p.body));
+  if (pathname === '/health') json(views.health());
+  else if (pathname === '/ready') json(views.ready());
+  else if (GRAPH_TYPES[pathname] || pathname === '/') {
+    const g = views.graph();
+    if (!g) res.writeHead(503, { 'content-type': 'text/plain' }).end('no agent running\n');
+    else if (pathname === '/') res.writeHead(200, { 'content-type': 'text/html;charset=utf-8' }).end(statusPage(g));
+    else {
+      const [type, render] = GRAPH_TYPES[pathname]!;
+      res.writeHead(200, { 'content-type': type }).end(render(g));
+    }
+  } else return false;
+  return true;
+}
+
+export function startMetricsServer(port: number, host: string, source: CounterSource, views?: MonitoringViews): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     if (req.method === 'TRACE' || req.method === 'OPTIONS') {
       res.writeHead(403).end();
@@ -59,6 +103,7 @@ export function startMetricsServer(port: number, host: string, source: CounterSo
       res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(JSON.stringify(metricsJson(source())));
       return;
     }
+    if (views && serveViews(url.pathname, res, views)) return;
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html;charset=utf-8' }).end('<html><body><a href="/metrics">Metrics</a></body></html>');
       return;

@@ -56,6 +56,7 @@ export class Agent {
   private readonly registry: Registry;
   private readonly retryTimers = new Set<NodeJS.Timeout>();
   private stopping = false;
+  private readonly startedChannels = new Set<string>();
 
   /** Signature per channel name, for reuse on reload. */
   readonly channelSignatures = new Map<string, string>();
@@ -191,7 +192,12 @@ export class Agent {
 
   async start(): Promise<void> {
     for (const [name, ch] of this.channels) {
-      if (!this.reused.has(name)) await this.startWithRetry(`channel ${name}`, () => ch.start());
+      if (this.reused.has(name)) this.startedChannels.add(name);
+      else
+        await this.startWithRetry(`channel ${name}`, async () => {
+          await ch.start();
+          this.startedChannels.add(name);
+        });
     }
     for (const g of this.groups) {
       await this.startWithRetry(`sink group ${g.name}`, async () => {
@@ -257,6 +263,16 @@ export class Agent {
     }
     this.logger.info({ agent: this.name, drained: left === 0, eventsLeftInChannels: left }, 'Agent stopped');
     return { drained: left === 0, left };
+  }
+
+  /** Readiness: the configured components not (yet) started, e.g. `source r1` while its start is being retried. */
+  notStarted(): string[] {
+    if (this.stopping) return ['agent (stopping)'];
+    return [
+      ...[...this.channels.keys()].filter((n) => !this.startedChannels.has(n)).map((n) => `channel ${n}`),
+      ...this.groups.filter((g) => !g.started).map((g) => `sink runner ${g.name}`),
+      ...[...this.sources].filter(([, e]) => !e.started).map(([n]) => `source ${n}`),
+    ];
   }
 
   /** Flume's /metrics document: `{"SOURCE.r1": {...}, "CHANNEL.c1": {...}, "SINK.k1": {...}}`, string values. */

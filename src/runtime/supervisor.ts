@@ -12,7 +12,9 @@ import { flushLogs } from '../core/logging.js';
 import { errorMessage } from '../core/errors.js';
 import { Agent } from './agent.js';
 import { modificationTimes, readConfigs } from './config-files.js';
-import { startMonitoring } from './monitoring.js';
+import { agentViews, startMonitoring } from './monitoring.js';
+import { flowGraphOf } from '../monitoring/graph/load.js';
+import type { FlowGraph } from '../monitoring/graph/model.js';
 
 export interface RunOptions {
   /** Configuration files (paths or file: URIs), merged in order. */
@@ -67,6 +69,17 @@ export async function loadForRun(o: RunOptions, logger: Logger): Promise<(LoadRe
 /** The running agent, replaced on each successful reload. */
 interface Current {
   agent: Agent;
+  /** Its flow graph, for /graph.* and the status page. */
+  graph?: FlowGraph;
+}
+
+/** The flow graph of a loaded configuration (undefined if the files changed meanwhile and no longer hold the agent). */
+function graphOf(o: RunOptions, loaded: LoadResult & { registry: Registry }): FlowGraph | undefined {
+  try {
+    return flowGraphOf(readConfigs(o.files), o.name, loaded.registry, { ...o.sysProps }, loaded).graph;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Checks the files every poll interval; on a change loads the new configuration and swaps the agent. */
@@ -86,6 +99,7 @@ function watchForReload(o: RunOptions, logger: Logger, current: Current, loadedM
       const reuse = current.agent.reusableFor(next.plan!);
       await current.agent.stop({ drainTimeoutMs: 5000, keepChannels: new Set(reuse.keys()) });
       current.agent = new Agent(next.plan!, next.registry, o.root, reuse);
+      current.graph = graphOf(o, next);
       await current.agent.start();
     } catch (err) {
       logger.error({ err: errorMessage(err) }, 'reload failed');
@@ -140,9 +154,13 @@ export async function runAgent(o: RunOptions): Promise<number> {
     flushLogs();
     return 1;
   }
-  const current: Current = { agent: new Agent(first.plan!, first.registry, o.root) };
+  const current: Current = { agent: new Agent(first.plan!, first.registry, o.root), graph: graphOf(o, first) };
   await current.agent.start();
-  const metricsServer: Server | undefined = await startMonitoring(o.sysProps, () => current.agent.counters(), logger);
+  const views = agentViews(
+    () => current.agent,
+    () => current.graph,
+  );
+  const metricsServer: Server | undefined = await startMonitoring(o.sysProps, () => current.agent.counters(), logger, views);
   const reloadTimer = o.pollIntervalS === undefined ? undefined : watchForReload(o, logger, current, loadedMtimes);
   const code = await stopOnSignal(logger, current, o.drainMs, () => {
     if (reloadTimer) clearInterval(reloadTimer);
