@@ -57,7 +57,7 @@ export class SpnegoAuth implements WebHdfsAuth {
     if (!/InvalidToken|token .*(expired|can't be found)|delegation token|Security enabled but user not authenticated/i.test(text)) {
       return false;
     }
-    this.logger.warn({ status, principal: this.login.principal }, 'WebHDFS refused the delegation token; fetching a new one');
+    this.logger.warn({ status, principal: this.login?.principal }, 'WebHDFS refused the delegation token; fetching a new one');
     this.state = undefined;
     return true;
   }
