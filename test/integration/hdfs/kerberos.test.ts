@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startKerberizedHdfs } from '../../../scripts/services/hdfs-kerberos.mjs';
 import { stopPid } from '../../../scripts/services/lib.mjs';
-import { kerberosLogin } from '../../../src/components/shared/kerberos.js';
+import { canonicalLocalHost, kerberosLogin } from '../../../src/components/shared/kerberos.js';
 import { SpnegoAuth } from '../../../src/components/sinks/hdfs/spnego.js';
 import { WebHdfsClient } from '../../../src/components/sinks/hdfs/webhdfs.js';
 import { canConnect, freePort, sendLines, startAgent, tmpDir, waitFor, type AgentProcess } from '../../support/agent-process.js';
@@ -35,6 +35,9 @@ beforeAll(async () => {
     tokenMaxLifetimeMs: 30_000,
   });
   client = svc.kdc.addPrincipal('flume/localhost', { maxLife: '20 seconds' });
+  // flume/_HOST resolves to this host's canonical name: localhost here, maybe another name elsewhere (same keytab)
+  const host = await canonicalLocalHost();
+  if (host !== 'localhost') svc.kdc.addPrincipal(`flume/${host}`, { maxLife: '20 seconds', keytab: client.keytab });
   // the test reads back as the same principal (its own login, in this process)
   const login = kerberosLogin(client.principal, client.keytab, logger);
   const url = `http://127.0.0.1:${hdfs.ports.http}`;
@@ -49,6 +52,7 @@ afterAll(async () => {
   await Promise.all(agents.map((a) => a.stop('SIGKILL')));
   reader?.destroy();
   if (hdfs) await Promise.all([...hdfs.pids].reverse().map((p) => stopPid(p, 5000)));
+  if (hdfs) fs.rmSync(hdfs.dir, { recursive: true, force: true });
   await svc?.release();
 });
 
