@@ -153,15 +153,20 @@ export async function kerberosLogin(principal: string, keytab: string, logger?: 
 
 /** Flume's "Keytab is not a readable file", checked again before each login attempt (a keytab may appear later). */
 export function checkKeytab(principal: string, keytab: string): void {
+  let why: string | undefined;
+  let cause: unknown;
   try {
-    if (!fs.statSync(keytab).isFile()) throw new Error('not a file');
-    fs.accessSync(keytab, fs.constants.R_OK);
+    if (!fs.statSync(keytab).isFile()) why = 'not a file';
+    else fs.accessSync(keytab, fs.constants.R_OK);
   } catch (e) {
+    why = (e as Error).message;
+    cause = e;
+  }
+  if (why !== undefined) {
     throw new FlumeError(
       'FLUME_KERBEROS',
-      `Kerberos login as ${principal}: Keytab is not a readable file: ${keytab} (${(e as Error).message}); ` +
-        'check the keytab path and that this user may read it',
-      { cause: e, retriable: true },
+      `Kerberos login as ${principal}: Keytab is not a readable file: ${keytab} (${why}); check the keytab path and that this user may read it`,
+      { cause, retriable: true },
     );
   }
 }
