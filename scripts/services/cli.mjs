@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 // npm run services -- <command> [names...]
-//   start [kafka] [hdfs] [es] [--foreground]   start (or reuse) services; detached unless --foreground,
+//   start [kafka] [hdfs] [es] [artemis] [kdc] [--foreground]   start (or reuse) services; detached unless --foreground,
 //                                              which keeps running and stops them on Ctrl-C / SIGTERM / exit
 //   stop [names...]                            stop the named (default: all recorded) services
 //   status                                     print the state file with liveness (JSON)
 //   download [kafka hdfs es artemis flume]             only fetch the Maven artefacts (default: all)
 import { ensureArtifacts, STATE_FILE } from './lib.mjs';
-import { SERVICE_NAMES, describe, startServices, status, stopServices } from './index.mjs';
+import { MAVEN_SERVICES, SERVICE_NAMES, describe, startServices, status, stopServices } from './index.mjs';
 
 const [cmd, ...rest] = process.argv.slice(2);
 const flags = rest.filter((a) => a.startsWith('--'));
@@ -42,11 +42,12 @@ async function main() {
       console.log(JSON.stringify(status(), null, 2));
       return;
     case 'download':
-      for (const n of names.length ? names : [...SERVICE_NAMES, 'flume']) ensureArtifacts(/** @type {any} */ (n));
+      for (const n of names.length ? names.filter((x) => x !== 'kdc') : [...MAVEN_SERVICES, 'flume'])
+        ensureArtifacts(/** @type {any} */ (n));
       return;
     default:
       console.error(
-        'usage: npm run services -- start [kafka hdfs es artemis] [--foreground] | stop [names] | status | download [kafka hdfs es artemis flume]',
+        'usage: npm run services -- start [kafka hdfs es artemis kdc] [--foreground] | stop [names] | status | download [kafka hdfs es artemis flume]',
       );
       process.exit(2);
   }

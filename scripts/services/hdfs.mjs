@@ -29,10 +29,20 @@ function siteXml(props) {
 }
 
 /**
+ * @typedef {object} HdfsVariant  extra settings for a variant of the cluster (hdfs-kerberos.mjs)
+ * @property {Record<string, string | number | boolean>} [core]  core-site.xml properties added / overridden
+ * @property {Record<string, string | number | boolean>} [hdfs]  hdfs-site.xml properties added / overridden
+ * @property {string[]} [jvm]   extra JVM options of both daemons
+ * @property {(logDir: string) => boolean} [ready]  readiness from the daemons' logs instead of JMX + WebHDFS (both need
+ *   SPNEGO under Kerberos)
+ */
+
+/**
  * @param {string} dir run directory
+ * @param {HdfsVariant} [variant]
  * @returns {Promise<import('./lib.mjs').ServiceInfo>}
  */
-export async function start(dir) {
+export async function start(dir, variant = {}) {
   const lib = ensureArtifacts('hdfs');
   const t0 = Date.now();
   const [rpc, httpPort, dnData, dnHttp, dnIpc] = await freePorts(5);
@@ -59,6 +69,7 @@ export async function start(dir) {
       'hadoop.security.authentication': 'simple',
       [`hadoop.proxyuser.${user}.hosts`]: '*',
       [`hadoop.proxyuser.${user}.groups`]: '*',
+      ...variant.core,
     }),
   );
   fs.writeFileSync(
@@ -97,6 +108,7 @@ export async function start(dir) {
       'dfs.namenode.service.handler.count': 2,
       'dfs.datanode.max.transfer.threads': 256,
       'dfs.block.access.token.enable': false,
+      ...variant.hdfs,
     }),
   );
   fs.writeFileSync(
@@ -129,6 +141,7 @@ export async function start(dir) {
     '-Dhadoop.root.logger=INFO,file',
     `-Dlog4j.configuration=file:${path.join(conf, 'log4j.properties')}`,
     ...JAVA17_OPENS,
+    ...(variant.jvm ?? []),
     '-cp',
     `${conf}${path.delimiter}${path.join(lib, '*')}`,
   ];
@@ -163,6 +176,7 @@ export async function start(dir) {
     await waitFor(
       'hdfs',
       async () => {
+        if (variant.ready) return variant.ready(logDir);
         const st = await getJson(`http://${HOST}:${httpPort}/jmx?qry=Hadoop:service=NameNode,name=FSNamesystemState`);
         const b = st?.beans?.[0];
         if (!b || b.NumLiveDataNodes < 1 || b.FSState !== 'Operational') return false;

@@ -1,5 +1,5 @@
 // Types for index.mjs (the harness is plain JS so that `node` runs it without a build).
-export type ServiceName = 'kafka' | 'hdfs' | 'es' | 'artemis';
+export type ServiceName = 'kafka' | 'hdfs' | 'es' | 'artemis' | 'kdc';
 
 export interface ServiceInfo {
   /** kafka | hdfs | es */
@@ -24,6 +24,7 @@ export interface ServiceInfo {
 }
 
 export const SERVICE_NAMES: readonly ServiceName[];
+export const MAVEN_SERVICES: readonly ServiceName[];
 export const STATE_FILE: string;
 export function readState(): { services: Record<string, ServiceInfo> };
 export function liveService(name: string): ServiceInfo | undefined;

@@ -1,4 +1,4 @@
-// Service harness API: start/reuse/stop Kafka, HDFS and Elasticsearch on loopback, recorded in .services/state.json.
+// Service harness API: start/reuse/stop Kafka, HDFS, Elasticsearch, Artemis and a Kerberos KDC on loopback, recorded in .services/state.json.
 // Used by the CLI (scripts/services/cli.mjs, `npm run services`) and by test/support/services.ts.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,10 +9,13 @@ import { RUN_DIR, STATE_FILE, ensureArtifacts, liveService, log, pidAlive, readS
 export { STATE_FILE, readState, liveService } from './lib.mjs';
 
 /** @typedef {import('./lib.mjs').ServiceInfo} ServiceInfo */
-/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis'} ServiceName */
+/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis' | 'kdc'} ServiceName */
 
 /** Every service the harness can run. */
-export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis']);
+export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'kdc']);
+
+/** Services with Maven artefacts (the KDC is Debian's krb5-kdc). */
+export const MAVEN_SERVICES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis']);
 
 /** @param {string} name @returns {Promise<{ start: (dir: string) => Promise<ServiceInfo> }>} */
 async function impl(name) {
@@ -25,6 +28,8 @@ async function impl(name) {
       return import('./es.mjs');
     case 'artemis':
       return import('./artemis.mjs');
+    case 'kdc':
+      return import('./kdc.mjs');
     default:
       throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
   }
@@ -59,7 +64,7 @@ export async function startServices(names, opts = {}) {
       toStart.push(name);
     }
     // Artefacts first, one at a time (Maven's local repository is not safe for concurrent writers)…
-    for (const name of toStart) ensureArtifacts(/** @type {any} */ (name));
+    for (const name of toStart) if (name !== 'kdc') ensureArtifacts(/** @type {any} */ (name));
     // …then the JVMs in parallel: they are independent and mostly wait on their own start-up.
     const results = await Promise.allSettled(
       toStart.map(async (name) => {

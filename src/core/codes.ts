@@ -22,6 +22,8 @@ export const ERROR_CODES = {
   FLUME_HDFS_LEASE: 'an HDFS file is still open by a writer that died with its DataNode; waiting for lease recovery',
   FLUME_HDFS_RENAME: 'HDFS refused to rename a finished .tmp file to its final name',
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
+  FLUME_KERBEROS:
+    'a Kerberos login or GSSAPI/SPNEGO exchange failed (keytab unreadable or without the principal, unknown principal, clock skew, KDC unreachable, token refused); retried',
   FLUME_CODEC: 'a compression codec is unknown or not available',
   FLUME_BAD_ESCAPE: 'an escape sequence (%x) in a path or topic is not one Flume knows',
   FLUME_BAD_TIMESTAMP: 'the timestamp header is not a number of milliseconds',

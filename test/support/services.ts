@@ -13,6 +13,7 @@
  */
 import { startFlume, type FlumeOptions } from '../../scripts/services/flume.mjs';
 import { startServices, stopServices, type ServiceInfo, type ServiceName } from '../../scripts/services/index.mjs';
+import { addPrincipal, kdcEnv, type PrincipalOptions } from '../../scripts/services/kdc.mjs';
 import { freePort, pidAlive, portOpen, stopPid, waitFor } from '../../scripts/services/lib.mjs';
 
 export type { ServiceInfo, ServiceName };
@@ -56,7 +57,26 @@ export interface ArtemisEndpoint {
   password: string;
 }
 
+export interface KdcEndpoint {
+  /** FLUME.TEST */
+  realm: string;
+  /** `127.0.0.1:<port>` (TCP and UDP) */
+  kdc: string;
+  host: string;
+  port: number;
+  /** client profile: KRB5_CONFIG=<krb5conf> (MIT), -Djava.security.krb5.conf=<krb5conf> (Java) */
+  krb5conf: string;
+  /** env for MIT tools / libkrb5 (KRB5_CONFIG, KRB5_KDC_PROFILE) on top of process.env */
+  env: NodeJS.ProcessEnv;
+  /**
+   * Creates a principal (a bare name gets @FLUME.TEST) with a random key and writes its keytab; `maxLife`
+   * ("30 seconds") caps the lifetime of its tickets for expiry tests.
+   */
+  addPrincipal(name: string, opts?: PrincipalOptions): { principal: string; keytab: string };
+}
+
 interface Endpoints {
+  kdc: KdcEndpoint;
   kafka: KafkaEndpoint;
   artemis: ArtemisEndpoint;
   hdfs: HdfsEndpoint;
@@ -87,7 +107,7 @@ export async function useServices<N extends ServiceName>(names: readonly N[]): P
   return out as Services<N>;
 }
 
-function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint {
+function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | KdcEndpoint {
   const host = info.host;
   switch (info.name) {
     case 'kafka': {
@@ -108,6 +128,18 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
     case 'artemis': {
       const port = info.ports.broker;
       return { url: `tcp://${host}:${port}`, host, port, user: info.urls?.user ?? 'flume', password: info.urls?.password ?? 'flume' };
+    }
+    case 'kdc': {
+      const dir = info.dir;
+      return {
+        realm: info.urls?.realm ?? 'FLUME.TEST',
+        kdc: `${host}:${info.ports.kdc}`,
+        host,
+        port: info.ports.kdc,
+        krb5conf: info.urls?.krb5conf ?? `${dir}/krb5.conf`,
+        env: kdcEnv(dir),
+        addPrincipal: (name, opts) => addPrincipal(dir, name, opts),
+      };
     }
     default:
       throw new Error(`unknown service ${info.name}`);

@@ -58,8 +58,21 @@ export class RpcConnection {
     );
   }
 
-  static async open(o: ConnectOptions, decode: (chunk: Buffer) => Reply[]): Promise<RpcConnection> {
+  /** `handshake`: runs on the connected stream before any request (thrift's SASL GSSAPI, thrift/sasl.ts). */
+  static async open(
+    o: ConnectOptions,
+    decode: (chunk: Buffer) => Reply[],
+    handshake?: (s: Duplex) => Promise<void>,
+  ): Promise<RpcConnection> {
     const stream = await connectStream(o);
+    if (handshake) {
+      try {
+        await handshake(stream);
+      } catch (e) {
+        stream.destroy();
+        throw e;
+      }
+    }
     return new RpcConnection(stream, decode, `${o.host}:${o.port}`);
   }
 

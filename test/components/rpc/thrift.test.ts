@@ -181,4 +181,17 @@ describe('thrift sink → thrift source (JS ↔ JS)', () => {
     expect(() => create(thriftSource, { bind: '127.0.0.1', port: '0', protocol: 'json' })).toThrow(/binary or compact/);
     expect(() => create(thriftSource, { bind: '127.0.0.1', port: '0', kerberos: 'true' })).toThrow(/Kerberos/);
   });
+
+  it("sink kerberos = true: Flume's server-principal message; flume-ts needs client-principal and client-keytab", () => {
+    const base = { hostname: '127.0.0.1', port: '1', kerberos: 'true' };
+    expect(() => create(thriftSink, { ...base, 'client-principal': 'c@R', 'client-keytab': '/k' }, { channel: memory() })).toThrow(
+      /Flume in secure mode, but Flume config doesn't specify a server principal/,
+    );
+    expect(() => create(thriftSink, { ...base, 'server-principal': 'flume/h@R' }, { channel: memory() })).toThrow(
+      /needs client-principal and client-keytab/,
+    );
+    expect(() => create(thriftSink, { ...base, 'server-principal': 'flume@R', 'client-principal': 'c@R', 'client-keytab': '/k' })).toThrow(
+      /not service\/host@REALM/,
+    );
+  });
 });

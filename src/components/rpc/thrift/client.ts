@@ -3,6 +3,7 @@
  * framed transport, compact (default) or binary protocol, appendBatch in batch-size chunks; any status but OK fails
  * the call.
  */
+import type { Duplex } from 'node:stream';
 import type { Event } from '../../../core/event.js';
 import { RpcConnection } from '../client.js';
 import { RpcError } from '../errors.js';
@@ -14,6 +15,8 @@ export interface ThriftClientOptions extends ConnectOptions {
   requestTimeoutMs: number;
   batchSize: number;
   protocol: ProtocolName;
+  /** Kerberos: SASL GSSAPI negotiation on the new connection (sasl.ts), before the framed Thrift calls. */
+  handshake?: (stream: Duplex) => Promise<void>;
 }
 
 export class ThriftRpcClient {
@@ -27,11 +30,14 @@ export class ThriftRpcClient {
 
   static async connect(o: ThriftClientOptions): Promise<ThriftRpcClient> {
     const decoder = new FrameDecoder(DEFAULT_MAX_FRAME);
-    const conn = await RpcConnection.open(o, (chunk) =>
-      decoder.push(chunk).map((frame) => {
-        const r = decodeReply(o.protocol, frame);
-        return { id: r.seqid, data: frame };
-      }),
+    const conn = await RpcConnection.open(
+      o,
+      (chunk) =>
+        decoder.push(chunk).map((frame) => {
+          const r = decodeReply(o.protocol, frame);
+          return { id: r.seqid, data: frame };
+        }),
+      o.handshake,
     );
     return new ThriftRpcClient(conn, o);
   }

@@ -9,6 +9,8 @@ import { errorMessage } from '../../../core/errors.js';
 import { checkSerializer, configureSerializer } from '../../serializers/index.js';
 import { CompressedStreamFormat, DataStreamFormat, SequenceFileFormat, resolveCodec, type FileFormat } from './formats.js';
 import { HdfsSink } from './sink.js';
+import { claimKerberosPrincipal, kerberosLogin } from '../../shared/kerberos.js';
+import { SpnegoAuth } from './spnego.js';
 import { normalizeAddress, resolveHdfsPath } from './webhdfs.js';
 
 const FILE_TYPES = ['SequenceFile', 'DataStream', 'CompressedStream'] as const;
@@ -35,8 +37,9 @@ export const hdfsSink = defineComponent({
     "Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume's hflush gives (neither fsyncs to disk, as hsync would).",
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
     "Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop's block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop's block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4's codecs). lzo and zstd are rejected at configuration time (Hadoop's ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).",
-    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. Kerberos (hdfs.kerberosPrincipal/Keytab) is not supported; hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
+    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
+    "Kerberos (hdfs.kerberosPrincipal + hdfs.kerberosKeytab, see docs/security.md): SPNEGO to the NameNode's HTTP/<canonical host> principal for delegation tokens (GETDELEGATIONTOKEN, renewer = the principal's first component), then `delegation=` on every NameNode and DataNode request, renewed at 3/4 of its lifetime and fetched again when renewal is refused; hdfs.proxyUser becomes `doas=` on the token request (the token then acts as that user). `_HOST` in the principal is this host's canonical name, and one principal and keytab per process as Flume (a second, different one is refused with Flume's message). The login is MIT Kerberos's client-keytab initiation (native `kerberos` module, loaded only when configured) into a private credential cache; it re-obtains tickets before they expire. Unlike Flume, a keytab that is missing or unusable at start is not a configuration error: the sink reports it (naming the principal and keytab) and retries, so the agent stays up.",
   ].join(' '),
   properties: {
     'hdfs.path': prop.string({
@@ -79,9 +82,11 @@ export const hdfsSink = defineComponent({
       doc: 'Accepted (requests are asynchronous; every bucket of a batch is flushed at once).',
     }),
     'hdfs.rollTimerPoolSize': prop.int({ default: 1, min: 1, doc: 'Accepted (timers need no threads).' }),
-    'hdfs.kerberosPrincipal': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
-    'hdfs.kerberosKeytab': prop.string({ doc: 'Not supported (Kerberos/SPNEGO).' }),
-    'hdfs.proxyUser': prop.string({ doc: 'User to act as (WebHDFS doas).' }),
+    'hdfs.kerberosPrincipal': prop.string({
+      doc: 'Kerberos principal (`_HOST` = canonical local host name): SPNEGO to WebHDFS, then delegation tokens.',
+    }),
+    'hdfs.kerberosKeytab': prop.string({ doc: 'Keytab of hdfs.kerberosPrincipal.' }),
+    'hdfs.proxyUser': prop.string({ doc: 'User to act as (WebHDFS doas; with Kerberos the delegation token is issued for it).' }),
     'hdfs.round': prop.boolean({ default: false, doc: 'Round the event time down (all time escapes except %t).' }),
     'hdfs.roundValue': prop.int({ default: 1, doc: 'Multiple to round down to (1..60 for second/minute, 1..24 for hour).' }),
     'hdfs.roundUnit': prop.string({ default: 'second', doc: 'second, minute or hour (anything else disables rounding).' }),
@@ -155,11 +160,21 @@ export const hdfsSink = defineComponent({
         message: 'Ignoring parameter hdfs.inUseSuffix because hdfs.emptyInUseSuffix = true',
       });
     }
-    if (c['hdfs.kerberosPrincipal'] !== undefined || c['hdfs.kerberosKeytab'] !== undefined) {
+    const principal = c['hdfs.kerberosPrincipal'];
+    const keytab = c['hdfs.kerberosKeytab'];
+    if ((principal === undefined) !== (keytab === undefined)) {
       out.push({
-        prop: c['hdfs.kerberosPrincipal'] !== undefined ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab',
-        message: "Kerberos is not supported by flume-ts's WebHDFS client",
-        hint: 'use simple authentication (hdfs.webhdfs.user) or an HttpFS gateway',
+        prop: principal === undefined ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab',
+        message:
+          principal === undefined
+            ? 'Principal can not be null when keytab is provided'
+            : 'Keytab can not be null when Principal is provided',
+        hint: 'set both hdfs.kerberosPrincipal and hdfs.kerberosKeytab, or neither',
+      });
+    } else if (principal !== undefined && (principal === '' || keytab === '')) {
+      out.push({
+        prop: principal === '' ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab',
+        message: principal === '' ? 'Invalid Kerberos principal: ' : 'Invalid Kerberos keytab: ',
       });
     }
     for (const key of ['hdfs.path', 'hdfs.filePrefix'] as const) {
@@ -211,6 +226,22 @@ export const hdfsSink = defineComponent({
     }
     const closeTries = c['hdfs.retryInterval'] <= 0 ? 1 : c['hdfs.closeTries'] <= 0 ? Infinity : c['hdfs.closeTries'];
     const suffix = c['hdfs.fileSuffix'].length > 0 ? c['hdfs.fileSuffix'] : (codec?.extension ?? '');
+    const principal = c['hdfs.kerberosPrincipal'];
+    const keytab = c['hdfs.kerberosKeytab'];
+    const callTimeoutMs = Math.min(c['hdfs.callTimeout'], INT_MAX);
+    // Flume refuses a second principal at configure time; the login itself happens on the first request
+    if (principal !== undefined && keytab !== undefined) claimKerberosPrincipal(principal, keytab);
+    const authFor =
+      principal !== undefined && keytab !== undefined
+        ? (baseUrl: string) =>
+            new SpnegoAuth(
+              new URL(baseUrl),
+              () => kerberosLogin(principal, keytab, ctx.logger),
+              c['hdfs.proxyUser'],
+              ctx.logger,
+              callTimeoutMs,
+            )
+        : undefined;
     return new HdfsSink(ctx.name, ctx.channel, ctx.logger, {
       batchSize: c['hdfs.batchSize'],
       path: new BucketPath(c['hdfs.path'], escapeOpts),
@@ -230,7 +261,8 @@ export const hdfsSink = defineComponent({
       address: c['hdfs.webhdfs.address'] === undefined ? undefined : normalizeAddress(c['hdfs.webhdfs.address']),
       user: c['hdfs.webhdfs.user'] ?? process.env.HADOOP_USER_NAME ?? os.userInfo().username,
       doAs: c['hdfs.proxyUser'],
-      callTimeoutMs: Math.min(c['hdfs.callTimeout'], INT_MAX),
+      authFor,
+      callTimeoutMs,
       parallelism: c['hdfs.threadsPoolSize'],
       transactionsInFlight: c['hdfs.webhdfs.transactionsInFlight'],
       newFormat,

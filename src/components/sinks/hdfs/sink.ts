@@ -12,6 +12,7 @@ import type { Status } from '../../../core/lifecycle.js';
 import type { BucketPath } from '../../shared/bucket-path.js';
 import { BucketWriter, runCloseJob, type BucketOptions, type CloseJob } from './bucket-writer.js';
 import type { FileFormat } from './formats.js';
+import type { WebHdfsAuth } from './spnego.js';
 import { LOCAL_FS, WebHdfsClient, resolveHdfsPath, type HdfsClient } from './webhdfs.js';
 import { LocalFsClient } from './localfs.js';
 
@@ -25,6 +26,8 @@ export interface HdfsSinkOptions {
   address?: string;
   user?: string;
   doAs?: string;
+  /** Kerberos: the WebHDFS authentication of a NameNode base URL (spnego.ts); undefined = simple (user.name) */
+  authFor?: (baseUrl: string) => WebHdfsAuth | undefined;
   callTimeoutMs: number;
   /** Parallel flushes of different buckets (hdfs.threadsPoolSize). */
   parallelism: number;
@@ -117,7 +120,8 @@ export class HdfsSink extends AbstractSink {
       this.clients.set(baseUrl, c);
     }
     if (!c) {
-      c = new WebHdfsClient({ baseUrl, user: this.o.user, doAs: this.o.doAs, timeoutMs: this.o.callTimeoutMs });
+      const auth = this.o.authFor?.(baseUrl);
+      c = new WebHdfsClient({ baseUrl, user: this.o.user, doAs: this.o.doAs, timeoutMs: this.o.callTimeoutMs, auth });
       this.clients.set(baseUrl, c);
     }
     return c;

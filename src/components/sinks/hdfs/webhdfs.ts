@@ -11,6 +11,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { FlumeError } from '../../../core/errors.js';
+import type { WebHdfsAuth } from './spnego.js';
 
 export interface WebHdfsOptions {
   /** `http://host:port` or `https://host:port` of the NameNode's HTTP server (or HttpFS). */
@@ -23,6 +24,8 @@ export interface WebHdfsOptions {
   timeoutMs?: number;
   /** TLS options for swebhdfs (e.g. `rejectUnauthorized`, `ca`). */
   tls?: https.AgentOptions;
+  /** Kerberos (spnego.ts): delegation tokens instead of `user.name` / `doas`. */
+  auth?: WebHdfsAuth;
 }
 
 export interface FileStatus {
@@ -66,8 +69,10 @@ export class WebHdfsClient {
   readonly timeoutMs: number;
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
+  private readonly auth: WebHdfsAuth | undefined;
 
   constructor(opts: WebHdfsOptions) {
+    this.auth = opts.auth;
     this.base = new URL(opts.baseUrl);
     this.user = opts.user;
     this.doAs = opts.doAs;
@@ -96,7 +101,17 @@ export class WebHdfsClient {
     return u;
   }
 
-  private request(method: string, url: URL, body?: Buffer, what = method): Promise<Reply> {
+  /** One request; with Kerberos, credentials added (and refreshed once when refused). */
+  private async request(method: string, url: URL, body?: Buffer, what = method): Promise<Reply> {
+    if (!this.auth) return this.send(method, url, body, what);
+    await this.auth.prepare(url);
+    const r = await this.send(method, url, body, what);
+    if (!this.auth.refused(r.status, r.body)) return r;
+    await this.auth.prepare(url);
+    return this.send(method, url, body, what);
+  }
+
+  private send(method: string, url: URL, body: Buffer | undefined, what: string): Promise<Reply> {
     const mod = url.protocol === 'https:' ? https : http;
     const agent = url.protocol === 'https:' ? this.httpsAgent : this.httpAgent;
     return new Promise<Reply>((resolve, reject) => {

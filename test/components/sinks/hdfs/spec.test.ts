@@ -73,9 +73,16 @@ describe('hdfs sink configuration', () => {
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.fileType': 'DataStream', serializer: 'txt' }).messages.join()).toMatch(
       /unknown serializer/,
     );
+    // Flume's FlumeAuthenticationUtil: both or neither
     expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosPrincipal': 'flume/_HOST@X' }).messages.join()).toMatch(
-      /Kerberos is not supported/,
+      /Keytab can not be null when Principal is provided/,
     );
+    expect(problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosKeytab': '/k.keytab' }).messages.join()).toMatch(
+      /Principal can not be null when keytab is provided/,
+    );
+    expect(
+      problems({ 'hdfs.path': 'hdfs://nn/p', 'hdfs.kerberosPrincipal': 'flume/_HOST@X', 'hdfs.kerberosKeytab': '/k.keytab' }).messages,
+    ).toEqual([]);
     expect(problems({ 'hdfs.path': 'hdfs://nn/%Y/p', 'hdfs.fileType': 'DataStream', serializer: 'header_and_text' }).messages).toEqual([]);
   });
 
