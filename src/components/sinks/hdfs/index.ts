@@ -5,8 +5,7 @@
 import os from 'node:os';
 import { defineComponent, prop, type SpecProblem } from '../../../config/spec.js';
 import { BucketPath, resolveTimeZone, type RoundUnit } from '../../shared/bucket-path.js';
-import { errorMessage } from '../../../core/errors.js';
-import { checkSerializer, configureSerializer } from '../../serializers/index.js';
+import { ConfigError, errorMessage } from '../../../core/errors.js';
 import { CompressedStreamFormat, DataStreamFormat, SequenceFileFormat, resolveCodec, type FileFormat } from './formats.js';
 import { HdfsSink } from './sink.js';
 import { normalizeAddress, resolveHdfsPath } from './webhdfs.js';
@@ -107,6 +106,7 @@ export const hdfsSink = defineComponent({
     }),
   },
   prefixes: { 'serializer.': 'options of the serializer (e.g. serializer.appendNewline)' },
+  serializer: { prop: 'serializer', when: (c) => c['hdfs.fileType'] !== 'SequenceFile' },
   batchSize: (c) => c['hdfs.batchSize'],
   check: (c, raw) => {
     const out: SpecProblem[] = [];
@@ -184,7 +184,6 @@ export const hdfsSink = defineComponent({
         out.push({ prop: 'hdfs.webhdfs.address', message: errorMessage(err) });
       }
     }
-    if (c['hdfs.fileType'] !== 'SequenceFile') out.push(...checkSerializer(c.serializer, 'serializer', raw));
     return out;
   },
   create: (c, ctx) => {
@@ -205,7 +204,8 @@ export const hdfsSink = defineComponent({
       const wf = c['hdfs.writeFormat'];
       newFormat = () => new SequenceFileFormat(wf, codec);
     } else {
-      const ser = configureSerializer(c.serializer, 'serializer', ctx);
+      const ser = ctx.serializer;
+      if (!ser) throw new ConfigError(`sink ${ctx.name}: its serializer part was not configured (create sinks from a validated plan)`);
       newFormat =
         fileType === 'DataStream' ? () => new DataStreamFormat(ser.create()) : () => new CompressedStreamFormat(ser.create(), codec!);
     }
