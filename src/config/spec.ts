@@ -177,14 +177,19 @@ export interface ComponentSpec<K extends ComponentKind = ComponentKind, P extend
 export type AnySpec = ComponentSpec<ComponentKind, any>;
 
 /**
- * Flume's Context.getSubProperties: the raw properties under `prefix` (`kafka.producer.`), with the prefix removed;
- * `trim` trims each value (Kafka's client properties).
+ * Flume's Context.getSubProperties, the one implementation: the entries whose key is under `prefix` (and longer than
+ * it), with the prefix removed. subProperties (raw values) and component-props' subProps (located values) use it.
  */
+export function subEntries<V>(entries: Iterable<readonly [string, V]>, prefix: string): Array<[string, V]> {
+  const out: Array<[string, V]> = [];
+  for (const [k, v] of entries) if (k.startsWith(prefix) && k.length > prefix.length) out.push([k.slice(prefix.length), v]);
+  return out;
+}
+
+/** The raw properties under `prefix` (`kafka.producer.`), prefix removed; `trim` trims each value (Kafka's client properties). */
 export function subProperties(raw: Readonly<Record<string, string>>, prefix: string, o: { trim?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = o.trim ? v.trim() : v;
-  }
+  for (const [k, v] of subEntries(Object.entries(raw), prefix)) out[k] = o.trim ? v.trim() : v;
   return out;
 }
 
