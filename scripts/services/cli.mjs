@@ -4,7 +4,7 @@
 //                                              which keeps running and stops them on Ctrl-C / SIGTERM / exit
 //   stop [names...]                            stop the named (default: all recorded) services
 //   status                                     print the state file with liveness (JSON)
-//   download [kafka hdfs es artemis flume]             only fetch the Maven artefacts (default: all)
+//   download [kafka hdfs hdfs-ha es artemis flume]             only fetch the Maven artefacts (default: all)
 import { ensureArtifacts, STATE_FILE } from './lib.mjs';
 import { MAVEN_SERVICES, SERVICE_NAMES, describe, startServices, status, stopServices } from './index.mjs';
 
@@ -42,12 +42,12 @@ async function main() {
       console.log(JSON.stringify(status(), null, 2));
       return;
     case 'download':
-      for (const n of names.length ? names.filter((x) => x !== 'kdc') : [...MAVEN_SERVICES, 'flume'])
+      for (const n of names.length ? names.filter((x) => x !== 'kdc') : [...MAVEN_SERVICES, 'hdfs-ha', 'flume'])
         ensureArtifacts(/** @type {any} */ (n));
       return;
     default:
       console.error(
-        'usage: npm run services -- start [kafka hdfs es artemis kdc] [--foreground] | stop [names] | status | download [kafka hdfs es artemis flume]',
+        'usage: npm run services -- start [kafka hdfs es artemis kdc] [--foreground] | stop [names] | status | download [kafka hdfs hdfs-ha es artemis flume]',
       );
       process.exit(2);
   }

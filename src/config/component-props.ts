@@ -1,6 +1,6 @@
 import type { Diagnostic, Location } from './diagnostics.js';
 import { didYouMean } from './diagnostics.js';
-import { parseValue, type AnySpec, type PropSpec } from './spec.js';
+import { parseValue, subEntries, type AnySpec, type PropSpec } from './spec.js';
 
 /** One property of a component after substitution and Flume's trim; `key` is relative to the component. */
 export interface PropValue {
@@ -26,12 +26,9 @@ export function rawOf(props: PropMap): Record<string, string> {
   return out;
 }
 
-/** Properties whose keys start with `prefix`, with the prefix removed (Flume's Context.getSubProperties). */
+/** The located properties under `prefix`, prefix removed (Flume's Context.getSubProperties: spec.ts subEntries). */
 export function subProps(props: PropMap, prefix: string): PropMap {
-  const out: PropMap = new Map();
-  for (const [k, v] of props)
-    if (k.startsWith(prefix) && k.length > prefix.length) out.set(k.slice(prefix.length), { ...v, key: k.slice(prefix.length) });
-  return out;
+  return new Map(subEntries(props, prefix).map(([key, v]) => [key, { ...v, key }]));
 }
 
 /**

@@ -31,6 +31,8 @@ export interface SourcePlan extends PartPlan {
 }
 export interface SinkPlan extends PartPlan {
   channel: string;
+  /** The serializer part, when the sink's spec declares one. */
+  serializer?: PartPlan;
 }
 export interface SinkGroupPlan {
   name: string;

@@ -104,6 +104,14 @@ export interface SourceContext extends BaseContext {
 }
 export interface SinkContext extends BaseContext {
   readonly channel: Channel;
+  /** The sink's serializer part, parsed by validation, when its spec declares one (`serializer` below). */
+  readonly serializer?: SerializerFactory;
+}
+
+/** A configured serializer part: `create()` gives a fresh serializer per output file. */
+export interface SerializerFactory {
+  readonly spec: AnySpec;
+  create(): EventSerializer;
 }
 export interface SelectorContext extends BaseContext {
   /** The source's channels, in the order of its `channels` list. */
@@ -150,6 +158,13 @@ export interface ComponentSpec<K extends ComponentKind = ComponentKind, P extend
   readonly properties: P;
   /** Sub-property families accepted without an unknown-property warning: prefix → doc (`kafka.producer.`). */
   readonly prefixes?: Readonly<Record<string, string>>;
+  /**
+   * A nested serializer (a sink's `sink.serializer` / `serializer`): `prop` is the property that names its type (alias,
+   * case-insensitively, or a Builder class name), its options are `<prop>.*`. Validation parses it like every nested
+   * part, with real locations, and create() gets it as ctx.serializer; `when` says whether it is used (hdfs: not for
+   * SequenceFile).
+   */
+  readonly serializer?: { readonly prop: string; when?(config: ConfigOf<P>): boolean };
   /** Cross-property checks, after each property parsed. */
   check?(config: ConfigOf<P>, raw: Readonly<Record<string, string>>): SpecProblem[];
   /** Batch size for Flume's batchSize ≤ transactionCapacity rule (sources and sinks). */
@@ -162,14 +177,19 @@ export interface ComponentSpec<K extends ComponentKind = ComponentKind, P extend
 export type AnySpec = ComponentSpec<ComponentKind, any>;
 
 /**
- * Flume's Context.getSubProperties: the raw properties under `prefix` (`kafka.producer.`), with the prefix removed;
- * `trim` trims each value (Kafka's client properties).
+ * Flume's Context.getSubProperties, the one implementation: the entries whose key is under `prefix` (and longer than
+ * it), with the prefix removed. subProperties (raw values) and component-props' subProps (located values) use it.
  */
+export function subEntries<V>(entries: Iterable<readonly [string, V]>, prefix: string): Array<[string, V]> {
+  const out: Array<[string, V]> = [];
+  for (const [k, v] of entries) if (k.startsWith(prefix) && k.length > prefix.length) out.push([k.slice(prefix.length), v]);
+  return out;
+}
+
+/** The raw properties under `prefix` (`kafka.producer.`), prefix removed; `trim` trims each value (Kafka's client properties). */
 export function subProperties(raw: Readonly<Record<string, string>>, prefix: string, o: { trim?: boolean } = {}): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw)) {
-    if (k.startsWith(prefix) && k.length > prefix.length) out[k.slice(prefix.length)] = o.trim ? v.trim() : v;
-  }
+  for (const [k, v] of subEntries(Object.entries(raw), prefix)) out[k] = o.trim ? v.trim() : v;
   return out;
 }
 

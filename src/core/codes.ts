@@ -24,6 +24,8 @@ export const ERROR_CODES = {
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_KERBEROS:
     'a Kerberos login or GSSAPI/SPNEGO exchange failed (keytab unreadable or without the principal, unknown principal, clock skew, KDC unreachable, token refused); retried',
+  FLUME_HADOOP_CONF:
+    "Hadoop's client configuration (core-site.xml, hdfs-site.xml in HADOOP_CONF_DIR) cannot be read, or names a nameservice without NameNode addresses",
   FLUME_CODEC: 'a compression codec is unknown or not available',
   FLUME_BAD_ESCAPE: 'an escape sequence (%x) in a path or topic is not one Flume knows',
   FLUME_BAD_TIMESTAMP: 'the timestamp header is not a number of milliseconds',

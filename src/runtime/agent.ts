@@ -8,6 +8,7 @@
  */
 import type { AgentPlan, PartPlan } from '../config/model.js';
 import type { Registry } from '../config/registry.js';
+import { serializerFactory } from '../config/parts.js';
 import type { Channel } from '../core/channel.js';
 import type { Sink } from '../core/sink.js';
 import type { Source } from '../core/source.js';
@@ -123,10 +124,11 @@ export class Agent {
         this.about(`sink ${s.name}`).error(`sink ${s.name} removed: its channel ${s.channel} could not be created`);
         continue;
       }
-      const sink = this.tryCreate(
-        `sink ${s.name}`,
-        () => s.spec.create(s.config as never, this.ctx('sink', s, { channel }) as never) as Sink,
-      );
+      const sink = this.tryCreate(`sink ${s.name}`, () => {
+        const base = this.ctx('sink', s, { channel });
+        const serializer = s.serializer && serializerFactory(s.serializer, base);
+        return s.spec.create(s.config as never, { ...base, serializer } as never) as Sink;
+      });
       if (sink) this.sinks.set(s.name, sink);
     }
     const grouped = new Set<string>();

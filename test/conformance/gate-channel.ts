@@ -13,7 +13,16 @@ export class GateChannel extends MemoryChannel {
   /** How many commits the closed gate refused. */
   refused = 0;
 
-  constructor(name = 'c1', capacity = 100_000, transactionCapacity = 1000) {
+  /**
+   * `decode` gives what `committed` records for an event (default: its body as text); a source whose events carry
+   * several produced items (the Twitter source's Avro containers) lists each.
+   */
+  constructor(
+    name = 'c1',
+    capacity = 100_000,
+    transactionCapacity = 1000,
+    private readonly decode: (e: Event) => string[] = (e) => [e.body.toString()],
+  ) {
     super(name, { capacity, transactionCapacity, keepAliveSeconds: 0, byteCapacity: Infinity, byteCapacityBufferPercentage: 20 });
   }
 
@@ -37,7 +46,7 @@ export class GateChannel extends MemoryChannel {
         throw new ChannelFullError(`channel ${this.name} is full (gate closed by the test)`);
       }
       await commit();
-      for (const e of puts) this.committed.push(e.body.toString());
+      for (const e of puts) this.committed.push(...this.decode(e));
     };
     return tx;
   }

@@ -14,6 +14,7 @@ import { DefaultChannelProcessor } from '../../src/core/channel-processor.js';
 import { ReplicatingChannelSelector } from '../../src/components/selectors/replicating.js';
 import type { ChannelProcessor } from '../../src/core/source.js';
 import type { Status } from '../../src/core/lifecycle.js';
+import type { Event } from '../../src/core/event.js';
 import { silentLogger } from '../support/context.js';
 import { GateChannel } from './gate-channel.js';
 
@@ -38,10 +39,21 @@ export interface ProducerSourceHandle {
   stop(): Promise<void>;
 }
 
-export type SourceUnderTest =
-  | { name: string; kind: 'push'; start(processor: ChannelProcessor): Promise<PushSourceHandle> }
-  | { name: string; kind: 'poll'; start(processor: ChannelProcessor): Promise<PollSourceHandle> }
-  | { name: string; kind: 'producer'; start(processor: ChannelProcessor): Promise<ProducerSourceHandle> };
+/**
+ * Options every entry may give: `decode` lists the produced bodies an event carries (default: its body as text);
+ * `arrivalMs` is how long a produced event may take to be committed (a consumer joining its group; default 5 s).
+ */
+interface EntryOptions {
+  decode?: (e: Event) => string[];
+  arrivalMs?: number;
+}
+
+export type SourceUnderTest = EntryOptions &
+  (
+    | { name: string; kind: 'push'; start(processor: ChannelProcessor): Promise<PushSourceHandle> }
+    | { name: string; kind: 'poll'; start(processor: ChannelProcessor): Promise<PollSourceHandle> }
+    | { name: string; kind: 'producer'; start(processor: ChannelProcessor): Promise<ProducerSourceHandle> }
+  );
 
 /** Polls `cond` until it holds or the deadline passes (no idle sleep). */
 export async function waitFor(cond: () => boolean, what: string, ms = 5000): Promise<void> {
@@ -61,7 +73,7 @@ export function sourceConformance(s: SourceUnderTest): void {
       for (const stop of stops.splice(0)) await stop();
     });
     const setup = async () => {
-      const ch = new GateChannel();
+      const ch = new GateChannel('c1', 100_000, 1000, s.decode);
       await ch.start();
       const processor = new DefaultChannelProcessor(new ReplicatingChannelSelector([ch], []), [], silentLogger);
       stops.push(() => ch.stop());
@@ -105,7 +117,7 @@ export function sourceConformance(s: SourceUnderTest): void {
           const batch = bodies(`r${round}`, 7);
           all.push(...batch);
           await h.produce(batch);
-          await waitFor(arrived(ch, batch), `round ${round} to be committed`);
+          await waitFor(arrived(ch, batch), `round ${round} to be committed`, s.arrivalMs);
         }
         expect([...ch.committed].sort()).toEqual([...all].sort());
       });
@@ -118,19 +130,19 @@ export function sourceConformance(s: SourceUnderTest): void {
         const before = h.progress?.();
         const held = bodies('held', 5);
         await h.produce(held);
-        await waitFor(() => ch.refused >= 2, 'the source to try (and retry) the closed channel');
+        await waitFor(() => ch.refused >= 2, 'the source to try (and retry) the closed channel', s.arrivalMs);
         const more = bodies('more', 4);
         await h.produce(more);
         expect(ch.committed).toEqual([]);
         // the recorded position moves only after a commit
         expect(h.progress?.()).toBe(before);
         ch.full = false;
-        await waitFor(arrived(ch, [...held, ...more]), 'the held events once the channel has room');
+        await waitFor(arrived(ch, [...held, ...more]), 'the held events once the channel has room', s.arrivalMs);
         if (h.progress) await waitFor(() => h.progress!() > before!, 'the recorded position to move after the commits');
         // a last batch after the backlog: anything duplicated from the backlog would have arrived before it
         const last = bodies('last', 3);
         await h.produce(last);
-        await waitFor(arrived(ch, last), 'the last batch');
+        await waitFor(arrived(ch, last), 'the last batch', s.arrivalMs);
         expect([...ch.committed].sort()).toEqual([...held, ...more, ...last].sort());
       });
     } else {

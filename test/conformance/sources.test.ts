@@ -1,8 +1,8 @@
 /**
  * The source conformance suite against every in-process source. The RPC sources are driven by the matching flume-ts
  * sink as their client (a refused batch is an EventDeliveryError there). The Kafka source (offsets committed only
- * after the channel commit) runs against a real broker in test/integration/kafka/source.test.ts, the jms source (settled
- * only after the channel commit) against Artemis in test/integration/jms/jms.test.ts.
+ * after the channel commit) runs against a real broker in test/integration/conformance/sources.test.ts, the jms source
+ * (settled only after the channel commit) against Artemis in test/integration/jms/jms.test.ts.
  */
 import net from 'node:net';
 import { NetcatSource } from '../../src/components/sources/netcat.js';
@@ -31,6 +31,9 @@ import { taildirSource, type TaildirSource } from '../../src/components/sources/
 import { spoolDirSource, type SpoolDirectorySource } from '../../src/components/sources/spooldir/index.js';
 import path from 'node:path';
 import { tmpDir } from '../support/agent-process.js';
+import { TwitterSource } from '../../src/components/sources/twitter/source.js';
+import { KEY, SECRET, TwitterStandIn, tweet, tweetId } from '../components/sources/twitter/stand-in.js';
+import { readContainers } from '../components/sources/twitter/avro-read.js';
 import { sourceConformance, type ProducerSourceHandle, type PushSourceHandle } from './source-suite.js';
 
 /** Sends lines over one connection and reads one reply per line: all `OK` is an acknowledgement. */
@@ -384,6 +387,50 @@ sourceConformance({
       stop: async () => {
         await src.stop();
         rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  },
+});
+
+/**
+ * Twitter: the local stand-in for the X API v2 streams a tweet per produced body (its text carries the body); each event
+ * is an Avro container of tweets, so what the channel committed is read back from the containers.
+ */
+const twitterTexts = new Map<string, string>();
+sourceConformance({
+  name: 'twitter',
+  kind: 'producer',
+  decode: (e) => readContainers(e.body).flatMap((c) => c.docs.map((d) => twitterTexts.get(String(d.id)) ?? `?${String(d.id)}`)),
+  start: async (processor) => {
+    const standIn = await new TwitterStandIn().start();
+    const queue: string[] = [];
+    // the stream holds the connection and writes a queued tweet (or a keep-alive) every 10 ms
+    standIn.script({ steps: [], then: 'hold', tail: { everyMs: 10, line: () => queue.shift() ?? '' } });
+    const src = new TwitterSource(
+      'r1',
+      {
+        consumerKey: KEY,
+        consumerSecret: SECRET,
+        maxBatchSize: 4,
+        maxBatchDurationMillis: 50,
+        keywords: [''],
+        apiBaseUrl: standIn.url,
+      },
+      processor,
+      silentLogger,
+    );
+    await src.start();
+    let n = twitterTexts.size;
+    return {
+      produce: async (bodies) => {
+        for (const b of bodies) {
+          twitterTexts.set(tweetId(n), b);
+          queue.push(tweet(n++));
+        }
+      },
+      stop: async () => {
+        await src.stop();
+        await standIn.stop();
       },
     };
   },

@@ -8,7 +8,6 @@
  * The mapping is pure (no file access) so `flume-ts validate` can show it; `loadTls` reads the PEM/PKCS12 files when
  * the component starts. Secret values (passwords, sasl.jaas.config) never appear in messages.
  */
-import { subProperties as subPropertiesOf } from '../../config/spec.js';
 import fs from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { CompressionTypes, ConsumerConfig, KafkaConfig, ProducerConfig, RetryOptions, SASLOptions } from 'kafkajs';
@@ -38,11 +37,6 @@ export const SECRET_CLIENT_KEYS = [
 
 export function isSecretKey(key: string): boolean {
   return SECRET_CLIENT_KEYS.some((s) => key === s || key.endsWith('.' + s));
-}
-
-/** Flume's Context.getSubProperties: keys under `prefix`, prefix removed. */
-export function subProperties(raw: Readonly<Record<string, string>>, prefix: string): Record<string, string> {
-  return subPropertiesOf(raw, prefix, { trim: true });
 }
 
 export interface TlsSpec {

@@ -3,12 +3,10 @@ import type { Kafka, LogEntry } from 'kafkajs';
 import { kafkajs } from '../shared/lazy.js';
 import type { Logger } from '../../core/logging.js';
 import { escapeString } from '../shared/bucket-path.js';
-import { prop, type PropSpec, type SpecProblem } from '../../config/spec.js';
+import { prop, subProperties, type PropSpec, type SpecProblem } from '../../config/spec.js';
 import { certificatePrincipal } from './auth-errors.js';
 import { installCodecs } from './codecs.js';
-import { mapClient, sslOption, subProperties, type ClientMapping, type MapOptions, type Role } from './client-config.js';
-
-export { subProperties };
+import { mapClient, sslOption, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 
 /** kafkajs log lines go to the component's pino logger; kafkajs INFO chatter is demoted to debug. */
 export function kafkaLogCreator(logger: Logger, onAuthError?: (text: string) => void) {
@@ -69,7 +67,7 @@ export function mapRole(
   extra: Partial<MapOptions> = {},
 ): ClientMapping {
   const prefix = `kafka.${role}.`;
-  return mapClient({ role, bootstrapServers: bootstrap, props: subProperties(raw, prefix), prefix, ...extra });
+  return mapClient({ role, bootstrapServers: bootstrap, props: subProperties(raw, prefix, { trim: true }), prefix, ...extra });
 }
 
 /** Turns a mapping's errors and ignored keys into spec problems (validate output and start-up warnings). */

@@ -1,14 +1,13 @@
 import { statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
+import { defineComponent, prop, type SerializerFactory, type SpecProblem } from '../../config/spec.js';
 import { BatchingSink } from '../../core/abstract-sink.js';
 import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import type { EventSerializer } from '../../core/serializer.js';
-import { errorMessage, FlumeError } from '../../core/errors.js';
-import { checkSerializer, configureSerializer, type SerializerFactory } from '../serializers/index.js';
+import { ConfigError, errorMessage, FlumeError } from '../../core/errors.js';
 
 const DEFAULT_PM = 'org.apache.flume.formatter.output.DefaultPathManager$Builder';
 const ROLLTIME_PM = 'org.apache.flume.formatter.output.RollTimePathManager$Builder';
@@ -298,8 +297,9 @@ export const fileRollSink = defineComponent({
     }),
   },
   prefixes: { 'sink.serializer.': 'options of the serializer (e.g. sink.serializer.appendNewline)' },
+  serializer: { prop: 'sink.serializer' },
   batchSize: (c) => c['sink.batchSize'],
-  check: (c, raw) => {
+  check: (c) => {
     const out: SpecProblem[] = [];
     if (!pathManagerKind(c['sink.pathManager'])) {
       out.push({
@@ -325,7 +325,6 @@ export const fileRollSink = defineComponent({
           hint: 'create it: like Flume, file_roll does not create its directory, and fails (keeping the events in the channel) until it exists',
         });
     }
-    out.push(...checkSerializer(c['sink.serializer'], 'sink.serializer', raw));
     return out;
   },
   create: (c, ctx) => {
@@ -335,7 +334,8 @@ export const fileRollSink = defineComponent({
       c['sink.pathManager.prefix'],
       c['sink.pathManager.extension'],
     );
-    const serializer = configureSerializer(c['sink.serializer'], 'sink.serializer', ctx);
+    const serializer = ctx.serializer;
+    if (!serializer) throw new ConfigError(`sink ${ctx.name}: its serializer part was not configured (create sinks from a validated plan)`);
     return new RollingFileSink(ctx.name, ctx.channel, ctx.logger, c['sink.batchSize'], {
       pathManager,
       rollIntervalSec: c['sink.rollInterval'],

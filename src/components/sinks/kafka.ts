@@ -12,7 +12,7 @@
  */
 import type { Message, Producer, TopicMessages } from 'kafkajs';
 import { kafkajs } from '../shared/lazy.js';
-import { defineComponent, prop } from '../../config/spec.js';
+import { defineComponent, prop, subProperties } from '../../config/spec.js';
 import { BatchingSink } from '../../core/abstract-sink.js';
 import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
@@ -20,7 +20,7 @@ import { EventDeliveryError, errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
 import { kafkaErrorText } from '../kafka/auth-errors.js';
 import type { ClientMapping } from '../kafka/client-config.js';
-import { escapeTopic, kafkaClient, mappingProblems, mapRole, parsePartition, secretProps, subProperties } from '../kafka/common.js';
+import { escapeTopic, kafkaClient, mappingProblems, mapRole, parsePartition, secretProps } from '../kafka/common.js';
 import { encodeFlumeEvent } from '../kafka/flume-event.js';
 
 export interface KafkaSinkOptions {
@@ -236,7 +236,7 @@ export const kafkaSink = defineComponent({
       allowTopicOverride: c.allowTopicOverride,
       topicHeader: c.topicHeader,
       timestampHeader: c.timestampHeader,
-      headerMap: subProperties(ctx.raw, 'header.'),
+      headerMap: subProperties(ctx.raw, 'header.', { trim: true }),
       client: sinkMapping(c['kafka.bootstrap.servers'], ctx.raw, c['kafka.producer.acks']),
     }),
 });

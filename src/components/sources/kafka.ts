@@ -12,7 +12,7 @@
  * if absent), `partition` and `offset` (if absent), and `key` = record key (always, when the record has one).
  */
 import type { Consumer, EachBatchPayload, KafkaMessage } from 'kafkajs';
-import { defineComponent, prop } from '../../config/spec.js';
+import { defineComponent, prop, subProperties } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
 import { errorMessage } from '../../core/errors.js';
 import type { Logger } from '../../core/logging.js';
@@ -20,7 +20,7 @@ import type { ChannelProcessor, EventDrivenSource } from '../../core/source.js';
 import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import type { ClientMapping } from '../kafka/client-config.js';
 import { kafkaErrorText } from '../kafka/auth-errors.js';
-import { kafkaClient, mappingProblems, mapRole, secretProps, sleep, splitTopics, subProperties } from '../kafka/common.js';
+import { kafkaClient, mappingProblems, mapRole, secretProps, sleep, splitTopics } from '../kafka/common.js';
 import { decodeFlumeEvent } from '../kafka/flume-event.js';
 import { ConsumerLoop } from '../kafka/consumer-loop.js';
 
@@ -347,7 +347,7 @@ export const kafkaSource = defineComponent({
       useFlumeEventFormat: c.useFlumeEventFormat,
       setTopicHeader: c.setTopicHeader,
       topicHeader: c.topicHeader,
-      headerMap: subProperties(ctx.raw, 'header.'),
+      headerMap: subProperties(ctx.raw, 'header.', { trim: true }),
       client: sourceMapping(c['kafka.bootstrap.servers'], ctx.raw, c.batchDurationMillis),
     }),
 });

@@ -5,19 +5,10 @@
 import type { Diagnostic, Location } from '../diagnostics.js';
 import { didYouMean } from '../diagnostics.js';
 import type { AnySpec, ComponentKind, ComponentLookup } from '../spec.js';
-import { parseComponent, rawOf, type PropMap, type PropValue } from '../component-props.js';
-import { isPartFrameworkKey } from '../framework-keys.js';
+import type { PropMap, PropValue } from '../component-props.js';
+import { parsePart, unknownTypeHint, type PartOptions } from '../parts.js';
 import type { ConfigFilterContext } from '../config-filters.js';
 import { SECTION_LABEL, type AgentPlan, type PartPlan, type RawAgent, type RawComponent, type Section } from '../plan.js';
-
-export interface PartOptions {
-  /** Names the part in messages ("source r1 selector"). */
-  label: string;
-  /** The component that is dropped when the part is invalid ("source r1"). */
-  owner: string;
-  at?: Location;
-  keyPrefix: string;
-}
 
 export class ValidationContext {
   readonly plan: AgentPlan;
@@ -110,10 +101,7 @@ export class ValidationContext {
     return undefined;
   }
 
-  /**
-   * Resolves and parses a nested part of a component (selector, interceptor, sink processor, serializer): an unknown
-   * type or a bad property fails the owning component, as in Flume. Every part goes through here, with real locations.
-   */
+  /** Resolves and parses a nested part of a component (selector, interceptor, sink processor): see parts.ts. */
   parsePart(
     kind: ComponentKind,
     name: string,
@@ -122,32 +110,7 @@ export class ValidationContext {
     props: PropMap,
     o: PartOptions,
   ): PartPlan | undefined {
-    const spec = this.registry.resolve(kind, type);
-    if (!spec) {
-      const guess = this.registry.suggest(kind, type);
-      this.report({
-        severity: 'error',
-        code: 'unknown-type',
-        at: typeProp?.valueAt ?? o.at,
-        key: typeProp?.fullKey,
-        message: `${o.label}: unknown ${kind} type "${type}"`,
-        hint: unknownTypeHint(
-          type,
-          guess,
-          this.registry.specs(kind).map((x) => x.type),
-        ),
-        flume: `Flume drops ${o.owner}`,
-      });
-      return undefined;
-    }
-    const parsed = parseComponent(spec, props, {
-      label: o.label,
-      at: typeProp?.keyAt ?? o.at,
-      keyPrefix: o.keyPrefix,
-      frameworkKeys: isPartFrameworkKey,
-    });
-    this.diagnostics.push(...parsed.diagnostics);
-    return parsed.ok ? { name, spec, config: parsed.config!, raw: rawOf(props) } : undefined;
+    return parsePart(this.registry, this.diagnostics, { kind, name, type, typeProp, props }, o);
   }
 
   /** Flume's batchSize ≤ transactionCapacity rule for a source or sink and its channels; false when violated. */
@@ -182,15 +145,4 @@ export class ValidationContext {
 export interface ValidationPass {
   readonly name: string;
   run(ctx: ValidationContext): void;
-}
-
-/** A Java class name cannot be loaded: point to plugins (docs/plugins.md); otherwise a guess or the known types. */
-function unknownTypeHint(type: string, guess: string | undefined, known: string[]): string {
-  if (/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/.test(type.trim()) && /[A-Z]/.test(type) && !guess) {
-    return (
-      'custom Java classes cannot run in flume-ts; write the component in JavaScript/TypeScript as a plugin and name its module: ' +
-      'type = ./my-component.js or an npm package name (docs/plugins.md)'
-    );
-  }
-  return guess ? `did you mean "${guess}"?` : `known: ${known.join(', ')}`;
 }

@@ -1,7 +1,8 @@
-/** Pass "sinks": each sink's type, its one channel (which must be active), properties and batch size. */
+/** Pass "sinks": each sink's type, its one channel (which must be active), properties, serializer part and batch size. */
 import { didYouMean } from '../diagnostics.js';
 import { parseComponent, rawOf, type PropValue } from '../component-props.js';
 import { frameworkKeysOf } from '../framework-keys.js';
+import { parseDeclaredParts } from '../parts.js';
 import type { RawComponent } from '../plan.js';
 import type { ValidationContext, ValidationPass } from './context.js';
 
@@ -62,11 +63,28 @@ export const sinksPass: ValidationPass = {
         ctx.drop('sink', name, 'configuration error');
         continue;
       }
+      const keyPrefix = `${ctx.agent.name}.sinks.${name}.`;
+      const parts = parseDeclaredParts(ctx.registry, ctx.diagnostics, t.spec, parsed.config!, t.comp.props, {
+        owner: label,
+        at: t.comp.at,
+        keyPrefix,
+      });
+      if (!parts.ok) {
+        ctx.drop('sink', name, 'configuration error');
+        continue;
+      }
       if (!ctx.batchFits(label, t.spec, parsed.config!, [ch.value], t.comp.props)) {
         ctx.drop('sink', name, 'batch size above transactionCapacity');
         continue;
       }
-      ctx.plan.sinks.push({ name, spec: t.spec, config: parsed.config!, raw: rawOf(t.comp.props), channel: ch.value });
+      ctx.plan.sinks.push({
+        name,
+        spec: t.spec,
+        config: parsed.config!,
+        raw: rawOf(t.comp.props),
+        channel: ch.value,
+        serializer: parts.parts.serializer,
+      });
     }
   },
 };

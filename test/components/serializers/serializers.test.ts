@@ -5,7 +5,7 @@ const require = createRequire(import.meta.url);
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { baseContext, create } from '../../support/context.js';
+import { baseContext, configure, create, parseWithParts } from '../../support/context.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
 import type { EventSerializer } from '../../../src/core/serializer.js';
 import { textSerializer } from '../../../src/components/serializers/text.js';
@@ -13,7 +13,9 @@ import { headerAndTextSerializer } from '../../../src/components/serializers/hea
 import { avroEventSerializer, avroLong, crc32 } from '../../../src/components/serializers/avro_event.js';
 import { uncompress } from 'snappyjs';
 import { fileURLToPath } from 'node:url';
-import { checkSerializer, configureSerializer, resolveSerializer } from '../../../src/components/serializers/index.js';
+import { fileRollSink } from '../../../src/components/sinks/file_roll.js';
+import { hdfsSink } from '../../../src/components/sinks/hdfs/index.js';
+import { serializerFactory } from '../../../src/config/parts.js';
 import { javaMapToString } from '../../../src/components/shared/java-hashmap.js';
 import { builtinRegistry } from '../../../src/components/registry.js';
 
@@ -25,6 +27,13 @@ const events = (): Event[] => [
   createEvent('Hello world!\r', { timestamp: '1700000000000', host: '10.0.0.1' }),
   createEvent(bin),
 ];
+/** The problems validation reports for a file_roll sink's serializer part (`sink.serializer` = type, options). */
+function serializerProblems(type: string, options: Record<string, string>) {
+  const raw: Record<string, string> = { 'sink.directory': tmpdir(), 'sink.serializer': type };
+  for (const [k, v] of Object.entries(options)) raw[`sink.serializer.${k}`] = v;
+  return parseWithParts(fileRollSink, raw, 'sink k1').diagnostics.filter((d) => d.severity !== 'info');
+}
+
 const JAVA_SYNC = '7c1d2716e2297b68b506b4e97503a3b1';
 
 function runFlumeSequence(s: EventSerializer): Buffer {
@@ -221,7 +230,7 @@ describe('avro_event serializer', () => {
   });
 
   it('an unknown codec warns and writes uncompressed', () => {
-    expect(checkSerializer('avro_event', 'sink.serializer', { 'sink.serializer.compressionCodec': 'zstandard' })).toEqual([
+    expect(serializerProblems('avro_event', { compressionCodec: 'zstandard' })).toEqual([
       expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/zstandard.*not supported/) }),
     ]);
     const s = create(avroEventSerializer, { compressionCodec: 'bzip2' });
@@ -241,32 +250,38 @@ describe('avro_event serializer', () => {
   });
 });
 
-describe('serializer lookup helper', () => {
+describe('serializer parts (resolved in the registry, parsed by validation)', () => {
   it('resolves aliases case-insensitively and FQCNs', () => {
     const r = builtinRegistry();
-    expect(resolveSerializer('TEXT', r)).toBe(textSerializer);
-    expect(resolveSerializer('Header_And_Text')).toBe(headerAndTextSerializer);
-    expect(resolveSerializer('org.apache.flume.serialization.BodyTextEventSerializer$Builder')).toBe(textSerializer);
-    expect(resolveSerializer('org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder', r)).toBe(headerAndTextSerializer);
-    expect(resolveSerializer('org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder', r)).toBe(avroEventSerializer);
-    expect(resolveSerializer('nope', r)).toBeUndefined();
+    expect(r.resolve('serializer', 'TEXT')).toBe(textSerializer);
+    expect(r.resolve('serializer', 'Header_And_Text')).toBe(headerAndTextSerializer);
+    expect(r.resolve('serializer', 'org.apache.flume.serialization.BodyTextEventSerializer$Builder')).toBe(textSerializer);
+    expect(r.resolve('serializer', 'org.apache.flume.serialization.HeaderAndBodyTextEventSerializer$Builder')).toBe(
+      headerAndTextSerializer,
+    );
+    expect(r.resolve('serializer', 'org.apache.flume.serialization.FlumeEventAvroEventSerializer$Builder')).toBe(avroEventSerializer);
+    expect(r.resolve('serializer', 'nope')).toBeUndefined();
   });
   it('configures from sub-properties and reports unknown types and bad options', () => {
-    const f = configureSerializer('text', 'serializer', {
-      ...baseContext('k1'),
-      raw: { serializer: 'text', 'serializer.appendNewline': 'false' },
+    const hdfs = (serializer: string, extra: Record<string, string> = {}) => ({
+      'hdfs.path': 'hdfs://nn/p',
+      'hdfs.fileType': 'DataStream',
+      serializer,
+      ...extra,
     });
+    const part = parseWithParts(hdfsSink, hdfs('text', { 'serializer.appendNewline': 'false' }), 'sink k1').parts.serializer!;
+    const f = serializerFactory(part, baseContext('k1'));
     expect(f.create().write(createEvent('a'))!.toString()).toBe('a');
-    expect(checkSerializer('txet', 'sink.serializer', {})).toEqual([
+    expect(serializerProblems('txet', {})).toEqual([
       expect.objectContaining({ message: expect.stringMatching(/unknown serializer "txet"/), hint: 'did you mean "text"?' }),
     ]);
-    expect(checkSerializer('avro_event', 'sink.serializer', { 'sink.serializer.syncIntervalBytes': 'x' })[0]!.message).toMatch(
+    expect(serializerProblems('avro_event', { syncIntervalBytes: 'x' })[0]!.message).toMatch(
       /sink\.serializer\.syncIntervalBytes: expected an integer/,
     );
-    expect(checkSerializer('text', 'sink.serializer', { 'sink.serializer.appendNewLine': 'false' })[0]).toMatchObject({
+    expect(serializerProblems('text', { appendNewLine: 'false' })[0]).toMatchObject({
       severity: 'warning',
       hint: 'did you mean "appendNewline"?',
     });
-    expect(() => configureSerializer('nope', 'serializer', { ...baseContext('k1'), raw: {} })).toThrow(/unknown serializer "nope"/);
+    expect(() => configure(hdfsSink, hdfs('nope'))).toThrow(/unknown serializer "nope"/);
   });
 });

@@ -3,8 +3,7 @@ import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, existsSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
-import { baseContext, configure, create, memory, silentLogger } from '../../support/context.js';
-import { configureSerializer } from '../../../src/components/serializers/index.js';
+import { configure, create, memory, serializerOf, silentLogger } from '../../support/context.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
 import { fileRollSink, PathManager, RollingFileSink, rollTimeStamp } from '../../../src/components/sinks/file_roll.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
@@ -234,7 +233,7 @@ describe('file_roll sink', () => {
     const sink = new RollingFileSink('k1', ch, silentLogger, 100, {
       pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
       rollIntervalSec: 0,
-      serializer: configureSerializer('text', 'sink.serializer', baseContext('k1')),
+      serializer: serializerOf('text'),
     });
     await sink.start();
     await put(ch, [createEvent('a'), createEvent('b')]);

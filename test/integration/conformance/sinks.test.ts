@@ -1,7 +1,8 @@
 /**
- * The sink conformance suite against the sinks that need a real service: Kafka (records read back from the topic) and
- * HDFS (files read back over WebHDFS). Their destination-failure cases (broker or NameNode down) run in
- * test/integration/{kafka,hdfs}/outage.test.ts, which restart private service instances.
+ * The sink conformance suite against the sinks that need a real service: Kafka (records read back from the topic), HDFS
+ * (files read back over WebHDFS) and Elasticsearch (documents searched back). Their destination-failure cases (broker,
+ * NameNode or Elasticsearch down) run in test/integration/{kafka,hdfs,elasticsearch}/outage.test.ts, which restart
+ * private service instances.
  */
 import { afterAll, beforeAll } from 'vitest';
 import { kafkaSink } from '../../../src/components/sinks/kafka.js';
@@ -12,10 +13,12 @@ import { useServices, type Services } from '../../support/services.js';
 import { sinkConformance } from '../../conformance/sink-suite.js';
 import { client, createTopic, readTopic, uniqueName } from '../kafka/helpers.js';
 import { clientFor, ls, makeSink } from '../hdfs/helpers.js';
+import { elasticsearchSink } from '../../../src/components/sinks/elasticsearch/index.js';
+import { es } from '../elasticsearch/helpers.js';
 
-let svc: Services<'kafka' | 'hdfs'>;
+let svc: Services<'kafka' | 'hdfs' | 'es'>;
 beforeAll(async () => {
-  svc = await useServices(['kafka', 'hdfs']);
+  svc = await useServices(['kafka', 'hdfs', 'es']);
 });
 afterAll(async () => {
   await svc?.release();
@@ -81,6 +84,36 @@ sinkConformance({
       },
       stop: async () => {
         for (const s of made) await s.stop().catch(() => undefined);
+      },
+    };
+  },
+});
+
+sinkConformance({
+  name: 'elasticsearch',
+  failure: { none: 'an Elasticsearch outage needs a private instance: test/integration/elasticsearch/outage.test.ts' },
+  setup: async (channel) => {
+    const index = uniqueName('sink-conformance');
+    const made: Sink[] = [];
+    return {
+      newSink: async () => {
+        const sink = create(
+          elasticsearchSink,
+          { hostNames: svc.es.node, indexName: index, indexNameBuilder: 'SimpleIndexNameBuilder', batchSize: '100' },
+          { name: 'k1', channel },
+        ) as Sink;
+        await sink.start();
+        made.push(sink);
+        return sink;
+      },
+      delivered: async () => {
+        await es(svc.es.node, 'POST', `/${index}/_refresh`);
+        const r = await es(svc.es.node, 'GET', `/${index}/_search?size=10000`);
+        return ((r.json?.hits?.hits ?? []) as { _source: Record<string, unknown> }[]).map((h) => String(h._source['@message']));
+      },
+      stop: async () => {
+        for (const s of made) await s.stop().catch(() => undefined);
+        await es(svc.es.node, 'DELETE', `/${index}`);
       },
     };
   },

@@ -5,13 +5,17 @@
 import os from 'node:os';
 import { defineComponent, prop, type SpecProblem } from '../../../config/spec.js';
 import { BucketPath, resolveTimeZone, type RoundUnit } from '../../shared/bucket-path.js';
-import { errorMessage } from '../../../core/errors.js';
-import { checkSerializer, configureSerializer } from '../../serializers/index.js';
+import { ConfigError, errorMessage } from '../../../core/errors.js';
 import { CompressedStreamFormat, DataStreamFormat, SequenceFileFormat, resolveCodec, type FileFormat } from './formats.js';
 import { HdfsSink } from './sink.js';
 import { claimKerberosPrincipal, kerberosLogin } from '../../shared/kerberos.js';
 import { SpnegoAuth } from './spnego.js';
-import { normalizeAddress, resolveHdfsPath } from './webhdfs.js';
+import { normalizeAddress } from './webhdfs.js';
+import { hadoopConfDir, loadHadoopConf, resolveTarget } from './hadoop-conf.js';
+
+/** The HDFS user (simple authentication; also the home directory of relative paths): as Hadoop picks it. */
+const hdfsUser = (c: { 'hdfs.webhdfs.user'?: string }): string =>
+  c['hdfs.webhdfs.user'] ?? process.env.HADOOP_USER_NAME ?? os.userInfo().username;
 
 const FILE_TYPES = ['SequenceFile', 'DataStream', 'CompressedStream'] as const;
 const INT_MAX = 2 ** 31 - 1;
@@ -33,7 +37,7 @@ export const hdfsSink = defineComponent({
     "Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume's path escapes, rolling and naming.",
   compatibility: 'partial',
   notes: [
-    "Talks WebHDFS (REST) instead of the Hadoop RPC client: `hdfs://nn:8020/p` is written through `http://nn:9870` (the NameNode HTTP port; set hdfs.webhdfs.address when it differs), `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` (and `/p` without hdfs.webhdfs.address, Hadoop's default fs.defaultFS) writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); an HttpFS gateway (hdfs.webhdfs.address = http://gateway:14000) speaks the same API (not tested here).",
+    "Talks WebHDFS (REST) instead of the Hadoop RPC client. Like Flume it reads Hadoop's client configuration (core-site.xml, hdfs-site.xml from $HADOOP_CONF_DIR, else $HADOOP_HOME/etc/hadoop; Flume's --conf directory is not searched): a path without scheme or namenode is on fs.defaultFS (file:/// when none is configured) and a relative path is under /user/<user> (hdfs.webhdfs.user, else $HADOOP_USER_NAME, else the OS user), as Hadoop resolves it; `hdfs://nn:8020/p` is written through dfs.namenode.http-address (https-address with dfs.http.policy=HTTPS_ONLY) when it names that NameNode, else `http://nn:9870`; `hdfs://<nameservice>/p` of an HA nameservice (dfs.nameservices, dfs.ha.namenodes.<ns>, dfs.namenode.http-address.<ns>.<nn>) goes to its NameNodes in turn: a StandbyException (or a refused connection) fails over to the next NameNode, which is used until it fails in turn (tested with a MiniDFSCluster HA pair failed over mid-stream). `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); hdfs.webhdfs.address (flume-ts) overrides the WebHDFS address, e.g. an HttpFS gateway (http://gateway:14000, the same API; not tested here). hadoop.security.authentication is not read (simple authentication only).",
     "Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume's hflush gives (neither fsyncs to disk, as hsync would).",
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
     "Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop's block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop's block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4's codecs). lzo and zstd are rejected at configuration time (Hadoop's ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).",
@@ -45,8 +49,8 @@ export const hdfsSink = defineComponent({
     'hdfs.path': prop.string({
       required: true,
       doc:
-        'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, webhdfs://host:9870/p, swebhdfs://…, ' +
-        'file:///p for the local filesystem, or /p: local unless hdfs.webhdfs.address is set).',
+        'Directory URI, with escapes (hdfs://namenode:8020/flume/%Y-%m-%d, hdfs://<HA nameservice>/p, webhdfs://host:9870/p, ' +
+        "swebhdfs://…, file:///p), or a path on Hadoop's fs.defaultFS (/p; a relative path is under /user/<user>).",
     }),
     'hdfs.filePrefix': prop.string({ default: 'FlumeData', doc: 'File name prefix (escapes allowed).' }),
     'hdfs.fileSuffix': prop.string({ default: '', doc: 'File name suffix (no "." added); replaces the codec extension.' }),
@@ -100,7 +104,7 @@ export const hdfsSink = defineComponent({
       doc: 'DataStream/CompressedStream serializer: text, header_and_text, avro_event or a Builder class name.',
     }),
     'hdfs.webhdfs.address': prop.string({
-      doc: "flume-ts: WebHDFS address (http://host:port, https://… or host:port) when it is not hdfs.path's host on port 9870; also an HttpFS gateway.",
+      doc: "flume-ts: WebHDFS address (http://host:port, https://… or host:port); overrides Hadoop's configuration (dfs.namenode.http-address) and hdfs.path's host; also an HttpFS gateway.",
     }),
     'hdfs.webhdfs.transactionsInFlight': prop.int({
       default: 64,
@@ -112,6 +116,7 @@ export const hdfsSink = defineComponent({
     }),
   },
   prefixes: { 'serializer.': 'options of the serializer (e.g. serializer.appendNewline)' },
+  serializer: { prop: 'serializer', when: (c) => c['hdfs.fileType'] !== 'SequenceFile' },
   batchSize: (c) => c['hdfs.batchSize'],
   check: (c, raw) => {
     const out: SpecProblem[] = [];
@@ -187,7 +192,7 @@ export const hdfsSink = defineComponent({
     const authority = /^[a-zA-Z][\w+.-]*:\/\/[^/]*/.exec(c['hdfs.path'])?.[0] ?? '';
     if (!authority.includes('%')) {
       try {
-        resolveHdfsPath(c['hdfs.path'], c['hdfs.webhdfs.address']);
+        resolveTarget(c['hdfs.path'], { conf: loadHadoopConf(hadoopConfDir()), user: hdfsUser(c), address: c['hdfs.webhdfs.address'] });
       } catch (err) {
         out.push({ prop: 'hdfs.path', message: errorMessage(err) });
       }
@@ -199,7 +204,6 @@ export const hdfsSink = defineComponent({
         out.push({ prop: 'hdfs.webhdfs.address', message: errorMessage(err) });
       }
     }
-    if (c['hdfs.fileType'] !== 'SequenceFile') out.push(...checkSerializer(c.serializer, 'serializer', raw));
     return out;
   },
   create: (c, ctx) => {
@@ -220,7 +224,8 @@ export const hdfsSink = defineComponent({
       const wf = c['hdfs.writeFormat'];
       newFormat = () => new SequenceFileFormat(wf, codec);
     } else {
-      const ser = configureSerializer(c.serializer, 'serializer', ctx);
+      const ser = ctx.serializer;
+      if (!ser) throw new ConfigError(`sink ${ctx.name}: its serializer part was not configured (create sinks from a validated plan)`);
       newFormat =
         fileType === 'DataStream' ? () => new DataStreamFormat(ser.create()) : () => new CompressedStreamFormat(ser.create(), codec!);
     }
@@ -259,7 +264,8 @@ export const hdfsSink = defineComponent({
       },
       maxOpenFiles: c['hdfs.maxOpenFiles'],
       address: c['hdfs.webhdfs.address'] === undefined ? undefined : normalizeAddress(c['hdfs.webhdfs.address']),
-      user: c['hdfs.webhdfs.user'] ?? process.env.HADOOP_USER_NAME ?? os.userInfo().username,
+      user: hdfsUser(c),
+      hadoopConf: loadHadoopConf(hadoopConfDir()),
       doAs: c['hdfs.proxyUser'],
       authFor,
       callTimeoutMs,

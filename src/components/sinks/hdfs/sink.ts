@@ -13,7 +13,9 @@ import type { BucketPath } from '../../shared/bucket-path.js';
 import { BucketWriter, runCloseJob, type BucketOptions, type CloseJob } from './bucket-writer.js';
 import type { FileFormat } from './formats.js';
 import type { WebHdfsAuth } from './spnego.js';
-import { LOCAL_FS, WebHdfsClient, resolveHdfsPath, type HdfsClient } from './webhdfs.js';
+import { LOCAL_FS, WebHdfsClient, type HdfsClient } from './webhdfs.js';
+import { FailoverClient } from './failover.js';
+import { HadoopConf, resolveTarget } from './hadoop-conf.js';
 import { LocalFsClient } from './localfs.js';
 
 export interface HdfsSinkOptions {
@@ -24,6 +26,8 @@ export interface HdfsSinkOptions {
   maxOpenFiles: number;
   /** hdfs.webhdfs.address override (else derived from hdfs.path). */
   address?: string;
+  /** Hadoop's client configuration (fs.defaultFS, NameNode addresses, HA nameservices): hadoop-conf.ts. */
+  hadoopConf?: HadoopConf;
   user?: string;
   doAs?: string;
   /** Kerberos: the WebHDFS authentication of a NameNode base URL (spnego.ts); undefined = simple (user.name) */
@@ -113,7 +117,9 @@ export class HdfsSink extends AbstractSink {
     return [...this.writers.keys()];
   }
 
-  private client(baseUrl: string): HdfsClient {
+  private client(baseUrls: readonly string[]): HdfsClient {
+    if (baseUrls.length > 1) return this.haClient(baseUrls);
+    const baseUrl = baseUrls[0]!;
     let c = this.clients.get(baseUrl);
     if (!c && baseUrl === LOCAL_FS) {
       c = new LocalFsClient();
@@ -196,6 +202,27 @@ export class HdfsSink extends AbstractSink {
     return w;
   }
 
+  /** The NameNodes of an HA nameservice behind one failover client (failover.ts). */
+  private haClient(baseUrls: readonly string[]): HdfsClient {
+    const key = baseUrls.join(' ');
+    let c = this.clients.get(key);
+    if (!c) {
+      const each = baseUrls.map(
+        (baseUrl) =>
+          new WebHdfsClient({
+            baseUrl,
+            user: this.o.user,
+            doAs: this.o.doAs,
+            timeoutMs: this.o.callTimeoutMs,
+            auth: this.o.authFor?.(baseUrl),
+          }),
+      );
+      c = new FailoverClient(each, baseUrls, this.logger);
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
   private lookupWriter(key: string, realPath: string, realName: string): BucketWriter {
     const hit = this.writers.get(key);
     if (hit && !hit.closed) {
@@ -204,11 +231,11 @@ export class HdfsSink extends AbstractSink {
       this.writers.set(key, hit);
       return hit;
     }
-    const loc = resolveHdfsPath(realPath, this.o.address);
+    const loc = resolveTarget(realPath, { conf: this.o.hadoopConf ?? new HadoopConf(), user: this.o.user ?? '', address: this.o.address });
     // as Hadoop's Path: repeated slashes collapse (an empty %{header} in the middle of a path), no trailing slash
     const norm = loc.path.replace(/\/{2,}/g, '/');
     const dir = norm.length > 1 ? norm.replace(/\/+$/, '') : '';
-    const client = this.client(loc.baseUrl);
+    const client = this.client(loc.baseUrls);
     const w = new BucketWriter(key, dir, realName, this.o.bucket, {
       client,
       logger: this.logger,

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { hdfsSink } from '../../../../src/components/sinks/hdfs/index.js';
 import { resolveCodec } from '../../../../src/components/sinks/hdfs/formats.js';
 import { parseComponent } from '../../../../src/config/component-props.js';
-import { propMap, create, memory } from '../../../support/context.js';
+import { propMap, create, memory, parseWithParts } from '../../../support/context.js';
 import { builtinRegistry } from '../../../../src/components/registry.js';
 
 function problems(raw: Record<string, string>) {
-  const r = parseComponent(hdfsSink, propMap(raw), { label: 'sink k1' });
+  const r = parseWithParts(hdfsSink, raw, 'sink k1');
   return { ok: r.ok, messages: r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.severity}: ${d.message}`) };
 }
 
