@@ -44,9 +44,9 @@ const WARMUP = Number(opt.warmup ?? (quick ? 3 : 5));
  */
 const ENTRIES = [
   { id: 's1 (null, 100 B)', run: ['s1'], quick: true },
-  { id: 's1-roll 100 B', run: ['s1-roll'], quick: true },
-  { id: 's1-roll 512 B', run: ['s1-roll', '--line-size', '512'], quick: true },
-  { id: 's1-roll 4 KiB', run: ['s1-roll', '--line-size', '4096'], quick: true },
+  { id: 's1-roll 100 B', run: ['s1-roll', '--tmpfs'], quick: true },
+  { id: 's1-roll 512 B', run: ['s1-roll', '--tmpfs', '--line-size', '512'], quick: true },
+  { id: 's1-roll 4 KiB', run: ['s1-roll', '--tmpfs', '--line-size', '4096'], quick: true },
   { id: 's1-ack', run: ['s1-ack'] },
   { id: 'h1 (http)', run: ['h1'] },
   { id: 'syslog', run: ['syslog'] },
@@ -194,7 +194,7 @@ async function main() {
         scaling[dim] = [];
         for (const v of values) {
           process.stderr.write(`[all] scaling ${dim} = ${v}…\n`);
-          const r = await runEntry({ id: `s1-roll, ${dim} ${v}`, run: ['s1-roll', flag, String(v)] });
+          const r = await runEntry({ id: `s1-roll, ${dim} ${v}`, run: ['s1-roll', '--tmpfs', flag, String(v)] });
           scaling[dim].push({ ...r, x: v });
         }
       }
