@@ -30,12 +30,17 @@ const { values: opt } = parseArgs({
     'no-scaling': { type: 'boolean', default: false },
     heap: { type: 'string', default: '512m' },
     out: { type: 'string', default: path.join(ROOT, 'bench', 'results') },
+    render: { type: 'string' },
   },
 });
-const quick = opt.quick;
-const R = Number(opt.replicates ?? (quick ? 1 : 3));
-const SECONDS = Number(opt.seconds ?? (quick ? 8 : 20));
-const WARMUP = Number(opt.warmup ?? (quick ? 3 : 5));
+// --render FILE.json: write the Markdown and SVGs again from a run's JSON (after a change to the table's layout)
+const rendered = opt.render ? JSON.parse(fs.readFileSync(String(opt.render), 'utf8')) : undefined;
+/** The options of the run: this one's, or the rendered run's. */
+const ro = rendered ? { ...rendered.options, out: opt.out } : opt;
+const quick = Boolean(ro.quick);
+const R = Number(ro.replicates ?? (quick ? 1 : 3));
+const SECONDS = Number(ro.seconds ?? (quick ? 8 : 20));
+const WARMUP = Number(ro.warmup ?? (quick ? 3 : 5));
 
 /**
  * The scenarios of the table. `run`: bench/run.mjs scenario + extra flags; `s3`: bench/s3.mjs flags.
@@ -131,7 +136,8 @@ function row(r) {
   const spread = (/** @type {ReturnType<typeof summary>} */ s) => (s.n > 1 ? `±${fmt(((s.max - s.min) / 2 / s.median) * 100)}%` : 'n=1');
   const cpu = (/** @type {string} */ a) => fmt(stat(r.rows, a, 'cpuSecPerMEvents').median, 2);
   const rss = (/** @type {string} */ a) => fmt(stat(r.rows, a, 'peakRssMiB').median);
-  const p99 = (/** @type {string} */ a) => fmt(stat(r.rows, a, 'p99').median, 1);
+  const p99 = (/** @type {string} */ a) => `${fmt(stat(r.rows, a, 'p99').median, 1)}; ${fmt(stat(r.rows, a, 'rateP99').median, 1)}`;
+  const ready = (/** @type {string} */ a) => fmt(stat(r.rows, a, 'readyMs').median);
   const lost = (/** @type {string} */ a) => `${fmt(total(r.rows, a, 'lost'))}/${fmt(total(r.rows, a, 'dups'))}`;
   const l = summary(r.loads);
   const failed = r.rows.filter((x) => x.error).length + (r.code !== 0 && r.rows.length === 0 ? 1 : 0);
@@ -143,6 +149,7 @@ function row(r) {
     `${cpu('flume')} / ${cpu('ts')}`,
     `${rss('flume')} / ${rss('ts')}`,
     `${p99('flume')} / ${p99('ts')}`,
+    `${ready('flume')} / ${ready('ts')}`,
     `${lost('flume')} ; ${lost('ts')}`,
     `${fmt(l.min, 1)}–${fmt(l.max, 1)} (med ${fmt(l.median, 1)})`,
     failed ? `${failed} failed` : '',
@@ -156,7 +163,8 @@ const HEAD = [
   'T/F',
   'CPU s/M ev F / T',
   'peak RSS MiB F / T',
-  'p99 ms F / T',
+  'p99 ms F / T (closed loop; at fixed rate)',
+  'start→ready ms F / T',
   'lost/dup F ; T',
   'load avg (1 min) during',
   '',
@@ -177,6 +185,11 @@ async function services(/** @type {Entry[]} */ entries) {
 }
 
 async function main() {
+  if (rendered) {
+    const ids = new Set(rendered.results.map((/** @type {any} */ r) => r.id));
+    write(new Date(rendered.started), ENTRIES.filter((e) => ids.has(e.id)), rendered.results, rendered.scaling);
+    return;
+  }
   const only = opt.only ? String(opt.only).split(',') : undefined;
   const entries = ENTRIES.filter((e) => (only ? only.some((o) => e.id.startsWith(o)) : !quick || e.quick));
   const stop = await services(entries);
@@ -211,15 +224,15 @@ async function main() {
  */
 function write(started, entries, results, scaling) {
   const day = started.toISOString().slice(0, 10);
-  fs.mkdirSync(String(opt.out), { recursive: true });
+  fs.mkdirSync(String(ro.out), { recursive: true });
   const base = path.join(String(opt.out), `${day}-all${quick ? '-quick' : ''}`);
   const table = (/** @type {any[]} */ rs) =>
     [`| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`, ...rs.map((r) => `| ${row(r).join(' | ')} |`)].join('\n');
   const md = [
     `# flume-ts vs Apache Flume 1.11: all scenarios (${started.toISOString()})`,
     '',
-    `\`npm run bench -- all${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}\`: ${R} replicate(s) per agent, interleaved F,T,…;` +
-      ` warm-up ${WARMUP} s, measured ${SECONDS} s; Flume heap ${opt.heap}. Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}),` +
+    `\`npm run bench -- all${quick ? ' --quick' : ''}\`: ${R} replicate(s) per agent, interleaved F,T,…;` +
+      ` warm-up ${WARMUP} s, measured ${SECONDS} s; Flume heap ${ro.heap}. Machine: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? '?'}),` +
       ` ${Math.round(os.totalmem() / 2 ** 30)} GiB, shared with other work: the load average column says how busy it was.`,
     '',
     'events/s: medians of the replicates, spread = ±half the min–max range as % of the median (n=1: one replicate, no spread).',
@@ -280,7 +293,7 @@ function write(started, entries, results, scaling) {
     '',
   );
   fs.writeFileSync(`${base}.md`, md.join('\n'));
-  fs.writeFileSync(`${base}.json`, JSON.stringify({ started, options: opt, results, scaling }, null, 2));
+  if (!rendered) fs.writeFileSync(`${base}.json`, JSON.stringify({ started, options: opt, results, scaling }, null, 2));
   process.stdout.write(`${md.join('\n')}\nwritten: ${path.relative(ROOT, base)}.md\n`);
 }
 
