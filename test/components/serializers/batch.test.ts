@@ -97,7 +97,8 @@ describe('text writeBatch coalescing', () => {
 
 describe('avro_event writeBatch', () => {
   /** The bytes of a batch and the flush after it. */
-  const withFlush = (s: EventSerializer, b: Buffer | undefined): Buffer => Buffer.concat([b ?? Buffer.alloc(0), s.flush?.() ?? Buffer.alloc(0)]);
+  const withFlush = (s: EventSerializer, b: Buffer | undefined): Buffer =>
+    Buffer.concat([b ?? Buffer.alloc(0), s.flush?.() ?? Buffer.alloc(0)]);
 
   it.each(['2048000', '64', '1'])('equals write() per event for mixed batches (syncIntervalBytes %s)', (sync) => {
     // one instance for both (the sync marker is random per instance; a flush leaves no state behind)
