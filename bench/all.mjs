@@ -187,7 +187,12 @@ async function services(/** @type {Entry[]} */ entries) {
 async function main() {
   if (rendered) {
     const ids = new Set(rendered.results.map((/** @type {any} */ r) => r.id));
-    write(new Date(rendered.started), ENTRIES.filter((e) => ids.has(e.id)), rendered.results, rendered.scaling);
+    write(
+      new Date(rendered.started),
+      ENTRIES.filter((e) => ids.has(e.id)),
+      rendered.results,
+      rendered.scaling,
+    );
     return;
   }
   const only = opt.only ? String(opt.only).split(',') : undefined;
