@@ -269,6 +269,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   live.add(run.pid);
   /** @type {Record<string, unknown>} */
   const result = { agent: agentName, scenario: scenarioName, replicate: rep, dir };
+  // the metrics sampler of a netcat/http replicate; stopped in `finally` too (a failed generator must not leave it polling)
+  const stopSampling = { stop: () => {} };
   try {
     if (sc.load.kind === 'self') return await selfDriven(run, agent, sc, monPort, t0, result);
     // Start-to-ready: the source port accepts connections (polled every 20 ms; bounded).
@@ -289,6 +291,9 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     /** @type {Array<[number, number]>} */
     const samples = [];
     let sampling = true;
+    stopSampling.stop = () => {
+      sampling = false;
+    };
     const sampler = (async () => {
       while (sampling) {
         const c = drained(await metrics(monPort));
@@ -373,6 +378,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       result.linesOut = v.lines;
     }
   } finally {
+    stopSampling.stop();
     await stopPid(run.pid, 30_000);
     live.delete(run.pid);
     if (!process.env.BENCH_KEEP_OUTPUT) fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });

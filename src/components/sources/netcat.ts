@@ -106,7 +106,10 @@ export class NetcatSource implements EventDrivenSource {
   private handle(socket: net.Socket): void {
     this.sockets.add(socket);
     const max = this.opts.maxLineLength;
-    let pending: Buffer | undefined; // bytes of an unfinished line
+    // bytes of an unfinished line, in the pieces they arrived in (joined once, when its end arrives: a long line that
+    // comes in many small reads is not copied again for every read)
+    let pending: Buffer[] = [];
+    let pendingLen = 0;
     let busy = false;
     let closed = false;
     let eof = false; // the client half-closed: answer what it sent, then close our side (Flume reads to EOF)
@@ -125,11 +128,19 @@ export class NetcatSource implements EventDrivenSource {
 
     const processChunk = async (chunk: Buffer): Promise<boolean> => {
       let data = chunk;
-      if (pending) {
+      if (pendingLen > 0) {
         // join only the unfinished line with the start of this chunk, never copy the whole chunk
         const nl = chunk.indexOf(NL);
-        const head = Buffer.concat([pending, nl < 0 ? chunk : chunk.subarray(0, nl + 1)]);
-        pending = undefined;
+        if (nl < 0 && pendingLen + chunk.length < max) {
+          // still inside the line and fewer bytes than max-line-length (so fewer chars): keep the piece as it is
+          pending.push(chunk);
+          pendingLen += chunk.length;
+          return true;
+        }
+        pending.push(nl < 0 ? chunk : chunk.subarray(0, nl + 1));
+        const head = Buffer.concat(pending);
+        pending = [];
+        pendingLen = 0;
         if (nl < 0) data = head;
         else {
           if (!(await processData(head))) return false;
@@ -175,7 +186,10 @@ export class NetcatSource implements EventDrivenSource {
       if (!overlong && start < data.length) {
         const restLen = data.length - start;
         if (restLen >= max && this.lineChars(data, start, data.length) >= max) overlong = true;
-        else pending = Buffer.from(data.subarray(start));
+        else {
+          pending = [Buffer.from(data.subarray(start))];
+          pendingLen = restLen;
+        }
       }
       if (overlong) {
         this.logger.warn({ maxLineLength: max }, 'Client sent event exceeding the maximum length');
