@@ -67,6 +67,7 @@ export const AGENTS = {
       const child = spawn(
         process.execPath,
         [
+          ...shebangFlags(),
           path.join(ROOT, 'bin', 'flume-ts'),
           'agent',
           '--conf-file',
@@ -84,6 +85,16 @@ export const AGENTS = {
     },
   },
 };
+
+/**
+ * The node flags of bin/flume-ts's `#!/usr/bin/env -S node …` line: started as `node bin/flume-ts`, the agent would
+ * run without them (the shebang is only read when the file itself is executed, as users do).
+ */
+function shebangFlags() {
+  const first = fs.readFileSync(path.join(ROOT, 'bin', 'flume-ts'), 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*\bnode\b(.*)$/.exec(first);
+  return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
+}
 
 /** dist/ is newer than every file under src/. */
 function isBuildFresh() {

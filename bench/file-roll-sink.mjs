@@ -3,7 +3,7 @@
 // rollInterval 0) with text / header_and_text, events are SliceEvents over 64 KiB "received" buffers (as netcat makes).
 // Measures CPU (user+sys of this process, which includes the libuv write threads) and wall time per event of the sink
 // side only (take + serialize + write(2) + commit): the channel is filled before each timed drain.
-// Usage: npx tsc -p tsconfig.json && node bench/file-roll-sink.mjs [--events N] [--rounds R] [--serializer text|header_and_text]
+// Usage: npx tsc -p tsconfig.json && node bench/file-roll-sink.mjs [--events N] [--rounds R] [--serializer text|header_and_text|avro_event] [--per-event]
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     serializer: { type: 'string', multiple: true },
     body: { type: 'string', default: '100' },
+    // avro_event only: without its writeBatch (write() per event, through avsc), to compare
+    'per-event': { type: 'boolean', default: false },
   },
 });
 const N = Number(values.events);
@@ -28,6 +30,10 @@ const { parseComponent } = await import(path.join(dist, 'config/component-props.
 const { MemoryChannel } = await import(path.join(dist, 'components/channels/memory.js'));
 const { SliceEvent } = await import(path.join(dist, 'core/event.js'));
 const registry = builtinRegistry();
+if (values['per-event']) {
+  const { AvroContainerWriter } = await import(path.join(dist, 'components/serializers/avro_event.js'));
+  delete AvroContainerWriter.prototype.writeBatch;
+}
 const logger = pino({ level: 'silent' });
 
 function make(kind, type, raw, extra = {}) {
@@ -97,7 +103,7 @@ async function run(ser) {
   const walls = results.map((x) => x.wall).sort((a, b) => a - b);
   const med = (a) => a[Math.floor(a.length / 2)];
   console.log(
-    `${`file_roll ${ser}`.padEnd(28)} CPU µs/event median ${med(cpus).toFixed(3)} (min ${cpus[0].toFixed(3)})  ` +
+    `${`file_roll ${ser}${values['per-event'] ? ' (per event)' : ''}`.padEnd(40)} CPU µs/event median ${med(cpus).toFixed(3)} (min ${cpus[0].toFixed(3)})  ` +
       `wall µs/event median ${med(walls).toFixed(3)} (min ${walls[0].toFixed(3)})  ${(bytes / 1e6).toFixed(0)} MB written`,
   );
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Closed-loop line load generator for the benchmark runner (bench/run.mjs), one TCP connection.
+// Closed-loop line load generator for the benchmark runner (bench/run.mjs), one TCP connection (or `connections`).
 //
 //   node bench/loadgen.mjs '{"port":41414,"lineSize":100,"warmupSeconds":20,"seconds":60,"maxEvents":50000000}'
 //
@@ -57,18 +57,24 @@ function chunk(seq, n) {
 
 const out = (/** @type {object} */ o) => process.stdout.write(JSON.stringify(o) + '\n');
 
-const sock = net.connect({ host, port });
-sock.setNoDelay(false);
+const connections = Math.max(1, Number(cfg.connections ?? 1));
+/** @type {net.Socket[]} */
+const socks = [];
 let acked = 0;
-sock.on('data', (d) => (acked += d.length));
 let ending = false;
-sock.on('error', (e) => {
-  if (ending) return; // a reset after our half-close: 'close' follows
-  out({ event: 'error', message: e.message, sent: sent });
-  process.exit(1);
-});
 let sent = 0;
-await new Promise((r) => sock.once('connect', r));
+for (let i = 0; i < connections; i++) {
+  const sock = net.connect({ host, port });
+  sock.setNoDelay(false);
+  sock.on('data', (d) => (acked += d.length));
+  sock.on('error', (e) => {
+    if (ending) return; // a reset after our half-close: 'close' follows
+    out({ event: 'error', message: e.message, sent: sent });
+    process.exit(1);
+  });
+  socks.push(sock);
+}
+await Promise.all(socks.map((s) => new Promise((r) => s.once('connect', r))));
 const t0 = Date.now();
 const cpu0 = process.cpuUsage();
 out({ event: 'start', t: t0 });
@@ -76,24 +82,32 @@ let measuring = warmupMs === 0;
 let measureStart = t0;
 if (measuring) out({ event: 'measure', t: t0, sent: 0 });
 const hardEnd = t0 + warmupMs + measureMs;
-for (;;) {
-  const now = Date.now();
-  if (!measuring && now - t0 >= warmupMs) {
-    measuring = true;
-    measureStart = now;
-    out({ event: 'measure', t: now, sent });
+// with several connections, smaller chunks (at most ~64 KiB each past 16 connections) so the buffers stay bounded
+const perChunk = connections === 1 ? linesPerChunk : Math.max(1, Math.floor(linesPerChunk / Math.min(16, connections)));
+/** One connection's closed loop: the next chunk of sequence numbers, whichever connection is ready. @param {net.Socket} sock */
+async function pump(sock) {
+  for (;;) {
+    const now = Date.now();
+    if (!measuring && now - t0 >= warmupMs) {
+      measuring = true;
+      measureStart = now;
+      out({ event: 'measure', t: now, sent });
+    }
+    if (now >= hardEnd || sent >= maxEvents) break;
+    const n = Math.min(perChunk, maxEvents - sent);
+    const seq = startSeq + sent;
+    sent += n;
+    const ok = sock.write(chunk(seq, n));
+    if (!ok) await new Promise((r) => sock.once('drain', r));
+    else if (connections > 1) await new Promise((r) => setImmediate(r)); // let the other connections write too
   }
-  if (now >= hardEnd || sent >= maxEvents) break;
-  const n = Math.min(linesPerChunk, maxEvents - sent);
-  const ok = sock.write(chunk(startSeq + sent, n));
-  sent += n;
-  if (!ok) await new Promise((r) => sock.once('drain', r));
 }
+await Promise.all(socks.map(pump));
 // Half-close, then keep reading until the agent closes its side: with acks on, it is still writing "OK"s for
 // the lines it has buffered, and destroying the socket now would make it drop them. Bounded by 60 s.
-const closed = new Promise((r) => sock.once('close', r));
+const closed = Promise.all(socks.map((s) => new Promise((r) => s.once('close', r))));
 ending = true;
-await new Promise((r) => sock.end(r));
+await Promise.all(socks.map((s) => new Promise((r) => s.end(r))));
 const tEnd = Date.now();
 const cpu = process.cpuUsage(cpu0);
 await Promise.race([closed, new Promise((r) => setTimeout(r, 60_000).unref())]);
@@ -107,6 +121,7 @@ out({
   cpuSystemMs: cpu.system / 1000,
   acked,
   lineSize,
+  connections,
 });
-sock.destroy();
+for (const s of socks) s.destroy();
 process.exit(0);

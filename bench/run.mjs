@@ -27,11 +27,12 @@ import { machineProbe } from './probe.mjs';
 import { GROUPS, SCENARIOS } from './scenarios.mjs';
 import { mannWhitney, summary } from './stats.mjs';
 
-// s3 (two tiers joined by Avro RPC) has its own runner: npm run bench -- s3 [bench/s3.mjs options]
-if (process.argv[2] === 's3') {
+// s3 (two tiers joined by Avro RPC) has its own runner: npm run bench -- s3 [bench/s3.mjs options];
+// `all` runs every scenario into one dated table: npm run bench -- all [bench/all.mjs options]
+if (process.argv[2] === 's3' || process.argv[2] === 'all') {
   const r = (await import('node:child_process')).spawnSync(
     process.execPath,
-    [path.join(ROOT, 'bench', 's3.mjs'), ...process.argv.slice(3)],
+    [path.join(ROOT, 'bench', process.argv[2] === 'all' ? 'all.mjs' : 's3.mjs'), ...process.argv.slice(3)],
     { stdio: 'inherit' },
   );
   process.exit(r.status ?? 1);
@@ -46,6 +47,8 @@ const { values: opt, positionals } = parseArgs({
     agents: { type: 'string', default: 'flume,ts' },
     'max-events': { type: 'string', default: '200000000' },
     'line-size': { type: 'string' },
+    connections: { type: 'string' },
+    tmpfs: { type: 'boolean', default: false },
     heap: { type: 'string', default: '1g' },
     out: { type: 'string', default: path.join(ROOT, '.bench') },
     'no-probe': { type: 'boolean', default: false },
@@ -54,7 +57,7 @@ const { values: opt, positionals } = parseArgs({
 });
 
 if (opt.help || positionals.length === 0) {
-  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--heap 1g] [--out DIR] [--no-probe]
+  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--connections N] [--tmpfs] [--heap 1g] [--out DIR] [--no-probe]
 scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS)
     .map(([g, l]) => `${g} = ${l.join(' + ')}`)
     .join(', ')}`);
@@ -64,7 +67,11 @@ scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS
 const replicates = Math.max(1, Number(opt.replicates));
 const seconds = Number(opt.seconds);
 const warmup = Number(opt.warmup);
-const maxEvents = Number(opt['max-events']);
+const TMPFS_DIR = path.join('/dev/shm', `flume-ts-bench-${process.pid}`);
+// in tmpfs, at most ~1.5 GiB of output per replicate (it is RAM)
+const maxEvents = opt.tmpfs
+  ? Math.min(Number(opt['max-events']), Math.floor((1.5 * 2 ** 30) / Number(opt['line-size'] ?? 100)))
+  : Number(opt['max-events']);
 const CLK_TCK = 100; // Linux USER_HZ
 
 /** Live agent pids, killed if the runner dies. @type {Set<number>} */
@@ -77,6 +84,7 @@ process.on('exit', () => {
       /* gone */
     }
   }
+  if (opt.tmpfs) fs.rmSync(TMPFS_DIR, { recursive: true, force: true });
 });
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => process.exit(130));
 
@@ -247,7 +255,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   const sc = SCENARIOS[scenarioName];
   const lineSize = Number(opt['line-size'] ?? sc.load.lineSize);
   const [port, monPort] = await freePorts(2);
-  const dir = path.join(runDir, `${scenarioName}-${agent.key}${rep}`);
+  // --tmpfs: the agent's output and data directories in /dev/shm (a busy shared disk measures the disk, not the agent)
+  const dir = path.join(opt.tmpfs ? TMPFS_DIR : runDir, `${scenarioName}-${agent.key}${rep}`);
   const outDir = path.join(dir, 'out');
   const dataDir = path.join(dir, 'data');
   for (const d of [dir, outDir, dataDir]) fs.mkdirSync(d, { recursive: true });
@@ -260,6 +269,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   live.add(run.pid);
   /** @type {Record<string, unknown>} */
   const result = { agent: agentName, scenario: scenarioName, replicate: rep, dir };
+  // the metrics sampler of a netcat/http replicate; stopped in `finally` too (a failed generator must not leave it polling)
+  const stopSampling = { stop: () => {} };
   try {
     if (sc.load.kind === 'self') return await selfDriven(run, agent, sc, monPort, t0, result);
     // Start-to-ready: the source port accepts connections (polled every 20 ms; bounded).
@@ -280,6 +291,9 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     /** @type {Array<[number, number]>} */
     const samples = [];
     let sampling = true;
+    stopSampling.stop = () => {
+      sampling = false;
+    };
     const sampler = (async () => {
       while (sampling) {
         const c = drained(await metrics(monPort));
@@ -290,6 +304,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
 
     const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
     const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix, ...(sc.load.options ?? {}) };
+    if (opt.connections !== undefined) genArgs.connections = Number(opt.connections);
     const gen = spawn(process.execPath, [path.join(ROOT, 'bench', genScript), JSON.stringify(genArgs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -363,9 +378,15 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       result.linesOut = v.lines;
     }
   } finally {
+    stopSampling.stop();
     await stopPid(run.pid, 30_000);
     live.delete(run.pid);
     if (!process.env.BENCH_KEEP_OUTPUT) fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
+    if (opt.tmpfs) {
+      // keep the logs beside the report; the rest (output, data) was RAM
+      fs.cpSync(path.join(dir, 'logs'), path.join(runDir, `${scenarioName}-${agent.key}${rep}`, 'logs'), { recursive: true });
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     if (sc.prepare) fs.rmSync(path.join(dir, 'data', 'spool'), { recursive: true, force: true });
   }
   return result;

@@ -2,7 +2,7 @@
 // Benchmark S3 (perf-anchors.md): two tiers joined by Avro RPC, Apache Flume 1.11 (F) vs flume-ts (T).
 //
 //   node bench/s3.mjs [--replicates 3] [--seconds 30] [--warmup 10] [--batch 100] [--line-size 1024]
-//                     [--window 20000] [--rate 2000] [--agents flume,ts] [--heap 1g]
+//                     [--window 20000] [--rate 2000] [--agents flume,ts] [--heap 1g] [--json FILE]
 //
 //   generator ──netcat──▶ tier 1: netcat → memory → avro sink ──avro──▶ tier 2: avro source → memory → avro sink
 //                                                                              ──avro──▶ collector (this process)
@@ -34,6 +34,7 @@ const { values: opt } = parseArgs({
     rate: { type: 'string', default: '2000' },
     agents: { type: 'string', default: 'flume,ts' },
     heap: { type: 'string', default: '1g' },
+    json: { type: 'string' },
   },
 });
 const R = Number(opt.replicates);
@@ -267,4 +268,4 @@ console.log(
       .join(' ')}`,
 );
 fs.mkdirSync(path.join(ROOT, '.bench'), { recursive: true });
-fs.writeFileSync(path.join(ROOT, '.bench', `s3-${Date.now()}.json`), JSON.stringify({ opt, runs }, null, 2));
+fs.writeFileSync(opt.json ?? path.join(ROOT, '.bench', `s3-${Date.now()}.json`), JSON.stringify({ opt, runs }, null, 2));

@@ -336,6 +336,12 @@ export const SCENARIOS = {
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 100) }),
     verify: 'counters',
   },
+  'hdfs-100-w64': {
+    description: 'hdfs-100 with hdfs.webhdfs.transactionsInFlight = 64 (the default before 2026-12-01; flume-ts only, Flume ignores it)',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: `${hdfsSink(c, 100)}\na1.sinks.k1.hdfs.webhdfs.transactionsInFlight = 64` }),
+    verify: 'counters',
+  },
   'hdfs-1000': {
     description: 'hdfs-100 with hdfs.batchSize = 1000',
     load: { kind: 'netcat', lineSize: 100 },

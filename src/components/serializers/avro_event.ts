@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { Schema, Type } from 'avsc';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
-import type { Event } from '../../core/event.js';
+import { SliceEvent, type Event } from '../../core/event.js';
 import type { EventSerializer } from '../../core/serializer.js';
 import { javaHashMapKeys } from '../shared/java-hashmap.js';
 import { avsc, snappyjs } from '../shared/lazy.js';
@@ -48,6 +48,66 @@ export function encodeFlumeEvent(e: Event): Buffer {
 /** Encodes an event into `buf` at `pos`; returns the new position, or a negative number if `buf` is too small. */
 export function encodeFlumeEventInto(e: Event, buf: Buffer, pos: number): number {
   return eventType().encode(flumeRecord(e), buf, pos);
+}
+
+/** Bytes of Avro's zig-zag varint for a non-negative `n`. */
+function varLongSize(n: number): number {
+  let z = n * 2;
+  let k = 1;
+  while (z >= 0x80) {
+    z = Math.floor(z / 0x80);
+    k++;
+  }
+  return k;
+}
+
+/** Writes the zig-zag varint of a non-negative `n` at `pos`; returns the position after it. */
+function putVarLong(buf: Buffer, pos: number, n: number): number {
+  let z = n * 2;
+  while (z >= 0x80) {
+    buf[pos++] = (z % 0x80) | 0x80;
+    z = Math.floor(z / 0x80);
+  }
+  buf[pos++] = z;
+  return pos;
+}
+
+/**
+ * The Event record of `e` written by hand (the same bytes avsc writes for flumeRecord(e): map block count, entries
+ * in Java HashMap order, 0; then the body as bytes), without making the header map or the body view of a
+ * SliceEvent that has none. Returns the new position, or -(bytes needed) when `buf` is too small.
+ */
+export function encodeFlumeEventFast(e: Event, buf: Buffer, pos: number): number {
+  const h = e instanceof SliceEvent ? e.peekHeaders() : e.headers;
+  const keys = h === undefined ? [] : Object.keys(h);
+  const ordered = keys.length < 2 ? keys : javaHashMapKeys(h!);
+  const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
+  const bodyLen = src !== undefined ? (e as SliceEvent).end - (e as SliceEvent).start : e.body.length;
+  let size = 1 + varLongSize(bodyLen) + bodyLen;
+  if (ordered.length > 0) {
+    size += varLongSize(ordered.length);
+    for (const k of ordered) {
+      const kl = Buffer.byteLength(k);
+      const vl = Buffer.byteLength(h![k]!);
+      size += varLongSize(kl) + kl + varLongSize(vl) + vl;
+    }
+  }
+  if (pos + size > buf.length) return -(pos + size - buf.length);
+  if (ordered.length > 0) {
+    pos = putVarLong(buf, pos, ordered.length);
+    for (const k of ordered) {
+      const v = h![k]!;
+      pos = putVarLong(buf, pos, Buffer.byteLength(k));
+      pos += buf.write(k, pos, 'utf8');
+      pos = putVarLong(buf, pos, Buffer.byteLength(v));
+      pos += buf.write(v, pos, 'utf8');
+    }
+  }
+  buf[pos++] = 0;
+  pos = putVarLong(buf, pos, bodyLen);
+  if (src !== undefined) pos += src.copy(buf, pos, (e as SliceEvent).start, (e as SliceEvent).end);
+  else pos += e.body.copy(buf, pos);
+  return pos;
 }
 
 const CODECS = ['null', 'deflate', 'snappy'] as const;
@@ -97,6 +157,8 @@ export class AvroContainerWriter implements EventSerializer {
     private readonly encodeInto: (e: Event, buf: Buffer, pos: number) => number,
     private readonly syncIntervalBytes: number,
     private readonly codec: Codec,
+    /** A faster encoder with the same output for batches (the Flume Event schema's hand-written one), if any. */
+    private readonly batchEncodeInto?: (e: Event, buf: Buffer, pos: number) => number,
   ) {}
 
   afterCreate(): Buffer {
@@ -111,14 +173,30 @@ export class AvroContainerWriter implements EventSerializer {
     return Buffer.concat(parts);
   }
 
+  /** write() for each event, the outputs (blocks completed at syncIntervalBytes) in one buffer. */
+  writeBatch(events: readonly Event[]): Buffer | undefined {
+    const parts: Buffer[] = [];
+    const encode = this.batchEncodeInto ?? this.encodeInto;
+    for (let i = 0; i < events.length; i++) {
+      const b = this.writeWith(events[i]!, encode);
+      if (b) parts.push(b);
+    }
+    if (parts.length === 0) return undefined;
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
+  }
+
   write(e: Event): Buffer | undefined {
-    let p = this.encodeInto(e, this.buf, this.pos);
+    return this.writeWith(e, this.encodeInto);
+  }
+
+  private writeWith(e: Event, encodeInto: (e: Event, buf: Buffer, pos: number) => number): Buffer | undefined {
+    let p = encodeInto(e, this.buf, this.pos);
     while (p < 0) {
       // avsc returns -(bytes missing); grow and encode again.
       const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.buf.length - p + 1024));
       this.buf.copy(next, 0, 0, this.pos);
       this.buf = next;
-      p = this.encodeInto(e, this.buf, this.pos);
+      p = encodeInto(e, this.buf, this.pos);
     }
     this.pos = p;
     this.count++;
@@ -172,6 +250,6 @@ export const avroEventSerializer = defineComponent({
       ctx.logger.warn(`Unable to instantiate avro codec with name (${c.compressionCodec}). Compression disabled.`);
       codec = 'null';
     }
-    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEventInto, c.syncIntervalBytes, codec);
+    return new AvroContainerWriter(FLUME_EVENT_SCHEMA_JSON, encodeFlumeEventInto, c.syncIntervalBytes, codec, encodeFlumeEventFast);
   },
 });

@@ -336,6 +336,12 @@ export class BucketPath {
     this.zone = zoneOf(opts.timeZone);
   }
 
+  /** The expansion when the template has no escapes at all (the same for every event), else undefined. */
+  get constant(): string | undefined {
+    if (this.parts.length === 0) return '';
+    return this.parts.length === 1 && typeof this.parts[0] === 'string' ? this.parts[0] : undefined;
+  }
+
   /** Expands the escapes for one event's headers. Throws MissingTimestampError / BadTimestampError like Flume. */
   escape(headers: Readonly<Record<string, string>>): string {
     if (this.parts.length === 1 && typeof this.parts[0] === 'string') return this.parts[0];

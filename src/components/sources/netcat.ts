@@ -42,6 +42,28 @@ function utf16Length(buf: Buffer, start: number, end: number): number {
   return n;
 }
 
+/**
+ * The bytes of an unfinished line, in the pieces they arrived in: joined once, when the line's end arrives (a long
+ * line that comes in many small reads is not copied again on every read).
+ */
+class UnfinishedLine {
+  private parts: Buffer[] = [];
+  length = 0;
+  keep(piece: Buffer): true {
+    this.parts.push(piece);
+    this.length += piece.length;
+    return true;
+  }
+  /** The line so far followed by `tail`, in one buffer; empties this. */
+  join(tail: Buffer): Buffer {
+    this.parts.push(tail);
+    const out = Buffer.concat(this.parts);
+    this.parts = [];
+    this.length = 0;
+    return out;
+  }
+}
+
 export class NetcatSource implements EventDrivenSource {
   readonly mode = 'eventDriven';
   readonly name: string;
@@ -106,7 +128,7 @@ export class NetcatSource implements EventDrivenSource {
   private handle(socket: net.Socket): void {
     this.sockets.add(socket);
     const max = this.opts.maxLineLength;
-    let pending: Buffer | undefined; // bytes of an unfinished line
+    const pending = new UnfinishedLine();
     let busy = false;
     let closed = false;
     let eof = false; // the client half-closed: answer what it sent, then close our side (Flume reads to EOF)
@@ -125,11 +147,12 @@ export class NetcatSource implements EventDrivenSource {
 
     const processChunk = async (chunk: Buffer): Promise<boolean> => {
       let data = chunk;
-      if (pending) {
+      if (pending.length > 0) {
         // join only the unfinished line with the start of this chunk, never copy the whole chunk
         const nl = chunk.indexOf(NL);
-        const head = Buffer.concat([pending, nl < 0 ? chunk : chunk.subarray(0, nl + 1)]);
-        pending = undefined;
+        // still inside the line and fewer bytes than max-line-length (so fewer chars): keep the piece as it is
+        if (nl < 0 && pending.length + chunk.length < max) return pending.keep(chunk);
+        const head = pending.join(nl < 0 ? chunk : chunk.subarray(0, nl + 1));
         if (nl < 0) data = head;
         else {
           if (!(await processData(head))) return false;
@@ -175,7 +198,7 @@ export class NetcatSource implements EventDrivenSource {
       if (!overlong && start < data.length) {
         const restLen = data.length - start;
         if (restLen >= max && this.lineChars(data, start, data.length) >= max) overlong = true;
-        else pending = Buffer.from(data.subarray(start));
+        else pending.keep(Buffer.from(data.subarray(start)));
       }
       if (overlong) {
         this.logger.warn({ maxLineLength: max }, 'Client sent event exceeding the maximum length');

@@ -4,6 +4,7 @@ import { createEvent, SliceEvent, type Event } from '../../../src/core/event.js'
 import type { EventSerializer } from '../../../src/core/serializer.js';
 import { textSerializer } from '../../../src/components/serializers/text.js';
 import { headerAndTextSerializer } from '../../../src/components/serializers/header_and_text.js';
+import { avroEventSerializer } from '../../../src/components/serializers/avro_event.js';
 import { encodeBatch } from '../../../src/components/sinks/file_roll.js';
 
 // writeBatch must give exactly the bytes of write() per event, concatenated (write() is checked against Flume's
@@ -91,5 +92,23 @@ describe('text writeBatch coalescing', () => {
     const buf = Buffer.from('ab|cd|');
     const events = [new SliceEvent(buf, 0, 2), new SliceEvent(buf, 3, 5)];
     expect(create(textSerializer, {}).writeBatch!(events)?.toString()).toBe('ab\ncd\n');
+  });
+});
+
+describe('avro_event writeBatch', () => {
+  /** The bytes of a batch and the flush after it. */
+  const withFlush = (s: EventSerializer, b: Buffer | undefined): Buffer =>
+    Buffer.concat([b ?? Buffer.alloc(0), s.flush?.() ?? Buffer.alloc(0)]);
+
+  it.each(['2048000', '64', '1'])('equals write() per event for mixed batches (syncIntervalBytes %s)', (sync) => {
+    // one instance for both (the sync marker is random per instance; a flush leaves no state behind)
+    const s = create(avroEventSerializer, { syncIntervalBytes: sync });
+    for (let seed = 1; seed <= 100; seed++) {
+      const events = mixedBatch(seed);
+      events.push(createEvent(Buffer.alloc(300, 7), { ü: 'ß€', many: 'x'.repeat(200), timestamp: '1', a: '', b: 'c' }));
+      const batch = withFlush(s, s.writeBatch!(events)); // first: SliceEvents without a header map yet
+      const one = withFlush(s, perEvent(s, events));
+      expect(batch).toEqual(one);
+    }
   });
 });

@@ -141,4 +141,31 @@ describe('netcat source framing', () => {
     expect(got).toBe('OK\nOK\n');
     expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['hello', 'world']);
   });
+
+  it('joins a long line that arrives in many small pieces, and still refuses one over max-line-length', async () => {
+    const ch = memory();
+    const port = await start(ch, { maxLineLength: 1000 });
+    const s = net.connect(port, '127.0.0.1');
+    await new Promise((r) => s.on('connect', r));
+    s.setNoDelay(true);
+    let got = '';
+    s.on('data', (d) => (got += d.toString()));
+    const line = Array.from({ length: 900 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    for (let at = 0; at < line.length; at += 50) {
+      s.write(line.slice(at, at + 50));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    s.write('\n');
+    for (let i = 0; i < 300 && got !== 'OK\n'; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(got).toBe('OK\n');
+    // 1100 bytes without a newline, in pieces: over-long
+    for (let k = 0; k < 22; k++) {
+      s.write('x'.repeat(50));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    for (let i = 0; i < 300 && !got.includes('FAILED'); i++) await new Promise((r) => setTimeout(r, 10));
+    s.destroy();
+    expect(got).toMatch(/^OK\nFAILED: Event exceeds the maximum length/);
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual([line]);
+  });
 });

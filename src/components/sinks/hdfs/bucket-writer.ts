@@ -15,7 +15,7 @@
  * through (TRUNCATE) and renames it, retrying every retryInterval seconds up to closeTries; the retried events go to
  * a new file.
  */
-import type { Event } from '../../../core/event.js';
+import { bodyLength, type Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
 import type { CounterGroup } from '../../../monitoring/counters.js';
 import { errorMessage, FlumeError } from '../../../core/errors.js';
@@ -182,6 +182,42 @@ export class BucketWriter {
    * closed in the background (its last bytes shipped, then renamed); the next flush() waits for those bytes too.
    */
   append(event: Event): void {
+    const f = this.fileForNext();
+    f.format.append(event);
+    f.events++;
+    f.bodyBytes += bodyLength(event);
+  }
+
+  /**
+   * append() for events[from..to) in order, with the same rolls: each run of events that goes to one file is encoded
+   * in one piece (the format's appendBatch).
+   */
+  appendRange(events: readonly Event[], from: number, to: number): void {
+    let i = from;
+    while (i < to) {
+      const f = this.fileForNext();
+      if (!f.format.appendBatch) {
+        this.append(events[i++]!);
+        continue;
+      }
+      // the run ends where shouldRotate() would first be true before an append (count, then size; as Flume: lazy)
+      // (fileForNext() rolled already if needed: the first event always goes to f)
+      let end = i;
+      let bytes = f.bodyBytes;
+      const countRoom = this.o.rollCount > 0 ? this.o.rollCount - f.events : Infinity;
+      do {
+        bytes += bodyLength(events[end]!);
+        end++;
+      } while (end < to && end - i < countRoom && !(this.o.rollSize > 0 && bytes >= this.o.rollSize));
+      f.format.appendBatch(events, i, end);
+      f.events += end - i;
+      f.bodyBytes = bytes;
+      i = end;
+    }
+  }
+
+  /** The file the next event goes to: opens one, or rolls first when rollCount/rollSize is reached. */
+  private fileForNext(): OpenFile {
     this.clearIdle();
     if (!this.file) this.open();
     else if (this.shouldRotate()) {
@@ -192,9 +228,7 @@ export class BucketWriter {
     }
     const f = this.file!;
     this.batchFiles.add(f);
-    f.format.append(event);
-    f.events++;
-    f.bodyBytes += event.body.length;
+    return f;
   }
 
   /**

@@ -13,6 +13,8 @@ import { bzip2, lz4Block } from './codecs-extra.js';
 export interface FileFormat {
   /** Encodes one event into the pending bytes. */
   append(event: Event): void;
+  /** Optional: encodes events[from..to) (the same bytes as append() for each; one buffer for the lot). */
+  appendBatch?(events: readonly Event[], from: number, to: number): void;
   /** Flume's writer.sync() at a flush: make everything appended so far part of the pending bytes. */
   sync(): void;
   /** Before the file is closed: trailing bytes into the pending bytes. */
@@ -113,6 +115,12 @@ class Chunks {
   }
 }
 
+/** events[from..to) through the serializer: its writeBatch (one buffer) when it has one, else write() per event. */
+function writeRange(ser: EventSerializer, events: readonly Event[], from: number, to: number, out: Chunks): void {
+  if (ser.writeBatch) out.push(ser.writeBatch(from === 0 && to === events.length ? events : events.slice(from, to)));
+  else for (let i = from; i < to; i++) out.push(ser.write(events[i]!));
+}
+
 /** HDFSDataStream: the serializer's bytes as they are. */
 export class DataStreamFormat implements FileFormat {
   private readonly out = new Chunks();
@@ -121,6 +129,9 @@ export class DataStreamFormat implements FileFormat {
   }
   append(event: Event): void {
     this.out.push(this.serializer.write(event));
+  }
+  appendBatch(events: readonly Event[], from: number, to: number): void {
+    writeRange(this.serializer, events, from, to, this.out);
   }
   sync(): void {
     this.out.push(this.serializer.flush?.());
@@ -155,6 +166,10 @@ export class CompressedStreamFormat implements FileFormat {
   }
   append(event: Event): void {
     this.raw.push(this.serializer.write(event));
+    this.unfinished = true;
+  }
+  appendBatch(events: readonly Event[], from: number, to: number): void {
+    writeRange(this.serializer, events, from, to, this.raw);
     this.unfinished = true;
   }
   private finish(): void {

@@ -295,7 +295,8 @@ export class HdfsSink extends AbstractSink {
   override async process(): Promise<Status> {
     if (this.failure) return this.surfaceFailure();
     while (this.inflight.size >= this.o.transactionsInFlight) {
-      await Promise.race(this.inflight);
+      // (one waiter, woken when any transaction settles: Promise.race over hundreds would pile up reactions)
+      await new Promise<void>((resolve) => (this.slotFree = resolve));
       if (this.failure) return this.surfaceFailure();
     }
     const tx = this.channel.begin();
@@ -342,7 +343,12 @@ export class HdfsSink extends AbstractSink {
           );
         },
       )
-      .finally(() => this.inflight.delete(done));
+      .finally(() => {
+        this.inflight.delete(done);
+        const wake = this.slotFree;
+        this.slotFree = undefined;
+        wake?.();
+      });
     this.inflight.add(done);
     if (this.o.transactionsInFlight <= 1) {
       await done;
@@ -352,6 +358,7 @@ export class HdfsSink extends AbstractSink {
   }
 
   private readonly inflight = new Set<Promise<void>>();
+  private slotFree: (() => void) | undefined;
   private failure: EventDeliveryError | undefined;
 
   private seq = 0;
@@ -382,28 +389,44 @@ export class HdfsSink extends AbstractSink {
     await this.rollbackFailed();
   }
 
+  /** The bucket writer of each event (validated first); one lookup for the lot when hdfs.path has no escapes. */
+  private async targetsOf(events: Event[]): Promise<BucketWriter[]> {
+    const targets: BucketWriter[] = new Array(events.length);
+    const path = this.o.path.constant;
+    const prefix = this.o.filePrefix.constant;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      this.o.validate?.(e);
+      if (path !== undefined && prefix !== undefined && i > 0) {
+        targets[i] = targets[0]!;
+        continue;
+      }
+      const w = this.writerFor(path ?? this.o.path.escape(e.headers), prefix ?? this.o.filePrefix.escape(e.headers));
+      if (!this.scanned.has(w.key)) await this.recover(w);
+      targets[i] = w;
+    }
+    return targets;
+  }
+
   /**
    * Encodes a batch under the lock. First everything that can fail (escapes, SequenceFile keys, the recovery scan of
    * new buckets) for every event, so a bad event leaves nothing half-encoded; then the appends; then one flush ticket
    * per bucket. Returns the promise that resolves when all of the batch's bytes are in HDFS.
    */
   private async encode(events: Event[]): Promise<{ durable: Promise<void> }> {
-    const targets: BucketWriter[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i]!;
-      this.o.validate?.(e);
-      const w = this.writerFor(this.o.path.escape(e.headers), this.o.filePrefix.escape(e.headers));
-      if (!this.scanned.has(w.key)) await this.recover(w);
-      targets[i] = w;
-    }
+    const targets = await this.targetsOf(events);
     const touched = new Set<BucketWriter>();
     const waits: Promise<void>[] = [];
     try {
-      for (let i = 0; i < events.length; i++) {
+      // each run of consecutive events for the same bucket is encoded in one piece
+      for (let i = 0; i < events.length; ) {
         const w = targets[i]!;
+        let end = i + 1;
+        while (end < events.length && targets[end] === w) end++;
         if (w.closed) throw new FlumeError('FLUME_INTERNAL', 'bucket closed while encoding'); // cannot happen under the lock
-        w.append(events[i]!);
+        w.appendRange(events, i, end);
         touched.add(w);
+        i = end;
       }
       for (const w of touched) waits.push(w.flush());
     } catch (err) {

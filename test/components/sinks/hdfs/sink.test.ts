@@ -139,3 +139,37 @@ describe('HDFS sink: overlapping transactions', () => {
     client.destroy();
   });
 });
+
+describe('HDFS sink: batch encoding', () => {
+  /** Files by name (final names after stop), contents as text. */
+  const filesOf = (s: Stub) => [...s.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, c]) => c.toString());
+
+  it('rolls by rollCount inside a batch exactly where the per-event rule does (before the append)', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.rollCount': '4', 'hdfs.batchSize': '10' });
+    await put(ch, 0, 10);
+    await sink.process();
+    await sink.settle();
+    await sink.stop();
+    expect(filesOf(stub)).toEqual([expected(0, 4), expected(4, 4), expected(8, 2)]);
+  });
+
+  it('rolls by rollSize after the event that reaches it; SliceEvent bodies (adjacent lines) are copied as they are', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.rollSize': '5', 'hdfs.batchSize': '10' });
+    const { SliceEvent } = await import('../../../../src/core/event.js');
+    const buf = Buffer.from('aa\nbbb\ncc\nd\neeeeee\nf\n');
+    const events = [];
+    for (let at = 0; at < buf.length; ) {
+      const nl = buf.indexOf(0x0a, at);
+      events.push(new SliceEvent(buf, at, nl));
+      at = nl + 1;
+    }
+    const tx = ch.begin();
+    tx.putAll(events);
+    await tx.commit();
+    await sink.process();
+    await sink.settle();
+    await sink.stop();
+    // bodies 2,3 → 5 ≥ 5: roll; 2,1,6 → 9: roll; 1
+    expect(filesOf(stub)).toEqual(['aa\nbbb\n', 'cc\nd\neeeeee\n', 'f\n']);
+  });
+});
