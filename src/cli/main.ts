@@ -12,6 +12,7 @@ import { loadAgent, countBySeverity, type LoadResult } from '../config/model.js'
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
 import { readConfigs } from '../runtime/config-files.js';
 import { flushLogs } from '../core/logging.js';
+import { setSystemProperties } from '../core/system-properties.js';
 import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
 import { errorMessage } from '../core/errors.js';
 import { UsageError } from './flume-args.js';
@@ -78,6 +79,7 @@ export async function validateMain(
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
   const configs = readConfigs(files);
   const sysProps = sysPropsOf(values.D);
+  setSystemProperties(sysProps);
   const plugins = await registryWithPlugins(builtinSpecs, configs, { sysProps });
   const registry = plugins.registry;
   let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
