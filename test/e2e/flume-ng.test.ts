@@ -157,7 +157,7 @@ a1.channels.c1.type = memory
     }
   });
 
-  it('-Djavax.net.ssl.* are the global TLS settings: an avro source without keystore properties, flume-ng avro-client over TLS', async () => {
+  it('-Djavax.net.ssl.* are the global TLS settings (avro source without keystore properties, avro-client over TLS); rawdata', async () => {
     const dir = tmpDir('flume-ng-tls-');
     const fix = path.join(ROOT, 'test', 'fixtures', 'rpc');
     const [port, out] = [await freePort(), path.join(dir, 'out')];
@@ -171,7 +171,7 @@ a1.channels.c1.type = memory
     );
     running = start(
       ['agent', '-n', 'a1', '-f', file, `-Djavax.net.ssl.keyStore=${fix}/keystore.p12`, '-Djavax.net.ssl.keyStorePassword=changeit'].concat(
-        ['-Djavax.net.ssl.keyStoreType=PKCS12'],
+        ['-Djavax.net.ssl.keyStoreType=PKCS12', '-Dflume.root.logger=DEBUG,console', '-Dorg.apache.flume.log.rawdata=true'],
       ),
       dir,
     );
@@ -191,6 +191,8 @@ a1.channels.c1.type = memory
         .join('');
     await waitFor(() => delivered() === 'secure 1\nsecure 2\n', 'both lines delivered over TLS');
     expect(await running.stop()).toBe(0);
+    // rawdata + DEBUG: the avro source logs what it received, bodies included (Flume's AvroSource does the same)
+    expect(running.stderr()).toMatch(/"body":"secure 2","msg":"Avro source r1: Received event"/);
   });
 
   it('says plainly that ZooKeeper configuration is not implemented', () => {
