@@ -117,6 +117,8 @@ function sourcesOf(p: ParsedArgs, logger: Logger): { sources: ConfigSource[]; ht
   const uris = p.values.get('conf-uri');
   if (uris?.length) {
     if (has(p, 'conf-file')) logger.warn('both --conf-uri and --conf-file given: Flume uses --conf-uri only; --conf-file is not read');
+    const cp = uris.find((u) => /^classpath:/i.test(u));
+    if (cp) throw new UsageError(`--conf-uri ${cp}: classpath: URIs are not supported (flume-ts has no class path); give a file path`);
     const user = first(p, 'conf-user');
     const password = first(p, 'conf-password');
     const auth = user && password ? { user, password } : undefined;

@@ -16,6 +16,7 @@ import { setSystemProperties } from '../core/system-properties.js';
 import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
 import { errorMessage } from '../core/errors.js';
 import { UsageError } from './flume-args.js';
+import { LIMIT_REASON } from '../config/component-props.js';
 import { COMMANDS } from './commands.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -50,6 +51,15 @@ function sysPropsOf(defs: string[] | undefined): Record<string, string> {
 
 function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, includeInfo = false): void {
   for (const d of ds) if (includeInfo || d.severity !== 'info') out(formatDiagnostic(d));
+}
+
+/** validate's summary line for a dropped component, saying who drops what. */
+function droppedLine(agent: string, d: { kind: string; name: string; reason: string }): string {
+  if (d.reason === LIMIT_REASON) return `agent ${agent}: flume-ts drops ${d.kind} ${d.name} (${d.reason})`;
+  if (d.reason.startsWith('unknown type') && ['source', 'sink', 'channel'].includes(d.kind)) {
+    return `agent ${agent}: Flume 1.11 would not start agent ${agent} at all (${d.kind} ${d.name}: ${d.reason}); flume-ts drops only ${d.kind} ${d.name}`;
+  }
+  return `agent ${agent}: Flume would drop ${d.kind} ${d.name} (${d.reason})`;
 }
 
 /** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
@@ -132,7 +142,7 @@ export async function validateMain(
         `agent ${agent}: runs sources [${p.sources.map((s) => s.name).join(' ')}] channels [${p.channels.map((s) => s.name).join(' ')}] ` +
           `sinks [${p.sinks.map((s) => s.name).join(' ')}]${p.sinkgroups.length ? ` sinkgroups [${p.sinkgroups.map((g) => g.name).join(' ')}]` : ''}`,
       );
-      for (const d of p.dropped) io.out(`agent ${agent}: Flume would drop ${d.kind} ${d.name} (${d.reason})`);
+      for (const d of p.dropped) io.out(droppedLine(agent, d));
     }
     io.out(`${errors} error(s), ${warnings} warning(s)`);
   }

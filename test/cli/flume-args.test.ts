@@ -34,3 +34,15 @@ describe('flume-ng argument parsing (launcher script + commons-cli DefaultParser
     expect(() => parseFlumeArgs(['-n'], AGENT_OPTIONS)).toThrow(/Missing argument for option: n/);
   });
 });
+
+describe('docs/compatibility.md keeps the command line true', () => {
+  it('has a row naming every agent option flume-ng takes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const doc = readFileSync('docs/compatibility.md', 'utf8');
+    const flumeTsOnly = new Set(['strict', 'drain-timeout', 'log-format', 'help', 'name', 'conf-file']);
+    for (const o of AGENT_OPTIONS) {
+      if (flumeTsOnly.has(o.long)) continue;
+      expect(doc, `--${o.long}`).toMatch(new RegExp(`(--${o.long}|-${o.short ?? '\u0000'}[\\s/\`])`));
+    }
+  });
+});

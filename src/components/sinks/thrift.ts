@@ -56,7 +56,12 @@ export const thriftSink = defineComponent({
       });
     }
     if (c.kerberos)
-      out.push({ prop: 'kerberos', message: 'Kerberos for the thrift sink is not supported by flume-ts', hint: 'use ssl = true instead' });
+      out.push({
+        prop: 'kerberos',
+        message: 'Kerberos for the thrift sink is not supported by flume-ts',
+        hint: 'use ssl = true instead',
+        limit: true,
+      });
     const ts = c.ssl ? storeProblem(c.truststore, c['truststore-type'], 'truststore') : undefined;
     if (ts) out.push({ prop: 'truststore', message: ts });
     return out;

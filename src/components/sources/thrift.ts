@@ -75,6 +75,7 @@ export const thriftSource = defineComponent({
         prop: 'kerberos',
         message: 'Kerberos (SASL) for the thrift source is not supported by flume-ts',
         hint: 'use ssl = true instead',
+        limit: true,
       });
     if (c.ssl && !c.keystore && !globalSsl('keystore').path)
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });

@@ -159,6 +159,7 @@ export const hdfsSink = defineComponent({
       out.push({
         prop: c['hdfs.kerberosPrincipal'] !== undefined ? 'hdfs.kerberosPrincipal' : 'hdfs.kerberosKeytab',
         message: "Kerberos is not supported by flume-ts's WebHDFS client",
+        limit: true,
         hint: 'use simple authentication (hdfs.webhdfs.user) or an HttpFS gateway',
       });
     }
@@ -174,7 +175,8 @@ export const hdfsSink = defineComponent({
       try {
         resolveHdfsPath(c['hdfs.path'], c['hdfs.webhdfs.address']);
       } catch (err) {
-        out.push({ prop: 'hdfs.path', message: errorMessage(err) });
+        // a path WebHDFS cannot reach (s3a://, …): Flume's Hadoop FileSystem takes any scheme with its jars on the class path
+        out.push({ prop: 'hdfs.path', message: errorMessage(err), limit: true });
       }
     }
     if (c['hdfs.webhdfs.address'] !== undefined) {
