@@ -5,7 +5,7 @@
  *   `-user/--conf-user` + `-pwd/--conf-password`: basic auth for http(s) URIs;
  * - `-i/--poll-interval S` (0 or absent: 30 s for files, 300 s when a URI is http(s)), `--no-reload-conf`;
  * - `-b/--backup-directory DIR` (the last good configuration, used when no source can be read);
- * - `-z/--zkConnString`, `-p/--zkBasePath`: not implemented (a clear error);
+ * - `-z/--zkConnString`, `-p/--zkBasePath`: the configuration from the znode `<basePath>/<name>` (zookeeper-config.ts);
  * - `-c/--conf DIR`: flume-env.sh and the log configuration (conf-dir.ts);
  * - `-D…` system properties, `-X…`/-javaagent… ignored (JVM options), `-C/--classpath` and `--plugins-path` ignored
  *   (no jars are loaded; plugin components are ES modules named by their type, docs/plugins.md);
@@ -21,6 +21,7 @@ import { configureLogging, type Logger } from '../core/logging.js';
 import { setSystemProperties } from '../core/system-properties.js';
 import { runAgent } from '../runtime/supervisor.js';
 import { FileConfigSource, HttpConfigSource, type ConfigSource } from '../runtime/config-files.js';
+import { ZooKeeperConfigSource } from '../runtime/zookeeper-config.js';
 import { readEnvFile, readLogConfig } from './conf-dir.js';
 import { first, has, parseFlumeArgs, SCRIPT_OPTIONS, UsageError, type OptDef, type ParsedArgs } from './flume-args.js';
 import { logSetupFrom } from './logging-setup.js';
@@ -46,7 +47,7 @@ export const AGENT_OPTIONS: OptDef[] = [
   { long: 'log-format', value: true },
 ];
 
-export const AGENT_USAGE = `Usage: flume-ng agent --name NAME (--conf-file FILE | --conf-uri URI) [options]
+export const AGENT_USAGE = `Usage: flume-ng agent --name NAME (--conf-file FILE | --conf-uri URI | --zkConnString HOSTS) [options]
        (flume-ts agent takes the same options)
 
 Configuration:
@@ -56,8 +57,8 @@ Configuration:
   -user, --conf-user USER      user for basic authentication to an http(s) URI
   -pwd, --conf-password PASS   password for basic authentication to an http(s) URI
   -b, --backup-directory DIR   keep the last good configuration in DIR/.NAME.properties; used when no source answers
-  -z, --zkConnString HOSTS     Flume reads the configuration from ZooKeeper: not implemented in flume-ts (an error)
-  -p, --zkBasePath PATH        (with -z)
+  -z, --zkConnString HOSTS     read the configuration from ZooKeeper (host:port[,host:port...]), watched for changes
+  -p, --zkBasePath PATH        ZooKeeper base path (default /flume); the agent's znode is PATH/NAME
   -i, --poll-interval S        seconds between checks for a changed configuration (default 30; 300 for http(s))
       --no-reload-conf         never reload the configuration (SIGHUP still reloads at once)
   -c, --conf DIR               read DIR/flume-env.sh (JAVA_OPTS -D…, FLUME_SSL_*, HADOOP_*) and DIR/log4j2.xml
@@ -81,6 +82,7 @@ Signals: SIGTERM/SIGINT stop (sources first, then the sinks drain the channels);
 Examples:
   flume-ng agent -n a1 -c conf -f conf/flume.conf -Dflume.root.logger=INFO,console
   flume-ng agent --name a1 --conf-uri https://config.example/a1.properties --conf-user u --conf-password p -i 60
+  flume-ng agent -n a1 -z zk1:2181,zk2:2181 -p /flume
   flume-ts agent -n a1 -f flume.conf -Dflume.monitoring.type=http -Dflume.monitoring.port=34545 --log-format json
 `;
 
@@ -108,11 +110,10 @@ function ignoredNotes(p: ParsedArgs): string[] {
 }
 
 /** The configuration sources, as Application.main picks them: -z, else -u, else -f. */
-function sourcesOf(p: ParsedArgs, logger: Logger): { sources: ConfigSource[]; http: boolean } {
+function sourcesOf(p: ParsedArgs, name: string, logger: Logger): { sources: ConfigSource[]; http: boolean; zk?: boolean } {
   if (has(p, 'zkConnString')) {
-    throw new UsageError(
-      '--zkConnString: reading the configuration from ZooKeeper is not implemented in flume-ts yet; use --conf-file or --conf-uri',
-    );
+    if (!first(p, 'zkConnString')) throw new UsageError('Invalid Zookeeper Connection String');
+    return { sources: [new ZooKeeperConfigSource(first(p, 'zkConnString')!, first(p, 'zkBasePath'), name)], http: false, zk: true };
   }
   const uris = p.values.get('conf-uri');
   if (uris?.length) {
@@ -127,7 +128,7 @@ function sourcesOf(p: ParsedArgs, logger: Logger): { sources: ConfigSource[]; ht
   }
   const files = p.values.get('conf-file');
   if (files?.length) return { sources: files.map((f) => new FileConfigSource(f)), http: false };
-  throw new UsageError('No configuration was provided: give --conf-file FILE or --conf-uri URI');
+  throw new UsageError('No configuration was provided: give --conf-file FILE, --conf-uri URI or --zkConnString HOSTS');
 }
 
 /** Resolves with the exit code once the agent has stopped. */
@@ -155,7 +156,7 @@ export async function agentMain(argv: string[], out: (s: string) => void = conso
     );
     return 1;
   }
-  const { sources, http } = sourcesOf(p, logger);
+  const { sources, http, zk } = sourcesOf(p, name, logger);
   const reload = !has(p, 'no-reload-conf');
   const interval = Number(first(p, 'poll-interval') ?? 0);
   if (!Number.isInteger(interval) || interval < 0)
@@ -179,7 +180,8 @@ export async function agentMain(argv: string[], out: (s: string) => void = conso
     },
     root,
     strict: has(p, 'strict'),
-    pollIntervalS: reload ? interval || (http ? 300 : 30) : undefined,
+    // ZooKeeper: the node is watched; checking the watch's flag every second costs nothing (Flume applies a change at once)
+    pollIntervalS: reload ? interval || (zk ? 1 : http ? 300 : 30) : undefined,
     drainMs: Math.max(0, Number(first(p, 'drain-timeout') ?? 10)) * 1000,
   });
 }

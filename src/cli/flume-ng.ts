@@ -37,7 +37,8 @@ agent options:
   --conf-password,-pwd <password> the password for accessing the configuration uri
   --poll-interval,-i <s>    seconds between checks for a changed configuration
   --backup-directory,-b <dir> keep the last good configuration there
-  --zkConnString,-z <str>   ZooKeeper configuration: not implemented in flume-ts
+  --zkConnString,-z <str>   specify the ZooKeeper connection to use (required if -f missing)
+  --zkBasePath,-p <path>    specify the base path in ZooKeeper for agent configs
   --no-reload-conf          do not reload config file if changed
   --help,-h                 display help text (flume-ng agent --help: all options and examples)
 

@@ -9,6 +9,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canConnect, freePort, ROOT, sendLines, tmpDir, waitFor } from '../support/agent-process.js';
+import { startZooKeeper } from '../../scripts/services/zookeeper.mjs';
 
 const FLUME_NG = path.join(ROOT, 'bin', 'flume-ng');
 
@@ -195,13 +196,31 @@ a1.channels.c1.type = memory
     expect(running.stderr()).toMatch(/"body":"secure 2","msg":"Avro source r1: Received event"/);
   });
 
-  it('says plainly that ZooKeeper configuration is not implemented', () => {
-    let err = '';
+  it('reads the configuration from a real ZooKeeper (<basePath>/<agent>) and applies a change of the znode', async () => {
+    const dir = tmpDir('flume-ng-zk-');
+    const zk = await startZooKeeper(dir);
+    const zkc = (await import('node-zookeeper-client')).default;
+    const client = zkc.createClient(zk.connect);
+    await new Promise<void>((r) => {
+      client.once('connected', () => r());
+      client.connect();
+    });
+    const call = (fn: (cb: (err: unknown) => void) => void) => new Promise<void>((r, j) => fn((err) => (err ? j(err) : r())));
     try {
-      execFileSync(FLUME_NG, ['agent', '-n', 'a1', '-z', '127.0.0.1:2181', '-p', '/flume'], { stdio: 'pipe' });
-    } catch (e) {
-      err = String((e as { stderr: Buffer }).stderr);
+      const [p1, p2] = [await freePort(), await freePort()];
+      const conf = (p: number) =>
+        `a1.sources = r1\na1.channels = c1\na1.sinks = k1\na1.sources.r1.type = netcat\na1.sources.r1.bind = 127.0.0.1\n` +
+        `a1.sources.r1.port = ${p}\na1.sources.r1.channels = c1\na1.channels.c1.type = memory\na1.sinks.k1.type = null\n` +
+        `a1.sinks.k1.channel = c1\n`;
+      await call((cb) => client.mkdirp('/flume/a1', Buffer.from(conf(p1)), cb));
+      running = start(['agent', '-n', 'a1', '-z', zk.connect, '-p', '/flume'], dir);
+      await waitFor(() => canConnect(p1), 'the port of the configuration in ZooKeeper');
+      await call((cb) => client.setData('/flume/a1', Buffer.from(conf(p2)), -1, cb));
+      await waitFor(() => canConnect(p2), 'the port of the changed znode');
+      expect(await running.stop()).toBe(0);
+    } finally {
+      client.close();
+      await zk.stop();
     }
-    expect(err).toMatch(/ZooKeeper is not implemented/);
   });
 });
