@@ -79,7 +79,7 @@ export function parseEnvFile(text: string, file = 'flume-env.sh'): EnvFile {
     vars[name] = value;
   });
   for (const [name, value] of Object.entries(vars)) {
-    if (name === 'JAVA_OPTS' || name === 'FLUME_JAVA_OPTS') javaOpts(name, value, out);
+    if (/^(FLUME_)?JAVA_OPTS$/.test(name)) javaOpts(name, value, out);
     else if (HONOURED.test(name)) out.env[name] = value;
     else out.notes.push(`${name} ignored: ${IGNORED[name] ?? 'not used by flume-ts'}`);
   }
