@@ -21,6 +21,7 @@ import { AvroRpcClient } from '../components/rpc/avro/client.js';
 import { clientSecureOptions } from '../components/rpc/tls.js';
 import { globalList, globalSsl, splitList } from '../components/rpc/tls.js';
 import type { StreamLayers } from '../components/rpc/transport.js';
+import type { Command } from './command.js';
 
 export const AVRO_CLIENT_USAGE = `Usage: flume-ts avro-client [options]
   -H, --host HOST          host name of the avro source
@@ -31,6 +32,11 @@ export const AVRO_CLIENT_USAGE = `Usage: flume-ts avro-client [options]
   -P, --rpcProps FILE      RPC client properties (hosts, hosts.<h>, batch-size, compression-type, ssl, …)
       --batch-size N       events per appendBatch call (default 5, as flume-ng avro-client)
   -h, --help               this help
+
+Examples:
+  flume-ts avro-client -H 127.0.0.1 -p 41414 -F /var/log/app.log
+  tail -n 100 app.log | flume-ng avro-client -H collector -p 41414 -R headers.properties
+  flume-ng avro-client -c conf -P rpc.properties --dirname /var/spool/outgoing
 `;
 
 /** Splits a byte stream into lines like Java's BufferedReader.readLine (\n, \r or \r\n). */
@@ -272,3 +278,8 @@ export async function avroClientMain(argv: string[]): Promise<number> {
     client?.close();
   }
 }
+
+export const avroClientCommand: Command = {
+  summary: 'send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]',
+  run: (argv) => avroClientMain(argv),
+};

@@ -10,66 +10,38 @@ import { registryWithPlugins } from '../plugins/loader.js';
 import { Registry } from '../config/registry.js';
 import { loadAgent, countBySeverity, type LoadResult } from '../config/model.js';
 import { formatDiagnostic, type Diagnostic } from '../config/diagnostics.js';
-import { runAgent } from '../runtime/supervisor.js';
 import { readConfigs } from '../runtime/config-files.js';
-import { rootLogger, flushLogs } from '../core/logging.js';
+import { flushLogs } from '../core/logging.js';
+import { setSystemProperties } from '../core/system-properties.js';
 import { renderCodesDocs, renderComponentDocs, updateCompatibilityDoc } from './docs.js';
-import { avroClientMain } from './avro-client.js';
-import { graphMain } from './graph.js';
-import { topMain } from './top.js';
 import { checkEnvironment } from './environment.js';
-import { FlumeError, errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/errors.js';
+import { UsageError } from './flume-args.js';
+import { LIMIT_REASON } from '../config/component-props.js';
+import { COMMANDS } from './commands.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
 export const VERSION: string = JSON.parse(readFileSync(pkgPath, 'utf8')).version;
 
-const USAGE = `Usage: flume-ts <command> [options]
+const USAGE = `Usage: flume-ts <command> [options]   (also installed as flume-ng, with flume-ng's commands and options)
 
 Commands:
-  agent      run an agent:     flume-ts agent --conf-file FILE --name NAME [options]
-  validate   check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
-                                 [--check-environment]  (also: ports free, directories writable, hosts resolvable here)
-  docs       write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
+  agent        run an agent:     flume-ts agent --conf-file FILE --name NAME [options]   (agent --help for all options)
+  validate     check a config:   flume-ts validate --conf-file FILE [--name NAME] [--format text|json] [--strict]
+                                   [--check-environment]  (also: ports free, directories writable, hosts resolvable here)
+  docs         write the component reference: flume-ts docs [--codes | --compatibility] [--out FILE] [--check]
   avro-client  send lines to an avro source: flume-ts avro-client -H HOST -p PORT [-F FILE] [-R HEADERFILE]
-  graph      draw the flow:    flume-ts graph --conf-file FILE --name NAME [--format svg|dot|mermaid] [-o FILE]
-  top        live view of a running agent: flume-ts top [--host H --port P | URL] [--interval S]
-  version    print the version
+  graph        draw the flow:    flume-ts graph --conf-file FILE --name NAME [--format svg|dot|mermaid] [-o FILE]
+  top          live view of a running agent: flume-ts top [--host H --port P | URL] [--interval S]
+  tool         Flume's tools (FCINTEGRITYTOOL): not implemented, listed
+  version      print the version
+  help         this help; COMMAND --help: the options of one command, with examples
 
-agent options (flume-ng's):
-  -f, --conf-file FILE    configuration file (repeatable; later files override earlier keys)
-  -n, --name NAME         the agent name (the key prefix in the file)
-  -c, --conf DIR          configuration directory (accepted for compatibility)
-  -D key=value            a system property: \${sys:key}, flume.root.logger=LEVEL,console,
-                          flume.monitoring.type=http, flume.monitoring.port=PORT, propertiesImplementation=…
-  -i, --poll-interval S   seconds between checks of the config file for changes (default 30)
-      --no-reload-conf    do not reload the configuration when the file changes
-      --strict            refuse to start on any configuration problem (warnings included)
-      --drain-timeout S   on SIGTERM, seconds to let sinks drain the channels (default 10)
-  -h, --help              this help
+Examples:
+  flume-ts agent -n a1 -f conf/example.conf
+  flume-ts validate -f conf/example.conf -n a1
+  flume-ng agent -n a1 -c conf -f conf/flume.conf -Dflume.root.logger=INFO,console
 `;
-
-/** Options of flume-ng's launcher script that mean nothing here (JVM and classpath flags). */
-function stripJvmFlags(argv: string[], warn: (m: string) => void): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (/^-(X|javaagent|agentlib|agentpath)/.test(a)) {
-      warn(`ignoring JVM option ${a}`);
-      continue;
-    }
-    if (a === '-C' || a === '--classpath' || a === '--plugins-path') {
-      warn(`ignoring ${a} ${argv[i + 1] ?? ''}`);
-      i++;
-      continue;
-    }
-    if (a === '-d' || a === '--dryrun') {
-      warn(`ignoring ${a}`);
-      continue;
-    }
-    out.push(a);
-  }
-  return out;
-}
 
 function sysPropsOf(defs: string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
@@ -81,18 +53,17 @@ function sysPropsOf(defs: string[] | undefined): Record<string, string> {
   return out;
 }
 
-/** A wrong command line: printed with a pointer to `flume-ts help`, exit status 2. */
-class UsageError extends FlumeError {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super('FLUME_USAGE', message);
-  }
-}
-
 function printDiagnostics(ds: readonly Diagnostic[], out: (s: string) => void, includeInfo = false): void {
   for (const d of ds) if (includeInfo || d.severity !== 'info') out(formatDiagnostic(d));
+}
+
+/** validate's summary line for a dropped component, saying who drops what. */
+function droppedLine(agent: string, d: { kind: string; name: string; reason: string }): string {
+  if (d.reason === LIMIT_REASON) return `agent ${agent}: flume-ts drops ${d.kind} ${d.name} (${d.reason})`;
+  if (d.reason.startsWith('unknown type') && ['source', 'sink', 'channel'].includes(d.kind)) {
+    return `agent ${agent}: Flume 1.11 would not start agent ${agent} at all (${d.kind} ${d.name}: ${d.reason}); flume-ts drops only ${d.kind} ${d.name}`;
+  }
+  return `agent ${agent}: Flume would drop ${d.kind} ${d.name} (${d.reason})`;
 }
 
 /** `flume-ts validate`: prints every problem with its location and what Flume would drop. */
@@ -123,6 +94,7 @@ export async function validateMain(
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError('--format is text or json');
   const configs = readConfigs(files);
   const sysProps = sysPropsOf(values.D);
+  setSystemProperties(sysProps);
   const plugins = await registryWithPlugins(builtinSpecs, configs, { sysProps });
   const registry = plugins.registry;
   let names = values.name ? [values.name] : loadAgent(configs, '\u0000', registry, { sysProps }).agents;
@@ -177,70 +149,11 @@ export async function validateMain(
         `agent ${agent}: runs sources [${p.sources.map((s) => s.name).join(' ')}] channels [${p.channels.map((s) => s.name).join(' ')}] ` +
           `sinks [${p.sinks.map((s) => s.name).join(' ')}]${p.sinkgroups.length ? ` sinkgroups [${p.sinkgroups.map((g) => g.name).join(' ')}]` : ''}`,
       );
-      for (const d of p.dropped) io.out(`agent ${agent}: Flume would drop ${d.kind} ${d.name} (${d.reason})`);
+      for (const d of p.dropped) io.out(droppedLine(agent, d));
     }
     io.out(`${errors} error(s), ${warnings} warning(s)`);
   }
   return errors > 0 || (values.strict && warnings > 0) ? 1 : 0;
-}
-
-function logLevelFrom(sysProps: Record<string, string>): string | undefined {
-  const v = sysProps['flume.root.logger'];
-  return v ? v.split(',')[0] : undefined;
-}
-
-/** `flume-ts agent`. Resolves with the exit code once the agent has stopped. */
-export async function agentMain(argv: string[]): Promise<number> {
-  const warnings: string[] = [];
-  const args = stripJvmFlags(argv, (m) => warnings.push(m));
-  const { values } = parseArgs({
-    args,
-    options: {
-      'conf-file': { type: 'string', short: 'f', multiple: true },
-      'conf-uri': { type: 'string', short: 'u', multiple: true },
-      name: { type: 'string', short: 'n' },
-      conf: { type: 'string', short: 'c' },
-      D: { type: 'string', short: 'D', multiple: true },
-      'poll-interval': { type: 'string', short: 'i' },
-      'no-reload-conf': { type: 'boolean', default: false },
-      strict: { type: 'boolean', default: false },
-      'drain-timeout': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: false,
-  });
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const sysProps = sysPropsOf(values.D);
-  const root = rootLogger(logLevelFrom(sysProps) ?? process.env.FLUME_TS_LOG_LEVEL ?? 'info');
-  const logger = root.child({ component: 'cli' });
-  for (const w of warnings) logger.warn(w);
-  const files = [...(values['conf-uri'] ?? []), ...(values['conf-file'] ?? [])];
-  if (values['conf-uri']?.length && values['conf-file']?.length) {
-    logger.warn('both --conf-uri and --conf-file given: Flume uses only --conf-uri; flume-ts reads both, --conf-file last');
-  }
-  if (files.some((f) => /^https?:/.test(f))) throw new UsageError('http(s) configuration URIs are not supported yet; use a file');
-  if (!files.length) throw new UsageError('agent needs --conf-file FILE (Flume: "No configuration was provided")');
-  if (!values.name) throw new UsageError('agent needs --name NAME');
-  const pollIntervalS = values['no-reload-conf'] ? undefined : Number(values['poll-interval'] ?? 30);
-  return runAgent({
-    files,
-    name: values.name,
-    sysProps,
-    registry: builtinRegistry(),
-    // the plugin resolver hook: (re)loads the plugin modules the config files name before each load
-    plugins: async () => {
-      const p = await registryWithPlugins(builtinSpecs, readConfigs(files), { sysProps });
-      for (const pl of p.plugins) logger.info({ plugin: pl.specifier, file: pl.file, components: pl.types }, 'plugin loaded');
-      return p;
-    },
-    root,
-    strict: values.strict,
-    pollIntervalS,
-    drainMs: Math.max(0, Number(values['drain-timeout'] ?? 10)) * 1000,
-  });
 }
 
 /** `flume-ts docs --plugin X`: the reference of the components plugin modules declare. */
@@ -253,81 +166,90 @@ async function pluginDocs(specifiers: string[]): Promise<string> {
   return renderComponentDocs(new Registry(p.registry.specs().filter((s) => !own.has(s))));
 }
 
+/** The version line: flume-ts's version and the Flume release whose behaviour it follows. */
+export const versionText = (): string => `flume-ts ${VERSION} (compatible with Apache Flume 1.11.0; Node.js ${process.version})`;
+
+async function docsMain(rest: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      out: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      codes: { type: 'boolean', default: false },
+      compatibility: { type: 'boolean', default: false },
+      plugin: { type: 'string', multiple: true },
+    },
+  });
+  let text: string;
+  if (values.plugin?.length) text = await pluginDocs(values.plugin);
+  else if (values.codes) text = renderCodesDocs();
+  else if (values.compatibility) {
+    if (!values.out) throw new UsageError('docs --compatibility needs --out FILE (its hand-written parts are kept)');
+    text = updateCompatibilityDoc(readFileSync(values.out, 'utf8'), builtinRegistry());
+  } else text = renderComponentDocs(builtinRegistry());
+  if (values.check) {
+    const current = values.out ? readFileSync(values.out, 'utf8') : '';
+    if (current === text) return 0;
+    console.error(`${values.out} is out of date: run npm run docs`);
+    return 1;
+  }
+  if (values.out) writeFileSync(values.out, text);
+  else process.stdout.write(text);
+  return 0;
+}
+
+/** Runs one command; resolves with its exit status and whether it runs until a signal. */
+async function dispatch(cmd: string | undefined, rest: string[]): Promise<{ code: number; longRunning: boolean }> {
+  switch (cmd) {
+    case 'node':
+    case 'agent':
+      return { code: await (await COMMANDS.agent!()).run(rest), longRunning: true };
+    case 'validate':
+      return { code: await validateMain(rest), longRunning: false };
+    case 'docs':
+      return { code: await docsMain(rest), longRunning: false };
+    case 'version':
+    case '--version':
+      console.log(versionText());
+      return { code: 0, longRunning: false };
+    case 'help':
+    case '-h':
+    case '--help':
+    case undefined:
+      console.log(USAGE);
+      return { code: cmd === undefined ? 2 : 0, longRunning: false };
+  }
+  const load = Object.hasOwn(COMMANDS, cmd) ? COMMANDS[cmd] : undefined;
+  if (!load) throw new UsageError(`unknown command "${cmd}"`);
+  const command = await load();
+  return { code: await command.run(rest), longRunning: command.longRunning ?? false };
+}
+
+/** Prints an error the way the command line reports it; returns the exit status. */
+export function reportError(err: unknown, prog: string): number {
+  if (err instanceof UsageError) {
+    console.error(`${prog}: ${err.message}`);
+    console.error(`Run "${prog} help" for usage.`);
+    return err.exitCode;
+  }
+  if (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${prog}: ${err.message}`);
+    return 2;
+  }
+  console.error(`${prog}: ${errorMessage(err)}`);
+  return 1;
+}
+
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   let code = 0;
+  let longRunning = cmd === 'agent' || cmd === 'node';
   try {
-    switch (cmd) {
-      case 'agent':
-      case 'node':
-        code = await agentMain(rest);
-        break;
-      case 'validate':
-        code = await validateMain(rest);
-        break;
-      case 'avro-client':
-        code = await avroClientMain(rest);
-        break;
-      case 'graph':
-        code = await graphMain(rest);
-        break;
-      case 'top':
-        code = await topMain(rest);
-        break;
-      case 'docs': {
-        const { values } = parseArgs({
-          args: rest,
-          options: {
-            out: { type: 'string' },
-            check: { type: 'boolean', default: false },
-            codes: { type: 'boolean', default: false },
-            compatibility: { type: 'boolean', default: false },
-            plugin: { type: 'string', multiple: true },
-          },
-        });
-        let text: string;
-        if (values.plugin?.length) text = await pluginDocs(values.plugin);
-        else if (values.codes) text = renderCodesDocs();
-        else if (values.compatibility) {
-          if (!values.out) throw new UsageError('docs --compatibility needs --out FILE (its hand-written parts are kept)');
-          text = updateCompatibilityDoc(readFileSync(values.out, 'utf8'), builtinRegistry());
-        } else text = renderComponentDocs(builtinRegistry());
-        if (values.check) {
-          const current = values.out ? readFileSync(values.out, 'utf8') : '';
-          code = current === text ? 0 : 1;
-          if (code) console.error(`${values.out} is out of date: run npm run docs`);
-        } else if (values.out) writeFileSync(values.out, text);
-        else process.stdout.write(text);
-        break;
-      }
-      case 'version':
-      case '--version':
-        console.log(`flume-ts ${VERSION}`);
-        break;
-      case 'help':
-      case '-h':
-      case '--help':
-      case undefined:
-        console.log(USAGE);
-        code = cmd === undefined ? 2 : 0;
-        break;
-      default:
-        throw new UsageError(`unknown command "${cmd}"`);
-    }
+    ({ code, longRunning } = await dispatch(cmd, rest));
   } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`flume-ts: ${err.message}`);
-      console.error(`Run "flume-ts help" for usage.`);
-      code = err.exitCode;
-    } else if (err instanceof Error && 'code' in err && String((err as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) {
-      console.error(`flume-ts: ${err.message}`);
-      code = 2;
-    } else {
-      console.error(`flume-ts: ${errorMessage(err)}`);
-      code = 1;
-    }
+    code = reportError(err, 'flume-ts');
   }
   flushLogs();
   process.exitCode = code;
-  if (cmd === 'agent' || cmd === 'node') setTimeout(() => process.exit(code), 200).unref();
+  if (longRunning) setTimeout(() => process.exit(code), 200).unref();
 }

@@ -18,7 +18,16 @@ export interface ParsedComponent {
   diagnostics: Diagnostic[];
   /** False when Flume would fail to configure this component (it is dropped). */
   ok: boolean;
+  /** Not ok only because of flume-ts limits (SpecProblem.limit): Flume 1.11 would run this component. */
+  limitOnly?: boolean;
 }
+
+/** The drop reason of a component refused only by flume-ts limits. */
+export const LIMIT_REASON = 'a flume-ts limit; Flume 1.11 accepts it';
+
+/** validate's wording for a flume-ts limit (a configuration Flume 1.11 accepts and flume-ts cannot run). */
+export const limitWording = (label: string): string =>
+  `Flume 1.11 accepts this; a flume-ts limit: flume-ts cannot run it and drops ${label}`;
 
 export function rawOf(props: PropMap): Record<string, string> {
   const out: Record<string, string> = {};
@@ -45,6 +54,8 @@ export function parseComponent(
   const diagnostics: Diagnostic[] = [];
   const config: Record<string, unknown> = {};
   let ok = true;
+  let propsFailed = false;
+  let flumeRefuses = false;
   const known = new Set<string>();
   const specProps = spec.properties as Record<string, PropSpec>;
   for (const [name, p] of Object.entries(specProps)) {
@@ -71,6 +82,7 @@ export function parseComponent(
     if (!entry) {
       if (p.required) {
         ok = false;
+        propsFailed = true;
         diagnostics.push({
           severity: 'error',
           code: 'missing-property',
@@ -87,6 +99,7 @@ export function parseComponent(
     const shown = p.secret ? '<secret>' : undefined;
     if (!parsed.ok) {
       ok = false;
+      propsFailed = true;
       diagnostics.push({
         severity: 'error',
         code: 'invalid-value',
@@ -135,9 +148,10 @@ export function parseComponent(
         at: e?.valueAt ?? opts.at,
         message: `${opts.label}: ${pr.message}`,
         hint: pr.hint,
-        flume: sev === 'error' ? `Flume drops ${opts.label}` : undefined,
+        flume: sev !== 'error' ? undefined : pr.limit ? limitWording(opts.label) : `Flume drops ${opts.label}`,
       });
+      if (sev === 'error' && !pr.limit) flumeRefuses = true;
     }
   }
-  return { config: ok ? config : undefined, diagnostics, ok };
+  return { config: ok ? config : undefined, diagnostics, ok, limitOnly: !ok && !flumeRefuses && !propsFailed };
 }

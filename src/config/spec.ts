@@ -139,6 +139,11 @@ export interface SpecProblem {
   message: string;
   severity?: 'error' | 'warning';
   hint?: string;
+  /**
+   * A flume-ts limit: Flume 1.11 accepts this configuration (it does not refuse it when it configures the component),
+   * flume-ts cannot run it. validate words it as such instead of "Flume drops".
+   */
+  limit?: boolean;
 }
 
 export interface ComponentSpec<K extends ComponentKind = ComponentKind, P extends Props = Props> {

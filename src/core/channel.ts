@@ -36,6 +36,12 @@ export interface Channel extends Lifecycle {
   size(): number;
   /** Resolves as soon as events may be available to take, or after `timeoutMs`. */
   waitForEvents(timeoutMs: number): Promise<void>;
+  /**
+   * On reload, a channel whose name and type are unchanged takes the settings of `fresh` (a new, never started channel
+   * of its type built from the new configuration) and keeps its contents, as Flume re-configures the cached channel
+   * object. Resolves false when it cannot (the runtime then replaces it with `fresh`).
+   */
+  reconfigureFrom?(fresh: Channel): Promise<boolean>;
 }
 
 /** Enforces the transaction state machine; subclasses implement the do* hooks. */

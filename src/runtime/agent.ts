@@ -31,7 +31,7 @@ export interface AgentOptions {
   keepChannels?: ReadonlySet<string>;
 }
 
-/** A channel kept across a reload when its name, type and properties are unchanged (as Flume's channelCache). */
+/** A channel kept across a reload (as Flume's channelCache), see Agent.reusableFor. */
 export interface ReusableChannel {
   channel: Channel;
   signature: string;
@@ -61,6 +61,7 @@ export class Agent {
 
   /** Signature per channel name, for reuse on reload. */
   readonly channelSignatures = new Map<string, string>();
+  private readonly channelTypes = new Map<string, string>();
   private readonly reused = new Set<string>();
 
   constructor(plan: AgentPlan, registry: Registry, logger: Logger, reuse: ReadonlyMap<string, ReusableChannel> = new Map()) {
@@ -71,12 +72,27 @@ export class Agent {
     this.build(plan, reuse);
   }
 
-  /** The channels of `next` that this agent can hand over on reload (same name, type and properties). */
-  reusableFor(next: AgentPlan): Map<string, ReusableChannel> {
+  /**
+   * The channels of `next` that this agent hands over on reload, as Flume's channelCache: same name and properties,
+   * or same name and type when the channel can take the new settings in place (Channel.reconfigureFrom, e.g. the memory
+   * channel, which keeps its queued events). Any other changed channel is built anew (a durable one re-reads its data).
+   */
+  async reusableFor(next: AgentPlan): Promise<Map<string, ReusableChannel>> {
     const out = new Map<string, ReusableChannel>();
     for (const c of next.channels) {
       const mine = this.channels.get(c.name);
-      if (mine && this.channelSignatures.get(c.name) === signatureOf(c)) out.set(c.name, { channel: mine, signature: signatureOf(c) });
+      const sig = signatureOf(c);
+      if (!mine) continue;
+      if (this.channelSignatures.get(c.name) === sig) {
+        out.set(c.name, { channel: mine, signature: sig });
+        continue;
+      }
+      if (!mine.reconfigureFrom || this.channelTypes.get(c.name) !== c.spec.type) continue;
+      const fresh = this.tryCreate(`channel ${c.name}`, () => c.spec.create(c.config as never, this.ctx('channel', c) as never) as Channel);
+      if (fresh && (await mine.reconfigureFrom(fresh))) {
+        this.about(`channel ${c.name}`).info({ events: mine.size() }, `channel ${c.name} reconfigured in place; its events are kept`);
+        out.set(c.name, { channel: mine, signature: sig });
+      }
     }
     return out;
   }
@@ -109,6 +125,7 @@ export class Agent {
   private build(plan: AgentPlan, reuse: ReadonlyMap<string, ReusableChannel>): void {
     for (const c of plan.channels) {
       this.channelSignatures.set(c.name, signatureOf(c));
+      this.channelTypes.set(c.name, c.spec.type);
       const kept = reuse.get(c.name);
       if (kept && kept.signature === signatureOf(c)) {
         this.channels.set(c.name, kept.channel);

@@ -416,6 +416,7 @@ export const kafkaChannel = defineComponent({
   kind: 'channel',
   type: 'org.apache.flume.channel.kafka.KafkaChannel',
   fqcn: 'org.apache.flume.channel.kafka.KafkaChannel',
+  compatibility: 'partial',
   summary: 'Keeps events in a Kafka topic: survives agent crashes; puts commit on broker acknowledgement, takes commit consumer offsets.',
   notes:
     "kafkajs 2.2.4 client. The poll timeout key is kafka.pollTimeout as in Flume's code (the user guide's pollTimeout is " +

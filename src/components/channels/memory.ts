@@ -5,7 +5,7 @@
  */
 import v8 from 'node:v8';
 import { defineComponent, prop } from '../../config/spec.js';
-import { AbstractChannel, BasicTransaction, type Transaction } from '../../core/channel.js';
+import { AbstractChannel, BasicTransaction, type Channel, type Transaction } from '../../core/channel.js';
 import { Deque } from '../../core/deque.js';
 import { bodyLength, type Event } from '../../core/event.js';
 import { ChannelError, ChannelFullError } from '../../core/errors.js';
@@ -24,14 +24,14 @@ export interface MemoryChannelOptions {
 const slots = (e: Event): number => Math.ceil(Math.max(bodyLength(e), 1) / 100);
 
 export class MemoryChannel extends AbstractChannel {
-  readonly transactionCapacity: number;
+  transactionCapacity: number;
   private readonly queue = new Deque<Event>(1024);
-  private readonly opts: MemoryChannelOptions;
+  private opts: MemoryChannelOptions;
   /** Flume's queueRemaining: capacity minus queued and taken-but-uncommitted events. */
   private queueRemaining: number;
   /** Flume's bytesRemaining, in 100-byte slots. */
   private bytesRemaining: number;
-  private readonly byteSlots: number;
+  private byteSlots: number;
   private readonly space = new Waiters();
 
   constructor(name: string, opts: MemoryChannelOptions) {
@@ -46,6 +46,44 @@ export class MemoryChannel extends AbstractChannel {
 
   capacity(): number {
     return this.opts.capacity;
+  }
+
+  /**
+   * Flume's MemoryChannel.configure on the cached channel at reload: the queue keeps its events; a larger capacity
+   * frees slots at once, a smaller one waits up to keep-alive for the free slots it takes away, else the resize is
+   * aborted with Flume's warning (the old capacity stays). The byte capacity is resized the same way.
+   */
+  async reconfigureFrom(fresh: Channel): Promise<boolean> {
+    if (!(fresh instanceof MemoryChannel)) return false;
+    const next = fresh.opts;
+    this.transactionCapacity = next.transactionCapacity;
+    const deadline = Date.now() + next.keepAliveSeconds * 1000;
+    const shrink = async (need: number, free: () => number) => {
+      while (free() < need && Date.now() < deadline) await this.space.wait(deadline - Date.now());
+      return free() >= need;
+    };
+    let capacity = this.opts.capacity;
+    const diff = next.capacity - capacity;
+    if (diff >= 0 || (await shrink(-diff, () => this.queueRemaining))) {
+      this.queueRemaining += diff;
+      capacity = next.capacity;
+    } else this.logWarn("Couldn't acquire permits to downsize the queue, resizing has been aborted");
+    const byteDiff = fresh.byteSlots - this.byteSlots;
+    if (byteDiff >= 0 || (await shrink(-byteDiff, () => this.bytesRemaining))) {
+      this.bytesRemaining += byteDiff;
+      this.byteSlots = fresh.byteSlots;
+    } else this.logWarn("Couldn't acquire permits to downsize the byte capacity, resizing has been aborted");
+    this.opts = { ...next, capacity };
+    this.counter.set('ChannelCapacity', capacity);
+    this.space.wakeAll();
+    return true;
+  }
+
+  /** The logger the runtime gives the channel (set by the factory). */
+  logger?: { warn(msg: string): void };
+
+  private logWarn(msg: string): void {
+    this.logger?.warn(msg);
   }
 
   size(): number {
@@ -194,12 +232,15 @@ export const memoryChannel = defineComponent({
         ? [{ prop: 'capacity', message: `capacity ${c.capacity} is not positive; using 100 as Flume does`, severity: 'warning' }]
         : [],
   transactionCapacity: (c) => c.transactionCapacity,
-  create: (c, ctx) =>
-    new MemoryChannel(ctx.name, {
+  create: (c, ctx) => {
+    const ch = new MemoryChannel(ctx.name, {
       capacity: c.capacity > 0 ? c.capacity : 100,
       transactionCapacity: c.transactionCapacity,
       keepAliveSeconds: c['keep-alive'],
       byteCapacity: c.byteCapacity === undefined ? defaultByteCapacity() : c.byteCapacity === 0 ? Infinity : c.byteCapacity,
       byteCapacityBufferPercentage: c.byteCapacityBufferPercentage,
-    }),
+    });
+    ch.logger = ctx.logger;
+    return ch;
+  },
 });

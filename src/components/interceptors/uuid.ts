@@ -6,6 +6,7 @@ export const uuidInterceptor = defineComponent({
   kind: 'interceptor',
   type: 'uuid',
   fqcn: 'org.apache.flume.sink.solr.morphline.UUIDInterceptor$Builder',
+  compatibility: 'differs',
   summary: 'Sets a header to a random (version 4) UUID, optionally prefixed.',
   notes: 'Flume has no `uuid` alias (only the FQCN, shipped with the morphline Solr sink); flume-ts accepts both.',
   properties: {

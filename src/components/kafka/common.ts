@@ -73,7 +73,8 @@ export function mapRole(
 /** Turns a mapping's errors and ignored keys into spec problems (validate output and start-up warnings). */
 export function mappingProblems(m: ClientMapping): SpecProblem[] {
   return [
-    ...m.errors.map((e) => ({ prop: e.key, message: `${e.key}: ${e.message}` })),
+    // Flume passes kafka.* properties to the Kafka client without checking them at configuration time
+    ...m.errors.map((e) => ({ prop: e.key, message: `${e.key}: ${e.message}`, limit: true })),
     ...m.ignored.map((i) => ({
       prop: i.key.endsWith('*') ? undefined : i.key,
       message: `${i.key} is ignored: ${i.reason}`,

@@ -7,6 +7,7 @@ import type { ChannelProcessor, EventDrivenSource } from '../../core/source.js';
 import type { Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import { errorMessage } from '../../core/errors.js';
+import { allowLogRawData } from '../../core/system-properties.js';
 import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import type { RpcServer } from './server.js';
 
@@ -54,7 +55,23 @@ export abstract class RpcSource implements EventDrivenSource {
     this.counter.set('OpenConnectionCount', n);
   };
 
+  /**
+   * As Flume's AvroSource / ThriftSource at DEBUG: the received events, with their headers and bodies only when
+   * -Dorg.apache.flume.log.rawdata=true (LogPrivacyUtil.allowLogRawData).
+   */
+  private logReceived(events: readonly Event[]): void {
+    if (!this.logger.isLevelEnabled('debug')) return;
+    if (!allowLogRawData()) {
+      this.logger.debug(`${this.kind} source ${this.name}: Received ${events.length} event(s)`);
+      return;
+    }
+    for (const e of events) {
+      this.logger.debug({ headers: e.headers, body: e.body.toString('utf8') }, `${this.kind} source ${this.name}: Received event`);
+    }
+  }
+
   async append(event: Event): Promise<RpcStatus> {
+    this.logReceived([event]);
     const c = this.counter;
     c.increment('AppendReceivedCount');
     c.increment('EventReceivedCount');
@@ -74,6 +91,7 @@ export abstract class RpcSource implements EventDrivenSource {
   }
 
   async appendBatch(events: Event[]): Promise<RpcStatus> {
+    this.logReceived(events);
     const c = this.counter;
     c.increment('AppendBatchReceivedCount');
     c.add('EventReceivedCount', events.length);

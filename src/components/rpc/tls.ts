@@ -18,6 +18,7 @@ import fs from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import type tls from 'node:tls';
 import { FlumeError } from '../../core/errors.js';
+import { systemProperty } from '../../core/system-properties.js';
 
 export interface SslProps {
   ssl: boolean;
@@ -49,18 +50,36 @@ export function splitList(v: string | undefined): string[] {
   return v === undefined ? [] : v.split(' ').filter((s) => s.length > 0);
 }
 
-/** Flume's global SSL settings come from -D system properties or FLUME_SSL_* environment variables (SSLUtil). */
+/**
+ * Flume's global SSL settings (SSLUtil.initGlobalSSLParameters): the `javax.net.ssl.*` system properties (`-D` on the
+ * command line or in flume-env.sh's JAVA_OPTS), or, when a property is not set, the FLUME_SSL_* environment variable.
+ */
 export function globalSsl(kind: 'keystore' | 'truststore'): { path?: string; password?: string; type?: string } {
   const e = process.env;
+  const sp = systemProperty;
   return kind === 'keystore'
-    ? { path: e.FLUME_SSL_KEYSTORE_PATH, password: e.FLUME_SSL_KEYSTORE_PASSWORD, type: e.FLUME_SSL_KEYSTORE_TYPE }
-    : { path: e.FLUME_SSL_TRUSTSTORE_PATH, password: e.FLUME_SSL_TRUSTSTORE_PASSWORD, type: e.FLUME_SSL_TRUSTSTORE_TYPE };
+    ? {
+        path: sp('javax.net.ssl.keyStore') ?? e.FLUME_SSL_KEYSTORE_PATH,
+        password: sp('javax.net.ssl.keyStorePassword') ?? e.FLUME_SSL_KEYSTORE_PASSWORD,
+        type: sp('javax.net.ssl.keyStoreType') ?? e.FLUME_SSL_KEYSTORE_TYPE,
+      }
+    : {
+        path: sp('javax.net.ssl.trustStore') ?? e.FLUME_SSL_TRUSTSTORE_PATH,
+        password: sp('javax.net.ssl.trustStorePassword') ?? e.FLUME_SSL_TRUSTSTORE_PASSWORD,
+        type: sp('javax.net.ssl.trustStoreType') ?? e.FLUME_SSL_TRUSTSTORE_TYPE,
+      };
 }
 
-export function globalList(
-  name: 'INCLUDE_PROTOCOLS' | 'EXCLUDE_PROTOCOLS' | 'INCLUDE_CIPHERSUITES' | 'EXCLUDE_CIPHERSUITES',
-): string | undefined {
-  const v = process.env[`FLUME_SSL_${name}`];
+const LIST_PROPS = {
+  INCLUDE_PROTOCOLS: 'flume.ssl.include.protocols',
+  EXCLUDE_PROTOCOLS: 'flume.ssl.exclude.protocols',
+  INCLUDE_CIPHERSUITES: 'flume.ssl.include.cipherSuites',
+  EXCLUDE_CIPHERSUITES: 'flume.ssl.exclude.cipherSuites',
+} as const;
+
+/** The global protocol / cipher lists: `-Dflume.ssl.*` or FLUME_SSL_* (comma-separated, as SSLUtil). */
+export function globalList(name: keyof typeof LIST_PROPS): string | undefined {
+  const v = systemProperty(LIST_PROPS[name]) ?? process.env[`FLUME_SSL_${name}`];
   return v === undefined ? undefined : v.replace(/,/g, ' ');
 }
 

@@ -174,6 +174,7 @@ export const kafkaSink = defineComponent({
   kind: 'sink',
   type: 'org.apache.flume.sink.kafka.KafkaSink',
   fqcn: 'org.apache.flume.sink.kafka.KafkaSink',
+  compatibility: 'partial',
   summary: 'Publishes events to Kafka topics; commits the channel transaction once the brokers acknowledged (kafka.producer.acks).',
   notes:
     'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +

@@ -9,7 +9,7 @@ import { parseIpFilterRules, type IpRule } from '../rpc/ipfilter.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
 import { RpcServer } from '../rpc/server.js';
 import { RpcSource } from '../rpc/rpc-source.js';
-import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
+import { globalSsl, serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { AvroSession, knownClients } from '../rpc/avro/session.js';
 
@@ -81,7 +81,7 @@ export const avroSource = defineComponent({
         out.push({ prop: 'ipFilterRules', message: (err as Error).message });
       }
     }
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH)
+    if (c.ssl && !c.keystore && !globalSsl('keystore').path)
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });

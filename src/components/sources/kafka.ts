@@ -269,6 +269,7 @@ export const kafkaSource = defineComponent({
   kind: 'source',
   type: 'org.apache.flume.source.kafka.KafkaSource',
   fqcn: 'org.apache.flume.source.kafka.KafkaSource',
+  compatibility: 'partial',
   summary: 'Consumes Kafka topics as a consumer group; offsets are committed after the channel transaction commits.',
   notes:
     'kafkajs 2.2.4 client, event-driven: as in Flume a channel batch is written when batchSize records are in hand or ' +

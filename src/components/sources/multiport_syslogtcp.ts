@@ -21,7 +21,7 @@ import type { Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
-import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
+import { globalSsl, serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import { clientHeaders, clientProps, Deliverer, keepFieldsProp, TcpListener, type ConnectionHandler } from './syslog/common.js';
 import { chooseFieldsToKeep, type KeepFields } from './syslog/keep-fields.js';
 import { parseMessage } from './syslog/syslog-parser.js';
@@ -288,7 +288,7 @@ export const multiportSyslogTcpSource = defineComponent({
       if (!/^[+-]?\d+$/.test(k.slice('charset.port.'.length))) out.push({ prop: k, message: `invalid port number in ${k}` });
       else if (!charsetFor(v)) out.push({ prop: k, message: `unsupported charset "${v}" (supported: UTF-8, ISO-8859-1, US-ASCII)` });
     }
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) {
+    if (c.ssl && !c.keystore && !globalSsl('keystore').path) {
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     }
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;

@@ -13,7 +13,7 @@ import type { Event } from '../../core/event.js';
 import type { Logger } from '../../core/logging.js';
 import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
-import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
+import { globalSsl, serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type tls from 'node:tls';
 import {
   BadEventLog,
@@ -181,7 +181,7 @@ export const syslogTcpSource = defineComponent({
   prefixes: formatPrefix,
   check: (c, raw) => {
     const out: { prop: string; message: string }[] = formatProblems(raw);
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) {
+    if (c.ssl && !c.keystore && !globalSsl('keystore').path) {
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     }
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;

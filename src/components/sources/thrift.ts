@@ -8,7 +8,7 @@ import type { Logger } from '../../core/logging.js';
 import { sourceSsl, sourceSslProps } from '../rpc/props.js';
 import { RpcServer } from '../rpc/server.js';
 import { RpcSource } from '../rpc/rpc-source.js';
-import { serverSecureOptions, storeProblem } from '../rpc/tls.js';
+import { globalSsl, serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { ThriftSession } from '../rpc/thrift/session.js';
 import type { ProtocolName } from '../rpc/thrift/protocol.js';
@@ -75,8 +75,9 @@ export const thriftSource = defineComponent({
         prop: 'kerberos',
         message: 'Kerberos (SASL) for the thrift source is not supported by flume-ts',
         hint: 'use ssl = true instead',
+        limit: true,
       });
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH)
+    if (c.ssl && !c.keystore && !globalSsl('keystore').path)
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
     if (ks) out.push({ prop: 'keystore', message: ks });

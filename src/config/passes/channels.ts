@@ -1,5 +1,5 @@
 /** Pass "channels": the channels list, each channel's type and properties. */
-import { parseComponent, rawOf } from '../component-props.js';
+import { LIMIT_REASON, parseComponent, rawOf } from '../component-props.js';
 import { frameworkKeysOf } from '../framework-keys.js';
 import type { ValidationContext, ValidationPass } from './context.js';
 
@@ -28,7 +28,7 @@ export const channelsPass: ValidationPass = {
       });
       ctx.diagnostics.push(...parsed.diagnostics);
       if (!parsed.ok) {
-        ctx.drop('channel', name, 'configuration error');
+        ctx.drop('channel', name, parsed.limitOnly ? LIMIT_REASON : 'configuration error');
         continue;
       }
       ctx.plan.channels.push({ name, spec: t.spec, config: parsed.config!, raw: rawOf(t.comp.props) });

@@ -75,7 +75,13 @@ export class ValidationContext {
       this.drop(SECTION_LABEL[section], name, 'no type');
       return undefined;
     }
-    const spec = this.resolveType(kind, type, { label, flume: `Flume drops ${label} ("Unable to load ${kind} type: ${type.value}")` });
+    // Flume validates an unknown type as OTHER and fails only when the factory loads the class, outside the
+    // configuration provider's error handling (AbstractConfigurationProvider.loadSources/loadSinks/getOrCreateChannel):
+    // the FlumeException ends getConfiguration, so Flume 1.11 starts none of the agent (at a reload: keeps the old one).
+    const flume =
+      `Flume 1.11 refuses the WHOLE agent ${agent}: "Unable to load ${kind} type: ${type.value}" is thrown outside its ` +
+      `configuration error handling, so no component starts (flume-ts drops only ${label} and runs the rest)`;
+    const spec = this.resolveType(kind, type, { label, flume });
     if (!spec) this.drop(SECTION_LABEL[section], name, `unknown type ${type.value}`);
     return spec ? { comp, spec } : undefined;
   }

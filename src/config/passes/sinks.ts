@@ -1,6 +1,6 @@
 /** Pass "sinks": each sink's type, its one channel (which must be active), properties, serializer part and batch size. */
 import { didYouMean } from '../diagnostics.js';
-import { parseComponent, rawOf, type PropValue } from '../component-props.js';
+import { LIMIT_REASON, parseComponent, rawOf, type PropValue } from '../component-props.js';
 import { frameworkKeysOf } from '../framework-keys.js';
 import { parseDeclaredParts } from '../parts.js';
 import type { RawComponent } from '../plan.js';
@@ -60,7 +60,7 @@ export const sinksPass: ValidationPass = {
       });
       ctx.diagnostics.push(...parsed.diagnostics);
       if (!parsed.ok) {
-        ctx.drop('sink', name, 'configuration error');
+        ctx.drop('sink', name, parsed.limitOnly ? LIMIT_REASON : 'configuration error');
         continue;
       }
       const keyPrefix = `${ctx.agent.name}.sinks.${name}.`;

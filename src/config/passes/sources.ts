@@ -1,6 +1,6 @@
 /** Pass "sources": each source's type, channels (active ones), properties, batch size, selector and interceptors. */
 import { didYouMean } from '../diagnostics.js';
-import { parseComponent, rawOf, subProps, type PropMap } from '../component-props.js';
+import { LIMIT_REASON, parseComponent, rawOf, subProps, type PropMap } from '../component-props.js';
 import { frameworkKeysOf } from '../framework-keys.js';
 import type { PartPlan, RawComponent } from '../plan.js';
 import type { ValidationContext, ValidationPass } from './context.js';
@@ -152,7 +152,7 @@ function validateSource(ctx: ValidationContext, name: string, listAt: Parameters
   });
   ctx.diagnostics.push(...parsed.diagnostics);
   const why = (): string | undefined => {
-    if (!parsed.ok) return 'configuration error';
+    if (!parsed.ok) return parsed.limitOnly ? LIMIT_REASON : 'configuration error';
     if (!ctx.batchFits(label, t.spec, parsed.config!, chans, t.comp.props)) return 'batch size above transactionCapacity';
     selector = sourceSelector(ctx, name, t.comp, chans);
     if (!selector) return 'selector configuration error';

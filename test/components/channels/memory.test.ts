@@ -86,3 +86,27 @@ describe('memory channel', () => {
     expect(woke).toBe(true);
   });
 });
+
+describe('memory channel reconfigured in place (reload)', () => {
+  it('keeps its events, grows at once, and aborts a shrink below its contents after keep-alive (as Flume)', async () => {
+    const ch = create(memoryChannel, { capacity: '5', transactionCapacity: '5' }) as MemoryChannel;
+    await ch.start();
+    const tx = ch.begin();
+    tx.putAll([ev('a'), ev('b'), ev('c'), ev('d')]);
+    await tx.commit();
+    const bigger = create(memoryChannel, { capacity: '8', transactionCapacity: '5' });
+    expect(await ch.reconfigureFrom(bigger)).toBe(true);
+    expect(ch.capacity()).toBe(8);
+    const tx2 = ch.begin();
+    tx2.putAll([ev('e'), ev('f'), ev('g'), ev('h')]);
+    await tx2.commit();
+    expect(ch.size()).toBe(8);
+    const smaller = create(memoryChannel, { capacity: '4', transactionCapacity: '4', 'keep-alive': '0' });
+    expect(await ch.reconfigureFrom(smaller)).toBe(true);
+    expect(ch.capacity()).toBe(8); // 8 queued: the resize is aborted, nothing is lost
+    expect(ch.transactionCapacity).toBe(4);
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h']);
+    expect(await ch.reconfigureFrom(smaller)).toBe(true);
+    expect(ch.capacity()).toBe(4);
+  });
+});

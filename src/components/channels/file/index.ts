@@ -32,6 +32,7 @@ export const fileChannel = defineComponent({
   kind: 'channel',
   type: 'file',
   fqcn: 'org.apache.flume.channel.file.FileChannel',
+  compatibility: 'partial',
   summary:
     'Durable channel: a write-ahead log with group commit plus periodic checkpoints; committed events survive kill -9 and (with fsyncPerTransaction) power loss.',
   notes:
@@ -98,6 +99,7 @@ export const fileChannel = defineComponent({
       out.push({
         prop: enc[0],
         message: `file channel encryption (${enc.join(', ')}) is not supported by flume-ts`,
+        limit: true,
         hint: 'remove the encryption.* properties and encrypt the data directories at the file-system level (e.g. dm-crypt/LUKS)',
       });
     }

@@ -197,7 +197,8 @@ export const hdfsSink = defineComponent({
       try {
         resolveTarget(c['hdfs.path'], { conf: loadHadoopConf(hadoopConfDir()), user: hdfsUser(c), address: c['hdfs.webhdfs.address'] });
       } catch (err) {
-        out.push({ prop: 'hdfs.path', message: errorMessage(err) });
+        // a path WebHDFS cannot reach (s3a://, …): Flume's Hadoop FileSystem takes any scheme with its jars on the class path
+        out.push({ prop: 'hdfs.path', message: errorMessage(err), limit: true });
       }
     }
     if (c['hdfs.webhdfs.address'] !== undefined) {

@@ -5,7 +5,7 @@
  */
 import { defineComponent, prop, type SpecProblem } from '../../../config/spec.js';
 import { sourceSsl, sourceSslProps } from '../../rpc/props.js';
-import { serverSecureOptions, storeProblem } from '../../rpc/tls.js';
+import { globalSsl, serverSecureOptions, storeProblem } from '../../rpc/tls.js';
 import { createHandler, JSON_HANDLER } from './handlers.js';
 import { HttpSource } from './source.js';
 
@@ -85,7 +85,7 @@ export const httpSource = defineComponent({
     }
     const idle = idleTimeout(raw);
     if (typeof idle === 'string') out.push({ message: idle });
-    if (c.ssl && !c.keystore && !process.env.FLUME_SSL_KEYSTORE_PATH) {
+    if (c.ssl && !c.keystore && !globalSsl('keystore').path) {
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     }
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
