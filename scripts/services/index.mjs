@@ -9,10 +9,10 @@ import { RUN_DIR, STATE_FILE, ensureArtifacts, liveService, log, pidAlive, readS
 export { STATE_FILE, readState, liveService } from './lib.mjs';
 
 /** @typedef {import('./lib.mjs').ServiceInfo} ServiceInfo */
-/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis'} ServiceName */
+/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis' | 'hbase'} ServiceName */
 
 /** Every service the harness can run. */
-export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis']);
+export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase']);
 
 /** @param {string} name @returns {Promise<{ start: (dir: string) => Promise<ServiceInfo> }>} */
 async function impl(name) {
@@ -25,6 +25,8 @@ async function impl(name) {
       return import('./es.mjs');
     case 'artemis':
       return import('./artemis.mjs');
+    case 'hbase':
+      return import('./hbase.mjs');
     default:
       throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
   }
