@@ -47,9 +47,10 @@ export const ERROR_CODES = {
   FLUME_SYSLOG_SOURCE: 'a syslog source could not bind, accept or deliver (the message names the port)',
   FLUME_SYSLOG_PARSE: 'a syslog message could not be parsed; it is delivered with flume.syslog.status = Invalid',
   FLUME_SYSLOG_DATE_FORMAT: 'a syslog format.* date pattern is not a SimpleDateFormat pattern flume-ts understands',
-  FLUME_HBASE_ZOOKEEPER: "hbase sinks: no ZooKeeper server of zookeeperQuorum answered (or it answered an error) reading the meta location",
+  FLUME_HBASE_ZOOKEEPER: 'hbase sinks: no ZooKeeper server of zookeeperQuorum answered (or it answered an error) reading the meta location',
   FLUME_HBASE_PROTOBUF: 'hbase sinks: protobufjs could not be loaded (a broken installation)',
-  FLUME_HBASE_CONNECTION: 'hbase sinks: a region server could not be reached, broke the connection or did not answer in time; relocated and retried',
+  FLUME_HBASE_CONNECTION:
+    'hbase sinks: a region server could not be reached, broke the connection or did not answer in time; relocated and retried',
   FLUME_HBASE_REMOTE: 'hbase sinks: HBase answered an exception (its Java class is in the message); retried unless HBase says not to',
   FLUME_HBASE_TABLE: 'hbase sinks: the table or column family does not exist, or a region is not assigned yet; the sink does not start',
   FLUME_HBASE_WRITE: 'hbase sinks: mutations were not acknowledged within timeout (or failed for good); the batch is rolled back',

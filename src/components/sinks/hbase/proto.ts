@@ -156,7 +156,8 @@ async function build(): Promise<Codec> {
   const Long = pb.util.Long as unknown as LongStatic | undefined;
   if (!Long) throw new FlumeError('FLUME_HBASE_PROTOBUF', 'protobufjs found no `long` package: reinstall flume-ts dependencies');
   const nested: Record<string, object> = {};
-  for (const [name, fields] of Object.entries(MESSAGES)) nested[name] = { fields };
+  // proto2: a set field is written even when empty (protobufjs' JSON types default to proto3, which omits it)
+  for (const [name, fields] of Object.entries(MESSAGES)) nested[name] = { edition: 'proto2', fields };
   const root = pb.Root.fromJSON({ nested: { pb: { nested } } });
   const types = new Map<string, Protobuf.Type>();
   const type = (n: string): Protobuf.Type => {
