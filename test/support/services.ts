@@ -56,7 +56,15 @@ export interface ArtemisEndpoint {
   password: string;
 }
 
+export interface HBaseEndpoint {
+  /** `zookeeperQuorum` of the hbase sinks: `127.0.0.1:<zk port>` */
+  quorum: string;
+  host: string;
+  zkPort: number;
+}
+
 interface Endpoints {
+  hbase: HBaseEndpoint;
   kafka: KafkaEndpoint;
   artemis: ArtemisEndpoint;
   hdfs: HdfsEndpoint;
@@ -87,7 +95,7 @@ export async function useServices<N extends ServiceName>(names: readonly N[]): P
   return out as Services<N>;
 }
 
-function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint {
+function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | HBaseEndpoint {
   const host = info.host;
   switch (info.name) {
     case 'kafka': {
@@ -109,6 +117,8 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
       const port = info.ports.broker;
       return { url: `tcp://${host}:${port}`, host, port, user: info.urls?.user ?? 'flume', password: info.urls?.password ?? 'flume' };
     }
+    case 'hbase':
+      return { quorum: `${host}:${info.ports.zookeeper}`, host, zkPort: info.ports.zookeeper };
     default:
       throw new Error(`unknown service ${info.name}`);
   }
