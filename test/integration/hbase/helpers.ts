@@ -2,17 +2,19 @@
 import { hbaseTool } from '../../../scripts/services/hbase.mjs';
 
 export interface Cell {
+  table: string;
   row: string;
   family: string;
   qualifier: string;
   value: Buffer;
 }
 
+/** Creates `table` (or several: comma-separated names) afresh. */
 export async function createTable(quorum: string, table: string, families: string[], splits: string[] = []): Promise<void> {
   await hbaseTool(quorum, ['create', table, families.join(','), ...splits]);
 }
 
-/** Every cell of `table`, read by HBase's Java client; row/family/qualifier as UTF-8 text. */
+/** Every cell of `table` (or several: comma-separated), read by HBase's Java client; row/family/qualifier as UTF-8 text. */
 export async function scan(quorum: string, table: string): Promise<Cell[]> {
   const out = await hbaseTool(quorum, ['scan', table]);
   return out
@@ -21,7 +23,7 @@ export async function scan(quorum: string, table: string): Promise<Cell[]> {
     .map((l) => {
       const j = JSON.parse(l) as Record<string, string>;
       const s = (k: string): string => Buffer.from(j[k]!, 'base64').toString('utf8');
-      return { row: s('row'), family: s('family'), qualifier: s('qualifier'), value: Buffer.from(j.value!, 'base64') };
+      return { table: j.table!, row: s('row'), family: s('family'), qualifier: s('qualifier'), value: Buffer.from(j.value!, 'base64') };
     });
 }
 

@@ -1,8 +1,8 @@
 // Test helper run by scripts/services/hbase.mjs: HBase's own Java client creates tables and reads rows back, so that
 // flume-ts's writes are checked by HBase, not by flume-ts's reader.
 //   java -cp <hbase lib>/*:<classes> HBaseTool <zkHost:zkPort> <command> args...
-//     create TABLE CF[,CF...] [SPLITKEY...]   create (dropping an existing one first)
-//     scan TABLE                              one JSON line per cell: row, family, qualifier, value (base64), ts
+//     create TABLE[,TABLE...] CF[,CF...] [SPLITKEY...]   create (dropping an existing one first)
+//     scan TABLE[,TABLE...]                   one JSON line per cell: table, row, family, qualifier, value (base64), ts
 //     split TABLE ROW                         split the region holding ROW at ROW; returns when both daughters are online
 //     regions TABLE                           one line per region: start key (base64) and server
 //     disable TABLE | enable TABLE | drop TABLE
@@ -35,10 +35,16 @@ public class HBaseTool {
     conf.set("hbase.zookeeper.property.clientPort", hp[1]);
     conf.setInt("hbase.client.retries.number", 10);
     try (Connection conn = ConnectionFactory.createConnection(conf); Admin admin = conn.getAdmin()) {
+      if (args[1].equals("create") || args[1].equals("scan")) {
+        for (String name : args[2].split(",")) {
+          if (args[1].equals("create")) create(admin, TableName.valueOf(name), args);
+          else scan(conn, TableName.valueOf(name));
+        }
+        System.out.flush();
+        return;
+      }
       TableName t = TableName.valueOf(args[2]);
       switch (args[1]) {
-        case "create": create(admin, t, args); break;
-        case "scan": scan(conn, t); break;
         case "split": split(conn, admin, t, Bytes.toBytes(args[3])); break;
         case "regions": regions(conn, t); break;
         case "disable": admin.disableTable(t); break;
@@ -74,7 +80,7 @@ public class HBaseTool {
     try (Table table = conn.getTable(t); ResultScanner rs = table.getScanner(new Scan())) {
       for (Result r : rs) {
         for (Cell c : r.rawCells()) {
-          System.out.println("{\"row\":\"" + b64.encodeToString(CellUtil.cloneRow(c))
+          System.out.println("{\"table\":\"" + t.getNameAsString() + "\",\"row\":\"" + b64.encodeToString(CellUtil.cloneRow(c))
               + "\",\"family\":\"" + b64.encodeToString(CellUtil.cloneFamily(c))
               + "\",\"qualifier\":\"" + b64.encodeToString(CellUtil.cloneQualifier(c))
               + "\",\"value\":\"" + b64.encodeToString(CellUtil.cloneValue(c))
