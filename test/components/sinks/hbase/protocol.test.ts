@@ -116,7 +116,7 @@ describe('RpcConnection against a scripted server', () => {
     const c = await codec();
     awaitedCodec = c;
     server = net.createServer((sock) => {
-      let buf = Buffer.alloc(0);
+      let buf: Buffer = Buffer.alloc(0);
       let greeted = false;
       let n = 0;
       sock.on('data', (d) => {
@@ -138,8 +138,9 @@ describe('RpcConnection against a scripted server', () => {
         }
       });
     });
-    await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
-    return (server?.address() as net.AddressInfo).port;
+    const srv = server;
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    return (srv.address() as net.AddressInfo).port;
   }
 
   const frame = (parts: Uint8Array[]): Buffer => {
@@ -195,7 +196,7 @@ describe('RpcConnection against a scripted server', () => {
     const conn = new RpcConnection('127.0.0.1', port, c, 2000);
     const err = await conn
       .call('Get', 'GetRequest', { region: { type: 1, value: Buffer.from('r') }, get: { row: Buffer.from('a') } }, 'GetResponse', 2000)
-      .catch((e) => e);
+      .catch((e: unknown) => e as HBaseConnectionError);
     expect(err).toBeInstanceOf(HBaseConnectionError);
     expect(err.retriable).toBe(true);
     const silent = await scripted(() => undefined);
