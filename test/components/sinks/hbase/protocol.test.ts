@@ -195,10 +195,16 @@ describe('RpcConnection against a scripted server', () => {
     });
     const conn = new RpcConnection('127.0.0.1', port, c, 2000);
     const err = await conn
-      .call('Get', 'GetRequest', { region: { type: 1, value: Buffer.from('r') }, get: { row: Buffer.from('a') } }, 'GetResponse', 2000)
+      .call<unknown>(
+        'Get',
+        'GetRequest',
+        { region: { type: 1, value: Buffer.from('r') }, get: { row: Buffer.from('a') } },
+        'GetResponse',
+        2000,
+      )
       .catch((e: unknown) => e as HBaseConnectionError);
     expect(err).toBeInstanceOf(HBaseConnectionError);
-    expect(err.retriable).toBe(true);
+    expect((err as HBaseConnectionError).retriable).toBe(true);
     const silent = await scripted(() => undefined);
     const conn2 = new RpcConnection('127.0.0.1', silent, c, 2000);
     await expect(
