@@ -5,3 +5,4 @@ export function runInstance(dir: string, zkPort: number): Promise<{ pid: number;
 export function start(dir: string): Promise<ServiceInfo>;
 /** Runs HBaseTool (HBase's own Java client): create | scan | split | regions | disable | enable | drop. */
 export function hbaseTool(quorum: string, args: string[]): Promise<string>;
+export function hbaseToolSync(quorum: string, args: string[]): string;

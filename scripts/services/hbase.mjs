@@ -128,6 +128,8 @@ export async function start(dir) {
   };
 }
 
+const TOOL_JVM = ['-Xmx192m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dlog4j2.level=warn', '-Dlog4j.configurationFile=none'];
+
 /** Compiles HBaseTool once into .services/lib/hbase-tool (next to the jars it needs). @returns {string} classes dir */
 function toolClasses() {
   const lib = ensureArtifacts('hbase');
@@ -150,8 +152,7 @@ export async function hbaseTool(quorum, args) {
   const lib = ensureArtifacts('hbase');
   const classes = toolClasses();
   const { spawn } = await import('node:child_process');
-  const jvm = ['-Xmx192m', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-Dlog4j2.level=warn', '-Dlog4j.configurationFile=none'];
-  const argv = [...jvm, ...JAVA17_OPENS, '-cp', `${classes}${path.delimiter}${cp(lib)}`, 'HBaseTool', quorum, ...args];
+  const argv = [...TOOL_JVM, ...JAVA17_OPENS, '-cp', `${classes}${path.delimiter}${cp(lib)}`, 'HBaseTool', quorum, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(javaBin(), argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
@@ -170,6 +171,18 @@ export async function hbaseTool(quorum, args) {
         : reject(new Error(`HBaseTool ${args.join(' ')} failed (${code}): ${err.slice(-2000)}`)),
     );
   });
+}
+
+/**
+ * hbaseTool, synchronously (for the benchmark's prepare step).
+ * @param {string} quorum @param {string[]} args @returns {string}
+ */
+export function hbaseToolSync(quorum, args) {
+  const lib = ensureArtifacts('hbase');
+  const argv = [...TOOL_JVM, ...JAVA17_OPENS, '-cp', `${toolClasses()}${path.delimiter}${cp(lib)}`, 'HBaseTool', quorum, ...args];
+  const r = spawnSync(javaBin(), argv, { encoding: 'utf8', timeout: 180_000 });
+  if (r.status !== 0) throw new Error(`HBaseTool ${args.join(' ')} failed (${r.status ?? r.signal}): ${(r.stderr ?? '').slice(-2000)}`);
+  return r.stdout;
 }
 
 /** @param {string} f @param {number} from */
