@@ -102,7 +102,10 @@ export class RpcConnection {
       const sock = net.connect({ host: this.host, port: this.port });
       this.sock = sock;
       sock.setNoDelay(true);
-      const timer = setTimeout(() => sock.destroy(new Error(`not connected within ${this.connectTimeoutMs} ms`)), this.connectTimeoutMs);
+      const timer = setTimeout(
+        () => sock.destroy(new HBaseConnectionError(`not connected within ${this.connectTimeoutMs} ms`)),
+        this.connectTimeoutMs,
+      );
       sock.once('connect', () => {
         clearTimeout(timer);
         sock.write(connectionPreamble(this.codec, os.userInfo().username || 'flume'));
