@@ -276,10 +276,9 @@ export class HBaseClient {
         throw new HBaseWriteError(`writing to ${table}: ${(lastError as Error).message}`, lastError);
       }
       if (Date.now() + backoff(attempt) > deadline) {
-        throw new HBaseWriteError(
-          `writing ${failed.length} of ${mutations.length} mutations to ${table} did not succeed within timeout ${this.o.timeoutMs} ms: ${(lastError as Error)?.message}`,
-          lastError,
-        );
+        const why = (lastError as Error)?.message;
+        const what = `writing ${failed.length} of ${mutations.length} mutations to ${table}`;
+        throw new HBaseWriteError(`${what} did not succeed within timeout ${this.o.timeoutMs} ms: ${why}`, lastError);
       }
       this.o.logger?.debug({ table, failed: failed.length, err: (lastError as Error)?.message }, 'HBase: retrying failed mutations');
       pending = failed;
