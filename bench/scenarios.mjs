@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { hbaseToolSync } from '../scripts/services/hbase.mjs';
 import { liveService } from '../scripts/services/lib.mjs';
 
 /** @typedef {{ port: number, outDir: string, dataDir: string, lineSize: number }} Ctx */
@@ -34,6 +35,32 @@ function hdfsSink(c, batch) {
     'a1.sinks.k1.hdfs.rollSize = 0',
     'a1.sinks.k1.hdfs.rollCount = 10000',
     `a1.sinks.k1.hdfs.webhdfs.address = ${h.host}:${h.ports.http}`,
+  ].join('\n');
+}
+
+/** The harness's running HBase (`npm run services -- start hbase` first). */
+function hbaseQuorum() {
+  const h = liveService('hbase');
+  if (!h) throw new Error('hbase scenarios need a running HBase: npm run services -- start hbase');
+  return `${h.host}:${h.ports.zookeeper}`;
+}
+
+/** One table per run (created by `prepare` with HBase's Java client). @param {Ctx} c */
+const benchTable = (c) => `bench_${path.basename(path.dirname(c.outDir)).replace(/[^A-Za-z0-9_]/g, '_')}`;
+
+/**
+ * The course's HBase sink: hbase2 + RegexHBase2EventSerializer with its defaults (the body into cf:payload, row key
+ * `<millis>-<random>-<counter>`), against the harness's HBase.
+ * @param {Ctx} c @param {number} batch
+ */
+function hbaseSink(c, batch) {
+  return [
+    'a1.sinks.k1.type = hbase2',
+    `a1.sinks.k1.table = ${benchTable(c)}`,
+    'a1.sinks.k1.columnFamily = cf',
+    `a1.sinks.k1.zookeeperQuorum = ${hbaseQuorum()}`,
+    `a1.sinks.k1.batchSize = ${batch}`,
+    'a1.sinks.k1.serializer = org.apache.flume.sink.hbase2.RegexHBase2EventSerializer',
   ].join('\n');
 }
 
@@ -292,7 +319,7 @@ function syslogMemory(c) {
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number, prefix?: string }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 
 /** Names that expand to several scenarios. */
-export const GROUPS = { s2: ['s2-b100', 's2-b1000'] };
+export const GROUPS = { s2: ['s2-b100', 's2-b1000'], hbase: ['hbase-100', 'hbase-1000'] };
 
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
@@ -346,6 +373,21 @@ export const SCENARIOS = {
     description: 'hdfs-100 with hdfs.batchSize = 1000',
     load: { kind: 'netcat', lineSize: 100 },
     config: (c) => netcatMemory(c, { sink: hdfsSink(c, 1000) }),
+    verify: 'counters',
+  },
+  'hbase-100': {
+    description:
+      'netcat (ack-every-event=false) → memory → hbase2 (RegexHBase2EventSerializer defaults, batchSize 100; the harness HBase 2.5), 100-byte lines',
+    load: { kind: 'netcat', lineSize: 100 },
+    prepare: (c) => void hbaseToolSync(hbaseQuorum(), ['create', benchTable(c), 'cf']),
+    config: (c) => netcatMemory(c, { sink: hbaseSink(c, 100) }),
+    verify: 'counters',
+  },
+  'hbase-1000': {
+    description: 'hbase-100 with batchSize = 1000',
+    load: { kind: 'netcat', lineSize: 100 },
+    prepare: (c) => void hbaseToolSync(hbaseQuorum(), ['create', benchTable(c), 'cf']),
+    config: (c) => netcatMemory(c, { sink: hbaseSink(c, 1000) }),
     verify: 'counters',
   },
   h1: {

@@ -4,7 +4,7 @@
 //                                              which keeps running and stops them on Ctrl-C / SIGTERM / exit
 //   stop [names...]                            stop the named (default: all recorded) services
 //   status                                     print the state file with liveness (JSON)
-//   download [kafka hdfs hdfs-ha es artemis flume]             only fetch the Maven artefacts (default: all)
+//   download [kafka hdfs hdfs-ha es artemis hbase flume]             only fetch the Maven artefacts (default: all)
 import { ensureArtifacts, STATE_FILE } from './lib.mjs';
 import { MAVEN_SERVICES, SERVICE_NAMES, describe, startServices, status, stopServices } from './index.mjs';
 
@@ -47,7 +47,7 @@ async function main() {
       return;
     default:
       console.error(
-        'usage: npm run services -- start [kafka hdfs es artemis kdc] [--foreground] | stop [names] | status | download [kafka hdfs hdfs-ha es artemis flume]',
+        'usage: npm run services -- start [kafka hdfs es artemis hbase kdc] [--foreground] | stop [names] | status | download [kafka hdfs hdfs-ha es artemis hbase flume]',
       );
       process.exit(2);
   }

@@ -9,13 +9,13 @@ import { RUN_DIR, STATE_FILE, ensureArtifacts, liveService, log, pidAlive, readS
 export { STATE_FILE, readState, liveService } from './lib.mjs';
 
 /** @typedef {import('./lib.mjs').ServiceInfo} ServiceInfo */
-/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis' | 'kdc'} ServiceName */
+/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis' | 'hbase' | 'kdc'} ServiceName */
 
 /** Every service the harness can run. */
-export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'kdc']);
+export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase', 'kdc']);
 
 /** Services with Maven artefacts (the KDC is Debian's krb5-kdc). */
-export const MAVEN_SERVICES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis']);
+export const MAVEN_SERVICES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase']);
 
 /** @param {string} name @returns {Promise<{ start: (dir: string) => Promise<ServiceInfo> }>} */
 async function impl(name) {
@@ -30,6 +30,8 @@ async function impl(name) {
       return import('./artemis.mjs');
     case 'kdc':
       return import('./kdc.mjs');
+    case 'hbase':
+      return import('./hbase.mjs');
     default:
       throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
   }

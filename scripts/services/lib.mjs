@@ -225,11 +225,11 @@ export function runSync(cmd, args, opts = {}) {
 // Artefacts
 
 /** Maven profile per service; each gets its own classpath dir. */
-const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'hdfs-ha', 'es', 'flume', 'artemis']);
+const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'hdfs-ha', 'es', 'flume', 'artemis', 'hbase']);
 
 /**
  * Ensures the Maven artefacts of `name` are in the cache (downloads once; later calls are a stat).
- * @param {'kafka'|'hdfs'|'hdfs-ha'|'es'|'flume'|'artemis'} name
+ * @param {'kafka'|'hdfs'|'hdfs-ha'|'es'|'flume'|'artemis'|'hbase'} name
  * @returns {string} the classpath directory (or, for es, the unpacked distribution; for artemis, its unpack directory)
  */
 export function ensureArtifacts(name) {

@@ -51,6 +51,7 @@ import { thriftSource } from './sources/thrift.js';
 import { thriftSink } from './sinks/thrift.js';
 import { elasticsearchSink } from './sinks/elasticsearch/index.js';
 import { httpSink } from './sinks/http.js';
+import { asyncHbaseSink, hbase2Sink, hbaseSink } from './sinks/hbase/index.js';
 import { scribeSource } from './sources/scribe/index.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
@@ -83,6 +84,9 @@ export const builtinSpecs: readonly AnySpec[] = [
   hdfsSink,
   elasticsearchSink,
   httpSink,
+  hbaseSink,
+  hbase2Sink,
+  asyncHbaseSink,
   ircSink,
   // interceptors
   timestampInterceptor,

@@ -75,8 +75,16 @@ export interface KdcEndpoint {
   addPrincipal(name: string, opts?: PrincipalOptions): { principal: string; keytab: string };
 }
 
+export interface HBaseEndpoint {
+  /** `zookeeperQuorum` of the hbase sinks: `127.0.0.1:<zk port>` */
+  quorum: string;
+  host: string;
+  zkPort: number;
+}
+
 interface Endpoints {
   kdc: KdcEndpoint;
+  hbase: HBaseEndpoint;
   kafka: KafkaEndpoint;
   artemis: ArtemisEndpoint;
   hdfs: HdfsEndpoint;
@@ -107,7 +115,7 @@ export async function useServices<N extends ServiceName>(names: readonly N[]): P
   return out as Services<N>;
 }
 
-function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | KdcEndpoint {
+function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | KdcEndpoint | HBaseEndpoint {
   const host = info.host;
   switch (info.name) {
     case 'kafka': {
@@ -141,6 +149,8 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
         addPrincipal: (name, opts) => addPrincipal(dir, name, opts),
       };
     }
+    case 'hbase':
+      return { quorum: `${host}:${info.ports.zookeeper}`, host, zkPort: info.ports.zookeeper };
     default:
       throw new Error(`unknown service ${info.name}`);
   }

@@ -1,0 +1,8 @@
+// Types for hbase.mjs.
+import type { ServiceInfo } from './index.mjs';
+export function configure(dir: string, zkPort: number, ports: { master: number; regionserver: number }): { conf: string; log: string };
+export function runInstance(dir: string, zkPort: number): Promise<{ pid: number; log: string }>;
+export function start(dir: string): Promise<ServiceInfo>;
+/** Runs HBaseTool (HBase's own Java client): create | scan | split | regions | disable | enable | drop. */
+export function hbaseTool(quorum: string, args: string[]): Promise<string>;
+export function hbaseToolSync(quorum: string, args: string[]): string;

@@ -1,0 +1,272 @@
+/**
+ * Flume's HBase sinks — hbase (HBaseSink), hbase2 (HBase2Sink) and asynchbase (AsyncHBaseSink) — writing to HBase 2
+ * through its own RPC protocol (./client.ts): ZooKeeper (zookeeperQuorum, znodeParent) → hbase:meta → region servers.
+ * A batch: every event through the serializer, then all puts (one Multi per region server), then the increments
+ * (coalesced per row/family/column with coalesceIncrements); the transaction commits only after HBase acknowledged
+ * every mutation, else it rolls back and the batch is taken again.
+ */
+import { defineComponent, prop, type SinkContext, type SpecProblem, subProperties } from '../../../config/spec.js';
+import type { Channel } from '../../../core/channel.js';
+import { BatchingSink } from '../../../core/abstract-sink.js';
+import { FlumeError } from '../../../core/errors.js';
+import type { Event } from '../../../core/event.js';
+import type { Logger } from '../../../core/logging.js';
+import { HBaseClient, type Mutation } from './client.js';
+import { type HBaseSerializer, SERIALIZERS, createSerializer } from './serializers.js';
+
+export interface HBaseSinkOptions {
+  table: string;
+  columnFamily: string;
+  batchSize: number;
+  zookeeperQuorum: string;
+  znodeParent: string;
+  timeout: number;
+  enableWal: boolean;
+  coalesceIncrements: boolean;
+  serializer: HBaseSerializer;
+}
+
+/** Sums increments per row/family/qualifier, in byte order of the row (Flume's coalesceIncrements). */
+export function coalesce(incs: Mutation[]): Mutation[] {
+  const rows = new Map<string, { row: Buffer; cells: Map<string, { family: Buffer; qualifier: Buffer; amount: bigint }> }>();
+  for (const m of incs) {
+    const rk = m.row.toString('hex');
+    const r = rows.get(rk) ?? { row: m.row, cells: new Map() };
+    rows.set(rk, r);
+    for (const c of m.cells) {
+      const ck = `${c.family.toString('hex')}/${c.qualifier.toString('hex')}`;
+      const cur = r.cells.get(ck);
+      if (cur) cur.amount += c.amount ?? 0n;
+      else r.cells.set(ck, { family: c.family, qualifier: c.qualifier, amount: c.amount ?? 0n });
+    }
+  }
+  return [...rows.values()]
+    .sort((a, b) => Buffer.compare(a.row, b.row))
+    .map((r) => ({ type: 'increment' as const, row: r.row, cells: [...r.cells.values()] }));
+}
+
+export class HBaseSink extends BatchingSink {
+  private client?: HBaseClient;
+  private readonly family: Buffer;
+
+  constructor(
+    name: string,
+    channel: Channel,
+    logger: Logger,
+    private readonly o: HBaseSinkOptions,
+    private readonly kind: string,
+  ) {
+    super(name, channel, logger, o.batchSize);
+    this.family = Buffer.from(o.columnFamily, 'utf8');
+  }
+
+  override async start(): Promise<void> {
+    const client = new HBaseClient({
+      quorum: this.o.zookeeperQuorum,
+      znodeParent: this.o.znodeParent,
+      timeoutMs: this.o.timeout,
+      logger: this.logger,
+    });
+    await client.start();
+    try {
+      await client.checkTable(this.o.table, this.family);
+    } catch (err) {
+      client.close();
+      this.counter.increment('ConnectionFailedCount');
+      throw err;
+    }
+    this.client = client;
+    this.logger.info(
+      { table: this.o.table, columnFamily: this.o.columnFamily, zookeeperQuorum: this.o.zookeeperQuorum },
+      `${this.kind} sink started`,
+    );
+    this.counter.increment('ConnectionCreatedCount');
+    await super.start();
+  }
+
+  override async stop(): Promise<void> {
+    this.client?.close();
+    this.client = undefined;
+    this.counter.increment('ConnectionClosedCount');
+    await super.stop();
+  }
+
+  protected async deliver(events: Event[]): Promise<void> {
+    const client = this.client;
+    if (!client) throw new FlumeError('FLUME_HBASE_STATE', `sink ${this.name}: process() before start()`);
+    const puts: Mutation[] = [];
+    let incs: Mutation[] = [];
+    for (const e of events) {
+      const r = this.o.serializer.serialize(e, this.family);
+      for (const p of r.puts) if (p.cells.length > 0) puts.push(p);
+      incs.push(...r.increments);
+    }
+    const skipWal = !this.o.enableWal;
+    if (puts.length > 0) await client.mutate(this.o.table, puts, skipWal);
+    if (this.o.coalesceIncrements) incs = coalesce(incs);
+    if (incs.length > 0) await client.mutate(this.o.table, incs, skipWal);
+  }
+}
+
+/** Flume's hbase2 quorum rule: every entry host:port, one port for all. */
+export function quorumProblem(q: string): string | undefined {
+  let port: string | undefined;
+  for (const hp of q.split(',')) {
+    const parts = hp.split(':');
+    if (parts.length < 2) return `Expected client port for the ZK node! ("${hp.trim()}" has no :port)`;
+    const p = parts[1].trim();
+    if (port !== undefined && port !== p) return 'All Zookeeper nodes in the quorum must use the same client port.';
+    port = p;
+  }
+  return undefined;
+}
+
+const COMMON_NOTES =
+  'Speaks HBase 2 RPC itself (ZooKeeper → hbase:meta → region servers; protobuf via protobufjs), so HBase 1.x clusters ' +
+  "are not supported. There is no hbase-site.xml: without zookeeperQuorum the quorum is 127.0.0.1:2181 (HBase's default). " +
+  'A batch commits only after HBase acknowledged every put and increment (puts first, then increments, as Flume); region ' +
+  'moves, splits and server restarts are followed within `timeout` ms (default 60000), then the batch rolls back. A ' +
+  'rolled-back batch is written again: puts are idempotent (same key) except for keys the serializer makes per attempt ' +
+  '(uuid/random/timestamp suffixes, the regex default key), and increments already applied are applied again. A missing ' +
+  'table or column family stops the sink from starting (retried by the supervisor). kerberosPrincipal/kerberosKeytab ' +
+  'are refused (FLUME_HBASE_KERBEROS) until secure HBase is supported. Serializers: the Simple and Regex serializers of ' +
+  'both packages and SimpleAsyncHbaseEventSerializer; other classes are refused. The regex serializer writes an empty ' +
+  'value for an optional group that did not match (Flume fails the batch on it forever), and skips a Put with no columns.';
+
+function common(defaultSerializer: string) {
+  return {
+    table: prop.string({ required: true, doc: 'The HBase table to write to (namespace:table or table).' }),
+    columnFamily: prop.string({ required: true, doc: 'The column family to write to.' }),
+    zookeeperQuorum: prop.string({ doc: "ZooKeeper servers of the HBase cluster (host:port,host:port). Default: HBase's 127.0.0.1:2181." }),
+    znodeParent: prop.string({ default: '/hbase', doc: "HBase's root znode in ZooKeeper." }),
+    batchSize: prop.long({ default: 100, min: 1, doc: 'Events per transaction (and per write to HBase).' }),
+    coalesceIncrements: prop.boolean({ default: false, doc: 'Sum the increments of a batch per row/family/column before sending them.' }),
+    enableWal: prop.boolean({
+      default: true,
+      doc: "Write to HBase's write-ahead log; false sends SKIP_WAL (data may be lost if a region server dies).",
+    }),
+    timeout: prop.long({ default: 60000, doc: 'Milliseconds a batch may take, retries included, before it is rolled back.' }),
+    serializer: prop.string({ default: defaultSerializer, doc: `Serializer class: ${SERIALIZERS.join(', ')}.` }),
+    kerberosPrincipal: prop.string({ doc: 'Kerberos principal (not supported yet: the sink refuses it).' }),
+    kerberosKeytab: prop.string({ doc: 'Kerberos keytab (not supported yet: the sink refuses it).' }),
+  };
+}
+
+type CommonConfig = {
+  table: string;
+  columnFamily: string;
+  zookeeperQuorum?: string;
+  znodeParent: string;
+  batchSize: number;
+  coalesceIncrements: boolean;
+  enableWal: boolean;
+  timeout: number;
+  serializer: string;
+  kerberosPrincipal?: string;
+  kerberosKeytab?: string;
+};
+
+function problems(c: CommonConfig, strictQuorum: boolean): SpecProblem[] {
+  const out: SpecProblem[] = [];
+  if (strictQuorum && c.zookeeperQuorum) {
+    const p = quorumProblem(c.zookeeperQuorum);
+    if (p) out.push({ prop: 'zookeeperQuorum', message: p });
+  }
+  if (!SERIALIZERS.includes(c.serializer))
+    out.push({ prop: 'serializer', message: `serializer ${c.serializer} is not available in flume-ts` });
+  if (c.kerberosPrincipal || c.kerberosKeytab) {
+    out.push({
+      prop: c.kerberosPrincipal ? 'kerberosPrincipal' : 'kerberosKeytab',
+      message: 'secure HBase (Kerberos) is not supported yet by flume-ts',
+    });
+  }
+  return out;
+}
+
+function create(c: CommonConfig, ctx: SinkContext, kind: string, quorum: string | undefined): HBaseSink {
+  if (c.kerberosPrincipal || c.kerberosKeytab) {
+    throw new FlumeError(
+      'FLUME_HBASE_KERBEROS',
+      `sink ${ctx.name}: kerberosPrincipal/kerberosKeytab are not supported yet by flume-ts (secure HBase)`,
+    );
+  }
+  const serializer = createSerializer(c.serializer, subProperties(ctx.raw, 'serializer.'));
+  return new HBaseSink(
+    ctx.name,
+    ctx.channel,
+    ctx.logger,
+    {
+      table: c.table,
+      columnFamily: c.columnFamily,
+      batchSize: c.batchSize,
+      zookeeperQuorum: quorum?.trim() || '127.0.0.1:2181',
+      znodeParent: c.znodeParent,
+      timeout: c.timeout > 0 ? c.timeout : 60000,
+      enableWal: c.enableWal,
+      coalesceIncrements: c.coalesceIncrements,
+      serializer,
+    },
+    kind,
+  );
+}
+
+export const hbaseSink = defineComponent({
+  kind: 'sink',
+  type: 'hbase',
+  fqcn: 'org.apache.flume.sink.hbase.HBaseSink',
+  summary: "Writes events to an HBase table through a serializer (puts and increments), as Flume's HBaseSink.",
+  compatibility: 'partial',
+  notes: `${COMMON_NOTES} Flume's hbase sink is for HBase 1.x; here it writes to HBase 2 like hbase2.`,
+  properties: common('org.apache.flume.sink.hbase.SimpleHbaseEventSerializer'),
+  prefixes: { 'serializer.': 'Properties of the serializer (payloadColumn, incrementColumn, rowPrefix, suffix, regex, colNames, ...).' },
+  check: (c) => problems(c, true),
+  batchSize: (c) => c.batchSize,
+  create: (c, ctx) => create(c, ctx, 'hbase', c.zookeeperQuorum),
+});
+
+export const hbase2Sink = defineComponent({
+  kind: 'sink',
+  type: 'hbase2',
+  fqcn: 'org.apache.flume.sink.hbase2.HBase2Sink',
+  summary: "Writes events to an HBase 2 table through a serializer (puts and increments), as Flume's HBase2Sink.",
+  compatibility: 'partial',
+  notes: COMMON_NOTES,
+  properties: common('org.apache.flume.sink.hbase2.SimpleHBase2EventSerializer'),
+  prefixes: { 'serializer.': 'Properties of the serializer (payloadColumn, incrementColumn, rowPrefix, suffix, regex, colNames, ...).' },
+  check: (c) => problems(c, true),
+  batchSize: (c) => c.batchSize,
+  create: (c, ctx) => create(c, ctx, 'hbase2', c.zookeeperQuorum),
+});
+
+export const asyncHbaseSink = defineComponent({
+  kind: 'sink',
+  type: 'asynchbase',
+  fqcn: 'org.apache.flume.sink.hbase.AsyncHBaseSink',
+  summary: "Writes events to an HBase table through an async serializer, as Flume's AsyncHBaseSink.",
+  compatibility: 'partial',
+  notes:
+    `${COMMON_NOTES} async.hbase.zookeeper.quorum and async.hbase.zookeeper.znode.parent override zookeeperQuorum and ` +
+    'znodeParent, as in Flume; other async.* (asynchbase client tuning) are accepted and ignored. A quorum entry without ' +
+    ':port uses 2181. maxConsecutiveFails is accepted; the client is rebuilt after every failed batch anyway.',
+  properties: {
+    ...common('org.apache.flume.sink.hbase.SimpleAsyncHbaseEventSerializer'),
+    maxConsecutiveFails: prop.int({ default: 10, doc: 'Accepted for compatibility (Flume rebuilds its client after this many failures).' }),
+  },
+  prefixes: {
+    'serializer.': 'Properties of the serializer (payloadColumn, incrementColumn, rowPrefix, suffix, incrementRow).',
+    'async.': 'asynchbase client settings; hbase.zookeeper.quorum and hbase.zookeeper.znode.parent are used, the rest ignored.',
+  },
+  check: (c) => problems(c, false),
+  batchSize: (c) => c.batchSize,
+  create: (c, ctx) => {
+    const a = subProperties(ctx.raw, 'async.');
+    const quorum = (a['hbase.zookeeper.quorum'] ?? c.zookeeperQuorum ?? '')
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .map((h) => (h.includes(':') ? h : `${h}:2181`))
+      .join(',');
+    const znodeParent = a['hbase.zookeeper.znode.parent'] ?? c.znodeParent;
+    return create({ ...c, znodeParent }, ctx, 'asynchbase', quorum || undefined);
+  },
+});

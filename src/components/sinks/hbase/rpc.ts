@@ -1,0 +1,176 @@
+/**
+ * One connection to an HBase server (region server or the one hosting hbase:meta), speaking HBase's RPC protocol
+ * (hbase-protocol-shaded RPC.proto): the preamble "HBas" + version 0 + auth SIMPLE (0x50), then an int32-prefixed
+ * ConnectionHeader (user, service "ClientService", no cell-block codec, so every cell travels in protobuf); then
+ * requests `int32 total | delimited RequestHeader | delimited param` and responses `int32 total | delimited
+ * ResponseHeader | delimited result`, matched by call_id (several may be in flight).
+ */
+import net from 'node:net';
+import os from 'node:os';
+import { FlumeError } from '../../../core/errors.js';
+import type { Codec, MessageName } from './proto.js';
+import { takeFrames } from './zk.js';
+
+/** The server could not be reached, or the connection broke, or a call timed out: the caller relocates and retries. */
+export class HBaseConnectionError extends FlumeError {
+  constructor(message: string, cause?: unknown) {
+    super('FLUME_HBASE_CONNECTION', message, { cause, retriable: true });
+  }
+}
+
+/** An exception the server returned (its Java class name is `exceptionClass`). */
+export class HBaseRemoteError extends FlumeError {
+  constructor(
+    readonly exceptionClass: string,
+    message: string,
+    readonly doNotRetry: boolean,
+  ) {
+    super('FLUME_HBASE_REMOTE', message, { retriable: !doNotRetry });
+  }
+}
+
+export const PREAMBLE = Buffer.from([0x48, 0x42, 0x61, 0x73, 0, 0x50]); // "HBas", version 0, AuthMethod.SIMPLE
+
+/** Preamble + int32 length + ConnectionHeader, as the client sends on connect. */
+export function connectionPreamble(codec: Codec, user: string): Buffer {
+  const header = codec.encode('ConnectionHeader', { user_info: { effective_user: user }, service_name: 'ClientService' });
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(header.length);
+  return Buffer.concat([PREAMBLE, len, header]);
+}
+
+/** One request frame. */
+export function requestFrame(codec: Codec, callId: number, method: string, param: MessageName, req: object, timeoutMs: number): Buffer {
+  const header = codec.encode('RequestHeader', { call_id: callId, method_name: method, request_param: true, timeout: timeoutMs }, true);
+  const body = codec.encode(param, req, true);
+  const len = Buffer.alloc(4);
+  len.writeInt32BE(header.length + body.length);
+  return Buffer.concat([len, header, body]);
+}
+
+interface ExceptionResponse {
+  exception_class_name?: string;
+  stack_trace?: string;
+  do_not_retry?: boolean;
+}
+
+/** Decodes one response frame (without its int32 length) into call id and result, or the server's exception. */
+export function parseResponse(
+  codec: Codec,
+  frame: Uint8Array,
+  resultType: (callId: number) => MessageName | undefined,
+): { callId: number; result?: unknown; error?: HBaseRemoteError } {
+  const { msg: h, next } = codec.decodeDelimited<{ call_id: number; exception?: ExceptionResponse }>('ResponseHeader', frame, 0);
+  if (h.exception) {
+    const cls = h.exception.exception_class_name ?? 'unknown';
+    const first = (h.exception.stack_trace ?? '').split('\n')[0] ?? '';
+    return { callId: h.call_id, error: new HBaseRemoteError(cls, first || cls, h.exception.do_not_retry === true) };
+  }
+  const type = resultType(h.call_id);
+  if (!type) return { callId: h.call_id };
+  return { callId: h.call_id, result: codec.decodeDelimited(type, frame, next).msg };
+}
+
+interface Pending {
+  type: MessageName;
+  resolve: (v: unknown) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+export class RpcConnection {
+  private sock?: net.Socket;
+  private ready?: Promise<void>;
+  private buf: Buffer = Buffer.alloc(0);
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  closed = false;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly codec: Codec,
+    private readonly connectTimeoutMs: number,
+  ) {}
+
+  get address(): string {
+    return `${this.host}:${this.port}`;
+  }
+
+  private connect(): Promise<void> {
+    this.ready ??= new Promise<void>((resolve, reject) => {
+      const sock = net.connect({ host: this.host, port: this.port });
+      this.sock = sock;
+      sock.setNoDelay(true);
+      const timer = setTimeout(
+        () => sock.destroy(new HBaseConnectionError(`not connected within ${this.connectTimeoutMs} ms`)),
+        this.connectTimeoutMs,
+      );
+      sock.once('connect', () => {
+        clearTimeout(timer);
+        sock.write(connectionPreamble(this.codec, os.userInfo().username || 'flume'));
+        resolve();
+      });
+      sock.on('data', (d: Buffer) => this.onData(d));
+      sock.on('error', (err) => {
+        clearTimeout(timer);
+        const e = new HBaseConnectionError(`HBase server ${this.address}: ${err.message}`, err);
+        reject(e);
+        this.fail(e);
+      });
+      sock.on('close', () => this.fail(new HBaseConnectionError(`HBase server ${this.address} closed the connection`)));
+    });
+    return this.ready;
+  }
+
+  /** Calls `method` with `req` (a `param` message); resolves with the `result` message or rejects. */
+  async call<T>(method: string, param: MessageName, req: object, result: MessageName, timeoutMs: number): Promise<T> {
+    if (this.closed) throw new HBaseConnectionError(`connection to ${this.address} is closed`);
+    await this.connect();
+    const id = this.nextId++;
+    const frame = requestFrame(this.codec, id, method, param, req, timeoutMs);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new HBaseConnectionError(`HBase server ${this.address}: no answer to ${method} within ${timeoutMs} ms`));
+        this.close(); // the connection state is unknown: start afresh
+      }, timeoutMs);
+      this.pending.set(id, { type: result, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.sock?.write(frame);
+    });
+  }
+
+  private onData(d: Buffer): void {
+    const { frames, rest } = takeFrames(this.buf.length ? Buffer.concat([this.buf, d]) : d);
+    this.buf = rest;
+    for (const f of frames) {
+      let r: ReturnType<typeof parseResponse>;
+      try {
+        r = parseResponse(this.codec, f, (id) => this.pending.get(id)?.type);
+      } catch (err) {
+        this.fail(new HBaseConnectionError(`HBase server ${this.address}: undecodable response (${(err as Error).message})`, err));
+        return;
+      }
+      const p = this.pending.get(r.callId);
+      if (!p) continue;
+      this.pending.delete(r.callId);
+      clearTimeout(p.timer);
+      if (r.error) p.reject(r.error);
+      else p.resolve(r.result);
+    }
+  }
+
+  private fail(err: Error): void {
+    this.closed = true;
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pending.clear();
+    this.sock?.destroy();
+  }
+
+  close(): void {
+    this.fail(new HBaseConnectionError(`connection to ${this.address} closed`));
+  }
+}
