@@ -11,4 +11,4 @@ export function waitFor<T>(
   probe: () => Promise<T | undefined | null | false>,
   opts?: { timeoutMs?: number; intervalMs?: number; alive?: () => boolean; logFile?: string },
 ): Promise<T>;
-export function ensureArtifacts(name: 'kafka' | 'hdfs' | 'es' | 'flume' | 'artemis'): string;
+export function ensureArtifacts(name: 'kafka' | 'hdfs' | 'es' | 'flume' | 'artemis' | 'hive' | 'orc-tools'): string;

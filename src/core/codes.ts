@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   FLUME_FILE_ROLL_IO: 'file_roll could not open, write or rotate its output file; the batch is rolled back and retried',
   FLUME_HDFS_PATH: 'an hdfs.path / hdfs.filePrefix cannot be expanded for an event (bad escape, missing header)',
   FLUME_HDFS_RENAME: 'HDFS refused to rename a finished .tmp file to its final name',
+  FLUME_HIVE_TYPE: 'a Hive table column has a type the hive sink cannot write (array, map, union) or a malformed type string',
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_CODEC: 'a compression codec is unknown or not available',
   FLUME_BAD_ESCAPE: 'an escape sequence (%x) in a path or topic is not one Flume knows',

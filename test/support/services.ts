@@ -56,7 +56,17 @@ export interface ArtemisEndpoint {
   password: string;
 }
 
+export interface HiveEndpoint {
+  /** `thrift://127.0.0.1:<port>` (hive.metastore) */
+  metastore: string;
+  host: string;
+  port: number;
+  /** `hdfs://127.0.0.1:<rpc>/warehouse` */
+  warehouse: string;
+}
+
 interface Endpoints {
+  hive: HiveEndpoint;
   kafka: KafkaEndpoint;
   artemis: ArtemisEndpoint;
   hdfs: HdfsEndpoint;
@@ -87,7 +97,7 @@ export async function useServices<N extends ServiceName>(names: readonly N[]): P
   return out as Services<N>;
 }
 
-function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint {
+function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | HiveEndpoint {
   const host = info.host;
   switch (info.name) {
     case 'kafka': {
@@ -108,6 +118,10 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
     case 'artemis': {
       const port = info.ports.broker;
       return { url: `tcp://${host}:${port}`, host, port, user: info.urls?.user ?? 'flume', password: info.urls?.password ?? 'flume' };
+    }
+    case 'hive': {
+      const port = info.ports.thrift;
+      return { metastore: `thrift://${host}:${port}`, host, port, warehouse: info.urls?.warehouse ?? '' };
     }
     default:
       throw new Error(`unknown service ${info.name}`);
