@@ -4,7 +4,7 @@
 //                                              which keeps running and stops them on Ctrl-C / SIGTERM / exit
 //   stop [names...]                            stop the named (default: all recorded) services
 //   status                                     print the state file with liveness (JSON)
-//   download [kafka hdfs es artemis hive flume orc-tools]   only fetch the Maven artefacts (default: all)
+//   download [kafka hdfs es artemis hive flume orc-tools hive-exec]   only fetch the Maven artefacts (default: all)
 import { ensureArtifacts, STATE_FILE } from './lib.mjs';
 import { SERVICE_NAMES, describe, startServices, status, stopServices } from './index.mjs';
 
@@ -45,11 +45,11 @@ async function main() {
       console.log(JSON.stringify(status(), null, 2));
       return;
     case 'download':
-      for (const n of names.length ? names : [...SERVICE_NAMES, 'flume', 'orc-tools']) ensureArtifacts(/** @type {any} */ (n));
+      for (const n of names.length ? names : [...SERVICE_NAMES, 'flume', 'orc-tools', 'hive-exec']) ensureArtifacts(/** @type {any} */ (n));
       return;
     default:
       console.error(
-        'usage: npm run services -- start [kafka hdfs es artemis hive] [--foreground] | stop [names] | status | download [kafka hdfs es artemis hive flume orc-tools]',
+        'usage: npm run services -- start [kafka hdfs es artemis hive] [--foreground] | stop [names] | status | download [kafka hdfs es artemis hive flume orc-tools hive-exec]',
       );
       process.exit(2);
   }

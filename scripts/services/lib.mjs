@@ -225,11 +225,11 @@ export function runSync(cmd, args, opts = {}) {
 // Artefacts
 
 /** Maven profile per service; each gets its own classpath dir. */
-const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'flume', 'artemis', 'hive', 'orc-tools']);
+const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'flume', 'artemis', 'hive', 'orc-tools', 'hive-exec']);
 
 /**
  * Ensures the Maven artefacts of `name` are in the cache (downloads once; later calls are a stat).
- * @param {'kafka'|'hdfs'|'es'|'flume'|'artemis'|'hive'|'orc-tools'} name
+ * @param {'kafka'|'hdfs'|'es'|'flume'|'artemis'|'hive'|'orc-tools'|'hive-exec'} name
  * @returns {string} the classpath directory (or, for es, the unpacked distribution; for artemis and hive, their unpack directory)
  */
 export function ensureArtifacts(name) {

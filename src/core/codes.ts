@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   FLUME_HDFS_PATH: 'an hdfs.path / hdfs.filePrefix cannot be expanded for an event (bad escape, missing header)',
   FLUME_HDFS_RENAME: 'HDFS refused to rename a finished .tmp file to its final name',
   FLUME_HIVE_TYPE: 'a Hive table column has a type the hive sink cannot write (array, map, union) or a malformed type string',
+  FLUME_HIVE_METASTORE: 'a Hive metastore Thrift call failed, timed out or was refused (thrift://host:port, method and message say which)',
+  FLUME_HIVE_TABLE: 'the hive sink\'s table cannot take streamed rows (not transactional, not bucketed, wrong partition values): Hive streaming\'s own message',
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_CODEC: 'a compression codec is unknown or not available',
   FLUME_BAD_ESCAPE: 'an escape sequence (%x) in a path or topic is not one Flume knows',
