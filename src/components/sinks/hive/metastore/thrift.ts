@@ -92,15 +92,20 @@ class Out {
 function writeValue(o: Out, v: TValue): void {
   switch (v.t) {
     case TType.BOOL:
-      return o.u8(v.v ? 1 : 0);
+      o.u8(v.v ? 1 : 0);
+      return;
     case TType.I32:
-      return o.i32(v.v);
+      o.i32(v.v);
+      return;
     case TType.I64:
-      return o.i64(v.v);
+      o.i64(v.v);
+      return;
     case TType.STRING:
-      return o.str(v.v);
+      o.str(v.v);
+      return;
     case TType.STRUCT:
-      return writeStruct(o, v.v);
+      writeStruct(o, v.v);
+      return;
     case TType.LIST:
       o.u8(v.e);
       o.i32(v.v.length);
