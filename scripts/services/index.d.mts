@@ -1,5 +1,5 @@
 // Types for index.mjs (the harness is plain JS so that `node` runs it without a build).
-export type ServiceName = 'kafka' | 'hdfs' | 'es' | 'artemis' | 'hbase' | 'kdc';
+export type ServiceName = 'kafka' | 'hdfs' | 'es' | 'artemis' | 'hbase' | 'kdc' | 'hive';
 
 export interface ServiceInfo {
   /** kafka | hdfs | es */

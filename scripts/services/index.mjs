@@ -9,13 +9,13 @@ import { RUN_DIR, STATE_FILE, ensureArtifacts, liveService, log, pidAlive, readS
 export { STATE_FILE, readState, liveService } from './lib.mjs';
 
 /** @typedef {import('./lib.mjs').ServiceInfo} ServiceInfo */
-/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis' | 'hbase' | 'kdc'} ServiceName */
+/** @typedef {'kafka' | 'hdfs' | 'es' | 'artemis' | 'hbase' | 'kdc' | 'hive'} ServiceName */
 
 /** Every service the harness can run. */
-export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase', 'kdc']);
+export const SERVICE_NAMES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase', 'kdc', 'hive']);
 
 /** Services with Maven artefacts (the KDC is Debian's krb5-kdc). */
-export const MAVEN_SERVICES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase']);
+export const MAVEN_SERVICES = /** @type {const} */ (['kafka', 'hdfs', 'es', 'artemis', 'hbase', 'hive']);
 
 /** @param {string} name @returns {Promise<{ start: (dir: string) => Promise<ServiceInfo> }>} */
 async function impl(name) {
@@ -32,6 +32,8 @@ async function impl(name) {
       return import('./kdc.mjs');
     case 'hbase':
       return import('./hbase.mjs');
+    case 'hive':
+      return import('./hive.mjs');
     default:
       throw new Error(`unknown service "${name}" (known: ${SERVICE_NAMES.join(', ')})`);
   }
@@ -45,7 +47,8 @@ async function impl(name) {
  * @returns {Promise<{ services: Record<string, ServiceInfo>, started: string[] }>}
  */
 export async function startServices(names, opts = {}) {
-  const wanted = [...new Set(names)];
+  // The Hive metastore keeps its warehouse on HDFS: hive brings hdfs along.
+  const wanted = [...new Set(names.includes('hive') ? ['hdfs', ...names] : names)];
   for (const n of wanted) await impl(n); // validate names early
   /** @type {Record<string, ServiceInfo>} */
   const services = {};
@@ -67,27 +70,30 @@ export async function startServices(names, opts = {}) {
     }
     // Artefacts first, one at a time (Maven's local repository is not safe for concurrent writers)…
     for (const name of toStart) if (name !== 'kdc') ensureArtifacts(/** @type {any} */ (name));
-    // …then the JVMs in parallel: they are independent and mostly wait on their own start-up.
-    const results = await Promise.allSettled(
-      toStart.map(async (name) => {
-        const dir = path.join(RUN_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
-        fs.mkdirSync(dir, { recursive: true });
-        log(`${name}: starting (run dir ${dir})`);
-        try {
-          const info = await (await impl(name)).start(dir);
-          if (opts.owner) info.owner = opts.owner;
-          updateState((s) => {
-            s.services[name] = info;
-          });
-          log(`${name}: ready in ${(info.startMs / 1000).toFixed(1)} s (${describe(info)})`);
-          services[name] = info;
-          started.push(name);
-        } catch (e) {
-          killByDir(dir); // whatever the failed start left behind
-          throw e;
-        }
-      }),
-    );
+    // …then the JVMs in parallel: they are independent and mostly wait on their own start-up (hive waits for hdfs).
+    const startOne = async (/** @type {string} */ name) => {
+      const dir = path.join(RUN_DIR, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}`);
+      fs.mkdirSync(dir, { recursive: true });
+      log(`${name}: starting (run dir ${dir})`);
+      try {
+        const info = await (await impl(name)).start(dir);
+        if (opts.owner) info.owner = opts.owner;
+        updateState((s) => {
+          s.services[name] = info;
+        });
+        log(`${name}: ready in ${(info.startMs / 1000).toFixed(1)} s (${describe(info)})`);
+        services[name] = info;
+        started.push(name);
+      } catch (e) {
+        killByDir(dir); // whatever the failed start left behind
+        throw e;
+      }
+    };
+    const first = toStart.filter((n) => n !== 'hive');
+    const results = await Promise.allSettled(first.map(startOne));
+    if (toStart.includes('hive') && results.every((r) => r.status === 'fulfilled')) {
+      results.push(...(await Promise.allSettled([startOne('hive')])));
+    }
     const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
     if (failed.length > 0) {
       // All or nothing: stop what this call did start.

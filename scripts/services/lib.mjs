@@ -225,16 +225,16 @@ export function runSync(cmd, args, opts = {}) {
 // Artefacts
 
 /** Maven profile per service; each gets its own classpath dir. */
-const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'hdfs-ha', 'es', 'flume', 'artemis', 'hbase']);
+const PROFILES = /** @type {const} */ (['kafka', 'hdfs', 'hdfs-ha', 'es', 'flume', 'artemis', 'hbase', 'hive', 'orc-tools', 'hive-exec']);
 
 /**
  * Ensures the Maven artefacts of `name` are in the cache (downloads once; later calls are a stat).
- * @param {'kafka'|'hdfs'|'hdfs-ha'|'es'|'flume'|'artemis'|'hbase'} name
- * @returns {string} the classpath directory (or, for es, the unpacked distribution; for artemis, its unpack directory)
+ * @param {'kafka'|'hdfs'|'hdfs-ha'|'es'|'flume'|'artemis'|'hbase'|'hive'|'orc-tools'|'hive-exec'} name
+ * @returns {string} the classpath directory (or, for es, the unpacked distribution; for artemis and hive, their unpack directory)
  */
 export function ensureArtifacts(name) {
   if (!PROFILES.includes(name)) throw new Error(`unknown artefact set ${name}`);
-  const unpack = name === 'es' || name === 'artemis';
+  const unpack = name === 'es' || name === 'artemis' || name === 'hive';
   const dir = unpack ? path.join(DIST_DIR, name) : path.join(LIB_DIR, name);
   const marker = path.join(dir, '.complete');
   const pomStamp = fs.statSync(POM).mtimeMs.toFixed(0) + ':' + fs.readFileSync(POM, 'utf8').length;

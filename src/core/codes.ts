@@ -21,6 +21,9 @@ export const ERROR_CODES = {
   FLUME_HDFS_PATH: 'an hdfs.path / hdfs.filePrefix cannot be expanded for an event (bad escape, missing header)',
   FLUME_HDFS_LEASE: 'an HDFS file is still open by a writer that died with its DataNode; waiting for lease recovery',
   FLUME_HDFS_RENAME: 'HDFS refused to rename a finished .tmp file to its final name',
+  FLUME_HIVE_TYPE: 'a Hive table column has a type the hive sink cannot write (array, map, union) or a malformed type string',
+  FLUME_HIVE_METASTORE: 'a Hive metastore Thrift call failed, timed out or was refused (the message names host:port and method)',
+  FLUME_HIVE_TABLE: 'a hive sink table cannot take streamed rows (not transactional, not bucketed, wrong partition values)',
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_KERBEROS:
     'a Kerberos login or GSSAPI/SPNEGO exchange failed (keytab unreadable or without the principal, unknown principal, clock skew, KDC unreachable, token refused); retried',

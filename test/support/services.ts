@@ -82,9 +82,19 @@ export interface HBaseEndpoint {
   zkPort: number;
 }
 
+export interface HiveEndpoint {
+  /** `thrift://127.0.0.1:<port>` (hive.metastore) */
+  metastore: string;
+  host: string;
+  port: number;
+  /** `hdfs://127.0.0.1:<rpc>/warehouse` */
+  warehouse: string;
+}
+
 interface Endpoints {
   kdc: KdcEndpoint;
   hbase: HBaseEndpoint;
+  hive: HiveEndpoint;
   kafka: KafkaEndpoint;
   artemis: ArtemisEndpoint;
   hdfs: HdfsEndpoint;
@@ -115,7 +125,9 @@ export async function useServices<N extends ServiceName>(names: readonly N[]): P
   return out as Services<N>;
 }
 
-function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | KdcEndpoint | HBaseEndpoint {
+function endpoint(
+  info: ServiceInfo,
+): KafkaEndpoint | HdfsEndpoint | EsEndpoint | ArtemisEndpoint | KdcEndpoint | HBaseEndpoint | HiveEndpoint {
   const host = info.host;
   switch (info.name) {
     case 'kafka': {
@@ -151,6 +163,10 @@ function endpoint(info: ServiceInfo): KafkaEndpoint | HdfsEndpoint | EsEndpoint 
     }
     case 'hbase':
       return { quorum: `${host}:${info.ports.zookeeper}`, host, zkPort: info.ports.zookeeper };
+    case 'hive': {
+      const port = info.ports.thrift;
+      return { metastore: `thrift://${host}:${port}`, host, port, warehouse: info.urls?.warehouse ?? '' };
+    }
     default:
       throw new Error(`unknown service ${info.name}`);
   }
