@@ -16,10 +16,7 @@ async function main() {
   switch (cmd) {
     case 'start': {
       const fg = flags.includes('--foreground');
-      const { services } = await startServices(
-        names.length ? names : ['kafka', 'hdfs', 'es', 'artemis'],
-        fg ? { owner: process.pid } : {},
-      );
+      const { services } = await startServices(names.length ? names : ['kafka', 'hdfs', 'es', 'artemis'], fg ? { owner: process.pid } : {});
       for (const s of Object.values(services)) {
         console.log(
           `${s.name.padEnd(6)} pid ${s.pids.join(',').padEnd(16)} ${describe(s)}  (ready in ${(s.startMs / 1000).toFixed(1)} s; logs ${s.dir})`,
