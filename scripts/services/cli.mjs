@@ -6,7 +6,7 @@
 //   status                                     print the state file with liveness (JSON)
 //   download [kafka hdfs hdfs-ha es artemis hbase hive flume orc-tools hive-exec]   only fetch the Maven artefacts (default: all)
 import { ensureArtifacts, STATE_FILE } from './lib.mjs';
-import { MAVEN_SERVICES, SERVICE_NAMES, describe, startServices, status, stopServices } from './index.mjs';
+import { MAVEN_SERVICES, describe, startServices, status, stopServices } from './index.mjs';
 
 const [cmd, ...rest] = process.argv.slice(2);
 const flags = rest.filter((a) => a.startsWith('--'));
