@@ -91,6 +91,8 @@ function applyConfDir(p: ParsedArgs, sysProps: Record<string, string>): string[]
   const dir = first(p, 'conf');
   if (!dir) return [];
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [`--conf ${dir}: not a directory; ignored`];
+  // Flume's class path starts with the conf directory: Hadoop's core-site.xml / hdfs-site.xml there are found first
+  process.env.FLUME_CONF_DIR = path.resolve(dir);
   const env = readEnvFile(dir);
   if (!env) return [];
   for (const [k, v] of Object.entries(env.env)) process.env[k] = v;

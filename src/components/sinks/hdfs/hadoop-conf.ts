@@ -94,27 +94,39 @@ export function parseHadoopXml(xml: string, file = '<xml>'): XmlProperty[] {
   return out;
 }
 
-/** The directory of the Hadoop client configuration: $HADOOP_CONF_DIR, else $HADOOP_HOME/etc/hadoop, else none. */
-export function hadoopConfDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.HADOOP_CONF_DIR) return env.HADOOP_CONF_DIR;
-  if (env.HADOOP_HOME) return path.join(env.HADOOP_HOME, 'etc', 'hadoop');
-  return undefined;
+/**
+ * Where the Hadoop client configuration is looked for, in order: the agent's --conf directory (FLUME_CONF_DIR: Flume's
+ * launcher puts it first on the class path, where Hadoop finds core-site.xml and hdfs-site.xml), then
+ * $HADOOP_CONF_DIR, else $HADOOP_HOME/etc/hadoop.
+ */
+export function hadoopConfDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  const dirs: string[] = [];
+  if (env.FLUME_CONF_DIR) dirs.push(env.FLUME_CONF_DIR);
+  if (env.HADOOP_CONF_DIR) dirs.push(env.HADOOP_CONF_DIR);
+  else if (env.HADOOP_HOME) dirs.push(path.join(env.HADOOP_HOME, 'etc', 'hadoop'));
+  return dirs;
 }
 
-/** Reads core-site.xml then hdfs-site.xml of `dir` (a missing file is skipped, as Hadoop does). */
-export function loadHadoopConf(dir: string | undefined): HadoopConf {
+/**
+ * Reads core-site.xml then hdfs-site.xml, each from the first of `dirs` that has it (as a class path lookup finds the
+ * first resource of a name); a file in none of them is skipped, as Hadoop does.
+ */
+export function loadHadoopConf(dirs: string | readonly string[] | undefined): HadoopConf {
   const conf = new HadoopConf();
-  if (!dir) return conf;
+  const list = dirs === undefined ? [] : typeof dirs === 'string' ? [dirs] : dirs;
   for (const name of ['core-site.xml', 'hdfs-site.xml']) {
-    const file = path.join(dir, name);
-    let xml: string;
-    try {
-      xml = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new FlumeError('FLUME_HADOOP_CONF', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    for (const dir of list) {
+      const file = path.join(dir, name);
+      let xml: string;
+      try {
+        xml = readFileSync(file, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw new FlumeError('FLUME_HADOOP_CONF', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+      }
+      conf.add(parseHadoopXml(xml, file), file);
+      break;
     }
-    conf.add(parseHadoopXml(xml, file), file);
   }
   return conf;
 }

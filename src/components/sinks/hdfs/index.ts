@@ -11,7 +11,7 @@ import { HdfsSink } from './sink.js';
 import { claimKerberosPrincipal, kerberosLogin } from '../../shared/kerberos.js';
 import { SpnegoAuth } from './spnego.js';
 import { normalizeAddress } from './webhdfs.js';
-import { hadoopConfDir, loadHadoopConf, resolveTarget } from './hadoop-conf.js';
+import { hadoopConfDirs, loadHadoopConf, resolveTarget } from './hadoop-conf.js';
 
 /** The HDFS user (simple authentication; also the home directory of relative paths): as Hadoop picks it. */
 const hdfsUser = (c: { 'hdfs.webhdfs.user'?: string }): string =>
@@ -37,7 +37,7 @@ export const hdfsSink = defineComponent({
     "Writes events into HDFS files (SequenceFile, DataStream or CompressedStream) through WebHDFS, with Flume's path escapes, rolling and naming.",
   compatibility: 'partial',
   notes: [
-    "Talks WebHDFS (REST) instead of the Hadoop RPC client. Like Flume it reads Hadoop's client configuration (core-site.xml, hdfs-site.xml from $HADOOP_CONF_DIR, else $HADOOP_HOME/etc/hadoop; Flume's --conf directory is not searched): a path without scheme or namenode is on fs.defaultFS (file:/// when none is configured) and a relative path is under /user/<user> (hdfs.webhdfs.user, else $HADOOP_USER_NAME, else the OS user), as Hadoop resolves it; `hdfs://nn:8020/p` is written through dfs.namenode.http-address (https-address with dfs.http.policy=HTTPS_ONLY) when it names that NameNode, else `http://nn:9870`; `hdfs://<nameservice>/p` of an HA nameservice (dfs.nameservices, dfs.ha.namenodes.<ns>, dfs.namenode.http-address.<ns>.<nn>) goes to its NameNodes in turn: a StandbyException (or a refused connection) fails over to the next NameNode, which is used until it fails in turn (tested with a MiniDFSCluster HA pair failed over mid-stream). `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); hdfs.webhdfs.address (flume-ts) overrides the WebHDFS address, e.g. an HttpFS gateway (http://gateway:14000, the same API; not tested here). hadoop.security.authentication is not read (simple authentication only).",
+    "Talks WebHDFS (REST) instead of the Hadoop RPC client. Like Flume it reads Hadoop's client configuration (core-site.xml, hdfs-site.xml, each from the agent's --conf directory first, as on Flume's class path, then $HADOOP_CONF_DIR, else $HADOOP_HOME/etc/hadoop): a path without scheme or namenode is on fs.defaultFS (file:/// when none is configured) and a relative path is under /user/<user> (hdfs.webhdfs.user, else $HADOOP_USER_NAME, else the OS user), as Hadoop resolves it; `hdfs://nn:8020/p` is written through dfs.namenode.http-address (https-address with dfs.http.policy=HTTPS_ONLY) when it names that NameNode, else `http://nn:9870`; `hdfs://<nameservice>/p` of an HA nameservice (dfs.nameservices, dfs.ha.namenodes.<ns>, dfs.namenode.http-address.<ns>.<nn>) goes to its NameNodes in turn: a StandbyException (or a refused connection) fails over to the next NameNode, which is used until it fails in turn (tested with a MiniDFSCluster HA pair failed over mid-stream). `webhdfs://nn:port/p` and `swebhdfs://` (HTTPS) are used as given; `file:///p` writes to the local filesystem with the same bucketing, rolling, in-use names and renames (no .crc side files); hdfs.webhdfs.address (flume-ts) overrides the WebHDFS address, e.g. an HttpFS gateway (http://gateway:14000, the same API; not tested here). hadoop.security.authentication is not read: Kerberos is used when hdfs.kerberosPrincipal and hdfs.kerberosKeytab are set.",
     "Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume's hflush gives (neither fsyncs to disk, as hsync would).",
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
     "Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop's block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop's block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4's codecs). lzo and zstd are rejected at configuration time (Hadoop's ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).",
@@ -195,7 +195,7 @@ export const hdfsSink = defineComponent({
     const authority = /^[a-zA-Z][\w+.-]*:\/\/[^/]*/.exec(c['hdfs.path'])?.[0] ?? '';
     if (!authority.includes('%')) {
       try {
-        resolveTarget(c['hdfs.path'], { conf: loadHadoopConf(hadoopConfDir()), user: hdfsUser(c), address: c['hdfs.webhdfs.address'] });
+        resolveTarget(c['hdfs.path'], { conf: loadHadoopConf(hadoopConfDirs()), user: hdfsUser(c), address: c['hdfs.webhdfs.address'] });
       } catch (err) {
         // a path WebHDFS cannot reach (s3a://, …): Flume's Hadoop FileSystem takes any scheme with its jars on the class path
         out.push({ prop: 'hdfs.path', message: errorMessage(err), limit: true });
@@ -269,7 +269,7 @@ export const hdfsSink = defineComponent({
       maxOpenFiles: c['hdfs.maxOpenFiles'],
       address: c['hdfs.webhdfs.address'] === undefined ? undefined : normalizeAddress(c['hdfs.webhdfs.address']),
       user: hdfsUser(c),
-      hadoopConf: loadHadoopConf(hadoopConfDir()),
+      hadoopConf: loadHadoopConf(hadoopConfDirs()),
       doAs: c['hdfs.proxyUser'],
       authFor,
       callTimeoutMs,

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   HadoopConf,
-  hadoopConfDir,
+  hadoopConfDirs,
   loadHadoopConf,
   nameserviceUrls,
   parseHadoopXml,
@@ -61,10 +61,11 @@ describe('Hadoop configuration files', () => {
     delete process.env.FLUME_TS_TEST_VAR;
   });
 
-  it('reads core-site.xml then hdfs-site.xml from HADOOP_CONF_DIR, else HADOOP_HOME/etc/hadoop', () => {
-    expect(hadoopConfDir({ HADOOP_CONF_DIR: '/c', HADOOP_HOME: '/h' })).toBe('/c');
-    expect(hadoopConfDir({ HADOOP_HOME: '/h' })).toBe('/h/etc/hadoop');
-    expect(hadoopConfDir({})).toBeUndefined();
+  it('reads core-site.xml then hdfs-site.xml from the --conf dir, then HADOOP_CONF_DIR, else HADOOP_HOME/etc/hadoop', () => {
+    expect(hadoopConfDirs({ HADOOP_CONF_DIR: '/c', HADOOP_HOME: '/h' })).toEqual(['/c']);
+    expect(hadoopConfDirs({ HADOOP_HOME: '/h' })).toEqual(['/h/etc/hadoop']);
+    expect(hadoopConfDirs({ FLUME_CONF_DIR: '/f', HADOOP_CONF_DIR: '/c' })).toEqual(['/f', '/c']);
+    expect(hadoopConfDirs({})).toEqual([]);
     const dir = mkdtempSync(path.join(tmpdir(), 'hadoop-conf-'));
     try {
       writeFileSync(path.join(dir, 'core-site.xml'), site({ 'fs.defaultFS': 'hdfs://nn:8020', x: 'core' }));
@@ -74,6 +75,12 @@ describe('Hadoop configuration files', () => {
       expect(c.get('x')).toBe('hdfs');
       expect(c.files.map((f) => path.basename(f))).toEqual(['core-site.xml', 'hdfs-site.xml']);
       expect(loadHadoopConf(path.join(dir, 'missing')).props.size).toBe(0);
+      // the first directory that has a file wins for that file (a class path lookup); the others come from the next
+      const flumeConf = mkdtempSync(path.join(tmpdir(), 'flume-conf-'));
+      writeFileSync(path.join(flumeConf, 'hdfs-site.xml'), site({ x: 'flume conf dir' }));
+      const both = loadHadoopConf([flumeConf, dir]);
+      expect([both.get('fs.defaultFS'), both.get('x')]).toEqual(['hdfs://nn:8020', 'flume conf dir']);
+      rmSync(flumeConf, { recursive: true, force: true });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
