@@ -5,20 +5,10 @@
 // field-id maps that metastore/client.ts reads by the IDL's field ids.
 import net from 'node:net';
 import { FlumeError } from '../../../../core/errors.js';
+import { T as TType } from '../../../rpc/thrift/protocol.js';
 
-export const enum TType {
-  BOOL = 2,
-  BYTE = 3,
-  DOUBLE = 4,
-  I16 = 6,
-  I32 = 8,
-  I64 = 10,
-  STRING = 11,
-  STRUCT = 12,
-  MAP = 13,
-  SET = 14,
-  LIST = 15,
-}
+/** Thrift's type ids (binary protocol numbering), shared with the thrift source/sink's codec. */
+export { TType };
 
 /** A value to encode, tagged with its Thrift type. */
 export type TValue =
