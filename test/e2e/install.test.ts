@@ -70,9 +70,10 @@ describe('npm pack + npm install -g', () => {
     expect(await exited).toBe(0);
 
     const unit = readFileSync(path.join(ROOT, 'packaging', 'flume-ts.service'), 'utf8').replace(
-      '/usr/local/bin/flume-ng',
-      path.join(bin, 'flume-ng'),
+      /^ExecStart=\/usr\/local\/bin\/flume-ng /m,
+      `ExecStart=${path.join(bin, 'flume-ng')} `,
     );
+    expect(unit).toContain(`ExecStart=${path.join(bin, 'flume-ng')} agent`);
     writeFileSync(path.join(dir, 'flume-ts.service'), unit);
     expect(execFileSync('systemd-analyze', ['verify', path.join(dir, 'flume-ts.service')], { encoding: 'utf8', stdio: 'pipe' })).toBe('');
   });
