@@ -58,6 +58,12 @@ public class HiveAcidCheck {
       types.add(f.getType());
     }
     JobConf job = new JobConf(conf);
+    // Hive's HiveInputFormat copies the table's properties into the job (Utilities.copyTablePropertiesToConf);
+    // OrcInputFormat only resolves ACID directories (delta_x_y, base_x) when "transactional" is true there.
+    // Without it, the table directory is listed as a plain (non-ACID) one and every delta directory is skipped.
+    for (java.util.Map.Entry<String, String> p : t.getParameters().entrySet()) {
+      job.set(p.getKey(), p.getValue());
+    }
     job.set(ValidTxnList.VALID_TXNS_KEY, txns.writeToString());
     job.set(ValidWriteIdList.VALID_WRITEIDS_KEY, writeIds.writeToString());
     job.set(IOConstants.COLUMNS, String.join(",", names));
