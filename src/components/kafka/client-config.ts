@@ -292,8 +292,8 @@ export function mapClient(o: MapOptions): ClientMapping {
     : s.kafka.sasl
       ? `User:${(s.kafka.sasl as { username?: string }).username ?? '?'}`
       : tlsOut
-      ? 'User:<subject of the client certificate>'
-      : 'User:ANONYMOUS';
+        ? 'User:<subject of the client certificate>'
+        : 'User:ANONYMOUS';
   return { kafka, tls: tlsOut, consumer, producer, ignored, errors, principal, ...(s.kerberos ? { kerberos: s.kerberos } : {}) };
 }
 

@@ -65,7 +65,26 @@ export function gssapiMechanism(spec: KafkaKerberosSpec, logger: Logger): Mechan
   };
 }
 
+/**
+ * kafkajs has sent the SaslHandshake when the mechanism runs and keeps the connection on failure: a failure on this
+ * side (no ticket, no key) would leave the broker expecting a token, and the next attempt's handshake would be refused
+ * ("not valid given the current SASL state"). An empty token makes the broker fail the exchange and close the
+ * connection, so the next attempt starts afresh.
+ */
+async function abandon(args: AuthenticationProviderArgs): Promise<void> {
+  await args.saslAuthenticate({ request: request(Buffer.alloc(0)), response }).catch(() => undefined);
+}
+
 async function authenticate(spec: KafkaKerberosSpec, logger: Logger, args: AuthenticationProviderArgs): Promise<void> {
+  try {
+    await exchange(spec, logger, args);
+  } catch (e) {
+    if (!(e instanceof FlumeError && e.message.includes('was refused by the broker'))) await abandon(args);
+    throw e;
+  }
+}
+
+async function exchange(spec: KafkaKerberosSpec, logger: Logger, args: AuthenticationProviderArgs): Promise<void> {
   const login = await kerberosLogin(spec.principal, spec.keytab, logger);
   const host = await brokerHostName(args.host);
   const target = `${spec.serviceName}@${host}`;

@@ -24,8 +24,12 @@ interface KerberosBroker {
   pid: number;
   ports: { plaintext: number; gssapi: number };
 }
-const { startKerberos } = (await import('../../../scripts/services/kafka.mjs')) as {
-  startKerberos(dir: string, kdc: { krb5conf: string; addPrincipal(n: string): { principal: string; keytab: string } }): Promise<KerberosBroker>;
+const harness = '../../../scripts/services/kafka.mjs';
+const { startKerberos } = (await import(harness)) as {
+  startKerberos(
+    dir: string,
+    kdc: { krb5conf: string; addPrincipal(n: string): { principal: string; keytab: string } },
+  ): Promise<KerberosBroker>;
 };
 const { stopPid } = (await import('../../../scripts/services/lib.mjs')) as { stopPid(pid: number, graceMs?: number): Promise<void> };
 
@@ -51,7 +55,7 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
   afterAll(async () => {
     if (broker) await stopPid(broker.pid, 15_000);
     await svc?.release();
-    if (!process.env.KEEP_GSSAPI_DIR) fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 
   const client = (principal: string, keytab: string, prefix: string) => ({
