@@ -154,6 +154,10 @@ const IGNORED: Record<string, string> = {
   'sasl.login.callback.handler.class': 'Java classes cannot run in Node.js',
   'sasl.client.callback.handler.class': 'Java classes cannot run in Node.js',
   'sasl.login.class': 'Java classes cannot run in Node.js',
+  'sasl.kerberos.kinit.cmd': 'the keytab login gets and renews tickets through MIT Kerberos (libkrb5), not kinit',
+  'sasl.kerberos.ticket.renew.window.factor': 'libkrb5 gets a new ticket from the keytab after half its lifetime',
+  'sasl.kerberos.ticket.renew.jitter': 'libkrb5 gets a new ticket from the keytab after half its lifetime',
+  'sasl.kerberos.min.time.before.relogin': 'libkrb5 gets a new ticket from the keytab after half its lifetime',
 };
 
 function int(key: string, v: string, errors: ClientMapping['errors']): number | undefined {

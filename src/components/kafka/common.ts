@@ -91,7 +91,9 @@ export function secretProps(role: Role): Record<string, PropSpec<string, false>>
   return {
     [`${p}sasl.jaas.config`]: prop.string({
       secret: true,
-      doc: 'JAAS line with username and password for SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512.',
+      doc:
+        'JAAS line: username and password for SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512; for GSSAPI (Kerberos) ' +
+        'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="…" principal="…";',
     }),
     [`${p}ssl.keystore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 keystore.' }),
     [`${p}ssl.key.password`]: prop.string({ secret: true, doc: 'Passphrase of the private key in a PEM keystore.' }),
