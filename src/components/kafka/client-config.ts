@@ -23,6 +23,7 @@ const COMPRESSION: Record<string, CompressionTypes> = {
 import { RangeAssigner } from './range-assignor.js';
 import { FlumeError } from '../../core/errors.js';
 import { pkcs12Certificates } from '../rpc/tls.js';
+import { systemProperty } from '../../core/system-properties.js';
 import type { KafkaKerberosSpec } from './gssapi.js';
 
 export type Role = 'consumer' | 'producer';
@@ -187,6 +188,24 @@ export function parseJaas(text: string): { module: string; options: Record<strin
   let g: RegExpExecArray | null;
   while ((g = re.exec(rest))) options[g[1]!] = g[2] !== undefined ? g[2].replace(/\\(.)/g, '$1') : g[3]!;
   return { module: m[1]!, options };
+}
+
+/**
+ * Java's JAAS file (-Djava.security.auth.login.config): the first login module of section `name`, or a message saying
+ * why not (file unreadable, no such section). Comments (Java's // and /* *\/) are skipped.
+ */
+export function jaasFileSection(file: string, name: string): ReturnType<typeof parseJaas> | string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return `cannot read the JAAS file ${file} (-Djava.security.auth.login.config): ${(e as Error).message}`;
+  }
+  text = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const re = /([\w.-]+)\s*\{([\s\S]*?)\}\s*;/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) if (m[1] === name) return parseJaas(m[2]!);
+  return `the JAAS file ${file} (-Djava.security.auth.login.config) has no ${name} section`;
 }
 
 /** The mapping being built for one client, shared by the key mappers. */
@@ -545,13 +564,23 @@ const KRB5_JAAS =
  */
 function mapGssapi(s: MapState): void {
   const key = s.K('sasl.jaas.config');
-  const j = s.jaas === undefined ? undefined : parseJaas(s.jaas);
-  if (s.jaas === undefined) {
-    s.errors.push({
-      key,
-      message: `GSSAPI needs ${key} with a keytab login (a JAAS file, -Djava.security.auth.login.config, is not read): ${KRB5_JAAS}`,
-    });
-    return;
+  let j: ReturnType<typeof parseJaas>;
+  if (s.jaas !== undefined) j = parseJaas(s.jaas);
+  else {
+    const file = systemProperty('java.security.auth.login.config');
+    if (file === undefined) {
+      s.errors.push({
+        key,
+        message: `GSSAPI needs ${key} (or -Djava.security.auth.login.config with a KafkaClient section) with a keytab login: ${KRB5_JAAS}`,
+      });
+      return;
+    }
+    const r = jaasFileSection(file, 'KafkaClient');
+    if (typeof r === 'string') {
+      s.errors.push({ key, message: r });
+      return;
+    }
+    j = r;
   }
   if (!j || !/Krb5LoginModule$/.test(j.module)) {
     s.errors.push({ key, message: `GSSAPI needs com.sun.security.auth.module.Krb5LoginModule, e.g. ${KRB5_JAAS}` });

@@ -9,6 +9,7 @@ import { kafkaSource } from '../../../src/components/sources/kafka.js';
 import { kafkaChannel } from '../../../src/components/channels/kafka.js';
 import { parseComponent } from '../../../src/config/component-props.js';
 import { propMap } from '../../support/context.js';
+import { setSystemProperties } from '../../../src/core/system-properties.js';
 
 const map = (role: 'consumer' | 'producer', props: Record<string, string>, extra = {}) =>
   mapClient({ role, bootstrapServers: 'h1:9092, h2:9093', props, prefix: `kafka.${role}.`, ...extra });
@@ -170,6 +171,30 @@ describe('Kafka client property mapping', () => {
       'sasl.jaas.config': 'com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true;',
     });
     expect(cache.errors[0]!.message).toMatch(/keytab only/);
+  });
+
+  it('GSSAPI without sasl.jaas.config reads the KafkaClient section of -Djava.security.auth.login.config', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-jaas-'));
+    const file = path.join(dir, 'jaas.conf');
+    fs.writeFileSync(
+      file,
+      '// the agent\nClient {\n  com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/zk.keytab" principal="zk@R";\n};\n' +
+        '/* Kafka */ KafkaClient {\n  com.sun.security.auth.module.Krb5LoginModule required\n  useKeyTab=true\n  storeKey=true\n' +
+        '  keyTab="/etc/k/flume.keytab"\n  principal="flume@EX.COM"\n  serviceName="kafka";\n};\n',
+    );
+    try {
+      setSystemProperties({ 'java.security.auth.login.config': file });
+      const g = map('consumer', { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'GSSAPI' });
+      expect(g.errors).toEqual([]);
+      expect(g.kerberos).toEqual({ principal: 'flume@EX.COM', keytab: '/etc/k/flume.keytab', serviceName: 'kafka' });
+      fs.writeFileSync(file, 'Client { x required; };');
+      expect(map('consumer', { 'security.protocol': 'SASL_PLAINTEXT' }).errors[0]!.message).toMatch(/has no KafkaClient section/);
+      setSystemProperties({ 'java.security.auth.login.config': path.join(dir, 'nope.conf') });
+      expect(map('consumer', { 'security.protocol': 'SASL_PLAINTEXT' }).errors[0]!.message).toMatch(/cannot read the JAAS file/);
+    } finally {
+      setSystemProperties({});
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects what kafkajs cannot do, without printing secrets', () => {

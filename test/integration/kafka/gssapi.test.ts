@@ -16,9 +16,9 @@ import { resetKerberosLoginForTests } from '../../../src/components/shared/kerbe
 import { withTransaction } from '../../../src/core/channel.js';
 import { createEvent, type Event } from '../../../src/core/event.js';
 import { create, drain, memory } from '../../support/context.js';
-import { tmpDir } from '../../support/agent-process.js';
+import { freePort, sendLines, startAgent, tmpDir, waitFor, type AgentProcess } from '../../support/agent-process.js';
 import { type Services, useServices } from '../../support/services.js';
-import { createTopic, TestProcessor, uniqueName, until } from './helpers.js';
+import { createTopic, readTopic, TestProcessor, uniqueName, until } from './helpers.js';
 
 interface KerberosBroker {
   pid: number;
@@ -52,7 +52,9 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
     flume = svc.kdc.addPrincipal('flume');
     kafka = new Kafka({ brokers: [`127.0.0.1:${broker.ports.plaintext}`], logLevel: logLevel.NOTHING, retry: { retries: 10 } });
   }, 180_000);
+  const agents: AgentProcess[] = [];
   afterAll(async () => {
+    await Promise.all(agents.map((a) => a.stop('SIGKILL')));
     if (broker) await stopPid(broker.pid, 15_000);
     await svc?.release();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -145,5 +147,43 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
     const text = logs.join('');
     expect(text).not.toContain(key.toString('base64').slice(8, 40));
     expect(text).not.toContain(key.toString('hex').slice(16, 80));
+  }, 120_000);
+
+  it('the agent: a KafkaClient section of -Djava.security.auth.login.config drives the login (netcat → Kafka sink)', async () => {
+    const topic = uniqueName('gss-agent');
+    await createTopic(kafka, topic, 1);
+    const jaasFile = path.join(dir, 'kafka_client_jaas.conf');
+    fs.writeFileSync(
+      jaasFile,
+      `KafkaClient {\n  com.sun.security.auth.module.Krb5LoginModule required\n  useKeyTab=true\n  storeKey=true\n` +
+        `  keyTab="${flume.keytab}"\n  principal="${flume.principal}";\n};\n`,
+    );
+    const port = await freePort();
+    const conf = `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = ${port}
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = org.apache.flume.sink.kafka.KafkaSink
+a1.sinks.k1.channel = c1
+a1.sinks.k1.kafka.bootstrap.servers = 127.0.0.1:${broker.ports.gssapi}
+a1.sinks.k1.kafka.topic = ${topic}
+a1.sinks.k1.kafka.producer.security.protocol = SASL_PLAINTEXT
+a1.sinks.k1.kafka.producer.sasl.mechanism = GSSAPI
+a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
+`;
+    const agent = startAgent(conf, [`-Djava.security.auth.login.config=${jaasFile}`]);
+    agents.push(agent);
+    await waitFor(async () => (await sendLines(port, ['a']).catch(() => undefined)) !== undefined, 'agent netcat port', 60_000, 100);
+    await sendLines(
+      port,
+      Array.from({ length: 19 }, (_, i) => `line-${i}`),
+    );
+    const got = await readTopic(kafka, topic, 20, 60_000);
+    expect(got.length).toBe(20);
+    expect(agent.stderr()).not.toMatch(/FLUME_CONFIG/);
   }, 120_000);
 });
