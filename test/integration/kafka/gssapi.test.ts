@@ -186,4 +186,31 @@ a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
     expect(got.length).toBe(20);
     expect(agent.stderr()).not.toMatch(/FLUME_CONFIG/);
   }, 120_000);
+
+  it('the agent with a principal the KDC does not know: logs an error naming it and keeps running', async () => {
+    const port = await freePort();
+    const conf = `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = ${port}
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = org.apache.flume.sink.kafka.KafkaSink
+a1.sinks.k1.channel = c1
+a1.sinks.k1.kafka.bootstrap.servers = 127.0.0.1:${broker.ports.gssapi}
+a1.sinks.k1.kafka.topic = ${uniqueName('gss-nosuch')}
+a1.sinks.k1.kafka.producer.security.protocol = SASL_PLAINTEXT
+a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
+a1.sinks.k1.kafka.producer.sasl.jaas.config = ${krb5Jaas(flume.keytab, `intruder@${svc.kdc.realm}`)}
+`;
+    const agent = startAgent(conf);
+    agents.push(agent);
+    await waitFor(async () => (await sendLines(port, ['x']).catch(() => undefined)) !== undefined, 'agent netcat port', 60_000, 100);
+    await waitFor(() => /intruder@FLUME\.TEST.*(keytab|KDC)/.test(agent.stderr()), 'the error naming the principal', 60_000, 100);
+    // still up: netcat still takes events
+    expect(await sendLines(port, ['y'])).toEqual(['OK']);
+    expect(agent.child.exitCode).toBeNull();
+  }, 120_000);
 });
