@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Kafka, logLevel } from 'kafkajs';
 import { pino, type Logger } from 'pino';
+import { kafkaChannel, type KafkaChannel } from '../../../src/components/channels/kafka.js';
 import { kafkaSink, type KafkaSink } from '../../../src/components/sinks/kafka.js';
 import { kafkaSource, type KafkaSource } from '../../../src/components/sources/kafka.js';
 import { resetKerberosLoginForTests } from '../../../src/components/shared/kerberos.js';
@@ -117,6 +118,38 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
       await src.stop();
     }
     expect(new Set(got.map((e) => e.body.toString())).size).toBe(N);
+  }, 120_000);
+
+  it('the Kafka channel: put and take through the GSSAPI listener', async () => {
+    resetKerberosLoginForTests();
+    const topic = uniqueName('gss-ch');
+    await createTopic(kafka, topic, 1);
+    const kc = create(
+      kafkaChannel,
+      {
+        'kafka.bootstrap.servers': `127.0.0.1:${broker.ports.gssapi}`,
+        'kafka.topic': topic,
+        'kafka.consumer.group.id': uniqueName('gch'),
+        ...client(flume.principal, flume.keytab, 'kafka.producer.'),
+        ...client(flume.principal, flume.keytab, 'kafka.consumer.'),
+      },
+      { name: 'c9', logger },
+    ) as KafkaChannel;
+    await kc.start();
+    try {
+      await withTransaction(kc, (tx) => tx.putAll(Array.from({ length: 10 }, (_, i) => createEvent(`ch-${i}`))));
+      const taken: Event[] = [];
+      await until(async () => {
+        const tx = kc.begin();
+        taken.push(...(await tx.take(10)));
+        await tx.commit();
+        if (taken.length < 10) await kc.waitForEvents(200);
+        return taken.length >= 10;
+      }, 60_000);
+      expect(taken.map((e) => e.body.toString()).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `ch-${i}`).sort());
+    } finally {
+      await kc.stop();
+    }
   }, 120_000);
 
   it('a principal the KDC does not know, then a missing keytab: clear errors naming the principal, nothing lost', async () => {
