@@ -38,7 +38,7 @@ export async function start(dir) {
  * serves `waitPort`.
  * @param {string} dir
  * @param {{ controllerPort: number, listeners: string[], protocolMap: string[], waitPort: number, extra?: string[],
- *   scram?: string[] }} o
+ *   scram?: string[], jvmExtra?: string[] }} o
  */
 async function launch(dir, o) {
   const lib = ensureArtifacts('kafka');
@@ -58,6 +58,7 @@ async function launch(dir, o) {
     '-Djava.awt.headless=true',
     `-Dlog4j.configuration=file:${log4j}`,
     `-Dkafka.logs.dir=${logDir}`,
+    ...(o.jvmExtra ?? []),
     '-cp',
     cp(lib),
   ];
@@ -187,6 +188,42 @@ export async function startSecure(dir) {
     logs: { server: serverLog, stdout },
     ports: { plaintext: plain, ssl, saslSsl, controller: controllerPort },
     tls,
+    startMs: Date.now() - t0,
+  };
+}
+
+/**
+ * A private broker with a SASL_PLAINTEXT GSSAPI listener (Kerberos, against the harness's MIT KDC) beside a PLAINTEXT
+ * one (inter-broker, the tests' admin client); no authorizer. The broker's principal is kafka/localhost@<realm>: Java
+ * clients (and flume-ts) connecting to 127.0.0.1 name the service kafka/localhost (the address's host name).
+ * The caller stops `pid`.
+ * @param {string} dir
+ * @param {{ krb5conf: string, addPrincipal: (name: string) => { principal: string, keytab: string } }} kdc
+ */
+export async function startKerberos(dir, kdc) {
+  const t0 = Date.now();
+  fs.mkdirSync(dir, { recursive: true });
+  const broker = kdc.addPrincipal('kafka/localhost');
+  const [plain, gssapi, controllerPort] = await freePorts(3);
+  const { pid, serverLog, stdout } = await launch(dir, {
+    controllerPort,
+    listeners: [`PLAINTEXT://${HOST}:${plain}`, `SASL_PLAINTEXT://${HOST}:${gssapi}`],
+    protocolMap: ['PLAINTEXT:PLAINTEXT', 'SASL_PLAINTEXT:SASL_PLAINTEXT'],
+    waitPort: gssapi,
+    jvmExtra: [`-Djava.security.krb5.conf=${kdc.krb5conf}`, '-Dsun.security.krb5.debug=false'],
+    extra: [
+      'sasl.enabled.mechanisms=GSSAPI',
+      'sasl.kerberos.service.name=kafka',
+      'listener.name.sasl_plaintext.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required ' +
+        `useKeyTab=true storeKey=true keyTab="${broker.keytab}" principal="${broker.principal}";`,
+    ],
+  });
+  return {
+    pid,
+    dir,
+    logs: { server: serverLog, stdout },
+    ports: { plaintext: plain, gssapi, controller: controllerPort },
+    principal: broker.principal,
     startMs: Date.now() - t0,
   };
 }

@@ -426,7 +426,8 @@ export const kafkaChannel = defineComponent({
     'the range assignor). Records that are not Flume events are logged and skipped (Flume ' +
     'fails every take on them). The channel has no capacity: ChannelFillPercentage is Double.MAX_VALUE as in Flume, ' +
     'and ChannelSize is 0 (the agent does not wait on shutdown to drain a Kafka channel). Consumer and producer properties map as for the Kafka source and sink ' +
-    '(see there), so kafka.producer.compression.type writes gzip, snappy, lz4 or zstd batches and every codec is read; ' +
+    '(see there; with SASL GSSAPI the producer and consumer name the same principal and keytab, as every Kerberos ' +
+    'component of an agent must), so kafka.producer.compression.type writes gzip, snappy, lz4 or zstd batches and every codec is read; ' +
     'deprecated brokerList, topic, groupId and readSmallestOffset are read as in Flume; ' +
     'zookeeperConnect/migrateZookeeperOffsets are not supported.',
   properties: {

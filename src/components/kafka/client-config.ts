@@ -23,6 +23,8 @@ const COMPRESSION: Record<string, CompressionTypes> = {
 import { RangeAssigner } from './range-assignor.js';
 import { FlumeError } from '../../core/errors.js';
 import { pkcs12Certificates } from '../rpc/tls.js';
+import { systemProperty } from '../../core/system-properties.js';
+import type { KafkaKerberosSpec } from './gssapi.js';
 
 export type Role = 'consumer' | 'producer';
 
@@ -56,6 +58,8 @@ export interface ClientMapping {
   ignored: Array<{ key: string; reason: string }>;
   /** Settings we cannot honour (errors: the component is not created). */
   errors: Array<{ key: string; message: string }>;
+  /** SASL GSSAPI: the keytab login and the broker's service name (kafkaClient installs the mechanism). */
+  kerberos?: KafkaKerberosSpec;
   /** The principal the broker will see (for authorization messages; never a secret). */
   principal: string;
   /** The last authorization refusal the client logged (set by kafkaClient's log hook). */
@@ -111,7 +115,6 @@ const SILENT = new Set([
   'ssl.secure.random.implementation',
   'ssl.provider',
   'ssl.engine.factory.class',
-  'sasl.kerberos.service.name',
 ]);
 
 const PRODUCER_ONLY = new Set([
@@ -152,6 +155,10 @@ const IGNORED: Record<string, string> = {
   'sasl.login.callback.handler.class': 'Java classes cannot run in Node.js',
   'sasl.client.callback.handler.class': 'Java classes cannot run in Node.js',
   'sasl.login.class': 'Java classes cannot run in Node.js',
+  'sasl.kerberos.kinit.cmd': 'the keytab login gets and renews tickets through MIT Kerberos (libkrb5), not kinit',
+  'sasl.kerberos.ticket.renew.window.factor': 'libkrb5 gets a new ticket from the keytab after half its lifetime',
+  'sasl.kerberos.ticket.renew.jitter': 'libkrb5 gets a new ticket from the keytab after half its lifetime',
+  'sasl.kerberos.min.time.before.relogin': 'libkrb5 gets a new ticket from the keytab after half its lifetime',
 };
 
 function int(key: string, v: string, errors: ClientMapping['errors']): number | undefined {
@@ -183,6 +190,24 @@ export function parseJaas(text: string): { module: string; options: Record<strin
   return { module: m[1]!, options };
 }
 
+/**
+ * Java's JAAS file (-Djava.security.auth.login.config): the first login module of section `name`, or a message saying
+ * why not (file unreadable, no such section). Comments (Java's // and /* *\/) are skipped.
+ */
+export function jaasFileSection(file: string, name: string): ReturnType<typeof parseJaas> | string {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    return `cannot read the JAAS file ${file} (-Djava.security.auth.login.config): ${(e as Error).message}`;
+  }
+  text = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+  const re = /([\w.-]+)\s*\{([\s\S]*?)\}\s*;/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text))) if (m[1] === name) return parseJaas(m[2]!);
+  return `the JAAS file ${file} (-Djava.security.auth.login.config) has no ${name} section`;
+}
+
 /** The mapping being built for one client, shared by the key mappers. */
 interface MapState {
   readonly o: MapOptions;
@@ -197,6 +222,8 @@ interface MapState {
   protocol: string;
   mechanism?: string;
   jaas?: string;
+  serviceName?: string;
+  kerberos?: KafkaKerberosSpec;
   readonly tls: TlsSpec;
   disableFqdn: boolean;
 }
@@ -283,12 +310,14 @@ export function mapClient(o: MapOptions): ClientMapping {
   if (Object.keys(retry).length > 0) kafka.retry = retry;
   mapSasl(s);
   const tlsOut = mapTls(s);
-  const principal = s.kafka.sasl
-    ? `User:${(s.kafka.sasl as { username?: string }).username ?? '?'}`
-    : tlsOut
-      ? 'User:<subject of the client certificate>'
-      : 'User:ANONYMOUS';
-  return { kafka, tls: tlsOut, consumer, producer, ignored, errors, principal };
+  const principal = s.kerberos
+    ? `User:${s.kerberos.principal.split(/[/@]/)[0]}`
+    : s.kafka.sasl
+      ? `User:${(s.kafka.sasl as { username?: string }).username ?? '?'}`
+      : tlsOut
+        ? 'User:<subject of the client certificate>'
+        : 'User:ANONYMOUS';
+  return { kafka, tls: tlsOut, consumer, producer, ignored, errors, principal, ...(s.kerberos ? { kerberos: s.kerberos } : {}) };
 }
 
 /** Keys every client role shares (identity, security, timeouts, serdes); false when `key` is not one. */
@@ -308,6 +337,9 @@ function mapCommonKey(s: MapState, key: string, v: string): boolean {
       return true;
     case 'sasl.jaas.config':
       s.jaas = v;
+      return true;
+    case 'sasl.kerberos.service.name':
+      s.serviceName = v;
       return true;
     case 'ssl.endpoint.identification.algorithm':
       s.tls.verifyHostname = v.toLowerCase() === 'https';
@@ -480,39 +512,19 @@ function mapProducerKey(s: MapState, key: string, v: string): boolean {
   }
 }
 
-/** security.protocol SASL_*: sasl.mechanism and the JAAS username and password. */
+/** security.protocol SASL_*: sasl.mechanism and the JAAS username and password, or the Kerberos keytab login. */
 function mapSasl(s: MapState): void {
   const sasl = s.protocol === 'SASL_PLAINTEXT' || s.protocol === 'SASL_SSL';
   if (sasl) {
+    // Java's default sasl.mechanism is GSSAPI
     const mech = s.mechanism ?? 'GSSAPI';
-    if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mech)) {
-      s.errors.push({
-        key: s.K('sasl.mechanism'),
-        message:
-          s.mechanism === undefined
-            ? "security.protocol is SASL but sasl.mechanism is not set (Java's default GSSAPI/Kerberos is not supported); set PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512"
-            : `${mech} is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512`,
-      });
+    if (mech === 'GSSAPI') mapGssapi(s);
+    else if (!['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'].includes(mech)) {
+      s.errors.push({ key: s.K('sasl.mechanism'), message: `${mech} is not supported; use GSSAPI, PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512` });
     } else if (s.jaas === undefined) {
       s.errors.push({ key: s.K('sasl.jaas.config'), message: `${mech} needs ${s.K('sasl.jaas.config')} with username and password` });
     } else {
-      const j = parseJaas(s.jaas);
-      const expected = mech === 'PLAIN' ? 'PlainLoginModule' : 'ScramLoginModule';
-      if (!j || j.options.username === undefined || j.options.password === undefined) {
-        s.errors.push({
-          key: s.K('sasl.jaas.config'),
-          message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)`,
-        });
-      } else {
-        if (!j.module.endsWith(expected)) {
-          s.errors.push({
-            key: s.K('sasl.jaas.config'),
-            message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})`,
-          });
-        }
-        const m = mech.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
-        s.kafka.sasl = { mechanism: m, username: j.options.username, password: j.options.password } as SASLOptions;
-      }
+      mapPassword(s, mech);
     }
   } else if (s.mechanism !== undefined || s.jaas !== undefined) {
     s.ignored.push({
@@ -520,6 +532,79 @@ function mapSasl(s: MapState): void {
       reason: `security.protocol is ${s.protocol}, so SASL is not used`,
     });
   }
+}
+
+/** PLAIN and SCRAM: username and password from the JAAS line. */
+function mapPassword(s: MapState, mech: string): void {
+  const j = parseJaas(s.jaas ?? '');
+  const expected = mech === 'PLAIN' ? 'PlainLoginModule' : 'ScramLoginModule';
+  if (!j || j.options.username === undefined || j.options.password === undefined) {
+    s.errors.push({
+      key: s.K('sasl.jaas.config'),
+      message: `cannot read username and password from it (expected: org.apache.kafka.common.security.${mech === 'PLAIN' ? 'plain' : 'scram'}.${expected} required username="…" password="…";)`,
+    });
+    return;
+  }
+  if (!j.module.endsWith(expected)) {
+    s.errors.push({
+      key: s.K('sasl.jaas.config'),
+      message: `login module ${j.module} does not match sasl.mechanism ${mech} (expected …${expected})`,
+    });
+  }
+  const m = mech.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  s.kafka.sasl = { mechanism: m, username: j.options.username, password: j.options.password } as SASLOptions;
+}
+
+const KRB5_JAAS =
+  'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab="/path/flume.keytab" principal="flume/host@REALM";';
+
+/**
+ * GSSAPI: Krb5LoginModule with useKeyTab=true, keyTab and principal (the keytab login); the service name from
+ * sasl.kerberos.service.name or the JAAS option serviceName, as Java's client reads it (no default: Java refuses too).
+ */
+function mapGssapi(s: MapState): void {
+  const key = s.K('sasl.jaas.config');
+  let j: ReturnType<typeof parseJaas>;
+  if (s.jaas !== undefined) j = parseJaas(s.jaas);
+  else {
+    const file = systemProperty('java.security.auth.login.config');
+    if (file === undefined) {
+      s.errors.push({
+        key,
+        message: `GSSAPI needs ${key} (or -Djava.security.auth.login.config with a KafkaClient section) with a keytab login: ${KRB5_JAAS}`,
+      });
+      return;
+    }
+    const r = jaasFileSection(file, 'KafkaClient');
+    if (typeof r === 'string') {
+      s.errors.push({ key, message: r });
+      return;
+    }
+    j = r;
+  }
+  if (!j || !/Krb5LoginModule$/.test(j.module)) {
+    s.errors.push({ key, message: `GSSAPI needs com.sun.security.auth.module.Krb5LoginModule, e.g. ${KRB5_JAAS}` });
+    return;
+  }
+  const o = j.options;
+  if ((o.useKeyTab ?? '').toLowerCase() !== 'true' || !o.keyTab || !o.principal) {
+    s.errors.push({
+      key,
+      message:
+        'GSSAPI logs in from a keytab only: set useKeyTab=true, keyTab="…" and principal="…" ' +
+        '(a ticket cache, useTicketCache=true, or a password prompt is not supported)',
+    });
+    return;
+  }
+  const serviceName = s.serviceName ?? o.serviceName;
+  if (!serviceName) {
+    s.errors.push({
+      key: s.K('sasl.kerberos.service.name'),
+      message: "GSSAPI needs the broker's Kerberos service name (the first part of its principal, usually kafka)",
+    });
+    return;
+  }
+  s.kerberos = { principal: o.principal, keytab: o.keyTab, serviceName };
 }
 
 /** security.protocol SSL / SASL_SSL: the truststore and keystore (PEM or PKCS12). */

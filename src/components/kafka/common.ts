@@ -6,6 +6,7 @@ import { escapeString } from '../shared/bucket-path.js';
 import { prop, subProperties, type PropSpec, type SpecProblem } from '../../config/spec.js';
 import { certificatePrincipal } from './auth-errors.js';
 import { installCodecs } from './codecs.js';
+import { gssapiMechanism } from './gssapi.js';
 import { mapClient, sslOption, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 
 /** kafkajs log lines go to the component's pino logger; kafkajs INFO chatter is demoted to debug. */
@@ -53,6 +54,7 @@ export function kafkaClient(m: ClientMapping, logger: Logger, where: string): Ka
   if (ssl && !m.kafka.sasl) m.principal = certificatePrincipal(ssl) ?? m.principal;
   return new Kafka({
     ...m.kafka,
+    ...(m.kerberos ? { sasl: gssapiMechanism(m.kerberos, logger) } : {}),
     ssl: ssl ?? false,
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator(logger, (text) => (m.recentAuthError = { text, at: Date.now() })),
@@ -89,7 +91,9 @@ export function secretProps(role: Role): Record<string, PropSpec<string, false>>
   return {
     [`${p}sasl.jaas.config`]: prop.string({
       secret: true,
-      doc: 'JAAS line with username and password for SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512.',
+      doc:
+        'JAAS line: username and password for SASL PLAIN / SCRAM-SHA-256 / SCRAM-SHA-512; for GSSAPI (Kerberos) ' +
+        'com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="…" principal="…";',
     }),
     [`${p}ssl.keystore.password`]: prop.string({ secret: true, doc: 'Password of a PKCS12 keystore.' }),
     [`${p}ssl.key.password`]: prop.string({ secret: true, doc: 'Passphrase of the private key in a PEM keystore.' }),

@@ -181,12 +181,14 @@ export const kafkaSink = defineComponent({
     "framings Kafka's Java client writes, read by Flume 1.11's Kafka source in a test; any other value is a configure " +
     'error), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
     'socket.connection.setup.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence (needs acks=all), ' +
-    'metadata.max.age.ms, client.id, security.protocol, sasl.mechanism (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), ' +
-    'sasl.jaas.config, ssl.truststore.* (PEM, or PKCS12 read through openssl), ssl.keystore.* (PEM or PKCS12), ssl.key.password, ' +
+    'metadata.max.age.ms, client.id, security.protocol, sasl.mechanism (GSSAPI, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512), ' +
+    'sasl.jaas.config (GSSAPI: Krb5LoginModule useKeyTab=true keyTab principal, the keytab login of the process; without it the ' +
+    'KafkaClient section of -Djava.security.auth.login.config), ' +
+    'sasl.kerberos.service.name, ssl.truststore.* (PEM, or PKCS12 read through openssl), ssl.keystore.* (PEM or PKCS12), ssl.key.password, ' +
     'ssl.endpoint.identification.algorithm, ssl.disableTLSHostnameVerification. Ignored with a warning: batch.size, ' +
     'linger.ms, buffer.memory, max.block.ms, max.request.size, delivery.timeout.ms, partitioner.*, transactional.id, ' +
     'interceptor.classes, ssl.cipher.suites, custom serializers, and unknown keys. An ACL refusal names the principal, ' +
-    'WRITE and the topic (with the kafka-acls command); the batch rolls back and is retried. JKS stores and GSSAPI/OAUTHBEARER are ' +
+    'WRITE and the topic (with the kafka-acls command); the batch rolls back and is retried. JKS stores, OAUTHBEARER and a GSSAPI login from a ticket cache are ' +
     'errors (Node.js cannot read JKS: convert to PEM/PKCS12). Keyed records use murmur2 like the Java client, so a key ' +
     'lands in the same partition either way. The kafka.topic escapes are the BucketPath escapes of Flume (as for hdfs.path). Deprecated brokerList, ' +
     'topic, batchSize and requiredAcks are read as in Flume.',

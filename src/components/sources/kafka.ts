@@ -278,7 +278,8 @@ export const kafkaSource = defineComponent({
     'latest), session.timeout.ms, heartbeat.interval.ms, max.poll.interval.ms, fetch.min.bytes, fetch.max.bytes, ' +
     'max.partition.fetch.bytes, fetch.max.wait.ms, isolation.level, client.rack, allow.auto.create.topics, ' +
     'metadata.max.age.ms, request.timeout.ms, retry.backoff.ms, client.id and the security properties ' +
-    '(security.protocol, sasl.mechanism PLAIN/SCRAM-SHA-256/SCRAM-SHA-512, sasl.jaas.config, ssl.truststore.* as PEM or PKCS12, ' +
+    '(security.protocol, sasl.mechanism GSSAPI/PLAIN/SCRAM-SHA-256/SCRAM-SHA-512, sasl.jaas.config (GSSAPI: Krb5LoginModule ' +
+    'useKeyTab=true keyTab principal), sasl.kerberos.service.name, ssl.truststore.* as PEM or PKCS12, ' +
     'ssl.keystore.* as PEM or PKCS12, ssl.key.password, ssl.endpoint.identification.algorithm, ' +
     'ssl.disableTLSHostnameVerification). Ignored with a warning: max.poll.records (batchSize rules), ' +
     'partition.assignment.strategy (flume-ts always uses Java\'s default RangeAssignor, protocol "range", so flume-ts and ' +

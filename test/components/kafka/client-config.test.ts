@@ -9,6 +9,7 @@ import { kafkaSource } from '../../../src/components/sources/kafka.js';
 import { kafkaChannel } from '../../../src/components/channels/kafka.js';
 import { parseComponent } from '../../../src/config/component-props.js';
 import { propMap } from '../../support/context.js';
+import { setSystemProperties } from '../../../src/core/system-properties.js';
 
 const map = (role: 'consumer' | 'producer', props: Record<string, string>, extra = {}) =>
   mapClient({ role, bootstrapServers: 'h1:9092, h2:9093', props, prefix: `kafka.${role}.`, ...extra });
@@ -145,6 +146,57 @@ describe('Kafka client property mapping', () => {
     expect(scram.tls).toEqual({ verifyHostname: true, truststore: { type: 'PEM', location: '/x/ca.pem' } });
   });
 
+  it('maps GSSAPI: Krb5LoginModule keyTab and principal, sasl.kerberos.service.name (or the JAAS serviceName)', () => {
+    const jaas =
+      'com.sun.security.auth.module.Krb5LoginModule required\n useKeyTab=true storeKey=true\n keyTab="/etc/k/flume.keytab"\n principal="flume/h1@EX.COM";';
+    const g = map('producer', {
+      'security.protocol': 'SASL_SSL',
+      'sasl.mechanism': 'GSSAPI',
+      'sasl.kerberos.service.name': 'kafka',
+      'sasl.jaas.config': jaas,
+    });
+    expect(g.errors).toEqual([]);
+    expect(g.kerberos).toEqual({ principal: 'flume/h1@EX.COM', keytab: '/etc/k/flume.keytab', serviceName: 'kafka' });
+    expect(g.principal).toBe('User:flume');
+    expect(g.kafka.sasl).toBeUndefined();
+    // Java's default mechanism is GSSAPI; the service name may come from the JAAS options
+    const d = map('consumer', { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.jaas.config': jaas.replace(';', ' serviceName="kfk";') });
+    expect(d.errors).toEqual([]);
+    expect(d.kerberos?.serviceName).toBe('kfk');
+    const noService = map('consumer', { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.jaas.config': jaas });
+    expect(noService.errors[0]).toMatchObject({ key: 'kafka.consumer.sasl.kerberos.service.name' });
+    const cache = map('consumer', {
+      'security.protocol': 'SASL_PLAINTEXT',
+      'sasl.kerberos.service.name': 'kafka',
+      'sasl.jaas.config': 'com.sun.security.auth.module.Krb5LoginModule required useTicketCache=true;',
+    });
+    expect(cache.errors[0]!.message).toMatch(/keytab only/);
+  });
+
+  it('GSSAPI without sasl.jaas.config reads the KafkaClient section of -Djava.security.auth.login.config', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-jaas-'));
+    const file = path.join(dir, 'jaas.conf');
+    fs.writeFileSync(
+      file,
+      '// the agent\nClient {\n  com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true keyTab="/zk.keytab" principal="zk@R";\n};\n' +
+        '/* Kafka */ KafkaClient {\n  com.sun.security.auth.module.Krb5LoginModule required\n  useKeyTab=true\n  storeKey=true\n' +
+        '  keyTab="/etc/k/flume.keytab"\n  principal="flume@EX.COM"\n  serviceName="kafka";\n};\n',
+    );
+    try {
+      setSystemProperties({ 'java.security.auth.login.config': file });
+      const g = map('consumer', { 'security.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism': 'GSSAPI' });
+      expect(g.errors).toEqual([]);
+      expect(g.kerberos).toEqual({ principal: 'flume@EX.COM', keytab: '/etc/k/flume.keytab', serviceName: 'kafka' });
+      fs.writeFileSync(file, 'Client { x required; };');
+      expect(map('consumer', { 'security.protocol': 'SASL_PLAINTEXT' }).errors[0]!.message).toMatch(/has no KafkaClient section/);
+      setSystemProperties({ 'java.security.auth.login.config': path.join(dir, 'nope.conf') });
+      expect(map('consumer', { 'security.protocol': 'SASL_PLAINTEXT' }).errors[0]!.message).toMatch(/cannot read the JAAS file/);
+    } finally {
+      setSystemProperties({});
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects what kafkajs cannot do, without printing secrets', () => {
     const gssapi = map('consumer', { 'security.protocol': 'SASL_PLAINTEXT' });
     expect(gssapi.errors[0]!.message).toMatch(/GSSAPI/);
@@ -277,7 +329,7 @@ describe('Kafka component specs', () => {
     });
     expect(r.ok).toBe(false);
     const text = JSON.stringify(r.diagnostics);
-    expect(text).toMatch(/GSSAPI is not supported/);
+    expect(text).toMatch(/GSSAPI logs in from a keytab only/);
     expect(text).toMatch(/linger.ms is ignored/);
     expect(text).not.toContain('hunter2');
     expect((kafkaSink.properties as Record<string, { secret?: boolean }>)['kafka.producer.sasl.jaas.config']!.secret).toBe(true);
