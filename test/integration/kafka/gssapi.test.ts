@@ -37,6 +37,26 @@ const { stopPid } = (await import('../../../scripts/services/lib.mjs')) as { sto
 const krb5Jaas = (keytab: string, principal: string) =>
   `com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true storeKey=true keyTab="${keytab}" principal="${principal}";`;
 
+/** netcat → memory → Kafka sink over the GSSAPI listener; `extra`: the sink's login line. */
+function agentConf(port: number, brokerPort: number, topic: string, extra: string): string {
+  return `a1.sources = r1
+a1.channels = c1
+a1.sinks = k1
+a1.sources.r1.type = netcat
+a1.sources.r1.bind = 127.0.0.1
+a1.sources.r1.port = ${port}
+a1.sources.r1.channels = c1
+a1.channels.c1.type = memory
+a1.sinks.k1.type = org.apache.flume.sink.kafka.KafkaSink
+a1.sinks.k1.channel = c1
+a1.sinks.k1.kafka.bootstrap.servers = 127.0.0.1:${brokerPort}
+a1.sinks.k1.kafka.topic = ${topic}
+a1.sinks.k1.kafka.producer.security.protocol = SASL_PLAINTEXT
+a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
+${extra}
+`;
+}
+
 describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
   let svc: Services<'kdc'>;
   let broker: KerberosBroker;
@@ -192,22 +212,7 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
         `  keyTab="${flume.keytab}"\n  principal="${flume.principal}";\n};\n`,
     );
     const port = await freePort();
-    const conf = `a1.sources = r1
-a1.channels = c1
-a1.sinks = k1
-a1.sources.r1.type = netcat
-a1.sources.r1.bind = 127.0.0.1
-a1.sources.r1.port = ${port}
-a1.sources.r1.channels = c1
-a1.channels.c1.type = memory
-a1.sinks.k1.type = org.apache.flume.sink.kafka.KafkaSink
-a1.sinks.k1.channel = c1
-a1.sinks.k1.kafka.bootstrap.servers = 127.0.0.1:${broker.ports.gssapi}
-a1.sinks.k1.kafka.topic = ${topic}
-a1.sinks.k1.kafka.producer.security.protocol = SASL_PLAINTEXT
-a1.sinks.k1.kafka.producer.sasl.mechanism = GSSAPI
-a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
-`;
+    const conf = agentConf(port, broker.ports.gssapi, topic, 'a1.sinks.k1.kafka.producer.sasl.mechanism = GSSAPI');
     const agent = startAgent(conf, [`-Djava.security.auth.login.config=${jaasFile}`]);
     agents.push(agent);
     await waitFor(async () => (await sendLines(port, ['a']).catch(() => undefined)) !== undefined, 'agent netcat port', 60_000, 100);
@@ -222,22 +227,12 @@ a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
 
   it('the agent with a principal the KDC does not know: logs an error naming it and keeps running', async () => {
     const port = await freePort();
-    const conf = `a1.sources = r1
-a1.channels = c1
-a1.sinks = k1
-a1.sources.r1.type = netcat
-a1.sources.r1.bind = 127.0.0.1
-a1.sources.r1.port = ${port}
-a1.sources.r1.channels = c1
-a1.channels.c1.type = memory
-a1.sinks.k1.type = org.apache.flume.sink.kafka.KafkaSink
-a1.sinks.k1.channel = c1
-a1.sinks.k1.kafka.bootstrap.servers = 127.0.0.1:${broker.ports.gssapi}
-a1.sinks.k1.kafka.topic = ${uniqueName('gss-nosuch')}
-a1.sinks.k1.kafka.producer.security.protocol = SASL_PLAINTEXT
-a1.sinks.k1.kafka.producer.sasl.kerberos.service.name = kafka
-a1.sinks.k1.kafka.producer.sasl.jaas.config = ${krb5Jaas(flume.keytab, `intruder@${svc.kdc.realm}`)}
-`;
+    const conf = agentConf(
+      port,
+      broker.ports.gssapi,
+      uniqueName('gss-nosuch'),
+      `a1.sinks.k1.kafka.producer.sasl.jaas.config = ${krb5Jaas(flume.keytab, `intruder@${svc.kdc.realm}`)}`,
+    );
     const agent = startAgent(conf);
     agents.push(agent);
     await waitFor(async () => (await sendLines(port, ['x']).catch(() => undefined)) !== undefined, 'agent netcat port', 60_000, 100);
