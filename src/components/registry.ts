@@ -52,6 +52,7 @@ import { thriftSink } from './sinks/thrift.js';
 import { elasticsearchSink } from './sinks/elasticsearch/index.js';
 import { httpSink } from './sinks/http.js';
 import { asyncHbaseSink, hbase2Sink, hbaseSink } from './sinks/hbase/index.js';
+import { hiveSink } from './sinks/hive/index.js';
 import { scribeSource } from './sources/scribe/index.js';
 
 export const builtinSpecs: readonly AnySpec[] = [
@@ -86,6 +87,7 @@ export const builtinSpecs: readonly AnySpec[] = [
   httpSink,
   hbaseSink,
   hbase2Sink,
+  hiveSink,
   asyncHbaseSink,
   ircSink,
   // interceptors

@@ -23,6 +23,10 @@ export const ERROR_CODES = {
   FLUME_HDFS_RENAME: 'HDFS refused to rename a finished .tmp file to its final name',
   FLUME_HIVE_TYPE: 'a Hive table column has a type the hive sink cannot write (array, map, union) or a malformed type string',
   FLUME_HIVE_METASTORE: 'a Hive metastore Thrift call failed, timed out or was refused (the message names host:port and method)',
+  FLUME_HIVE_SERIALIZATION: 'a hive sink event body the serde cannot read (malformed JSON, not an object); logged and skipped, as Flume',
+  FLUME_HIVE_SERIALIZER: 'the hive sink serializer does not fit the table (a serializer.fieldnames name that is no column, too many names)',
+  FLUME_HIVE_TXN:
+    'a Hive transaction batch failed: lock not acquired, heartbeat found aborted transactions, batch used up or writer closed',
   FLUME_HIVE_TABLE: 'a hive sink table cannot take streamed rows (not transactional, not bucketed, wrong partition values)',
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_KERBEROS:
