@@ -10,6 +10,7 @@
 // Add s2 (file channel) / s3 (avro two-tier) as further entries; a scenario that needs a second agent process
 // (s3) can return `tiers: [{ name, config }]` later — run.mjs starts `config` for the single-tier ones.
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +36,47 @@ function hdfsSink(c, batch) {
     'a1.sinks.k1.hdfs.rollSize = 0',
     'a1.sinks.k1.hdfs.rollCount = 10000',
     `a1.sinks.k1.hdfs.webhdfs.address = ${h.host}:${h.ports.http}`,
+  ].join('\n');
+}
+
+/** The harness's running Hive metastore and HDFS (`npm run services -- start hive` first). */
+function hiveService() {
+  const h = liveService('hive');
+  const d = liveService('hdfs');
+  if (!h || !d) throw new Error('hive scenarios need a running Hive metastore: npm run services -- start hive');
+  return { metastore: `thrift://${h.host}:${h.ports.thrift}`, hdfs: d };
+}
+
+/** A transactional one-bucket table per run (created through the sink's own metastore client, from dist/). @param {Ctx} c */
+function hivePrepare(c) {
+  const { metastore, hdfs } = hiveService();
+  const table = benchTable(c);
+  const script = `
+    const { MetastoreClient } = await import(${JSON.stringify(path.resolve(import.meta.dirname, '..', 'dist/components/sinks/hive/metastore/client.js'))});
+    const ms = new MetastoreClient(${JSON.stringify(metastore)}, 60000);
+    const wh = 'hdfs://${hdfs.host}:${hdfs.ports.rpc}/warehouse/logsdb.db';
+    await ms.createDatabase('logsdb', wh);
+    await ms.createTable({ db: 'logsdb', table: '${table}', location: wh + '/${table}', cols: [{ name: 'line', type: 'string' }],
+      buckets: { n: 1, cols: ['line'] }, parameters: { transactional: 'true' } });
+    ms.close();`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`creating the hive bench table failed: ${r.stderr}`);
+}
+
+/** The hive sink (DELIMITED, one string column) into the table of hivePrepare. @param {Ctx} c @param {number} batch */
+function hiveSink(c, batch) {
+  const { metastore, hdfs } = hiveService();
+  return [
+    'a1.sinks.k1.type = hive',
+    `a1.sinks.k1.hive.metastore = ${metastore}`,
+    'a1.sinks.k1.hive.database = logsdb',
+    `a1.sinks.k1.hive.table = ${benchTable(c)}`,
+    'a1.sinks.k1.serializer = DELIMITED',
+    'a1.sinks.k1.serializer.fieldnames = line',
+    `a1.sinks.k1.batchSize = ${batch}`,
+    `a1.sinks.k1.hive.webhdfs.address = ${hdfs.host}:${hdfs.ports.http}`,
+    '# the memory channel must take a whole batch',
+    `a1.channels.c1.transactionCapacity = ${Math.max(batch, 10000)}`,
   ].join('\n');
 }
 
@@ -388,6 +430,21 @@ export const SCENARIOS = {
     load: { kind: 'netcat', lineSize: 100 },
     prepare: (c) => void hbaseToolSync(hbaseQuorum(), ['create', benchTable(c), 'cf']),
     config: (c) => netcatMemory(c, { sink: hbaseSink(c, 1000) }),
+    verify: 'counters',
+  },
+  'hive-1000': {
+    description:
+      'netcat (ack-every-event=false) → memory → hive (DELIMITED, one string column, 1 bucket, batchSize 1000; the harness Hive 4 metastore + HDFS), 100-byte lines (flume-ts only: no Flume Hive client for Hive 4, docs/hive.md)',
+    load: { kind: 'netcat', lineSize: 100 },
+    prepare: (c) => hivePrepare(c),
+    config: (c) => netcatMemory(c, { sink: hiveSink(c, 1000) }),
+    verify: 'counters',
+  },
+  'hive-15000': {
+    description: 'hive-1000 with batchSize = 15000 (Flume\'s default)',
+    load: { kind: 'netcat', lineSize: 100 },
+    prepare: (c) => hivePrepare(c),
+    config: (c) => netcatMemory(c, { sink: hiveSink(c, 15000) }),
     verify: 'counters',
   },
   h1: {
