@@ -441,7 +441,7 @@ export const SCENARIOS = {
     verify: 'counters',
   },
   'hive-15000': {
-    description: 'hive-1000 with batchSize = 15000 (Flume\'s default)',
+    description: "hive-1000 with batchSize = 15000 (Flume's default)",
     load: { kind: 'netcat', lineSize: 100 },
     prepare: (c) => hivePrepare(c),
     config: (c) => netcatMemory(c, { sink: hiveSink(c, 15000) }),
