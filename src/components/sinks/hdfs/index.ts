@@ -114,6 +114,15 @@ export const hdfsSink = defineComponent({
         '1 = one at a time, as Flume; 0 (default) = enough for about 100000 events in flight (100000 / hdfs.batchSize, at least 64). ' +
         "The channel's capacity bounds it too: events in flight are taken but not yet committed.",
     }),
+    'hdfs.webhdfs.createLingerMs': prop.int({
+      default: 1000,
+      min: 0,
+      doc:
+        'flume-ts: while the channel has a backlog (full batches), how long the bytes of a file not yet created may wait so that the file ' +
+        'goes to HDFS in one CREATE instead of a CREATE and APPENDs (each APPEND costs a DataNode open and close). ' +
+        'Held transactions commit only once their bytes are in HDFS. Bytes are shipped at once when the channel runs dry, the file rolls ' +
+        'or the transaction window is full. 0 = ship every batch at once.',
+    }),
     'hdfs.webhdfs.user': prop.string({
       doc: 'flume-ts: user.name for WebHDFS simple authentication (default: $HADOOP_USER_NAME, else the OS user).',
     }),
@@ -275,6 +284,7 @@ export const hdfsSink = defineComponent({
       callTimeoutMs,
       parallelism: c['hdfs.threadsPoolSize'],
       transactionsInFlight: transactionsInFlight(c['hdfs.webhdfs.transactionsInFlight'], c['hdfs.batchSize']),
+      createLingerMs: c['hdfs.webhdfs.createLingerMs'],
       newFormat,
       validate: fileType === 'SequenceFile' ? SequenceFileFormat.validate : undefined,
     });
