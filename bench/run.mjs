@@ -142,6 +142,14 @@ function countAt(s, t) {
   return s[s.length - 1][1];
 }
 
+/** Rates over consecutive `step` ms slices from t0. @param {Array<[number, number]>} s @param {number} t0 @param {number} step */
+function rates(s, t0, step) {
+  const out = [];
+  const end = s.length ? s[s.length - 1][0] : t0;
+  for (let t = t0; t + step <= end; t += step) out.push(Math.round(((countAt(s, t + step) - countAt(s, t)) * 1000) / step));
+  return out;
+}
+
 /**
  * Reads every file_roll output file (streamed in 16 MiB blocks: outputs run to several GB) and checks
  * sequence numbers 0..sent-1.
@@ -349,6 +357,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     sampling = false;
     await sampler;
     samples.push([Date.now(), final]);
+    // events/s per 5 s from the generator's start (warm-up included): shows whether the agent reached a plateau
+    result.timeline = rates(samples, ev.start.t, 5000);
 
     const wStart = ev.measure.t;
     const wEnd = done.t;

@@ -411,6 +411,13 @@ export const SCENARIOS = {
     config: (c) => netcatMemory(c, { sink: `${hdfsSink(c, 100)}\na1.sinks.k1.hdfs.webhdfs.transactionsInFlight = 64` }),
     verify: 'counters',
   },
+  'hdfs-100-linger0': {
+    description:
+      'hdfs-100 with hdfs.webhdfs.createLingerMs = 0 (every batch shipped at once, as before 2026-12-01 05:00; flume-ts only, Flume ignores it)',
+    load: { kind: 'netcat', lineSize: 100 },
+    config: (c) => netcatMemory(c, { sink: `${hdfsSink(c, 100)}\na1.sinks.k1.hdfs.webhdfs.createLingerMs = 0` }),
+    verify: 'counters',
+  },
   'hdfs-1000': {
     description: 'hdfs-100 with hdfs.batchSize = 1000',
     load: { kind: 'netcat', lineSize: 100 },

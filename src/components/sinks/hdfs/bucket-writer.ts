@@ -49,6 +49,8 @@ export interface BucketEnv {
   track(p: Promise<unknown>): void;
   /** A file to close later (abandoned or failed rename). */
   closeLater(job: CloseJob): void;
+  /** This writer holds bytes back for its file's CREATE (flush(true)); the sink calls release() later. */
+  holding?(writer: BucketWriter): void;
   now(): number;
 }
 
@@ -92,6 +94,8 @@ interface OpenFile {
   shipping?: Promise<void>;
   /** Waiters for the bytes that arrived while a request was in flight: they go in the next request. */
   next?: Deferred;
+  /** Waiters for bytes held back for the file's CREATE (nothing sent yet): flush(true), shipped by release(). */
+  held?: Deferred;
   /** A request failed: the file is abandoned; nothing more is shipped to it. */
   broken?: unknown;
 }
@@ -234,14 +238,17 @@ export class BucketWriter {
   /**
    * Flume's flush point: resolves when every byte appended so far is in HDFS (one CREATE/APPEND; bytes that arrive
    * while a request is in flight are shipped together in the next one). Rejects when HDFS did not take them.
+   * `hold`: a file not created yet keeps its bytes back (the promise waits) until release(), a roll or close, or a
+   * flush without `hold`, so that a file filled by a backlog goes to HDFS in one CREATE instead of a CREATE and
+   * APPENDs (an APPEND costs a DataNode open/close, several times a CREATE). Nothing commits before its bytes are in.
    */
-  flush(): Promise<void> {
+  flush(hold = false): Promise<void> {
     const waits = this.rolled;
     this.rolled = [];
     for (const f of this.batchFiles) {
       if (f === this.file) {
         f.format.sync();
-        waits.push(this.requestShip(f).then(() => this.armIdle(f)));
+        waits.push(this.requestShip(f, hold).then(() => this.armIdle(f)));
       } else if (f.broken !== undefined) {
         // abandoned after a failed request while this batch was being encoded
         waits.push(Promise.reject(f.broken));
@@ -252,19 +259,37 @@ export class BucketWriter {
     return waits.length === 1 ? waits[0]! : Promise.all(waits).then(() => undefined);
   }
 
-  private requestShip(f: OpenFile): Promise<void> {
+  private requestShip(f: OpenFile, hold = false): Promise<void> {
     if (f.broken !== undefined) return Promise.reject(f.broken);
     if (f.shipping) {
       f.next ??= deferred();
       return f.next.promise;
     }
-    return this.startShip(f);
+    if (hold && !f.created) {
+      if (!f.held) {
+        f.held = deferred();
+        this.env.holding?.(this);
+      }
+      return f.held.promise;
+    }
+    const held = f.held;
+    if (!held) return this.startShip(f);
+    f.held = undefined;
+    this.startShip(f).then(held.resolve, held.reject);
+    return held.promise;
+  }
+
+  /** Ships the bytes held back for the current file's CREATE (see flush), if any. */
+  release(): void {
+    const f = this.file;
+    if (f?.held) this.requestShip(f).catch(() => undefined); // the held waiters get the outcome
   }
 
   private startShip(f: OpenFile): Promise<void> {
     const data = f.format.take();
     if (data.length === 0 && f.created) return Promise.resolve();
     const p = (async () => {
+      const t0 = performance.now();
       try {
         if (!f.created) {
           await this.env.client.create(f.tmpPath, data);
@@ -274,6 +299,7 @@ export class BucketWriter {
           await this.env.client.append(f.tmpPath, data);
         }
         f.committedLength += data.length;
+        this.env.logger.debug({ file: f.tmpPath, bytes: data.length, ms: Math.round(performance.now() - t0) }, 'Written');
       } catch (err) {
         this.env.counter.increment('ConnectionFailedCount');
         f.broken = err;
@@ -323,11 +349,11 @@ export class BucketWriter {
     const files = new Set(this.batchFiles);
     if (this.file) files.add(this.file);
     for (const f of files) {
-      if (f.format.pendingLength === 0 && !f.next) continue;
+      if (f.format.pendingLength === 0 && !f.next && !f.held) continue;
       f.broken ??= err;
-      const waiting = f.next;
+      for (const waiting of [f.next, f.held]) waiting?.reject(err);
       f.next = undefined;
-      waiting?.reject(err);
+      f.held = undefined;
       if (this.file === f) {
         this.file = undefined;
         this.clearTimers();

@@ -41,7 +41,9 @@ export const hdfsSink = defineComponent({
     "Durability: each flush (the end of every transaction, before the commit) writes the batch with one CREATE or APPEND; WebHDFS answers after the DataNode pipeline acknowledged the bytes and closed the file, so a committed batch is on every replica and visible to readers — what Flume's hflush gives (neither fsyncs to disk, as hsync would).",
     'A failed write rolls the transaction back (the runner backs off and retries); the file is cut back to its last committed byte (TRUNCATE), renamed, and the retry writes a new file. In-use files left by a crash are renamed when the sink first writes to their bucket again (those whose name is `<inUsePrefix><filePrefix>.<digits>…<inUseSuffix>`; not done when both inUsePrefix and inUseSuffix are empty).',
     "Codecs: gzip (GzipCodec, .gz), default (DefaultCodec, .deflate) and deflate (DeflateCodec, .deflate) via node:zlib, snappy (SnappyCodec, .snappy; pure JS in Hadoop's block framing), for CompressedStream (one compressed member per flush, as Flume) and SequenceFile (BLOCK compression, as Flume). bzip2 (BZip2Codec, .bz2; through the system bzip2 program) and lz4 (Lz4Codec, .lz4; pure JS raw LZ4 blocks in Hadoop's block framing): Hadoop reads both without native libraries (checked with Hadoop 3.4's codecs). lzo and zstd are rejected at configuration time (Hadoop's ZStandardCodec needs the native libhadoop on the reading side, and Node 20 has no zstd).",
-    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 0 = enough for about 100000 events, at least 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume).',
+    'Accepted without effect: hdfs.minBlockReplicas (WebHDFS does not report the live pipeline, so no under-replication rolls), hdfs.rollTimerPoolSize, hdfs.useRawLocalFileSystem. hdfs.proxyUser is sent as WebHDFS `doas`. hdfs.threadsPoolSize is accepted (requests are asynchronous). flume-ts adds hdfs.webhdfs.transactionsInFlight (default 0 = enough for about 100000 events, at least 64): the next batches are taken and encoded while a request is on the wire, and their bytes share the next request of their file; each transaction still commits only when its own bytes are in HDFS (1 = strictly one at a time, as Flume). ' +
+      'flume-ts adds hdfs.webhdfs.createLingerMs (default 1000): while the channel has a backlog, the bytes of a file not yet created ' +
+      'wait (uncommitted) for its one CREATE, so that a file filled from a backlog costs one request instead of a CREATE and APPENDs; 0 = ship at once.',
     'An unknown hdfs.fileType, codec or serializer is a configuration error (Flume fails at the first event).',
     "Kerberos (hdfs.kerberosPrincipal + hdfs.kerberosKeytab, see docs/security.md): SPNEGO to the NameNode's HTTP/<canonical host> principal for delegation tokens (GETDELEGATIONTOKEN, renewer = the principal's first component), then `delegation=` on every NameNode and DataNode request, renewed at 3/4 of its lifetime and fetched again when renewal is refused; hdfs.proxyUser becomes `doas=` on the token request (the token then acts as that user). `_HOST` in the principal is this host's canonical name, and one principal and keytab per process as Flume (a second, different one is refused with Flume's message). The login is MIT Kerberos's client-keytab initiation (native `kerberos` module, loaded only when configured) into a private credential cache; it re-obtains tickets before they expire. Unlike Flume, a keytab that is missing or unusable at start is not a configuration error: the sink reports it (naming the principal and keytab) and retries, so the agent stays up.",
   ].join(' '),
@@ -113,6 +115,15 @@ export const hdfsSink = defineComponent({
         'flume-ts: transactions whose HDFS writes may overlap (their bytes share CREATE/APPEND requests; each still commits only when its own bytes are in HDFS). ' +
         '1 = one at a time, as Flume; 0 (default) = enough for about 100000 events in flight (100000 / hdfs.batchSize, at least 64). ' +
         "The channel's capacity bounds it too: events in flight are taken but not yet committed.",
+    }),
+    'hdfs.webhdfs.createLingerMs': prop.int({
+      default: 1000,
+      min: 0,
+      doc:
+        'flume-ts: while the channel has a backlog (full batches), how long the bytes of a file not yet created may wait ' +
+        'so that the file goes to HDFS in one CREATE instead of a CREATE and APPENDs (each APPEND costs a DataNode open and close). ' +
+        'Held transactions commit only once their bytes are in HDFS. Bytes are shipped at once when the channel runs dry, the file rolls ' +
+        'or the transaction window is full. 0 = ship every batch at once.',
     }),
     'hdfs.webhdfs.user': prop.string({
       doc: 'flume-ts: user.name for WebHDFS simple authentication (default: $HADOOP_USER_NAME, else the OS user).',
@@ -275,6 +286,7 @@ export const hdfsSink = defineComponent({
       callTimeoutMs,
       parallelism: c['hdfs.threadsPoolSize'],
       transactionsInFlight: transactionsInFlight(c['hdfs.webhdfs.transactionsInFlight'], c['hdfs.batchSize']),
+      createLingerMs: c['hdfs.webhdfs.createLingerMs'],
       newFormat,
       validate: fileType === 'SequenceFile' ? SequenceFileFormat.validate : undefined,
     });

@@ -40,6 +40,11 @@ export interface HdfsSinkOptions {
   validate?: (e: Event) => void;
   /** Transactions whose HDFS writes may overlap (flume-ts; 1 = Flume's one at a time). */
   transactionsInFlight: number;
+  /**
+   * While full batches keep coming, how long (ms) the bytes of a new file may be held back so that they reach HDFS
+   * in its one CREATE rather than a CREATE and APPENDs (flume-ts; 0 = ship every batch at once).
+   */
+  createLingerMs?: number;
   now?: () => number;
 }
 
@@ -79,6 +84,7 @@ export class HdfsSink extends AbstractSink {
   }
 
   override async stop(): Promise<void> {
+    this.releaseHeld();
     if (this.closerTimer) clearInterval(this.closerTimer);
     this.closerTimer = undefined;
     await this.settle();
@@ -246,6 +252,7 @@ export class HdfsSink extends AbstractSink {
         if (this.writers.get(bw.key) === bw) this.writers.delete(bw.key);
       },
       closeLater: (job) => this.closeLater(job),
+      holding: (bw) => this.holders.add(bw),
       track: (p) => {
         this.background.add(p);
         p.finally(() => this.background.delete(p)).catch(() => undefined);
@@ -294,6 +301,7 @@ export class HdfsSink extends AbstractSink {
    */
   override async process(): Promise<Status> {
     if (this.failure) return this.surfaceFailure();
+    if (this.inflight.size >= this.o.transactionsInFlight) this.releaseHeld();
     while (this.inflight.size >= this.o.transactionsInFlight) {
       // (one waiter, woken when any transaction settles: Promise.race over hundreds would pile up reactions)
       await new Promise<void>((resolve) => (this.slotFree = resolve));
@@ -301,16 +309,22 @@ export class HdfsSink extends AbstractSink {
     }
     const tx = this.channel.begin();
     const events = await this.takeBatch(tx);
+    const n = events?.length ?? 0;
+    // the channel ran dry: no more bytes are coming soon, ship what new files hold back (a partial batch ships
+    // them with its own bytes below)
+    if (n === 0) this.releaseHeld();
     if (!events) return 'BACKOFF';
-    const n = events.length;
     if (n === 0) {
       await tx.commit();
       return 'BACKOFF';
     }
     const seq = ++this.seq;
     let durable: Promise<void>;
+    const hold = this.mayHold(n);
     try {
-      ({ durable } = await this.mutex.run(() => this.encode(events)));
+      ({ durable } = await this.mutex.run(() => this.encode(events, hold)));
+      if (!hold) this.releaseHeld();
+      else if (this.holders.size > 0) this.lingerTimer ??= setTimeout(() => this.releaseHeld(), this.o.createLingerMs);
     } catch (err) {
       // nothing of this batch was encoded (or what was is abandoned): roll back at once
       await tx.rollback();
@@ -359,6 +373,32 @@ export class HdfsSink extends AbstractSink {
 
   private readonly inflight = new Set<Promise<void>>();
   private slotFree: (() => void) | undefined;
+  /** Bucket writers holding bytes back for a CREATE (flush(true)), and the timer that releases them. */
+  private readonly holders = new Set<BucketWriter>();
+  private lingerTimer: NodeJS.Timeout | undefined;
+
+  /**
+   * Whether a full batch may be held back for its new file's CREATE: only while the channel has a backlog (the batch
+   * is full), the window has room (a full window must ship, or nothing would commit) and overlap is on.
+   */
+  private mayHold(n: number): boolean {
+    return (
+      (this.o.createLingerMs ?? 0) > 0 &&
+      n >= this.o.batchSize &&
+      this.o.transactionsInFlight > 1 &&
+      this.inflight.size + 1 < this.o.transactionsInFlight
+    );
+  }
+
+  /** Ships every byte held back for a CREATE (channel dry, window full, linger over, stop). */
+  private releaseHeld(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    if (this.holders.size === 0) return;
+    const ws = [...this.holders];
+    this.holders.clear();
+    for (const w of ws) w.release();
+  }
   private failure: EventDeliveryError | undefined;
 
   private seq = 0;
@@ -385,6 +425,7 @@ export class HdfsSink extends AbstractSink {
 
   /** Waits for every transaction in flight (stop, tests). */
   async settle(): Promise<void> {
+    this.releaseHeld();
     while (this.inflight.size > 0) await Promise.all(this.inflight);
     await this.rollbackFailed();
   }
@@ -413,7 +454,7 @@ export class HdfsSink extends AbstractSink {
    * new buckets) for every event, so a bad event leaves nothing half-encoded; then the appends; then one flush ticket
    * per bucket. Returns the promise that resolves when all of the batch's bytes are in HDFS.
    */
-  private async encode(events: Event[]): Promise<{ durable: Promise<void> }> {
+  private async encode(events: Event[], hold = false): Promise<{ durable: Promise<void> }> {
     const targets = await this.targetsOf(events);
     const touched = new Set<BucketWriter>();
     const waits: Promise<void>[] = [];
@@ -428,7 +469,7 @@ export class HdfsSink extends AbstractSink {
         touched.add(w);
         i = end;
       }
-      for (const w of touched) waits.push(w.flush());
+      for (const w of touched) waits.push(w.flush(hold));
     } catch (err) {
       for (const w of touched) w.discardPending(err);
       throw err;

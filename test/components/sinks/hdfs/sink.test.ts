@@ -140,6 +140,79 @@ describe('HDFS sink: overlapping transactions', () => {
   });
 });
 
+describe('HDFS sink: bytes of a new file held for its CREATE while a backlog lasts', () => {
+  const until = async (ok: () => boolean) => {
+    for (const t0 = Date.now(); !ok() && Date.now() - t0 < 5000; ) await new Promise((r) => setTimeout(r, 5));
+  };
+  const writes = (s: Stub) => s.log.filter((l) => /^(CREATE|APPEND)/.test(l)).map((l) => l.split(' ')[0]);
+
+  it('a backlog that fills files gives one CREATE per file and no APPEND; nothing commits before its CREATE', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.rollCount': '30' });
+    await put(ch, 0, 100);
+    for (let i = 0; i < 3; i++) await sink.process();
+    // three full batches for the first file: held, nothing sent, nothing committed
+    expect(writes(stub)).toEqual([]);
+    expect(sink.counter.get('EventDrainSuccessCount')).toBe(0);
+    for (let i = 0; i < 7; i++) await sink.process();
+    await sink.settle();
+    expect(sink.counter.get('EventDrainSuccessCount')).toBe(100);
+    await sink.stop();
+    expect(writes(stub)).toEqual(['CREATE', 'CREATE', 'CREATE', 'CREATE']);
+    const files = [...stub.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, c]) => c.toString());
+    expect(files).toEqual([expected(0, 30), expected(30, 30), expected(60, 30), expected(90, 10)]);
+  });
+
+  it('a partial batch (the channel ran dry) ships what is held at once', async () => {
+    const { sink, ch, stub } = await setup();
+    await put(ch, 0, 25);
+    await sink.process();
+    await sink.process();
+    expect(writes(stub)).toEqual([]);
+    await sink.process(); // 5 events: the backlog is gone
+    await sink.settle();
+    expect(writes(stub)).toEqual(['CREATE']);
+    expect(sink.counter.get('EventDrainSuccessCount')).toBe(25);
+    await sink.stop();
+  });
+
+  it('held bytes are shipped after hdfs.webhdfs.createLingerMs even while full batches keep coming', async () => {
+    const { sink, ch, stub } = await setup({ 'hdfs.webhdfs.createLingerMs': '30' });
+    await put(ch, 0, 20);
+    await sink.process();
+    await sink.process();
+    expect(writes(stub)).toEqual([]);
+    await until(() => sink.counter.get('EventDrainSuccessCount') >= 20);
+    expect(sink.counter.get('EventDrainSuccessCount')).toBe(20);
+    expect(writes(stub)).toEqual(['CREATE']);
+    await sink.stop();
+  });
+
+  it('createLingerMs = 0 ships every batch at once, an already created file is never held, a full window ships', async () => {
+    const a = await setup({ 'hdfs.webhdfs.createLingerMs': '0' });
+    await put(a.ch, 0, 10);
+    await a.sink.process();
+    await until(() => writes(a.stub).length > 0);
+    expect(writes(a.stub)).toEqual(['CREATE']);
+    await a.sink.settle();
+    await a.sink.stop();
+    await a.stub.close();
+    const b = await setup({ 'hdfs.webhdfs.transactionsInFlight': '2', 'hdfs.webhdfs.createLingerMs': '600000' });
+    stub = b.stub;
+    await put(b.ch, 0, 30);
+    await b.sink.process(); // held
+    await b.sink.process(); // the window (2) is full with it: both batches go
+    await until(() => writes(b.stub).length > 0);
+    expect(writes(b.stub)).toEqual(['CREATE']);
+    await b.sink.settle();
+    expect(b.sink.counter.get('EventDrainSuccessCount')).toBe(20);
+    await b.sink.process(); // the file exists: an APPEND, never held
+    await until(() => writes(b.stub).length > 1);
+    expect(writes(b.stub)).toEqual(['CREATE', 'APPEND']);
+    await b.sink.settle();
+    await b.sink.stop();
+  });
+});
+
 describe('HDFS sink: batch encoding', () => {
   /** Files by name (final names after stop), contents as text. */
   const filesOf = (s: Stub) => [...s.files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, c]) => c.toString());
