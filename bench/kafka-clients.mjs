@@ -120,13 +120,11 @@ async function kafkajsWorker(op) {
 async function rdkafkaWorker(op) {
   const Kafka = createRequire(path.join(opt['rdkafka-dir'], 'package.json'))('node-rdkafka');
   if (op.startsWith('produce')) {
-    const producer = new Kafka.Producer({
-      'metadata.broker.list': opt.bootstrap,
-      'client.id': 'flume-ts',
-      dr_cb: true,
-      partitioner: 'murmur2_random', // Java's partitioner for keyed records
-      'request.required.acks': op === 'produce-all' ? -1 : 1,
-    });
+    // topic-level settings go in the second argument: node-rdkafka's default topic configuration overrides them there
+    const producer = new Kafka.Producer(
+      { 'metadata.broker.list': opt.bootstrap, 'client.id': 'flume-ts', dr_cb: true },
+      { partitioner: 'murmur2_random', 'request.required.acks': op === 'produce-all' ? -1 : 1 }, // murmur2: Java's
+    );
     await new Promise((res, rej) => producer.connect({}, (err) => (err ? rej(err) : res())));
     producer.setPollInterval(5);
     let waiting = 0;
