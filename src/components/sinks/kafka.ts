@@ -184,7 +184,8 @@ export const kafkaSink = defineComponent({
   compatibility: 'partial',
   summary: 'Publishes events to Kafka topics; commits the channel transaction once the brokers acknowledged (kafka.producer.acks).',
   notes:
-    'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +
+    'kafkajs 2.2.4 client; -Dflume-ts.kafka.client=rdkafka switches a sink without TLS/SASL to librdkafka (optional ' +
+    'node-rdkafka binding, docs/kafka-clients.md). Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +
     "framings Kafka's Java client writes, read by Flume 1.11's Kafka source in a test; any other value is a configure " +
     'error), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
     'socket.connection.setup.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence (needs acks=all), ' +
