@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const HEAVY = /node_modules\/(kafkajs|avsc|snappyjs|@elastic|rhea)\//;
+const HEAVY = /node_modules\/(kafkajs|avsc|snappyjs|@elastic|rhea|node-rdkafka)\//;
 
 describe('lazy protocol clients', () => {
   it('the CLI and the registry load no protocol client', () => {

@@ -10,7 +10,7 @@
  * keyless records; record timestamp = the timestampHeader header (FLUME-3435); `header.NAME = kafkaName` copies Flume
  * header NAME to Kafka header kafkaName.
  */
-import type { Message, Producer, TopicMessages } from 'kafkajs';
+import type { Message, TopicMessages } from 'kafkajs';
 import { kafkajs } from '../shared/lazy.js';
 import { defineComponent, prop, subProperties } from '../../config/spec.js';
 import { BatchingSink } from '../../core/abstract-sink.js';
@@ -22,6 +22,7 @@ import { kafkaErrorText } from '../kafka/auth-errors.js';
 import type { ClientMapping } from '../kafka/client-config.js';
 import { escapeTopic, kafkaClient, mappingProblems, mapRole, parsePartition, secretProps } from '../kafka/common.js';
 import { encodeFlumeEvent } from '../kafka/flume-event.js';
+import { type BatchProducer, rdkafkaProducer } from '../kafka/rdkafka-producer.js';
 
 export interface KafkaSinkOptions {
   topic: string;
@@ -78,7 +79,7 @@ export function toRecord(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSi
 
 export class KafkaSink extends BatchingSink {
   private readonly o: KafkaSinkOptions;
-  private producer?: Producer;
+  private producer?: BatchProducer;
   private connected = false;
   private warnedTimestamp = false;
 
@@ -90,10 +91,16 @@ export class KafkaSink extends BatchingSink {
   override async start(): Promise<void> {
     await super.start();
     for (const i of this.o.client.ignored) this.logger.warn(`${i.key} is ignored: ${i.reason}`);
-    const kafka = kafkaClient(this.o.client, this.logger, `sink ${this.name}`);
-    const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.client.producer;
-    this.producer = kafka.producer({ ...producerConfig, createPartitioner: kafkajs().Partitioners.DefaultPartitioner });
-    this.logger.info({ topic: this.o.topic, acks: this.o.client.producer.acks }, 'Kafka sink starting');
+    // -Dflume-ts.kafka.client=rdkafka: librdkafka (optional binding); else kafkajs
+    const rd = rdkafkaProducer(this.o.client, this.logger, `sink ${this.name}`);
+    if (rd) this.producer = rd;
+    else {
+      const kafka = kafkaClient(this.o.client, this.logger, `sink ${this.name}`);
+      const { acks: _a, timeout: _t, compression: _c, ...producerConfig } = this.o.client.producer;
+      this.producer = kafka.producer({ ...producerConfig, createPartitioner: kafkajs().Partitioners.DefaultPartitioner });
+    }
+    const client = rd ? 'librdkafka' : 'kafkajs';
+    this.logger.info({ topic: this.o.topic, acks: this.o.client.producer.acks, client }, 'Kafka sink starting');
     // Like Flume's KafkaProducer, start without waiting for the brokers (the agent must not hang on them): the first
     // delivery waits for this connection attempt, or tries again.
     this.connecting = this.connect().catch((err) => {
@@ -177,7 +184,8 @@ export const kafkaSink = defineComponent({
   compatibility: 'partial',
   summary: 'Publishes events to Kafka topics; commits the channel transaction once the brokers acknowledged (kafka.producer.acks).',
   notes:
-    'kafkajs 2.2.4 client. Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +
+    'kafkajs 2.2.4 client; -Dflume-ts.kafka.client=rdkafka switches a sink without TLS/SASL to librdkafka (optional ' +
+    'node-rdkafka binding, docs/kafka-clients.md). Mapped producer properties: acks, compression.type (none, gzip, snappy, lz4, zstd in the ' +
     "framings Kafka's Java client writes, read by Flume 1.11's Kafka source in a test; any other value is a configure " +
     'error), retries (capped at 30 per send), retry.backoff.ms, retry.backoff.max.ms, request.timeout.ms, ' +
     'socket.connection.setup.timeout.ms, max.in.flight.requests.per.connection, enable.idempotence (needs acks=all), ' +
