@@ -31,6 +31,8 @@ const { values: opt } = parseArgs({
     heap: { type: 'string', default: '512m' },
     out: { type: 'string', default: path.join(ROOT, 'bench', 'results') },
     render: { type: 'string' },
+    // --scaling-only a,b: only the scaling dimensions whose name starts with one of these (and no scenario table)
+    'scaling-only': { type: 'string' },
   },
 });
 // --render FILE.json: write the Markdown and SVGs again from a run's JSON (after a change to the table's layout)
@@ -65,10 +67,15 @@ const ENTRIES = [
   { id: 's3 batch 1000', s3: ['--batch', '1000'], quick: true },
 ];
 
-/** Scaling sweep: s1-roll (netcat → memory → file_roll) against one dimension at a time. */
+/**
+ * Scaling sweep: s1-roll (netcat → memory → file_roll) against one dimension at a time. `flows`: N netcat → memory →
+ * file_roll flows in one agent (bench/run.mjs --flows), one connection per flow, 1 GiB Flume heap (N full channels).
+ * @type {Record<string, { flag: string, values: number[], extra?: string[] }>}
+ */
 const SCALING = {
   'event size (bytes)': { flag: '--line-size', values: quick ? [100, 4096, 16384] : [100, 512, 4096, 16384] },
   connections: { flag: '--connections', values: quick ? [1, 16, 256] : [1, 4, 16, 64, 256] },
+  'flows in one agent': { flag: '--flows', values: quick ? [1, 4, 16] : [1, 2, 4, 8, 16], extra: ['--heap', '1g'] },
 };
 
 /** Runs a child process; resolves with its exit code; samples the load average meanwhile. @param {string[]} args */
@@ -113,7 +120,7 @@ async function runEntry(e) {
     };
   }
   const out = path.join(work, `run-${t0}`);
-  const { code, loads } = await child([path.join(ROOT, 'bench', 'run.mjs'), ...e.run, ...common, '--out', out, '--no-probe']);
+  const { code, loads } = await child([path.join(ROOT, 'bench', 'run.mjs'), ...common, ...e.run, '--out', out, '--no-probe']);
   const res = newestRun(out);
   const rows = res ? Object.values(res.results).flat() : [];
   return { id: e.id, code, loads, rows };
@@ -196,7 +203,8 @@ async function main() {
     return;
   }
   const only = opt.only ? String(opt.only).split(',') : undefined;
-  const entries = ENTRIES.filter((e) => (only ? only.some((o) => e.id.startsWith(o)) : !quick || e.quick));
+  const scalingOnly = opt['scaling-only'] ? String(opt['scaling-only']).split(',') : undefined;
+  const entries = scalingOnly ? [] : ENTRIES.filter((e) => (only ? only.some((o) => e.id.startsWith(o)) : !quick || e.quick));
   const stop = await services(entries);
   const started = new Date();
   const results = [];
@@ -208,11 +216,12 @@ async function main() {
     /** @type {Record<string, Array<Awaited<ReturnType<typeof runEntry>> & { x: number }>>} */
     const scaling = {};
     if (!opt['no-scaling'] && !only) {
-      for (const [dim, { flag, values }] of Object.entries(SCALING)) {
+      for (const [dim, { flag, values, extra = [] }] of Object.entries(SCALING)) {
+        if (scalingOnly && !scalingOnly.some((o) => dim.startsWith(o))) continue;
         scaling[dim] = [];
         for (const v of values) {
           process.stderr.write(`[all] scaling ${dim} = ${v}…\n`);
-          const r = await runEntry({ id: `s1-roll, ${dim} ${v}`, run: ['s1-roll', '--tmpfs', flag, String(v)] });
+          const r = await runEntry({ id: `s1-roll, ${dim} ${v}`, run: ['s1-roll', '--tmpfs', flag, String(v), ...extra] });
           scaling[dim].push({ ...r, x: v });
         }
       }
@@ -288,8 +297,9 @@ function write(started, entries, results, scaling) {
   md.push(
     '## Not measured here',
     '',
-    '- Scaling by number of flows in one agent (1 → 16) and by channel fill (empty vs 90 % full): not built yet (needs a',
-    '  multi-flow config and one generator per flow, and a pre-filled channel); see issue #19.',
+    '- Scaling by channel fill (empty vs 90 % full memory channel at the start): not built yet. A memory channel can only',
+    '  be pre-filled inside the running agent (e.g. started without its sink, filled, then the sink added by a reload that',
+    '  keeps the channel, in both agents); see issue #19.',
     `- Scenarios left out of this run: ${
       ENTRIES.filter((e) => !entries.includes(e))
         .map((e) => e.id)

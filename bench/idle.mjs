@@ -1,16 +1,27 @@
 #!/usr/bin/env node
 // Idle footprint of a netcat → memory → null agent: start-up time (spawn → netcat port accepts) and resident memory
-// (VmRSS) once the agent has idled for a second.
-// Usage: node bench/idle.mjs [--root DIR] [--runs N]   (--root: a flume-ts tree with bin/ and dist/, default this one)
+// (VmRSS) once the agent has idled for a second; flume-ts and Apache Flume 1.11 side by side, interleaved (F,T,F,T,…).
+// Usage: node bench/idle.mjs [--root DIR] [--runs N] [--agents flume,ts] [--heap 256m] [--idle-ms 1000] [--md FILE]
+//   --root: a flume-ts tree with bin/ and dist/ (default this one); --heap: Flume's -Xms/-Xmx (the harness's launcher);
+//   --md: also write the table (with the machine's load) to FILE.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 
 const here = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const { values } = parseArgs({ options: { root: { type: 'string', default: here }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: {
+    root: { type: 'string', default: here },
+    runs: { type: 'string', default: '5' },
+    agents: { type: 'string', default: 'ts' },
+    heap: { type: 'string', default: '256m' },
+    'idle-ms': { type: 'string', default: '1000' },
+    md: { type: 'string' },
+  },
+});
 const root = path.resolve(values.root);
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'flume-ts-idle-'));
 
@@ -31,44 +42,84 @@ const accepts = (port) =>
   });
 const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
 
-async function once() {
+/** Starts one agent on `conf`; returns its child process (whose pid is measured). */
+async function start(agent, conf, i) {
+  if (agent === 'ts') {
+    return spawn(
+      path.join(root, 'bin/flume-ts'),
+      ['agent', '-f', conf, '-n', 'a1', '--no-reload-conf', '-Dflume.root.logger=WARN,console'],
+      {
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
+  }
+  const { startFlume } = await import('../scripts/services/flume.mjs');
+  const logDir = path.join(tmp, `flume-${i}`);
+  return startFlume({ confFile: conf, name: 'a1', heap: values.heap, logDir, props: {}, args: ['--no-reload-conf'] }).child;
+}
+
+async function once(agent, i) {
   const port = await freePort();
-  const conf = path.join(tmp, 'idle.conf');
+  const conf = path.join(tmp, `idle-${agent}-${i}.conf`);
   writeFileSync(
     conf,
     `a1.sources = r1\na1.channels = c1\na1.sinks = k1
 a1.sources.r1.type = netcat\na1.sources.r1.bind = 127.0.0.1\na1.sources.r1.port = ${port}\na1.sources.r1.channels = c1
 a1.channels.c1.type = memory\na1.sinks.k1.type = null\na1.sinks.k1.channel = c1\n`,
   );
+  const load1 = os.loadavg()[0];
   const t0 = process.hrtime.bigint();
-  const agent = spawn(
-    path.join(root, 'bin/flume-ts'),
-    ['agent', '-f', conf, '-n', 'a1', '--no-reload-conf', '-Dflume.root.logger=WARN,console'],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
+  const child = await start(agent, conf, i);
   try {
-    const end = Date.now() + 30_000;
+    const end = Date.now() + 120_000;
     while (!(await accepts(port))) {
-      if (Date.now() > end) throw new Error('agent did not open its port in 30 s');
+      if (Date.now() > end) throw new Error(`${agent}: the agent did not open its port in 120 s`);
+      if (child.exitCode !== null) throw new Error(`${agent}: the agent exited (${child.exitCode})`);
       await new Promise((r) => setTimeout(r, 5));
     }
     const readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
-    await new Promise((r) => setTimeout(r, 1000));
-    return { readyMs, rss: rssMiB(agent.pid) };
+    await new Promise((r) => setTimeout(r, Number(values['idle-ms'])));
+    return { readyMs, rss: rssMiB(child.pid), load1 };
   } finally {
-    agent.kill('SIGTERM');
-    await new Promise((r) => agent.once('exit', r));
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
   }
 }
 
-const runs = [];
-for (let i = 0; i < Number(values.runs); i++) runs.push(await once());
-const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(
-  `${root}: ${runs.length} runs, node ${process.version}, load ${os
+const agents = String(values.agents).split(',').filter(Boolean);
+const runs = Object.fromEntries(agents.map((a) => [a, []]));
+const loads = [
+  os
     .loadavg()
     .map((x) => x.toFixed(1))
-    .join(' ')}`,
+    .join(' '),
+];
+for (let i = 0; i < Number(values.runs); i++) for (const a of agents) runs[a].push(await once(a, i));
+loads.push(
+  os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' '),
 );
-console.log(`  start→port ms median ${med(runs.map((r) => r.readyMs)).toFixed(0)} (${runs.map((r) => r.readyMs.toFixed(0)).join(' ')})`);
-console.log(`  idle RSS MiB median ${med(runs.map((r) => r.rss)).toFixed(1)} (${runs.map((r) => r.rss.toFixed(1)).join(' ')})`);
+rmSync(tmp, { recursive: true, force: true });
+
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const label = { ts: 'flume-ts', flume: `Apache Flume 1.11.0 (-Xmx${values.heap})` };
+const lines = [
+  `${root}: ${values.runs} runs per agent, interleaved ${agents.join(',')}; node ${process.version}; idle ${values['idle-ms']} ms;` +
+    ` load average (1, 5, 15 min) at start ${loads[0]}, at end ${loads[1]}`,
+  '',
+  '| agent | idle VmRSS MiB, median (all runs) | spawn → netcat port accepts, ms, median (all runs) |',
+  '|---|---|---|',
+  ...agents.map(
+    (a) =>
+      `| ${label[a]} | ${med(runs[a].map((r) => r.rss)).toFixed(1)} (${runs[a].map((r) => r.rss.toFixed(1)).join(' ')}) | ` +
+      `${med(runs[a].map((r) => r.readyMs)).toFixed(0)} (${runs[a].map((r) => r.readyMs.toFixed(0)).join(' ')}) |`,
+  ),
+];
+if (runs.ts && runs.flume) {
+  const r = (k) => (med(runs.ts.map((x) => x[k])) / med(runs.flume.map((x) => x[k]))).toFixed(2);
+  lines.push('', `flume-ts / Flume (medians): RSS ${r('rss')}×, start→ready ${r('readyMs')}×`);
+}
+console.log(lines.join('\n'));
+if (values.md) writeFileSync(values.md, `${lines.join('\n')}\n`);

@@ -15,6 +15,8 @@ import net from 'node:net';
 const cfg = JSON.parse(process.argv[2] ?? '{}');
 const host = cfg.host ?? '127.0.0.1';
 const port = Number(cfg.port);
+// several agent ports (bench/run.mjs --flows): connection i goes to ports[i % ports.length]
+const ports = Array.isArray(cfg.ports) && cfg.ports.length ? cfg.ports.map(Number) : [port];
 const lineSize = Number(cfg.lineSize ?? 100);
 const warmupMs = Number(cfg.warmupSeconds ?? 0) * 1000;
 const measureMs = Number(cfg.seconds ?? 10) * 1000;
@@ -64,7 +66,7 @@ let acked = 0;
 let ending = false;
 let sent = 0;
 for (let i = 0; i < connections; i++) {
-  const sock = net.connect({ host, port });
+  const sock = net.connect({ host, port: ports[i % ports.length] });
   sock.setNoDelay(false);
   sock.on('data', (d) => (acked += d.length));
   sock.on('error', (e) => {

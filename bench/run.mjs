@@ -48,6 +48,7 @@ const { values: opt, positionals } = parseArgs({
     'max-events': { type: 'string', default: '200000000' },
     'line-size': { type: 'string' },
     connections: { type: 'string' },
+    flows: { type: 'string', default: '1' },
     tmpfs: { type: 'boolean', default: false },
     heap: { type: 'string', default: '1g' },
     out: { type: 'string', default: path.join(ROOT, '.bench') },
@@ -57,7 +58,7 @@ const { values: opt, positionals } = parseArgs({
 });
 
 if (opt.help || positionals.length === 0) {
-  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--connections N] [--tmpfs] [--heap 1g] [--out DIR] [--no-probe]
+  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--connections N] [--flows N] [--tmpfs] [--heap 1g] [--out DIR] [--no-probe]
 scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS)
     .map(([g, l]) => `${g} = ${l.join(' + ')}`)
     .join(', ')}`);
@@ -73,6 +74,10 @@ const maxEvents = opt.tmpfs
   ? Math.min(Number(opt['max-events']), Math.floor((1.5 * 2 ** 30) / Number(opt['line-size'] ?? 100)))
   : Number(opt['max-events']);
 const CLK_TCK = 100; // Linux USER_HZ
+// --flows N: N copies of a netcat scenario's flow in one agent (r1/c1/k1 … rN/cN/kN, each source on its own port,
+// each file_roll sink in its own directory); the generator spreads its connections over the N ports (at least one
+// each) and events/s is summed over the N channels.
+const FLOWS = Math.max(1, Number(opt.flows));
 
 /** Live agent pids, killed if the runner dies. @type {Set<number>} */
 const live = new Set();
@@ -126,7 +131,41 @@ function metrics(port) {
  * commits; Flume's null sink has no SINK counters), else SINK.k1.EventDrainSuccessCount.
  * @param {Record<string, Record<string, string>> | undefined} m
  */
-const drained = (m) => Number(m?.['CHANNEL.c1']?.EventTakeSuccessCount ?? m?.['SINK.k1']?.EventDrainSuccessCount ?? NaN);
+const drained1 = (m, i = 1) => Number(m?.[`CHANNEL.c${i}`]?.EventTakeSuccessCount ?? m?.[`SINK.k${i}`]?.EventDrainSuccessCount ?? NaN);
+/** Summed over the flows (--flows). @param {Record<string, Record<string, string>> | undefined} m */
+const drained = (m) => {
+  let n = 0;
+  for (let i = 1; i <= FLOWS; i++) n += drained1(m, i);
+  return n;
+};
+
+/**
+ * N copies of a one-flow configuration (--flows): r1/c1/k1 renamed rI/cI/kI, each with its own port and output directory.
+ * @param {(c: any) => string} config @param {any} ctx @param {number[]} ports
+ */
+function multiFlow(config, ctx, ports) {
+  const lists = { sources: [], channels: [], sinks: [] };
+  const bodies = ports.map((port, k) => {
+    const i = k + 1;
+    const outDir = path.join(ctx.outDir, `f${i}`);
+    fs.mkdirSync(outDir, { recursive: true });
+    lists.sources.push(`r${i}`);
+    lists.channels.push(`c${i}`);
+    lists.sinks.push(`k${i}`);
+    return config({ ...ctx, port, outDir })
+      .split('\n')
+      .filter((l) => !/^a1\.(sources|channels|sinks)\s*=/.test(l))
+      .map((l) =>
+        l
+          .replace(/^a1\.sources\.r1\./, `a1.sources.r${i}.`)
+          .replace(/^a1\.channels\.c1\./, `a1.channels.c${i}.`)
+          .replace(/^a1\.sinks\.k1\./, `a1.sinks.k${i}.`)
+          .replace(/\.(channels?) = c1$/, `.$1 = c${i}`),
+      )
+      .join('\n');
+  });
+  return [...Object.entries(lists).map(([k, v]) => `a1.${k} = ${v.join(' ')}`), ...bodies].join('\n');
+}
 
 /** Sink count at time t, linearly interpolated between samples. @param {Array<[number, number]>} s @param {number} t */
 function countAt(s, t) {
@@ -152,7 +191,7 @@ function rates(s, t0, step) {
 
 /**
  * Reads every file_roll output file (streamed in 16 MiB blocks: outputs run to several GB) and checks
- * sequence numbers 0..sent-1.
+ * sequence numbers 0..sent-1 (with --flows: over the N sinks' directories together).
  * @param {string} dir @param {number} sent @param {number} lineSize
  */
 function verifyRoll(dir, sent, lineSize) {
@@ -175,8 +214,13 @@ function verifyRoll(dir, sent, lineSize) {
     else if (seen[seq]) dups++;
     else seen[seq] = 1;
   };
-  for (const f of fs.readdirSync(dir)) {
-    const fd = fs.openSync(path.join(dir, f), 'r');
+  const files = fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((d) =>
+      d.isDirectory() ? fs.readdirSync(path.join(dir, d.name)).map((f) => path.join(dir, d.name, f)) : [path.join(dir, d.name)],
+    );
+  for (const file of files) {
+    const fd = fs.openSync(file, 'r');
     try {
       let carry = Buffer.alloc(0);
       for (;;) {
@@ -262,14 +306,17 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   const agent = AGENTS[agentName];
   const sc = SCENARIOS[scenarioName];
   const lineSize = Number(opt['line-size'] ?? sc.load.lineSize);
-  const [port, monPort] = await freePorts(2);
+  const [port, monPort, ...more] = await freePorts(1 + FLOWS);
+  const ports = [port, ...more];
+  if (FLOWS > 1 && sc.load.kind !== 'netcat') throw new Error(`--flows needs a netcat scenario, not ${scenarioName}`);
   // --tmpfs: the agent's output and data directories in /dev/shm (a busy shared disk measures the disk, not the agent)
   const dir = path.join(opt.tmpfs ? TMPFS_DIR : runDir, `${scenarioName}-${agent.key}${rep}`);
   const outDir = path.join(dir, 'out');
   const dataDir = path.join(dir, 'data');
   for (const d of [dir, outDir, dataDir]) fs.mkdirSync(d, { recursive: true });
   const confFile = path.join(dir, 'agent.conf');
-  fs.writeFileSync(confFile, sc.config({ port, outDir, dataDir, lineSize }));
+  const ctx = { port, outDir, dataDir, lineSize };
+  fs.writeFileSync(confFile, FLOWS > 1 ? multiFlow(sc.config, ctx, ports) : sc.config(ctx));
   sc.prepare?.({ port, outDir, dataDir, lineSize });
 
   const t0 = Date.now();
@@ -283,7 +330,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     if (sc.load.kind === 'self') return await selfDriven(run, agent, sc, monPort, t0, result);
     // Start-to-ready: the source port accepts connections (polled every 20 ms; bounded).
     const readyDeadline = t0 + 120_000;
-    while (!(await portOpen(port))) {
+    while (!(await Promise.all(ports.map((p) => portOpen(p)))).every(Boolean)) {
       if (!pidAlive(run.pid)) throw new Error(`${agent.label} exited before its source was ready; see ${run.logDir}`);
       if (Date.now() > readyDeadline) throw new Error(`${agent.label} not ready after 120 s`);
       await sleep(20);
@@ -313,6 +360,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
     const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix, ...(sc.load.options ?? {}) };
     if (opt.connections !== undefined) genArgs.connections = Number(opt.connections);
+    if (FLOWS > 1) Object.assign(genArgs, { ports, connections: Math.max(FLOWS, Number(genArgs.connections ?? 1)) });
     const gen = spawn(process.execPath, [path.join(ROOT, 'bench', genScript), JSON.stringify(genArgs)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });

@@ -15,7 +15,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { builtinRegistry, builtinSpecs } from '../components/registry.js';
+import { builtinCatalog } from '../components/catalog.js';
+import { Registry } from '../config/registry.js';
 import { registryWithPlugins } from '../plugins/loader.js';
 import { configureLogging, type Logger } from '../core/logging.js';
 import { setSystemProperties } from '../core/system-properties.js';
@@ -173,10 +174,10 @@ export async function agentMain(argv: string[], out: (s: string) => void = conso
     backupDir: first(p, 'backup-directory'),
     name,
     sysProps,
-    registry: builtinRegistry(),
-    // the plugin resolver hook: (re)loads the plugin modules the configuration names before each load
+    registry: new Registry(builtinCatalog),
+    // the resolver hook, before each load: loads the built-in components and the plugin modules the configuration names
     plugins: async (configs) => {
-      const r = await registryWithPlugins(builtinSpecs, configs, { sysProps });
+      const r = await registryWithPlugins(builtinCatalog, configs, { sysProps });
       for (const pl of r.plugins) logger.info({ plugin: pl.specifier, file: pl.file, components: pl.types }, 'plugin loaded');
       return r;
     },

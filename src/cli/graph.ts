@@ -1,7 +1,7 @@
 /** `flume-ts graph -f FILE -n NAME [--format svg|dot|mermaid] [-o OUT]`: the agent's flow as a picture or as text. */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { builtinSpecs } from '../components/registry.js';
+import { builtinCatalog } from '../components/catalog.js';
 import { registryWithPlugins } from '../plugins/loader.js';
 import { readConfigs } from '../runtime/config-files.js';
 import { flowGraphOf } from '../monitoring/graph/load.js';
@@ -55,7 +55,7 @@ export async function graphMain(
   }
   const sysProps = Object.fromEntries((values.D ?? []).map((d) => [d.split('=')[0]!, d.slice(d.indexOf('=') + 1)]));
   const configs = readConfigs(values['conf-file']);
-  const { registry } = await registryWithPlugins(builtinSpecs, configs, { sysProps });
+  const { registry } = await registryWithPlugins(builtinCatalog, configs, { sysProps });
   const { graph, result } = flowGraphOf(configs, values.name, registry, sysProps);
   if (!graph) {
     for (const d of result.diagnostics) io.err(formatDiagnostic(d));

@@ -2,7 +2,7 @@
  * Config filters (`<agent>.configfilters`, Flume's org.apache.flume.configfilter): each is declared like a component
  * (type alias, class name, properties) and resolves `${name['key']}` references in component values.
  */
-import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { Diagnostic } from './diagnostics.js';
 import type { RawAgent } from './plan.js';
 import { parseConfigFilterRef } from './substitute.js';
@@ -40,6 +40,8 @@ const externalFilter: ConfigFilterSpec = {
   create: (props) => (k) => {
     try {
       const [cmd, ...args] = props.command!.split(/\s+/);
+      // node:child_process loads only when an external-process filter runs (it pulls net, dgram and cluster in)
+      const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
       const out = execFileSync(cmd!, [...args, k], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
       return out.replace(/\r?\n$/, '');
     } catch {

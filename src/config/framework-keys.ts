@@ -5,6 +5,11 @@
  */
 import type { Section } from './plan.js';
 
+/** The selector of a source that names none (Flume's ChannelSelectorFactory default). */
+export const DEFAULT_SELECTOR_TYPE = 'replicating';
+/** The processor of a sink group that names none (Flume's SinkProcessorFactory default). */
+export const DEFAULT_SINKPROCESSOR_TYPE = 'default';
+
 export interface FrameworkKey {
   /** The key, or a prefix ending in `.` for a family (`selector.`). */
   readonly key: string;

@@ -44,11 +44,7 @@ export function parsePart(
       at: typeProp?.valueAt ?? o.at,
       key: typeProp?.fullKey,
       message: o.typeKey ? `${o.owner}: ${o.typeKey}: unknown ${kind} "${type}"` : `${o.label}: unknown ${kind} type "${type}"`,
-      hint: unknownTypeHint(
-        type,
-        guess,
-        lookup.specs(kind).map((x) => x.type),
-      ),
+      hint: unknownTypeHint(type, guess, lookup.types(kind)),
       flume: `Flume drops ${o.owner}`,
     });
     return undefined;

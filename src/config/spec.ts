@@ -83,7 +83,10 @@ export type ConfigOf<P extends Props> = {
  * Declared here so that spec.ts and registry.ts do not import each other.
  */
 export interface ComponentLookup {
+  /** The loaded declarations. */
   specs(kind?: ComponentKind): readonly AnySpec[];
+  /** The type aliases of every component of a kind, loaded or not. */
+  types(kind: ComponentKind): string[];
   resolve(kind: ComponentKind, type: string): AnySpec | undefined;
   suggest(kind: ComponentKind, type: string): string | undefined;
 }

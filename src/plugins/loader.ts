@@ -14,14 +14,16 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as api from '../plugin.js';
 import { FlumeError } from '../core/errors.js';
 import { mergeFiles, type ConfigFile, type LoadOptions } from '../config/model.js';
-import { Registry } from '../config/registry.js';
+import { Registry, type LazyComponent } from '../config/registry.js';
 import type { AnySpec, ComponentKind } from '../config/spec.js';
 import type { Diagnostic, Location } from '../config/diagnostics.js';
+import { DEFAULT_SELECTOR_TYPE, DEFAULT_SINKPROCESSOR_TYPE } from '../config/framework-keys.js';
 
 const KINDS: readonly ComponentKind[] = ['source', 'channel', 'sink', 'interceptor', 'selector', 'sinkprocessor', 'serializer'];
+/** Types used when a configuration names none: a source's selector (passes/sources.ts), a sink group's processor. */
+const IMPLICIT_TYPES = [DEFAULT_SELECTOR_TYPE, DEFAULT_SINKPROCESSOR_TYPE];
 /** npm package names (optionally scoped, optionally with a subpath); Java class names have capitals and do not match. */
 const NPM_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*(\/[^#]*)?$/;
 
@@ -55,7 +57,7 @@ export function resolvePluginFile(specifier: string, configFile: string): string
 async function specsOf(file: string): Promise<AnySpec[]> {
   const mod = (await import(pathToFileURL(file).href)) as { default?: unknown; specs?: unknown };
   let v = mod.default ?? mod.specs;
-  if (typeof v === 'function') v = await (v as (a: typeof api) => unknown)(api);
+  if (typeof v === 'function') v = await (v as (a: unknown) => unknown)(await import('../plugin.js'));
   const list = Array.isArray(v) ? v : [v];
   for (const s of list) {
     const ok =
@@ -91,7 +93,7 @@ function wantedPlugins(configs: readonly ConfigFile[], base: Registry, opts: Loa
     if (!/\.(type|serializer)$/.test(key)) continue;
     const value = e.value.trim();
     if (seen.has(value) || !isModuleSpecifier(value)) continue;
-    if (KINDS.some((k) => base.resolve(k, value))) continue;
+    if (KINDS.some((k) => base.has(k, value))) continue;
     seen.add(value);
     out.push({ value, file: e.valueAt.file, at: e.valueAt, key });
   }
@@ -103,7 +105,7 @@ function wantedPlugins(configs: readonly ConfigFile[], base: Registry, opts: Loa
  * error diagnostic (its component is then an unknown type, dropped as Flume drops a class it cannot load).
  */
 export async function registryWithPlugins(
-  builtins: readonly AnySpec[],
+  builtins: readonly (AnySpec | LazyComponent)[],
   configs: readonly ConfigFile[],
   opts: LoadOptions = {},
 ): Promise<PluginLoad> {
@@ -136,5 +138,17 @@ export async function registryWithPlugins(
       });
     }
   }
-  return { registry: added.length ? new Registry([...builtins, ...added]) : base, plugins, diagnostics };
+  const registry = added.length ? new Registry([...builtins, ...added]) : base;
+  await loadNamedBuiltins(registry, configs, opts);
+  return { registry, plugins, diagnostics };
+}
+
+/**
+ * Lazy built-ins: loads the modules of the components the configuration names (and the defaults they name). Config
+ * filters can produce any value only when the agent is validated (passes/), so a configuration with filters loads all.
+ */
+async function loadNamedBuiltins(registry: Registry, configs: readonly ConfigFile[], opts: LoadOptions): Promise<void> {
+  const merged = mergeFiles(configs, opts, []);
+  if ([...merged.keys()].some((k) => /^[^.]+\.configfilters\b/.test(k))) await registry.loadAll();
+  else await registry.loadNamed([...merged.values()].map((e) => e.value).concat(IMPLICIT_TYPES));
 }

@@ -3,7 +3,6 @@ import type { Server } from 'node:http';
 import type { Logger } from '../core/logging.js';
 import { errorMessage } from '../core/errors.js';
 import type { CounterSource, MonitoringViews } from '../monitoring/http.js';
-import { startMetricsServer } from '../monitoring/http.js';
 import type { FlowGraph } from '../monitoring/graph/model.js';
 import type { Agent } from './agent.js';
 
@@ -25,6 +24,8 @@ export async function startMonitoring(
   const port = Number(sysProps['flume.monitoring.port'] ?? 41414);
   const host = sysProps['flume.monitoring.bind'] ?? '0.0.0.0';
   try {
+    // loaded only when monitoring is asked for: node:http, the status page and the SVG graph cost an idle agent memory
+    const { startMetricsServer } = await import('../monitoring/http.js');
     const server = await startMetricsServer(port, host, counters, views);
     logger.info(
       { port, host },

@@ -97,11 +97,7 @@ export class ValidationContext {
       key: type.fullKey,
       at: type.valueAt,
       message: `${o.label}: unknown ${kind} type "${typeValue}"`,
-      hint: unknownTypeHint(
-        typeValue,
-        guess,
-        this.registry.specs(kind).map((s) => s.type),
-      ),
+      hint: unknownTypeHint(typeValue, guess, this.registry.types(kind)),
       flume: o.flume,
     });
     return undefined;

@@ -1,7 +1,7 @@
 /** Pass "sink groups": each group's sinks (active, in one group only) and its sink processor. */
 import { didYouMean } from '../diagnostics.js';
 import { subProps, type PropValue } from '../component-props.js';
-import { frameworkKeysOf } from '../framework-keys.js';
+import { DEFAULT_SINKPROCESSOR_TYPE, frameworkKeysOf } from '../framework-keys.js';
 import type { RawComponent } from '../plan.js';
 import type { ValidationContext, ValidationPass } from './context.js';
 
@@ -83,12 +83,19 @@ export const sinkGroupsPass: ValidationPass = {
         continue;
       }
       const procProps = subProps(comp.props, 'processor.');
-      const processor = ctx.parsePart('sinkprocessor', name, procProps.get('type')?.value ?? 'default', procProps.get('type'), procProps, {
-        label: `${label} processor`,
-        owner: label,
-        at: comp.at,
-        keyPrefix: `${agent}.sinkgroups.${name}.processor.`,
-      });
+      const processor = ctx.parsePart(
+        'sinkprocessor',
+        name,
+        procProps.get('type')?.value ?? DEFAULT_SINKPROCESSOR_TYPE,
+        procProps.get('type'),
+        procProps,
+        {
+          label: `${label} processor`,
+          owner: label,
+          at: comp.at,
+          keyPrefix: `${agent}.sinkgroups.${name}.processor.`,
+        },
+      );
       reportUnknownKeys(ctx, comp);
       if (!processor) {
         ctx.drop('sink group', name, 'sink processor configuration error');

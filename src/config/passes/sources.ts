@@ -1,7 +1,7 @@
 /** Pass "sources": each source's type, channels (active ones), properties, batch size, selector and interceptors. */
 import { didYouMean } from '../diagnostics.js';
 import { LIMIT_REASON, parseComponent, rawOf, subProps, type PropMap } from '../component-props.js';
-import { frameworkKeysOf } from '../framework-keys.js';
+import { DEFAULT_SELECTOR_TYPE, frameworkKeysOf } from '../framework-keys.js';
 import type { PartPlan, RawComponent } from '../plan.js';
 import type { ValidationContext, ValidationPass } from './context.js';
 
@@ -62,7 +62,7 @@ function sourceSelector(ctx: ValidationContext, name: string, comp: RawComponent
   const label = `source ${name}`;
   const selProps = subProps(comp.props, 'selector.');
   const selTypeProp = selProps.get('type');
-  const selector = ctx.parsePart('selector', 'selector', selTypeProp?.value || 'replicating', selTypeProp, selProps, {
+  const selector = ctx.parsePart('selector', 'selector', selTypeProp?.value || DEFAULT_SELECTOR_TYPE, selTypeProp, selProps, {
     label: `${label} selector`,
     owner: label,
     at: comp.at,
