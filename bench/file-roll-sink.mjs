@@ -3,7 +3,7 @@
 // rollInterval 0) with text / header_and_text, events are SliceEvents over 64 KiB "received" buffers (as netcat makes).
 // Measures CPU (user+sys of this process, which includes the libuv write threads) and wall time per event of the sink
 // side only (take + serialize + write(2) + commit): the channel is filled before each timed drain.
-// Usage: npx tsc -p tsconfig.json && node bench/file-roll-sink.mjs [--events N] [--rounds R] [--serializer text|header_and_text|avro_event] [--per-event]
+// Usage: npx tsc -p tsconfig.json && node bench/file-roll-sink.mjs [--events N] [--rounds R] [--body B] [--batch N] [--serializer text|header_and_text|avro_event] [--per-event]
 import { mkdtempSync, rmSync, statSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +16,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     serializer: { type: 'string', multiple: true },
     body: { type: 'string', default: '100' },
+    // events per transaction (and sink.batchSize): small batches are what the sink sees when the source is starved
+    batch: { type: 'string', default: '1000' },
     // avro_event only: without its writeBatch (write() per event, through avsc), to compare
     'per-event': { type: 'boolean', default: false },
   },
@@ -23,10 +25,12 @@ const { values } = parseArgs({
 const N = Number(values.events);
 const ROUNDS = Number(values.rounds);
 const BODY = Number(values.body);
+const BATCH = Number(values.batch);
 const serializers = values.serializer ?? ['text', 'header_and_text'];
-const dist = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist');
+const dist = process.env.FLUME_TS_DIST ?? path.resolve(path.dirname(new URL(import.meta.url).pathname), '../dist');
 const { builtinRegistry } = await import(path.join(dist, 'components/registry.js'));
 const { parseComponent } = await import(path.join(dist, 'config/component-props.js'));
+const { parseDeclaredParts, serializerFactory } = await import(path.join(dist, 'config/parts.js'));
 const { MemoryChannel } = await import(path.join(dist, 'components/channels/memory.js'));
 const { SliceEvent } = await import(path.join(dist, 'core/event.js'));
 const registry = builtinRegistry();
@@ -41,8 +45,12 @@ function make(kind, type, raw, extra = {}) {
   const at = { file: 'bench', line: 1, col: 1 };
   const m = new Map(Object.entries(raw).map(([key, value]) => [key, { key, fullKey: key, value, keyAt: at, valueAt: at }]));
   const r = parseComponent(spec, m, { label: type });
-  if (!r.ok) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
-  return spec.create(r.config, { name: 'k1', agent: 'a1', logger, raw, registry, ...extra });
+  const diagnostics = [...r.diagnostics];
+  const p = r.ok && parseDeclaredParts(registry, diagnostics, spec, r.config, m, { owner: type, keyPrefix: 'a1.sinks.k1.' });
+  if (!p || !p.ok) throw new Error(diagnostics.map((d) => d.message).join('; '));
+  const base = { name: 'k1', agent: 'a1', logger, raw, registry };
+  const serializer = p.parts.serializer && serializerFactory(p.parts.serializer, base);
+  return spec.create(r.config, { ...base, serializer, ...extra });
 }
 
 /** netcat-like input: 64 KiB chunks of "seq body\n" lines; events are slices of them (without the newline). */
@@ -68,7 +76,7 @@ async function run(ser) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flume-ts-bench-frs-'));
   const ch = new MemoryChannel('c1', {
     capacity: N + 1000,
-    transactionCapacity: 1000,
+    transactionCapacity: Math.max(1000, BATCH),
     keepAliveSeconds: 0,
     byteCapacity: Infinity,
     byteCapacityBufferPercentage: 20,
@@ -77,16 +85,16 @@ async function run(ser) {
   const sink = make(
     'sink',
     'file_roll',
-    { 'sink.directory': dir, 'sink.rollInterval': '0', 'sink.batchSize': '1000', 'sink.serializer': ser },
+    { 'sink.directory': dir, 'sink.rollInterval': '0', 'sink.batchSize': String(BATCH), 'sink.serializer': ser },
     { channel: ch },
   );
   await sink.start();
   const results = [];
   for (let r = 0; r < ROUNDS; r++) {
     const events = makeEvents(N);
-    for (let k = 0; k < N; k += 1000) {
+    for (let k = 0; k < N; k += BATCH) {
       const tx = ch.begin();
-      for (let j = k; j < Math.min(N, k + 1000); j++) tx.put(events[j]);
+      for (let j = k; j < Math.min(N, k + BATCH); j++) tx.put(events[j]);
       await tx.commit();
     }
     const c0 = process.cpuUsage();
@@ -109,7 +117,7 @@ async function run(ser) {
 }
 
 console.log(
-  `node ${process.version}, ${os.cpus()[0]?.model}, ${N} events × ${ROUNDS} rounds, body ${BODY} B, load ${os
+  `node ${process.version}, ${os.cpus()[0]?.model}, ${N} events × ${ROUNDS} rounds, body ${BODY} B, batch ${BATCH}, load ${os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}`,
