@@ -16,10 +16,12 @@ function siteXml(props) {
 }
 
 /**
- * Writes the configuration of an instance in `dir` (rootdir, ZooKeeper, master and region server ports).
+ * Writes the configuration of an instance in `dir` (rootdir, ZooKeeper, master and region server ports); `extra`
+ * adds or overrides hbase-site.xml properties (the Kerberized instance of hbase-kerberos.mjs).
  * @param {string} dir @param {number} zkPort @param {{ master: number, regionserver: number }} ports
+ * @param {Record<string, string | number | boolean>} [extra]
  */
-export function configure(dir, zkPort, ports) {
+export function configure(dir, zkPort, ports, extra = {}) {
   const conf = path.join(dir, 'conf');
   const logs = path.join(dir, 'logs');
   fs.mkdirSync(conf, { recursive: true });
@@ -51,6 +53,7 @@ export function configure(dir, zkPort, ports) {
       'hbase.normalizer.period': 3_600_000,
       'hbase.master.wait.on.regionservers.mintostart': 1,
       'hbase.procedure.store.wal.use.hsync': false,
+      ...extra,
     }),
   );
   fs.writeFileSync(
@@ -76,12 +79,15 @@ export function configure(dir, zkPort, ports) {
 /**
  * Runs HBase in `dir` (again: a restart keeps its data and ZooKeeper port; the master and region server get new free
  * ports, as a restarted server may); resolves once the master has finished initialising (hbase:meta online).
- * @param {string} dir @param {number} zkPort @returns {Promise<{ pid: number, log: string }>}
+ * `opts.site` adds hbase-site.xml properties, `opts.jvm` JVM options (hbase-kerberos.mjs: Kerberos on).
+ * @param {string} dir @param {number} zkPort
+ * @param {{ site?: Record<string, string | number | boolean>, jvm?: string[] }} [opts]
+ * @returns {Promise<{ pid: number, log: string }>}
  */
-export async function runInstance(dir, zkPort) {
+export async function runInstance(dir, zkPort, opts = {}) {
   const lib = ensureArtifacts('hbase');
   const [master, regionserver] = [await freePort(), await freePort()];
-  const { conf, log } = configure(dir, zkPort, { master, regionserver });
+  const { conf, log } = configure(dir, zkPort, { master, regionserver }, opts.site);
   const mark = fs.existsSync(log) ? fs.statSync(log).size : 0;
   const args = [
     `-Xms${HEAP}`,
@@ -91,6 +97,7 @@ export async function runInstance(dir, zkPort) {
     '-Djava.awt.headless=true',
     '-Djava.net.preferIPv4Stack=true',
     `-Dlog4j.configurationFile=${path.join(conf, 'log4j2.properties')}`,
+    ...(opts.jvm ?? []),
     ...JAVA17_OPENS,
     '-cp',
     `${conf}${path.delimiter}${cp(lib)}`,
@@ -145,14 +152,15 @@ function toolClasses() {
 }
 
 /**
- * Runs HBaseTool (HBase's Java client) against the HBase whose ZooKeeper is `quorum` (host:port).
- * @param {string} quorum @param {string[]} args @returns {Promise<string>} its standard output
+ * Runs HBaseTool (HBase's Java client) against the HBase whose ZooKeeper is `quorum` (host:port). `jvm` adds JVM
+ * options: the Kerberos login of hbase-kerberos.mjs's `toolJvm()`.
+ * @param {string} quorum @param {string[]} args @param {string[]} [jvm] @returns {Promise<string>} its standard output
  */
-export async function hbaseTool(quorum, args) {
+export async function hbaseTool(quorum, args, jvm = []) {
   const lib = ensureArtifacts('hbase');
   const classes = toolClasses();
   const { spawn } = await import('node:child_process');
-  const argv = [...TOOL_JVM, ...JAVA17_OPENS, '-cp', `${classes}${path.delimiter}${cp(lib)}`, 'HBaseTool', quorum, ...args];
+  const argv = [...TOOL_JVM, ...jvm, ...JAVA17_OPENS, '-cp', `${classes}${path.delimiter}${cp(lib)}`, 'HBaseTool', quorum, ...args];
   return new Promise((resolve, reject) => {
     const child = spawn(javaBin(), argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

@@ -68,7 +68,11 @@ export const ERROR_CODES = {
   FLUME_HBASE_WRITE: 'hbase sinks: mutations were not acknowledged within timeout (or failed for good); the batch is rolled back',
   FLUME_HBASE_STATE: 'hbase sinks: the HBase client was used before start() (a programming error)',
   FLUME_HBASE_SERIALIZER: 'hbase sinks: the serializer class is not one flume-ts has, or its settings are wrong',
-  FLUME_HBASE_KERBEROS: 'hbase sinks: kerberosPrincipal/kerberosKeytab are not supported yet by flume-ts',
+  FLUME_HBASE_KERBEROS:
+    'hbase sinks: a Kerberos setting flume-ts cannot use (hbase-site.xml asks for Kerberos without kerberosPrincipal/kerberosKeytab, ' +
+    'an asynchbase JAAS login, or an hbase.security.authentication other than kerberos/simple)',
+  FLUME_HBASE_SASL:
+    'hbase sinks: the HBase server refused the SASL GSSAPI login (or the security layer did not agree); names both principals; retried',
   FLUME_HTTP_BAD_REQUEST: "http source: the request body is malformed (Flume's HTTPBadRequestException); answered 400",
   FLUME_HTTP_HANDLER: 'http source: the handler could not turn the request into events; answered 500',
   FLUME_HTTP_HANDLER_CONFIG: 'http source: the handler class is unknown or its handler.* settings are wrong',

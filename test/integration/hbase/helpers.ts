@@ -10,13 +10,22 @@ export interface Cell {
 }
 
 /** Creates `table` (or several: comma-separated names) afresh. */
-export async function createTable(quorum: string, table: string, families: string[], splits: string[] = []): Promise<void> {
-  await hbaseTool(quorum, ['create', table, families.join(','), ...splits]);
+export async function createTable(
+  quorum: string,
+  table: string,
+  families: string[],
+  splits: string[] = [],
+  jvm: string[] = [],
+): Promise<void> {
+  await hbaseTool(quorum, ['create', table, families.join(','), ...splits], jvm);
 }
 
-/** Every cell of `table` (or several: comma-separated), read by HBase's Java client; row/family/qualifier as UTF-8 text. */
-export async function scan(quorum: string, table: string): Promise<Cell[]> {
-  const out = await hbaseTool(quorum, ['scan', table]);
+/**
+ * Every cell of `table` (or several: comma-separated), read by HBase's Java client; row/family/qualifier as UTF-8 text.
+ * `jvm`: extra JVM options (a Kerberos login: hbase-kerberos.mjs's toolJvm).
+ */
+export async function scan(quorum: string, table: string, jvm: string[] = []): Promise<Cell[]> {
+  const out = await hbaseTool(quorum, ['scan', table], jvm);
   return out
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -31,10 +40,16 @@ export async function scan(quorum: string, table: string): Promise<Cell[]> {
 export const counter = (c: Cell | undefined): bigint | undefined => (c ? c.value.readBigInt64BE() : undefined);
 
 /** Polls `scan` until `done(cells)`; returns the last scan. */
-export async function scanUntil(quorum: string, table: string, done: (c: Cell[]) => boolean, ms: number): Promise<Cell[]> {
+export async function scanUntil(
+  quorum: string,
+  table: string,
+  done: (c: Cell[]) => boolean,
+  ms: number,
+  jvm: string[] = [],
+): Promise<Cell[]> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const cells = await scan(quorum, table);
+    const cells = await scan(quorum, table, jvm);
     if (done(cells) || Date.now() > deadline) return cells;
     await new Promise((r) => setTimeout(r, 1000));
   }

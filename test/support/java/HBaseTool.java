@@ -6,6 +6,9 @@
 //     split TABLE ROW                         split the region holding ROW at ROW; returns when both daughters are online
 //     regions TABLE                           one line per region: start key (base64) and server
 //     disable TABLE | enable TABLE | drop TABLE
+// With -Dhbasetool.principal=P -Dhbasetool.keytab=K (and -Djava.security.krb5.conf) it logs in from the keytab and talks
+// Kerberos (SASL GSSAPI) to a secure HBase: servers hbase/_HOST@<realm of P>, -Dhbasetool.protection (default
+// authentication) as hbase.rpc.protection.
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -34,6 +37,17 @@ public class HBaseTool {
     conf.set("hbase.zookeeper.quorum", hp[0]);
     conf.set("hbase.zookeeper.property.clientPort", hp[1]);
     conf.setInt("hbase.client.retries.number", 10);
+    String principal = System.getProperty("hbasetool.principal");
+    if (principal != null) {
+      String realm = principal.substring(principal.indexOf('@') + 1);
+      conf.set("hadoop.security.authentication", "kerberos");
+      conf.set("hbase.security.authentication", "kerberos");
+      conf.set("hbase.master.kerberos.principal", "hbase/_HOST@" + realm);
+      conf.set("hbase.regionserver.kerberos.principal", "hbase/_HOST@" + realm);
+      conf.set("hbase.rpc.protection", System.getProperty("hbasetool.protection", "authentication"));
+      org.apache.hadoop.security.UserGroupInformation.setConfiguration(conf);
+      org.apache.hadoop.security.UserGroupInformation.loginUserFromKeytab(principal, System.getProperty("hbasetool.keytab"));
+    }
     try (Connection conn = ConnectionFactory.createConnection(conf); Admin admin = conn.getAdmin()) {
       if (args[1].equals("create") || args[1].equals("scan")) {
         for (String name : args[2].split(",")) {

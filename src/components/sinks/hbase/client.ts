@@ -10,6 +10,7 @@ import { FlumeError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
 import { type Codec, DURABILITY, MUTATE, REGION_NAME, codec } from './proto.js';
 import { HBaseConnectionError, HBaseRemoteError, RpcConnection } from './rpc.js';
+import type { RpcSecurity } from './sasl.js';
 import { readZnode } from './zk.js';
 
 export class HBaseTableError extends FlumeError {
@@ -55,6 +56,10 @@ export interface HBaseClientOptions {
   /** Per-RPC time limit. */
   rpcTimeoutMs?: number;
   logger?: Logger;
+  /** Kerberos (SASL GSSAPI) on every RPC connection; plain (SIMPLE) when absent. */
+  security?: RpcSecurity;
+  /** Connections idle this long are closed (hbase.ipc.client.connection.minIdleTimeBeforeClose, default 120 s). */
+  idleCloseMs?: number;
 }
 
 const META_REGION = Buffer.from('hbase:meta,,1');
@@ -134,6 +139,7 @@ export class HBaseClient {
   private readonly regions = new Map<string, Region[]>();
   private readonly nonceGroup = randomUint64();
   private readonly rpcTimeoutMs: number;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(private readonly o: HBaseClientOptions) {
     this.rpcTimeoutMs = o.rpcTimeoutMs ?? Math.min(o.timeoutMs, 60_000);
@@ -141,6 +147,20 @@ export class HBaseClient {
 
   async start(): Promise<void> {
     this.c = await codec();
+    const idle = this.o.idleCloseMs ?? 120_000;
+    this.idleTimer = setInterval(() => this.closeIdle(idle), Math.max(250, Math.floor(idle / 2)));
+    this.idleTimer.unref();
+  }
+
+  /** HBase's client closes connections without calls for minIdleTimeBeforeClose; a new call connects (and logs in) again. */
+  private closeIdle(idleMs: number): void {
+    const now = Date.now();
+    for (const [server, c] of this.conns) {
+      if (!c.busy && now - c.lastUsed >= idleMs) {
+        c.close();
+        this.conns.delete(server);
+      }
+    }
   }
 
   private get codec(): Codec {
@@ -149,6 +169,7 @@ export class HBaseClient {
   }
 
   close(): void {
+    clearInterval(this.idleTimer);
     for (const c of this.conns.values()) c.close();
     this.conns.clear();
   }
@@ -157,7 +178,7 @@ export class HBaseClient {
     let c = this.conns.get(server);
     if (!c || c.closed) {
       const i = server.lastIndexOf(':');
-      c = new RpcConnection(server.slice(0, i), Number(server.slice(i + 1)), this.codec, this.rpcTimeoutMs);
+      c = new RpcConnection(server.slice(0, i), Number(server.slice(i + 1)), this.codec, this.rpcTimeoutMs, this.o.security);
       this.conns.set(server, c);
     }
     return c;

@@ -11,8 +11,11 @@ import { BatchingSink } from '../../../core/abstract-sink.js';
 import { FlumeError } from '../../../core/errors.js';
 import type { Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
-import { HBaseClient, type Mutation } from './client.js';
+import { claimKerberosPrincipal, kerberosLogin } from '../../shared/kerberos.js';
+import { HBaseClient, type HBaseClientOptions, type Mutation } from './client.js';
+import { type Protection, parseProtection } from './sasl.js';
 import { type HBaseSerializer, SERIALIZERS, createSerializer } from './serializers.js';
+import { idleCloseMs, loadHBaseSite } from './site.js';
 
 export interface HBaseSinkOptions {
   table: string;
@@ -24,6 +27,10 @@ export interface HBaseSinkOptions {
   enableWal: boolean;
   coalesceIncrements: boolean;
   serializer: HBaseSerializer;
+  /** Kerberos: the client principal and keytab, the region servers' principal pattern and hbase.rpc.protection. */
+  kerberos?: { principal: string; keytab: string; serverPrincipal: string; protection: Protection[] };
+  /** hbase.ipc.client.connection.minIdleTimeBeforeClose */
+  idleCloseMs?: number;
 }
 
 /** Sums increments per row/family/qualifier, in byte order of the row (Flume's coalesceIncrements). */
@@ -61,11 +68,24 @@ export class HBaseSink extends BatchingSink {
   }
 
   override async start(): Promise<void> {
+    const k = this.o.kerberos;
+    let security: HBaseClientOptions['security'];
+    if (k) {
+      try {
+        const login = await kerberosLogin(k.principal, k.keytab, this.logger);
+        security = { login, serverPrincipal: k.serverPrincipal, protection: k.protection };
+      } catch (err) {
+        this.counter.increment('ConnectionFailedCount');
+        throw err;
+      }
+    }
     const client = new HBaseClient({
       quorum: this.o.zookeeperQuorum,
       znodeParent: this.o.znodeParent,
       timeoutMs: this.o.timeout,
       logger: this.logger,
+      security,
+      idleCloseMs: this.o.idleCloseMs,
     });
     await client.start();
     try {
@@ -77,7 +97,12 @@ export class HBaseSink extends BatchingSink {
     }
     this.client = client;
     this.logger.info(
-      { table: this.o.table, columnFamily: this.o.columnFamily, zookeeperQuorum: this.o.zookeeperQuorum },
+      {
+        table: this.o.table,
+        columnFamily: this.o.columnFamily,
+        zookeeperQuorum: this.o.zookeeperQuorum,
+        ...(security ? { principal: security.login.principal, serverPrincipal: k?.serverPrincipal, protection: k?.protection } : {}),
+      },
       `${this.kind} sink started`,
     );
     this.counter.increment('ConnectionCreatedCount');
@@ -123,13 +148,18 @@ export function quorumProblem(q: string): string | undefined {
 
 const COMMON_NOTES =
   'Speaks HBase 2 RPC itself (ZooKeeper → hbase:meta → region servers; protobuf via protobufjs), so HBase 1.x clusters ' +
-  "are not supported. There is no hbase-site.xml: without zookeeperQuorum the quorum is 127.0.0.1:2181 (HBase's default). " +
+  "are not supported. Of hbase-site.xml (the agent's --conf directory, then $HBASE_CONF_DIR) only the Kerberos keys and " +
+  "hbase.ipc.client.connection.minIdleTimeBeforeClose are read: without zookeeperQuorum the quorum is 127.0.0.1:2181 (HBase's default). " +
   'A batch commits only after HBase acknowledged every put and increment (puts first, then increments, as Flume); region ' +
   'moves, splits and server restarts are followed within `timeout` ms (default 60000), then the batch rolls back. A ' +
   'rolled-back batch is written again: puts are idempotent (same key) except for keys the serializer makes per attempt ' +
   '(uuid/random/timestamp suffixes, the regex default key), and increments already applied are applied again. A missing ' +
-  'table or column family stops the sink from starting (retried by the supervisor). kerberosPrincipal/kerberosKeytab ' +
-  'are refused (FLUME_HBASE_KERBEROS) until secure HBase is supported. Serializers: the Simple and Regex serializers of ' +
+  'table or column family stops the sink from starting (retried by the supervisor). Kerberos (kerberosPrincipal + ' +
+  "kerberosKeytab, docs/security.md): SASL GSSAPI on every region-server connection as HBase 2's client, server principal " +
+  'hbase.regionserver.kerberos.principal from hbase-site.xml (default hbase/_HOST@<client realm>), `_HOST` = canonical ' +
+  'server host; one principal per process, tickets renewed from the keytab; a missing keytab or unknown principal is a ' +
+  'retried error naming the principal (Flume drops the sink instead). hbase.rpc.protection must include authentication: ' +
+  'integrity/privacy (every RPC wrapped) are refused (FLUME_HBASE_KERBEROS); no ticket-cache logins. Serializers: the Simple and Regex serializers of ' +
   'both packages and SimpleAsyncHbaseEventSerializer; other classes are refused. The regex serializer writes an empty ' +
   'value for an optional group that did not match (Flume fails the batch on it forever), and skips a Put with no columns.';
 
@@ -147,8 +177,10 @@ function common(defaultSerializer: string) {
     }),
     timeout: prop.long({ default: 60000, doc: 'Milliseconds a batch may take, retries included, before it is rolled back.' }),
     serializer: prop.string({ default: defaultSerializer, doc: `Serializer class: ${SERIALIZERS.join(', ')}.` }),
-    kerberosPrincipal: prop.string({ doc: 'Kerberos principal (not supported yet: the sink refuses it).' }),
-    kerberosKeytab: prop.string({ doc: 'Kerberos keytab (not supported yet: the sink refuses it).' }),
+    kerberosPrincipal: prop.string({
+      doc: 'Kerberos principal to log in as (`_HOST` = canonical local host name); with kerberosKeytab: SASL GSSAPI to HBase.',
+    }),
+    kerberosKeytab: prop.string({ doc: 'Keytab of kerberosPrincipal.' }),
   };
 }
 
@@ -174,22 +206,75 @@ function problems(c: CommonConfig, strictQuorum: boolean): SpecProblem[] {
   }
   if (!SERIALIZERS.includes(c.serializer))
     out.push({ prop: 'serializer', message: `serializer ${c.serializer} is not available in flume-ts` });
-  if (c.kerberosPrincipal || c.kerberosKeytab) {
+  const principal = c.kerberosPrincipal;
+  const keytab = c.kerberosKeytab;
+  if ((principal === undefined) !== (keytab === undefined)) {
     out.push({
-      prop: c.kerberosPrincipal ? 'kerberosPrincipal' : 'kerberosKeytab',
-      message: 'secure HBase (Kerberos) is not supported yet by flume-ts',
+      prop: principal === undefined ? 'kerberosPrincipal' : 'kerberosKeytab',
+      message:
+        principal === undefined ? 'Principal can not be null when keytab is provided' : 'Keytab can not be null when Principal is provided',
+      hint: 'set both kerberosPrincipal and kerberosKeytab, or neither',
+    });
+  } else if (principal !== undefined && (principal === '' || keytab === '')) {
+    out.push({
+      prop: principal === '' ? 'kerberosPrincipal' : 'kerberosKeytab',
+      message: principal === '' ? 'Invalid Kerberos principal: ' : 'Invalid Kerberos keytab: ',
     });
   }
   return out;
 }
 
-function create(c: CommonConfig, ctx: SinkContext, kind: string, quorum: string | undefined): HBaseSink {
-  if (c.kerberosPrincipal || c.kerberosKeytab) {
+/**
+ * Kerberos settings of a sink: the login from kerberosPrincipal/kerberosKeytab, and from hbase-site.xml (as on Flume's
+ * class path) hbase.security.authentication, hbase.regionserver.kerberos.principal (default hbase/_HOST@<the client's
+ * realm>) and hbase.rpc.protection. `asyncPrincipal`: asynchbase's async.hbase.kerberos.regionserver.principal.
+ */
+export function kerberosOptions(
+  c: Pick<CommonConfig, 'kerberosPrincipal' | 'kerberosKeytab'>,
+  sink: string,
+  site = loadHBaseSite(),
+  asyncPrincipal?: string,
+): HBaseSinkOptions['kerberos'] {
+  const auth = site.get('hbase.security.authentication')?.toLowerCase();
+  const where = site.files[0] ?? 'hbase-site.xml';
+  if (!c.kerberosPrincipal || !c.kerberosKeytab) {
+    if (auth === 'kerberos') {
+      throw new FlumeError(
+        'FLUME_HBASE_KERBEROS',
+        `sink ${sink}: ${where} sets hbase.security.authentication = kerberos but the sink has no kerberosPrincipal and ` +
+          'kerberosKeytab: flume-ts logs in from a keytab only (no ticket cache); set both on the sink',
+      );
+    }
+    return undefined;
+  }
+  if (auth !== undefined && auth !== 'kerberos' && auth !== 'simple') {
     throw new FlumeError(
       'FLUME_HBASE_KERBEROS',
-      `sink ${ctx.name}: kerberosPrincipal/kerberosKeytab are not supported yet by flume-ts (secure HBase)`,
+      `sink ${sink}: hbase.security.authentication = ${auth} (${where}) is not supported by flume-ts: use kerberos`,
     );
   }
+  if (auth === 'simple') return undefined; // Flume logs in, but HBase's client then talks SIMPLE
+  const protection = parseProtection(site.get('hbase.rpc.protection'));
+  if (!protection.includes('authentication')) {
+    throw new FlumeError(
+      'FLUME_HBASE_KERBEROS',
+      `sink ${sink}: hbase.rpc.protection = ${protection.join(',')} (${where}) is not supported by flume-ts, which speaks ` +
+        'SASL without a security layer only (authentication): the cluster must accept authentication',
+    );
+  }
+  claimKerberosPrincipal(c.kerberosPrincipal, c.kerberosKeytab);
+  const realm = c.kerberosPrincipal.includes('@') ? `@${c.kerberosPrincipal.split('@').pop()}` : '';
+  return {
+    principal: c.kerberosPrincipal,
+    keytab: c.kerberosKeytab,
+    serverPrincipal: asyncPrincipal ?? site.get('hbase.regionserver.kerberos.principal') ?? `hbase/_HOST${realm}`,
+    protection,
+  };
+}
+
+function create(c: CommonConfig, ctx: SinkContext, kind: string, quorum: string | undefined, asyncPrincipal?: string): HBaseSink {
+  const site = loadHBaseSite();
+  const kerberos = kerberosOptions(c, ctx.name, site, asyncPrincipal);
   const serializer = createSerializer(c.serializer, subProperties(ctx.raw, 'serializer.'));
   return new HBaseSink(
     ctx.name,
@@ -205,6 +290,8 @@ function create(c: CommonConfig, ctx: SinkContext, kind: string, quorum: string 
       enableWal: c.enableWal,
       coalesceIncrements: c.coalesceIncrements,
       serializer,
+      kerberos,
+      idleCloseMs: idleCloseMs(site),
     },
     kind,
   );
@@ -267,6 +354,13 @@ export const asyncHbaseSink = defineComponent({
       .map((h) => (h.includes(':') ? h : `${h}:2181`))
       .join(',');
     const znodeParent = a['hbase.zookeeper.znode.parent'] ?? c.znodeParent;
-    return create({ ...c, znodeParent }, ctx, 'asynchbase', quorum || undefined);
+    if (a['hbase.security.auth.enable'] === 'true' && !(c.kerberosPrincipal && c.kerberosKeytab)) {
+      throw new FlumeError(
+        'FLUME_HBASE_KERBEROS',
+        `sink ${ctx.name}: async.hbase.security.auth.enable = true logs asynchbase in through a JAAS section, which ` +
+          'flume-ts does not read: set kerberosPrincipal and kerberosKeytab on the sink instead',
+      );
+    }
+    return create({ ...c, znodeParent }, ctx, 'asynchbase', quorum || undefined, a['hbase.kerberos.regionserver.principal']);
   },
 });

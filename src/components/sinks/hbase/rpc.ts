@@ -3,12 +3,14 @@
  * (hbase-protocol-shaded RPC.proto): the preamble "HBas" + version 0 + auth SIMPLE (0x50), then an int32-prefixed
  * ConnectionHeader (user, service "ClientService", no cell-block codec, so every cell travels in protobuf); then
  * requests `int32 total | delimited RequestHeader | delimited param` and responses `int32 total | delimited
- * ResponseHeader | delimited result`, matched by call_id (several may be in flight).
+ * ResponseHeader | delimited result`, matched by call_id (several may be in flight). With Kerberos (./sasl.ts) the
+ * preamble says KERBEROS and the SASL GSSAPI exchange comes before the ConnectionHeader.
  */
 import net from 'node:net';
 import os from 'node:os';
 import { FlumeError } from '../../../core/errors.js';
 import type { Codec, MessageName } from './proto.js';
+import { ByteReader, KERBEROS_PREAMBLE, type RpcSecurity, saslHandshake, serverPrincipalOf } from './sasl.js';
 import { takeFrames } from './zk.js';
 
 /** The server could not be reached, or the connection broke, or a call timed out: the caller relocates and retries. */
@@ -84,21 +86,73 @@ export class RpcConnection {
   private buf: Buffer = Buffer.alloc(0);
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** During the SASL exchange: the bytes the server sent. */
+  private handshake?: ByteReader;
   closed = false;
+  /** When the last call was made or answered (for closing idle connections, as HBase's client does). */
+  lastUsed = Date.now();
 
   constructor(
     readonly host: string,
     readonly port: number,
     private readonly codec: Codec,
     private readonly connectTimeoutMs: number,
+    private readonly security?: RpcSecurity,
   ) {}
 
   get address(): string {
     return `${this.host}:${this.port}`;
   }
 
+  /** Calls in flight. */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
   private connect(): Promise<void> {
-    this.ready ??= new Promise<void>((resolve, reject) => {
+    this.ready ??= this.open().catch((err: Error) => {
+      this.fail(err);
+      throw err;
+    });
+    return this.ready;
+  }
+
+  private async open(): Promise<void> {
+    const sock = await this.dial();
+    if (!this.security) {
+      sock.write(connectionPreamble(this.codec, os.userInfo().username || 'flume'));
+      return;
+    }
+    const timer = setTimeout(
+      () =>
+        this.handshake?.fail(
+          new HBaseConnectionError(`HBase server ${this.address}: SASL login not done within ${this.connectTimeoutMs} ms`),
+        ),
+      this.connectTimeoutMs,
+    );
+    try {
+      const reader = new ByteReader();
+      this.handshake = reader;
+      sock.write(KERBEROS_PREAMBLE);
+      const serverPrincipal = await serverPrincipalOf(this.security.serverPrincipal, this.host);
+      await saslHandshake(reader, (b) => sock.write(b), { address: this.address, serverPrincipal, security: this.security });
+      this.handshake = undefined;
+      const rest = reader.rest();
+      const header = this.codec.encode('ConnectionHeader', {
+        user_info: { effective_user: this.security.login.principal },
+        service_name: 'ClientService',
+      });
+      const len = Buffer.alloc(4);
+      len.writeInt32BE(header.length);
+      sock.write(Buffer.concat([len, header]));
+      if (rest.length > 0) this.onData(rest);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private dial(): Promise<net.Socket> {
+    return new Promise<net.Socket>((resolve, reject) => {
       const sock = net.connect({ host: this.host, port: this.port });
       this.sock = sock;
       sock.setNoDelay(true);
@@ -108,24 +162,28 @@ export class RpcConnection {
       );
       sock.once('connect', () => {
         clearTimeout(timer);
-        sock.write(connectionPreamble(this.codec, os.userInfo().username || 'flume'));
-        resolve();
+        resolve(sock);
       });
-      sock.on('data', (d: Buffer) => this.onData(d));
+      sock.on('data', (d: Buffer) => (this.handshake ? this.handshake.push(d) : this.onData(d)));
       sock.on('error', (err) => {
         clearTimeout(timer);
         const e = new HBaseConnectionError(`HBase server ${this.address}: ${err.message}`, err);
+        this.handshake?.fail(e);
         reject(e);
         this.fail(e);
       });
-      sock.on('close', () => this.fail(new HBaseConnectionError(`HBase server ${this.address} closed the connection`)));
+      sock.on('close', () => {
+        const e = new HBaseConnectionError(`HBase server ${this.address} closed the connection`);
+        this.handshake?.fail(e);
+        this.fail(e);
+      });
     });
-    return this.ready;
   }
 
   /** Calls `method` with `req` (a `param` message); resolves with the `result` message or rejects. */
   async call<T>(method: string, param: MessageName, req: object, result: MessageName, timeoutMs: number): Promise<T> {
     if (this.closed) throw new HBaseConnectionError(`connection to ${this.address} is closed`);
+    this.lastUsed = Date.now();
     await this.connect();
     const id = this.nextId++;
     const frame = requestFrame(this.codec, id, method, param, req, timeoutMs);
@@ -141,6 +199,8 @@ export class RpcConnection {
   }
 
   private onData(d: Buffer): void {
+    if (this.closed) return;
+    this.lastUsed = Date.now();
     const { frames, rest } = takeFrames(this.buf.length ? Buffer.concat([this.buf, d]) : d);
     this.buf = rest;
     for (const f of frames) {

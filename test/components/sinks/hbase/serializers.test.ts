@@ -1,6 +1,6 @@
 /**
  * Flume's HBase serializers (row keys, columns, values, increments, as their Java code makes them), coalesced
- * increments, and the sinks' configuration (defaults, aliases, FQCNs, Flume's quorum rule, Kerberos refused).
+ * increments, and the sinks' configuration (defaults, aliases, FQCNs, Flume's quorum rule, Kerberos settings).
  */
 import { describe, expect, it } from 'vitest';
 import { asyncHbaseSink, coalesce, hbase2Sink, hbaseSink, quorumProblem } from '../../../../src/components/sinks/hbase/index.js';
@@ -132,13 +132,17 @@ describe('sink configuration', () => {
     expect(diags(hbase2Sink, { table: 't', columnFamily: 'cf', zookeeperQuorum: 'zk1' })).toMatch(/Expected client port/);
     expect(diags(asyncHbaseSink, { table: 't', columnFamily: 'cf', zookeeperQuorum: 'zk1,zk2' })).toBe('');
     expect(diags(hbase2Sink, { table: 't', columnFamily: 'cf', kerberosPrincipal: 'flume/_HOST@R' })).toMatch(
-      /Kerberos\) is not supported yet/,
+      /Keytab can not be null when Principal is provided/,
     );
+    expect(diags(hbase2Sink, { table: 't', columnFamily: 'cf', kerberosKeytab: '/k' })).toMatch(
+      /Principal can not be null when keytab is provided/,
+    );
+    expect(diags(hbase2Sink, { table: 't', columnFamily: 'cf', kerberosKeytab: '/k', kerberosPrincipal: 'f@R' })).toBe('');
   });
-  it('Kerberos settings are refused with FLUME_HBASE_KERBEROS at creation', () => {
-    const raw = { table: 't', columnFamily: 'cf', kerberosKeytab: '/k' };
-    const c = { ...configure(hbase2Sink, { table: 't', columnFamily: 'cf' }), kerberosKeytab: '/k' };
+  it('asynchbase with a JAAS login (async.hbase.security.auth.enable) is refused with FLUME_HBASE_KERBEROS', () => {
+    const raw = { table: 't', columnFamily: 'cf', 'async.hbase.security.auth.enable': 'true' };
+    const c = configure(asyncHbaseSink, { table: 't', columnFamily: 'cf' });
     const ctx = { name: 'k1', agent: 'a1', logger: silentLogger, raw, registry: reg, channel: memory() };
-    expect(() => hbase2Sink.create(c as never, ctx as never)).toThrow(expect.objectContaining({ code: 'FLUME_HBASE_KERBEROS' }));
+    expect(() => asyncHbaseSink.create(c as never, ctx as never)).toThrow(expect.objectContaining({ code: 'FLUME_HBASE_KERBEROS' }));
   });
 });
