@@ -65,6 +65,12 @@ const ENTRIES = [
   { id: 'hdfs-1000', run: ['hdfs-1000'], services: ['hdfs'], quick: true },
   { id: 's3 batch 100', s3: ['--batch', '100'], quick: true },
   { id: 's3 batch 1000', s3: ['--batch', '1000'], quick: true },
+  { id: 'kafka-sink acks=1', run: ['kafka-sink-1'], services: ['kafka'], quick: true },
+  { id: 'kafka-sink acks=all', run: ['kafka-sink-all'], services: ['kafka'], quick: true },
+  { id: 'kafka-source', run: ['kafka-source'], services: ['kafka'], quick: true },
+  { id: 'kafka-channel (parseAsFlumeEvent, acks=all)', run: ['kafka-channel'], services: ['kafka'], quick: true },
+  { id: 'kafka-channel (parseAsFlumeEvent=false)', run: ['kafka-channel-raw'], services: ['kafka'] },
+  { id: 'kafka-channel acks=1', run: ['kafka-channel-1'], services: ['kafka'] },
 ];
 
 /**

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { hbaseToolSync } from '../scripts/services/hbase.mjs';
 import { liveService } from '../scripts/services/lib.mjs';
+import { KAFKA_GROUPS, KAFKA_SCENARIOS } from './kafka-scenarios.mjs';
 
 /** @typedef {{ port: number, outDir: string, dataDir: string, lineSize: number }} Ctx */
 
@@ -361,7 +362,7 @@ function syslogMemory(c) {
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number, prefix?: string }, batch?: number, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 
 /** Names that expand to several scenarios. */
-export const GROUPS = { s2: ['s2-b100', 's2-b1000'], hbase: ['hbase-100', 'hbase-1000'] };
+export const GROUPS = { s2: ['s2-b100', 's2-b1000'], hbase: ['hbase-100', 'hbase-1000'], ...KAFKA_GROUPS };
 
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
@@ -513,4 +514,5 @@ export const SCENARIOS = {
     config: (c) => seqFile(c, 1000),
     verify: 'counters',
   },
+  ...KAFKA_SCENARIOS,
 };

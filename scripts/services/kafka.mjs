@@ -193,8 +193,9 @@ export async function startSecure(dir) {
 }
 
 /**
- * A private broker with a SASL_PLAINTEXT GSSAPI listener (Kerberos, against the harness's MIT KDC) beside a PLAINTEXT
- * one (inter-broker, the tests' admin client); no authorizer. The broker's principal is kafka/localhost@<realm>: Java
+ * A private broker with a SASL_PLAINTEXT and a SASL_SSL GSSAPI listener (Kerberos, against the harness's MIT KDC) beside
+ * a PLAINTEXT one (inter-broker, the tests' admin client); no authorizer. The SASL_SSL listener's certificate is made per
+ * run (`tls`, as for startSecure; clients trust `tls.caPem`, no client certificate asked). The broker's principal is kafka/localhost@<realm>: Java
  * clients (and flume-ts) connecting to 127.0.0.1 name the service kafka/localhost (the address's host name).
  * The caller stops `pid`.
  * @param {string} dir
@@ -204,25 +205,35 @@ export async function startKerberos(dir, kdc) {
   const t0 = Date.now();
   fs.mkdirSync(dir, { recursive: true });
   const broker = kdc.addPrincipal('kafka/localhost');
-  const [plain, gssapi, controllerPort] = await freePorts(3);
+  const tls = makeCertificates(path.join(dir, 'tls'));
+  const [plain, gssapi, gssapiSsl, controllerPort] = await freePorts(4);
+  const jaas =
+    'com.sun.security.auth.module.Krb5LoginModule required ' +
+    `useKeyTab=true storeKey=true keyTab="${broker.keytab}" principal="${broker.principal}";`;
   const { pid, serverLog, stdout } = await launch(dir, {
     controllerPort,
-    listeners: [`PLAINTEXT://${HOST}:${plain}`, `SASL_PLAINTEXT://${HOST}:${gssapi}`],
-    protocolMap: ['PLAINTEXT:PLAINTEXT', 'SASL_PLAINTEXT:SASL_PLAINTEXT'],
-    waitPort: gssapi,
+    listeners: [`PLAINTEXT://${HOST}:${plain}`, `SASL_PLAINTEXT://${HOST}:${gssapi}`, `SASL_SSL://${HOST}:${gssapiSsl}`],
+    protocolMap: ['PLAINTEXT:PLAINTEXT', 'SASL_PLAINTEXT:SASL_PLAINTEXT', 'SASL_SSL:SASL_SSL'],
+    waitPort: gssapiSsl,
     jvmExtra: [`-Djava.security.krb5.conf=${kdc.krb5conf}`, '-Dsun.security.krb5.debug=false'],
     extra: [
       'sasl.enabled.mechanisms=GSSAPI',
       'sasl.kerberos.service.name=kafka',
-      'listener.name.sasl_plaintext.gssapi.sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required ' +
-        `useKeyTab=true storeKey=true keyTab="${broker.keytab}" principal="${broker.principal}";`,
+      `listener.name.sasl_plaintext.gssapi.sasl.jaas.config=${jaas}`,
+      `listener.name.sasl_ssl.gssapi.sasl.jaas.config=${jaas}`,
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${tls.brokerPem}`,
+      'ssl.truststore.type=PEM',
+      `ssl.truststore.location=${tls.caPem}`,
+      'listener.name.sasl_ssl.ssl.client.auth=none',
     ],
   });
   return {
     pid,
     dir,
     logs: { server: serverLog, stdout },
-    ports: { plaintext: plain, gssapi, controller: controllerPort },
+    tls,
+    ports: { plaintext: plain, gssapi, gssapiSsl, controller: controllerPort },
     principal: broker.principal,
     startMs: Date.now() - t0,
   };

@@ -3,6 +3,7 @@
  * component never pays for kafkajs (about 14 MiB of heap), avsc or snappyjs.
  */
 import { createRequire } from 'node:module';
+import { installKafkajsFastPaths } from '../kafka/kafkajs-fast.js';
 
 const require = createRequire(import.meta.url);
 
@@ -12,7 +13,12 @@ export function lazyModule<T>(name: string): () => T {
   return () => (mod ??= require(name) as T);
 }
 
-export const kafkajs = lazyModule<typeof import('kafkajs')>('kafkajs');
+const kafkajsModule = lazyModule<typeof import('kafkajs')>('kafkajs');
+/** kafkajs, with the faster record encoding, partition grouping and CRC32C of ../kafka/kafkajs-fast.ts installed first. */
+export const kafkajs = (): typeof import('kafkajs') => {
+  installKafkajsFastPaths();
+  return kafkajsModule();
+};
 export const avsc = lazyModule<typeof import('avsc')>('avsc');
 export const snappyjs = lazyModule<typeof import('snappyjs')>('snappyjs');
 export const rhea = lazyModule<typeof import('rhea')>('rhea');

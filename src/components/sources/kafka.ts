@@ -140,24 +140,39 @@ export class KafkaSource implements EventDrivenSource {
     const { topic, partition, messages } = p.batch;
     if (messages.length === 0) return;
     const key = `${topic}\u0000${partition}`;
-    for (const m of messages) {
+    let i = 0;
+    while (i < messages.length) {
+      // running, staleness (a seek) and the generation (a rebalance) change only while this awaits: checked once per
+      // stretch of records gathered synchronously, and the offsets recorded and resolved once per stretch
       if (!p.isRunning() || p.isStale() || gen !== this.gen) return;
-      if (this.pending.events.length === 0 && this.pending.offsets.size === 0) this.pending.firstAt = Date.now();
-      try {
-        this.pending.events.push(toEvent(topic, partition, m, this.o));
-      } catch (err) {
-        // Flume's source fails the whole poll on an undecodable record and retries it forever; we skip it loudly.
-        this.counter.increment('EventReadFail');
-        this.logger.error(
-          { topic, partition, offset: m.offset, err: errorMessage(err) },
-          'cannot read Kafka record; skipping it (check useFlumeEventFormat)',
-        );
+      const batch = this.pending;
+      if (batch.events.length === 0 && batch.offsets.size === 0) batch.firstAt = Date.now();
+      let last: string | undefined;
+      for (; i < messages.length && batch.events.length < this.o.batchSize; i++) {
+        const m = messages[i]!;
+        this.gather(batch, topic, partition, m);
+        last = m.offset;
       }
-      this.pending.offsets.set(key, { topic, partition, offset: m.offset });
-      p.resolveOffset(m.offset);
-      if (this.pending.events.length >= this.o.batchSize) await this.flushHeartbeating(p);
+      if (last !== undefined) {
+        batch.offsets.set(key, { topic, partition, offset: last });
+        p.resolveOffset(last);
+      }
+      if (batch.events.length >= this.o.batchSize) await this.flushHeartbeating(p);
     }
     if (gen === this.gen && this.pending.offsets.size > 0) this.scheduleFlush();
+  }
+
+  private gather(batch: Gathered, topic: string, partition: number, m: KafkaMessage): void {
+    try {
+      batch.events.push(toEvent(topic, partition, m, this.o));
+    } catch (err) {
+      // Flume's source fails the whole poll on an undecodable record and retries it forever; we skip it loudly.
+      this.counter.increment('EventReadFail');
+      this.logger.error(
+        { topic, partition, offset: m.offset, err: errorMessage(err) },
+        'cannot read Kafka record; skipping it (check useFlumeEventFormat)',
+      );
+    }
   }
 
   private scheduleFlush(): void {

@@ -31,6 +31,31 @@ describe('Flume event format (AvroFlumeEvent binary, as KafkaSink/KafkaChannel w
     expect(back.body.equals(body)).toBe(true);
   });
 
+  it('writes what avsc writes, and reads negative-count blocks (with their byte size) as avsc does', async () => {
+    const avsc = await import('avsc');
+    const type = avsc.Type.forSchema({
+      type: 'record',
+      name: 'AvroFlumeEvent',
+      namespace: 'org.apache.flume.source.avro',
+      fields: [
+        { name: 'headers', type: { type: 'map', values: 'string' } },
+        { name: 'body', type: 'bytes' },
+      ],
+    });
+    for (let n = 0; n < 40; n++) {
+      const headers: Record<string, string> = {};
+      for (let i = 0; i < n % 7; i++) headers[`k${i}-${'é'.repeat(n)}`] = 'v'.repeat(n * 13);
+      const body = Buffer.alloc(n * 37, n);
+      const bytes = encodeFlumeEvent(createEvent(body, headers));
+      expect(bytes.equals(type.toBuffer({ headers, body }))).toBe(true);
+      expect(decodeFlumeEvent(bytes)).toEqual({ headers, body });
+    }
+    // a block written with a negative count and its byte size (legal Avro, what buffering writers emit)
+    const neg = Buffer.from('01' + '0a' + '0261' + '0262' + '00' + '047879', 'hex');
+    expect(decodeFlumeEvent(neg)).toEqual({ headers: { a: 'b' }, body: Buffer.from('xy') });
+    expect(type.fromBuffer(neg)).toEqual({ headers: { a: 'b' }, body: Buffer.from('xy') });
+  });
+
   it('rejects a plain payload with a clear error', () => {
     expect(() => decodeFlumeEvent(Buffer.from('hello world, not avro'))).toThrow(/not an Avro-encoded Flume event/);
     expect(() => decodeFlumeEvent(Buffer.from('0202', 'hex'))).toThrow(/not an Avro-encoded Flume event/);

@@ -1,6 +1,6 @@
 /**
- * Kafka SASL GSSAPI (Kerberos): the Kafka sink and source against a private broker with a SASL_PLAINTEXT GSSAPI
- * listener (scripts/services/kafka.mjs startKerberos; principal kafka/localhost) and the harness's MIT KDC, configured
+ * Kafka SASL GSSAPI (Kerberos): the Kafka sink and source against a private broker with a SASL_PLAINTEXT and a SASL_SSL
+ * GSSAPI listener (scripts/services/kafka.mjs startKerberos; principal kafka/localhost) and the harness's MIT KDC, configured
  * as Flume users write it (security.protocol, sasl.mechanism=GSSAPI, sasl.kerberos.service.name, sasl.jaas.config with
  * Krb5LoginModule useKeyTab/keyTab/principal). A principal the KDC does not know and a missing keytab give clear
  * errors naming the principal, the component stays usable, and keytab contents never appear in the logs.
@@ -23,7 +23,8 @@ import { createTopic, readTopic, TestProcessor, uniqueName, until } from './help
 
 interface KerberosBroker {
   pid: number;
-  ports: { plaintext: number; gssapi: number };
+  ports: { plaintext: number; gssapi: number; gssapiSsl: number };
+  tls: { caPem: string };
 }
 const harness = '../../../scripts/services/kafka.mjs';
 const { startKerberos } = (await import(harness)) as {
@@ -81,24 +82,27 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  const client = (principal: string, keytab: string, prefix: string) => ({
-    [`${prefix}security.protocol`]: 'SASL_PLAINTEXT',
+  type Protocol = 'SASL_PLAINTEXT' | 'SASL_SSL';
+  const client = (principal: string, keytab: string, prefix: string, protocol: Protocol = 'SASL_PLAINTEXT') => ({
+    [`${prefix}security.protocol`]: protocol,
     [`${prefix}sasl.mechanism`]: 'GSSAPI',
     [`${prefix}sasl.kerberos.service.name`]: 'kafka',
     [`${prefix}sasl.jaas.config`]: krb5Jaas(keytab, principal),
+    ...(protocol === 'SASL_SSL' ? { [`${prefix}ssl.truststore.location`]: broker.tls.caPem, [`${prefix}ssl.truststore.type`]: 'PEM' } : {}),
   });
+  const port = (protocol: Protocol) => (protocol === 'SASL_SSL' ? broker.ports.gssapiSsl : broker.ports.gssapi);
 
-  async function sinkWith(topic: string, principal: string, keytab: string, n: number) {
+  async function sinkWith(topic: string, principal: string, keytab: string, n: number, protocol: Protocol = 'SASL_PLAINTEXT') {
     const ch = memory('c1', 1000, 1000);
     await ch.start();
     await withTransaction(ch, (tx) => tx.putAll(Array.from({ length: n }, (_, i) => createEvent(`gss-${i}`))));
     const sink = create(
       kafkaSink,
       {
-        'kafka.bootstrap.servers': `127.0.0.1:${broker.ports.gssapi}`,
+        'kafka.bootstrap.servers': `127.0.0.1:${port(protocol)}`,
         'kafka.topic': topic,
         'kafka.producer.retries': '1',
-        ...client(principal, keytab, 'kafka.producer.'),
+        ...client(principal, keytab, 'kafka.producer.', protocol),
       },
       { name: 'k1', channel: ch, logger },
     ) as KafkaSink;
@@ -106,39 +110,44 @@ describe('Kafka SASL GSSAPI against a Kerberos listener', () => {
     return { ch, sink };
   }
 
-  it('sink → topic → source through the GSSAPI listener', async () => {
-    resetKerberosLoginForTests();
-    const topic = uniqueName('gss');
-    await createTopic(kafka, topic, 1);
-    const N = 50;
-    const { ch, sink } = await sinkWith(topic, flume.principal, flume.keytab, N);
-    try {
-      while (ch.size() > 0) await sink.process();
-    } finally {
-      await sink.stop();
-    }
-    const out = memory('c2', 1000, 1000);
-    const src = create(
-      kafkaSource,
-      {
-        'kafka.bootstrap.servers': `127.0.0.1:${broker.ports.gssapi}`,
-        'kafka.topics': topic,
-        'kafka.consumer.group.id': uniqueName('ggss'),
-        'kafka.consumer.auto.offset.reset': 'earliest',
-        batchDurationMillis: '100',
-        ...client(flume.principal, flume.keytab, 'kafka.consumer.'),
-      },
-      { name: 'r1', processor: new TestProcessor(out), logger },
-    ) as KafkaSource;
-    await src.start();
-    const got: Event[] = [];
-    try {
-      expect(await until(async () => (got.push(...(await drain(out))), got.length >= N), 60_000)).toBe(true);
-    } finally {
-      await src.stop();
-    }
-    expect(new Set(got.map((e) => e.body.toString())).size).toBe(N);
-  }, 120_000);
+  it.each(['SASL_PLAINTEXT', 'SASL_SSL'] as const)(
+    'sink → topic → source through the %s GSSAPI listener',
+    async (protocol) => {
+      resetKerberosLoginForTests();
+      const topic = uniqueName('gss');
+      await createTopic(kafka, topic, 1);
+      const N = 50;
+      const { ch, sink } = await sinkWith(topic, flume.principal, flume.keytab, N, protocol);
+      try {
+        while (ch.size() > 0) await sink.process();
+      } finally {
+        await sink.stop();
+      }
+      expect(ch.size()).toBe(0);
+      const out = memory('c2', 1000, 1000);
+      const src = create(
+        kafkaSource,
+        {
+          'kafka.bootstrap.servers': `127.0.0.1:${port(protocol)}`,
+          'kafka.topics': topic,
+          'kafka.consumer.group.id': uniqueName('ggss'),
+          'kafka.consumer.auto.offset.reset': 'earliest',
+          batchDurationMillis: '100',
+          ...client(flume.principal, flume.keytab, 'kafka.consumer.', protocol),
+        },
+        { name: 'r1', processor: new TestProcessor(out), logger },
+      ) as KafkaSource;
+      await src.start();
+      const got: Event[] = [];
+      try {
+        expect(await until(async () => (got.push(...(await drain(out))), got.length >= N), 60_000)).toBe(true);
+      } finally {
+        await src.stop();
+      }
+      expect(new Set(got.map((e) => e.body.toString())).size).toBe(N);
+    },
+    120_000,
+  );
 
   it('the Kafka channel: put and take through the GSSAPI listener', async () => {
     resetKerberosLoginForTests();
