@@ -32,6 +32,11 @@ export interface RpcServerOptions<Req> {
   ipRules?: readonly IpRule[];
   newSession(peer: string): RpcSession<Req>;
   onConnectionCount?(n: number): void;
+  /**
+   * An authentication step on each new connection before any request (thrift's SASL): resolves with the bytes that
+   * followed it, leaving the stream paused; a rejection closes the connection with a log line.
+   */
+  handshake?(stream: Duplex, peer: string): Promise<Buffer>;
 }
 
 const MAX_QUEUED = 4;
@@ -109,6 +114,17 @@ export class RpcServer<Req> {
       logger.warn({ peer, err: errorMessage(err) }, `${label}: connection from ${peer} closed: ${errorMessage(err)}`);
       sock.destroy();
       return;
+    }
+    let early: Buffer | undefined;
+    if (this.o.handshake) {
+      try {
+        early = await this.o.handshake(stream, peer);
+      } catch (err) {
+        logger.warn({ peer, err: errorMessage(err) }, `${label}: connection from ${peer} closed: ${errorMessage(err)}`);
+        stream.destroy();
+        sock.destroy();
+        return;
+      }
     }
     this.count(1);
     logger.debug({ peer }, `${label}: connection from ${peer}`);
@@ -192,6 +208,8 @@ export class RpcServer<Req> {
       }
       closed = true;
     });
-    if (plain && sock.isPaused()) sock.resume();
+    if (early?.length) stream.unshift(early);
+    if (this.o.handshake) stream.resume();
+    else if (plain && sock.isPaused()) sock.resume();
   }
 }
