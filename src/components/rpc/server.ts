@@ -89,6 +89,19 @@ export class RpcServer<Req> {
     this.o.onConnectionCount?.(this.active);
   }
 
+  /** The handshake option's step: bytes that followed it, undefined without one, false when the connection was closed. */
+  private async authenticate(stream: Duplex, sock: net.Socket, peer: string): Promise<Buffer | undefined | false> {
+    if (!this.o.handshake) return undefined;
+    try {
+      return await this.o.handshake(stream, peer);
+    } catch (err) {
+      this.o.logger.warn({ peer, err: errorMessage(err) }, `${this.o.label}: connection from ${peer} closed: ${errorMessage(err)}`);
+      stream.destroy();
+      sock.destroy();
+      return false;
+    }
+  }
+
   private async accept(sock: net.Socket): Promise<void> {
     const { logger, label } = this.o;
     const peer = `${sock.remoteAddress}:${sock.remotePort}`;
@@ -115,17 +128,8 @@ export class RpcServer<Req> {
       sock.destroy();
       return;
     }
-    let early: Buffer | undefined;
-    if (this.o.handshake) {
-      try {
-        early = await this.o.handshake(stream, peer);
-      } catch (err) {
-        logger.warn({ peer, err: errorMessage(err) }, `${label}: connection from ${peer} closed: ${errorMessage(err)}`);
-        stream.destroy();
-        sock.destroy();
-        return;
-      }
-    }
+    const early = await this.authenticate(stream, sock, peer);
+    if (early === false) return;
     this.count(1);
     logger.debug({ peer }, `${label}: connection from ${peer}`);
     const session = this.o.newSession(peer);
@@ -208,7 +212,7 @@ export class RpcServer<Req> {
       }
       closed = true;
     });
-    if (early?.length) stream.unshift(early);
+    if (early && early.length > 0) stream.unshift(early);
     if (this.o.handshake) stream.resume();
     else if (plain && sock.isPaused()) sock.resume();
   }

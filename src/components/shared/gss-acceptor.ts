@@ -278,7 +278,7 @@ export function explainAcceptError(e: unknown, principal: string, keytab: string
   } else if (/expired/i.test(msg)) {
     hint = `the client's ticket for ${principal} has expired: the client must get a new one (check its keytab and the KDC)`;
   } else if (/replay/i.test(msg)) {
-    hint = 'the KDC authenticator was already used (a replay, or two requests in the same microsecond): the client retries';
+    hint = "this client's authenticator was seen before (a replay, or two requests in the same microsecond): the client retries";
   } else {
     hint = `check agent-principal ${principal}, the keytab ${keytab}, krb5.conf and the client's server-principal`;
   }
