@@ -259,7 +259,7 @@ export function explainAcceptError(e: unknown, principal: string, keytab: string
   if (e instanceof FlumeError && e.code !== 'FLUME_KERBEROS') return e;
   const msg = e instanceof Error ? e.message : String(e);
   let hint: string;
-  if (/clock skew/i.test(msg)) {
+  if (/clock skew|not yet valid/i.test(msg)) {
     hint =
       "the client's clock and this host's differ by more than the allowed skew (krb5.conf clockskew, 5 minutes by default): " +
       'synchronise the clocks of both hosts (NTP)';

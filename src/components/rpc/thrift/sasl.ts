@@ -119,7 +119,11 @@ export async function saslGssapiClient(
     for (;;) {
       const m = await reader.next();
       if (m.status === BAD || m.status === ERROR) {
-        throw new RpcError(`the server refused SASL GSSAPI as ${login.principal}: ${m.payload.toString('utf8').slice(0, 300)}`);
+        const why = m.payload.toString('utf8').slice(0, 300);
+        const hint = /clock skew/i.test(why)
+          ? `; this host's clock and the server's differ by more than the allowed skew (krb5.conf clockskew): synchronise the clocks (NTP)`
+          : '';
+        throw new RpcError(`the server refused SASL GSSAPI as ${login.principal}: ${why}${hint}`);
       }
       if (m.status !== OK && m.status !== COMPLETE) throw new RpcError(`unexpected SASL status ${m.status} from the server`);
       if (m.status === COMPLETE && (gss.contextComplete || m.payload.length === 0)) break;
