@@ -123,6 +123,8 @@ export async function saslGssapiServer(stream: Duplex, o: SaslServerOptions): Pr
     return { user, rest: reader.rest };
   } catch (e) {
     reader.detach();
+    // the client may be gone: our error message can fail (EPIPE) after the reader stops listening
+    stream.on('error', () => {});
     const err = explainAcceptError(e, o.principal, o.keytab, gss?.peer ? `${gss.peer} (${o.peer})` : o.peer);
     const status = (e as { saslStatus?: number }).saslStatus ?? ERROR;
     // the client learns what failed on our side, never a path or key material: the principal and MIT's reason

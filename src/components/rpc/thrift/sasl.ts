@@ -139,6 +139,8 @@ export async function saslGssapiClient(
       }
     }
   } catch (e) {
+    // the server may have closed already: a write of ours can still fail (EPIPE) after the reader stops listening
+    stream.on('error', () => {});
     if (e instanceof RpcError) throw e;
     throw login.explain(e, what, target);
   } finally {
