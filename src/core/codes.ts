@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   FLUME_WEBHDFS: 'the WebHDFS REST call failed or timed out (hdfs.callTimeout)',
   FLUME_KERBEROS:
     'a Kerberos login or GSSAPI/SPNEGO exchange failed (keytab unreadable or without the principal, unknown principal, clock skew, KDC unreachable, token refused); retried',
+  FLUME_THRIFT_SASL:
+    "a client's SASL negotiation with a kerberos = true thrift source failed (not a SASL client, another mechanism, a protection other than auth, an authorization id that is not its principal); the connection is closed and the client retries",
   FLUME_HADOOP_CONF:
     "Hadoop's client configuration (core-site.xml, hdfs-site.xml in HADOOP_CONF_DIR) cannot be read, or names a nameservice without NameNode addresses",
   FLUME_CODEC: 'a compression codec is unknown or not available',

@@ -1,13 +1,14 @@
 /**
  * Protocol clients load on first use: importing the CLI and the registry (what every agent does) loads none of
- * kafkajs, avsc, snappyjs or the Elasticsearch client. Checked on the built dist/ in a fresh process.
+ * kafkajs, avsc, snappyjs, the Elasticsearch client or the Kerberos bindings (kerberos, koffi). Checked on the built
+ * dist/ in a fresh process.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const HEAVY = /node_modules\/(kafkajs|avsc|snappyjs|@elastic|rhea|node-rdkafka)\//;
+const HEAVY = /node_modules\/(kafkajs|avsc|snappyjs|@elastic|rhea|kerberos|koffi|node-rdkafka)\//;
 
 describe('lazy protocol clients', () => {
   it('the CLI and the registry load no protocol client', () => {

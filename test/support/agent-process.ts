@@ -55,11 +55,17 @@ export interface AgentProcess {
 }
 
 /** Writes `conf` to a temp file and starts an agent on it. */
-export function startAgent(conf: string, args: string[] = [], name = 'a1', opts: { reload?: boolean; file?: string } = {}): AgentProcess {
+export function startAgent(
+  conf: string,
+  args: string[] = [],
+  name = 'a1',
+  opts: { reload?: boolean; file?: string; env?: NodeJS.ProcessEnv } = {},
+): AgentProcess {
   const file = opts.file ?? path.join(tmpDir('flume-ts-conf-'), 'flume.conf');
   writeFileSync(file, conf);
   const child = spawn(BIN, ['agent', '--conf-file', file, '--name', name, ...(opts.reload ? [] : ['--no-reload-conf']), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    env: opts.env ?? process.env,
   });
   let err = '';
   child.stderr!.on('data', (d) => (err += d.toString()));

@@ -32,6 +32,11 @@ export interface RpcServerOptions<Req> {
   ipRules?: readonly IpRule[];
   newSession(peer: string): RpcSession<Req>;
   onConnectionCount?(n: number): void;
+  /**
+   * An authentication step on each new connection before any request (thrift's SASL): resolves with the bytes that
+   * followed it, leaving the stream paused; a rejection closes the connection with a log line.
+   */
+  handshake?(stream: Duplex, peer: string): Promise<Buffer>;
 }
 
 const MAX_QUEUED = 4;
@@ -84,6 +89,19 @@ export class RpcServer<Req> {
     this.o.onConnectionCount?.(this.active);
   }
 
+  /** The handshake option's step: bytes that followed it, undefined without one, false when the connection was closed. */
+  private async authenticate(stream: Duplex, sock: net.Socket, peer: string): Promise<Buffer | undefined | false> {
+    if (!this.o.handshake) return undefined;
+    try {
+      return await this.o.handshake(stream, peer);
+    } catch (err) {
+      this.o.logger.warn({ peer, err: errorMessage(err) }, `${this.o.label}: connection from ${peer} closed: ${errorMessage(err)}`);
+      stream.destroy();
+      sock.destroy();
+      return false;
+    }
+  }
+
   private async accept(sock: net.Socket): Promise<void> {
     const { logger, label } = this.o;
     const peer = `${sock.remoteAddress}:${sock.remotePort}`;
@@ -110,6 +128,8 @@ export class RpcServer<Req> {
       sock.destroy();
       return;
     }
+    const early = await this.authenticate(stream, sock, peer);
+    if (early === false) return;
     this.count(1);
     logger.debug({ peer }, `${label}: connection from ${peer}`);
     const session = this.o.newSession(peer);
@@ -192,6 +212,8 @@ export class RpcServer<Req> {
       }
       closed = true;
     });
-    if (plain && sock.isPaused()) sock.resume();
+    if (early && early.length > 0) stream.unshift(early);
+    if (this.o.handshake) stream.resume();
+    else if (plain && sock.isPaused()) sock.resume();
   }
 }

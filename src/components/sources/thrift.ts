@@ -2,6 +2,7 @@
  * Flume's ThriftSource: serves ThriftSourceProtocol (append / appendBatch of ThriftFlumeEvent) over Thrift's framed
  * transport with the compact (default) or binary protocol, optionally in TLS.
  */
+import type { Duplex } from 'node:stream';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import type { ChannelProcessor } from '../../core/source.js';
 import type { Logger } from '../../core/logging.js';
@@ -12,6 +13,16 @@ import { globalSsl, serverSecureOptions, storeProblem } from '../rpc/tls.js';
 import type { StreamLayers } from '../rpc/transport.js';
 import { ThriftSession } from '../rpc/thrift/session.js';
 import type { ProtocolName } from '../rpc/thrift/protocol.js';
+import { saslGssapiServer } from '../rpc/thrift/sasl-server.js';
+import { claimKerberosPrincipal, resolvePrincipal } from '../shared/kerberos.js';
+
+/** kerberos = true: the SASL GSSAPI negotiation each connection goes through before its first request. */
+export interface ThriftSasl {
+  principal: string;
+  keytab: string;
+}
+
+const SASL_TIMEOUT_MS = 30_000;
 
 export class ThriftSource extends RpcSource {
   constructor(
@@ -22,8 +33,22 @@ export class ThriftSource extends RpcSource {
     port: number,
     private readonly layers: StreamLayers,
     readonly protocol: ProtocolName,
+    private readonly sasl?: ThriftSasl,
   ) {
     super(name, 'Thrift', processor, logger, bind, port);
+  }
+
+  /** Flume's SecurityUtil.getServerPrincipal(agent-principal, ""), resolved once per start. */
+  private servicePrincipal: Promise<string> | undefined;
+
+  private handshake(sasl: ThriftSasl): (stream: Duplex, peer: string) => Promise<Buffer> {
+    return async (stream, peer) => {
+      this.servicePrincipal ??= resolvePrincipal(sasl.principal);
+      const principal = await this.servicePrincipal;
+      const r = await saslGssapiServer(stream, { principal, keytab: sasl.keytab, peer, timeoutMs: SASL_TIMEOUT_MS });
+      this.logger.debug({ peer, user: r.user }, `Thrift source ${this.name}: ${peer} authenticated as ${r.user}`);
+      return r.rest;
+    };
   }
 
   protected createServer(): RpcServer<unknown> {
@@ -35,6 +60,7 @@ export class ThriftSource extends RpcSource {
       layers: this.layers,
       onConnectionCount: this.onConnections,
       newSession: () => new ThriftSession(this, this.protocol),
+      handshake: this.sasl ? this.handshake(this.sasl) : undefined,
     }) as RpcServer<unknown>;
   }
 }
@@ -42,12 +68,36 @@ export class ThriftSource extends RpcSource {
 /** Flume checks the value case-insensitively but selects binary only on an exact "binary". */
 export const thriftProtocolOf = (v: string): ProtocolName => (v === 'binary' ? 'binary' : 'compact');
 
+/** Flume's checks of agent-principal / agent-keytab (getAuthenticator's, and a principal its SASL server can split). */
+function kerberosChecks(c: { kerberos: boolean; 'agent-principal'?: string; 'agent-keytab'?: string }): SpecProblem[] {
+  const principal = c['agent-principal'];
+  const keytab = c['agent-keytab'];
+  if (!principal && keytab) return [{ prop: 'agent-principal', message: 'Principal can not be null when keytab is provided' }];
+  if (principal && !keytab) return [{ prop: 'agent-keytab', message: 'Keytab can not be null when Principal is provided' }];
+  if (!c.kerberos) return [];
+  if (!principal) return [{ prop: 'agent-principal', message: 'kerberos = true needs agent-principal and agent-keytab' }];
+  if (principal.split(/[/@]/).length !== 3) {
+    return [
+      {
+        prop: 'agent-principal',
+        message: `agent-principal "${principal}" is not service/host@REALM (clients name it as server-principal)`,
+      },
+    ];
+  }
+  return [];
+}
+
 export const thriftSource = defineComponent({
   kind: 'source',
   type: 'thrift',
   fqcn: 'org.apache.flume.source.ThriftSource',
   summary: 'Receives events from Thrift RPC clients: Flume thrift sinks and the Flume SDK ThriftRpcClient.',
-  notes: 'Framed transport, compact or binary protocol, optional TLS. Kerberos (SASL) is not supported.',
+  notes:
+    'Framed transport, compact or binary protocol, optional TLS. kerberos = true (agent-principal, agent-keytab): SASL GSSAPI ' +
+    "on the transport as Flume's ThriftSource (libthrift's TSaslServerTransport, QOP auth, the authorization id must be the " +
+    "client's principal), tested with Flume 1.11's secure thrift sink and ours. One principal and keytab per process as in " +
+    'Flume; a missing keytab or a principal without a key is logged per connection (the source stays up and clients retry) ' +
+    'where Flume refuses the source at configure time. Needs the optional koffi module and MIT libgssapi_krb5.',
   compatibility: 'partial',
   properties: {
     bind: prop.string({ required: true, doc: 'Host name or IP address to listen on.' }),
@@ -55,9 +105,11 @@ export const thriftSource = defineComponent({
     threads: prop.int({ default: 0, doc: 'Accepted for compatibility; Node serves all connections on one thread.' }),
     protocol: prop.string({ default: 'compact', doc: 'compact or binary (must match the sender).' }),
     ...sourceSslProps,
-    kerberos: prop.boolean({ default: false, doc: 'Kerberos (SASL) authentication: not supported by flume-ts.' }),
-    'agent-principal': prop.string({ doc: 'Kerberos principal (unsupported).' }),
-    'agent-keytab': prop.string({ doc: 'Kerberos keytab (unsupported).' }),
+    kerberos: prop.boolean({ default: false, doc: 'SASL GSSAPI (Kerberos) authentication of every client connection.' }),
+    'agent-principal': prop.string({
+      doc: 'Kerberos principal of this source, service/host@REALM (`_HOST` = canonical local host name); clients name it as server-principal.',
+    }),
+    'agent-keytab': prop.string({ doc: 'Keytab with the key of agent-principal.' }),
   },
   check: (c) => {
     const out: SpecProblem[] = [];
@@ -70,13 +122,7 @@ export const thriftSource = defineComponent({
         severity: 'warning',
         message: `protocol "${c.protocol}" selects compact, as in Flume (only the exact "binary" selects binary)`,
       });
-    if (c.kerberos)
-      out.push({
-        prop: 'kerberos',
-        message: 'Kerberos (SASL) for the thrift source is not supported by flume-ts',
-        hint: 'use ssl = true instead',
-        limit: true,
-      });
+    out.push(...kerberosChecks(c));
     if (c.ssl && !c.keystore && !globalSsl('keystore').path)
       out.push({ prop: 'ssl', message: 'keystore must be specified when SSL is enabled' });
     const ks = c.ssl ? storeProblem(c.keystore, c['keystore-type'], 'keystore') : undefined;
@@ -87,6 +133,12 @@ export const thriftSource = defineComponent({
     const layers: StreamLayers = {};
     const ssl = sourceSsl(c, ctx.raw);
     if (ssl.ssl) layers.tls = serverSecureOptions(ssl, `Thrift source ${ctx.name}`);
-    return new ThriftSource(ctx.name, ctx.processor, ctx.logger, c.bind, c.port, layers, thriftProtocolOf(c.protocol));
+    let sasl: ThriftSasl | undefined;
+    if (c.kerberos) {
+      // Flume's FlumeAuthenticationUtil.getAuthenticator at configure time: one principal and keytab per agent
+      claimKerberosPrincipal(c['agent-principal']!, c['agent-keytab']!);
+      sasl = { principal: c['agent-principal']!, keytab: c['agent-keytab']! };
+    }
+    return new ThriftSource(ctx.name, ctx.processor, ctx.logger, c.bind, c.port, layers, thriftProtocolOf(c.protocol), sasl);
   },
 });

@@ -179,7 +179,14 @@ describe('thrift sink → thrift source (JS ↔ JS)', () => {
         .protocol,
     ).toBe('compact');
     expect(() => create(thriftSource, { bind: '127.0.0.1', port: '0', protocol: 'json' })).toThrow(/binary or compact/);
-    expect(() => create(thriftSource, { bind: '127.0.0.1', port: '0', kerberos: 'true' })).toThrow(/Kerberos/);
+  });
+
+  it("kerberos properties are checked as Flume's getAuthenticator and SASL server check them", () => {
+    const src = (raw: Record<string, string>) => () => create(thriftSource, { bind: '127.0.0.1', port: '0', ...raw });
+    expect(src({ kerberos: 'true' })).toThrow(/kerberos = true needs agent-principal and agent-keytab/);
+    expect(src({ 'agent-keytab': '/k' })).toThrow(/Principal can not be null when keytab is provided/);
+    expect(src({ kerberos: 'true', 'agent-principal': 'flume/h@R' })).toThrow(/Keytab can not be null when Principal is provided/);
+    expect(src({ kerberos: 'true', 'agent-principal': 'flume@R', 'agent-keytab': '/k' })).toThrow(/is not service\/host@REALM/);
   });
 
   it("sink kerberos = true: Flume's server-principal message; flume-ts needs client-principal and client-keytab", () => {

@@ -2,7 +2,7 @@
  * Secure thrift (kerberos = true, SASL GSSAPI, QOP auth) between the flume-ts thrift sink and real Apache Flume 1.11's
  * ThriftSource with kerberos = true, both against the harness's MIT KDC. Flume's source writes what it accepted with a
  * file_roll sink; the lines must be exactly the events sent.
- * Not covered: the other direction (Flume's secure thrift sink → flume-ts thrift source), see docs/security.md.
+ * The other direction (Flume's secure thrift sink → flume-ts thrift source) is thrift-kerberos-source.test.ts.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -12,13 +12,13 @@ import type { Duplex } from 'node:stream';
 import type { KerberosLogin } from '../../shared/kerberos.js';
 import { RpcError } from '../errors.js';
 
-const START = 1;
-const OK = 2;
-const BAD = 3;
-const ERROR = 4;
-const COMPLETE = 5;
+export const START = 1;
+export const OK = 2;
+export const BAD = 3;
+export const ERROR = 4;
+export const COMPLETE = 5;
 
-function message(status: number, payload: Buffer): Buffer {
+export function message(status: number, payload: Buffer): Buffer {
   const head = Buffer.alloc(5);
   head[0] = status;
   head.writeUInt32BE(payload.length, 1);
@@ -26,7 +26,7 @@ function message(status: number, payload: Buffer): Buffer {
 }
 
 /** Reads negotiation messages off a stream (before the RPC layer takes it over). */
-class MessageReader {
+export class MessageReader {
   private buf = Buffer.alloc(0);
   private wake: (() => void) | undefined;
   private failed: Error | undefined;
@@ -35,7 +35,7 @@ class MessageReader {
     this.wake?.();
   };
   private readonly onEnd = () => {
-    this.failed ??= new RpcError('the server closed the connection during SASL negotiation (is kerberos = true on the source?)');
+    this.failed ??= new RpcError(this.closedMessage);
     this.wake?.();
   };
   private readonly onError = (e: Error) => {
@@ -43,17 +43,26 @@ class MessageReader {
     this.wake?.();
   };
 
-  constructor(private readonly stream: Duplex) {
+  constructor(
+    private readonly stream: Duplex,
+    private readonly closedMessage = 'the server closed the connection during SASL negotiation (is kerberos = true on the source?)',
+    private readonly peer = 'the server',
+  ) {
     stream.on('data', this.onData);
     stream.on('close', this.onEnd);
     stream.on('error', this.onError);
+    stream.resume();
   }
 
   async next(): Promise<{ status: number; payload: Buffer }> {
     for (;;) {
+      const status = this.buf[0];
+      if (status !== undefined && (status < START || status > COMPLETE)) {
+        throw new RpcError(`status byte ${status} from ${this.peer} is not a SASL negotiation message (is kerberos = true on both sides?)`);
+      }
       if (this.buf.length >= 5) {
         const len = this.buf.readUInt32BE(1);
-        if (len > 16 * 1024 * 1024) throw new RpcError(`SASL message of ${len} bytes from the server: not a SASL transport`);
+        if (len > 16 * 1024 * 1024) throw new RpcError(`SASL message of ${len} bytes from ${this.peer}: not a SASL transport`);
         if (this.buf.length >= 5 + len) {
           const status = this.buf[0]!;
           const payload = this.buf.subarray(5, 5 + len);
@@ -67,8 +76,17 @@ class MessageReader {
     }
   }
 
-  /** Stops listening; the stream is handed to the RPC layer (the server sends nothing more until asked). */
-  detach(): void {
+  /** Bytes received after the last message read (the first RPC frame when a peer does not wait). */
+  get rest(): Buffer {
+    return this.buf;
+  }
+
+  /**
+   * Stops listening; the stream is handed to the RPC layer. `pause`: leave it paused so nothing is emitted before the
+   * RPC layer listens (a server, whose client may send its first frame at once).
+   */
+  detach(pause = false): void {
+    if (pause) this.stream.pause();
     this.stream.off('data', this.onData);
     this.stream.off('close', this.onEnd);
     this.stream.off('error', this.onError);
@@ -101,7 +119,11 @@ export async function saslGssapiClient(
     for (;;) {
       const m = await reader.next();
       if (m.status === BAD || m.status === ERROR) {
-        throw new RpcError(`the server refused SASL GSSAPI as ${login.principal}: ${m.payload.toString('utf8').slice(0, 300)}`);
+        const why = m.payload.toString('utf8').slice(0, 300);
+        const hint = /clock skew/i.test(why)
+          ? `; this host's clock and the server's differ by more than the allowed skew (krb5.conf clockskew): synchronise the clocks (NTP)`
+          : '';
+        throw new RpcError(`the server refused SASL GSSAPI as ${login.principal}: ${why}${hint}`);
       }
       if (m.status !== OK && m.status !== COMPLETE) throw new RpcError(`unexpected SASL status ${m.status} from the server`);
       if (m.status === COMPLETE && (gss.contextComplete || m.payload.length === 0)) break;
@@ -117,6 +139,8 @@ export async function saslGssapiClient(
       }
     }
   } catch (e) {
+    // the server may have closed already: a write of ours can still fail (EPIPE) after the reader stops listening
+    stream.on('error', () => {});
     if (e instanceof RpcError) throw e;
     throw login.explain(e, what, target);
   } finally {
