@@ -11,6 +11,7 @@ import type { Type } from 'avsc';
 import { avsc } from '../shared/lazy.js';
 import type { Event } from '../../core/event.js';
 import { FlumeError } from '../../core/errors.js';
+import { putVarint, varintSize } from '../shared/varint.js';
 
 let avroFlumeEvent: Type | undefined;
 const flumeEventType = (): Type =>
@@ -26,23 +27,8 @@ const flumeEventType = (): Type =>
 
 const zz = (n: number): number => n * 2; // zig-zag of a non-negative length or count
 
-function varSize(z: number): number {
-  let k = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 0x80);
-    k++;
-  }
-  return k;
-}
-
-function putVar(buf: Buffer, pos: number, z: number): number {
-  while (z >= 0x80) {
-    buf[pos++] = (z % 0x80) | 0x80;
-    z = Math.floor(z / 0x80);
-  }
-  buf[pos++] = z;
-  return pos;
-}
+const varSize = varintSize;
+const putVar = putVarint;
 
 /**
  * One event as AvroFlumeEvent binary, written by hand (the bytes avsc writes: one map block of the headers in their

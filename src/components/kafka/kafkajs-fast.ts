@@ -18,6 +18,7 @@
 import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
+import { putVarint, varintSize } from '../shared/varint.js';
 
 const require = createRequire(import.meta.url);
 
@@ -40,23 +41,8 @@ export interface EncodedRecord {
 /** Zig-zag of a safe integer, as a non-negative number (the varint/varlong encodings of Kafka). */
 const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
-function varSize(z: number): number {
-  let n = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVar(buf: Buffer, at: number, z: number): number {
-  while (z >= 128) {
-    buf[at++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[at++] = z;
-  return at;
-}
+const varSize = varintSize;
+const writeVar = putVarint;
 
 const asBytes = (v: unknown): Buffer | null =>
   v === null || v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8');

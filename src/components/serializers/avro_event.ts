@@ -6,6 +6,7 @@ import { SliceEvent, type Event } from '../../core/event.js';
 import type { EventSerializer } from '../../core/serializer.js';
 import { javaHashMapKeys } from '../shared/java-hashmap.js';
 import { avsc, snappyjs } from '../shared/lazy.js';
+import { putVarint, varintSize } from '../shared/varint.js';
 
 /** The schema text exactly as Java's Schema.toString() prints FlumeEventAvroEventSerializer's schema. */
 export const FLUME_EVENT_SCHEMA_JSON =
@@ -51,26 +52,10 @@ export function encodeFlumeEventInto(e: Event, buf: Buffer, pos: number): number
 }
 
 /** Bytes of Avro's zig-zag varint for a non-negative `n`. */
-function varLongSize(n: number): number {
-  let z = n * 2;
-  let k = 1;
-  while (z >= 0x80) {
-    z = Math.floor(z / 0x80);
-    k++;
-  }
-  return k;
-}
+const varLongSize = (n: number): number => varintSize(n * 2);
 
 /** Writes the zig-zag varint of a non-negative `n` at `pos`; returns the position after it. */
-function putVarLong(buf: Buffer, pos: number, n: number): number {
-  let z = n * 2;
-  while (z >= 0x80) {
-    buf[pos++] = (z % 0x80) | 0x80;
-    z = Math.floor(z / 0x80);
-  }
-  buf[pos++] = z;
-  return pos;
-}
+const putVarLong = (buf: Buffer, pos: number, n: number): number => putVarint(buf, pos, n * 2);
 
 /**
  * The Event record of `e` written by hand (the same bytes avsc writes for flumeRecord(e): map block count, entries

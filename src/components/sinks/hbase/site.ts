@@ -4,10 +4,8 @@
  * --conf directory (FLUME_CONF_DIR), then $HBASE_CONF_DIR, else $HBASE_HOME/conf. The keys read are those of
  * Kerberos (the server principal, hbase.rpc.protection) and of idle connections; the rest is not used.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FlumeError } from '../../../core/errors.js';
-import { HadoopConf, parseHadoopXml } from '../hdfs/hadoop-conf.js';
+import { addFirstSiteFile, HadoopConf } from '../hdfs/hadoop-conf.js';
 
 /** Directories searched for hbase-site.xml, in order. */
 export function hbaseConfDirs(env: NodeJS.ProcessEnv = process.env): string[] {
@@ -21,17 +19,7 @@ export function hbaseConfDirs(env: NodeJS.ProcessEnv = process.env): string[] {
 /** The first hbase-site.xml of `dirs` (an empty configuration when there is none). */
 export function loadHBaseSite(dirs: readonly string[] = hbaseConfDirs()): HadoopConf {
   const conf = new HadoopConf();
-  for (const dir of dirs) {
-    const file = path.join(dir, 'hbase-site.xml');
-    let xml: string;
-    try {
-      xml = readFileSync(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new FlumeError('FLUME_HADOOP_CONF', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
-    }
-    return conf.add(parseHadoopXml(xml, file), file);
-  }
+  addFirstSiteFile(conf, dirs, 'hbase-site.xml');
   return conf;
 }
 

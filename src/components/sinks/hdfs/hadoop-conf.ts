@@ -108,26 +108,30 @@ export function hadoopConfDirs(env: NodeJS.ProcessEnv = process.env): string[] {
 }
 
 /**
- * Reads core-site.xml then hdfs-site.xml, each from the first of `dirs` that has it (as a class path lookup finds the
- * first resource of a name); a file in none of them is skipped, as Hadoop does.
+ * Adds the first `name` found in `dirs` to `conf` (as a class path lookup finds the first resource of a name); a file
+ * in none of them is skipped, as Hadoop does. Returns whether one was found.
  */
+export function addFirstSiteFile(conf: HadoopConf, dirs: readonly string[], name: string): boolean {
+  for (const dir of dirs) {
+    const file = path.join(dir, name);
+    let xml: string;
+    try {
+      xml = readFileSync(file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new FlumeError('FLUME_HADOOP_CONF', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
+    }
+    conf.add(parseHadoopXml(xml, file), file);
+    return true;
+  }
+  return false;
+}
+
+/** Reads core-site.xml then hdfs-site.xml, each from the first of `dirs` that has it. */
 export function loadHadoopConf(dirs: string | readonly string[] | undefined): HadoopConf {
   const conf = new HadoopConf();
   const list = dirs === undefined ? [] : typeof dirs === 'string' ? [dirs] : dirs;
-  for (const name of ['core-site.xml', 'hdfs-site.xml']) {
-    for (const dir of list) {
-      const file = path.join(dir, name);
-      let xml: string;
-      try {
-        xml = readFileSync(file, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw new FlumeError('FLUME_HADOOP_CONF', `cannot read ${file}: ${(err as Error).message}`, { cause: err });
-      }
-      conf.add(parseHadoopXml(xml, file), file);
-      break;
-    }
-  }
+  for (const name of ['core-site.xml', 'hdfs-site.xml']) addFirstSiteFile(conf, list, name);
   return conf;
 }
 
