@@ -46,6 +46,7 @@ const { values: opt, positionals } = parseArgs({
     warmup: { type: 'string', default: '20' },
     agents: { type: 'string', default: 'flume,ts' },
     'max-events': { type: 'string', default: '200000000' },
+    'tmpfs-gib': { type: 'string', default: '1.5' },
     'line-size': { type: 'string' },
     connections: { type: 'string' },
     flows: { type: 'string', default: '1' },
@@ -58,7 +59,7 @@ const { values: opt, positionals } = parseArgs({
 });
 
 if (opt.help || positionals.length === 0) {
-  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--connections N] [--flows N] [--tmpfs] [--heap 1g] [--out DIR] [--no-probe]
+  console.log(`usage: npm run bench -- <scenario...> [--replicates 5] [--seconds 60] [--warmup 20] [--agents flume,ts] [--max-events N] [--line-size B] [--connections N] [--flows N] [--tmpfs [--tmpfs-gib 1.5]] [--heap 1g] [--out DIR] [--no-probe]
 scenarios: ${Object.keys(SCENARIOS).join(', ')}; groups: ${Object.entries(GROUPS)
     .map(([g, l]) => `${g} = ${l.join(' + ')}`)
     .join(', ')}`);
@@ -71,7 +72,7 @@ const warmup = Number(opt.warmup);
 const TMPFS_DIR = path.join('/dev/shm', `flume-ts-bench-${process.pid}`);
 // in tmpfs, at most ~1.5 GiB of output per replicate (it is RAM)
 const maxEvents = opt.tmpfs
-  ? Math.min(Number(opt['max-events']), Math.floor((1.5 * 2 ** 30) / Number(opt['line-size'] ?? 100)))
+  ? Math.min(Number(opt['max-events']), Math.floor((Number(opt['tmpfs-gib']) * 2 ** 30) / Number(opt['line-size'] ?? 100)))
   : Number(opt['max-events']);
 const CLK_TCK = 100; // Linux USER_HZ
 // --flows N: N copies of a netcat scenario's flow in one agent (r1/c1/k1 … rN/cN/kN, each source on its own port,
