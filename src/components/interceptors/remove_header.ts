@@ -1,15 +1,7 @@
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
+import { javaSplit } from '../shared/java-split.js';
 import { compileJavaRegex, javaRegexProblem } from './java-regex.js';
-
-/** Java's String.split(regex): trailing empty strings removed. */
-export function javaSplit(s: string, re: RegExp): string[] {
-  const parts = s.split(re);
-  // Java drops a leading empty string only when a zero-width match at 0 produced it; for non-empty matches it stays.
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  if (parts.length === 1 && parts[0] === '' && s.length > 0) return [];
-  return parts;
-}
 
 export const removeHeaderInterceptor = defineComponent({
   kind: 'interceptor',

@@ -1,7 +1,7 @@
 /** irc sink against a real IRC server (Debian's ngircd on 127.0.0.1). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ircSink, type IrcSink } from '../../../src/components/sinks/irc/index.js';
-import { javaSplit } from '../../../src/components/sinks/irc/split.js';
+import { javaSplit } from '../../../src/components/shared/java-split.js';
 import { createEvent } from '../../../src/core/event.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
 import { configure, create, memory } from '../../support/context.js';

@@ -7,7 +7,7 @@ import { httpSource } from '../../../src/components/sources/http/index.js';
 import type { HttpSource } from '../../../src/components/sources/http/source.js';
 import { parseJsonEvents } from '../../../src/components/sources/http/gson.js';
 import { decode, encode } from '../../../src/components/sources/http/charset.js';
-import { javaSplit } from '../../../src/components/sources/http/handlers.js';
+import { javaSplit } from '../../../src/components/shared/java-split.js';
 import { DefaultChannelProcessor } from '../../../src/core/channel-processor.js';
 import { ReplicatingChannelSelector } from '../../../src/components/selectors/replicating.js';
 import type { MemoryChannel } from '../../../src/components/channels/memory.js';

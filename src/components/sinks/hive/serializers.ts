@@ -1,6 +1,7 @@
 // Flume's HiveDelimitedTextSerializer (hcatalog streaming's DelimitedInputWriter + LazySimpleSerDe) and
 // HiveJsonSerializer (StrictJsonWriter + the JSON serde): an event body → the table's row values.
 import { FlumeError } from '../../../core/errors.js';
+import { javaSplit } from '../../shared/java-split.js';
 import type { Column } from './metastore/client.js';
 import type { OrcValue } from './orc/columns.js';
 import type { OrcType } from './orc/types.js';
@@ -49,24 +50,8 @@ export function compileJavaSplit(delimiter: string): (s: string) => string[] {
     (delimiter.length === 2 && delimiter[0] === '\\' && !/[0-9A-Za-z]/.test(delimiter[1]!))
       ? delimiter.slice(-1)
       : undefined;
-  const re = literal === undefined ? new RegExp(delimiter, 'g') : undefined;
-  return (s) => {
-    let parts: string[];
-    if (re === undefined) parts = s.split(literal!);
-    else {
-      parts = [];
-      let last = 0;
-      for (const m of s.matchAll(re)) {
-        if (m[0].length === 0 && m.index === 0) continue;
-        parts.push(s.slice(last, m.index));
-        last = m.index! + m[0].length;
-      }
-      parts.push(s.slice(last));
-    }
-    if (parts.length === 1) return parts;
-    while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
-    return parts;
-  };
+  const sep = literal ?? new RegExp(delimiter, 'g');
+  return (s) => javaSplit(s, sep);
 }
 
 export interface DelimitedOptions {

@@ -9,7 +9,7 @@ import type { Event } from '../../../core/event.js';
 import type { Logger } from '../../../core/logging.js';
 import { compileJavaRegex, javaRegexProblem } from '../../interceptors/java-regex.js';
 import { IrcConnection, type IrcOptions } from './connection.js';
-import { javaSplit } from './split.js';
+import { javaSplit } from '../../shared/java-split.js';
 
 export class IrcSink extends BatchingSink {
   private conn: IrcConnection | undefined;

@@ -4,6 +4,7 @@
  */
 import type { Event } from '../../../core/event.js';
 import { FlumeError } from '../../../core/errors.js';
+import { javaSplit } from '../../shared/java-split.js';
 import { charsetOf, decode, encode, jsonCharset } from './charset.js';
 import { HttpHandlerError, parseJsonEvents, setOwn } from './gson.js';
 
@@ -96,15 +97,6 @@ export class MorphlineBlobHandler implements HttpSourceHandler {
     for (const [k, v] of params) setOwn(headers, k, v);
     return [{ headers, body: Buffer.from(body.subarray(0, this.maxBlobLength)) }];
   }
-}
-
-/** Java's String.split with a literal separator: trailing empty strings removed, "" gives [""]. */
-export function javaSplit(s: string, sep: string): string[] {
-  if (s === '') return [''];
-  const parts = s.split(sep);
-  while (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
-  if (parts.length === 1 && parts[0] === '') return [];
-  return parts;
 }
 
 /** The handler for a class name (Flume's Class.forName), or a configuration error naming the known ones. */
