@@ -8,6 +8,10 @@
 // For each batch size (100, 1000) the variants alternate, --replicates times each, every run into a fresh index
 // (1 shard, 0 replicas). Reports median (min–max) events/s, the sink/plain ratio and this process's CPU µs/event.
 // Usage: npm run build && node bench/es.mjs [--events 100000] [--replicates 3] [--batches 100,1000]
+//        [--variants plain,sink,client] [--json FILE]
+// --json FILE: one row per measured run { variant, batch, replicate, eps, cpuUs, lost } (bench/all.mjs reads it). A
+// run whose index does not end with all N documents is recorded with `lost` = N − count (the table says so).
+import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -25,6 +29,7 @@ const { values } = parseArgs({
     replicates: { type: 'string', default: '3' },
     batches: { type: 'string', default: '100,1000' },
     variants: { type: 'string', default: 'plain,sink,client' },
+    json: { type: 'string' },
   },
 });
 const N = Number(values.events);
@@ -86,7 +91,8 @@ async function checkCount(index) {
   const r = await req('GET', `/${index}/_count`);
   const n = JSON.parse(r.body).count;
   await jsonReq('DELETE', `/${index}`);
-  if (n !== N) throw new Error(`${index}: ${n} documents, expected ${N}`);
+  if (n !== N) console.error(`${index}: ${n} documents, expected ${N}`);
+  return N - n;
 }
 
 async function runSink(batch) {
@@ -113,8 +119,8 @@ async function runSink(batch) {
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
   await sink.stop();
-  await checkCount(index);
-  return { eps: N / s, cpuUs: (cpu.user + cpu.system) / N };
+  const lost = await checkCount(index);
+  return { eps: N / s, cpuUs: (cpu.user + cpu.system) / N, lost };
 }
 
 function bodies(batch, index) {
@@ -142,8 +148,8 @@ async function runPlain(batch) {
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
-  await checkCount(index);
-  return { eps: N / s, cpuUs: (cpu.user + cpu.system) / N };
+  const lost = await checkCount(index);
+  return { eps: N / s, cpuUs: (cpu.user + cpu.system) / N, lost };
 }
 
 let esClient;
@@ -159,8 +165,8 @@ async function runClient(batch) {
   }
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const cpu = process.cpuUsage(c0);
-  await checkCount(index);
-  return { eps: N / s, cpuUs: (cpu.user + cpu.system) / N };
+  const lost = await checkCount(index);
+  return { eps: N / s, cpuUs: (cpu.user + cpu.system) / N, lost };
 }
 
 const RUN = { plain: runPlain, sink: runSink, client: runClient };
@@ -171,6 +177,7 @@ const load = () =>
     .loadavg()
     .map((x) => x.toFixed(1))
     .join(' ');
+const rows = [];
 console.log(`# Elasticsearch sink bench: ${N} events, ${R} replicates, ES ${node}; load ${load()}, ${os.cpus().length} cores`);
 for (const batch of BATCHES) {
   const res = Object.fromEntries(VARIANTS.map((v) => [v, { eps: [], cpu: [] }]));
@@ -179,6 +186,7 @@ for (const batch of BATCHES) {
   for (let r = 0; r < R; r++) {
     for (const v of VARIANTS) {
       const x = await RUN[v](batch);
+      rows.push({ variant: v, batch, replicate: r + 1, ...x });
       res[v].eps.push(x.eps);
       res[v].cpu.push(x.cpuUs);
     }
@@ -189,6 +197,7 @@ for (const batch of BATCHES) {
   if (res.sink && res.plain) console.log(`sink / plain (ceiling): ${((med(res.sink.eps) / med(res.plain.eps)) * 100).toFixed(0)} %`);
 }
 console.log(`\nload after: ${load()}`);
+if (values.json) fs.writeFileSync(values.json, JSON.stringify({ options: values, runs: rows }, null, 2));
 await esClient?.close();
 agent.destroy();
 if (started.length) await stopServices(started);

@@ -20,13 +20,13 @@ function short(v) {
 
 /**
  * @param {{ title: string, xLabel: string, yLabel: string, xs: number[], xNames?: string[],
- *           series: Array<{ name: string, ys: number[] }> }} c
+ *           series: Array<{ name: string, ys: number[] }>, logX?: boolean }} c  logX: default when x spans > 10× (and x > 0)
  * @returns {string} the SVG document
  */
 export function lineChart(c) {
   const finite = c.series.flatMap((s) => s.ys).filter(Number.isFinite);
   const yMax = finite.length ? Math.max(...finite) * 1.1 : 1;
-  const logX = c.xs.length > 1 && Math.max(...c.xs) / Math.max(1e-9, Math.min(...c.xs)) > 10;
+  const logX = c.logX ?? (c.xs.length > 1 && Math.min(...c.xs) > 0 && Math.max(...c.xs) / Math.min(...c.xs) > 10);
   const fx = (/** @type {number} */ x) => (logX ? Math.log(x) : x);
   const x0 = fx(Math.min(...c.xs));
   const x1 = fx(Math.max(...c.xs));
