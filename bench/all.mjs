@@ -161,7 +161,8 @@ function newestRun(dir) {
 }
 
 const common = ['--replicates', String(R), '--seconds', String(SECONDS), '--warmup', String(WARMUP), '--heap', String(opt.heap)];
-const work = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-ts-bench-all-'));
+/** Scratch directory of a run (not made for --merge / --render). */
+let work = '';
 /** `name` starts with one of `prefixes`. @param {string[]} prefixes @param {string} name */
 const has = (prefixes, name) => prefixes.some((p) => name.startsWith(p));
 
@@ -344,12 +345,15 @@ async function main() {
   /** @type {Record<string, any[]>} */
   const scaling = {};
   const mine = new Set();
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'flume-ts-bench-all-'));
   try {
     for (let i = 0; i < plan.length; i++) {
       const e = plan[i];
-      await services(plan, i, mine);
       process.stderr.write(`[all] ${e.id}…\n`);
-      const r = await runEntry(e);
+      const r = await services(plan, i, mine).then(
+        () => runEntry(e),
+        (err) => ({ id: e.id, code: 1, loads: [], rows: [], note: `not run: ${err.message}`, startedAt: new Date().toISOString() }),
+      );
       if ('dim' in e) (scaling[e.dim] ??= []).push({ ...r, x: e.x });
       else results.push(r);
     }
