@@ -4,8 +4,12 @@
 //   node bench/loadgen.mjs '{"port":41414,"lineSize":100,"warmupSeconds":20,"seconds":60,"maxEvents":50000000}'
 //
 // Every line is `lineSize` bytes including '\n' and starts with its 12-digit sequence number (0, 1, 2, …),
-// then a space and filler. Lines are prebuilt in 1 MiB-ish chunks from a template; only the digits are patched.
-// Writes as fast as the socket accepts (waits for 'drain'), reads and discards anything the agent answers
+// then a space and filler. Lines are prebuilt in 1 MiB-ish chunks from a template; each connection keeps a small pool
+// of such chunks (`inFlight`, default 4) and only patches the digits of a chunk whose previous write has completed, so
+// the socket always has the next chunk queued and no chunk is allocated, copied or page-faulted per write. (Before
+// 2026-12-01 it built a fresh 1 MiB chunk per write and waited for 'drain' before building the next one: that
+// generator topped out near 300–500 MB/s on the 2-core machines, i.e. ~120 k lines/s at 4 KiB, below what the agents
+// can take; see bench/results/2026-12-01-large-events.md.) Reads and discards anything the agent answers
 // (so `ack-every-event=true` runs cannot deadlock). Bounded by time and by maxEvents.
 // Prints JSON lines on stdout: {"event":"measure","t":…,"sent":…} at the end of the warm-up, then, once the
 // agent has closed the connection after the generator's half-close,
@@ -42,10 +46,11 @@ const template = Buffer.alloc(linesPerChunk * lineSize);
   }
 }
 
-/** A chunk of `n` lines numbered from `seq`. @param {number} seq @param {number} n */
-function chunk(seq, n) {
-  const b = Buffer.allocUnsafe(n * lineSize);
-  template.copy(b, 0, 0, n * lineSize);
+/** A fresh chunk buffer of `n` lines: the template (filler and newlines), digits not yet set. @param {number} n */
+const newChunk = (n) => Buffer.from(template.subarray(0, n * lineSize));
+
+/** Writes the sequence numbers `seq` … `seq + n - 1` into the first `n` lines of `b`. @param {Buffer} b @param {number} seq @param {number} n */
+function number(b, seq, n) {
   for (let i = 0; i < n; i++) {
     let v = seq + i;
     const o = i * lineSize + P;
@@ -86,8 +91,19 @@ if (measuring) out({ event: 'measure', t: t0, sent: 0 });
 const hardEnd = t0 + warmupMs + measureMs;
 // with several connections, smaller chunks (at most ~64 KiB each past 16 connections) so the buffers stay bounded
 const perChunk = connections === 1 ? linesPerChunk : Math.max(1, Math.floor(linesPerChunk / Math.min(16, connections)));
+// chunks per connection queued at the socket at once (each reused once its write has completed)
+const inFlight = Math.max(1, Number(cfg.inFlight ?? 4));
 /** One connection's closed loop: the next chunk of sequence numbers, whichever connection is ready. @param {net.Socket} sock */
 async function pump(sock) {
+  const free = Array.from({ length: inFlight }, () => newChunk(perChunk));
+  let pending = 0;
+  /** @type {(() => void) | undefined} */
+  let wake;
+  const settle = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   for (;;) {
     const now = Date.now();
     if (!measuring && now - t0 >= warmupMs) {
@@ -96,13 +112,23 @@ async function pump(sock) {
       out({ event: 'measure', t: now, sent });
     }
     if (now >= hardEnd || sent >= maxEvents) break;
+    const b = free.pop();
+    if (b === undefined) {
+      await new Promise((r) => (wake = /** @type {() => void} */ (r)));
+      continue;
+    }
     const n = Math.min(perChunk, maxEvents - sent);
     const seq = startSeq + sent;
     sent += n;
-    const ok = sock.write(chunk(seq, n));
-    if (!ok) await new Promise((r) => sock.once('drain', r));
-    else if (connections > 1) await new Promise((r) => setImmediate(r)); // let the other connections write too
+    pending++;
+    sock.write(n === perChunk ? number(b, seq, n) : number(b, seq, n).subarray(0, n * lineSize), () => {
+      pending--;
+      free.push(b);
+      settle();
+    });
+    if (connections > 1) await new Promise((r) => setImmediate(r)); // let the other connections write too
   }
+  while (pending > 0) await new Promise((r) => (wake = /** @type {() => void} */ (r)));
 }
 await Promise.all(socks.map(pump));
 // Half-close, then keep reading until the agent closes its side: with acks on, it is still writing "OK"s for

@@ -13,6 +13,11 @@ export interface EventSerializer {
    * order, concatenated (a writer then makes one allocation per batch instead of one or two per event).
    */
   writeBatch?(events: readonly Event[]): Buffer | undefined;
+  /**
+   * Optional: the same bytes as writeBatch, as a list of buffers for one vectored write (views into the events' bodies
+   * where that saves a copy). The buffers may share memory with the events: write them before the batch is committed.
+   */
+  writeBatchParts?(events: readonly Event[]): Buffer[];
   /** Bytes still buffered, to be written before the sink flushes the file. */
   flush?(): Buffer | undefined;
   /** Bytes to write before the file is closed. */

@@ -28,16 +28,7 @@ export function copyLines(events: readonly Event[], i: number, out: Buffer, at: 
     return [i + 1, at];
   }
   const start = e.start;
-  let end = e.end;
-  let j = i + 1;
-  if (nl && coalesce) {
-    while (j < events.length) {
-      const n = events[j]!;
-      if (!(n instanceof SliceEvent) || n.start !== end + 1 || src[end] !== NL || n.sourceBuffer() !== src) break;
-      end = n.end;
-      j++;
-    }
-  }
+  const [j, end] = coalesce ? sliceRun(events, i, src, nl) : [i + 1, e.end];
   at += src.copy(out, at, start, end);
   if (nl) out[at++] = NL;
   return [j, at];
@@ -50,6 +41,68 @@ export function textBatch(events: readonly Event[], nl: boolean): Buffer {
   let at = 0;
   while (i < events.length) [i, at] = copyLines(events, i, out, at, nl, true);
   return out;
+}
+
+/** Pieces shorter than this are copied into a shared buffer rather than written as views of their own. */
+export const MIN_VIEW = 2048;
+const NL_BUF = Buffer.from('\n');
+
+/**
+ * text for a vectored write: the same bytes as textBatch, as a list of buffers. A run of adjacent lines of one received
+ * buffer (a netcat read) is one view into that buffer, its last "\n" included when the buffer has it; pieces shorter
+ * than MIN_VIEW (plain events, replaced bodies, short runs) are copied into shared buffers between the views. The
+ * views share memory with the events' received buffers, which nobody writes to (Node reads into a fresh buffer each
+ * time), so the caller must write them before the events are released, as a sink does before its commit.
+ */
+export function textBatchParts(events: readonly Event[], nl: boolean): Buffer[] {
+  const parts: Buffer[] = [];
+  let copyFrom = -1; // first event of the pending run of small pieces
+  const flushCopies = (to: number): void => {
+    if (copyFrom < 0) return;
+    parts.push(textBatch(copyFrom === 0 && to === events.length ? events : events.slice(copyFrom, to), nl));
+    copyFrom = -1;
+  };
+  let i = 0;
+  while (i < events.length) {
+    const e = events[i]!;
+    const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
+    if (src === undefined || !(e instanceof SliceEvent)) {
+      if (copyFrom < 0) copyFrom = i;
+      i++;
+      continue;
+    }
+    const [j, end] = sliceRun(events, i, src, nl);
+    const withNl = nl && end < src.length && src[end] === NL;
+    if (end + (withNl ? 1 : 0) - e.start < MIN_VIEW) {
+      if (copyFrom < 0) copyFrom = i;
+      i = j;
+      continue;
+    }
+    flushCopies(i);
+    parts.push(src.subarray(e.start, withNl ? end + 1 : end));
+    if (nl && !withNl) parts.push(NL_BUF);
+    i = j;
+  }
+  flushCopies(events.length);
+  return parts;
+}
+
+/**
+ * The end of the run of SliceEvents from `i` that are adjacent lines of `src` ("\n"-separated; only with `nl`, as
+ * without it the "\n" between them is not part of the output). Returns [index after the run, end offset in src].
+ */
+function sliceRun(events: readonly Event[], i: number, src: Buffer, nl: boolean): [number, number] {
+  let end = (events[i] as SliceEvent).end;
+  let j = i + 1;
+  if (nl) {
+    while (j < events.length) {
+      const n = events[j]!;
+      if (!(n instanceof SliceEvent) || n.start !== end + 1 || src[end] !== NL || n.sourceBuffer() !== src) break;
+      end = n.end;
+      j++;
+    }
+  }
+  return [j, end];
 }
 
 /** The header map of an event as header_and_text prints it, or undefined for "no headers" (`{}`), without making a map. */

@@ -1,6 +1,6 @@
 import { defineComponent, prop } from '../../config/spec.js';
 import type { Event } from '../../core/event.js';
-import { textBatch } from './batch.js';
+import { textBatch, textBatchParts } from './batch.js';
 
 const NL = Buffer.from('\n');
 
@@ -18,6 +18,7 @@ export const textSerializer = defineComponent({
     return {
       write: (e: Event) => (nl ? Buffer.concat([e.body, NL], e.body.length + 1) : e.body),
       writeBatch: (events: readonly Event[]) => textBatch(events, nl),
+      writeBatchParts: (events: readonly Event[]) => textBatchParts(events, nl),
     };
   },
 });

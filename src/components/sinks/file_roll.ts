@@ -89,6 +89,30 @@ export function encodeBatch(ser: EventSerializer, events: readonly Event[]): Buf
   return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
 }
 
+/**
+ * The bytes of a batch and the serializer's buffered rest, as buffers for one vectored write (empty when there are
+ * none): the serializer's writeBatchParts when it has one (views into the received buffers, no copy of the bodies on
+ * the event loop), else the one buffer of encodeBatch.
+ */
+export function encodeBatchParts(ser: EventSerializer, events: readonly Event[]): Buffer[] {
+  if (!ser.writeBatchParts) {
+    const one = encodeBatch(ser, events);
+    return one === undefined ? [] : [one];
+  }
+  const parts = ser.writeBatchParts(events).filter((b) => b.length > 0);
+  const rest = ser.flush?.();
+  if (rest && rest.length > 0) parts.push(rest);
+  return parts;
+}
+
+/** The buffers that remain of `parts` after its first `n` bytes. */
+export function skipBytes(parts: readonly Buffer[], n: number): Buffer[] {
+  let i = 0;
+  while (i < parts.length && n >= parts[i]!.length) n -= parts[i++]!.length;
+  if (i === parts.length) return [];
+  return [parts[i]!.subarray(n), ...parts.slice(i + 1)];
+}
+
 interface Options {
   pathManager: PathManager;
   rollIntervalSec: number;
@@ -159,6 +183,23 @@ export class RollingFileSink extends BatchingSink {
       off += bytesWritten;
     }
     this.offset += buf.length;
+  }
+
+  /** One vectored write of `parts` at the end of the file (libuv writes them in IOV_MAX pieces); partial writes resumed. */
+  private async writeParts(parts: Buffer[]): Promise<void> {
+    if (parts.length === 1) return this.write(parts[0]!);
+    const fh = this.fh!;
+    let total = 0;
+    for (const b of parts) total += b.length;
+    let done = 0;
+    let rest = parts;
+    while (rest.length > 0) {
+      const { bytesWritten } = await fh.writev(rest, this.offset + done);
+      if (bytesWritten <= 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file}: a write took no bytes (${total - done} left)`);
+      done += bytesWritten;
+      rest = skipBytes(rest, bytesWritten);
+    }
+    this.offset += total;
   }
 
   private async closeFile(): Promise<void> {
@@ -244,8 +285,8 @@ export class RollingFileSink extends BatchingSink {
     const ser = this.serializer!;
     const start = this.offset;
     try {
-      const out = encodeBatch(ser, events);
-      if (out !== undefined) await this.write(out);
+      const parts = encodeBatchParts(ser, events);
+      if (parts.length > 0) await this.writeParts(parts);
       // A file whose directory was removed still takes writes; nothing would ever be readable, so treat it as failed.
       const st = await this.fh!.stat();
       if (st.nlink === 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file} was deleted (was ${this.pm.directory} removed?)`);

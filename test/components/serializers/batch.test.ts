@@ -5,7 +5,8 @@ import type { EventSerializer } from '../../../src/core/serializer.js';
 import { textSerializer } from '../../../src/components/serializers/text.js';
 import { headerAndTextSerializer } from '../../../src/components/serializers/header_and_text.js';
 import { avroEventSerializer } from '../../../src/components/serializers/avro_event.js';
-import { encodeBatch } from '../../../src/components/sinks/file_roll.js';
+import { encodeBatch, encodeBatchParts } from '../../../src/components/sinks/file_roll.js';
+import { MIN_VIEW, textBatchParts } from '../../../src/components/serializers/batch.js';
 
 // writeBatch must give exactly the bytes of write() per event, concatenated (write() is checked against Flume's
 // classes in serializers.test.ts), for every shape of event a source makes.
@@ -84,6 +85,48 @@ describe.each(configs)('%s writeBatch', (_name, make) => {
     const s = make();
     const events = mixedBatch(7);
     expect(encodeBatch(s, events)).toEqual(perEvent(s, events));
+  });
+});
+
+describe('text writeBatchParts (vectored writes)', () => {
+  /** Long lines (some over MIN_VIEW) in a few received buffers, mixed with short ones and plain events. */
+  function longBatch(seed: number): Event[] {
+    const events = mixedBatch(seed);
+    const sizes = [10, MIN_VIEW - 2, MIN_VIEW, MIN_VIEW + 1, 5000, 300];
+    const text = sizes.map((n, k) => `${String.fromCharCode(97 + k).repeat(n)}${k === 3 ? '\r' : ''}\n`).join('');
+    const runs = slices(text);
+    events.splice(seed % events.length, 0, ...runs.slice(0, 3));
+    events.push(...runs.slice(3));
+    events.push(...slices(`${'z'.repeat(MIN_VIEW * 2)}\n`));
+    // a slice whose buffer ends without "\n" (the newline must be added)
+    events.push(new SliceEvent(Buffer.from('y'.repeat(MIN_VIEW + 5)), 0, MIN_VIEW + 5));
+    return events;
+  }
+
+  it.each([true, false])('gives the bytes of writeBatch (appendNewline %s), with views for long runs', (nl) => {
+    const s = create(textSerializer, { appendNewline: String(nl) });
+    let views = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const events = longBatch(seed);
+      const parts = s.writeBatchParts!(events);
+      // compared as strings: toEqual on long Buffers walks them byte by byte and is slow
+      const want = perEvent(s, events).toString('latin1');
+      expect(Buffer.concat(parts).toString('latin1')).toBe(want);
+      expect(Buffer.concat(encodeBatchParts(s, events)).toString('latin1')).toBe(want);
+      views += parts.filter((p) => p.length >= MIN_VIEW).length;
+    }
+    expect(views).toBeGreaterThan(40);
+  });
+
+  it('a batch of short lines is one copied buffer; an empty batch has no parts', () => {
+    expect(textBatchParts(slices('a\nbb\nccc\n'), true)).toHaveLength(1);
+    expect(textBatchParts([], true)).toEqual([]);
+  });
+
+  it('encodeBatchParts falls back to one buffer for serializers without parts', () => {
+    const s = create(headerAndTextSerializer, {});
+    const events = mixedBatch(3);
+    expect(encodeBatchParts(s, events)).toEqual([perEvent(s, events)]);
   });
 });
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import { configure, create, memory, serializerOf, silentLogger } from '../../support/context.js';
-import { createEvent, type Event } from '../../../src/core/event.js';
-import { fileRollSink, PathManager, RollingFileSink, rollTimeStamp } from '../../../src/components/sinks/file_roll.js';
+import { createEvent, SliceEvent, type Event } from '../../../src/core/event.js';
+import { fileRollSink, PathManager, RollingFileSink, rollTimeStamp, skipBytes } from '../../../src/components/sinks/file_roll.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
 import type { MemoryChannel } from '../../../src/components/channels/memory.js';
 
@@ -223,6 +223,64 @@ describe('file_roll sink', () => {
     expect(readFileSync(join(dir, fs[0]!), 'utf8')).toBe('two\n');
     expect(sink.counter.snapshot().EventWriteFail).toBe('2');
     expect(existsSync(join(root, 'out'))).toBe(true);
+  });
+
+  it('long lines received in several buffers are written as views of those buffers, byte for byte', async () => {
+    // 4 KiB lines cut into 64 KiB reads as netcat receives them: runs of whole lines are SliceEvents of one read, a line
+    // cut between two reads is a SliceEvent of its own joined buffer; plain and replaced bodies are mixed in.
+    const line = (n: number) => `${String(n).padStart(12, '0')} ${'x'.repeat(4082)}`;
+    const text = Array.from({ length: 100 }, (_, n) => `${line(n)}\n`).join('');
+    const all = Buffer.from(text);
+    const events: Event[] = [];
+    const expected: string[] = [];
+    let start = 0;
+    for (let readEnd = 65536; start < all.length; readEnd += 65536) {
+      const read = Buffer.from(all.subarray(0, Math.min(readEnd, all.length))); // own buffer per read (offsets kept)
+      for (let nl = read.indexOf(10, start); nl >= 0; nl = read.indexOf(10, start)) {
+        events.push(new SliceEvent(read, start, nl));
+        expected.push(read.toString('utf8', start, nl));
+        start = nl + 1;
+      }
+    }
+    (events[5] as SliceEvent).body = Buffer.from('replaced');
+    expected[5] = 'replaced';
+    events.splice(50, 0, createEvent('plain'));
+    expected.splice(50, 0, 'plain');
+    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '0', 'sink.batchSize': '1000' });
+    await sink.start();
+    await put(ch, events);
+    expect(await sink.process()).toBe('READY');
+    await sink.stop();
+    const [f] = files(root);
+    expect(readFileSync(join(root, f!), 'utf8')).toBe(`${expected.join('\n')}\n`);
+  });
+
+  it('skipBytes resumes a partial vectored write inside or between buffers', () => {
+    const parts = [Buffer.from('abc'), Buffer.from('de'), Buffer.from('fgh')];
+    expect(Buffer.concat(skipBytes(parts, 0)).toString()).toBe('abcdefgh');
+    expect(Buffer.concat(skipBytes(parts, 2)).toString()).toBe('cdefgh');
+    expect(Buffer.concat(skipBytes(parts, 5)).toString()).toBe('fgh');
+    expect(skipBytes(parts, 8)).toEqual([]);
+  });
+
+  it('a full disk (ENOSPC) fails a vectored write of long lines too; nothing is lost', async () => {
+    const t = new Date(2024, 0, 2, 3, 4, 5);
+    symlinkSync('/dev/full', join(root, '20240102030405-1'));
+    const ch = memory();
+    const sink = new RollingFileSink('k1', ch, silentLogger, 100, {
+      pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
+      rollIntervalSec: 0,
+      serializer: serializerOf('text'),
+    });
+    const read = Buffer.from(`${'a'.repeat(3000)}\n${'b'.repeat(3000)}\n`);
+    const other = Buffer.from(`${'c'.repeat(3000)}\n`);
+    await sink.start();
+    await put(ch, [new SliceEvent(read, 0, 3000), new SliceEvent(read, 3001, 6001), new SliceEvent(other, 0, 3000)]);
+    await expect(sink.process()).rejects.toThrow(/ENOSPC/);
+    expect(ch.size()).toBe(3);
+    expect(await sink.process()).toBe('READY');
+    await sink.stop();
+    expect(readFileSync(join(root, '20240102030405-2'), 'utf8')).toBe(`${read}${other}`);
   });
 
   it('a full disk (ENOSPC) rolls the batch back; the retry goes to the next file', async () => {
