@@ -1,6 +1,7 @@
 /**
- * bin/flume-ts starts node without V8's compiling tiers (src/cli/jit.ts) and switches them back on once the agent has
- * started: start-up compiles nothing with TurboFan (an idle agent does not page in the compiler), traffic does.
+ * bin/flume-ts starts node without V8's compiling tiers (src/cli/jit.ts) and switches them back on once the started
+ * agent is busy: start-up and monitoring requests compile nothing with TurboFan (an idle agent does not page in the
+ * compiler), traffic does.
  * V8's --trace-opt lines (stdout, flushed at exit) tell which functions TurboFan compiled.
  */
 import { spawn } from 'node:child_process';
@@ -16,8 +17,9 @@ function shebangFlags(): string[] {
 }
 
 /** Runs an agent with --trace-opt, lets `work` use its netcat port, stops it; returns what V8 traced. */
-async function traced(work: (port: number) => Promise<void>): Promise<string> {
+async function traced(work: (port: number, monPort: number) => Promise<void>): Promise<string> {
   const port = await freePort();
+  const monPort = await freePort();
   const file = path.join(tmpDir('flume-ts-jit-'), 'flume.conf');
   writeFileSync(
     file,
@@ -37,6 +39,8 @@ a1.sinks.k1.type = null\na1.sinks.k1.channel = c1\n`,
     'a1',
     '--no-reload-conf',
     '-Dflume.root.logger=WARN,console',
+    '-Dflume.monitoring.type=http',
+    `-Dflume.monitoring.port=${monPort}`,
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -46,7 +50,10 @@ a1.sinks.k1.type = null\na1.sinks.k1.channel = c1\n`,
   const exited = new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
   try {
     await waitFor(() => canConnect(port), `the agent's netcat port (stderr: ${err})`);
-    await work(port);
+    // the monitoring server answers once the start has finished and SIGTERM is handled (a killed process would not
+    // flush V8's trace, and an empty trace proves nothing)
+    await waitFor(async () => (await fetch(`http://127.0.0.1:${monPort}/health`)).ok, `/health (stderr: ${err})`);
+    await work(port, monPort);
   } finally {
     child.kill('SIGTERM');
   }
@@ -61,8 +68,10 @@ describe('start-up without the compiling tiers (bin/flume-ts, src/cli/jit.ts)', 
     expect(shebangFlags()).toEqual(expect.arrayContaining(['--no-opt', '--no-sparkplug']));
   });
 
-  it('starting and stopping an agent compiles nothing with TurboFan', async () => {
-    const trace = await traced(async () => {});
+  it('starting an agent, asking its monitoring endpoint and stopping it compiles nothing with TurboFan', async () => {
+    const trace = await traced(async (_port, monPort) => {
+      for (let i = 0; i < 5; i++) await (await fetch(`http://127.0.0.1:${monPort}/metrics`)).text();
+    });
     expect(turbofan(trace)).toEqual([]);
   });
 
