@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // Idle footprint of a netcat → memory → null agent: start-up time (spawn → netcat port accepts) and resident memory
-// (VmRSS) once the agent has idled for a second; flume-ts and Apache Flume 1.11 side by side, interleaved (F,T,F,T,…).
-// Usage: node bench/idle.mjs [--root DIR] [--runs N] [--agents flume,ts] [--heap 256m] [--idle-ms 1000] [--md FILE]
+// (VmRSS) once the agent has idled for a second, split into anonymous memory (RssAnon: heaps, stacks) and file pages
+// (RssFile: mostly the executable, node's or the JVM's), its thread count, and VmRSS again after --late-ms (V8 and the
+// JVM may give memory back after a while); flume-ts and Apache Flume 1.11 side by side, interleaved (F,T,F,T,…).
+// Usage: node bench/idle.mjs [--root DIR] [--runs N] [--agents flume,ts] [--heap 256m] [--idle-ms 1000] [--late-ms 10000]
+//        [--md FILE]
 //   --root: a flume-ts tree with bin/ and dist/ (default this one); --heap: Flume's -Xms/-Xmx (the harness's launcher);
-//   --md: also write the table (with the machine's load) to FILE.
+//   --late-ms 0: no second sample; --md: also write the table (with the machine's load) to FILE.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -19,6 +22,7 @@ const { values } = parseArgs({
     agents: { type: 'string', default: 'ts' },
     heap: { type: 'string', default: '256m' },
     'idle-ms': { type: 'string', default: '1000' },
+    'late-ms': { type: 'string', default: '10000' },
     md: { type: 'string' },
   },
 });
@@ -40,7 +44,12 @@ const accepts = (port) =>
     });
     s.on('error', () => r(false));
   });
-const rssMiB = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]) / 1024;
+/** VmRSS, RssAnon, RssFile (MiB) and Threads of a process, from /proc/PID/status (what `ps` and `top` show). */
+function memory(pid) {
+  const st = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const mib = (k) => Number(new RegExp(`${k}:\\s+(\\d+) kB`).exec(st)?.[1] ?? Number.NaN) / 1024;
+  return { rss: mib('VmRSS'), anon: mib('RssAnon'), file: mib('RssFile'), threads: Number(/Threads:\s+(\d+)/.exec(st)?.[1]) };
+}
 
 /** Starts one agent on `conf`; returns its child process (whose pid is measured). */
 async function start(agent, conf, i) {
@@ -79,7 +88,10 @@ a1.channels.c1.type = memory\na1.sinks.k1.type = null\na1.sinks.k1.channel = c1\
     }
     const readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
     await new Promise((r) => setTimeout(r, Number(values['idle-ms'])));
-    return { readyMs, rss: rssMiB(child.pid), load1 };
+    const early = memory(child.pid);
+    const lateMs = Number(values['late-ms']) - Number(values['idle-ms']);
+    if (lateMs > 0) await new Promise((r) => setTimeout(r, lateMs));
+    return { readyMs, ...early, late: lateMs > 0 ? memory(child.pid).rss : Number.NaN, load1 };
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
@@ -105,16 +117,20 @@ rmSync(tmp, { recursive: true, force: true });
 
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const label = { ts: 'flume-ts', flume: `Apache Flume 1.11.0 (-Xmx${values.heap})` };
+/** `median (all runs)` of one measure. */
+const cell = (rs, k, digits = 1) => `${med(rs.map((r) => r[k])).toFixed(digits)} (${rs.map((r) => r[k].toFixed(digits)).join(' ')})`;
+const late = Number(values['late-ms']) > Number(values['idle-ms']);
 const lines = [
-  `${root}: ${values.runs} runs per agent, interleaved ${agents.join(',')}; node ${process.version}; idle ${values['idle-ms']} ms;` +
-    ` load average (1, 5, 15 min) at start ${loads[0]}, at end ${loads[1]}`,
+  `${root}: ${values.runs} runs per agent, interleaved ${agents.join(',')}; node ${process.version}; idle ${values['idle-ms']} ms` +
+    `${late ? `, late sample at ${values['late-ms']} ms` : ''}; load average (1, 5, 15 min) at start ${loads[0]}, at end ${loads[1]}`,
   '',
-  '| agent | idle VmRSS MiB, median (all runs) | spawn → netcat port accepts, ms, median (all runs) |',
-  '|---|---|---|',
+  `| agent | idle VmRSS MiB, median (all runs) | RssAnon MiB | RssFile MiB | threads |${late ? ` VmRSS after ${values['late-ms']} ms |` : ''}` +
+    ' spawn → netcat port accepts, ms, median (all runs) |',
+  `|---|---|---|---|---|${late ? '---|' : ''}---|`,
   ...agents.map(
     (a) =>
-      `| ${label[a]} | ${med(runs[a].map((r) => r.rss)).toFixed(1)} (${runs[a].map((r) => r.rss.toFixed(1)).join(' ')}) | ` +
-      `${med(runs[a].map((r) => r.readyMs)).toFixed(0)} (${runs[a].map((r) => r.readyMs.toFixed(0)).join(' ')}) |`,
+      `| ${label[a]} | ${cell(runs[a], 'rss')} | ${cell(runs[a], 'anon')} | ${cell(runs[a], 'file')} | ${cell(runs[a], 'threads', 0)} |` +
+      `${late ? ` ${cell(runs[a], 'late')} |` : ''} ${cell(runs[a], 'readyMs', 0)} |`,
   ),
 ];
 if (runs.ts && runs.flume) {

@@ -26,6 +26,7 @@ import { ZooKeeperConfigSource } from '../runtime/zookeeper-config.js';
 import { readEnvFile, readLogConfig } from './conf-dir.js';
 import { first, has, parseFlumeArgs, SCRIPT_OPTIONS, UsageError, type OptDef, type ParsedArgs } from './flume-args.js';
 import { logSetupFrom } from './logging-setup.js';
+import { enableJitWhenBusy } from './jit.js';
 import type { Command } from './command.js';
 
 export const AGENT_OPTIONS: OptDef[] = [
@@ -186,6 +187,8 @@ export async function agentMain(argv: string[], out: (s: string) => void = conso
     // ZooKeeper: the node is watched; checking the watch's flag every second costs nothing (Flume applies a change at once)
     pollIntervalS: reload ? interval || (zk ? 1 : http ? 300 : 30) : undefined,
     drainMs: Math.max(0, Number(first(p, 'drain-timeout') ?? 10)) * 1000,
+    // the start-up ran without V8's compiling tiers (jit.ts): back on once the agent has work
+    onStarted: () => enableJitWhenBusy(),
   });
 }
 

@@ -11,6 +11,7 @@ import { readEnvFile } from './conf-dir.js';
 import { parseFlumeArgs, SCRIPT_OPTIONS } from './flume-args.js';
 import { reportError, versionText } from './main.js';
 import { COMMANDS } from './commands.js';
+import { startupJit } from './jit.js';
 
 export const FLUME_NG_HELP = `Usage: flume-ng <command> [options]...
 
@@ -114,6 +115,7 @@ async function run(mode: string | undefined, rest: string[]): Promise<{ code: nu
 
 export async function flumeNgMain(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
+  startupJit(mode);
   let code = 0;
   let longRunning = mode === 'agent' || mode === 'node';
   try {

@@ -9,6 +9,7 @@ import { flushLogs } from '../core/logging.js';
 import { errorMessage } from '../core/errors.js';
 import { UsageError } from './flume-args.js';
 import { COMMANDS } from './commands.js';
+import { startupJit } from './jit.js';
 import { USAGE } from './usage.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -69,6 +70,7 @@ export function reportError(err: unknown, prog: string): number {
 
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  startupJit(cmd);
   let code = 0;
   let longRunning = cmd === 'agent' || cmd === 'node';
   try {

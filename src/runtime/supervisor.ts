@@ -41,6 +41,8 @@ export interface RunOptions {
   pollIntervalS?: number;
   /** On SIGTERM, how long the sinks may drain the channels (ms). */
   drainMs: number;
+  /** Called once the first configuration's agent has started (its sources are open). */
+  onStarted?: () => void;
 }
 
 /** Loads the configuration (plugins first), logs its diagnostics, and returns it with its registry when it can run. */
@@ -195,6 +197,7 @@ export async function runAgent(o: RunOptions): Promise<number> {
   }
   const current: Current = { agent: new Agent(first.plan!, first.registry, o.root), graph: graphOf(o, first) };
   await current.agent.start();
+  o.onStarted?.();
   const views = agentViews(
     () => current.agent,
     () => current.graph,
