@@ -286,3 +286,19 @@ export function installKafkajsFastPaths(): boolean {
   installed = true;
   return true;
 }
+
+type SocketFactory = (o: { host: string; port: number; ssl?: unknown; onConnect: () => void }) => import('node:net').Socket;
+
+/**
+ * kafkajs' own socket factory (plain or TLS, keep-alive) with Nagle's algorithm off, as Kafka's Java client sets
+ * TCP_NODELAY on every broker connection. With Nagle on (Node's default, which kafkajs keeps), a small request written
+ * while an earlier small segment is unacknowledged waits for the broker's delayed ACK (40 ms on Linux).
+ */
+export function noDelaySocketFactory(): SocketFactory {
+  const base = (require(path.join(kafkajsSrc(), 'network', 'socketFactory.js')) as () => SocketFactory)();
+  return (o) => {
+    const socket = base(o);
+    socket.setNoDelay(true);
+    return socket;
+  };
+}
