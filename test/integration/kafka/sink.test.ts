@@ -126,7 +126,13 @@ describe('Kafka sink against a real broker', () => {
       const byValue = new Map(recs.map((r) => [r.value.toString(), r]));
       expect(byValue.size).toBe(N);
       const partitioner = kafkajs().Partitioners.DefaultPartitioner();
-      const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionId, leader: 1, replicas: [1], isr: [1], partitionErrorCode: 0 }));
+      const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+        partitionId,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+        partitionErrorCode: 0,
+      }));
       events.forEach((e, i) => {
         const r = byValue.get(e.body.toString())!;
         expect(r.key).toBe(e.headers.key ?? null);
