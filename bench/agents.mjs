@@ -61,28 +61,50 @@ export const AGENTS = {
       );
       if (r.status !== 0) throw new Error('tsc failed');
     },
-    start: ({ confFile, monPort, logDir }) => {
-      fs.mkdirSync(logDir, { recursive: true });
-      const out = fs.openSync(path.join(logDir, 'stdout.log'), 'a');
-      const child = spawn(
-        process.execPath,
-        [
-          ...shebangFlags(),
-          path.join(ROOT, 'bin', 'flume-ts'),
-          'agent',
-          '--conf-file',
-          confFile,
-          '--name',
-          'a1',
-          '-Dflume.monitoring.type=http',
-          `-Dflume.monitoring.port=${monPort}`,
-          '--no-reload-conf',
-        ],
-        { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, FLUME_TS_LOG_DIR: logDir } },
-      );
-      fs.closeSync(out);
-      return { pid: /** @type {number} */ (child.pid), child, logDir };
-    },
+    start: (o) => startTs(o, {}),
+  },
+};
+
+/** Starts bin/flume-ts on a properties file, with extra environment variables. @param {{ confFile: string, monPort: number, logDir: string }} o @param {Record<string, string>} extraEnv */
+function startTs({ confFile, monPort, logDir }, extraEnv) {
+  fs.mkdirSync(logDir, { recursive: true });
+  const out = fs.openSync(path.join(logDir, 'stdout.log'), 'a');
+  const child = spawn(
+    process.execPath,
+    [
+      ...shebangFlags(),
+      path.join(ROOT, 'bin', 'flume-ts'),
+      'agent',
+      '--conf-file',
+      confFile,
+      '--name',
+      'a1',
+      '-Dflume.monitoring.type=http',
+      `-Dflume.monitoring.port=${monPort}`,
+      '--no-reload-conf',
+    ],
+    { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, FLUME_TS_LOG_DIR: logDir, ...extraEnv } },
+  );
+  fs.closeSync(out);
+  return { pid: /** @type {number} */ (child.pid), child, logDir };
+}
+
+/**
+ * `--agents flume,ts,tsbase`: flume-ts once more, with the environment FLUME_TS_BENCH_BASE_ENV names (NAME=VALUE,…),
+ * e.g. FLUME_TS_KAFKA_FAST_PRODUCE=0 to interleave the code paths before and after a change in one run.
+ */
+AGENTS.tsbase = {
+  ...AGENTS.ts,
+  key: 'B',
+  label: `flume-ts ${process.env.FLUME_TS_BENCH_BASE_ENV ?? '(baseline)'}`,
+  start: (o) => {
+    const env = Object.fromEntries(
+      String(process.env.FLUME_TS_BENCH_BASE_ENV ?? '')
+        .split(',')
+        .filter((kv) => kv.includes('='))
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    );
+    return startTs(o, env);
   },
 };
 

@@ -274,28 +274,11 @@ export class KafkaChannel extends AbstractChannel {
     const { partition, messages } = p.batch;
     const t0 = Date.now();
     const prog = this.progressOf(partition);
-    for (const m of messages) {
-      if (gen !== this.gen || !p.isRunning() || p.isStale()) return;
-      const offset = Number(m.offset);
-      let event: Event | undefined;
-      try {
-        event = this.o.parseAsFlumeEvent ? decodeFlumeEvent(m.value ?? Buffer.alloc(0)) : { headers: {}, body: m.value ?? Buffer.alloc(0) };
-        if (m.key !== null && m.key !== undefined) event.headers.key = m.key.toString('utf8');
-      } catch (err) {
-        // Flume fails every take on such a record ("Ensure the setting for parseAsFlumeEvent is correct"), stalling
-        // the channel; we log it and step over it.
-        this.logger.error(
-          { partition, offset: m.offset, err: errorMessage(err) },
-          'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct',
-        );
-      }
-      prog.pending.push(offset);
-      if (event) {
-        this.buffer.push({ event, partition, offset, gen });
-        this.bufferedBytes += event.body.length;
-      } else prog.done.add(offset);
-      p.resolveOffset(m.offset);
-    }
+    // running, staleness (a seek) and the generation (a rebalance) change only while this awaits: the records are
+    // buffered synchronously, so they are checked once, and the fetch position is resolved once, at the last record
+    if (messages.length === 0 || gen !== this.gen || !p.isRunning() || p.isStale()) return;
+    for (const m of messages) this.bufferRecord(m, partition, prog, gen);
+    p.resolveOffset(messages[messages.length - 1]!.offset);
     this.counter.add('KafkaEventGetTimer', Date.now() - t0);
     this.notifyAvailable();
     // back-pressure: hold the fetch loop (heartbeating) while the buffer is full
@@ -309,6 +292,27 @@ export class KafkaChannel extends AbstractChannel {
       });
       await p.heartbeat();
     }
+  }
+
+  private bufferRecord(m: EachBatchPayload['batch']['messages'][number], partition: number, prog: PartitionProgress, gen: number): void {
+    const offset = Number(m.offset);
+    let event: Event | undefined;
+    try {
+      event = this.o.parseAsFlumeEvent ? decodeFlumeEvent(m.value ?? Buffer.alloc(0)) : { headers: {}, body: m.value ?? Buffer.alloc(0) };
+      if (m.key !== null && m.key !== undefined) event.headers.key = m.key.toString('utf8');
+    } catch (err) {
+      // Flume fails every take on such a record ("Ensure the setting for parseAsFlumeEvent is correct"), stalling
+      // the channel; we log it and step over it.
+      this.logger.error(
+        { partition, offset: m.offset, err: errorMessage(err) },
+        'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct',
+      );
+    }
+    prog.pending.push(offset);
+    if (event) {
+      this.buffer.push({ event, partition, offset, gen });
+      this.bufferedBytes += event.body.length;
+    } else prog.done.add(offset);
   }
 
   /** @internal */

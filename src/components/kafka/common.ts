@@ -6,6 +6,7 @@ import { escapeString } from '../shared/bucket-path.js';
 import { prop, subProperties, type PropSpec, type SpecProblem } from '../../config/spec.js';
 import { certificatePrincipal } from './auth-errors.js';
 import { installCodecs } from './codecs.js';
+import { noDelaySocketFactory } from './kafkajs-fast.js';
 import { gssapiMechanism } from './gssapi.js';
 import { mapClient, sslOption, type ClientMapping, type MapOptions, type Role } from './client-config.js';
 
@@ -56,6 +57,7 @@ export function kafkaClient(m: ClientMapping, logger: Logger, where: string): Ka
     ...m.kafka,
     ...(m.kerberos ? { sasl: gssapiMechanism(m.kerberos, logger) } : {}),
     ssl: ssl ?? false,
+    socketFactory: noDelaySocketFactory(),
     logLevel: logLevel.INFO,
     logCreator: kafkaLogCreator(logger, (text) => (m.recentAuthError = { text, at: Date.now() })),
   });

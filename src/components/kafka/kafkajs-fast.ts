@@ -39,12 +39,12 @@ export interface EncodedRecord {
 }
 
 /** Zig-zag of a safe integer, as a non-negative number (the varint/varlong encodings of Kafka). */
-const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
+export const zigzag = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
 
 const varSize = varintSize;
 const writeVar = putVarint;
 
-const asBytes = (v: unknown): Buffer | null =>
+export const asBytes = (v: unknown): Buffer | null =>
   v === null || v === undefined ? null : Buffer.isBuffer(v) ? v : Buffer.from(String(v), 'utf8');
 const bytesSize = (b: Buffer | null): number => (b === null ? 1 : varSize(b.length * 2) + b.length);
 
@@ -56,7 +56,7 @@ function writeBytes(buf: Buffer, at: number, b: Buffer | null): number {
 }
 
 /** The headers flattened as kafkajs does (an array value gives one header per element), as byte pairs. */
-function flatHeaders(headers: Headers): Array<[Buffer | null, Buffer | null]> {
+export function flatHeaders(headers: Headers): Array<[Buffer | null, Buffer | null]> {
   const out: Array<[Buffer | null, Buffer | null]> = [];
   for (const k of Object.keys(headers)) {
     const v = headers[k];
@@ -255,7 +255,7 @@ export function loadOriginal<T>(rel: string): T {
   return m.exports as T;
 }
 
-function seed(rel: string, exports: unknown): void {
+export function seed(rel: string, exports: unknown): void {
   const file = path.join(kafkajsSrc(), rel);
   const m = new Module(file);
   m.filename = file;
@@ -285,4 +285,20 @@ export function installKafkajsFastPaths(): boolean {
   seed('protocol/recordBatch/record/v0/decoder.js', makeRecordDecoder(originalDecoder));
   installed = true;
   return true;
+}
+
+type SocketFactory = (o: { host: string; port: number; ssl?: unknown; onConnect: () => void }) => import('node:net').Socket;
+
+/**
+ * kafkajs' own socket factory (plain or TLS, keep-alive) with Nagle's algorithm off, as Kafka's Java client sets
+ * TCP_NODELAY on every broker connection. With Nagle on (Node's default, which kafkajs keeps), a small request written
+ * while an earlier small segment is unacknowledged waits for the broker's delayed ACK (40 ms on Linux).
+ */
+export function noDelaySocketFactory(): SocketFactory {
+  const base = (require(path.join(kafkajsSrc(), 'network', 'socketFactory.js')) as () => SocketFactory)();
+  return (o) => {
+    const socket = base(o);
+    socket.setNoDelay(true);
+    return socket;
+  };
 }

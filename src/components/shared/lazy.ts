@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { installKafkajsFastPaths } from '../kafka/kafkajs-fast.js';
+import { installFastProduce } from '../kafka/produce-fast.js';
 
 const require = createRequire(import.meta.url);
 
@@ -14,9 +15,13 @@ export function lazyModule<T>(name: string): () => T {
 }
 
 const kafkajsModule = lazyModule<typeof import('kafkajs')>('kafkajs');
-/** kafkajs, with the faster record encoding, partition grouping and CRC32C of ../kafka/kafkajs-fast.ts installed first. */
+let fastProduce: boolean | undefined;
+/**
+ * kafkajs, with the faster record encoding, partition grouping and CRC32C of ../kafka/kafkajs-fast.ts and the one-pass
+ * Produce request of ../kafka/produce-fast.ts installed first.
+ */
 export const kafkajs = (): typeof import('kafkajs') => {
-  installKafkajsFastPaths();
+  if (installKafkajsFastPaths()) fastProduce ??= installFastProduce();
   return kafkajsModule();
 };
 export const avsc = lazyModule<typeof import('avsc')>('avsc');

@@ -40,8 +40,18 @@ export interface KafkaSinkOptions {
 
 /** Builds the Kafka record for one event, exactly as KafkaSink.process does. Exported for unit tests. */
 export function toRecord(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSize'>): { topic: string; message: Message } {
+  return { topic: recordTopic(e, o), message: toMessage(e, o, Object.keys(o.headerMap)) };
+}
+
+/** The event's topic: the topicHeader header when allowTopicOverride, else kafka.topic with its escapes. */
+function recordTopic(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSize'>): string {
   const h = e.headers;
-  const topic = o.allowTopicOverride ? (h[o.topicHeader] ?? escapeTopic(o.topic, h)) : o.topic;
+  return o.allowTopicOverride ? (h[o.topicHeader] ?? escapeTopic(o.topic, h)) : o.topic;
+}
+
+/** The event's record; `names` = Object.keys(o.headerMap) (computed once per sink, not per event). */
+function toMessage(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSize'>, names: readonly string[]): Message {
+  const h = e.headers;
   let partition = o.defaultPartitionId;
   if (o.partitionIdHeader !== undefined) {
     const v = h[o.partitionIdHeader];
@@ -65,7 +75,6 @@ export function toRecord(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSi
       // Flume logs "Invalid timestamp in header" and lets the producer stamp the record
     }
   }
-  const names = Object.keys(o.headerMap);
   if (names.length > 0) {
     let kh: Record<string, Buffer> | undefined;
     for (const flumeName of names) {
@@ -74,7 +83,7 @@ export function toRecord(e: Event, o: Omit<KafkaSinkOptions, 'client' | 'batchSi
     }
     if (kh) message.headers = kh;
   }
-  return { topic, message };
+  return message;
 }
 
 export class KafkaSink extends BatchingSink {
@@ -82,10 +91,12 @@ export class KafkaSink extends BatchingSink {
   private producer?: BatchProducer;
   private connected = false;
   private warnedTimestamp = false;
+  private readonly headerNames: readonly string[];
 
   constructor(name: string, channel: Channel, logger: Logger, o: KafkaSinkOptions) {
     super(name, channel, logger, o.batchSize, ['KafkaEventSendTimer', 'RollbackCount']);
     this.o = o;
+    this.headerNames = Object.keys(o.headerMap);
   }
 
   override async start(): Promise<void> {
@@ -143,10 +154,10 @@ export class KafkaSink extends BatchingSink {
             this.logger.warn(`Invalid timestamp in header ${this.o.timestampHeader} - ${ts} (the broker time is used; warned once)`);
           }
         }
-        const { topic, message } = toRecord(e, this.o);
+        const topic = recordTopic(e, this.o);
         let list = byTopic.get(topic);
         if (!list) byTopic.set(topic, (list = []));
-        list.push(message);
+        list.push(toMessage(e, this.o, this.headerNames));
       }
       try {
         await this.connecting;

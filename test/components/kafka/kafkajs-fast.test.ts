@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   crc32c,
   groupMessagesPerPartition,
@@ -93,5 +93,28 @@ describe('kafkajs fast paths', () => {
     const o = { topic: 't', partitionMetadata: [{}, {}, {}], messages, partitioner };
     expect(groupMessagesPerPartition(o)).toEqual(originalGroup(o));
     expect(groupMessagesPerPartition({ ...o, partitionMetadata: [] })).toEqual({});
+  });
+});
+
+describe('kafkajs broker sockets', () => {
+  it("have Nagle's algorithm off (TCP_NODELAY, as Java's client) and keep kafkajs' keep-alive", async () => {
+    const net = await import('node:net');
+    const { noDelaySocketFactory } = await import('../../../src/components/kafka/kafkajs-fast.js');
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as import('node:net').AddressInfo).port;
+    const noDelay = vi.spyOn(net.Socket.prototype, 'setNoDelay');
+    const keepAlive = vi.spyOn(net.Socket.prototype, 'setKeepAlive');
+    try {
+      await new Promise<void>((resolve) => {
+        const socket = noDelaySocketFactory()({ host: '127.0.0.1', port, onConnect: () => resolve() });
+        socket.on('close', () => undefined);
+      });
+      expect(noDelay).toHaveBeenCalledWith(true);
+      expect(keepAlive).toHaveBeenCalledWith(true, 60_000);
+    } finally {
+      vi.restoreAllMocks();
+      server.close();
+    }
   });
 });

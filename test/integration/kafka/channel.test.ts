@@ -1,3 +1,4 @@
+import './fast-paths-first.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { kafkaChannel, type KafkaChannel } from '../../../src/components/channels/kafka.js';

@@ -1,3 +1,4 @@
+import './fast-paths-first.js';
 /**
  * Record-batch codecs against a real broker and Apache Flume 1.11's Kafka client (kafka-clients 2.7.2 with snappy-java,
  * lz4-java and zstd-jni), both ways, one Flume JVM for all codecs:

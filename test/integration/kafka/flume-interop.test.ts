@@ -1,3 +1,4 @@
+import './fast-paths-first.js';
 /**
  * A flume-ts Kafka channel and a real Apache Flume 1.11 Kafka channel (`npm run flume`) read each other's records
  * with parseAsFlumeEvent=true (binary AvroFlumeEvent values, headers kept); a flume-ts and a Java Flume Kafka source share

@@ -1,3 +1,4 @@
+import './fast-paths-first.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Kafka } from 'kafkajs';
 import { kafkaSink, type KafkaSink } from '../../../src/components/sinks/kafka.js';
@@ -8,6 +9,10 @@ import { EventDeliveryError } from '../../../src/core/errors.js';
 import { create, memory } from '../../support/context.js';
 import { useServices, type Services } from '../../support/services.js';
 import { client, createTopic, readTopic, uniqueName } from './helpers.js';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { kafkajsSrc } from '../../../src/components/kafka/kafkajs-fast.js';
+import { kafkajs } from '../../../src/components/shared/lazy.js';
 
 describe('Kafka sink against a real broker', () => {
   let svc: Services<'kafka'>;
@@ -87,6 +92,60 @@ describe('Kafka sink against a real broker', () => {
     expect(decodeFlumeEvent(o[0]!.value).body.toString()).toBe('to-other');
     expect(o[0]!.partition).toBe(1);
   });
+
+  it.each(['none', 'gzip', 'snappy', 'lz4', 'zstd'])(
+    'the one-pass Produce encoder (in use) writes %s batches the broker accepts: keys, partitions, stamps, headers as sent',
+    async (codec) => {
+      const require = createRequire(import.meta.url);
+      const v3 = require.cache[path.join(kafkajsSrc(), 'protocol/requests/produce/v3/request.js')];
+      expect(v3?.exports.toString()).toContain('plan(args, parts)'); // produce-fast.ts' module, not kafkajs' own
+      const topic = uniqueName(`sink-fast-${codec}`);
+      await createTopic(kafka, topic, 3);
+      const N = 1500;
+      const events = Array.from({ length: N }, (_, i) =>
+        createEvent(`v${i}-${'x'.repeat(i % 200)}`, {
+          ...(i % 3 === 0 ? {} : { key: `user-${i % 17}` }),
+          ts: String(1_700_000_000_000 + i * 1000),
+          traceId: `t${i}`,
+          ...(i % 5 === 0 ? { part: '2' } : {}),
+        }),
+      );
+      await runSink(
+        {
+          'kafka.topic': topic,
+          flumeBatchSize: '400',
+          partitionIdHeader: 'part',
+          timestampHeader: 'ts',
+          'header.traceId': 'trace',
+          'kafka.producer.acks': 'all',
+          'kafka.producer.compression.type': codec,
+        },
+        events,
+      );
+      const recs = await readTopic(kafka, topic, N);
+      const byValue = new Map(recs.map((r) => [r.value.toString(), r]));
+      expect(byValue.size).toBe(N);
+      const partitioner = kafkajs().Partitioners.DefaultPartitioner();
+      const partitionMetadata = [0, 1, 2].map((partitionId) => ({
+        partitionId,
+        leader: 1,
+        replicas: [1],
+        isr: [1],
+        partitionErrorCode: 0,
+      }));
+      events.forEach((e, i) => {
+        const r = byValue.get(e.body.toString())!;
+        expect(r.key).toBe(e.headers.key ?? null);
+        expect(r.timestamp).toBe(e.headers.ts);
+        expect(r.headers.trace?.toString()).toBe(`t${i}`);
+        if (e.headers.part) expect(r.partition).toBe(2);
+        else if (e.headers.key) {
+          const message = { key: Buffer.from(e.headers.key), value: e.body };
+          expect(r.partition).toBe(partitioner({ topic, partitionMetadata, message }));
+        }
+      });
+    },
+  );
 
   it('acks=0 sends without waiting for the broker', async () => {
     const topic = uniqueName('sink-a0');
