@@ -250,7 +250,12 @@ describe('Kafka source events from FetchedRecords', () => {
     const d = new Decoder(bytes);
     d.offset = 3;
     const messages = (await fastDecode(d)) as FetchedRecord[];
-    const options = [
+    const options: Array<{
+      useFlumeEventFormat: boolean;
+      setTopicHeader: boolean;
+      topicHeader: string;
+      headerMap: Record<string, string>;
+    }> = [
       { useFlumeEventFormat: false, setTopicHeader: true, topicHeader: 'topic', headerMap: {} },
       { useFlumeEventFormat: false, setTopicHeader: false, topicHeader: 'topic', headerMap: { a: 'a', m: 'multi', k: 'kh' } },
     ];
