@@ -261,11 +261,11 @@ describe('Kafka source events from FetchedRecords', () => {
     ];
     for (const o of options) {
       for (const m of messages) {
-        expect(recordEvent('t', '2', m, o, Object.keys(o.headerMap).length > 0)).toEqual(toEvent('t', 2, m, o));
+        expect(recordEvent('t', '2', m, o, Object.keys(o.headerMap).length > 0)).toEqual(toEvent('t', 2, m as never, o));
       }
     }
     const last = messages[messages.length - 1]!;
     const o = { useFlumeEventFormat: true, setTopicHeader: true, topicHeader: 'tp', headerMap: { k: 'kh' } };
-    expect(recordEvent('t', '2', last, o, true)).toEqual(toEvent('t', 2, last, o));
+    expect(recordEvent('t', '2', last, o, true)).toEqual(toEvent('t', 2, last as never, o));
   });
 });
