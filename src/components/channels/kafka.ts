@@ -27,7 +27,8 @@ import type { ClientMapping } from '../kafka/client-config.js';
 import { kafkaErrorText } from '../kafka/auth-errors.js';
 import { kafkaClient, mappingProblems, mapRole, parsePartition, secretProps } from '../kafka/common.js';
 import { ConsumerLoop } from '../kafka/consumer-loop.js';
-import { decodeFlumeEvent, encodeFlumeEvent } from '../kafka/flume-event.js';
+import { decodeFlumeEvent, decodeFlumeEventAt, encodeFlumeEvent } from '../kafka/flume-event.js';
+import { FetchedRecord } from '../kafka/fetch-decoder.js';
 
 export interface KafkaChannelOptions {
   topic: string;
@@ -43,32 +44,45 @@ export interface KafkaChannelOptions {
   maxBufferedBytes?: number;
 }
 
-/** A record taken from Kafka, with where it came from. */
-interface Taken {
-  event: Event;
+/**
+ * The records of one partition handed to the buffer together (one fetched batch), up to offset `hi`, and how many of
+ * its events are not yet committed by a take (records skipped as unreadable are not counted).
+ */
+interface Segment {
   partition: number;
-  offset: number;
   gen: number;
+  hi: number;
+  outstanding: number;
 }
 
-/** Per partition, in offset order: the offsets handed to the buffer and not yet committed, and which are done. */
+/** Events of one segment in the buffer: events[at…] are still to take. */
+interface Run {
+  seg: Segment;
+  events: Event[];
+  at: number;
+}
+
+/** What a take transaction holds: its events, and per segment (in take order) how many of them came from it. */
+export interface Taken {
+  events: Event[];
+  parts: Array<{ seg: Segment; n: number }>;
+}
+
+/** Per partition, in offset order: the segments handed to the buffer whose offsets are not yet committed. */
 class PartitionProgress {
-  readonly pending = new Deque<number>(64);
-  readonly done = new Set<number>();
+  readonly segments = new Deque<Segment>(16);
   committed = -1;
 
-  /** Advances over done offsets at the head; returns the offset to commit (next to read), or undefined. */
+  /** Advances over fully taken-and-committed segments at the head; returns the offset to commit (next to read). */
   advance(): number | undefined {
     let next: number | undefined;
-    while (this.pending.length > 0 && this.done.has(this.pending.peek()!)) {
-      const o = this.pending.shift()!;
-      this.done.delete(o);
-      next = o + 1;
-    }
+    while (this.segments.length > 0 && this.segments.peek()!.outstanding === 0) next = this.segments.shift()!.hi + 1;
     if (next !== undefined && next > this.committed) return next;
     return undefined;
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 export class KafkaChannel extends AbstractChannel {
   readonly transactionCapacity = Number.MAX_SAFE_INTEGER;
@@ -80,8 +94,12 @@ export class KafkaChannel extends AbstractChannel {
   private producerConnected = false;
   private consumer?: Consumer;
   private loop?: ConsumerLoop;
-  private readonly buffer = new Deque<Taken>(1024);
+  private readonly buffer = new Deque<Run>(64);
+  private bufferedEvents = 0;
   private bufferedBytes = 0;
+  /** Offset commits run one at a time, in order; offsets taken meanwhile are merged into the next one. */
+  private commitChain: Promise<void> = Promise.resolve();
+  private commitQueued?: Map<number, number>;
   private progress = new Map<number, PartitionProgress>();
   /** Bumped on every rebalance/restart of the consumer: records of an older generation are never committed. */
   private gen = 0;
@@ -109,11 +127,11 @@ export class KafkaChannel extends AbstractChannel {
 
   /** Records prefetched and ready to take. */
   buffered(): number {
-    return this.buffer.length;
+    return this.bufferedEvents;
   }
 
   override waitForEvents(timeoutMs: number): Promise<void> {
-    if (this.buffer.length > 0) return Promise.resolve();
+    if (this.bufferedEvents > 0) return Promise.resolve();
     this.ensureConsumer();
     return super.waitForEvents(timeoutMs);
   }
@@ -147,6 +165,7 @@ export class KafkaChannel extends AbstractChannel {
   override async stop(): Promise<void> {
     this.started = false;
     this.wakeDrained();
+    await this.commitChain; // offsets of committed takes reach the group while the consumer is still a member
     await this.loop?.stop();
     this.loop = undefined;
     this.consumer = undefined;
@@ -246,6 +265,7 @@ export class KafkaChannel extends AbstractChannel {
 
   private resetBuffer(): void {
     this.buffer.clear();
+    this.bufferedEvents = 0;
     this.bufferedBytes = 0;
     this.progress = new Map();
     this.wakeDrained();
@@ -259,7 +279,7 @@ export class KafkaChannel extends AbstractChannel {
 
   private full(): boolean {
     return (
-      this.buffer.length >= (this.o.maxBufferedEvents ?? 10_000) || this.bufferedBytes >= (this.o.maxBufferedBytes ?? 32 * 1024 * 1024)
+      this.bufferedEvents >= (this.o.maxBufferedEvents ?? 10_000) || this.bufferedBytes >= (this.o.maxBufferedBytes ?? 32 * 1024 * 1024)
     );
   }
 
@@ -269,16 +289,61 @@ export class KafkaChannel extends AbstractChannel {
     return p;
   }
 
+  /** A record's event, or undefined (logged) when it is not a Flume event. */
+  private toEvent(m: EachBatchPayload['batch']['messages'][number], partition: number): Event | undefined {
+    try {
+      let event: Event;
+      if (m instanceof FetchedRecord) {
+        const { buf, valueStart: vs, valueEnd: ve } = m;
+        if (this.o.parseAsFlumeEvent) event = vs < 0 ? decodeFlumeEvent(EMPTY) : decodeFlumeEventAt(buf, vs, ve);
+        else event = { headers: {}, body: vs < 0 ? EMPTY : buf.subarray(vs, ve) };
+        if (m.keyStart >= 0) event.headers.key = buf.toString('utf8', m.keyStart, m.keyEnd);
+        return event;
+      }
+      event = this.o.parseAsFlumeEvent ? decodeFlumeEvent(m.value ?? EMPTY) : { headers: {}, body: m.value ?? EMPTY };
+      if (m.key !== null && m.key !== undefined) event.headers.key = m.key.toString('utf8');
+      return event;
+    } catch (err) {
+      // Flume fails every take on such a record ("Ensure the setting for parseAsFlumeEvent is correct"), stalling
+      // the channel; we log it and step over it.
+      this.logger.error(
+        { partition, offset: m.offset, err: errorMessage(err) },
+        'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct',
+      );
+      return undefined;
+    }
+  }
+
   private async onBatch(p: EachBatchPayload): Promise<void> {
     const gen = this.gen;
     const { partition, messages } = p.batch;
+    if (messages.length === 0) return;
+    // the loop below does not await: running, staleness and the generation are checked once for the whole batch
+    if (!p.isRunning() || p.isStale()) return;
     const t0 = Date.now();
-    const prog = this.progressOf(partition);
-    // running, staleness (a seek) and the generation (a rebalance) change only while this awaits: the records are
-    // buffered synchronously, so they are checked once, and the fetch position is resolved once, at the last record
-    if (messages.length === 0 || gen !== this.gen || !p.isRunning() || p.isStale()) return;
-    for (const m of messages) this.bufferRecord(m, partition, prog, gen);
-    p.resolveOffset(messages[messages.length - 1]!.offset);
+    const events: Event[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const event = this.toEvent(m, partition);
+      if (event) {
+        events.push(event);
+        bytes += event.body.length;
+      }
+    }
+    const last = messages[messages.length - 1]!;
+    const seg: Segment = {
+      partition,
+      gen,
+      hi: last instanceof FetchedRecord ? last.offsetNum : Number(last.offset),
+      outstanding: events.length,
+    };
+    this.progressOf(partition).segments.push(seg);
+    if (events.length > 0) {
+      this.buffer.push({ seg, events, at: 0 });
+      this.bufferedEvents += events.length;
+      this.bufferedBytes += bytes;
+    }
+    p.resolveOffset(last.offset);
     this.counter.add('KafkaEventGetTimer', Date.now() - t0);
     this.notifyAvailable();
     // back-pressure: hold the fetch loop (heartbeating) while the buffer is full
@@ -294,56 +359,64 @@ export class KafkaChannel extends AbstractChannel {
     }
   }
 
-  private bufferRecord(m: EachBatchPayload['batch']['messages'][number], partition: number, prog: PartitionProgress, gen: number): void {
-    const offset = Number(m.offset);
-    let event: Event | undefined;
-    try {
-      event = this.o.parseAsFlumeEvent ? decodeFlumeEvent(m.value ?? Buffer.alloc(0)) : { headers: {}, body: m.value ?? Buffer.alloc(0) };
-      if (m.key !== null && m.key !== undefined) event.headers.key = m.key.toString('utf8');
-    } catch (err) {
-      // Flume fails every take on such a record ("Ensure the setting for parseAsFlumeEvent is correct"), stalling
-      // the channel; we log it and step over it.
-      this.logger.error(
-        { partition, offset: m.offset, err: errorMessage(err) },
-        'Error while getting events from Kafka: not a Flume event; skipping it. Ensure the setting for parseAsFlumeEvent is correct',
-      );
-    }
-    prog.pending.push(offset);
-    if (event) {
-      this.buffer.push({ event, partition, offset, gen });
-      this.bufferedBytes += event.body.length;
-    } else prog.done.add(offset);
-  }
-
-  /** @internal */
-  takeBuffered(max: number): Taken[] {
+  /** @internal Takes up to `max` buffered events into `into`. */
+  takeBuffered(max: number, into: Taken): void {
     this.ensureConsumer();
-    const out: Taken[] = [];
-    this.buffer.shiftInto(out, max);
-    for (const t of out) this.bufferedBytes -= t.event.body.length;
-    if (out.length > 0 && !this.full()) this.wakeDrained();
-    return out;
+    const out = into.events;
+    const before = out.length;
+    while (out.length - before < max && this.buffer.length > 0) {
+      const run = this.buffer.peek()!;
+      const n = Math.min(max - (out.length - before), run.events.length - run.at);
+      for (let k = 0; k < n; k++) {
+        const e = run.events[run.at + k]!;
+        out.push(e);
+        this.bufferedBytes -= e.body.length;
+      }
+      run.at += n;
+      into.parts.push({ seg: run.seg, n });
+      if (run.at === run.events.length) this.buffer.shift();
+    }
+    this.bufferedEvents -= out.length - before;
+    if (out.length > before && !this.full()) this.wakeDrained();
   }
 
-  /** @internal Commits the offsets of taken records (KafkaChannel's commitOffsets after a take transaction). */
-  async commitTakes(taken: Taken[]): Promise<void> {
-    const touched = new Set<number>();
-    for (const t of taken) {
-      if (t.gen !== this.gen) continue; // from before a rebalance: the new owner reads it again
-      this.progressOf(t.partition).done.add(t.offset);
-      touched.add(t.partition);
+  /**
+   * @internal Commits the offsets of taken records (KafkaChannel's commitOffsets after a take transaction). As several
+   * transactions may hold records of one partition, an offset is committed only up to the oldest record not yet
+   * committed. The offset commit is queued behind the one in flight (merged with others queued meanwhile), not
+   * awaited: the take is done once its records are counted; the group's offsets follow (stop waits for them).
+   */
+  commitTakes(taken: Taken): void {
+    const touched: PartitionProgress[] = [];
+    for (const { seg, n } of taken.parts) {
+      if (seg.gen !== this.gen) continue; // from before a rebalance: the new owner reads it again
+      seg.outstanding -= n;
+      const prog = this.progressOf(seg.partition);
+      if (!touched.includes(prog)) touched.push(prog);
     }
-    const offsets: Array<{ topic: string; partition: number; offset: string }> = [];
-    for (const partition of touched) {
-      const prog = this.progressOf(partition);
+    this.counter.add('EventTakeSuccessCount', taken.events.length);
+    let offsets: Map<number, number> | undefined;
+    for (const [partition, prog] of this.progress) {
+      if (!touched.includes(prog)) continue;
       const next = prog.advance();
-      if (next !== undefined) {
-        offsets.push({ topic: this.o.topic, partition, offset: String(next) });
-        prog.committed = next;
-      }
+      if (next === undefined) continue;
+      prog.committed = next;
+      (offsets ??= new Map()).set(partition, next);
     }
-    this.counter.add('EventTakeSuccessCount', taken.length);
-    if (offsets.length === 0 || !this.consumer) return;
+    if (!offsets || !this.consumer) return;
+    if (this.commitQueued) {
+      for (const [partition, next] of offsets) this.commitQueued.set(partition, next);
+      return;
+    }
+    this.commitQueued = offsets;
+    this.commitChain = this.commitChain.then(() => this.sendCommit());
+  }
+
+  private async sendCommit(): Promise<void> {
+    const queued = this.commitQueued;
+    this.commitQueued = undefined;
+    if (!queued || !this.consumer) return;
+    const offsets = [...queued].map(([partition, next]) => ({ topic: this.o.topic, partition, offset: String(next) }));
     const t0 = Date.now();
     try {
       await this.consumer.commitOffsets(offsets);
@@ -359,13 +432,21 @@ export class KafkaChannel extends AbstractChannel {
     }
   }
 
-  /** @internal Returns taken records to the head of the buffer (Flume's failedEvents). */
-  rollbackTakes(taken: Taken[]): void {
-    this.counter.add('RollbackCount', taken.length);
-    const keep = taken.filter((t) => t.gen === this.gen);
-    if (keep.length === 0) return;
-    this.buffer.unshiftAll(keep);
-    for (const t of keep) this.bufferedBytes += t.event.body.length;
+  /** @internal Returns taken records to the head of the buffer (Flume's failedEvents), in their order. */
+  rollbackTakes(taken: Taken): void {
+    this.counter.add('RollbackCount', taken.events.length);
+    const runs: Run[] = [];
+    let i = 0;
+    for (const { seg, n } of taken.parts) {
+      const events = taken.events.slice(i, i + n);
+      i += n;
+      if (seg.gen !== this.gen) continue;
+      runs.push({ seg, events, at: 0 });
+      this.bufferedEvents += n;
+      for (const e of events) this.bufferedBytes += e.body.length;
+    }
+    if (runs.length === 0) return;
+    this.buffer.unshiftAll(runs);
     this.notifyAvailable();
   }
 }
@@ -373,7 +454,7 @@ export class KafkaChannel extends AbstractChannel {
 class KafkaTransaction extends BasicTransaction {
   private readonly ch: KafkaChannel;
   private puts: Message[] = [];
-  private takes: Taken[] = [];
+  private takes: Taken = { events: [], parts: [] };
 
   constructor(ch: KafkaChannel) {
     super(ch.name);
@@ -381,7 +462,7 @@ class KafkaTransaction extends BasicTransaction {
   }
 
   protected doPut(events: readonly Event[]): void {
-    if (this.takes.length > 0) throw new ChannelError(`channel ${this.ch.name}: a transaction cannot both put and take`);
+    if (this.takes.events.length > 0) throw new ChannelError(`channel ${this.ch.name}: a transaction cannot both put and take`);
     this.ch.counter.add('EventPutAttemptCount', events.length);
     for (const e of events) this.puts.push(this.ch.toMessage(e));
   }
@@ -389,9 +470,9 @@ class KafkaTransaction extends BasicTransaction {
   protected doTake(max: number): Event[] {
     if (this.puts.length > 0) throw new ChannelError(`channel ${this.ch.name}: a transaction cannot both put and take`);
     this.ch.counter.increment('EventTakeAttemptCount');
-    const got = this.ch.takeBuffered(max);
-    for (const t of got) this.takes.push(t);
-    return got.map((t) => t.event);
+    const before = this.takes.events.length;
+    this.ch.takeBuffered(max, this.takes);
+    return before === 0 ? this.takes.events.slice() : this.takes.events.slice(before);
   }
 
   protected async doCommit(): Promise<void> {
@@ -399,18 +480,18 @@ class KafkaTransaction extends BasicTransaction {
       const puts = this.puts;
       this.puts = [];
       await this.ch.send(puts);
-    } else if (this.takes.length > 0) {
+    } else if (this.takes.events.length > 0) {
       const takes = this.takes;
-      this.takes = [];
-      await this.ch.commitTakes(takes);
+      this.takes = { events: [], parts: [] };
+      this.ch.commitTakes(takes);
     }
   }
 
   protected doRollback(): void {
     this.puts = [];
-    if (this.takes.length > 0) {
+    if (this.takes.events.length > 0) {
       const takes = this.takes;
-      this.takes = [];
+      this.takes = { events: [], parts: [] };
       this.ch.rollbackTakes(takes);
     }
   }

@@ -66,12 +66,12 @@ export function encodeFlumeEvent(event: Event): Buffer {
 const TRUNCATED = Symbol('truncated');
 
 /** Reads an Avro long (zig-zag varint) within safe integers. */
-function readLong(buf: Buffer, pos: number): [number, number] {
+function readLong(buf: Buffer, pos: number, end: number): [number, number] {
   let z = 0;
   let mul = 1;
   for (let i = 0; i < 8; i++) {
-    const b = buf[pos++];
-    if (b === undefined) throw TRUNCATED;
+    if (pos >= end) throw TRUNCATED;
+    const b = buf[pos++]!;
     z += (b & 0x7f) * mul;
     if (b < 0x80) return [z % 2 === 0 ? z / 2 : -(z + 1) / 2, pos];
     mul *= 128;
@@ -79,34 +79,36 @@ function readLong(buf: Buffer, pos: number): [number, number] {
   throw TRUNCATED;
 }
 
-function readSlice(buf: Buffer, pos: number): [number, number] {
-  const [len, p] = readLong(buf, pos);
-  if (len < 0 || p + len > buf.length) throw TRUNCATED;
+function readSlice(buf: Buffer, pos: number, end: number): [number, number] {
+  const [len, p] = readLong(buf, pos, end);
+  if (len < 0 || p + len > end) throw TRUNCATED;
   return [p, p + len];
 }
 
 /** The map blocks and the body, read by hand (Avro binary: blocks of count, [block byte size,] entries; 0 ends). */
-function decodeFast(value: Buffer): Event {
+function decodeFast(value: Buffer, start: number, end: number): Event {
   const headers: Record<string, string> = {};
-  let pos = 0;
+  let pos = start;
   for (;;) {
-    let [n, p] = readLong(value, pos);
+    let [n, p] = readLong(value, pos, end);
     pos = p;
     if (n === 0) break;
     if (n < 0) {
       n = -n;
-      [, pos] = readLong(value, pos); // the block's byte size
+      [, pos] = readLong(value, pos, end); // the block's byte size
     }
     for (let i = 0; i < n; i++) {
-      const [ks, ke] = readSlice(value, pos);
-      const [vs, ve] = readSlice(value, ke);
+      const [ks, ke] = readSlice(value, pos, end);
+      const [vs, ve] = readSlice(value, ke, end);
       headers[value.toString('utf8', ks, ke)] = value.toString('utf8', vs, ve);
       pos = ve;
     }
   }
-  const [bs, be] = readSlice(value, pos);
+  const [bs, be] = readSlice(value, pos, end);
   // a copy: the record's value is a view of the whole fetch response
-  return { headers, body: Buffer.from(value.subarray(bs, be)) };
+  const body = Buffer.allocUnsafe(be - bs);
+  value.copy(body, 0, bs, be);
+  return { headers, body };
 }
 
 /**
@@ -114,10 +116,16 @@ function decodeFast(value: Buffer): Event {
  * the value is not an AvroFlumeEvent (truncated, or a plain payload read with the Flume format switched on).
  */
 export function decodeFlumeEvent(value: Buffer): Event {
+  return decodeFlumeEventAt(value, 0, value.length);
+}
+
+/** decodeFlumeEvent of value[start, end) (a record's value inside a fetched buffer), without a sub-buffer. */
+export function decodeFlumeEventAt(value: Buffer, start: number, end: number): Event {
   try {
-    return decodeFast(value);
+    return decodeFast(value, start, end);
   } catch (err) {
     if (err !== TRUNCATED) throw err;
   }
-  throw new FlumeError('FLUME_KAFKA_EVENT_FORMAT', `not an Avro-encoded Flume event (${value.length} bytes, truncated or a plain payload)`);
+  const n = end - start;
+  throw new FlumeError('FLUME_KAFKA_EVENT_FORMAT', `not an Avro-encoded Flume event (${n} bytes, truncated or a plain payload)`);
 }

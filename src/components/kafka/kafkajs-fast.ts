@@ -19,6 +19,7 @@ import fs from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import path from 'node:path';
 import { putVarint, varintSize } from '../shared/varint.js';
+import { fetchFastModules } from './fetch-decoder.js';
 
 const require = createRequire(import.meta.url);
 
@@ -283,6 +284,8 @@ export function installKafkajsFastPaths(): boolean {
   seed('protocol/recordBatch/crc32C/index.js', crc32c);
   const originalDecoder = loadOriginal<(d: DecoderLike, ctx?: BatchContext) => unknown>('protocol/recordBatch/record/v0/decoder.js');
   seed('protocol/recordBatch/record/v0/decoder.js', makeRecordDecoder(originalDecoder));
+  // the consumer's fetch decoding and Batch (fetch-decoder.ts)
+  for (const [rel, exports] of fetchFastModules(loadOriginal)) seed(rel, exports);
   installed = true;
   return true;
 }

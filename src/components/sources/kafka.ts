@@ -21,7 +21,8 @@ import { sourceCounter, type CounterGroup } from '../../monitoring/counters.js';
 import type { ClientMapping } from '../kafka/client-config.js';
 import { kafkaErrorText } from '../kafka/auth-errors.js';
 import { kafkaClient, mappingProblems, mapRole, secretProps, sleep, splitTopics } from '../kafka/common.js';
-import { decodeFlumeEvent } from '../kafka/flume-event.js';
+import { decodeFlumeEvent, decodeFlumeEventAt } from '../kafka/flume-event.js';
+import { FetchedRecord } from '../kafka/fetch-decoder.js';
 import { ConsumerLoop } from '../kafka/consumer-loop.js';
 
 export interface KafkaSourceOptions {
@@ -59,17 +60,60 @@ export function toEvent(
     body = value;
   }
   if (headers.timestamp === undefined) headers.timestamp = String(m.timestamp);
-  for (const flumeName of Object.keys(o.headerMap)) {
-    const v = m.headers?.[o.headerMap[flumeName]!];
-    if (v === undefined) continue;
-    const last = Array.isArray(v) ? v[v.length - 1] : v;
-    if (last !== undefined) headers[flumeName] = Buffer.isBuffer(last) ? last.toString('utf8') : String(last);
-  }
+  copyMappedHeaders(headers, m.headers, o.headerMap);
   if (o.setTopicHeader && headers[o.topicHeader] === undefined) headers[o.topicHeader] = topic;
   if (headers.partition === undefined) headers.partition = String(partition);
   if (headers.offset === undefined) headers.offset = m.offset;
   if (m.key !== null && m.key !== undefined) headers.key = m.key.toString('utf8');
   return { headers, body };
+}
+
+const EMPTY = Buffer.alloc(0);
+const PARTITIONS = Array.from({ length: 256 }, (_, i) => String(i));
+const partitionString = (p: number): string => PARTITIONS[p] ?? String(p);
+
+/**
+ * toEvent for a record of the one-pass fetch decoder (fetch-decoder.ts): the same event, read from the positions
+ * and numbers of the record without kafkajs' per-record buffers and strings. `partition` is the partition's string.
+ */
+export function recordEvent(
+  topic: string,
+  partition: string,
+  r: FetchedRecord,
+  o: Pick<KafkaSourceOptions, 'useFlumeEventFormat' | 'setTopicHeader' | 'topicHeader' | 'headerMap'>,
+  mapped: boolean,
+): Event {
+  let headers: Record<string, string>;
+  let body: Buffer;
+  const { buf, valueStart, valueEnd } = r;
+  if (o.useFlumeEventFormat) {
+    const e = valueStart < 0 ? decodeFlumeEvent(EMPTY) : decodeFlumeEventAt(buf, valueStart, valueEnd);
+    headers = e.headers;
+    body = e.body;
+  } else {
+    headers = {};
+    body = valueStart < 0 ? EMPTY : buf.subarray(valueStart, valueEnd);
+  }
+  if (headers.timestamp === undefined) headers.timestamp = r.timestamp;
+  if (mapped) copyMappedHeaders(headers, r.headers, o.headerMap);
+  if (o.setTopicHeader && headers[o.topicHeader] === undefined) headers[o.topicHeader] = topic;
+  if (headers.partition === undefined) headers.partition = partition;
+  if (headers.offset === undefined) headers.offset = String(r.offsetNum);
+  if (r.keyStart >= 0) headers.key = buf.toString('utf8', r.keyStart, r.keyEnd);
+  return { headers, body };
+}
+
+function copyMappedHeaders(
+  headers: Record<string, string>,
+  kafkaHeaders: Record<string, unknown> | undefined,
+  headerMap: Record<string, string>,
+) {
+  for (const flumeName of Object.keys(headerMap)) {
+    const v = kafkaHeaders?.[headerMap[flumeName]!];
+    if (v === undefined) continue;
+    const last = Array.isArray(v) ? v[v.length - 1] : v;
+    if (last !== undefined) headers[flumeName] = Buffer.isBuffer(last) ? last.toString('utf8') : String(last);
+  }
 }
 
 export class KafkaSource implements EventDrivenSource {
@@ -85,13 +129,18 @@ export class KafkaSource implements EventDrivenSource {
   private pending: Gathered = emptyBatch(0);
   private flushTimer?: NodeJS.Timeout;
   private chain: Promise<void> = Promise.resolve();
+  private commits: Promise<void> = Promise.resolve();
+  private commitQueued?: { gen: number; offsets: Gathered['offsets'] };
   private stopping = false;
+  /** header.NAME mappings are configured (Kafka headers must be read). */
+  private readonly mapped: boolean;
 
   constructor(name: string, processor: ChannelProcessor, logger: Logger, o: KafkaSourceOptions) {
     this.name = name;
     this.processor = processor;
     this.logger = logger;
     this.o = o;
+    this.mapped = Object.keys(o.headerMap).length > 0;
     this.counter = sourceCounter(name, ['KafkaEventGetTimer', 'KafkaCommitTimer', 'KafkaEmptyCount']);
   }
 
@@ -148,11 +197,9 @@ export class KafkaSource implements EventDrivenSource {
       const batch = this.pending;
       if (batch.events.length === 0 && batch.offsets.size === 0) batch.firstAt = Date.now();
       let last: string | undefined;
-      for (; i < messages.length && batch.events.length < this.o.batchSize; i++) {
-        const m = messages[i]!;
-        this.gather(batch, topic, partition, m);
-        last = m.offset;
-      }
+      const start = i;
+      for (; i < messages.length && batch.events.length < this.o.batchSize; i++) this.gather(batch, topic, partition, messages[i]!);
+      if (i > start) last = messages[i - 1]!.offset;
       if (last !== undefined) {
         batch.offsets.set(key, { topic, partition, offset: last });
         p.resolveOffset(last);
@@ -164,7 +211,11 @@ export class KafkaSource implements EventDrivenSource {
 
   private gather(batch: Gathered, topic: string, partition: number, m: KafkaMessage): void {
     try {
-      batch.events.push(toEvent(topic, partition, m, this.o));
+      batch.events.push(
+        m instanceof FetchedRecord
+          ? recordEvent(topic, partitionString(partition), m, this.o, this.mapped)
+          : toEvent(topic, partition, m, this.o),
+      );
     } catch (err) {
       // Flume's source fails the whole poll on an undecodable record and retries it forever; we skip it loudly.
       this.counter.increment('EventReadFail');
@@ -233,7 +284,29 @@ export class KafkaSource implements EventDrivenSource {
       }
       this.counter.add('EventAcceptedCount', events.length);
     }
-    const offsets = [...batch.offsets.values()].map((o) => ({
+    this.queueCommit(batch);
+    if (this.pending.offsets.size > 0) this.scheduleFlush();
+  }
+
+  /**
+   * The batch is in the channel: its offsets are committed behind the commit in flight (merged with later batches'
+   * offsets queued meanwhile), so the next batch is gathered and put without waiting for the group coordinator.
+   * Commits run one at a time, in order (as before, a batch put while the group rebalanced is still committed: its
+   * events are in the channel).
+   */
+  private queueCommit(batch: Gathered): void {
+    if (this.commitQueued && this.commitQueued.gen === batch.gen) {
+      for (const [k, o] of batch.offsets) this.commitQueued.offsets.set(k, o);
+      return;
+    }
+    const queued = { gen: batch.gen, offsets: new Map(batch.offsets) };
+    this.commitQueued = queued;
+    this.commits = this.commits.then(() => this.sendCommit(queued));
+  }
+
+  private async sendCommit(queued: { gen: number; offsets: Gathered['offsets'] }): Promise<void> {
+    if (this.commitQueued === queued) this.commitQueued = undefined;
+    const offsets = [...queued.offsets.values()].map((o) => ({
       topic: o.topic,
       partition: o.partition,
       offset: String(BigInt(o.offset) + 1n),
@@ -246,7 +319,6 @@ export class KafkaSource implements EventDrivenSource {
       // The events are in the channel; a later commit covers these offsets, or they are read again (duplicates).
       this.logger.warn({ err: errorMessage(err), offsets }, 'committing Kafka offsets failed');
     }
-    if (this.pending.offsets.size > 0) this.scheduleFlush();
   }
 
   /** A rebalance, crash or stop: what was gathered but not put is dropped (it is read again from the committed offsets). */
@@ -263,8 +335,10 @@ export class KafkaSource implements EventDrivenSource {
     this.stopping = true;
     this.newGeneration();
     await this.chain; // a batch being put finishes and commits its offsets while the consumer is still a member
+    await this.commits;
     await this.loop?.stop();
     await this.chain;
+    await this.commits;
     this.counter.stop();
     this.logger.info({ metrics: this.counter.snapshot() }, 'Kafka source stopped');
   }
