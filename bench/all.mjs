@@ -61,9 +61,9 @@ const WARMUP = Number(opt.warmup ?? (quick ? 3 : 5));
  */
 const ENTRIES = [
   { id: 's1 (null, 100 B)', run: ['s1'], quick: true },
-  { id: 's1-roll 100 B', run: ['s1-roll', '--tmpfs'], quick: true },
-  { id: 's1-roll 512 B', run: ['s1-roll', '--tmpfs', '--line-size', '512'], quick: true },
-  { id: 's1-roll 4 KiB', run: ['s1-roll', '--tmpfs', '--line-size', '4096'], quick: true },
+  { id: 's1-roll 100 B', run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8'], quick: true },
+  { id: 's1-roll 512 B', run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8', '--line-size', '512'], quick: true },
+  { id: 's1-roll 4 KiB', run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8', '--line-size', '4096'], quick: true },
   { id: 's1-ack', run: ['s1-ack'] },
   { id: 'h1 (http)', run: ['h1'] },
   { id: 'syslog', run: ['syslog'] },
@@ -136,7 +136,7 @@ const SCALING = {
 function scalingEntry(dim, v) {
   const d = SCALING[dim];
   if (d.entry) return d.entry(v);
-  return { id: `s1-roll, ${dim} ${v}`, run: ['s1-roll', '--tmpfs', String(d.flag), String(v), ...(d.extra ?? [])] };
+  return { id: `s1-roll, ${dim} ${v}`, run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8', String(d.flag), String(v), ...(d.extra ?? [])] };
 }
 
 /** Runs a child process; resolves with its exit code; samples the load average meanwhile. @param {string[]} args */
