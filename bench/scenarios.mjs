@@ -271,6 +271,9 @@ function spoolMemoryRoll(c) {
   ].join('\n');
 }
 
+/** Lines of the tail scenario's input file. */
+const TAIL_LINES = Number(process.env.FLUME_TS_BENCH_TAIL_LINES ?? 10_000_000);
+
 /**
  * The input of the tail scenario: one file of `FLUME_TS_BENCH_TAIL_LINES` (default 10 000 000) 100-byte lines, each
  * starting with its 12-digit sequence number, written once per bench run and shared by every replicate (each agent
@@ -280,7 +283,7 @@ function spoolMemoryRoll(c) {
 function tailInput(c) {
   const file = path.join(path.dirname(path.dirname(c.dataDir)), 'tail-input', 'app.log');
   if (fs.existsSync(file)) return file;
-  const lines = Number(process.env.FLUME_TS_BENCH_TAIL_LINES ?? 10_000_000);
+  const lines = TAIL_LINES;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const fd = fs.openSync(`${file}.tmp`, 'w');
   const pad = 'x'.repeat(c.lineSize - 13);
@@ -471,7 +474,7 @@ export const SCENARIOS = {
   },
   spool: {
     description: `spooldir (batchSize 1000; ${SPOOL_FILES} files × ${SPOOL_LINES} 100-byte lines, prepared before start) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000)`,
-    load: { kind: 'self', lineSize: 100 },
+    load: { kind: 'drain', lineSize: 100 },
     corpusLines: SPOOL_FILES * SPOOL_LINES,
     prepare: spoolPrepare,
     config: spoolMemoryRoll,
@@ -481,14 +484,16 @@ export const SCENARIOS = {
     description:
       'TAILDIR (batchSize 1000) → memory (capacity 100000, transactionCapacity 10000) → file_roll (batchSize 1000), ' +
       'reading one prepared file of 100-byte lines from its start (FLUME_TS_BENCH_TAIL_LINES, default 10M)',
-    load: { kind: 'self', lineSize: 100 },
+    load: { kind: 'drain', lineSize: 100 },
+    corpusLines: TAIL_LINES,
     batch: 1000,
     config: (c) => tailRoll(c),
     verify: 'counters',
   },
   'tail-null': {
     description: 'tail with a null sink (batchSize 1000): what the TAILDIR source itself delivers',
-    load: { kind: 'self', lineSize: 100 },
+    load: { kind: 'drain', lineSize: 100 },
+    corpusLines: TAIL_LINES,
     batch: 1000,
     config: (c) => tailRoll(c, 'null'),
     verify: 'counters',
