@@ -303,8 +303,8 @@ async function selfDriven(run, agent, sc, monPort, t0, result) {
 
 /**
  * A source that drains a prepared corpus of `sc.corpusLines` events (the Kafka source over a filled topic, spooldir's
- * files, TAILDIR's file): the
- * counters are sampled every 100 ms until everything was taken (or no progress for 15 s, bounded by 180 s); the rate
+ * files, TAILDIR's file): the counters are sampled every 100 ms until everything was taken (or no progress for 15 s,
+ * bounded by 180 s); the rate
  * is taken between the moments 10 % and 90 % of the corpus had been delivered (interpolated), so start-up and group
  * join are left out; CPU over the samples nearest those moments.
  * @param {{ pid: number, logDir: string }} run @param {any} agent @param {any} sc @param {number} monPort @param {number} t0
