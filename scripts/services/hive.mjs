@@ -68,6 +68,11 @@ function writeConf(dir, hdfs, port) {
       'metastore.compactor.cleaner.on': false,
       'metastore.compactor.worker.threads': 0,
       'metastore.housekeeping.threads.on': false,
+      // Two sinks asking for transaction batches at once deadlock in embedded Derby (found after Derby's 20 s
+      // derby.locks.deadlockTimeout, lowered below); an open_txns that then took longer than this timeout (Hive's
+      // default 1 s) deleted its transactions and started again, piling up until the connection pool ran dry
+      // (open_txns timing out for minutes in CI). A production metastore (MySQL, Postgres) does not deadlock there.
+      'metastore.txn.opentxn.timeout': '30000ms',
       'metastore.task.threads.always': '',
       'metastore.event.db.notification.api.auth': false,
       // async logging needs the LMAX disruptor, which the distribution does not ship
@@ -121,6 +126,8 @@ export async function start(dir) {
     '-Djava.net.preferIPv4Stack=true',
     `-Dmetastore.home=${home}`,
     `-Dderby.stream.error.file=${path.join(logDir, 'derby.log')}`,
+    // Derby looks for deadlocks after a lock wait of this many seconds (default 20; see metastore.txn.opentxn.timeout)
+    '-Dderby.locks.deadlockTimeout=1',
     ...JAVA17_OPENS,
     '-cp',
     [conf, path.join(execLib, DERBY_JAR), path.join(home, 'lib', '*'), path.join(execLib, '*'), path.join(hadoopLib, '*')].join(
