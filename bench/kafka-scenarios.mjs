@@ -7,8 +7,12 @@ import { liveService } from '../scripts/services/lib.mjs';
 
 /** @typedef {{ port: number, outDir: string, dataDir: string, lineSize: number }} Ctx */
 
-/** Records in the source scenario's topic (100-byte values, keys k0…k999). */
-export const SOURCE_RECORDS = Number(process.env.FLUME_TS_BENCH_KAFKA_RECORDS ?? 1_500_000);
+/**
+ * Records in the source scenario's topic (100-byte values, keys k0…k999). 6 M: the 10–90 % window lasts about 6 s for
+ * flume-ts and 10–12 s for Flume on a quiet machine (with 1.5 M it was 1.5–3 s, mostly JIT warm-up for both agents,
+ * and the ratio moved between 1.36× and 1.99× from one run to the next).
+ */
+export const SOURCE_RECORDS = Number(process.env.FLUME_TS_BENCH_KAFKA_RECORDS ?? 6_000_000);
 
 export function bootstrap() {
   const k = liveService('kafka');
@@ -37,8 +41,25 @@ async function createTopic(topic) {
   }
 }
 
+/**
+ * Deletes a replicate's topic. Each sink/channel replicate writes several GiB (33 GiB over the six Kafka rows of one
+ * `all` run): kept, they made the broker's log flushes and the page cache grow through the run, so later rows measured
+ * a busier broker than earlier ones (the same channel replicate: 406 k events/s late in a run, 570 k on a fresh broker).
+ * @param {string} topic
+ */
+async function deleteTopic(topic) {
+  const a = (await admin()).admin();
+  await a.connect();
+  try {
+    await a.deleteTopics({ topics: [topic], timeout: 30_000 });
+  } finally {
+    await a.disconnect();
+  }
+}
+
 let filled;
-/** The source scenario's topic, filled once per bench run (acks 1, batches of 5000, no compression). */
+/** The source scenario's topic, filled once per bench run (acks 1, batches of FILL_BATCH, no compression). */
+const FILL_BATCH = 10_000;
 async function sourceTopic() {
   if (filled) return filled;
   const topic = `bench-source-${Date.now()}-${process.pid}`;
@@ -47,14 +68,17 @@ async function sourceTopic() {
   await p.connect();
   const body = Buffer.alloc(100, 'x');
   const t0 = Date.now();
-  for (let i = 0; i < SOURCE_RECORDS; i += 5000) {
-    const n = Math.min(5000, SOURCE_RECORDS - i);
-    await p.send({
-      topic,
-      acks: 1,
-      messages: Array.from({ length: n }, (_, j) => ({ key: `k${(i + j) % 1000}`, value: body })),
-    });
-  }
+  // four sends in flight (one at a time took 19 s for 1.5 M records)
+  let next = 0;
+  const sender = async () => {
+    while (next < SOURCE_RECORDS) {
+      const i = next;
+      const n = Math.min(FILL_BATCH, SOURCE_RECORDS - i);
+      next += n;
+      await p.send({ topic, acks: 1, messages: Array.from({ length: n }, (_, j) => ({ key: `k${(i + j) % 1000}`, value: body })) });
+    }
+  };
+  await Promise.all([sender(), sender(), sender(), sender()]);
   await p.disconnect();
   process.stderr.write(`[bench] filled ${topic} with ${SOURCE_RECORDS} records in ${Date.now() - t0} ms\n`);
   filled = topic;
@@ -136,6 +160,7 @@ export const KAFKA_SCENARIOS = {
     batch: 1000,
     noFsync: true,
     prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'sink')),
+    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'sink')),
     config: (/** @type {Ctx} */ c) => sinkConfig(c, '1'),
     verify: 'counters',
   },
@@ -145,6 +170,7 @@ export const KAFKA_SCENARIOS = {
     batch: 1000,
     noFsync: true,
     prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'sink')),
+    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'sink')),
     config: (/** @type {Ctx} */ c) => sinkConfig(c, 'all'),
     verify: 'counters',
   },
@@ -166,6 +192,7 @@ export const KAFKA_SCENARIOS = {
     batch: 1000,
     noFsync: true,
     prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'channel')),
+    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'channel')),
     config: (/** @type {Ctx} */ c) => channelConfig(c, { parse: true }),
     verify: 'counters',
   },
@@ -175,6 +202,7 @@ export const KAFKA_SCENARIOS = {
     batch: 1000,
     noFsync: true,
     prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'channel')),
+    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'channel')),
     config: (/** @type {Ctx} */ c) => channelConfig(c, { parse: false }),
     verify: 'counters',
   },
@@ -184,6 +212,7 @@ export const KAFKA_SCENARIOS = {
     batch: 1000,
     noFsync: true,
     prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'channel')),
+    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'channel')),
     config: (/** @type {Ctx} */ c) => channelConfig(c, { parse: true, acks: '1' }),
     verify: 'counters',
   },

@@ -367,7 +367,7 @@ function syslogMemory(c) {
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'], hbase: ['hbase-100', 'hbase-1000'], ...KAFKA_GROUPS };
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http' | 'drain', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
+/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self' | 'http' | 'drain', lineSize: number, options?: object, prefix?: string }, batch?: number, corpusLines?: number, prepare?: (c: Ctx) => void, cleanup?: (c: Ctx) => Promise<void>, config: (c: Ctx) => string, verify: 'counters' | 'file_roll' }>} */
 export const SCENARIOS = {
   s1: {
     description:
