@@ -61,6 +61,8 @@ const WARMUP = Number(opt.warmup ?? (quick ? 3 : 5));
  */
 const ENTRIES = [
   { id: 's1 (null, 100 B)', run: ['s1'], quick: true },
+  { id: 's1 (null, 512 B)', run: ['s1', '--line-size', '512'] },
+  { id: 's1 (null, 4 KiB)', run: ['s1', '--line-size', '4096'] },
   { id: 's1-roll 100 B', run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8'], quick: true },
   { id: 's1-roll 512 B', run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8', '--line-size', '512'], quick: true },
   { id: 's1-roll 4 KiB', run: ['s1-roll', '--tmpfs', '--tmpfs-gib', '8', '--line-size', '4096'], quick: true },
