@@ -94,28 +94,6 @@ process.on('exit', () => {
 });
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) process.on(sig, () => process.exit(130));
 
-/**
- * --tmpfs: writes the run's tmpfs budget once to /dev/shm and frees it, before any agent starts. On these VMs the
- * first write to guest memory that was never touched is slow: dd into /dev/shm ran at 2.0–2.4 GB/s for the first
- * ~5.5 GiB and 270–290 MB/s after that, and at 1.6–2.2 GB/s over the same 6 GiB written again. Unprepared, every
- * s1-roll replicate at 512 B and 4 KiB slowed down 2–2.5× after about 4 GiB of output, for both agents (their
- * 5-second timelines), so those rows compared the host's page faults, not the agents (2026-12-02 notes).
- */
-function prefaultTmpfs() {
-  const bytes = Number(opt['tmpfs-gib']) * 2 ** 30;
-  const file = `${TMPFS_DIR}-prefault`;
-  const chunk = Buffer.alloc(1 << 20);
-  const t0 = Date.now();
-  const fd = fs.openSync(file, 'w');
-  try {
-    for (let n = 0; n < bytes; n += chunk.length) fs.writeSync(fd, chunk);
-  } finally {
-    fs.closeSync(fd);
-    fs.rmSync(file, { force: true });
-  }
-  process.stderr.write(`[bench] tmpfs: ${opt['tmpfs-gib']} GiB written and freed once in ${Date.now() - t0} ms\n`);
-}
-
 /** @param {number} pid */
 function cpuSeconds(pid) {
   const st = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -602,7 +580,6 @@ async function main() {
   });
   if (agents.length === 0) throw new Error(`no agent can run: ${notes.join('; ')}`);
   for (const a of agents) AGENTS[a].prepare();
-  if (opt.tmpfs) prefaultTmpfs();
 
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const runDir = path.join(String(opt.out), `${stamp}-${positionals.join('+')}`);
