@@ -30,32 +30,37 @@ async function admin() {
   return new Kafka({ clientId: 'bench', brokers: [bootstrap()], logLevel: logLevel.NOTHING });
 }
 
-/** @param {string} topic */
-async function createTopic(topic) {
+/** Runs `fn` with a connected admin client. @param {(a: import('kafkajs').Admin) => Promise<unknown>} fn */
+async function withAdmin(fn) {
   const a = (await admin()).admin();
   await a.connect();
   try {
-    await a.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+    await fn(a);
   } finally {
     await a.disconnect();
   }
 }
 
+/** @param {string} topic */
+const createTopic = (topic) =>
+  withAdmin((a) => a.createTopics({ topics: [{ topic, numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true }));
+
 /**
  * Deletes a replicate's topic. Each sink/channel replicate writes several GiB (33 GiB over the six Kafka rows of one
  * `all` run): kept, they made the broker's log flushes and the page cache grow through the run, so later rows measured
- * a busier broker than earlier ones (the same channel replicate: 406 k events/s late in a run, 570 k on a fresh broker).
+ * a busier broker than earlier ones (the same raw-channel agent: 406 k events/s late in a run, 546–699 k on a fresh broker).
  * @param {string} topic
  */
-async function deleteTopic(topic) {
-  const a = (await admin()).admin();
-  await a.connect();
-  try {
-    await a.deleteTopics({ topics: [topic], timeout: 30_000 });
-  } finally {
-    await a.disconnect();
-  }
-}
+const deleteTopic = (topic) => withAdmin((a) => a.deleteTopics({ topics: [topic], timeout: 30_000 }));
+
+/**
+ * A fresh 3-partition topic per replicate, made before the agent starts and deleted after it stopped.
+ * @param {string} what
+ */
+const topicPerReplicate = (what) => ({
+  prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, what)),
+  cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, what)),
+});
 
 let filled;
 /** The source scenario's topic, filled once per bench run (acks 1, batches of FILL_BATCH, no compression). */
@@ -159,8 +164,7 @@ export const KAFKA_SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     noFsync: true,
-    prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'sink')),
-    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'sink')),
+    ...topicPerReplicate('sink'),
     config: (/** @type {Ctx} */ c) => sinkConfig(c, '1'),
     verify: 'counters',
   },
@@ -169,8 +173,7 @@ export const KAFKA_SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     noFsync: true,
-    prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'sink')),
-    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'sink')),
+    ...topicPerReplicate('sink'),
     config: (/** @type {Ctx} */ c) => sinkConfig(c, 'all'),
     verify: 'counters',
   },
@@ -191,8 +194,7 @@ export const KAFKA_SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     noFsync: true,
-    prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'channel')),
-    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'channel')),
+    ...topicPerReplicate('channel'),
     config: (/** @type {Ctx} */ c) => channelConfig(c, { parse: true }),
     verify: 'counters',
   },
@@ -201,8 +203,7 @@ export const KAFKA_SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     noFsync: true,
-    prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'channel')),
-    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'channel')),
+    ...topicPerReplicate('channel'),
     config: (/** @type {Ctx} */ c) => channelConfig(c, { parse: false }),
     verify: 'counters',
   },
@@ -211,8 +212,7 @@ export const KAFKA_SCENARIOS = {
     load: { kind: 'self', lineSize: 100 },
     batch: 1000,
     noFsync: true,
-    prepare: async (/** @type {Ctx} */ c) => createTopic(runName(c, 'channel')),
-    cleanup: async (/** @type {Ctx} */ c) => deleteTopic(runName(c, 'channel')),
+    ...topicPerReplicate('channel'),
     config: (/** @type {Ctx} */ c) => channelConfig(c, { parse: true, acks: '1' }),
     verify: 'counters',
   },
