@@ -83,7 +83,7 @@ function startTs({ confFile, monPort, logDir }, extraEnv) {
       `-Dflume.monitoring.port=${monPort}`,
       '--no-reload-conf',
     ],
-    { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, FLUME_TS_LOG_DIR: logDir, ...extraEnv } },
+    { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, ...shebangEnv(), FLUME_TS_LOG_DIR: logDir, ...extraEnv } },
   );
   fs.closeSync(out);
   return { pid: /** @type {number} */ (child.pid), child, logDir };
@@ -109,14 +109,27 @@ AGENTS.tsbase = {
 };
 
 /**
- * The node flags of bin/flume-ts's `#!/usr/bin/env -S node …` line: started as `node bin/flume-ts`, the agent would
- * run without them (the shebang is only read when the file itself is executed, as users do).
+ * The node flags of bin/flume-ts's `#!/usr/bin/env -S NAME=VALUE… node …` line: started as `node bin/flume-ts`, the
+ * agent would run without them (the shebang is only read when the file itself is executed, as users do).
  */
 function shebangFlags() {
-  const first = fs.readFileSync(path.join(ROOT, 'bin', 'flume-ts'), 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!.*\bnode\b(.*)$/.exec(first);
+  const m = /^#!.*\bnode\b(.*)$/.exec(shebangLine());
   return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
 }
+
+/** The environment assignments of that line (before `node`). @returns {Record<string, string>} */
+function shebangEnv() {
+  const m = /^#!\S*env -S (.*?)\bnode\b/.exec(shebangLine());
+  const words = m
+    ? m[1]
+        .trim()
+        .split(/\s+/)
+        .filter((w) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(w))
+    : [];
+  return Object.fromEntries(words.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
+}
+
+const shebangLine = () => fs.readFileSync(path.join(ROOT, 'bin', 'flume-ts'), 'utf8').split('\n', 1)[0] ?? '';
 
 /** dist/ is newer than every file under src/. */
 function isBuildFresh() {

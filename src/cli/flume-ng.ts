@@ -12,6 +12,7 @@ import { parseFlumeArgs, SCRIPT_OPTIONS } from './flume-args.js';
 import { reportError, versionText } from './main.js';
 import { COMMANDS } from './commands.js';
 import { startupJit } from './jit.js';
+import { dropLauncherEnv } from './launcher-env.js';
 
 export const FLUME_NG_HELP = `Usage: flume-ng <command> [options]...
 
@@ -116,6 +117,7 @@ async function run(mode: string | undefined, rest: string[]): Promise<{ code: nu
 export async function flumeNgMain(argv: string[]): Promise<void> {
   const [mode, ...rest] = argv;
   startupJit(mode);
+  dropLauncherEnv();
   let code = 0;
   let longRunning = mode === 'agent' || mode === 'node';
   try {

@@ -10,6 +10,7 @@ import { errorMessage } from '../core/errors.js';
 import { UsageError } from './flume-args.js';
 import { COMMANDS } from './commands.js';
 import { startupJit } from './jit.js';
+import { dropLauncherEnv } from './launcher-env.js';
 import { USAGE } from './usage.js';
 
 const pkgPath = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'package.json');
@@ -71,6 +72,7 @@ export function reportError(err: unknown, prog: string): number {
 export async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
   startupJit(cmd);
+  dropLauncherEnv();
   let code = 0;
   let longRunning = cmd === 'agent' || cmd === 'node';
   try {
