@@ -416,6 +416,9 @@ export class TaildirSource implements EventDrivenSource {
       }
       if (events.length < this.o.batchSize) return false;
       if (++batches >= this.o.maxBatchCount) return true;
+      // a turn of the event loop between batches: the sinks take this one before the next is read (else a large file
+      // is put batch after batch in one run of microtasks until the channel is full, and the source backs off)
+      await new Promise((r) => setImmediate(r));
     }
     return false;
   }
