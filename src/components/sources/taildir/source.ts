@@ -417,7 +417,8 @@ export class TaildirSource implements EventDrivenSource {
       if (events.length < this.o.batchSize) return false;
       if (++batches >= this.o.maxBatchCount) return true;
       // a turn of the event loop between batches: the sinks take this one before the next is read (else a large file
-      // is put batch after batch in one run of microtasks until the channel is full, and the source backs off)
+      // is put batch after batch in one run of microtasks, the channel fills to capacity before a sink runs and its
+      // events live long enough to be copied by every young-generation collection)
       await new Promise((r) => setImmediate(r));
     }
     return false;
