@@ -195,6 +195,29 @@ function rates(s, t0, step) {
  * sequence numbers 0..sent-1 (with --flows: over the N sinks' directories together).
  * @param {string} dir @param {number} sent @param {number} lineSize
  */
+/**
+ * Removes every file of `dir` but the newest (file_roll's names end in -<n>, n counting up) every 200 ms, as a shipper
+ * would once the sink has rolled to the next file. Returns the function that stops it. @param {string} dir
+ */
+function removeClosedFiles(dir) {
+  let on = true;
+  const seq = (f) => Number(/-(\d+)(?:\.[^.]*)?$/.exec(f)?.[1] ?? -1);
+  const loop = (async () => {
+    while (on) {
+      const files = fs
+        .readdirSync(dir)
+        .filter((f) => !f.startsWith('.'))
+        .sort((a, b) => seq(a) - seq(b));
+      for (const f of files.slice(0, -1)) fs.rmSync(path.join(dir, f), { force: true });
+      await sleep(200);
+    }
+  })();
+  return async () => {
+    on = false;
+    await loop;
+  };
+}
+
 function verifyRoll(dir, sent, lineSize) {
   const seen = new Uint8Array(sent);
   let lines = 0;
@@ -381,6 +404,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   const result = { agent: agentName, scenario: scenarioName, replicate: rep, dir };
   // the metrics sampler of a netcat/http replicate; stopped in `finally` too (a failed generator must not leave it polling)
   const stopSampling = { stop: () => {} };
+  // s1-roll-away: the loop that removes file_roll's closed files (stopped in `finally`)
+  const stopConsumer = { stop: async () => {} };
   try {
     if (sc.load.kind === 'self') return await selfDriven(run, agent, sc, monPort, t0, result);
     if (sc.load.kind === 'drain') return await drainCorpus(run, agent, sc, monPort, t0, result);
@@ -412,6 +437,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
         await sleep(250);
       }
     })();
+
+    if (sc.consume === 'roll-away') stopConsumer.stop = removeClosedFiles(outDir);
 
     const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
     const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix, ...(sc.load.options ?? {}) };
@@ -493,6 +520,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
     }
   } finally {
     stopSampling.stop();
+    await stopConsumer.stop();
     await stopPid(run.pid, 30_000);
     live.delete(run.pid);
     if (!process.env.BENCH_KEEP_OUTPUT) fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });
