@@ -16,6 +16,7 @@
 //   phase 2 "rate": a fixed --rate events/s: p50/p99 latency when the tiers are not saturated
 //   combined peak RSS (VmHWM) and CPU seconds of both agent processes.
 // Agents alternate F,T,F,T…; medians over the replicates. Results on stdout (Markdown) and in .bench/s3-*.json.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -24,6 +25,16 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { ROOT, freePorts, portOpen, sleep, stopPid } from '../scripts/services/lib.mjs';
 import { AGENTS } from './agents.mjs';
+
+// The collector reassembles each Avro frame (1 MiB at batch 1000) into a fresh buffer. With glibc's defaults every one
+// is a new mmap whose pages these VMs fault in at 0.2–0.8 GiB/s (memory the host has taken back), which made the
+// collector, not the agents, the slowest hop (a third of its thread in the copy). The bench runs with the settings
+// bin/flume-ts's #! line gives the agents (docs/operations.md, "Memory under load"): re-run under them if unset.
+if (!process.env.MALLOC_MMAP_THRESHOLD_) {
+  const env = { ...process.env, MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '67108864' };
+  const r = spawnSync(process.execPath, [...process.execArgv, ...process.argv.slice(1)], { stdio: 'inherit', env });
+  process.exit(r.status ?? 1);
+}
 
 const { values: opt } = parseArgs({
   options: {
@@ -144,10 +155,13 @@ function generator(port) {
     return b;
   };
   /** sends up to n (≤ 1000) lines; resolves when the socket accepted them */
-  const send1 = (n) => {
+  const send1 = async (n) => {
+    // a write's callback comes on process.nextTick, which waits while this loop runs on promises alone: give the
+    // callbacks a turn before taking a new buffer, else every send allocated (and faulted in) a fresh MiB
+    if (free.length === 0) await new Promise((r) => setImmediate(r));
     const b = make(n);
     const done = () => free.push(b);
-    return new Promise((r) => (sock.write(n === PER ? b : b.subarray(0, n * LINE), done) ? r() : sock.once('drain', r)));
+    await new Promise((r) => (sock.write(n === PER ? b : b.subarray(0, n * LINE), done) ? r() : sock.once('drain', r)));
   };
   return {
     ready: new Promise((r) => sock.once('connect', r)),
