@@ -197,9 +197,10 @@ function rates(s, t0, step) {
  */
 /**
  * Removes every file of `dir` but the newest (file_roll's names end in -<n>, n counting up) every 200 ms, as a shipper
- * would once the sink has rolled to the next file. Returns the function that stops it. @param {string} dir
+ * would once the sink has rolled to the next file; counts them in `tally.removed`. Returns the function that stops it.
+ * @param {string} dir @param {{ removed: number }} tally
  */
-function removeClosedFiles(dir) {
+function removeClosedFiles(dir, tally) {
   let on = true;
   const seq = (f) => Number(/-(\d+)(?:\.[^.]*)?$/.exec(f)?.[1] ?? -1);
   const loop = (async () => {
@@ -208,7 +209,10 @@ function removeClosedFiles(dir) {
         .readdirSync(dir)
         .filter((f) => !f.startsWith('.'))
         .sort((a, b) => seq(a) - seq(b));
-      for (const f of files.slice(0, -1)) fs.rmSync(path.join(dir, f), { force: true });
+      for (const f of files.slice(0, -1)) {
+        fs.rmSync(path.join(dir, f), { force: true });
+        tally.removed++;
+      }
       await sleep(200);
     }
   })();
@@ -405,7 +409,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   // the metrics sampler of a netcat/http replicate; stopped in `finally` too (a failed generator must not leave it polling)
   const stopSampling = { stop: () => {} };
   // s1-roll-away: the loop that removes file_roll's closed files (stopped in `finally`)
-  const stopConsumer = { stop: async () => {} };
+  const stopConsumer = { stop: async () => {}, removed: 0 };
   try {
     if (sc.load.kind === 'self') return await selfDriven(run, agent, sc, monPort, t0, result);
     if (sc.load.kind === 'drain') return await drainCorpus(run, agent, sc, monPort, t0, result);
@@ -438,7 +442,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
       }
     })();
 
-    if (sc.consume === 'roll-away') stopConsumer.stop = removeClosedFiles(outDir);
+    if (sc.consume === 'roll-away') stopConsumer.stop = removeClosedFiles(outDir, stopConsumer);
 
     const genScript = sc.load.kind === 'http' ? 'loadgen-http.mjs' : 'loadgen.mjs';
     const genArgs = { port, lineSize, warmupSeconds: warmup, seconds, maxEvents, prefix: sc.load.prefix, ...(sc.load.options ?? {}) };
@@ -521,6 +525,7 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   } finally {
     stopSampling.stop();
     await stopConsumer.stop();
+    if (sc.consume) result.filesRemoved = stopConsumer.removed;
     await stopPid(run.pid, 30_000);
     live.delete(run.pid);
     if (!process.env.BENCH_KEEP_OUTPUT) fs.rmSync(path.join(dir, 'out'), { recursive: true, force: true });

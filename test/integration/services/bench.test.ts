@@ -53,6 +53,17 @@ describe('bench runner smoke run', () => {
     }
   });
 
+  it('npm run bench -- s1-roll-away --replicates 1: file_roll rolling every second with closed files removed, nothing lost', () => {
+    const rows = bench(['s1-roll-away']) as Array<{ agent: string; error?: string; sent: number; lost: number; filesRemoved?: number }>;
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.error).toBeUndefined();
+      expect(row.sent).toBeGreaterThan(0);
+      expect(row.lost).toBe(0);
+      expect(row.filesRemoved).toBeGreaterThanOrEqual(0);
+    }
+  });
+
   it('npm run bench -- s1-roll --replicates 1: sequence numbers read back, zero loss and zero duplicates', () => {
     const rows = bench(['s1-roll']);
     expect(rows.length).toBeGreaterThan(0);
@@ -62,5 +73,38 @@ describe('bench runner smoke run', () => {
       expect(row.dups).toBe(0);
       expect(row.linesOut).toBe(row.sent);
     }
+  });
+
+  it('bench/s3.mjs (two tiers, collector thread, glibc settings re-exec): every event reaches the collector', () => {
+    const json = path.join(out, 's3.json');
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'bench/s3.mjs'),
+        '--agents',
+        'ts',
+        '--replicates',
+        '1',
+        '--warmup',
+        '0',
+        '--seconds',
+        '2',
+        '--rate',
+        '500',
+        '--json',
+        json,
+      ],
+      { encoding: 'utf8', timeout: 240_000 },
+    );
+    expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+    const { runs } = JSON.parse(fs.readFileSync(json, 'utf8')) as {
+      runs: Array<{ eventsPerSec: number; lost: number; maxP99: number; rateP99: number }>;
+    };
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.eventsPerSec).toBeGreaterThan(0);
+    expect(runs[0]!.lost).toBe(0);
+    expect(Number.isFinite(runs[0]!.maxP99)).toBe(true);
+    expect(Number.isFinite(runs[0]!.rateP99)).toBe(true);
+    expect(r.stdout).toContain('| flume-ts |');
   });
 });
