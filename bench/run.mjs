@@ -191,11 +191,6 @@ function rates(s, t0, step) {
 }
 
 /**
- * Reads every file_roll output file (streamed in 16 MiB blocks: outputs run to several GB) and checks
- * sequence numbers 0..sent-1 (with --flows: over the N sinks' directories together).
- * @param {string} dir @param {number} sent @param {number} lineSize
- */
-/**
  * Removes every file of `dir` but the newest (file_roll's names end in -<n>, n counting up) every 200 ms, as a shipper
  * would once the sink has rolled to the next file; counts them in `tally.removed`. Returns the function that stops it.
  * @param {string} dir @param {{ removed: number }} tally
@@ -222,6 +217,11 @@ function removeClosedFiles(dir, tally) {
   };
 }
 
+/**
+ * Reads every file_roll output file (streamed in 16 MiB blocks: outputs run to several GB) and checks
+ * sequence numbers 0..sent-1 (with --flows: over the N sinks' directories together).
+ * @param {string} dir @param {number} sent @param {number} lineSize
+ */
 function verifyRoll(dir, sent, lineSize) {
   const seen = new Uint8Array(sent);
   let lines = 0;

@@ -122,7 +122,7 @@ async function collector(port) {
 }
 
 /**
- * Generator: writes lines with seq + send time; `allow()` says how many more may go now. Lines come from a template
+ * Generator: writes lines with seq + send time. Lines come from a template
  * (filler, the space, the newline) in reused buffers, only the 12 digits of the sequence number and the 13 of the send
  * time written per line (copying the filler into a fresh buffer per line cost the bench process a fifth of its time).
  */
