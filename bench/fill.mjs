@@ -60,9 +60,7 @@ const W = FILL > 0 ? Math.round((CAP * FILL) / 100) : Number(opt['empty-window']
 if (!(W > 0) || W > 0.9 * CAP) throw new Error(`--fill ${FILL} of --capacity ${CAP}: W = ${W} must be in 1..90 % of capacity`);
 if (LINE < 14) throw new Error('--line-size must be at least 14 (12-digit sequence number, a space, the newline)');
 
-const { RpcServer } = await import('../dist/components/rpc/server.js');
-const { AvroSession, knownClients } = await import('../dist/components/rpc/avro/session.js');
-const { pino } = await import('pino');
+const { avroCollector } = await import('./avro-collector.mjs');
 
 /** @param {{ port: number, collectorPort: number }} p */
 function config({ port, collectorPort }) {
@@ -127,16 +125,7 @@ function collector(port) {
     st.received += events.length;
     return 'OK';
   };
-  const handler = { append: async (/** @type {any} */ e) => record([e]), appendBatch: async (/** @type {any[]} */ es) => record(es) };
-  const known = knownClients();
-  const server = new RpcServer({
-    bind: '127.0.0.1',
-    port,
-    logger: pino({ level: 'warn' }),
-    label: 'collector',
-    layers: {},
-    newSession: () => new AvroSession(handler, known),
-  });
+  const server = avroCollector(port, record);
   let listening = false;
   return {
     st,

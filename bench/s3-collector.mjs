@@ -11,9 +11,7 @@ const ctl = new Int32Array(sab, 0, 2);
 const hist = new Uint32Array(sab, 8);
 const last = hist.length - 1;
 
-const { RpcServer } = await import('../dist/components/rpc/server.js');
-const { AvroSession, knownClients } = await import('../dist/components/rpc/avro/session.js');
-const { pino } = await import('pino');
+const { avroCollector } = await import('./avro-collector.mjs');
 
 /** body: "<12-digit seq> <13-digit ms> filler" @param {{ body: Buffer }[]} events */
 const record = (events) => {
@@ -29,16 +27,7 @@ const record = (events) => {
   Atomics.add(ctl, 1, events.length);
   return 'OK';
 };
-const handler = { append: async (e) => record([e]), appendBatch: async (es) => record(es) };
-const known = knownClients();
-const server = new RpcServer({
-  bind: '127.0.0.1',
-  port,
-  logger: pino({ level: 'warn' }),
-  label: 'collector',
-  layers: {},
-  newSession: () => new AvroSession(handler, known),
-});
+const server = avroCollector(port, record);
 await server.listen();
 parentPort.postMessage('listening');
 parentPort.on('message', async (m) => {
