@@ -362,6 +362,15 @@ function syslogMemory(c) {
   ].join('\n');
 }
 
+/** s1-roll's sink: file_roll into ctx.outDir, batchSize 1000. @param {Ctx} c @param {number} rollInterval seconds, 0 = never */
+const fileRollSink = (c, rollInterval) =>
+  [
+    'a1.sinks.k1.type = file_roll',
+    `a1.sinks.k1.sink.directory = ${c.outDir}`,
+    `a1.sinks.k1.sink.rollInterval = ${rollInterval}`,
+    'a1.sinks.k1.sink.batchSize = 1000',
+  ].join('\n');
+
 /** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number, prefix?: string }, batch?: number, config: (c: Ctx) => string, consume?: 'roll-away', verify: 'counters' | 'file_roll' }>} */
 
 /** Names that expand to several scenarios. */
@@ -391,15 +400,7 @@ export const SCENARIOS = {
   's1-roll': {
     description: 's1 with a file_roll sink (batchSize 1000, rollInterval 0) so that every sequence number is checked at the output',
     load: { kind: 'netcat', lineSize: 100 },
-    config: (c) =>
-      netcatMemory(c, {
-        sink: [
-          'a1.sinks.k1.type = file_roll',
-          `a1.sinks.k1.sink.directory = ${c.outDir}`,
-          'a1.sinks.k1.sink.rollInterval = 0',
-          'a1.sinks.k1.sink.batchSize = 1000',
-        ].join('\n'),
-      }),
+    config: (c) => netcatMemory(c, { sink: fileRollSink(c, 0) }),
     verify: 'file_roll',
   },
   's1-roll-away': {
@@ -408,15 +409,7 @@ export const SCENARIOS = {
       'shipper would): the output reuses freed page-cache pages instead of memory the VM has not touched recently, which ' +
       'these VMs write at 0.2–0.8 GiB/s (bench/results/2026-12-02-all.md, notes); counters verified, not file contents',
     load: { kind: 'netcat', lineSize: 100 },
-    config: (c) =>
-      netcatMemory(c, {
-        sink: [
-          'a1.sinks.k1.type = file_roll',
-          `a1.sinks.k1.sink.directory = ${c.outDir}`,
-          'a1.sinks.k1.sink.rollInterval = 1',
-          'a1.sinks.k1.sink.batchSize = 1000',
-        ].join('\n'),
-      }),
+    config: (c) => netcatMemory(c, { sink: fileRollSink(c, 1) }),
     consume: 'roll-away',
     verify: 'counters',
   },
