@@ -68,6 +68,8 @@ export const ERROR_CODES = {
   FLUME_HBASE_REMOTE: 'hbase sinks: HBase answered an exception (its Java class is in the message); retried unless HBase says not to',
   FLUME_HBASE_TABLE: 'hbase sinks: the table or column family does not exist, or a region is not assigned yet; the sink does not start',
   FLUME_HBASE_WRITE: 'hbase sinks: mutations were not acknowledged within timeout (or failed for good); the batch is rolled back',
+  FLUME_HBASE_CELL:
+    'hbase sinks: a row key (over 32767 bytes) or column family (over 127) HBase refuses, or a malformed cell block in a reply; the batch is rolled back',
   FLUME_HBASE_STATE: 'hbase sinks: the HBase client was used before start() (a programming error)',
   FLUME_HBASE_SERIALIZER: 'hbase sinks: the serializer class is not one flume-ts has, or its settings are wrong',
   FLUME_HBASE_KERBEROS:

@@ -1,15 +1,17 @@
 /**
  * A small HBase 2 client for writing, as HBase's own client does it: ZooKeeper's `<znodeParent>/meta-region-server`
  * names the server of hbase:meta; a reversed scan of hbase:meta from `table,row,99999999999999` finds the region that
- * holds a row (closest row before); locations are cached per table. Mutations go as one `Multi` per region server;
- * failed actions (region moved, split, closing, opening, server down) drop the cached locations and are sent again
- * with backoff until `timeoutMs` has passed. Only what failed is sent again.
+ * holds a row (closest row before); locations are cached per table. Mutations go as one `Multi` per region server,
+ * their cells in a KeyValueCodec cell block after the request (./cellblock.ts, as HBase's client sends them); failed
+ * actions (region moved, split, closing, opening, server down) drop the cached locations and are sent again with
+ * backoff until `timeoutMs` has passed. Only what failed is sent again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FlumeError } from '../../../core/errors.js';
 import type { Logger } from '../../../core/logging.js';
+import { type KeyValue, checkCells, encodeCellBlock } from './cellblock.js';
 import { type Codec, DURABILITY, MUTATE, REGION_NAME, codec } from './proto.js';
-import { HBaseConnectionError, HBaseRemoteError, RpcConnection } from './rpc.js';
+import { HBaseConnectionError, HBaseRemoteError, type Reply, RpcConnection } from './rpc.js';
 import type { RpcSecurity } from './sasl.js';
 import { readZnode } from './zk.js';
 
@@ -126,12 +128,6 @@ function tableOf(info: RegionInfoPb): string {
   return ns === 'default' ? q : `${ns}:${q}`;
 }
 
-function int64(n: bigint): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigInt64BE(n);
-  return b;
-}
-
 export class HBaseClient {
   private c?: Codec;
   private meta?: string;
@@ -224,14 +220,14 @@ export class HBaseClient {
       number_of_rows: 5,
       limit_of_rows: 5, // the server closes the scanner after 5 rows (or at the stop row)
     };
-    let res: { results?: { cell: (PbCell & { row: Uint8Array })[] }[] };
+    let res: Reply<ScanResponse>;
     try {
-      res = await this.conn(meta).call('Scan', 'ScanRequest', req, 'ScanResponse', this.rpcTimeoutMs);
+      res = await this.conn(meta).callCells<ScanResponse>('Scan', 'ScanRequest', req, 'ScanResponse', this.rpcTimeoutMs);
     } catch (err) {
       this.meta = undefined;
       throw err;
     }
-    return this.pickRegion(table, row, res.results ?? []);
+    return this.pickRegion(table, row, scanResults(res.result, res.cells));
   }
 
   private pickRegion(table: string, row: Buffer, results: { cell: (PbCell & { row: Uint8Array })[] }[]): Region {
@@ -284,9 +280,11 @@ export class HBaseClient {
 
   /**
    * Applies `mutations` to `table`; resolves once HBase acknowledged every one. Retries what failed (relocating)
-   * until timeoutMs; throws HBaseWriteError then, or at once for a failure no retry can cure.
+   * until timeoutMs; throws HBaseWriteError then, or at once for a failure no retry can cure (HBaseCellError, before
+   * anything is sent, for a row key or family HBase refuses).
    */
   async mutate(table: string, mutations: Mutation[], skipWal = false): Promise<void> {
+    for (const m of mutations) checkCells(m);
     const deadline = Date.now() + this.o.timeoutMs;
     const nonces = mutations.map((m) => (m.type === 'increment' ? randomUint64() : undefined));
     let pending = mutations.map((_, i) => i);
@@ -367,14 +365,20 @@ export class HBaseClient {
       region: { type: REGION_NAME, value: g.region.name },
       action: g.idx.map((i) => ({ index: i, mutation: this.toProto(mutations[i], nonces[i], skipWal) })),
     }));
+    const cellBlock = encodeCellBlock(
+      mutations,
+      groups.flatMap((g) => g.idx),
+    );
     const req = { regionAction, nonceGroup: this.nonceGroup };
     type Roe = { index?: number; exception?: { name: string; value?: Uint8Array } };
-    const res = await this.conn(server).call<{ regionActionResult?: { resultOrException?: Roe[]; exception?: Roe['exception'] }[] }>(
+    type MultiResponse = { regionActionResult?: { resultOrException?: Roe[]; exception?: Roe['exception'] }[] };
+    const { result: res } = await this.conn(server).callCells<MultiResponse>(
       'Multi',
       'MultiRequest',
       req,
       'MultiResponse',
       this.rpcTimeoutMs,
+      cellBlock,
     );
     const out = new Map<number, Error>();
     groups.forEach((g, k) => {
@@ -390,22 +394,32 @@ export class HBaseClient {
     return out;
   }
 
+  /** The MutationProto without data (HBase's toMutationNoData): its cells are in the request's cell block. */
   private toProto(m: Mutation, nonce: unknown, skipWal: boolean): object {
-    const byFamily = new Map<string, { family: Buffer; qualifier_value: object[] }>();
-    for (const c of m.cells) {
-      const k = c.family.toString('latin1');
-      const cv = byFamily.get(k) ?? { family: c.family, qualifier_value: [] };
-      byFamily.set(k, cv);
-      cv.qualifier_value.push({ qualifier: c.qualifier, value: m.type === 'increment' ? int64(c.amount ?? 0n) : c.value });
-    }
     return {
-      row: m.row,
       mutate_type: m.type === 'increment' ? MUTATE.INCREMENT : MUTATE.PUT,
-      column_value: [...byFamily.values()],
       durability: skipWal ? DURABILITY.SKIP_WAL : DURABILITY.USE_DEFAULT,
+      associated_cell_count: m.cells.length,
       ...(nonce !== undefined ? { nonce } : {}),
     };
   }
+}
+
+interface ScanResponse {
+  results?: { cell?: (PbCell & { row: Uint8Array })[] }[];
+  cells_per_result?: number[];
+}
+
+/** A scan's rows: from the cell block (cells_per_result says how many cells each row has), else from protobuf. */
+export function scanResults(res: ScanResponse, cells: KeyValue[]): { cell: (PbCell & { row: Uint8Array })[] }[] {
+  if (!res.cells_per_result?.length) return (res.results ?? []).map((r) => ({ cell: r.cell ?? [] }));
+  const out: { cell: KeyValue[] }[] = [];
+  let next = 0;
+  for (const n of res.cells_per_result) {
+    out.push({ cell: cells.slice(next, next + n) });
+    next += n;
+  }
+  return out;
 }
 
 function remote(e: { name: string; value?: Uint8Array }): HBaseRemoteError {

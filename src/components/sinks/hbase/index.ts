@@ -147,7 +147,8 @@ export function quorumProblem(q: string): string | undefined {
 }
 
 const COMMON_NOTES =
-  'Speaks HBase 2 RPC itself (ZooKeeper → hbase:meta → region servers; protobuf via protobufjs), so HBase 1.x clusters ' +
+  'Speaks HBase 2 RPC itself (ZooKeeper → hbase:meta → region servers; protobuf via protobufjs, cells in KeyValueCodec ' +
+  "cell blocks as HBase 2's client sends them), so HBase 1.x clusters " +
   "are not supported. Of hbase-site.xml (the agent's --conf directory, then $HBASE_CONF_DIR) only the Kerberos keys and " +
   "hbase.ipc.client.connection.minIdleTimeBeforeClose are read: without zookeeperQuorum the quorum is 127.0.0.1:2181 (HBase's default). " +
   'A batch commits only after HBase acknowledged every put and increment (puts first, then increments, as Flume); region ' +

@@ -33,6 +33,7 @@ const MESSAGES: Record<string, F> = {
     call_id: f('uint32', 1),
     method_name: f('string', 3),
     request_param: f('bool', 4),
+    cell_block_meta: f('CellBlockMeta', 5),
     priority: f('uint32', 6),
     timeout: f('uint32', 7),
   },
@@ -76,6 +77,7 @@ const MESSAGES: Record<string, F> = {
     column_value: f('ColumnValue', 3, 'repeated'),
     timestamp: f('uint64', 4),
     durability: f('int32', 6),
+    associated_cell_count: f('int32', 8),
     nonce: f('uint64', 9),
   },
   Scan: {

@@ -1,14 +1,15 @@
 /**
  * One connection to an HBase server (region server or the one hosting hbase:meta), speaking HBase's RPC protocol
  * (hbase-protocol-shaded RPC.proto): the preamble "HBas" + version 0 + auth SIMPLE (0x50), then an int32-prefixed
- * ConnectionHeader (user, service "ClientService", no cell-block codec, so every cell travels in protobuf); then
- * requests `int32 total | delimited RequestHeader | delimited param` and responses `int32 total | delimited
- * ResponseHeader | delimited result`, matched by call_id (several may be in flight). With Kerberos (./sasl.ts) the
+ * ConnectionHeader (user, service "ClientService", cell-block codec KeyValueCodec as HBase's client: ./cellblock.ts);
+ * then requests `int32 total | delimited RequestHeader | delimited param [| cell block]` and responses `int32 total |
+ * delimited ResponseHeader | delimited result [| cell block]`, matched by call_id (several may be in flight). With Kerberos (./sasl.ts) the
  * preamble says KERBEROS and the SASL GSSAPI exchange comes before the ConnectionHeader.
  */
 import net from 'node:net';
 import os from 'node:os';
 import { FlumeError } from '../../../core/errors.js';
+import { KEY_VALUE_CODEC, type KeyValue, decodeCellBlock } from './cellblock.js';
 import type { Codec, MessageName } from './proto.js';
 import { ByteReader, KERBEROS_PREAMBLE, type RpcSecurity, saslHandshake, serverPrincipalOf } from './sasl.js';
 import { takeFrames } from './zk.js';
@@ -33,21 +34,39 @@ export class HBaseRemoteError extends FlumeError {
 
 export const PREAMBLE = Buffer.from([0x48, 0x42, 0x61, 0x73, 0, 0x50]); // "HBas", version 0, AuthMethod.SIMPLE
 
-/** Preamble + int32 length + ConnectionHeader, as the client sends on connect. */
-export function connectionPreamble(codec: Codec, user: string): Buffer {
-  const header = codec.encode('ConnectionHeader', { user_info: { effective_user: user }, service_name: 'ClientService' });
+/** int32 length + ConnectionHeader: the user, ClientService and the cell-block codec (no compression). */
+export function connectionHeader(codec: Codec, user: string): Buffer {
+  const header = codec.encode('ConnectionHeader', {
+    user_info: { effective_user: user },
+    service_name: 'ClientService',
+    cell_block_codec_class: KEY_VALUE_CODEC,
+  });
   const len = Buffer.alloc(4);
   len.writeInt32BE(header.length);
-  return Buffer.concat([PREAMBLE, len, header]);
+  return Buffer.concat([len, header]);
 }
 
-/** One request frame. */
-export function requestFrame(codec: Codec, callId: number, method: string, param: MessageName, req: object, timeoutMs: number): Buffer {
-  const header = codec.encode('RequestHeader', { call_id: callId, method_name: method, request_param: true, timeout: timeoutMs }, true);
+/** Preamble + ConnectionHeader, as the client sends on connect. */
+export function connectionPreamble(codec: Codec, user: string): Buffer {
+  return Buffer.concat([PREAMBLE, connectionHeader(codec, user)]);
+}
+
+/** One request frame; `cellBlock` (the cells the param's mutations count in associated_cell_count) follows the param. */
+export function requestFrame(
+  codec: Codec,
+  callId: number,
+  method: string,
+  param: MessageName,
+  req: object,
+  timeoutMs: number,
+  cellBlock?: Buffer,
+): Buffer {
+  const h = { call_id: callId, method_name: method, request_param: true, timeout: timeoutMs };
+  const header = codec.encode('RequestHeader', cellBlock ? { ...h, cell_block_meta: { length: cellBlock.length } } : h, true);
   const body = codec.encode(param, req, true);
   const len = Buffer.alloc(4);
-  len.writeInt32BE(header.length + body.length);
-  return Buffer.concat([len, header, body]);
+  len.writeInt32BE(header.length + body.length + (cellBlock?.length ?? 0));
+  return Buffer.concat(cellBlock ? [len, header, body, cellBlock] : [len, header, body]);
 }
 
 interface ExceptionResponse {
@@ -56,13 +75,23 @@ interface ExceptionResponse {
   do_not_retry?: boolean;
 }
 
-/** Decodes one response frame (without its int32 length) into call id and result, or the server's exception. */
+/** A call's answer: its result message and the cells of its cell block (none without one). */
+export interface Reply<T> {
+  result: T;
+  cells: KeyValue[];
+}
+
+/** Decodes one response frame (without its int32 length) into call id, result and cells, or the server's exception. */
 export function parseResponse(
   codec: Codec,
-  frame: Uint8Array,
+  frame: Buffer,
   resultType: (callId: number) => MessageName | undefined,
-): { callId: number; result?: unknown; error?: HBaseRemoteError } {
-  const { msg: h, next } = codec.decodeDelimited<{ call_id: number; exception?: ExceptionResponse }>('ResponseHeader', frame, 0);
+): { callId: number; result?: unknown; cells?: KeyValue[]; error?: HBaseRemoteError } {
+  const { msg: h, next } = codec.decodeDelimited<{
+    call_id: number;
+    exception?: ExceptionResponse;
+    cell_block_meta?: { length?: number };
+  }>('ResponseHeader', frame, 0);
   if (h.exception) {
     const cls = h.exception.exception_class_name ?? 'unknown';
     const first = (h.exception.stack_trace ?? '').split('\n')[0] ?? '';
@@ -70,12 +99,14 @@ export function parseResponse(
   }
   const type = resultType(h.call_id);
   if (!type) return { callId: h.call_id };
-  return { callId: h.call_id, result: codec.decodeDelimited(type, frame, next).msg };
+  const blockLen = h.cell_block_meta?.length ?? 0;
+  const cells = blockLen > 0 ? decodeCellBlock(frame.subarray(frame.length - blockLen)) : [];
+  return { callId: h.call_id, result: codec.decodeDelimited(type, frame, next).msg, cells };
 }
 
 interface Pending {
   type: MessageName;
-  resolve: (v: unknown) => void;
+  resolve: (v: Reply<unknown>) => void;
   reject: (e: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -138,13 +169,7 @@ export class RpcConnection {
       await saslHandshake(reader, (b) => sock.write(b), { address: this.address, serverPrincipal, security: this.security });
       this.handshake = undefined;
       const rest = reader.rest();
-      const header = this.codec.encode('ConnectionHeader', {
-        user_info: { effective_user: this.security.login.principal },
-        service_name: 'ClientService',
-      });
-      const len = Buffer.alloc(4);
-      len.writeInt32BE(header.length);
-      sock.write(Buffer.concat([len, header]));
+      sock.write(connectionHeader(this.codec, this.security.login.principal));
       if (rest.length > 0) this.onData(rest);
     } finally {
       clearTimeout(timer);
@@ -182,18 +207,30 @@ export class RpcConnection {
 
   /** Calls `method` with `req` (a `param` message); resolves with the `result` message or rejects. */
   async call<T>(method: string, param: MessageName, req: object, result: MessageName, timeoutMs: number): Promise<T> {
+    return (await this.callCells<T>(method, param, req, result, timeoutMs)).result;
+  }
+
+  /** As call, sending `cellBlock` after the param and resolving with the reply's cells too. */
+  async callCells<T>(
+    method: string,
+    param: MessageName,
+    req: object,
+    result: MessageName,
+    timeoutMs: number,
+    cellBlock?: Buffer,
+  ): Promise<Reply<T>> {
     if (this.closed) throw new HBaseConnectionError(`connection to ${this.address} is closed`);
     this.lastUsed = Date.now();
     await this.connect();
     const id = this.nextId++;
-    const frame = requestFrame(this.codec, id, method, param, req, timeoutMs);
-    return new Promise<T>((resolve, reject) => {
+    const frame = requestFrame(this.codec, id, method, param, req, timeoutMs, cellBlock);
+    return new Promise<Reply<T>>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new HBaseConnectionError(`HBase server ${this.address}: no answer to ${method} within ${timeoutMs} ms`));
         this.close(); // the connection state is unknown: start afresh
       }, timeoutMs);
-      this.pending.set(id, { type: result, resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { type: result, resolve: resolve as (v: Reply<unknown>) => void, reject, timer });
       this.sock?.write(frame);
     });
   }
@@ -216,7 +253,7 @@ export class RpcConnection {
       this.pending.delete(r.callId);
       clearTimeout(p.timer);
       if (r.error) p.reject(r.error);
-      else p.resolve(r.result);
+      else p.resolve({ result: r.result, cells: r.cells ?? [] });
     }
   }
 

@@ -10,6 +10,7 @@
  *   `<millis>-<10 random alphanumerics, fixed per process>-<counter from 0, per process>`. depositHeaders puts every
  *   header as a column too. A body that does not match, or whose group count differs from colNames, writes nothing.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomInt, randomUUID } from 'node:crypto';
 import { FlumeError } from '../../../core/errors.js';
 import type { Event } from '../../../core/event.js';
@@ -118,6 +119,12 @@ export class RegexSerializer implements HBaseSerializer {
   private readonly rowKeyIndex: number;
   private readonly depositHeaders: boolean;
   private readonly enc: BufferEncoding;
+  /**
+   * The default regex `(.*)` with one column and charset UTF-8: group 1 is the whole body, so a body that is valid
+   * UTF-8 is its own value (decoding and re-encoding gives the same bytes); other bodies take the general path, whose
+   * decoding replaces malformed sequences with U+FFFD as Java's String does.
+   */
+  private readonly wholeBody: boolean;
 
   constructor(p: Readonly<Record<string, string>>) {
     this.enc = encodingOf(p.charset ?? 'UTF-8');
@@ -142,6 +149,7 @@ export class RegexSerializer implements HBaseSerializer {
         throw new SerializerError(`Column at ${this.rowKeyIndex} must be ROW_KEY and is ${names[this.rowKeyIndex]}`);
       }
     }
+    this.wholeBody = regex === '(.*)' && names.length === 1 && this.rowKeyIndex < 0 && this.enc === 'utf8' && !this.depositHeaders;
   }
 
   /** `<millis>-<randomKey>-<nonce>`, Flume's default row key. */
@@ -150,6 +158,14 @@ export class RegexSerializer implements HBaseSerializer {
   }
 
   serialize(event: Event, family: Buffer): { puts: Mutation[]; increments: Mutation[] } {
+    if (this.wholeBody && isUtf8(event.body)) {
+      const put: Mutation = {
+        type: 'put',
+        row: RegexSerializer.rowKey(),
+        cells: [{ family, qualifier: this.colNames[0], value: event.body }],
+      };
+      return { puts: [put], increments: [] };
+    }
     const m = this.full.exec(event.body.toString(this.enc));
     if (!m || this.rx.groupCount !== this.colNames.length) return { puts: [], increments: [] };
     const group = (i: number): string => m[this.rx.groupIndex[i] ?? i] ?? '';

@@ -6,7 +6,16 @@
  */
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { backoff, contains, metaKey, parseMetaRow, parseMetaZnode } from '../../../../src/components/sinks/hbase/client.js';
+import {
+  HBaseClient,
+  backoff,
+  contains,
+  metaKey,
+  parseMetaRow,
+  parseMetaZnode,
+  scanResults,
+} from '../../../../src/components/sinks/hbase/client.js';
+import { HBaseCellError, checkCells, decodeCellBlock, encodeCellBlock } from '../../../../src/components/sinks/hbase/cellblock.js';
 import { codec } from '../../../../src/components/sinks/hbase/proto.js';
 import {
   HBaseConnectionError,
@@ -43,11 +52,30 @@ describe('ZooKeeper frames', () => {
 });
 
 describe('HBase RPC frames', () => {
-  it('preamble and ConnectionHeader', async () => {
+  it('preamble and ConnectionHeader with the KeyValueCodec cell-block codec', async () => {
     const c = await codec();
     expect(PREAMBLE).toEqual(Buffer.from('HBas\x00\x50', 'latin1'));
-    const header = `0a07 0a05 ${ascii('flume')} 120d ${ascii('ClientService')}`;
-    expect(connectionPreamble(c, 'flume')).toEqual(hex(`${ascii('HBas')} 00 50 00000018 ${header}`));
+    const codecClass = 'org.apache.hadoop.hbase.codec.KeyValueCodec'; // 43 bytes
+    const header = `0a07 0a05 ${ascii('flume')} 120d ${ascii('ClientService')} 1a2b ${ascii(codecClass)}`;
+    expect(connectionPreamble(c, 'flume')).toEqual(hex(`${ascii('HBas')} 00 50 00000045 ${header}`));
+  });
+  it('a Multi with a cell block: cell_block_meta in the header, the cells after the param', async () => {
+    const c = await codec();
+    const block = encodeCellBlock(
+      [{ row: Buffer.from('r'), cells: [{ family: Buffer.from('f'), qualifier: Buffer.from('q'), value: Buffer.from('v') }] }],
+      [0],
+    );
+    const req = {
+      regionAction: [
+        { region: { type: 1, value: Buffer.from('g') }, action: [{ index: 0, mutation: { mutate_type: 2, associated_cell_count: 1 } }] },
+      ],
+    };
+    const header = `13 0807 1a05 ${ascii('Multi')} 2001 2a02 081c 38e0d403`; // call_id, method, request_param, cell_block_meta{28}, timeout
+    const param = `13 0a11 0a05 0801 1201 67 1a08 0800 1204 1002 4001`; // RegionAction{region, action{index 0, mutation{PUT, 1 cell}}}
+    expect(block.length).toBe(28); // 4 + key and value lengths 8 + key 15 + value 1
+    expect(requestFrame(c, 7, 'Multi', 'MultiRequest', req, 60000, block)).toEqual(
+      Buffer.concat([hex(`00000044 ${header} ${param}`), block]),
+    );
   });
   it('a request: int32 total, delimited RequestHeader, delimited param', async () => {
     const c = await codec();
@@ -70,12 +98,109 @@ describe('HBase RPC frames', () => {
       },
       true,
     );
-    const r = parseResponse(c, h, () => 'GetResponse');
+    const r = parseResponse(c, Buffer.from(h), () => 'GetResponse');
     expect(r.callId).toBe(3);
     expect(r.error).toBeInstanceOf(HBaseRemoteError);
     expect(r.error?.exceptionClass).toMatch(/NotServingRegion/);
     expect(r.error?.message).toBe('x is not online');
     expect(r.error?.retriable).toBe(true);
+  });
+});
+
+describe('KeyValueCodec cell blocks', () => {
+  it('a put cell and an increment cell, byte for byte (int32 length, key and value lengths, key, value)', () => {
+    const row = Buffer.from('row1');
+    const f = Buffer.from('cf');
+    const block = encodeCellBlock(
+      [
+        { row: Buffer.from('skipped'), cells: [{ family: f, qualifier: Buffer.from('x'), value: Buffer.from('nope') }] },
+        { row, cells: [{ family: f, qualifier: Buffer.from('payload'), value: Buffer.from('hello') }] },
+        { row, cells: [{ family: f, qualifier: Buffer.from('n'), amount: -2n }] },
+      ],
+      [1, 2],
+    );
+    const latest = '7fffffffffffffff';
+    // put: key = 0004 row1 | 02 cf | payload | LATEST_TIMESTAMP | 04 (Put) = 2+4+1+2+7+8+1 = 25 bytes
+    const put = `00000026 00000019 00000005 0004 ${ascii('row1')} 02 ${ascii('cf')} ${ascii('payload')} ${latest} 04 ${ascii('hello')}`;
+    // increment: qualifier n, value the amount as a signed 8-byte long
+    const inc = `00000023 00000013 00000008 0004 ${ascii('row1')} 02 ${ascii('cf')} ${ascii('n')} ${latest} 04 fffffffffffffffe`;
+    expect(block).toEqual(hex(`${put} ${inc}`));
+    const cells = decodeCellBlock(block);
+    expect(cells.map((k) => [k.row.toString(), k.family.toString(), k.qualifier.toString(), k.type, k.timestamp])).toEqual([
+      ['row1', 'cf', 'payload', 4, 0x7fffffffffffffffn],
+      ['row1', 'cf', 'n', 4, 0x7fffffffffffffffn],
+    ]);
+    expect(cells[0].value.toString()).toBe('hello');
+    expect(cells[1].value.readBigInt64BE()).toBe(-2n);
+  });
+  it('empty values; tags after the value are skipped; rows and families HBase refuses; truncated blocks', async () => {
+    const empty = encodeCellBlock(
+      [{ row: Buffer.from('r'), cells: [{ family: Buffer.from('f'), qualifier: Buffer.alloc(0), value: Buffer.alloc(0) }] }],
+      [0],
+    );
+    expect(decodeCellBlock(empty)[0].value.length).toBe(0);
+    // a cell with tags (int16 tags length + tags) after its value, as KeyValueCodecWithTags writes: the length covers them
+    const withTags = Buffer.concat([empty, hex('0003 010203')]);
+    withTags.writeInt32BE(empty.length - 4 + 5, 0);
+    expect(decodeCellBlock(withTags)).toHaveLength(1);
+    const long = (n: number) => [
+      { row: Buffer.alloc(n), cells: [{ family: Buffer.from('f'), qualifier: Buffer.from('q'), value: Buffer.from('v') }] },
+    ];
+    expect(() => checkCells(long(32767)[0])).not.toThrow();
+    expect(() => checkCells(long(32768)[0])).toThrow(HBaseCellError);
+    expect(() => checkCells(long(32768)[0])).toThrow(/row key of 32768 bytes is longer than HBase allows \(32767\)/);
+    const famTooLong = [
+      { row: Buffer.from('r'), cells: [{ family: Buffer.alloc(128), qualifier: Buffer.from('q'), value: Buffer.from('v') }] },
+    ];
+    expect(() => checkCells(famTooLong[0])).toThrow(/column family name of 128 bytes/);
+    // the client refuses such a batch before connecting anywhere (the sink rolls it back, as Flume's Put constructor)
+    const client = new HBaseClient({ quorum: '127.0.0.1:1', znodeParent: '/hbase', timeoutMs: 1000 });
+    await expect(client.mutate('t', [{ type: 'put', ...long(40000)[0] }])).rejects.toMatchObject({
+      code: 'FLUME_HBASE_CELL',
+      retriable: false,
+    });
+    expect(() => decodeCellBlock(empty.subarray(0, empty.length - 1))).toThrow(/malformed cell at byte 0/);
+    expect(() => decodeCellBlock(empty.subarray(0, 5))).toThrow(/truncated/);
+  });
+  it('a response with a cell block: the cells follow the result; a scan splits them per row by cells_per_result', async () => {
+    const c = await codec();
+    const block = encodeCellBlock(
+      [
+        {
+          row: Buffer.from('a'),
+          cells: [
+            { family: Buffer.from('info'), qualifier: Buffer.from('regioninfo'), value: Buffer.from('x') },
+            { family: Buffer.from('info'), qualifier: Buffer.from('server'), value: Buffer.from('h:1') },
+          ],
+        },
+        { row: Buffer.from('b'), cells: [{ family: Buffer.from('info'), qualifier: Buffer.from('server'), value: Buffer.from('h:2') }] },
+      ],
+      [0, 1],
+    );
+    const frame = Buffer.concat([
+      c.encode('ResponseHeader', { call_id: 9, cell_block_meta: { length: block.length } }, true),
+      c.encode('ScanResponse', { cells_per_result: [2, 1], more_results: false }, true),
+      block,
+    ]);
+    const r = parseResponse(c, frame, () => 'ScanResponse');
+    expect(r.callId).toBe(9);
+    expect(r.cells?.map((k) => k.row.toString())).toEqual(['a', 'a', 'b']);
+    const rows = scanResults(r.result as { cells_per_result: number[] }, r.cells ?? []);
+    expect(rows.map((x) => x.cell.map((k) => `${Buffer.from(k.row)}:${Buffer.from(k.qualifier)}`))).toEqual([
+      ['a:regioninfo', 'a:server'],
+      ['b:server'],
+    ]);
+    // a server that answers in protobuf (no cell block) still works
+    expect(
+      scanResults(
+        {
+          results: [
+            { cell: [{ row: Buffer.from('p'), family: Buffer.from('info'), qualifier: Buffer.from('server'), value: Buffer.from('h') }] },
+          ],
+        },
+        [],
+      ),
+    ).toHaveLength(1);
   });
 });
 

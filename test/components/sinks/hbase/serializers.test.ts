@@ -58,6 +58,20 @@ describe('RegexHbaseEventSerializer / RegexHBase2EventSerializer', () => {
     expect(ka.split('-')[1]).toBe(kb.split('-')[1]); // one random part per process
     expect(Number(kb.split('-')[2])).toBe(Number(ka.split('-')[2]) + 1);
   });
+  it('the default regex writes the body itself when it is UTF-8, the same bytes the decode/encode path gives', () => {
+    const fast = new RegexSerializer({});
+    const general = new RegexSerializer({ regex: '(.*)', colNames: 'payload', depositHeaders: 'true' }); // no shortcut
+    const value = (s: RegexSerializer, body: Buffer) => s.serialize(createEvent(body), cf).puts[0]!.cells[0]!.value;
+    for (const body of [Buffer.from('plain'), Buffer.from('h\u00e9 \u{1F600}\nnext'), Buffer.alloc(0)]) {
+      const v = value(fast, body);
+      expect(v).toBe(body); // not a copy
+      expect(v).toEqual(value(general, body));
+    }
+    // malformed UTF-8: Java's String replaces it with U+FFFD, so does the general path the shortcut falls back to
+    const bad = Buffer.from([0x61, 0xff, 0xc3]);
+    expect(value(fast, bad)).toEqual(Buffer.from('a\ufffd\ufffd'));
+    expect(value(fast, bad)).toEqual(value(general, bad));
+  });
   it('colNames, rowKeyIndex, regexIgnoreCase, depositHeaders; a body that does not match writes nothing', () => {
     const s = new RegexSerializer({
       regex: '([a-z]+) (\\d+) (.*)',
