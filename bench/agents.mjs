@@ -65,14 +65,19 @@ export const AGENTS = {
   },
 };
 
-/** Starts bin/flume-ts on a properties file, with extra environment variables. @param {{ confFile: string, monPort: number, logDir: string }} o @param {Record<string, string>} extraEnv */
-function startTs({ confFile, monPort, logDir }, extraEnv) {
+/**
+ * Starts bin/flume-ts on a properties file, with extra environment variables and node flags (after the `#!` line's,
+ * so a V8 flag given again overrides it). @param {{ confFile: string, monPort: number, logDir: string }} o
+ * @param {Record<string, string>} extraEnv @param {string[]} [extraFlags]
+ */
+function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = []) {
   fs.mkdirSync(logDir, { recursive: true });
   const out = fs.openSync(path.join(logDir, 'stdout.log'), 'a');
   const child = spawn(
     process.execPath,
     [
       ...shebangFlags(),
+      ...extraFlags,
       path.join(ROOT, 'bin', 'flume-ts'),
       'agent',
       '--conf-file',
@@ -91,12 +96,13 @@ function startTs({ confFile, monPort, logDir }, extraEnv) {
 
 /**
  * `--agents flume,ts,tsbase`: flume-ts once more, with the environment FLUME_TS_BENCH_BASE_ENV names (NAME=VALUE,…),
- * e.g. FLUME_TS_KAFKA_FAST_PRODUCE=0 to interleave the code paths before and after a change in one run.
+ * e.g. FLUME_TS_KAFKA_FAST_PRODUCE=0 to interleave the code paths before and after a change in one run, and the node
+ * flags FLUME_TS_BENCH_BASE_NODE_FLAGS names (space-separated, e.g. `--max-semi-space-size=64`).
  */
 AGENTS.tsbase = {
   ...AGENTS.ts,
   key: 'B',
-  label: `flume-ts ${process.env.FLUME_TS_BENCH_BASE_ENV ?? '(baseline)'}`,
+  label: `flume-ts ${[process.env.FLUME_TS_BENCH_BASE_ENV, process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS].filter(Boolean).join(' ') || '(baseline)'}`,
   start: (o) => {
     const env = Object.fromEntries(
       String(process.env.FLUME_TS_BENCH_BASE_ENV ?? '')
@@ -104,7 +110,13 @@ AGENTS.tsbase = {
         .filter((kv) => kv.includes('='))
         .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     );
-    return startTs(o, env);
+    return startTs(
+      o,
+      env,
+      String(process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS ?? '')
+        .split(/\s+/)
+        .filter(Boolean),
+    );
   },
 };
 
