@@ -371,8 +371,6 @@ const fileRollSink = (c, rollInterval) =>
     'a1.sinks.k1.sink.batchSize = 1000',
   ].join('\n');
 
-/** @type {Record<string, { description: string, load: { kind: 'netcat' | 'self', lineSize: number, prefix?: string }, batch?: number, config: (c: Ctx) => string, consume?: 'roll-away', verify: 'counters' | 'file_roll' }>} */
-
 /** Names that expand to several scenarios. */
 export const GROUPS = { s2: ['s2-b100', 's2-b1000'], hbase: ['hbase-100', 'hbase-1000'], ...KAFKA_GROUPS };
 
