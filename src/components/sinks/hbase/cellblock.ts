@@ -1,9 +1,10 @@
 /**
  * HBase's KeyValueCodec cell blocks (hbase-common: KeyValueCodec, KeyValueUtil.oswrite). HBase's own client names this
  * codec in its ConnectionHeader (hbase.client.default.rpc.codec) and then sends a Multi's cells after the request's
- * protobuf, not inside it: each MutationProto carries only its row, type and `associated_cell_count`; the server reads
- * the cells as views of the request buffer instead of building them from protobuf. Replies carry the cells of Scan and
- * Get results the same way (ResponseHeader.cell_block_meta, ScanResponse.cells_per_result).
+ * protobuf, not inside it: each MutationProto carries only its type, durability and `associated_cell_count` (HBase's
+ * toMutationNoData); the server reads the cells as views of the request buffer instead of building them from
+ * protobuf. Replies carry the cells of Scan and Get results the same way (ResponseHeader.cell_block_meta,
+ * ScanResponse.cells_per_result).
  *
  * One cell: int32 length | int32 key length | int32 value length | key | value [| tags, skipped], where the key is
  * int16 row length | row | int8 family length | family | qualifier | int64 timestamp | int8 type.
@@ -118,6 +119,8 @@ export function decodeCellBlock(block: Buffer): KeyValue[] {
     const family = block.subarray(k, k + famLen);
     k += famLen;
     const keyEnd = o + 12 + keyLen;
+    if (rowLen < 0 || famLen < 0 || k > keyEnd - 9)
+      throw new HBaseCellError(`malformed cell key at byte ${o} of a ${block.length}-byte cell block`);
     const qualifier = block.subarray(k, keyEnd - 9);
     const timestamp = block.readBigInt64BE(keyEnd - 9);
     const type = block.readUInt8(keyEnd - 1);

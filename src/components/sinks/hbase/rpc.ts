@@ -3,8 +3,8 @@
  * (hbase-protocol-shaded RPC.proto): the preamble "HBas" + version 0 + auth SIMPLE (0x50), then an int32-prefixed
  * ConnectionHeader (user, service "ClientService", cell-block codec KeyValueCodec as HBase's client: ./cellblock.ts);
  * then requests `int32 total | delimited RequestHeader | delimited param [| cell block]` and responses `int32 total |
- * delimited ResponseHeader | delimited result [| cell block]`, matched by call_id (several may be in flight). With Kerberos (./sasl.ts) the
- * preamble says KERBEROS and the SASL GSSAPI exchange comes before the ConnectionHeader.
+ * delimited ResponseHeader | delimited result [| cell block]`, matched by call_id (several may be in flight). With
+ * Kerberos (./sasl.ts) the preamble says KERBEROS and the SASL GSSAPI exchange comes before the ConnectionHeader.
  */
 import net from 'node:net';
 import os from 'node:os';

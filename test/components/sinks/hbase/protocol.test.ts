@@ -161,6 +161,9 @@ describe('KeyValueCodec cell blocks', () => {
     });
     expect(() => decodeCellBlock(empty.subarray(0, empty.length - 1))).toThrow(/malformed cell at byte 0/);
     expect(() => decodeCellBlock(empty.subarray(0, 5))).toThrow(/truncated/);
+    const badRow = Buffer.from(empty);
+    badRow.writeInt16BE(-1, 12); // a negative row length
+    expect(() => decodeCellBlock(badRow)).toThrow(/malformed cell key at byte 0/);
   });
   it('a response with a cell block: the cells follow the result; a scan splits them per row by cells_per_result', async () => {
     const c = await codec();
