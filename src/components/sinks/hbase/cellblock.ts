@@ -13,9 +13,9 @@ import { FlumeError } from '../../../core/errors.js';
 
 export const KEY_VALUE_CODEC = 'org.apache.hadoop.hbase.codec.KeyValueCodec';
 /** KeyValue.Type.Put: the type of a Put's cells and of an Increment's (whose value is the 8-byte amount). */
-export const CELL_TYPE_PUT = 4;
+const CELL_TYPE_PUT = 4;
 /** HConstants.LATEST_TIMESTAMP: "now", set by the region server (a Put without an explicit timestamp). */
-export const LATEST_TIMESTAMP = 0x7fffffffffffffffn;
+const LATEST_TIMESTAMP = 0x7fffffffffffffffn;
 /** HConstants.MAX_ROW_LENGTH (Short.MAX_VALUE) and the family's int8 length. */
 const MAX_ROW = 0x7fff;
 const MAX_FAMILY = 0x7f;
@@ -61,7 +61,7 @@ export function checkCells(m: { row: Buffer; cells: readonly CellToWrite[] }): v
 const valueLength = (c: CellToWrite): number => (c.amount !== undefined ? 8 : (c.value?.length ?? 0));
 
 /** Bytes one cell takes in a block, its int32 length included. */
-export function cellSize(row: Buffer, c: CellToWrite): number {
+function cellSize(row: Buffer, c: CellToWrite): number {
   return 4 + 8 + 2 + row.length + 1 + c.family.length + c.qualifier.length + 8 + 1 + valueLength(c);
 }
 
