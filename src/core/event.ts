@@ -25,12 +25,15 @@ export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.bod
 export class SliceEvent implements Event {
   private h: Record<string, string> | undefined;
   private b: Buffer | undefined;
-  private replaced = false;
+  /** The received buffer; undefined once `body` was replaced (then `b` is the body and the buffer can be collected). */
+  private source: Buffer | undefined;
   constructor(
-    private readonly source: Buffer,
+    source: Buffer,
     readonly start: number,
     readonly end: number,
-  ) {}
+  ) {
+    this.source = source;
+  }
 
   get headers(): Record<string, string> {
     return (this.h ??= {});
@@ -40,7 +43,7 @@ export class SliceEvent implements Event {
   }
 
   get body(): Buffer {
-    return (this.b ??= this.source.subarray(this.start, this.end));
+    return (this.b ??= this.source!.subarray(this.start, this.end));
   }
 
   /** The body's length without making the view. */
@@ -49,7 +52,7 @@ export class SliceEvent implements Event {
   }
   set body(v: Buffer) {
     this.b = v;
-    this.replaced = true;
+    this.source = undefined;
   }
 
   /**
@@ -57,7 +60,7 @@ export class SliceEvent implements Event {
    * writer copy the bytes (and runs of adjacent lines) straight from it without making a view per event.
    */
   sourceBuffer(): Buffer | undefined {
-    return this.replaced ? undefined : this.source;
+    return this.source;
   }
 
   /** The header map if one was made or set, else undefined (no map is made for asking). */

@@ -12,7 +12,10 @@ describe('SliceEvent', () => {
     expect(e.headers).toEqual({ host: 'h1' });
     e.headers = { a: 'b' };
     expect(Object.keys(e.headers)).toEqual(['a']);
+    expect(e.sourceBuffer()).toBe(chunk);
     e.body = Buffer.from('replaced');
+    // writers that copy straight from the received buffer must not once the body was replaced
+    expect(e.sourceBuffer()).toBeUndefined();
     expect(e.body.toString()).toBe('replaced');
     expect(bodyLength(e)).toBe(8);
     expect(bodyLength(createEvent('xyz'))).toBe(3);
