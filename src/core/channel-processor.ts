@@ -16,12 +16,23 @@ export class DefaultChannelProcessor implements ChannelProcessor {
   private readonly selector: ChannelSelector;
   private readonly interceptors: readonly Interceptor[];
   private readonly logger: Logger;
+  private readonly channels: readonly Channel[];
 
   constructor(selector: ChannelSelector, interceptors: readonly Interceptor[], logger: Logger) {
     this.selector = selector;
     this.interceptors = interceptors;
     this.logger = logger;
-    this.maxBatchSize = Math.min(...selector.getAllChannels().map((c) => c.transactionCapacity));
+    this.channels = selector.getAllChannels();
+    this.maxBatchSize = Math.min(...this.channels.map((c) => c.transactionCapacity));
+  }
+
+  pace(): Promise<void> | undefined {
+    let wait: Promise<void> | undefined;
+    for (const c of this.channels) {
+      const p = c.pace?.();
+      if (p) wait = wait ? Promise.all([wait, p]).then(() => undefined) : p;
+    }
+    return wait;
   }
 
   processEvent(event: Event): Promise<void> {

@@ -37,6 +37,14 @@ export interface Channel extends Lifecycle {
   /** Resolves as soon as events may be available to take, or after `timeoutMs`. */
   waitForEvents(timeoutMs: number): Promise<void>;
   /**
+   * For a producer that can wait without losing anything (a source reading a flow-controlled stream: TCP, RPC):
+   * undefined when it should go on putting now, else a promise that resolves when it should. A channel that holds its
+   * events in process memory asks such producers to wait for its consumers while it is already well ahead of them
+   * and they are taking (see MemoryChannel.pace); puts themselves never change: a producer that does not ask, or a
+   * channel whose consumers stop taking, fills the channel up to its capacity as before.
+   */
+  pace?(): Promise<void> | undefined;
+  /**
    * On reload, a channel whose name and type are unchanged takes the settings of `fresh` (a new, never started channel
    * of its type built from the new configuration) and keeps its contents, as Flume re-configures the cached channel
    * object. Resolves false when it cannot (the runtime then replaces it with `fresh`).

@@ -11,6 +11,12 @@ export interface ChannelProcessor {
   processEventBatch(events: Event[]): Promise<void>;
   /** The smallest transactionCapacity among the channels this source writes to: the most a batch may hold. */
   readonly maxBatchSize: number;
+  /**
+   * Asked by a source that reads a flow-controlled stream (it can stop reading without losing anything) before it
+   * reads on: undefined to go on now, else a promise to wait for (Channel.pace of the channels it writes to). Sources
+   * whose input cannot wait (UDP) never ask.
+   */
+  pace?(): Promise<void> | undefined;
 }
 
 interface SourceBase extends Lifecycle {

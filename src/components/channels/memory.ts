@@ -20,6 +20,15 @@ export interface MemoryChannelOptions {
   byteCapacityBufferPercentage: number;
 }
 
+/**
+ * Pacing (MemoryChannel.pace): a producer that can wait is asked to while the channel holds at least PACE_MIN_EVENTS
+ * events and PACE_BATCHES of the largest take a consumer asked for (never more than the capacity), and a consumer took
+ * within the last PACE_STALL_MS. bench/results/2026-12-02-pacing.md has the measurements behind these figures.
+ */
+export const PACE_MIN_EVENTS = 10_000;
+export const PACE_BATCHES = 4;
+export const PACE_STALL_MS = 500;
+
 /** Flume counts bytes in 100-byte slots of the body: ceil(max(len,1)/100). */
 const slots = (e: Event): number => Math.ceil(Math.max(bodyLength(e), 1) / 100);
 
@@ -33,6 +42,10 @@ export class MemoryChannel extends AbstractChannel {
   private bytesRemaining: number;
   private byteSlots: number;
   private readonly space = new Waiters();
+  /** Pacing: producers waiting for the next take, when takes were last committed, the largest take asked for. */
+  private readonly taken = new Waiters();
+  private lastTakeAt = Number.NEGATIVE_INFINITY;
+  private largestTake = 0;
 
   constructor(name: string, opts: MemoryChannelOptions) {
     super(name);
@@ -96,6 +109,38 @@ export class MemoryChannel extends AbstractChannel {
 
   /** @internal */ takeInto(out: Event[], n: number): void {
     this.queue.shiftInto(out, n);
+    if (n > this.largestTake) this.largestTake = n;
+    // a waiting producer may read on while the consumer writes what it took
+    this.taken.wakeAll();
+  }
+
+  /** The number of queued events from which producers that can wait are asked to (see pace()). */
+  paceLevel(): number {
+    return Math.min(this.opts.capacity, Math.max(PACE_MIN_EVENTS, PACE_BATCHES * this.largestTake));
+  }
+
+  /**
+   * Flow-controlled sources ask before they read on (Channel.pace). Every event in this channel is a live object of
+   * the process, and a full channel is what the garbage collector copies and promotes: at 100,000 queued 512-byte
+   * lines a file_roll flow spent most of its time there. So while the channel is already `paceLevel()` events ahead
+   * of its consumers and they are taking, such a source waits for the next take instead of reading ahead; the
+   * throughput is the consumers' either way, with far less memory and latency. When no consumer has committed a take
+   * for PACE_STALL_MS (a sink failing and rolling back, backing off or stopped) nobody waits and the channel fills up to its capacity as in
+   * Flume; sources that cannot wait (UDP) never ask, and puts and commits are unchanged.
+   */
+  pace(): Promise<void> | undefined {
+    if (this.queue.length < this.paceLevel() || Date.now() - this.lastTakeAt >= PACE_STALL_MS) return undefined;
+    return this.paceWait();
+  }
+
+  /** Until the channel is below the pace level again (small takes do not each let a whole read in), or stalled. */
+  private async paceWait(): Promise<void> {
+    for (;;) {
+      const idle = Date.now() - this.lastTakeAt;
+      if (idle >= PACE_STALL_MS) return;
+      await this.taken.wait(PACE_STALL_MS - idle);
+      if (this.queue.length < this.paceLevel()) return;
+    }
   }
 
   /** @internal */ async commit(puts: Event[], takes: Event[], putSlots: number, takeSlots: number): Promise<void> {
@@ -132,6 +177,7 @@ export class MemoryChannel extends AbstractChannel {
     this.counter.add('EventPutSuccessCount', puts.length);
     this.counter.add('EventTakeSuccessCount', takes.length);
     this.counter.set('ChannelSize', this.queue.length);
+    if (takes.length > 0) this.lastTakeAt = Date.now();
     if (change > 0 || takeSlots > 0) this.space.wakeAll();
     if (puts.length > 0) this.notifyAvailable();
   }
@@ -207,7 +253,13 @@ export const memoryChannel = defineComponent({
   type: 'memory',
   fqcn: 'org.apache.flume.channel.MemoryChannel',
   summary: 'Events in an in-process queue: fast, lost if the process stops or crashes (as in Flume).',
-  notes: 'byteCapacity default is 80% of the V8 heap limit instead of the JVM heap.',
+  notes:
+    'byteCapacity default is 80% of the V8 heap limit instead of the JVM heap. Pacing: while its sinks are taking, the ' +
+    'channel asks flow-controlled sources (netcat, syslogtcp, multiport_syslogtcp, avro, thrift) to wait once it holds ' +
+    '10,000 events (or 4 of the largest take, at most capacity) instead of reading ahead up to capacity, so a sink that ' +
+    'is slower than its source no longer keeps the whole capacity in memory (ChannelFillPercentage then stays near that ' +
+    'level instead of 100 %). When no take has been committed for 500 ms (a failing or stopped sink) the channel fills ' +
+    'up to capacity as in Flume; UDP sources are never paced (docs/operations.md, "Channel pacing").',
   properties: {
     capacity: prop.int({ default: 100, doc: 'Maximum number of events stored in the channel (≤0 falls back to 100, as in Flume).' }),
     transactionCapacity: prop.int({ default: 100, min: 1, doc: 'Maximum number of events per put or take transaction.' }),

@@ -96,6 +96,9 @@ export abstract class RpcSource implements EventDrivenSource {
     c.increment('AppendBatchReceivedCount');
     c.add('EventReceivedCount', events.length);
     try {
+      // the client waits for this answer: wait for the sinks first when the channels ask to (ChannelProcessor.pace)
+      const wait = this.processor.pace?.();
+      if (wait) await wait;
       await this.processor.processEventBatch(events);
     } catch (err) {
       this.logger.warn(

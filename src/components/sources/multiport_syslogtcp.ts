@@ -96,7 +96,7 @@ export class MultiportSyslogTcpSource implements EventDrivenSource {
   ) {
     this.counter = sourceCounter(name);
     this.label = `Multiport Syslog TCP source ${name}`;
-    this.deliverer = new Deliverer(this.label, processor, this.counter, logger);
+    this.deliverer = new Deliverer(this.label, processor, this.counter, logger, true);
     this.listeners = o.ports.map(
       (port) =>
         new TcpListener({

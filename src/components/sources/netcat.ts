@@ -140,10 +140,7 @@ export class NetcatSource implements EventDrivenSource {
       }
     };
 
-    const reply = (data: Buffer | string) => {
-      if (!closed && !socket.destroyed) return socket.write(data);
-      return true;
-    };
+    const reply = (data: Buffer | string): boolean => (!closed && !socket.destroyed ? socket.write(data) : true);
 
     const processChunk = async (chunk: Buffer): Promise<boolean> => {
       let data = chunk;
@@ -216,6 +213,10 @@ export class NetcatSource implements EventDrivenSource {
       socket.pause();
       try {
         while (queue.length > 0 && !closed) {
+          // the socket is paused: when the channels ask to, wait for their sinks instead of reading ahead (Channel.pace)
+          const wait = this.processor.pace?.();
+          if (wait) await wait;
+          if (closed) break;
           const chunk = queue.shift()!;
           if (!(await processChunk(chunk))) queue.length = 0;
         }

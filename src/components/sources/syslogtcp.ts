@@ -55,7 +55,7 @@ export class SyslogTcpSource implements EventDrivenSource {
   ) {
     this.counter = sourceCounter(name);
     const label = `Syslog TCP source ${name}`;
-    this.deliverer = new Deliverer(label, processor, this.counter, logger);
+    this.deliverer = new Deliverer(label, processor, this.counter, logger, true);
     this.bad = new BadEventLog(label, logger, this.counter, o.eventSize);
     this.listener = new TcpListener({
       host: o.host,

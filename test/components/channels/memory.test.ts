@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { memoryChannel, type MemoryChannel } from '../../../src/components/channels/memory.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { memoryChannel, PACE_MIN_EVENTS, PACE_STALL_MS, type MemoryChannel } from '../../../src/components/channels/memory.js';
 import { createEvent } from '../../../src/core/event.js';
 import { ChannelError, ChannelFullError } from '../../../src/core/errors.js';
 import { create, drain } from '../../support/context.js';
@@ -84,6 +84,86 @@ describe('memory channel', () => {
     await tx.commit();
     await w;
     expect(woke).toBe(true);
+  });
+});
+
+describe('memory channel pacing (producers that can wait)', () => {
+  afterEach(() => vi.useRealTimers());
+  const fill = async (ch: MemoryChannel, n: number) => {
+    for (let left = n; left > 0; left -= 1000) {
+      const tx = ch.begin();
+      tx.putAll(Array.from({ length: Math.min(1000, left) }, () => ev('x')));
+      await tx.commit();
+    }
+  };
+  const take = async (ch: MemoryChannel, n: number) => {
+    const tx = ch.begin();
+    const got = await tx.take(n);
+    await tx.commit();
+    return got.length;
+  };
+
+  it('never asks before a consumer has taken: with no sink taking the channel fills to its capacity as in Flume', async () => {
+    const ch = create(memoryChannel, { capacity: '30000', transactionCapacity: '1000' }) as MemoryChannel;
+    await fill(ch, 30000);
+    expect(ch.pace()).toBeUndefined();
+    expect(ch.size()).toBe(30000);
+  });
+
+  it('asks while the channel is paceLevel() ahead of a consumer that takes, and lets go at its next take', async () => {
+    vi.useFakeTimers();
+    const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '10000' }) as MemoryChannel;
+    await fill(ch, PACE_MIN_EVENTS + 1000);
+    expect(await take(ch, 1000)).toBe(1000);
+    expect(ch.paceLevel()).toBe(PACE_MIN_EVENTS);
+    const wait = ch.pace();
+    expect(wait).toBeInstanceOf(Promise);
+    let released = false;
+    void wait!.then(() => (released = true));
+    await vi.advanceTimersByTimeAsync(PACE_STALL_MS / 2);
+    expect(released).toBe(false);
+    expect(await take(ch, 1000)).toBe(1000);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(released).toBe(true);
+    expect(ch.size()).toBe(PACE_MIN_EVENTS - 1000);
+    expect(ch.pace()).toBeUndefined();
+  });
+
+  it('scales with the largest take asked for, and never beyond the capacity', async () => {
+    const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '10000' }) as MemoryChannel;
+    await take(ch, 10000);
+    expect(ch.paceLevel()).toBe(40000);
+    const small = create(memoryChannel, { capacity: '500', transactionCapacity: '100' }) as MemoryChannel;
+    await take(small, 100);
+    expect(small.paceLevel()).toBe(500);
+  });
+
+  it('stops asking when no consumer has taken for PACE_STALL_MS (a failing or stopped sink): the channel fills up', async () => {
+    vi.useFakeTimers();
+    const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '1000' }) as MemoryChannel;
+    await fill(ch, PACE_MIN_EVENTS + 1000);
+    await take(ch, 1000);
+    const wait = ch.pace();
+    let released = false;
+    void wait!.then(() => (released = true));
+    await vi.advanceTimersByTimeAsync(PACE_STALL_MS);
+    expect(released).toBe(true);
+    expect(ch.pace()).toBeUndefined();
+    await fill(ch, 100000 - ch.size());
+    expect(ch.size()).toBe(100000);
+  });
+
+  it('a take that is rolled back is no progress: a sink that keeps failing does not hold producers back', async () => {
+    vi.useFakeTimers();
+    const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '1000' }) as MemoryChannel;
+    await fill(ch, PACE_MIN_EVENTS + 1000);
+    await take(ch, 1000);
+    await vi.advanceTimersByTimeAsync(PACE_STALL_MS);
+    const tx = ch.begin();
+    expect((await tx.take(1000)).length).toBe(1000);
+    await tx.rollback();
+    expect(ch.size()).toBe(PACE_MIN_EVENTS);
+    expect(ch.pace()).toBeUndefined();
   });
 });
 

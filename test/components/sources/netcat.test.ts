@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NetcatSource } from '../../../src/components/sources/netcat.js';
 import { DefaultChannelProcessor } from '../../../src/core/channel-processor.js';
 import { ReplicatingChannelSelector } from '../../../src/components/selectors/replicating.js';
-import { MemoryChannel } from '../../../src/components/channels/memory.js';
+import { MemoryChannel, PACE_MIN_EVENTS } from '../../../src/components/channels/memory.js';
 import { drain, memory, silentLogger } from '../../support/context.js';
 
 let source: NetcatSource | undefined;
@@ -121,6 +121,55 @@ describe('netcat source', () => {
     const got = await drain(ch);
     expect(got.length).toBe(n);
     expect(got[n - 1]!.body.toString()).toBe(`line-${n - 1}`);
+  });
+});
+
+describe('netcat source pacing (Channel.pace)', () => {
+  it('reads no further ahead of a sink that takes than the pace level, fills the channel once it stops, loses nothing', async () => {
+    const ch = memory('c1', 100_000, 1000);
+    const port = await start(ch, { ackEveryEvent: false });
+    const N = 50_000;
+    const line = (i: number) => `${String(i).padStart(8, '0')} ${'x'.repeat(90)}\n`;
+    const taken: string[] = [];
+    const takeSome = async (n: number) => {
+      const tx = ch.begin();
+      taken.push(...(await tx.take(n)).map((e) => e.body.toString().slice(0, 8)));
+      await tx.commit();
+    };
+    const until = async (what: string, ok: () => boolean) => {
+      for (let i = 0; i < 1000 && !ok(); i++) await new Promise((r) => setTimeout(r, 10));
+      if (!ok()) throw new Error(`timed out waiting for ${what}`);
+    };
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    await new Promise((r) => s.once('connect', r));
+    s.write(line(0));
+    await until('the first line', () => ch.size() === 1);
+    await takeSome(100); // a consumer that takes: from now on the source waits for it at the pace level
+    // a slow consumer keeps taking 100 events every 20 ms while 50,000 lines are sent at once
+    let consuming = true;
+    const consumer = (async () => {
+      while (consuming) {
+        await takeSome(100);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    s.write(Array.from({ length: N }, (_, i) => line(i + 1)).join(''));
+    await until('the pace level', () => ch.size() >= PACE_MIN_EVENTS - 1000);
+    let peak = 0;
+    for (let i = 0; i < 20; i++) {
+      peak = Math.max(peak, ch.size());
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // at most one received chunk (64 KiB: 655 of these lines) beyond the level, far from the 100,000 of the capacity
+    expect(peak).toBeLessThan(PACE_MIN_EVENTS + 1000);
+    consuming = false;
+    await consumer;
+    // no take for PACE_STALL_MS: the source reads on and the channel takes everything, as in Flume
+    await until('every line in the channel', () => taken.length + ch.size() === N + 1);
+    s.end();
+    taken.push(...(await drain(ch)).map((e) => e.body.toString().slice(0, 8)));
+    expect(taken).toEqual(Array.from({ length: N + 1 }, (_, i) => String(i).padStart(8, '0')));
   });
 });
 

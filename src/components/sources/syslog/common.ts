@@ -59,6 +59,8 @@ export class Deliverer {
     private readonly processor: ChannelProcessor,
     private readonly counter: CounterGroup,
     private readonly logger: Logger,
+    /** The input is flow-controlled (TCP): ask the channels before each batch (ChannelProcessor.pace); never for UDP. */
+    private readonly paced = false,
   ) {}
 
   stop(): void {
@@ -72,6 +74,10 @@ export class Deliverer {
   /** Resolves once committed; false when the source stopped first (the events were not committed). */
   async deliver(events: Event[]): Promise<boolean> {
     if (events.length === 0) return true;
+    if (this.paced) {
+      const wait = this.processor.pace?.();
+      if (wait) await wait;
+    }
     this.counter.add('EventReceivedCount', events.length);
     for (let attempt = 0; ; attempt++) {
       try {
