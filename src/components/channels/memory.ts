@@ -28,6 +28,8 @@ export interface MemoryChannelOptions {
 export const PACE_MIN_EVENTS = 10_000;
 export const PACE_BATCHES = 4;
 export const PACE_STALL_MS = 500;
+/** FLUME_TS_MEMORY_CHANNEL_PACING=0 turns pacing off (a channel full up to its capacity under load, as in Flume). */
+const pacingOn = (): boolean => process.env.FLUME_TS_MEMORY_CHANNEL_PACING !== '0';
 
 /** Flume counts bytes in 100-byte slots of the body: ceil(max(len,1)/100). */
 const slots = (e: Event): number => Math.ceil(Math.max(bodyLength(e), 1) / 100);
@@ -44,6 +46,7 @@ export class MemoryChannel extends AbstractChannel {
   private readonly space = new Waiters();
   /** Pacing: producers waiting for the next take, when takes were last committed, the largest take asked for. */
   private readonly taken = new Waiters();
+  private readonly pacing = pacingOn();
   private lastTakeAt = Number.NEGATIVE_INFINITY;
   private largestTake = 0;
 
@@ -129,7 +132,7 @@ export class MemoryChannel extends AbstractChannel {
    * Flume; sources that cannot wait (UDP) never ask, and puts and commits are unchanged.
    */
   pace(): Promise<void> | undefined {
-    if (this.queue.length < this.paceLevel() || Date.now() - this.lastTakeAt >= PACE_STALL_MS) return undefined;
+    if (!this.pacing || this.queue.length < this.paceLevel() || Date.now() - this.lastTakeAt >= PACE_STALL_MS) return undefined;
     return this.paceWait();
   }
 

@@ -129,6 +129,18 @@ describe('memory channel pacing (producers that can wait)', () => {
     expect(ch.pace()).toBeUndefined();
   });
 
+  it('FLUME_TS_MEMORY_CHANNEL_PACING=0 turns it off', async () => {
+    vi.stubEnv('FLUME_TS_MEMORY_CHANNEL_PACING', '0');
+    try {
+      const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '1000' }) as MemoryChannel;
+      await fill(ch, PACE_MIN_EVENTS + 1000);
+      await take(ch, 1000);
+      expect(ch.pace()).toBeUndefined();
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
   it('scales with the largest take asked for, and never beyond the capacity', async () => {
     const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '10000' }) as MemoryChannel;
     await take(ch, 10000);
