@@ -124,12 +124,13 @@ export class MemoryChannel extends AbstractChannel {
 
   /**
    * Flow-controlled sources ask before they read on (Channel.pace). Every event in this channel is a live object of
-   * the process, and a full channel is what the garbage collector copies and promotes: at 100,000 queued 512-byte
-   * lines a file_roll flow spent most of its time there. So while the channel is already `paceLevel()` events ahead
-   * of its consumers and they are taking, such a source waits for the next take instead of reading ahead; the
-   * throughput is the consumers' either way, with far less memory and latency. When no consumer has committed a take
-   * for PACE_STALL_MS (a sink failing and rolling back, backing off or stopped) nobody waits and the channel fills up to its capacity as in
-   * Flume; sources that cannot wait (UDP) never ask, and puts and commits are unchanged.
+   * the process, and a full channel is what the garbage collector copies and promotes: with 100,000 queued 512-byte
+   * lines a file_roll flow used 1.55× the CPU per event and twice the memory of the same flow held near 10,000. So
+   * while the channel is already `paceLevel()` events ahead of its consumers and they are taking, such a source waits
+   * for the next take instead of reading ahead; the throughput is the consumers' either way. When no consumer has
+   * committed a take for PACE_STALL_MS (a sink failing and rolling back, backing off or stopped) nobody waits and the
+   * channel fills up to its capacity as in Flume; sources that cannot wait (UDP) never ask; puts and commits are
+   * unchanged.
    */
   pace(): Promise<void> | undefined {
     if (!this.pacing || this.queue.length < this.paceLevel() || Date.now() - this.lastTakeAt >= PACE_STALL_MS) return undefined;
