@@ -207,6 +207,9 @@ export class ExecSource implements EventDrivenSource {
   /** Commits one batch; on a channel error keeps it and retries (250 ms doubling to 4 s). Gives up only on stop. */
   private async deliver(events: Event[]): Promise<void> {
     let backoff = 250;
+    // stdout is paused while a batch is committed: when the channels ask to, wait for their sinks before reading on
+    const wait = this.processor.pace?.();
+    if (wait) await wait;
     for (;;) {
       try {
         await this.processor.processEventBatch(events);

@@ -10,11 +10,13 @@ import type { Event } from '../../../src/core/event.js';
 import type { ChannelProcessor } from '../../../src/core/source.js';
 import { configure, silentLogger } from '../../support/context.js';
 import { tmpDir, waitFor } from '../../support/agent-process.js';
+import { PaceGate } from '../../support/pace-gate.js';
 
 class Collector implements ChannelProcessor {
   readonly maxBatchSize = 1000;
   events: Event[] = [];
   batches: number[] = [];
+  pace?: () => Promise<void> | undefined;
   /** Reject this many batches with ChannelFullError first. */
   refuse = 0;
   async processEvent(e: Event) {
@@ -125,6 +127,19 @@ describe('exec: real commands', () => {
     const p = new Collector();
     p.refuse = 3;
     start(opts({ command: 'seq 1 5000', batchSize: 100 }), p);
+    await waitFor(() => p.events.length >= 5000, '5000 lines', 30_000);
+    expect(p.lines()).toEqual(Array.from({ length: 5000 }, (_, i) => String(i + 1)));
+  });
+
+  it('holds the command while the channels ask it to wait for their sinks (pace), then delivers everything', async () => {
+    const p = new Collector();
+    const gate = new PaceGate().close();
+    p.pace = gate.pace;
+    start(opts({ command: 'seq 1 5000', batchSize: 100 }), p);
+    await waitFor(() => gate.calls > 0, 'the source to ask');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p.events.length).toBe(0);
+    gate.open();
     await waitFor(() => p.events.length >= 5000, '5000 lines', 30_000);
     expect(p.lines()).toEqual(Array.from({ length: 5000 }, (_, i) => String(i + 1)));
   });

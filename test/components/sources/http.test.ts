@@ -13,6 +13,8 @@ import { ReplicatingChannelSelector } from '../../../src/components/selectors/re
 import type { MemoryChannel } from '../../../src/components/channels/memory.js';
 import { parseComponent } from '../../../src/config/component-props.js';
 import { configure, create, drain, memory, propMap, silentLogger } from '../../support/context.js';
+import { waitFor } from '../../support/agent-process.js';
+import { PaceGate } from '../../support/pace-gate.js';
 
 const FIX = path.resolve(import.meta.dirname, '../../fixtures/rpc');
 const proc = (ch: MemoryChannel) => new DefaultChannelProcessor(new ReplicatingChannelSelector([ch], []), [], silentLogger);
@@ -50,8 +52,14 @@ afterEach(async () => {
   sources = [];
 });
 
-async function start(raw: Record<string, string> = {}, ch = memory()): Promise<{ src: HttpSource; ch: MemoryChannel; port: number }> {
-  const src = create(httpSource, { port: '0', bind: '127.0.0.1', ...raw }, { processor: proc(ch) }) as HttpSource;
+async function start(
+  raw: Record<string, string> = {},
+  ch = memory(),
+  gate?: PaceGate,
+): Promise<{ src: HttpSource; ch: MemoryChannel; port: number }> {
+  const processor = proc(ch);
+  if (gate) processor.pace = gate.pace;
+  const src = create(httpSource, { port: '0', bind: '127.0.0.1', ...raw }, { processor }) as HttpSource;
   await src.start();
   sources.push(src);
   return { src, ch, port: src.boundPort! };
@@ -130,6 +138,20 @@ describe('http source', () => {
     // GET is handled as POST
     expect((await request(port, { method: 'GET', body: '[{"body":"g"}]' })).status).toBe(200);
     expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['g']);
+  });
+
+  it('holds the reply while the channels ask it to wait for their sinks (pace), then commits and answers 200', async () => {
+    const gate = new PaceGate().close();
+    const { ch, port } = await start({}, memory(), gate);
+    let status = 0;
+    const reply = request(port, { body: '[{"body":"a"},{"body":"b"}]' }).then((r) => (status = r.status));
+    await waitFor(() => gate.calls > 0, 'the source to ask');
+    await new Promise((r) => setTimeout(r, 100));
+    expect([status, ch.size()]).toEqual([0, 0]);
+    gate.open();
+    await reply;
+    expect(status).toBe(200);
+    expect((await drain(ch)).map((e) => e.body.toString())).toEqual(['a', 'b']);
   });
 
   it("answers Flume's status codes for bad input, with Jetty's error page", async () => {

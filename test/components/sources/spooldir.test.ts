@@ -11,12 +11,14 @@ import type { Event } from '../../../src/core/event.js';
 import type { ChannelProcessor } from '../../../src/core/source.js';
 import { create } from '../../support/context.js';
 import { tmpDir, waitFor } from '../../support/agent-process.js';
+import { PaceGate } from '../../support/pace-gate.js';
 import { MIX, avroFile, listTree, writeMix } from '../../e2e/sources/spool-mix.js';
 
 class Collector implements ChannelProcessor {
   readonly maxBatchSize = 1000;
   events: Event[] = [];
   refuse = 0;
+  pace?: () => Promise<void> | undefined;
   async processEvent(e: Event) {
     return this.processEventBatch([e]);
   }
@@ -91,6 +93,22 @@ describe('spooldir: reading', () => {
     expect(lines).toContain('last line without newline');
     expect(lines.filter((l) => l.startsWith('line ')).length).toBe(1000);
     expect(fs.existsSync(meta)).toBe(false);
+  });
+
+  it('reads no further while the channels ask it to wait for their sinks (pace), then completes the file', async () => {
+    const d = tmpDir('spool-pace-');
+    write(d, 'f.log', Array.from({ length: 250 }, (_, i) => `l${i}\n`).join(''));
+    const p = new Collector();
+    const gate = new PaceGate().close();
+    p.pace = gate.pace;
+    const { src } = source({ spoolDir: d, batchSize: '100' }, p);
+    await src.start();
+    await waitFor(() => gate.calls > 0, 'the source to ask');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(p.events.length).toBe(0);
+    gate.open();
+    await waitFor(() => fs.existsSync(path.join(d, 'f.log.COMPLETED')), 'the file completed', 10_000);
+    expect(p.lines()).toEqual(Array.from({ length: 250 }, (_, i) => `l${i}`));
   });
 
   it('resumes a file at its committed position after a crash, never from the start', async () => {

@@ -15,11 +15,13 @@ import type { Event } from '../../../src/core/event.js';
 import type { ChannelProcessor } from '../../../src/core/source.js';
 import { configure, silentLogger } from '../../support/context.js';
 import { tmpDir, waitFor } from '../../support/agent-process.js';
+import { PaceGate } from '../../support/pace-gate.js';
 
 class Recorder implements ChannelProcessor {
   readonly maxBatchSize = 1000;
   events: Event[] = [];
   failNext = 0;
+  pace?: () => Promise<void> | undefined;
   async processEvent(e: Event): Promise<void> {
     await this.processEventBatch([e]);
   }
@@ -184,6 +186,21 @@ describe('TAILDIR source', () => {
     expect(rec.bodies()).toEqual(['p', 'q']);
     expect(s.counter.get('ChannelWriteFail')).toBe(1);
     await waitFor(() => positions(pos)[0]?.pos === 4, 'position 4');
+  });
+
+  it('reads no further while the channels ask it to wait for their sinks (pace), then reads on without loss', async () => {
+    const { logs, pos } = setup();
+    const rec = new Recorder();
+    const gate = new PaceGate().close();
+    rec.pace = gate.pace;
+    writeFileSync(path.join(logs, 'a.log'), Array.from({ length: 250 }, (_, i) => `l${i}\n`).join(''));
+    await start({ filegroups: [{ group: 'g', pattern: `${logs}/a\\.log` }], positionFile: pos }, rec);
+    await waitFor(() => gate.calls > 0, 'the source to ask');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(rec.events.length).toBe(0);
+    gate.open();
+    await waitCount(rec, 250);
+    expect(rec.bodies()).toEqual(Array.from({ length: 250 }, (_, i) => `l${i}`));
   });
 
   it('resumes from a Flume position file, and finds a file renamed while stopped by its inode', async () => {

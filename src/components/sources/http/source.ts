@@ -179,6 +179,9 @@ export class HttpSource implements EventDrivenSource {
     }
     this.counter.increment('AppendBatchReceivedCount');
     this.counter.add('EventReceivedCount', events.length);
+    // the client waits for the reply: when the channels ask to, let their sinks catch up before this batch goes in
+    const wait = this.processor.pace?.();
+    if (wait) await wait;
     try {
       await this.processor.processEventBatch(events);
     } catch (err) {

@@ -77,6 +77,9 @@ export class SpoolDirectorySource implements EventDrivenSource {
     while (!this.stopping) {
       let reading = true;
       try {
+        // when the channels ask to, wait for their sinks before reading the next batch (Channel.pace)
+        const wait = this.processor.pace?.();
+        if (wait) await wait;
         const events = await reader.readEvents(this.o.batchSize);
         reading = false;
         if (events.length === 0) {

@@ -402,6 +402,9 @@ export class TaildirSource implements EventDrivenSource {
     const opts: ReadOptions = { ...this.readOpts, waitForNewline, onLongLine: (offset, length) => this.longLine(tf, offset, length) };
     while (this.running || !waitForNewline) {
       let events: Event[];
+      // when the channels ask to, wait for their sinks before reading the next batch (Channel.pace)
+      const wait = this.processor.pace?.();
+      if (wait) await wait;
       try {
         await tf.openHandle();
         events = await tf.readLines(opts);
