@@ -259,7 +259,8 @@ export const memoryChannel = defineComponent({
   summary: 'Events in an in-process queue: fast, lost if the process stops or crashes (as in Flume).',
   notes:
     'byteCapacity default is 80% of the V8 heap limit instead of the JVM heap. Pacing: while its sinks are taking, the ' +
-    'channel asks flow-controlled sources (netcat, syslogtcp, multiport_syslogtcp, avro, thrift) to wait once it holds ' +
+    'channel asks the sources that can wait (netcat, syslogtcp, multiport_syslogtcp, avro, thrift, http, exec, spooldir, ' +
+    'TAILDIR) to wait once it holds ' +
     '10,000 events (or 4 of the largest take, at most capacity) instead of reading ahead up to capacity, so a sink that ' +
     'is slower than its source no longer keeps the whole capacity in memory (ChannelFillPercentage then stays near that ' +
     'level instead of 100 %). When no take has been committed for 500 ms (a failing or stopped sink) the channel fills ' +
