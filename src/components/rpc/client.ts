@@ -80,8 +80,11 @@ export class RpcConnection {
     return this.dead === undefined;
   }
 
-  /** Sends a framed request and resolves with the matching response's bytes. */
-  request(id: number, bytes: Buffer, timeoutMs: number): Promise<Buffer> {
+  /**
+   * Sends a framed request and resolves with the matching response's bytes. `onWritten` runs once the stream no longer
+   * needs `bytes` (its write callback, without an error): only then may the caller write into them again.
+   */
+  request(id: number, bytes: Buffer, timeoutMs: number, onWritten?: () => void): Promise<Buffer> {
     if (this.dead) return Promise.reject(this.dead);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(
@@ -89,7 +92,7 @@ export class RpcConnection {
         timeoutMs,
       );
       this.pending.set(id, { resolve, reject, timer });
-      this.stream.write(bytes);
+      this.stream.write(bytes, onWritten && ((err) => err || onWritten()));
     });
   }
 

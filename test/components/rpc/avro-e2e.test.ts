@@ -175,6 +175,33 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
     expect(sameEvents(await drain(out), [...events, events[0]!])).toBeUndefined();
   });
 
+  it("large batches are encoded into the previous batch's buffer once it is written, byte-identical, also with deflate", async () => {
+    for (const props of [{}, { 'compression-type': 'deflate' }] as Array<Record<string, string>>) {
+      const { port, ch: out } = await startSource(props, memory('c2', 100_000, 5000));
+      const client = await AvroRpcClient.connect({
+        host: '127.0.0.1',
+        port,
+        connectTimeoutMs: 5000,
+        requestTimeoutMs: 5000,
+        batchSize: 5000,
+        ...(props['compression-type'] ? { deflateLevel: 6 } : {}),
+      });
+      cleanups.push(() => client.close());
+      const scratch = () => (client as unknown as { scratch: Buffer | undefined }).scratch;
+      // ~190 B per event: 2000 events ≈ 380 KB (kept), 500 ≈ 95 KB (fits into it), 4000 ≈ 760 KB (a new, larger one)
+      const batches = [makeEvents(2000), makeEvents(500, 2000), makeEvents(4000, 2500), makeEvents(100, 6500)];
+      await client.appendBatch(batches[0]!);
+      const first = scratch();
+      expect(first?.length).toBeGreaterThan(64 * 1024);
+      await client.appendBatch(batches[1]!);
+      expect(scratch()).toBe(first);
+      await client.appendBatch(batches[2]!);
+      expect(scratch()!.length).toBeGreaterThan(first!.length);
+      await client.appendBatch(batches[3]!);
+      expect(sameEvents(await drain(out), batches.flat())).toBeUndefined();
+    }
+  });
+
   it('peer down: the sink fails, keeps the events, and delivers once the source is back', async () => {
     const { port, ch: out, src } = await startSource();
     await src.stop();

@@ -222,9 +222,10 @@ export class AvroWriter {
 
 /**
  * Encodes array<AvroFlumeEvent> (appendBatch's parameter record) after `prefix`, into one exactly-sized buffer that
- * also leaves `headroom` bytes free at the front (for the Netty frame header).
+ * also leaves `headroom` bytes free at the front (for the Netty frame header): the front of `scratch` when it is large
+ * enough (the caller owns it and nothing else reads it any more), else a new buffer.
  */
-export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headroom: number): Buffer {
+export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headroom: number, scratch?: Buffer): Buffer {
   const n = events.length;
   // first pass: sizes
   const strLens: number[] = [];
@@ -243,7 +244,7 @@ export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headr
     size += (count > 0 ? longSize(count) : 0) + 1;
     size += longSize(e.body.length) + e.body.length;
   }
-  const buf = Buffer.allocUnsafe(size);
+  const buf = scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
   let pos = headroom;
   pos += prefix.copy(buf, pos);
   if (n > 0) pos = writeLong(buf, pos, n);

@@ -28,8 +28,17 @@ export interface AvroClientOptions extends ConnectOptions {
   batchSize: number;
 }
 
+/** Batches at least this large are encoded into a buffer kept for the next one (see AvroRpcClient.scratch). */
+const SCRATCH_MIN_BYTES = 64 * 1024;
+
 export class AvroRpcClient {
   private serial = 0;
+  /**
+   * The buffer the last large batch was encoded into, once written: the next batch is encoded into it when it fits.
+   * A fresh megabyte per batch (1,000 events of 1 KiB) is external memory V8 counts towards its next young-generation
+   * collection, one every 32 MiB; a sink sending 300 MB/s would collect ten times a second for these buffers alone.
+   */
+  private scratch: Buffer | undefined;
   private handshaken = false;
   private sendText = false;
   private remoteHash: Buffer = FLUME_PROTOCOL_HASH;
@@ -67,12 +76,19 @@ export class AvroRpcClient {
   }
 
   /** One call, handshaking first if needed; calls are serialized like Avro's handshake lock. */
-  private call(encode: (handshake: Buffer | undefined) => Buffer): Promise<Status> {
+  private call(encode: (handshake: Buffer | undefined, scratch: Buffer | undefined) => Buffer): Promise<Status> {
     const run = async (): Promise<Status> => {
       for (let attempt = 0; attempt < 2; attempt++) {
         const hs = this.handshaken ? undefined : this.handshake();
         const serial = ++this.serial;
-        const data = await this.conn.request(serial, framePack(serial, encode(hs)), this.o.requestTimeoutMs);
+        // the scratch buffer is this call's until the stream has written it; on any failure it is simply not kept
+        const scratch = this.scratch;
+        this.scratch = undefined;
+        const frame = encode(hs, scratch);
+        const own = scratch !== undefined && frame.buffer === scratch.buffer ? scratch : frame;
+        let written = false;
+        const data = await this.conn.request(serial, framePack(serial, frame), this.o.requestTimeoutMs, () => (written = true));
+        if (written && own.length >= SCRATCH_MIN_BYTES) this.scratch = own;
         const r = new AvroReader(data);
         if (!this.handshaken) {
           const h = readHandshakeResponse(r);
@@ -103,7 +119,7 @@ export class AvroRpcClient {
     const size = this.o.batchSize;
     for (let i = 0; i < events.length; i += size) {
       const chunk = i === 0 && events.length <= size ? events : events.slice(i, i + size);
-      const st = await this.call((hs) => appendBatchRequest(chunk, hs, 12));
+      const st = await this.call((hs, scratch) => appendBatchRequest(chunk, hs, 12, scratch));
       if (st !== 'OK') throw new RpcError(`${this.peer}: Avro RPC call returned Status: ${st}`);
     }
   }

@@ -128,8 +128,8 @@ function callPrefix(handshake: Buffer | undefined, message: string): Buffer {
 }
 
 /** A whole appendBatch request message with `headroom` free bytes in front. */
-export function appendBatchRequest(events: readonly Event[], handshake: Buffer | undefined, headroom: number): Buffer {
-  return encodeEventBatch(events, callPrefix(handshake, 'appendBatch'), headroom);
+export function appendBatchRequest(events: readonly Event[], handshake: Buffer | undefined, headroom: number, scratch?: Buffer): Buffer {
+  return encodeEventBatch(events, callPrefix(handshake, 'appendBatch'), headroom, scratch);
 }
 
 export function appendRequest(event: Event, handshake: Buffer | undefined, headroom: number): Buffer {
