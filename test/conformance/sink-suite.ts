@@ -47,11 +47,29 @@ async function put(ch: Channel, bs: readonly string[]): Promise<void> {
   }
 }
 
-/** Runs process() until the channel is empty (bounded). */
+/**
+ * Runs process() until the channel is empty and the sink says BACKOFF (bounded): a sink that keeps batches in flight
+ * (the avro sink's batches-in-flight) commits its last ones on the call that finds the channel empty.
+ */
 async function pump(sink: Sink, ch: Channel): Promise<void> {
   const end = Date.now() + 20_000;
-  while (ch.size() > 0 && Date.now() < end) await sink.process();
+  while (Date.now() < end) if ((await sink.process()) === 'BACKOFF' && ch.size() === 0) break;
   expect(ch.size()).toBe(0);
+}
+
+/**
+ * The first process() that reports the failed delivery: the first call for most sinks, a later one for a sink with
+ * batches in flight (it learns of the failure when it waits for the answer); at most three calls.
+ */
+async function failingProcess(sink: Sink): Promise<unknown> {
+  for (let i = 0; i < 3; i++) {
+    try {
+      if ((await sink.process()) === 'BACKOFF') return 'BACKOFF';
+    } catch (err) {
+      return err;
+    }
+  }
+  return 'READY';
 }
 
 const drained = (sinks: readonly Sink[]) => sinks.reduce((n, s) => n + Number(s.counter.snapshot().EventDrainSuccessCount), 0);
@@ -83,8 +101,9 @@ export function sinkConformance(s: SinkUnderTest): void {
         const all = bodies('rb', 10);
         await put(ch, all);
         await h.fail(true);
-        if (s.failure === 'backoff') expect(await sink.process()).toBe('BACKOFF');
-        else await expect(sink.process()).rejects.toBeInstanceOf(EventDeliveryError);
+        const outcome = await failingProcess(sink);
+        if (s.failure === 'backoff') expect(outcome).toBe('BACKOFF');
+        else expect(outcome).toBeInstanceOf(EventDeliveryError);
         expect(ch.size()).toBe(10);
         await h.fail(false);
         await pump(sink, ch);

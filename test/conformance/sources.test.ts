@@ -76,7 +76,13 @@ async function rpcHandle(source: RpcSource, sinkSpec: typeof avroSink | typeof t
   await ch.start();
   const sink = create(
     sinkSpec,
-    { hostname: '127.0.0.1', port: String(source.boundPort), 'batch-size': '100' },
+    // one batch at a time (avro's batches-in-flight = 1): each send() is acknowledged or throws
+    {
+      hostname: '127.0.0.1',
+      port: String(source.boundPort),
+      'batch-size': '100',
+      ...(sinkSpec === avroSink ? { 'batches-in-flight': '1' } : {}),
+    },
     { name: 'k1', channel: ch },
   ) as RpcSink;
   await sink.start();

@@ -1,17 +1,31 @@
 /**
- * Flume's AbstractRpcSink on top of BatchingSink: take up to batch-size, send, commit only after the peer answered OK.
- * On any failure the connection is destroyed, the transaction rolled back (BatchingSink) and EventDeliveryError
- * thrown; the next process() connects again. The connection is also rebuilt every reset-connection-interval seconds.
+ * Flume's AbstractRpcSink: take up to batch-size, send, commit only after the peer answered OK. On any failure the
+ * connection is destroyed, the transaction rolled back and EventDeliveryError thrown; the next process() connects
+ * again. The connection is also rebuilt every reset-connection-interval seconds.
+ *
+ * With `inFlight` above 1 (the avro sink's batches-in-flight) and a client whose peer answers in order
+ * (RpcClientLike.maxInFlight: a flume-ts avro source says so in its handshake), a batch is sent before the one before
+ * it is answered: each batch is its own take transaction, committed when its answer comes back, in the order they
+ * were sent. A peer on the other side of a network link (or an agent busy with its own sink) then costs one round trip
+ * per `inFlight` batches instead of one per batch, as Flume users get by putting several sinks on one channel, but
+ * over one connection and in order. process() returns once no more than `inFlight - 1` batches are unanswered (with 1:
+ * after the commit, as Flume); when the channel is empty, before stop() and before a connection reset it waits for all
+ * of them (and says READY if it committed any), so an idle sink holds no open transaction. When a batch fails, the
+ * connection is closed, so every later one fails too (or was answered already and is committed); the failed ones are
+ * rolled back newest first, which puts their events back at the head of the channel in the order they were taken,
+ * and the call throws as it would for one batch.
  */
-import type { Channel } from '../../core/channel.js';
+import type { Channel, Transaction } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import type { Status } from '../../core/lifecycle.js';
 import type { Logger } from '../../core/logging.js';
-import { BatchingSink } from '../../core/abstract-sink.js';
-import { errorMessage } from '../../core/errors.js';
+import { AbstractSink } from '../../core/abstract-sink.js';
+import { EventDeliveryError, errorMessage } from '../../core/errors.js';
 
 export interface RpcClientLike {
   readonly active: boolean;
+  /** Batches that may be unanswered at once on this connection (absent: 1); the sink's inFlight caps it. */
+  readonly maxInFlight?: number;
   appendBatch(events: readonly Event[]): Promise<void>;
   close(): void;
 }
@@ -22,11 +36,24 @@ export interface RpcSinkOptions {
   port: number;
   batchSize: number;
   resetIntervalS: number;
+  /** Batches sent and not yet answered, at most (1: one at a time, as Flume). */
+  inFlight?: number;
   connect(): Promise<RpcClientLike>;
 }
 
-export class RpcSink extends BatchingSink {
+/** A batch sent and not yet committed or rolled back. */
+interface Sent {
+  tx: Transaction;
+  n: number;
+  /** The client's appendBatch: resolves when the peer answered OK. */
+  answered: Promise<void>;
+}
+
+export class RpcSink extends AbstractSink {
   private client: RpcClientLike | undefined;
+  /** Oldest first. */
+  private readonly sent: Sent[] = [];
+  private readonly inFlight: number;
   private resetFlag = false;
   private resetTimer: NodeJS.Timeout | undefined;
   private readonly o: RpcSinkOptions;
@@ -34,6 +61,7 @@ export class RpcSink extends BatchingSink {
   constructor(name: string, channel: Channel, logger: Logger, o: RpcSinkOptions) {
     super(name, channel, logger, o.batchSize);
     this.o = o;
+    this.inFlight = Math.max(1, o.inFlight ?? 1);
   }
 
   override toString(): string {
@@ -84,12 +112,18 @@ export class RpcSink extends BatchingSink {
 
   override async stop(): Promise<void> {
     clearTimeout(this.resetTimer);
+    try {
+      await this.settle(0);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, `${this.o.kind} sink ${this.name}: ${errorMessage(err)}`);
+    }
     this.destroyConnection();
     await super.stop();
   }
 
-  override async process(): Promise<Status> {
+  async process(): Promise<Status> {
     if (this.resetFlag) {
+      await this.settle(0);
       this.resetFlag = false;
       this.logger.info(`${this.o.kind} sink ${this.name}: reset-connection-interval reached; reconnecting`);
       this.destroyConnection();
@@ -99,17 +133,88 @@ export class RpcSink extends BatchingSink {
         this.logger.error({ err: errorMessage(err) }, `${this.o.kind} sink ${this.name}: error while trying to expire connection`);
       }
     }
-    return super.process();
+    const tx = this.channel.begin();
+    const events = await this.takeBatch(tx);
+    if (!events || events.length === 0) {
+      if (events) await tx.commit();
+      // READY when batches in flight were just committed: events that arrived meanwhile are taken at once
+      const waited = this.sent.length;
+      await this.settle(0);
+      return waited > 0 ? 'READY' : 'BACKOFF';
+    }
+    if (this.client && !this.client.active) {
+      if (this.sent.length > 0) {
+        // the connection broke under earlier batches: this one goes back to the channel first, then theirs (newest
+        // first), so that the events keep their order; their failure is this call's
+        await tx.rollback();
+        await this.settle(0);
+        return 'READY';
+      }
+      this.destroyConnection();
+    }
+    try {
+      await this.createConnection();
+    } catch (err) {
+      await this.failed([{ tx, n: events.length, answered: Promise.reject(err) }], err);
+    }
+    const client = this.client!;
+    const answered = client.appendBatch(events);
+    answered.catch(() => {}); // observed by settle()
+    this.sent.push({ tx, n: events.length, answered });
+    await this.settle(Math.min(this.inFlight, client.maxInFlight ?? 1) - 1);
+    return 'READY';
   }
 
-  protected async deliver(events: Event[]): Promise<void> {
-    try {
-      if (this.client && !this.client.active) this.destroyConnection();
-      await this.createConnection();
-      await this.client!.appendBatch(events);
-    } catch (err) {
-      this.destroyConnection();
-      throw err;
+  /** Waits for the oldest batches until at most `left` are unanswered, committing each; throws for a failed one. */
+  private async settle(left: number): Promise<void> {
+    while (this.sent.length > left) {
+      const b = this.sent[0]!;
+      try {
+        await b.answered;
+      } catch (err) {
+        await this.failed(this.sent.splice(0), err);
+      }
+      this.sent.shift();
+      await this.commit(b);
     }
+  }
+
+  private async commit(b: Sent): Promise<void> {
+    try {
+      await b.tx.commit();
+    } catch (err) {
+      await b.tx.rollback();
+      this.counter.increment('EventWriteFail');
+      throw new EventDeliveryError(`sink ${this.name}: failed to commit ${b.n} event(s), rolled back for retry: ${errorMessage(err)}`, {
+        cause: err,
+      });
+    }
+    this.counter.add('EventDrainSuccessCount', b.n);
+  }
+
+  /**
+   * `batches[0]` failed with `err`: the connection goes, the later batches settle (those answered OK are committed),
+   * every failed one is rolled back, newest first; throws EventDeliveryError.
+   */
+  private async failed(batches: Sent[], err: unknown): Promise<never> {
+    this.destroyConnection();
+    const outcomes = await Promise.allSettled(batches.map((b) => b.answered));
+    const rollback: Sent[] = [];
+    let n = 0;
+    for (let i = 0; i < batches.length; i++) {
+      if (i > 0 && outcomes[i]!.status === 'fulfilled') await this.commit(batches[i]!).catch(() => {});
+      else {
+        rollback.push(batches[i]!);
+        n += batches[i]!.n;
+      }
+    }
+    for (const b of rollback.reverse()) {
+      await b.tx.rollback();
+      this.counter.increment('EventWriteFail');
+    }
+    if (err instanceof EventDeliveryError) throw err;
+    throw new EventDeliveryError(`sink ${this.name}: failed to deliver ${n} event(s), rolled back for retry: ${errorMessage(err)}`, {
+      cause: err,
+    });
   }
 }

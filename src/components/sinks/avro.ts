@@ -16,7 +16,10 @@ export const avroSink = defineComponent({
   summary: 'Sends events to an Avro RPC server (a Flume or flume-ts avro source): the usual link between tiers.',
   notes:
     "Wire-compatible with Flume 1.x. One connection per sink, as Flume's default client; client.type failover/" +
-    'loadbalance are not supported here (use a sink group). Trust stores must be PKCS12 or PEM.',
+    'loadbalance are not supported here (use a sink group). Trust stores must be PKCS12 or PEM. To a flume-ts avro ' +
+    'source the sink sends the next batch before the one before is answered (batches-in-flight, default 2; each batch ' +
+    'its own transaction, committed in order when answered); to a Flume avro source one batch at a time, as Flume ' +
+    '(docs/rpc.md, "Batches in flight").',
   properties: {
     ...rpcSinkProps,
     'compression-type': prop.string({ default: 'none', doc: 'none or deflate (must match the receiving source).' }),
@@ -24,6 +27,16 @@ export const avroSink = defineComponent({
     ...sinkSslProps,
     'trust-all-certs': prop.boolean({ default: false, doc: 'Accept any server certificate (no chain check).' }),
     maxIoWorkers: prop.int({ doc: 'Ignored, as in Flume 1.11 ("no longer supported").' }),
+    'batches-in-flight': prop.int({
+      default: 2,
+      min: 1,
+      max: 64,
+      doc:
+        'flume-ts only: batches sent before the oldest is answered, each its own transaction, committed when its answer ' +
+        'comes back, in order. Used only with a flume-ts avro source, which says in its handshake that it answers a ' +
+        "connection's requests in order; to any other server (Flume's avro source may store two batches of one " +
+        'connection in either order) and with 1, one batch at a time, as Flume.',
+    }),
   },
   check: (c) => {
     const out = rpcSinkChecks(c);
@@ -56,6 +69,7 @@ export const avroSink = defineComponent({
       port: c.port,
       batchSize,
       resetIntervalS: c['reset-connection-interval'],
+      inFlight: c['batches-in-flight'],
       connect: () => AvroRpcClient.connect({ host: c.hostname, port: c.port, connectTimeoutMs, requestTimeoutMs, batchSize, ...layers }),
     });
   },

@@ -6,6 +6,9 @@ import { avroSource, type AvroSource } from '../../../src/components/sources/avr
 import { avroSink } from '../../../src/components/sinks/avro.js';
 import type { RpcSink } from '../../../src/components/rpc/rpc-sink.js';
 import { AvroRpcClient } from '../../../src/components/rpc/avro/client.js';
+import { AvroReader, AvroWriter } from '../../../src/components/rpc/avro/binary.js';
+import { encodePack, PackDecoder } from '../../../src/components/rpc/avro/framing.js';
+import { Match, readHandshakeRequest, statusResponse, writeHandshakeResponse } from '../../../src/components/rpc/avro/protocol.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
 import type { Channel } from '../../../src/core/channel.js';
 import { create, drain, memory } from '../../support/context.js';
@@ -29,7 +32,7 @@ afterEach(async () => {
 async function startSource(
   props: Record<string, string> = {},
   ch: Channel = memory('c2', 100_000, 1000),
-  opts: { failFirst?: number } = {},
+  opts: Parameters<typeof processorFor>[1] = {},
 ) {
   const cap = capturingLogger();
   const processor = processorFor(ch, opts);
@@ -49,6 +52,9 @@ function makeSink(port: number, props: Record<string, string> = {}, ch: Channel 
   return { sink, ch };
 }
 
+/** Flume's AvroSink: one batch at a time, each process() call reports its own batch's failure. */
+const ONE_AT_A_TIME = { 'batches-in-flight': '1' };
+
 async function put(ch: Channel, events: ReturnType<typeof makeEvents>) {
   for (let i = 0; i < events.length; i += 1000) {
     const tx = ch.begin();
@@ -57,12 +63,15 @@ async function put(ch: Channel, events: ReturnType<typeof makeEvents>) {
   }
 }
 
-/** Runs the sink until its channel is empty; returns the delivery errors seen. */
+/**
+ * Runs the sink until its channel is empty and it says BACKOFF (its batches in flight are then answered and committed);
+ * returns the delivery errors seen.
+ */
 async function pump(sink: RpcSink, max = 100_000): Promise<Error[]> {
   const errors: Error[] = [];
-  for (let i = 0; i < max && sink.channel.size() > 0; i++) {
+  for (let i = 0; i < max; i++) {
     try {
-      await sink.process();
+      if ((await sink.process()) === 'BACKOFF' && sink.channel.size() === 0) break;
     } catch (err) {
       errors.push(err as Error);
       if (errors.length > 50) break;
@@ -141,7 +150,7 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
 
   it('channel full: the source answers FAILED, the sink rolls back, and a retry delivers everything once', async () => {
     const { port, ch: out, processor, src } = await startSource({}, memory('c2'), { failFirst: 2 });
-    const { sink, ch } = makeSink(port);
+    const { sink, ch } = makeSink(port, ONE_AT_A_TIME);
     const events = makeEvents(250);
     await put(ch, events);
     const errors = await pump(sink);
@@ -156,7 +165,7 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
 
   it('mismatched compression: the source closes the connection, the sink says what to check and keeps the events', async () => {
     const { port, lines } = await startSource();
-    const { sink, ch } = makeSink(port, { 'compression-type': 'deflate' });
+    const { sink, ch } = makeSink(port, { ...ONE_AT_A_TIME, 'compression-type': 'deflate' });
     await put(ch, makeEvents(5));
     await expect(sink.process()).rejects.toThrow(/closed by the peer before it answered anything \(check that compression-type, ssl/);
     expect(ch.size()).toBe(5);
@@ -224,7 +233,7 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     cleanups.push(() => new Promise<void>((r) => silent.close(() => r())));
     const port = (silent.address() as net.AddressInfo).port;
-    const { sink, ch } = makeSink(port, { 'request-timeout': '1000' });
+    const { sink, ch } = makeSink(port, { ...ONE_AT_A_TIME, 'request-timeout': '1000' });
     await put(ch, makeEvents(5));
     await expect(sink.process()).rejects.toThrow(/no answer from 127\.0\.0\.1:\d+ within 1000 ms \(request-timeout\)/);
     expect(ch.size()).toBe(5);
@@ -247,7 +256,7 @@ describe('avro sink → avro source (JS ↔ JS)', () => {
 
   it('ipFilterRules: a denied peer is disconnected, an allowed one is served', async () => {
     const denied = await startSource({ ipFilter: 'true', ipFilterRules: 'allow:ip:10.*,deny:ip:127.0.0.*' });
-    const { sink, ch } = makeSink(denied.port, { 'request-timeout': '1000' });
+    const { sink, ch } = makeSink(denied.port, { ...ONE_AT_A_TIME, 'request-timeout': '1000' });
     await put(ch, makeEvents(5));
     await expect(sink.process()).rejects.toThrow();
     expect(denied.lines.join('')).toMatch(/rejected by ipFilterRules/);
@@ -317,5 +326,185 @@ describe('avro source with bad input keeps serving', () => {
     const full = framePack(1, appendBatchRequest(events, undefined, 12));
     await rawSend(port, full.subarray(0, full.length >> 1), false);
     await stillServes(port, ch);
+  });
+});
+
+describe('avro sink with batches in flight (batches-in-flight, default 2)', () => {
+  /** Resolves once `cond` holds (polled, at most 5 s). */
+  async function until(cond: () => boolean): Promise<void> {
+    const end = Date.now() + 5000;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('condition not reached in 5 s');
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  /** A gate the source's processor waits on before each batch it receives while the gate is closed. */
+  function gate() {
+    let release = () => {};
+    let held = Promise.resolve();
+    return {
+      hold: () => held,
+      close: () => void (held = new Promise<void>((r) => (release = r))),
+      open: () => {
+        release();
+        held = Promise.resolve();
+      },
+    };
+  }
+
+  /** A TCP relay to `port` that counts what the sink sends and, as a black hole, swallows it. */
+  async function relay(port: number) {
+    let bytes = 0;
+    let blackhole = false;
+    const socks = new Set<net.Socket>();
+    const srv = net.createServer((c) => {
+      const up = net.connect(port, '127.0.0.1');
+      for (const s of [c, up]) {
+        socks.add(s);
+        s.on('error', () => {});
+        s.on('close', () => (c.destroy(), up.destroy()));
+      }
+      c.on('data', (d: Buffer) => {
+        bytes += d.length;
+        if (!blackhole) up.write(d);
+      });
+      up.pipe(c);
+    });
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(
+      () =>
+        new Promise<void>((r) => {
+          for (const s of socks) s.destroy();
+          srv.close(() => r());
+        }),
+    );
+    return { port: (srv.address() as net.AddressInfo).port, sent: () => bytes, blackhole: (on: boolean) => void (blackhole = on) };
+  }
+
+  it('sends the next batch before the first is answered, then commits both, in order', async () => {
+    const g = gate();
+    const { port, ch: out, processor } = await startSource({}, memory('c2', 100_000, 1000), { hold: g.hold });
+    const r = await relay(port);
+    const { sink, ch } = makeSink(r.port);
+    const events = makeEvents(300);
+    await put(ch, events.slice(0, 100));
+    expect(await pump(sink)).toEqual([]); // the first batch carries the handshake, which the others wait for
+    g.close();
+    await put(ch, events.slice(100));
+    expect(await sink.process()).toBe('READY'); // batch A sent; the source holds it unanswered
+    await until(() => processor.batches === 2);
+    const before = r.sent();
+    let settled = false;
+    const second = sink.process().finally(() => (settled = true));
+    await until(() => r.sent() > before); // batch B is sent while A is still unanswered
+    expect(settled).toBe(false);
+    expect(ch.size()).toBe(0);
+    g.open();
+    expect(await second).toBe('READY');
+    expect(await pump(sink)).toEqual([]);
+    expect(sameEvents(await drain(out), events)).toBeUndefined();
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('300');
+  });
+
+  it('a failed batch rolls back with every batch sent after it, in their order: nothing lost, nothing sent twice', async () => {
+    const { port, ch: out } = await startSource();
+    const r = await relay(port);
+    const { sink, ch } = makeSink(r.port, { 'request-timeout': '1000' });
+    const events = makeEvents(400);
+    await put(ch, events.slice(0, 100));
+    expect(await pump(sink)).toEqual([]);
+    r.blackhole(true);
+    await put(ch, events.slice(100));
+    expect(await sink.process()).toBe('READY');
+    await expect(sink.process()).rejects.toThrow(/no answer from 127\.0\.0\.1:\d+ within 1000 ms \(request-timeout\)/);
+    expect(ch.size()).toBe(300);
+    expect(sink.rpcClient).toBeUndefined();
+    expect(sink.counter.snapshot().EventWriteFail).toBe('2');
+    r.blackhole(false);
+    expect(await pump(sink)).toEqual([]);
+    expect(sameEvents(await drain(out), events)).toBeUndefined();
+  });
+
+  it('stop() waits for the batches in flight and commits them', async () => {
+    const g = gate();
+    const { port, ch: out } = await startSource({}, memory('c2', 100_000, 1000), { hold: g.hold });
+    const { sink, ch } = makeSink(port);
+    const events = makeEvents(200);
+    await put(ch, events.slice(0, 100));
+    expect(await pump(sink)).toEqual([]);
+    g.close();
+    await put(ch, events.slice(100));
+    expect(await sink.process()).toBe('READY');
+    const stopping = sink.stop();
+    g.open();
+    await stopping;
+    expect(ch.size()).toBe(0);
+    expect(sameEvents(await drain(out), events)).toBeUndefined();
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('200');
+  });
+
+  it("a server that does not say it answers in order (Flume's avro source) gets one batch at a time", async () => {
+    // Flume 1.11's avro source (Avro's Netty server) runs each request on a pool of threads: two batches of one
+    // connection may be stored in either order, so the sink must not pipeline to it
+    const serials: number[] = [];
+    const held: Array<() => void> = [];
+    let holding = false;
+    const flumeLike = net.createServer((c) => {
+      const decoder = new PackDecoder();
+      let handshaken = false;
+      c.on('error', () => {});
+      c.on('data', (d: Buffer) => {
+        for (const p of decoder.push(d)) {
+          serials.push(p.serial);
+          const parts: Buffer[] = [];
+          if (!handshaken) {
+            readHandshakeRequest(new AvroReader(p.data));
+            parts.push(writeHandshakeResponse(new AvroWriter(), Match.BOTH).toBuffer());
+            handshaken = true;
+          }
+          parts.push(statusResponse('OK'));
+          const answer = () => void c.write(encodePack(p.serial, parts));
+          if (holding) held.push(answer);
+          else answer();
+        }
+      });
+    });
+    await new Promise<void>((r) => flumeLike.listen(0, '127.0.0.1', () => r()));
+    cleanups.push(() => new Promise<void>((r) => flumeLike.close(() => r())));
+    const { sink, ch } = makeSink((flumeLike.address() as net.AddressInfo).port);
+    await put(ch, makeEvents(300));
+    expect(await sink.process()).toBe('READY');
+    holding = true;
+    let settled = false;
+    const second = sink.process().finally(() => (settled = true));
+    await until(() => serials.length === 2);
+    expect(settled).toBe(false); // it waits for its answer, as Flume's sink does
+    holding = false;
+    for (const a of held.splice(0)) a();
+    expect(await second).toBe('READY');
+    expect(await pump(sink)).toEqual([]);
+    expect(serials).toEqual([1, 2, 3]);
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('300');
+    sink.rpcClient?.close();
+  });
+
+  it('with batches-in-flight = 1, process() returns only once its batch is answered and committed, as Flume', async () => {
+    const g = gate();
+    const { port, ch: out, processor } = await startSource({}, memory('c2', 100_000, 1000), { hold: g.hold });
+    const { sink, ch } = makeSink(port, ONE_AT_A_TIME);
+    const events = makeEvents(200);
+    await put(ch, events.slice(0, 100));
+    expect(await pump(sink)).toEqual([]);
+    g.close();
+    await put(ch, events.slice(100));
+    let settled = false;
+    const first = sink.process().finally(() => (settled = true));
+    await until(() => processor.batches === 2);
+    expect(settled).toBe(false);
+    g.open();
+    expect(await first).toBe('READY');
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('200');
+    expect(sameEvents(await drain(out), events)).toBeUndefined();
   });
 });

@@ -34,6 +34,12 @@ function recorder(status: 'OK' | 'FAILED' = 'OK') {
   };
 }
 
+/**
+ * A flume-ts source's handshake answer BOTH: match 0, serverProtocol null, serverHash null, then meta (union branch 1):
+ * one entry, "flume-ts.in-order" (17 bytes) → empty bytes, end of map (IN_ORDER_META).
+ */
+const BOTH_IN_ORDER = Buffer.concat([hex('00 00 00 02 02 22'), Buffer.from('flume-ts.in-order'), hex('00 00')]);
+
 describe('Avro binary encoding of AvroFlumeEvent batches', () => {
   it('encodes a one-event batch to the bytes the Avro spec gives', () => {
     const buf = encodeEventBatch([{ headers: { a: 'b' }, body: Buffer.from([1, 2, 3]) }], Buffer.alloc(0), 0);
@@ -127,8 +133,8 @@ describe('Avro IPC handshake and calls (server session)', () => {
     const req = Buffer.concat([javaHandshake, hex('00'), hex('16'), Buffer.from('appendBatch'), hex('02 02 02 61 02 62 00 06 010203 00')]);
     const [pack] = s.push(encodePack(1, [req]));
     const resp = await s.handle(pack!);
-    // serial echoed | 2 buffers | handshake BOTH (match 0, null, null, null) | meta {} , flag false, Status OK (0)
-    expect(resp).toEqual(hex('00000001 00000002 00000004 00000000 00000003 000000'));
+    // serial echoed | 2 buffers | handshake BOTH (match 0, null, null, meta IN_ORDER) | meta {} , flag false, Status OK (0)
+    expect(resp).toEqual(Buffer.concat([hex('00000001 00000002 00000019'), BOTH_IN_ORDER, hex('00000003 000000')]));
     expect(sameEvents(h.got[0]!, events)).toBeUndefined();
     // the connection is now connected: no handshake either way
     const req2 = Buffer.concat([hex('00'), hex('0c'), Buffer.from('append'), hex('00 02 ff')]);
@@ -171,7 +177,7 @@ describe('Avro IPC handshake and calls (server session)', () => {
   it('answers a handshake ping (empty message name) with the handshake only', async () => {
     const s = new AvroSession(recorder(), knownClients());
     const r = await s.handle(s.push(encodePack(3, [Buffer.concat([javaHandshake, hex('00 00')])]))[0]!);
-    expect(r).toEqual(hex('00000003 00000001 00000004 00000000'));
+    expect(r).toEqual(Buffer.concat([hex('00000003 00000001 00000019'), BOTH_IN_ORDER]));
   });
 
   it('answers an unknown message with a system error (flag true, union branch 0, string)', async () => {

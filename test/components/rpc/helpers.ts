@@ -4,18 +4,28 @@ import type { ChannelProcessor } from '../../../src/core/source.js';
 import type { Event } from '../../../src/core/event.js';
 import { ChannelError } from '../../../src/core/errors.js';
 
-/** Flume's ChannelProcessor for a single required channel and no interceptors: one transaction per batch. */
-export function processorFor(ch: Channel, opts: { failFirst?: number } = {}): ChannelProcessor & { failures: number } {
+/**
+ * Flume's ChannelProcessor for a single required channel and no interceptors: one transaction per batch.
+ * `failFirst`: the first n batches fail; `failAt`: the batches with these ordinals (1-based) fail; `hold`: awaited
+ * before each batch is put (a gate a test opens later).
+ */
+export function processorFor(
+  ch: Channel,
+  opts: { failFirst?: number; failAt?: ReadonlySet<number>; hold?: () => Promise<void> } = {},
+): ChannelProcessor & { failures: number; batches: number } {
   let fail = opts.failFirst ?? 0;
   const p = {
     failures: 0,
+    batches: 0,
     maxBatchSize: ch.transactionCapacity,
     async processEvent(e: Event) {
       await p.processEventBatch([e]);
     },
     async processEventBatch(events: Event[]) {
-      if (fail > 0) {
-        fail--;
+      p.batches++;
+      await opts.hold?.();
+      if (fail > 0 || opts.failAt?.has(p.batches)) {
+        if (fail > 0) fail--;
         p.failures++;
         throw new ChannelError('injected channel failure');
       }

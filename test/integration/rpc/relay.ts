@@ -165,10 +165,11 @@ export async function pump(sink: RpcSink, deadlineMs: number, onBatch?: (n: numb
   const end = Date.now() + deadlineMs;
   let failures = 0;
   let batches = 0;
-  while (sink.channel.size() > 0) {
+  // until the channel is empty and the sink says BACKOFF: its last batches in flight are then answered and committed
+  for (;;) {
     if (Date.now() > end) throw new Error(`sink did not drain within ${deadlineMs} ms (${sink.channel.size()} left, ${failures} failures)`);
     try {
-      await sink.process();
+      if ((await sink.process()) === 'BACKOFF' && sink.channel.size() === 0) break;
       batches++;
       await onBatch?.(batches);
     } catch {

@@ -15,6 +15,7 @@ import {
   appendBatchRequest,
   appendRequest,
   FLUME_PROTOCOL_HASH,
+  IN_ORDER_META,
   Match,
   PROTOCOL_TEXT,
   readCallResult,
@@ -40,6 +41,8 @@ export class AvroRpcClient {
    */
   private scratch: Buffer | undefined;
   private handshaken = false;
+  /** The server said it answers this connection's requests in order (IN_ORDER_META): batches may be pipelined. */
+  private inOrder = false;
   private sendText = false;
   private remoteHash: Buffer = FLUME_PROTOCOL_HASH;
   private chain: Promise<unknown> = Promise.resolve();
@@ -63,6 +66,15 @@ export class AvroRpcClient {
     return this.conn.peer;
   }
 
+  /**
+   * Batches the sink may have unanswered on this connection: any number once a flume-ts avro source said in its
+   * handshake that it answers in order; one before the handshake and with any other server (Flume's avro source
+   * may store two batches of one connection in either order).
+   */
+  get maxInFlight(): number {
+    return this.inOrder ? Number.POSITIVE_INFINITY : 1;
+  }
+
   close(): void {
     this.conn.close();
   }
@@ -75,7 +87,10 @@ export class AvroRpcClient {
     }).toBuffer();
   }
 
-  /** One call, handshaking first if needed; calls are serialized like Avro's handshake lock. */
+  /**
+   * One call, handshaking first if needed. Until a handshake has succeeded calls wait for each other, like Avro's
+   * handshake lock; after it they run side by side (several batches in flight, answers matched by serial).
+   */
   private call(encode: (handshake: Buffer | undefined, scratch: Buffer | undefined) => Buffer): Promise<Status> {
     const run = async (): Promise<Status> => {
       for (let attempt = 0; attempt < 2; attempt++) {
@@ -93,6 +108,7 @@ export class AvroRpcClient {
         if (!this.handshaken) {
           const h = readHandshakeResponse(r);
           if (h.serverHash) this.remoteHash = h.serverHash;
+          this.inOrder = h.meta.has(IN_ORDER_META);
           if (h.match === Match.NONE) {
             this.sendText = true;
             continue;
@@ -105,6 +121,7 @@ export class AvroRpcClient {
       }
       throw new RpcError(`${this.peer} does not accept Flume's AvroSourceProtocol (handshake match NONE twice)`);
     };
+    if (this.handshaken) return run();
     const p = this.chain.then(run, run);
     this.chain = p.catch(() => undefined);
     return p;

@@ -68,7 +68,18 @@ export interface HandshakeResponse {
   match: Match;
   serverProtocol: string | null;
   serverHash: Buffer | null;
+  /** The handshake's meta map (empty when null). */
+  meta: Map<string, Buffer>;
 }
+
+/**
+ * Handshake meta key of a flume-ts avro source: it answers the requests of a connection one after the other, in the
+ * order they came, so a flume-ts avro sink may send a batch before the one before it is answered (batches-in-flight).
+ * Flume's avro source (Avro's Netty server) hands every request to a pool of 16 threads, which may store two batches
+ * of one connection in either order: a sink that does not see this key sends one batch at a time. Avro's Java
+ * Requestor reads the meta map and ignores keys it has no plugin for.
+ */
+export const IN_ORDER_META = 'flume-ts.in-order';
 
 export function readHandshakeResponse(r: AvroReader): HandshakeResponse {
   const match = r.int();
@@ -80,16 +91,20 @@ export function readHandshakeResponse(r: AvroReader): HandshakeResponse {
   const serverHash = b2 === 1 ? Buffer.from(r.fixed(16)) : null;
   if (b2 !== 0 && b2 !== 1) throw new RpcProtocolError(`bad Avro handshake response: serverHash branch ${b2}`);
   const b3 = r.long();
-  if (b3 === 1) r.bytesMap();
-  else if (b3 !== 0) throw new RpcProtocolError(`bad Avro handshake response: meta branch ${b3}`);
-  return { match, serverProtocol, serverHash };
+  const meta = b3 === 1 ? r.bytesMap() : new Map<string, Buffer>();
+  if (b3 !== 0 && b3 !== 1) throw new RpcProtocolError(`bad Avro handshake response: meta branch ${b3}`);
+  return { match, serverProtocol, serverHash, meta };
 }
 
-/** As Avro's Responder: serverProtocol and serverHash only when the match is not BOTH; meta null. */
-export function writeHandshakeResponse(w: AvroWriter, match: Match): AvroWriter {
+/**
+ * As Avro's Responder: serverProtocol and serverHash only when the match is not BOTH; meta null unless `meta` is
+ * given.
+ */
+export function writeHandshakeResponse(w: AvroWriter, match: Match, meta?: ReadonlyMap<string, Buffer>): AvroWriter {
   w.int(match);
-  if (match === Match.BOTH) return w.branch(0).branch(0).branch(0);
-  return w.branch(1).string(PROTOCOL_TEXT).branch(1).raw(FLUME_PROTOCOL_HASH).branch(0);
+  if (match === Match.BOTH) w.branch(0).branch(0);
+  else w.branch(1).string(PROTOCOL_TEXT).branch(1).raw(FLUME_PROTOCOL_HASH);
+  return meta ? w.branch(1).bytesMap(meta) : w.branch(0);
 }
 
 /** The response body after any handshake: empty meta, flag false, the Status enum index. */

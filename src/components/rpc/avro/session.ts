@@ -12,6 +12,7 @@ import {
   errorResponse,
   FLUME_PROTOCOL_HASH,
   incompatibility,
+  IN_ORDER_META,
   Match,
   readHandshakeRequest,
   statusResponse,
@@ -32,6 +33,9 @@ export function knownClients(): Map<string, string | undefined> {
     [TEXT_HASH.toString('hex'), undefined],
   ]);
 }
+
+/** What every handshake answer says: this server answers a connection's requests in order (RpcServer's queue). */
+const IN_ORDER: ReadonlyMap<string, Buffer> = new Map([[IN_ORDER_META, Buffer.alloc(0)]]);
 
 export class AvroSession implements RpcSession<Pack> {
   private readonly decoder: PackDecoder;
@@ -66,7 +70,7 @@ export class AvroSession implements RpcSession<Pack> {
         known = true;
       }
       const match = !known ? Match.NONE : req.serverHash.equals(FLUME_PROTOCOL_HASH) ? Match.BOTH : Match.CLIENT;
-      hs = writeHandshakeResponse(new AvroWriter(), match).toBuffer();
+      hs = writeHandshakeResponse(new AvroWriter(), match, IN_ORDER).toBuffer();
       if (match === Match.NONE) return encodePack(pack.serial, [hs]);
       this.connected = true;
       this.incompatible = this.known.get(key);
