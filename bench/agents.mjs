@@ -97,12 +97,13 @@ function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = []) {
 /**
  * `--agents flume,ts,tsbase`: flume-ts once more, with the environment FLUME_TS_BENCH_BASE_ENV names (NAME=VALUE,…),
  * e.g. FLUME_TS_KAFKA_FAST_PRODUCE=0 to interleave the code paths before and after a change in one run, and the node
- * flags FLUME_TS_BENCH_BASE_NODE_FLAGS names (space-separated, e.g. `--max-semi-space-size=64`).
+ * flags FLUME_TS_BENCH_BASE_NODE_FLAGS names (space-separated, e.g. `--max-semi-space-size=64`); bench/s3.mjs also
+ * adds the properties FLUME_TS_BENCH_BASE_PROPS names to its tiers (e.g. `a1.sinks.k1.batches-in-flight=1`).
  */
 AGENTS.tsbase = {
   ...AGENTS.ts,
   key: 'B',
-  label: `flume-ts ${[process.env.FLUME_TS_BENCH_BASE_ENV, process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS].filter(Boolean).join(' ') || '(baseline)'}`,
+  label: `flume-ts ${[process.env.FLUME_TS_BENCH_BASE_ENV, process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS, process.env.FLUME_TS_BENCH_BASE_PROPS].filter(Boolean).join(' ') || '(baseline)'}`,
   start: (o) => {
     const env = Object.fromEntries(
       String(process.env.FLUME_TS_BENCH_BASE_ENV ?? '')

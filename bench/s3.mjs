@@ -59,7 +59,17 @@ const WINDOW = Number(opt.window);
 const RATE = Number(opt.rate);
 const agents = String(opt.agents).split(',');
 
-function tierConf(kind, { inPort, outPort }) {
+/**
+ * Extra properties of both tiers for the `tsbase` agent only (FLUME_TS_BENCH_BASE_PROPS, `;`-separated key=value,
+ * e.g. `a1.sinks.k1.batches-in-flight=1`): the same build with one setting changed, interleaved with `ts`.
+ */
+const baseProps = String(process.env.FLUME_TS_BENCH_BASE_PROPS ?? '')
+  .split(';')
+  .map((kv) => kv.trim())
+  .filter((kv) => kv.includes('='))
+  .map((kv) => `${kv.slice(0, kv.indexOf('=')).trim()} = ${kv.slice(kv.indexOf('=') + 1).trim()}`);
+
+function tierConf(kind, { inPort, outPort }, agent) {
   const src =
     kind === 1
       ? ['a1.sources.r1.type = netcat', 'a1.sources.r1.ack-every-event = false', `a1.sources.r1.max-line-length = ${LINE * 2}`]
@@ -80,6 +90,7 @@ function tierConf(kind, { inPort, outPort }) {
     'a1.sinks.k1.hostname = 127.0.0.1',
     `a1.sinks.k1.port = ${outPort}`,
     `a1.sinks.k1.batch-size = ${BATCH}`,
+    ...(agent === 'tsbase' ? baseProps : []),
     '',
   ].join('\n');
 }
@@ -195,8 +206,8 @@ async function replicate(name) {
   const col = await collector(pc);
   const f2 = path.join(dir, 'tier2.conf');
   const f1 = path.join(dir, 'tier1.conf');
-  fs.writeFileSync(f2, tierConf(2, { inPort: p2, outPort: pc }));
-  fs.writeFileSync(f1, tierConf(1, { inPort: p1, outPort: p2 }));
+  fs.writeFileSync(f2, tierConf(2, { inPort: p2, outPort: pc }, name));
+  fs.writeFileSync(f1, tierConf(1, { inPort: p1, outPort: p2 }, name));
   const t2 = A.start({ confFile: f2, monPort: m2, logDir: path.join(dir, 'tier2'), heap: String(opt.heap) });
   const t1 = A.start({ confFile: f1, monPort: m1, logDir: path.join(dir, 'tier1'), heap: String(opt.heap) });
   const res = { agent: name };
