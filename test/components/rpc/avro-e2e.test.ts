@@ -11,6 +11,7 @@ import { encodePack, PackDecoder } from '../../../src/components/rpc/avro/framin
 import { Match, readHandshakeRequest, statusResponse, writeHandshakeResponse } from '../../../src/components/rpc/avro/protocol.js';
 import { EventDeliveryError } from '../../../src/core/errors.js';
 import type { Channel } from '../../../src/core/channel.js';
+import { waitFor } from '../../support/agent-process.js';
 import { create, drain, memory } from '../../support/context.js';
 import { makeEvents, processorFor, sameEvents } from './helpers.js';
 
@@ -330,14 +331,7 @@ describe('avro source with bad input keeps serving', () => {
 });
 
 describe('avro sink with batches in flight (batches-in-flight, default 2)', () => {
-  /** Resolves once `cond` holds (polled, at most 5 s). */
-  async function until(cond: () => boolean): Promise<void> {
-    const end = Date.now() + 5000;
-    while (!cond()) {
-      if (Date.now() > end) throw new Error('condition not reached in 5 s');
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  const until = (cond: () => boolean, what: string) => waitFor(cond, what, 5000, 5);
 
   /** A gate the source's processor waits on before each batch it receives while the gate is closed. */
   function gate() {
@@ -393,11 +387,11 @@ describe('avro sink with batches in flight (batches-in-flight, default 2)', () =
     g.close();
     await put(ch, events.slice(100));
     expect(await sink.process()).toBe('READY'); // batch A sent; the source holds it unanswered
-    await until(() => processor.batches === 2);
+    await until(() => processor.batches === 2, 'the source to hold the second batch');
     const before = r.sent();
     let settled = false;
     const second = sink.process().finally(() => (settled = true));
-    await until(() => r.sent() > before); // batch B is sent while A is still unanswered
+    await until(() => r.sent() > before, 'the next batch on the wire'); // batch B is sent while A is still unanswered
     expect(settled).toBe(false);
     expect(ch.size()).toBe(0);
     g.open();
@@ -478,7 +472,7 @@ describe('avro sink with batches in flight (batches-in-flight, default 2)', () =
     holding = true;
     let settled = false;
     const second = sink.process().finally(() => (settled = true));
-    await until(() => serials.length === 2);
+    await until(() => serials.length === 2, 'the second request');
     expect(settled).toBe(false); // it waits for its answer, as Flume's sink does
     holding = false;
     for (const a of held.splice(0)) a();
@@ -500,7 +494,7 @@ describe('avro sink with batches in flight (batches-in-flight, default 2)', () =
     await put(ch, events.slice(100));
     let settled = false;
     const first = sink.process().finally(() => (settled = true));
-    await until(() => processor.batches === 2);
+    await until(() => processor.batches === 2, 'the source to hold the second batch');
     expect(settled).toBe(false);
     g.open();
     expect(await first).toBe('READY');
