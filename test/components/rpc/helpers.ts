@@ -6,12 +6,11 @@ import { ChannelError } from '../../../src/core/errors.js';
 
 /**
  * Flume's ChannelProcessor for a single required channel and no interceptors: one transaction per batch.
- * `failFirst`: the first n batches fail; `failAt`: the batches with these ordinals (1-based) fail; `hold`: awaited
- * before each batch is put (a gate a test opens later).
+ * `failFirst`: the first n batches fail; `hold`: awaited before each batch is put (a gate a test opens later).
  */
 export function processorFor(
   ch: Channel,
-  opts: { failFirst?: number; failAt?: ReadonlySet<number>; hold?: () => Promise<void> } = {},
+  opts: { failFirst?: number; hold?: () => Promise<void> } = {},
 ): ChannelProcessor & { failures: number; batches: number } {
   let fail = opts.failFirst ?? 0;
   const p = {
@@ -24,8 +23,8 @@ export function processorFor(
     async processEventBatch(events: Event[]) {
       p.batches++;
       await opts.hold?.();
-      if (fail > 0 || opts.failAt?.has(p.batches)) {
-        if (fail > 0) fail--;
+      if (fail > 0) {
+        fail--;
         p.failures++;
         throw new ChannelError('injected channel failure');
       }
