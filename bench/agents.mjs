@@ -97,9 +97,19 @@ function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = []) {
 /**
  * `--agents flume,ts,tsbase`: flume-ts once more, with the environment FLUME_TS_BENCH_BASE_ENV names (NAME=VALUE,…),
  * e.g. FLUME_TS_KAFKA_FAST_PRODUCE=0 to interleave the code paths before and after a change in one run, and the node
- * flags FLUME_TS_BENCH_BASE_NODE_FLAGS names (space-separated, e.g. `--max-semi-space-size=64`); bench/s3.mjs also
- * adds the properties FLUME_TS_BENCH_BASE_PROPS names to its tiers (e.g. `a1.sinks.k1.batches-in-flight=1`).
+ * flags FLUME_TS_BENCH_BASE_NODE_FLAGS names (space-separated, e.g. `--max-semi-space-size=64`); bench/run.mjs and
+ * bench/s3.mjs also add the properties FLUME_TS_BENCH_BASE_PROPS names (BASE_PROPS) to its configuration.
  */
+/**
+ * FLUME_TS_BENCH_BASE_PROPS (`;`-separated key=value, e.g. `a1.sinks.k1.batches-in-flight=1`) as property lines: what
+ * the `tsbase` agent's configuration adds, so that one setting is compared with the same build, interleaved with `ts`.
+ */
+export const BASE_PROPS = String(process.env.FLUME_TS_BENCH_BASE_PROPS ?? '')
+  .split(';')
+  .map((kv) => kv.trim())
+  .filter((kv) => kv.includes('='))
+  .map((kv) => `${kv.slice(0, kv.indexOf('=')).trim()} = ${kv.slice(kv.indexOf('=') + 1).trim()}`);
+
 AGENTS.tsbase = {
   ...AGENTS.ts,
   key: 'B',

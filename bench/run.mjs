@@ -22,7 +22,7 @@ import readline from 'node:readline';
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { ROOT, freePorts, pidAlive, portOpen, sleep, stopPid } from '../scripts/services/lib.mjs';
-import { AGENTS } from './agents.mjs';
+import { AGENTS, BASE_PROPS } from './agents.mjs';
 import { machineProbe } from './probe.mjs';
 import { GROUPS, SCENARIOS } from './scenarios.mjs';
 import { mannWhitney, summary } from './stats.mjs';
@@ -399,7 +399,8 @@ async function runOnce(agentName, scenarioName, rep, runDir) {
   const ctx = { port, outDir, dataDir, lineSize };
   // prepare first: a Kafka scenario's config names the topic its prepare made
   await sc.prepare?.(ctx);
-  fs.writeFileSync(confFile, FLOWS > 1 ? multiFlow(sc.config, ctx, ports) : sc.config(ctx));
+  const conf = FLOWS > 1 ? multiFlow(sc.config, ctx, ports) : sc.config(ctx);
+  fs.writeFileSync(confFile, agentName === 'tsbase' && BASE_PROPS.length > 0 ? `${conf}\n${BASE_PROPS.join('\n')}\n` : conf);
 
   const t0 = Date.now();
   const run = agent.start({ confFile, monPort, logDir: path.join(dir, 'logs'), heap: String(opt.heap) });

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { ROOT, freePorts, portOpen, sleep, stopPid } from '../scripts/services/lib.mjs';
-import { AGENTS } from './agents.mjs';
+import { AGENTS, BASE_PROPS } from './agents.mjs';
 
 // The collector reassembles each Avro frame (1 MiB at batch 1000) into a fresh buffer. With glibc's defaults every one
 // is a new mmap whose pages these VMs fault in at 0.2–0.8 GiB/s (memory the host has taken back), which made the
@@ -59,16 +59,6 @@ const WINDOW = Number(opt.window);
 const RATE = Number(opt.rate);
 const agents = String(opt.agents).split(',');
 
-/**
- * Extra properties of both tiers for the `tsbase` agent only (FLUME_TS_BENCH_BASE_PROPS, `;`-separated key=value,
- * e.g. `a1.sinks.k1.batches-in-flight=1`): the same build with one setting changed, interleaved with `ts`.
- */
-const baseProps = String(process.env.FLUME_TS_BENCH_BASE_PROPS ?? '')
-  .split(';')
-  .map((kv) => kv.trim())
-  .filter((kv) => kv.includes('='))
-  .map((kv) => `${kv.slice(0, kv.indexOf('=')).trim()} = ${kv.slice(kv.indexOf('=') + 1).trim()}`);
-
 function tierConf(kind, { inPort, outPort }, agent) {
   const src =
     kind === 1
@@ -90,7 +80,7 @@ function tierConf(kind, { inPort, outPort }, agent) {
     'a1.sinks.k1.hostname = 127.0.0.1',
     `a1.sinks.k1.port = ${outPort}`,
     `a1.sinks.k1.batch-size = ${BATCH}`,
-    ...(agent === 'tsbase' ? baseProps : []),
+    ...(agent === 'tsbase' ? BASE_PROPS : []),
     '',
   ].join('\n');
 }

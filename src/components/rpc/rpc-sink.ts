@@ -15,12 +15,13 @@
  * rolled back newest first, which puts their events back at the head of the channel in the order they were taken,
  * and the call throws as it would for one batch.
  */
-import type { Channel, Transaction } from '../../core/channel.js';
+import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
 import type { Status } from '../../core/lifecycle.js';
 import type { Logger } from '../../core/logging.js';
 import { AbstractSink } from '../../core/abstract-sink.js';
-import { EventDeliveryError, errorMessage } from '../../core/errors.js';
+import { errorMessage } from '../../core/errors.js';
+import { BatchesInFlight } from '../../core/in-flight.js';
 
 export interface RpcClientLike {
   readonly active: boolean;
@@ -41,18 +42,10 @@ export interface RpcSinkOptions {
   connect(): Promise<RpcClientLike>;
 }
 
-/** A batch sent and not yet committed or rolled back. */
-interface Sent {
-  tx: Transaction;
-  n: number;
-  /** The client's appendBatch: resolves when the peer answered OK. */
-  answered: Promise<void>;
-}
-
 export class RpcSink extends AbstractSink {
   private client: RpcClientLike | undefined;
-  /** Oldest first. */
-  private readonly sent: Sent[] = [];
+  /** Sent and not yet answered, oldest first; a failure closes the connection. */
+  private readonly sent: BatchesInFlight;
   private readonly inFlight: number;
   private resetFlag = false;
   private resetTimer: NodeJS.Timeout | undefined;
@@ -62,6 +55,7 @@ export class RpcSink extends AbstractSink {
     super(name, channel, logger, o.batchSize);
     this.o = o;
     this.inFlight = Math.max(1, o.inFlight ?? 1);
+    this.sent = new BatchesInFlight(name, this.counter, () => this.destroyConnection());
   }
 
   override toString(): string {
@@ -113,7 +107,7 @@ export class RpcSink extends AbstractSink {
   override async stop(): Promise<void> {
     clearTimeout(this.resetTimer);
     try {
-      await this.settle(0);
+      await this.sent.settle(0);
     } catch (err) {
       this.logger.warn({ err: errorMessage(err) }, `${this.o.kind} sink ${this.name}: ${errorMessage(err)}`);
     }
@@ -123,7 +117,7 @@ export class RpcSink extends AbstractSink {
 
   async process(): Promise<Status> {
     if (this.resetFlag) {
-      await this.settle(0);
+      await this.sent.settle(0);
       this.resetFlag = false;
       this.logger.info(`${this.o.kind} sink ${this.name}: reset-connection-interval reached; reconnecting`);
       this.destroyConnection();
@@ -138,16 +132,16 @@ export class RpcSink extends AbstractSink {
     if (!events || events.length === 0) {
       if (events) await tx.commit();
       // READY when batches in flight were just committed: events that arrived meanwhile are taken at once
-      const waited = this.sent.length;
-      await this.settle(0);
+      const waited = this.sent.size;
+      await this.sent.settle(0);
       return waited > 0 ? 'READY' : 'BACKOFF';
     }
     if (this.client && !this.client.active) {
-      if (this.sent.length > 0) {
+      if (this.sent.size > 0) {
         // the connection broke under earlier batches: this one goes back to the channel first, then theirs (newest
         // first), so that the events keep their order; their failure is this call's
         await tx.rollback();
-        await this.settle(0);
+        await this.sent.settle(0);
         return 'READY';
       }
       this.destroyConnection();
@@ -155,66 +149,11 @@ export class RpcSink extends AbstractSink {
     try {
       await this.createConnection();
     } catch (err) {
-      await this.failed([{ tx, n: events.length, answered: Promise.reject(err) }], err);
+      await this.sent.fail([{ tx, n: events.length, done: Promise.reject(err) }], err);
     }
     const client = this.client!;
-    const answered = client.appendBatch(events);
-    answered.catch(() => {}); // observed by settle()
-    this.sent.push({ tx, n: events.length, answered });
-    await this.settle(Math.min(this.inFlight, client.maxInFlight ?? 1) - 1);
+    this.sent.add({ tx, n: events.length, done: client.appendBatch(events) });
+    await this.sent.settle(Math.min(this.inFlight, client.maxInFlight ?? 1) - 1);
     return 'READY';
-  }
-
-  /** Waits for the oldest batches until at most `left` are unanswered, committing each; throws for a failed one. */
-  private async settle(left: number): Promise<void> {
-    while (this.sent.length > left) {
-      const b = this.sent[0]!;
-      try {
-        await b.answered;
-      } catch (err) {
-        await this.failed(this.sent.splice(0), err);
-      }
-      this.sent.shift();
-      await this.commit(b);
-    }
-  }
-
-  private async commit(b: Sent): Promise<void> {
-    try {
-      await b.tx.commit();
-    } catch (err) {
-      await b.tx.rollback();
-      this.counter.increment('EventWriteFail');
-      throw new EventDeliveryError(`sink ${this.name}: failed to commit ${b.n} event(s), rolled back for retry: ${errorMessage(err)}`, {
-        cause: err,
-      });
-    }
-    this.counter.add('EventDrainSuccessCount', b.n);
-  }
-
-  /**
-   * `batches[0]` failed with `err`: the connection goes, the later batches settle (those answered OK are committed),
-   * every failed one is rolled back, newest first; throws EventDeliveryError.
-   */
-  private async failed(batches: Sent[], err: unknown): Promise<never> {
-    this.destroyConnection();
-    const outcomes = await Promise.allSettled(batches.map((b) => b.answered));
-    const rollback: Sent[] = [];
-    let n = 0;
-    for (let i = 0; i < batches.length; i++) {
-      if (i > 0 && outcomes[i]!.status === 'fulfilled') await this.commit(batches[i]!).catch(() => {});
-      else {
-        rollback.push(batches[i]!);
-        n += batches[i]!.n;
-      }
-    }
-    for (const b of rollback.reverse()) {
-      await b.tx.rollback();
-      this.counter.increment('EventWriteFail');
-    }
-    if (err instanceof EventDeliveryError) throw err;
-    throw new EventDeliveryError(`sink ${this.name}: failed to deliver ${n} event(s), rolled back for retry: ${errorMessage(err)}`, {
-      cause: err,
-    });
   }
 }

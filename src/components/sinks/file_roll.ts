@@ -2,12 +2,14 @@ import { fstatSync, statSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { defineComponent, prop, type SerializerFactory, type SpecProblem } from '../../config/spec.js';
-import { BatchingSink } from '../../core/abstract-sink.js';
+import { AbstractSink } from '../../core/abstract-sink.js';
 import type { Channel } from '../../core/channel.js';
 import type { Event } from '../../core/event.js';
+import { BatchesInFlight, type InFlightBatch } from '../../core/in-flight.js';
+import type { Status } from '../../core/lifecycle.js';
 import type { Logger } from '../../core/logging.js';
 import type { EventSerializer } from '../../core/serializer.js';
-import { ConfigError, errorMessage, FlumeError } from '../../core/errors.js';
+import { ConfigError, errorMessage, EventDeliveryError, FlumeError } from '../../core/errors.js';
 
 const DEFAULT_PM = 'org.apache.flume.formatter.output.DefaultPathManager$Builder';
 const ROLLTIME_PM = 'org.apache.flume.formatter.output.RollTimePathManager$Builder';
@@ -117,14 +119,28 @@ interface Options {
   pathManager: PathManager;
   rollIntervalSec: number;
   serializer: SerializerFactory;
+  /** Batches whose write may be under way at once (1: write, commit, then take the next, as Flume). */
+  batchesInFlight?: number;
+}
+
+/** A batch handed to the thread pool's write and not yet committed. */
+interface Written extends InFlightBatch {
+  /** Its first byte's offset in the file. */
+  start: number;
 }
 
 /**
  * Flume's RollingFileSink: writes every batch to the current file through the serializer, flushes it (write(2), no
  * fsync, as Flume) and commits. A timer marks the file for rotation every rollInterval seconds; the next process()
  * closes it and opens the next one, even when the channel is empty.
+ *
+ * With batchesInFlight above 1 the next batch is taken and serialised while the thread pool writes the one before
+ * (each batch its own transaction, written in order, committed once its write returned, in order), so that the event
+ * loop and the writing thread work at the same time. A file is rotated, the sink stopped and an empty take answered
+ * only once every write under way has returned and been committed. When a write fails, the file is cut back to the
+ * first byte of the oldest batch not committed and every batch under way is rolled back (BatchesInFlight).
  */
-export class RollingFileSink extends BatchingSink {
+export class RollingFileSink extends AbstractSink {
   private readonly pm: PathManager;
   private readonly rollIntervalSec: number;
   private readonly serializerFactory: SerializerFactory;
@@ -135,12 +151,18 @@ export class RollingFileSink extends BatchingSink {
   private shouldRotate = false;
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
+  private readonly batchesInFlight: number;
+  private readonly written: BatchesInFlight<Written>;
+  /** The last batch's write: the next one starts after it, so that the file's bytes keep the batches' order. */
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(name: string, channel: Channel, logger: Logger, batchSize: number, o: Options) {
     super(name, channel, logger, batchSize);
     this.pm = o.pathManager;
     this.rollIntervalSec = o.rollIntervalSec;
     this.serializerFactory = o.serializer;
+    this.batchesInFlight = Math.max(1, o.batchesInFlight ?? 1);
+    this.written = new BatchesInFlight<Written>(name, this.counter, (failed, err) => this.writeFailed(failed[0]!.start, err));
   }
 
   /** The file currently open, if any (for tests and status). */
@@ -164,6 +186,11 @@ export class RollingFileSink extends BatchingSink {
   override async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    try {
+      await this.written.settle(0);
+    } catch (err) {
+      this.logger.warn({ err: errorMessage(err) }, `file_roll sink ${this.name}: ${errorMessage(err)}`);
+    }
     if (this.fh) {
       try {
         await this.closeFile();
@@ -185,21 +212,19 @@ export class RollingFileSink extends BatchingSink {
     this.offset += buf.length;
   }
 
-  /** One vectored write of `parts` at the end of the file (libuv writes them in IOV_MAX pieces); partial writes resumed. */
-  private async writeParts(parts: Buffer[]): Promise<void> {
-    if (parts.length === 1) return this.write(parts[0]!);
-    const fh = this.fh!;
+  /** One vectored write of `parts` at `pos` (libuv writes them in IOV_MAX pieces); partial writes resumed. */
+  private async writeAt(fh: FileHandle, parts: Buffer[], pos: number): Promise<void> {
     let total = 0;
     for (const b of parts) total += b.length;
     let done = 0;
     let rest = parts;
     while (rest.length > 0) {
-      const { bytesWritten } = await fh.writev(rest, this.offset + done);
+      const { bytesWritten } =
+        rest.length === 1 ? await fh.write(rest[0]!, 0, rest[0]!.length, pos + done) : await fh.writev(rest, pos + done);
       if (bytesWritten <= 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file}: a write took no bytes (${total - done} left)`);
       done += bytesWritten;
       rest = skipBytes(rest, bytesWritten);
     }
-    this.offset += total;
   }
 
   private async closeFile(): Promise<void> {
@@ -225,7 +250,7 @@ export class RollingFileSink extends BatchingSink {
 
   /** Rotates when the timer said so, and opens the current file if none is open (RollingFileSink.process()). */
   private async ensureOpen(): Promise<void> {
-    if (this.shouldRotate) {
+    if (this.shouldRotate && this.written.size === 0) {
       if (this.fh) {
         this.logger.debug({ file: this.file }, 'Time to rotate');
         try {
@@ -276,31 +301,67 @@ export class RollingFileSink extends BatchingSink {
     this.failing = true;
   }
 
-  protected override async onIdle(): Promise<void> {
-    await this.ensureOpen();
-  }
-
-  protected async deliver(events: Event[]): Promise<void> {
-    await this.ensureOpen();
-    const ser = this.serializer!;
-    const start = this.offset;
+  async process(): Promise<Status> {
+    // a rotation closes the file: every batch written to it is committed first
+    if (this.shouldRotate) await this.written.settle(0);
+    const tx = this.channel.begin();
+    const events = await this.takeBatch(tx);
+    if (!events) return 'BACKOFF';
+    const n = events.length;
+    if (n === 0) {
+      await tx.commit();
+      // READY when writes under way were just committed: events that arrived meanwhile are taken at once
+      const waited = this.written.size;
+      await this.written.settle(0);
+      try {
+        await this.ensureOpen();
+      } catch (err) {
+        this.counter.increment('EventWriteFail');
+        throw new EventDeliveryError(`sink ${this.name}: ${errorMessage(err)}`, { cause: err });
+      }
+      return waited > 0 ? 'READY' : 'BACKOFF';
+    }
+    let fh: FileHandle;
+    let parts: Buffer[];
+    let start = this.offset;
     try {
-      const parts = encodeBatchParts(ser, events);
-      if (parts.length > 0) await this.writeParts(parts);
+      await this.ensureOpen();
+      fh = this.fh!;
+      start = this.offset;
+      parts = encodeBatchParts(this.serializer!, events);
+    } catch (err) {
+      // nothing of this batch was written: the batches before it settle first, then it is rolled back
+      this.written.add({ tx, n, start, done: Promise.reject(err) });
+      await this.written.settle(0);
+      throw err; // not reached: settle() threw for this batch
+    }
+    for (const b of parts) this.offset += b.length;
+    const done = this.lastWrite.then(async () => {
+      if (parts.length > 0) await this.writeAt(fh, parts, start);
       // A file whose directory was removed still takes writes; nothing would ever be readable, so treat it as failed.
       // fstat(2) on the open descriptor answers from the inode in memory: ~4 µs on the event loop, where the
       // promise form costs ~45 µs of CPU per batch through the thread pool (12 % of tail → file_roll's CPU, profiled)
-      const st = fstatSync(this.fh!.fd);
-      if (st.nlink === 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file} was deleted (was ${this.pm.directory} removed?)`);
-    } catch (err) {
+      if (fstatSync(fh.fd).nlink === 0)
+        throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file} was deleted (was ${this.pm.directory} removed?)`);
+      if (this.failing) {
+        this.failing = false;
+        this.logger.info({ file: this.file }, 'file_roll writes again');
+      }
+    });
+    this.lastWrite = done;
+    this.written.add({ tx, n, start, done });
+    await this.written.settle(this.batchesInFlight - 1);
+    return 'READY';
+  }
+
+  /** The write of the batch starting at `start` failed: the file is abandoned there (the batches are rolled back). */
+  private async writeFailed(start: number, err: unknown): Promise<void> {
+    if (this.fh) {
+      const file = this.file;
       await this.abandonFile(start);
-      this.noteFailure(`Failed to write ${this.file}: ${errorMessage(err)}; the batch is rolled back and retried in a new file`);
-      throw err;
+      this.noteFailure(`Failed to write ${file}: ${errorMessage(err)}; the batch is rolled back and retried in a new file`);
     }
-    if (this.failing) {
-      this.failing = false;
-      this.logger.info({ file: this.file }, 'file_roll writes again');
-    }
+    this.lastWrite = Promise.resolve();
   }
 
   /**
@@ -326,7 +387,7 @@ export const fileRollSink = defineComponent({
   fqcn: 'org.apache.flume.sink.RollingFileSink',
   summary: 'Writes events to files in a local directory, starting a new file every sink.rollInterval seconds.',
   notes:
-    "File names as Flume's DefaultPathManager (`<prefix><startMillis>-<n>[.<ext>]`) and RollTimePathManager (`<prefix><yyyyMMddHHmmss>-<n>[.<ext>]`, local time). Each batch is written and flushed to the OS (write(2)) before the commit, without fsync — as Flume, so a committed batch survives a crash of the agent but not of the machine. As in Flume a file is opened on every process() after a roll, even with no events (empty files appear when the channel is idle), and the directory is not created. Differences: a failed write (disk full, directory removed — detected with an fstat after each batch) truncates the file back to its last committed byte, closes it and continues with the next file name once the directory is usable again (Flume keeps writing to the broken stream); an unknown serializer is a configuration error (Flume fails at the first event).",
+    "File names as Flume's DefaultPathManager (`<prefix><startMillis>-<n>[.<ext>]`) and RollTimePathManager (`<prefix><yyyyMMddHHmmss>-<n>[.<ext>]`, local time). Each batch is written and flushed to the OS (write(2)) before the commit, without fsync — as Flume, so a committed batch survives a crash of the agent but not of the machine. As in Flume a file is opened on every process() after a roll, even with no events (empty files appear when the channel is idle), and the directory is not created. Differences: a failed write (disk full, directory removed — detected with an fstat after each batch) truncates the file back to its last committed byte, closes it and continues with the next file name once the directory is usable again (Flume keeps writing to the broken stream); an unknown serializer is a configuration error (Flume fails at the first event); the next batch is taken and serialised while the one before is written (sink.batchesInFlight, default 2, each batch its own transaction committed after its write, in order; 1 is Flume's take, write, commit).",
   properties: {
     'sink.directory': prop.string({ required: true, doc: 'Directory the files are written to (must exist).' }),
     'sink.pathManager': prop.string({ default: 'DEFAULT', doc: 'File naming: DEFAULT or ROLLTIME (or their Builder class names).' }),
@@ -334,6 +395,15 @@ export const fileRollSink = defineComponent({
     'sink.pathManager.prefix': prop.string({ default: '', doc: 'File name prefix.' }),
     'sink.rollInterval': prop.long({ default: 30, doc: 'Seconds between file rolls; 0 (or less) writes a single file.' }),
     'sink.batchSize': prop.int({ default: 100, min: 1, doc: 'Events per transaction.' }),
+    'sink.batchesInFlight': prop.int({
+      default: 2,
+      min: 1,
+      max: 16,
+      doc:
+        'flume-ts only: batches whose write may be under way at once. The next batch is taken and serialised while the ' +
+        'one before is written; each is its own transaction, the writes go to the file in order and each batch is ' +
+        'committed once its write returned. 1: write, commit, then take the next, as Flume.',
+    }),
     'sink.serializer': prop.string({
       default: 'TEXT',
       doc: 'Serializer: text, header_and_text, avro_event or a serializer Builder class name.',
@@ -383,6 +453,7 @@ export const fileRollSink = defineComponent({
       pathManager,
       rollIntervalSec: c['sink.rollInterval'],
       serializer,
+      batchesInFlight: c['sink.batchesInFlight'],
     });
   },
 });

@@ -93,7 +93,7 @@ describe('path managers', () => {
 
 describe('file_roll sink', () => {
   it('writes and flushes each batch before commit (text serializer), batchSize per transaction', async () => {
-    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '0', 'sink.batchSize': '2' });
+    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '0', 'sink.batchSize': '2', 'sink.batchesInFlight': '1' });
     await sink.start();
     await put(ch, [createEvent('a'), createEvent('b'), createEvent('c')]);
     expect(await sink.process()).toBe('READY');
@@ -106,6 +106,61 @@ describe('file_roll sink', () => {
     await sink.stop();
     expect(files(root)).toEqual([f]);
     expect(sink.counter.snapshot()).toMatchObject({ EventDrainSuccessCount: '3', ConnectionCreatedCount: '1', ConnectionClosedCount: '1' });
+  });
+
+  it('with batches in flight (the default, 2) the next batch is taken while the one before is written', async () => {
+    const { sink, ch } = sinkFor({ 'sink.directory': root, 'sink.rollInterval': '0', 'sink.batchSize': '2' });
+    await sink.start();
+    await put(ch, [createEvent('a'), createEvent('b'), createEvent('c')]);
+    // the first batch's write is under way and its transaction open when process() returns
+    expect(await sink.process()).toBe('READY');
+    expect(ch.size()).toBe(1);
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('0');
+    // the second call takes the next batch, then waits for the first write and commits it
+    expect(await sink.process()).toBe('READY');
+    expect(ch.size()).toBe(0);
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('2');
+    const [f] = files(root);
+    expect(readFileSync(join(root, f!), 'utf8')).toMatch(/^a\nb\n/);
+    // an empty take waits for the write under way (READY: it committed one), then the sink is idle
+    expect(await sink.process()).toBe('READY');
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('3');
+    expect(readFileSync(join(root, f!), 'utf8')).toBe('a\nb\nc\n');
+    expect(await sink.process()).toBe('BACKOFF');
+    await put(ch, [createEvent('d')]);
+    expect(await sink.process()).toBe('READY');
+    // stop() waits for the write under way and commits it
+    await sink.stop();
+    expect(readFileSync(join(root, f!), 'utf8')).toBe('a\nb\nc\nd\n');
+    expect(sink.counter.snapshot()).toMatchObject({ EventDrainSuccessCount: '4', ConnectionClosedCount: '1' });
+  });
+
+  it('with batches in flight a failed write rolls back every batch under way; the retry writes each event once, in order', async () => {
+    const t = new Date(2024, 0, 2, 3, 4, 5);
+    symlinkSync('/dev/full', join(root, '20240102030405-1'));
+    const ch = memory();
+    const sink = new RollingFileSink('k1', ch, silentLogger, 2, {
+      pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
+      rollIntervalSec: 0,
+      serializer: serializerOf('text'),
+      batchesInFlight: 2,
+    });
+    await sink.start();
+    await put(
+      ch,
+      ['a', 'b', 'c', 'd', 'e'].map((b) => createEvent(b)),
+    );
+    expect(await sink.process()).toBe('READY'); // a, b to /dev/full, under way
+    await expect(sink.process()).rejects.toThrow(/ENOSPC/); // c, d taken; a, b fail, so both roll back
+    expect(ch.size()).toBe(5);
+    expect(sink.counter.snapshot()).toMatchObject({ EventWriteFail: '2', EventDrainSuccessCount: '0' });
+    await until(
+      () => ch.size() === 0,
+      () => sink.process(),
+    );
+    await sink.stop();
+    expect(readFileSync(join(root, '20240102030405-2'), 'utf8')).toBe('a\nb\nc\nd\ne\n');
+    expect(sink.counter.snapshot().EventDrainSuccessCount).toBe('5');
   });
 
   it('opens the file on process() even when the channel is empty, as Flume', async () => {
@@ -204,7 +259,7 @@ describe('file_roll sink', () => {
   it('a directory removed under an open file: the batch is rolled back and retried into a new file', async () => {
     const dir = join(root, 'out');
     mkdirSync(dir);
-    const { sink, ch } = sinkFor({ 'sink.directory': dir, 'sink.rollInterval': '0' });
+    const { sink, ch } = sinkFor({ 'sink.directory': dir, 'sink.rollInterval': '0', 'sink.batchesInFlight': '1' });
     await sink.start();
     await put(ch, [createEvent('one')]);
     await sink.process();
