@@ -21,13 +21,19 @@ export interface MemoryChannelOptions {
 }
 
 /**
- * Pacing (MemoryChannel.pace): a producer that can wait is asked to while the channel holds at least PACE_MIN_EVENTS
- * events and PACE_BATCHES of the largest take a consumer asked for (never more than the capacity), and a consumer took
- * within the last PACE_STALL_MS. bench/results/2026-12-02-pacing.md has the measurements behind these figures.
+ * Pacing (MemoryChannel.pace): a producer that can wait is asked to while a consumer took within the last
+ * PACE_STALL_MS and the channel holds at least PACE_MIN_EVENTS events and PACE_BATCHES of the largest take a consumer
+ * asked for (never more than the capacity), or, with large events, bodies of PACE_BYTES or more (queued and taken but
+ * not committed) and at least PACE_BYTES_BATCHES of the largest take queued. bench/results/2026-12-02-pacing.md and
+ * 2026-12-03-pace-bytes.md have the measurements behind these figures.
  */
 export const PACE_MIN_EVENTS = 10_000;
 export const PACE_BATCHES = 4;
+export const PACE_BYTES = 2 * 2 ** 20;
+export const PACE_BYTES_BATCHES = 2;
 export const PACE_STALL_MS = 500;
+/** PACE_BYTES in Flume's 100-byte body slots (what the channel counts its bytes in). */
+const PACE_SLOTS = Math.ceil(PACE_BYTES / 100);
 /** FLUME_TS_MEMORY_CHANNEL_PACING=0 turns pacing off (a channel full up to its capacity under load, as in Flume). */
 const pacingOn = (): boolean => process.env.FLUME_TS_MEMORY_CHANNEL_PACING !== '0';
 
@@ -122,18 +128,28 @@ export class MemoryChannel extends AbstractChannel {
     return Math.min(this.opts.capacity, Math.max(PACE_MIN_EVENTS, PACE_BATCHES * this.largestTake));
   }
 
+  /** Whether the channel is far enough ahead of its consumers for a producer that can wait to (see pace()). */
+  private ahead(): boolean {
+    const n = this.queue.length;
+    if (n >= this.paceLevel()) return true;
+    // large events: PACE_BYTES of bodies in the channel and its open takes, and whole batches still queued
+    return this.byteSlots - this.bytesRemaining >= PACE_SLOTS && n >= Math.min(this.opts.capacity, PACE_BYTES_BATCHES * this.largestTake);
+  }
+
   /**
    * Flow-controlled sources ask before they read on (Channel.pace). Every event in this channel is a live object of
    * the process, and a full channel is what the garbage collector copies and promotes: with 100,000 queued 512-byte
-   * lines a file_roll flow used 1.55× the CPU per event and twice the memory of the same flow held near 10,000. So
-   * while the channel is already `paceLevel()` events ahead of its consumers and they are taking, such a source waits
-   * for the next take instead of reading ahead; the throughput is the consumers' either way. When no consumer has
+   * lines a file_roll flow used 1.55× the CPU per event and twice the memory of the same flow held near 10,000, and
+   * with 4 KiB lines 10,000 events are 40 MiB of bodies (the same flow held at 2,000 events: 1.4× the events per
+   * second at 0.7× the CPU per event; two-tier Avro at 1 KiB held at 2 MiB: 1.25× at batch 100). So while the channel
+   * is already `paceLevel()` events or PACE_BYTES ahead of its consumers and they are taking, such a source waits for
+   * the next take instead of reading ahead; the throughput is the consumers' either way. When no consumer has
    * committed a take for PACE_STALL_MS (a sink failing and rolling back, backing off or stopped) nobody waits and the
    * channel fills up to its capacity as in Flume; sources that cannot wait (UDP) never ask; puts and commits are
    * unchanged.
    */
   pace(): Promise<void> | undefined {
-    if (!this.pacing || this.queue.length < this.paceLevel() || Date.now() - this.lastTakeAt >= PACE_STALL_MS) return undefined;
+    if (!this.pacing || !this.ahead() || Date.now() - this.lastTakeAt >= PACE_STALL_MS) return undefined;
     return this.paceWait();
   }
 
@@ -143,7 +159,7 @@ export class MemoryChannel extends AbstractChannel {
       const idle = Date.now() - this.lastTakeAt;
       if (idle >= PACE_STALL_MS) return;
       await this.taken.wait(PACE_STALL_MS - idle);
-      if (this.queue.length < this.paceLevel()) return;
+      if (!this.ahead()) return;
     }
   }
 
