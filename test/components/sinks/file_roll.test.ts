@@ -28,6 +28,23 @@ function sinkFor(raw: Record<string, string>, ch = memory()): { sink: RollingFil
   return { sink: create(fileRollSink, raw, { channel: ch, name: 'k1' }) as RollingFileSink, ch };
 }
 
+/**
+ * A text file_roll sink (ROLLTIME names at a fixed second) whose first file is a symlink to /dev/full, where every
+ * write fails with ENOSPC; the retries go to `20240102030405-2`.
+ */
+function fullDiskSink(batchSize: number, batchesInFlight?: number): { sink: RollingFileSink; ch: MemoryChannel } {
+  const t = new Date(2024, 0, 2, 3, 4, 5);
+  symlinkSync('/dev/full', join(root, '20240102030405-1'));
+  const ch = memory();
+  const sink = new RollingFileSink('k1', ch, silentLogger, batchSize, {
+    pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
+    rollIntervalSec: 0,
+    serializer: serializerOf('text'),
+    batchesInFlight,
+  });
+  return { sink, ch };
+}
+
 /** Bounded poll: calls step until cond holds, at most `ms`. */
 async function until(cond: () => boolean, step: () => Promise<unknown>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -136,15 +153,7 @@ describe('file_roll sink', () => {
   });
 
   it('with batches in flight a failed write rolls back every batch under way; the retry writes each event once, in order', async () => {
-    const t = new Date(2024, 0, 2, 3, 4, 5);
-    symlinkSync('/dev/full', join(root, '20240102030405-1'));
-    const ch = memory();
-    const sink = new RollingFileSink('k1', ch, silentLogger, 2, {
-      pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
-      rollIntervalSec: 0,
-      serializer: serializerOf('text'),
-      batchesInFlight: 2,
-    });
+    const { sink, ch } = fullDiskSink(2, 2);
     await sink.start();
     await put(
       ch,
@@ -319,14 +328,7 @@ describe('file_roll sink', () => {
   });
 
   it('a full disk (ENOSPC) fails a vectored write of long lines too; nothing is lost', async () => {
-    const t = new Date(2024, 0, 2, 3, 4, 5);
-    symlinkSync('/dev/full', join(root, '20240102030405-1'));
-    const ch = memory();
-    const sink = new RollingFileSink('k1', ch, silentLogger, 100, {
-      pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
-      rollIntervalSec: 0,
-      serializer: serializerOf('text'),
-    });
+    const { sink, ch } = fullDiskSink(100);
     const read = Buffer.from(`${'a'.repeat(3000)}\n${'b'.repeat(3000)}\n`);
     const other = Buffer.from(`${'c'.repeat(3000)}\n`);
     await sink.start();
@@ -339,15 +341,7 @@ describe('file_roll sink', () => {
   });
 
   it('a full disk (ENOSPC) rolls the batch back; the retry goes to the next file', async () => {
-    // The first file is a symlink to /dev/full, where every write fails with ENOSPC.
-    const t = new Date(2024, 0, 2, 3, 4, 5);
-    symlinkSync('/dev/full', join(root, '20240102030405-1'));
-    const ch = memory();
-    const sink = new RollingFileSink('k1', ch, silentLogger, 100, {
-      pathManager: new PathManager(root, 'ROLLTIME', '', '', () => t),
-      rollIntervalSec: 0,
-      serializer: serializerOf('text'),
-    });
+    const { sink, ch } = fullDiskSink(100);
     await sink.start();
     await put(ch, [createEvent('a'), createEvent('b')]);
     await expect(sink.process()).rejects.toThrow(/ENOSPC/);
