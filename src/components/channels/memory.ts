@@ -24,13 +24,13 @@ export interface MemoryChannelOptions {
  * Pacing (MemoryChannel.pace): a producer that can wait is asked to while a consumer took within the last
  * PACE_STALL_MS and the channel holds at least PACE_MIN_EVENTS events and PACE_BATCHES of the largest take a consumer
  * asked for (never more than the capacity), or, with large events, bodies of PACE_BYTES or more (queued and taken but
- * not committed) and at least PACE_BYTES_BATCHES of the largest take queued. bench/results/2026-12-02-pacing.md and
+ * not committed) and at least PACE_BYTES_BATCHES of the largest take still queued (a sink finds a whole batch). bench/results/2026-12-02-pacing.md and
  * 2026-12-03-pace-bytes.md have the measurements behind these figures.
  */
 export const PACE_MIN_EVENTS = 10_000;
 export const PACE_BATCHES = 4;
 export const PACE_BYTES = 2 * 2 ** 20;
-export const PACE_BYTES_BATCHES = 2;
+export const PACE_BYTES_BATCHES = 1;
 export const PACE_STALL_MS = 500;
 /** PACE_BYTES in Flume's 100-byte body slots (what the channel counts its bytes in). */
 const PACE_SLOTS = Math.ceil(PACE_BYTES / 100);
@@ -132,7 +132,7 @@ export class MemoryChannel extends AbstractChannel {
   private ahead(): boolean {
     const n = this.queue.length;
     if (n >= this.paceLevel()) return true;
-    // large events: PACE_BYTES of bodies in the channel and its open takes, and whole batches still queued
+    // large events: PACE_BYTES of bodies in the channel and its open takes, and a whole take still queued
     return this.byteSlots - this.bytesRemaining >= PACE_SLOTS && n >= Math.min(this.opts.capacity, PACE_BYTES_BATCHES * this.largestTake);
   }
 

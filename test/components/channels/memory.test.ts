@@ -136,11 +136,10 @@ describe('memory channel pacing (producers that can wait)', () => {
     expect(ch.pace()).toBeUndefined();
   });
 
-  it('with large events asks once PACE_BYTES of bodies are in the channel and two of the largest takes are queued', async () => {
+  it('with large events asks once PACE_BYTES of bodies are in the channel and a whole take is queued', async () => {
     vi.useFakeTimers();
     const ch = create(memoryChannel, { capacity: '100000', transactionCapacity: '1000' }) as MemoryChannel;
     const big = Buffer.alloc(4096, 120);
-    const perEvent = Math.ceil(big.length / 100) * 100; // the channel counts bodies in 100-byte slots, as Flume
     const putBig = async (n: number) => {
       const tx = ch.begin();
       tx.putAll(Array.from({ length: n }, () => createEvent(big)));
@@ -148,24 +147,27 @@ describe('memory channel pacing (producers that can wait)', () => {
     };
     await putBig(1000);
     expect(await take(ch, 1000)).toBe(1000);
-    // far below PACE_MIN_EVENTS events, but more than PACE_BYTES of bodies: asked
-    const n = Math.ceil(PACE_BYTES / perEvent) + 10;
-    expect(n).toBeLessThan(PACE_MIN_EVENTS);
-    for (let left = Math.max(n, PACE_BYTES_BATCHES * 1000); left > 0; left -= 1000) await putBig(Math.min(1000, left));
+    const full = PACE_BYTES_BATCHES * 1000;
+    // far below PACE_MIN_EVENTS events and more than PACE_BYTES of bodies, but less than a whole take queued: not yet
+    expect(full * 4100).toBeGreaterThan(PACE_BYTES);
+    expect(full).toBeLessThan(PACE_MIN_EVENTS);
+    for (let left = full - 1; left > 0; left -= 1000) await putBig(Math.min(1000, left));
+    expect(ch.pace()).toBeUndefined();
+    await putBig(1);
     const wait = ch.pace();
     expect(wait).toBeInstanceOf(Promise);
     let released = false;
     void wait!.then(() => (released = true));
-    // a take leaves fewer than two takes queued: let go
+    // the sink's next take leaves less than a whole take queued: let go
     expect(await take(ch, 1000)).toBe(1000);
     await vi.advanceTimersByTimeAsync(0);
     expect(released).toBe(true);
     expect(ch.pace()).toBeUndefined();
-    // the same number of small events is far from either level
+    // as many small events are far from either level
     const small = create(memoryChannel, { capacity: '100000', transactionCapacity: '1000' }) as MemoryChannel;
     await fill(small, 1000);
     await take(small, 1000);
-    await fill(small, Math.max(n, PACE_BYTES_BATCHES * 1000));
+    await fill(small, full);
     expect(small.pace()).toBeUndefined();
   });
 
