@@ -24,8 +24,8 @@ export interface MemoryChannelOptions {
  * Pacing (MemoryChannel.pace): a producer that can wait is asked to while a consumer took within the last
  * PACE_STALL_MS and the channel holds at least PACE_MIN_EVENTS events and PACE_BATCHES of the largest take a consumer
  * asked for (never more than the capacity), or, with large events, bodies of PACE_BYTES or more (queued and taken but
- * not committed) and at least PACE_BYTES_BATCHES of the largest take still queued (a sink finds a whole batch). bench/results/2026-12-02-pacing.md and
- * 2026-12-03-pace-bytes.md have the measurements behind these figures.
+ * not committed) and at least PACE_BYTES_BATCHES of the largest take still queued (a sink finds a whole batch).
+ * bench/results/2026-12-02-pacing.md and 2026-12-03-pace-bytes.md have the measurements behind these figures.
  */
 export const PACE_MIN_EVENTS = 10_000;
 export const PACE_BATCHES = 4;
