@@ -202,26 +202,24 @@ export class RollingFileSink extends AbstractSink {
     await super.stop();
   }
 
+  /** Writes `buf` at the end of the open file (a serializer's header or trailer; nothing else is under way then). */
   private async write(buf: Buffer): Promise<void> {
-    const fh = this.fh!;
-    let off = 0;
-    while (off < buf.length) {
-      const { bytesWritten } = await fh.write(buf, off, buf.length - off, this.offset + off);
-      off += bytesWritten;
-    }
+    if (buf.length === 0) return;
+    await this.writeAt(this.fh!, [buf], this.offset);
     this.offset += buf.length;
   }
 
   /** One vectored write of `parts` at `pos` (libuv writes them in IOV_MAX pieces); partial writes resumed. */
   private async writeAt(fh: FileHandle, parts: Buffer[], pos: number): Promise<void> {
-    let total = 0;
-    for (const b of parts) total += b.length;
     let done = 0;
     let rest = parts;
     while (rest.length > 0) {
       const { bytesWritten } =
         rest.length === 1 ? await fh.write(rest[0]!, 0, rest[0]!.length, pos + done) : await fh.writev(rest, pos + done);
-      if (bytesWritten <= 0) throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file}: a write took no bytes (${total - done} left)`);
+      if (bytesWritten <= 0) {
+        const left = rest.reduce((n, b) => n + b.length, 0);
+        throw new FlumeError('FLUME_FILE_ROLL_IO', `${this.file}: a write took no bytes (${left} left)`);
+      }
       done += bytesWritten;
       rest = skipBytes(rest, bytesWritten);
     }
