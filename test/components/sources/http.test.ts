@@ -7,6 +7,8 @@ import { httpSource } from '../../../src/components/sources/http/index.js';
 import type { HttpSource } from '../../../src/components/sources/http/source.js';
 import { parseJsonEvents } from '../../../src/components/sources/http/gson.js';
 import { decode, encode } from '../../../src/components/sources/http/charset.js';
+import { readJsonEventsFast } from '../../../src/components/sources/http/json-fast.js';
+import type { Event } from '../../../src/core/event.js';
 import { javaSplit } from '../../../src/components/shared/java-split.js';
 import { DefaultChannelProcessor } from '../../../src/core/channel-processor.js';
 import { ReplicatingChannelSelector } from '../../../src/components/selectors/replicating.js';
@@ -119,6 +121,108 @@ describe('JSON parsing as Gson does it', () => {
     expect(javaSplit('', ',')).toEqual(['']);
     expect(javaSplit('a,b,', ',')).toEqual(['a', 'b']);
     expect(javaSplit(',a', ',')).toEqual(['', 'a']);
+  });
+});
+
+describe('JSON handler fast path', () => {
+  /** The general path (JSON.parse, then the Gson-compatible reader) as the handler runs it for UTF-8. */
+  const general = (b: Buffer) => {
+    try {
+      return parseJsonEvents(b.toString('utf8')).map((e) => ({ headers: e.headers, body: Buffer.from(e.body, 'utf8') }));
+    } catch (err) {
+      return (err as { code: string }).code;
+    }
+  };
+  const plain = (es: Event[]) => es.map((e) => ({ headers: { ...e.headers }, body: Buffer.from(e.body) }));
+
+  it('reads the common shape itself, bodies as the request bytes, the same events as the general path', () => {
+    for (const s of [
+      '[]',
+      ' [ ] \r\n',
+      '[{"headers":{"host":"h1","t":"1"},"body":"line one"},{"body":"two","headers":{}}]',
+      '[{"body":""},{}, {"headers":{"a":"b"}}]',
+      '\t[ { "headers" : { "k" : "v" , "k2":"" } , "body" : "x y" } ,\n{"body":"é ü 😀"} ]',
+      '[{"headers":{"ключ":"значение"},"body":"тело"}]',
+      '[{"headers":{"__proto__":"p","2":"n","1":"m"},"body":"x"}]',
+      '[{"headers":{"a":"1"},"body":"x"},{"headers":{"a":"1","b":"2"},"body":"y"},{"headers":{"b":"2","a":"12"}}]',
+      '[{"body":"a\u0001b\tc"}]',
+    ]) {
+      const b = Buffer.from(s);
+      const fast = readJsonEventsFast(b);
+      expect(fast, s).toBeDefined();
+      expect(plain(fast!), s).toEqual(general(b));
+    }
+    const b = Buffer.from('[{"body":"abc"}]');
+    const body = readJsonEventsFast(b)![0]!.body;
+    expect(body.buffer).toBe(b.buffer);
+    expect(body.byteOffset).toBe(b.byteOffset + 10);
+    const proto = readJsonEventsFast(Buffer.from('[{"headers":{"__proto__":"p"}}]'))![0]!.headers;
+    expect(Object.entries(proto)).toEqual([['__proto__', 'p']]);
+    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
+  });
+
+  it('leaves escapes, literals, numbers, lenient syntax, duplicates, other keys and bad bytes to the general path', () => {
+    for (const s of [
+      '[{"body":"a\\nb"}]',
+      '[{"body":1.50}]',
+      '[{"headers":{"x":5}}]',
+      '[{"headers":{"z":null},"body":"x"}]',
+      '[{"headers":null}]',
+      '[null]',
+      'null',
+      '',
+      '[{"body":"x"}] x',
+      '[{"body":"x"},]',
+      "[{'body':'x'}]",
+      '[{body:"x"}]',
+      '[{"body":"x"} # c\n]',
+      '[{"headers":{"n":"a","n":"b"}}]',
+      '[{"body":"a","body":"b"}]',
+      '[{"headers":{},"headers":{}}]',
+      '[{"body":"x","charset":"UTF-8"}]',
+      '{"body":"x"}',
+      '[{"body":"x"}',
+      '\ufeff[]',
+    ]) {
+      expect(readJsonEventsFast(Buffer.from(s)), s).toBeUndefined();
+    }
+    expect(
+      readJsonEventsFast(Buffer.from([0x5b, 0x7b, 0x22, 0x62, 0x6f, 0x64, 0x79, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d, 0x5d])),
+    ).toBeUndefined();
+  });
+
+  it('agrees with the general path on every mutation of a request it accepts', () => {
+    let seed = 12345;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const alphabet = Buffer.from('{}[]:,"\\ \t\n\rabxyz01.-#/\'=;');
+    const extra = [0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xa9, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80, 0xff];
+    const seeds = [
+      '[{"headers":{"host":"h","ts":"1"},"body":"hello world"},{"body":"two"}]',
+      '[{"body":"é","headers":{"a":"b","c":"d"}}, {}, {"headers":{}}]',
+      ' [ { "headers" : { "k" : "v" } , "body" : "x" } ] ',
+    ].map((x) => Buffer.from(x));
+    let accepted = 0;
+    for (let n = 0; n < 20_000; n++) {
+      const src = seeds[rnd(seeds.length)]!;
+      const bytes = [...src];
+      for (let m = 1 + rnd(3); m > 0; m--) {
+        const at = rnd(bytes.length + 1);
+        const ch = rnd(4) === 0 ? extra[rnd(extra.length)]! : alphabet[rnd(alphabet.length)]!;
+        const op = rnd(3);
+        if (op === 0) bytes.splice(at, 0, ch);
+        else if (op === 1) bytes.splice(at, 1);
+        else bytes[Math.min(at, bytes.length - 1)] = ch;
+      }
+      const b = Buffer.from(bytes);
+      const fast = readJsonEventsFast(b);
+      if (!fast) continue;
+      accepted++;
+      expect(plain(fast), b.toString('latin1')).toEqual(general(b));
+    }
+    expect(accepted).toBeGreaterThan(1_000);
   });
 });
 

@@ -7,6 +7,7 @@ import { FlumeError } from '../../../core/errors.js';
 import { javaSplit } from '../../shared/java-split.js';
 import { charsetOf, decode, encode, jsonCharset } from './charset.js';
 import { HttpHandlerError, parseJsonEvents, setOwn } from './gson.js';
+import { readJsonEventsFast } from './json-fast.js';
 
 export interface HttpRequestInfo {
   method: string;
@@ -36,6 +37,10 @@ export class JsonHandler implements HttpSourceHandler {
     const named = charsetOf(req.contentType);
     const cs = jsonCharset(named);
     if (cs === undefined) throw new HttpHandlerError('JSON handler supports UTF-8, UTF-16 and UTF-32 only.');
+    if (cs === 'UTF-8') {
+      const fast = readJsonEventsFast(req.body);
+      if (fast) return fast;
+    }
     const parsed = parseJsonEvents(decode(req.body, cs));
     const out: Event[] = new Array(parsed.length);
     for (let i = 0; i < parsed.length; i++) out[i] = { headers: parsed[i]!.headers, body: encode(parsed[i]!.body, cs) };
