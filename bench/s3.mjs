@@ -210,7 +210,9 @@ async function replicate(name) {
     const gen = generator(p1);
     await gen.ready;
     // phase 1: closed loop
-    const cpu0 = procStat(t1.pid).cpu + procStat(t2.pid).cpu;
+    // CPU counts from the end of the warm-up, like the events (it counted the warm-up too: every figure was
+    // (warmup + seconds) / seconds too high, and a JVM's start-up compiling made Flume's the more so)
+    let cpu0 = 0;
     let self0;
     const end1 = Date.now() + (WARMUP + SECONDS) * 1000;
     const measureFrom = Date.now() + WARMUP * 1000;
@@ -221,6 +223,7 @@ async function replicate(name) {
         base = col.received();
         tBase = Date.now();
         self0 = process.cpuUsage();
+        cpu0 = procStat(t1.pid).cpu + procStat(t2.pid).cpu;
         col.measure();
       }
       const room = WINDOW - (gen.sent - col.received());
