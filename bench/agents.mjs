@@ -66,19 +66,19 @@ export const AGENTS = {
 };
 
 /**
- * Starts bin/flume-ts on a properties file, with extra environment variables and node flags (after the `#!` line's,
- * so a V8 flag given again overrides it). @param {{ confFile: string, monPort: number, logDir: string }} o
- * @param {Record<string, string>} extraEnv @param {string[]} [extraFlags]
+ * Starts bin/flume-ts of the tree `root` on a properties file, with extra environment variables and node flags (after
+ * the `#!` line's, so a V8 flag given again overrides it). @param {{ confFile: string, monPort: number, logDir: string }} o
+ * @param {Record<string, string>} extraEnv @param {string[]} [extraFlags] @param {string} [root]
  */
-function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = []) {
+function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = [], root = ROOT) {
   fs.mkdirSync(logDir, { recursive: true });
   const out = fs.openSync(path.join(logDir, 'stdout.log'), 'a');
   const child = spawn(
     process.execPath,
     [
-      ...shebangFlags(),
+      ...shebangFlags(root),
       ...extraFlags,
-      path.join(ROOT, 'bin', 'flume-ts'),
+      path.join(root, 'bin', 'flume-ts'),
       'agent',
       '--conf-file',
       confFile,
@@ -88,7 +88,7 @@ function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = []) {
       `-Dflume.monitoring.port=${monPort}`,
       '--no-reload-conf',
     ],
-    { stdio: ['ignore', out, out], cwd: ROOT, env: { ...process.env, ...shebangEnv(), FLUME_TS_LOG_DIR: logDir, ...extraEnv } },
+    { stdio: ['ignore', out, out], cwd: root, env: { ...process.env, ...shebangEnv(root), FLUME_TS_LOG_DIR: logDir, ...extraEnv } },
   );
   fs.closeSync(out);
   return { pid: /** @type {number} */ (child.pid), child, logDir };
@@ -98,7 +98,9 @@ function startTs({ confFile, monPort, logDir }, extraEnv, extraFlags = []) {
  * `--agents flume,ts,tsbase`: flume-ts once more, with the environment FLUME_TS_BENCH_BASE_ENV names (NAME=VALUE,…),
  * e.g. FLUME_TS_KAFKA_FAST_PRODUCE=0 to interleave the code paths before and after a change in one run, and the node
  * flags FLUME_TS_BENCH_BASE_NODE_FLAGS names (space-separated, e.g. `--max-semi-space-size=64`); bench/run.mjs and
- * bench/s3.mjs also add the properties FLUME_TS_BENCH_BASE_PROPS names (BASE_PROPS) to its configuration.
+ * bench/s3.mjs also add the properties FLUME_TS_BENCH_BASE_PROPS names (BASE_PROPS) to its configuration. With
+ * FLUME_TS_BENCH_BASE_ROOT it runs another flume-ts tree (built: bin/ and dist/), e.g. a `git worktree` of the commit
+ * before a change, to interleave two builds.
  */
 /**
  * FLUME_TS_BENCH_BASE_PROPS (`;`-separated key=value, e.g. `a1.sinks.k1.batches-in-flight=1`) as property lines: what
@@ -113,7 +115,7 @@ export const BASE_PROPS = String(process.env.FLUME_TS_BENCH_BASE_PROPS ?? '')
 AGENTS.tsbase = {
   ...AGENTS.ts,
   key: 'B',
-  label: `flume-ts ${[process.env.FLUME_TS_BENCH_BASE_ENV, process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS, process.env.FLUME_TS_BENCH_BASE_PROPS].filter(Boolean).join(' ') || '(baseline)'}`,
+  label: `flume-ts ${[process.env.FLUME_TS_BENCH_BASE_ROOT, process.env.FLUME_TS_BENCH_BASE_ENV, process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS, process.env.FLUME_TS_BENCH_BASE_PROPS].filter(Boolean).join(' ') || '(baseline)'}`,
   start: (o) => {
     const env = Object.fromEntries(
       String(process.env.FLUME_TS_BENCH_BASE_ENV ?? '')
@@ -127,6 +129,7 @@ AGENTS.tsbase = {
       String(process.env.FLUME_TS_BENCH_BASE_NODE_FLAGS ?? '')
         .split(/\s+/)
         .filter(Boolean),
+      process.env.FLUME_TS_BENCH_BASE_ROOT ? path.resolve(process.env.FLUME_TS_BENCH_BASE_ROOT) : ROOT,
     );
   },
 };
@@ -135,14 +138,14 @@ AGENTS.tsbase = {
  * The node flags of bin/flume-ts's `#!/usr/bin/env -S NAME=VALUE… node …` line: started as `node bin/flume-ts`, the
  * agent would run without them (the shebang is only read when the file itself is executed, as users do).
  */
-function shebangFlags() {
-  const m = /^#!.*\bnode\b(.*)$/.exec(shebangLine());
+function shebangFlags(root = ROOT) {
+  const m = /^#!.*\bnode\b(.*)$/.exec(shebangLine(root));
   return m ? m[1].trim().split(/\s+/).filter(Boolean) : [];
 }
 
 /** The environment assignments of that line (before `node`). @returns {Record<string, string>} */
-function shebangEnv() {
-  const m = /^#!\S*env -S (.*?)\bnode\b/.exec(shebangLine());
+function shebangEnv(root = ROOT) {
+  const m = /^#!\S*env -S (.*?)\bnode\b/.exec(shebangLine(root));
   const words = m
     ? m[1]
         .trim()
@@ -152,7 +155,7 @@ function shebangEnv() {
   return Object.fromEntries(words.map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)]));
 }
 
-const shebangLine = () => fs.readFileSync(path.join(ROOT, 'bin', 'flume-ts'), 'utf8').split('\n', 1)[0] ?? '';
+const shebangLine = (root = ROOT) => fs.readFileSync(path.join(root, 'bin', 'flume-ts'), 'utf8').split('\n', 1)[0] ?? '';
 
 /** dist/ is newer than every file under src/. */
 function isBuildFresh() {

@@ -16,6 +16,9 @@ export function createEvent(body: Buffer | Uint8Array | string, headers: Record<
 
 export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.bodyLength : e.body.length);
 
+/** The event's header map, or undefined when it is a SliceEvent that has none (without making one). */
+export const headersIfAny = (e: Event): Record<string, string> | undefined => (e instanceof SliceEvent ? e.peekHeaders() : e.headers);
+
 /**
  * An event whose body is a slice of a received buffer (a netcat line): it keeps the buffer and the offsets and makes
  * the `Buffer` view, and the header map, only when something asks for them. A source that reads millions of lines

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { Schema, Type } from 'avsc';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
-import { SliceEvent, type Event } from '../../core/event.js';
+import { headersIfAny, SliceEvent, type Event } from '../../core/event.js';
 import type { EventSerializer } from '../../core/serializer.js';
 import { javaHashMapKeys } from '../shared/java-hashmap.js';
 import { avsc, snappyjs } from '../shared/lazy.js';
@@ -63,7 +63,7 @@ const putVarLong = (buf: Buffer, pos: number, n: number): number => putVarint(bu
  * SliceEvent that has none. Returns the new position, or -(bytes needed) when `buf` is too small.
  */
 export function encodeFlumeEventFast(e: Event, buf: Buffer, pos: number): number {
-  const h = e instanceof SliceEvent ? e.peekHeaders() : e.headers;
+  const h = headersIfAny(e);
   const keys = h === undefined ? [] : Object.keys(h);
   const ordered = keys.length < 2 ? keys : javaHashMapKeys(h!);
   const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;

@@ -3,7 +3,7 @@
  * straight from the buffers they were received in. Runs of SliceEvents that were adjacent lines of the same received
  * buffer (body, "\n", body, …) are copied with one memcpy: the bytes are the same as body + "\n" per event.
  */
-import { bodyLength, SliceEvent, type Event } from '../../core/event.js';
+import { bodyLength, headersIfAny, SliceEvent, type Event } from '../../core/event.js';
 
 const NL = 0x0a;
 
@@ -105,17 +105,12 @@ function sliceRun(events: readonly Event[], i: number, src: Buffer, nl: boolean)
   return [j, end];
 }
 
-/** The header map of an event as header_and_text prints it, or undefined for "no headers" (`{}`), without making a map. */
-function headersOf(e: Event): Record<string, string> | undefined {
-  return e instanceof SliceEvent ? e.peekHeaders() : e.headers;
-}
-
 /** header_and_text: `<java map> ` + body [+ "\n"] per event; `head` is the serializer's per-event prefix. */
 export function headerAndTextBatch(events: readonly Event[], nl: boolean, head: (h: Record<string, string>) => string): Buffer {
   const heads: (string | undefined)[] = new Array<string | undefined>(events.length);
   let size = bodiesLength(events) + (nl ? events.length : 0);
   for (let i = 0; i < events.length; i++) {
-    const h = headersOf(events[i]!);
+    const h = headersIfAny(events[i]!);
     if (h === undefined) {
       size += EMPTY_HEAD.length;
       continue;

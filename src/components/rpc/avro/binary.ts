@@ -4,7 +4,7 @@
  * Hand-written for speed: a batch is decoded with body `subarray`s into the request buffer (no copies) and encoded
  * into one exactly-sized buffer.
  */
-import type { Event } from '../../../core/event.js';
+import { bodyLength, headersIfAny, SliceEvent, type Event } from '../../../core/event.js';
 import { RpcProtocolError } from '../errors.js';
 import { FlumeError } from '../../../core/errors.js';
 
@@ -98,8 +98,14 @@ export class AvroReader {
 
   /** map<string> → a record with own data properties only (a header named `__proto__` stays a header). */
   stringMap(): Record<string, string> {
-    const out: Record<string, string> = {};
+    return this.stringMapIfAny() ?? {};
+  }
+
+  /** map<string>, or undefined when it is empty (no record made). */
+  private stringMapIfAny(): Record<string, string> | undefined {
+    let out: Record<string, string> | undefined;
     for (let n = this.blockCount(2); n !== 0; n = this.blockCount(2)) {
+      out ??= {};
       for (let i = 0; i < n; i++) {
         const k = this.string();
         const v = this.string();
@@ -119,11 +125,17 @@ export class AvroReader {
     return out;
   }
 
-  /** AvroFlumeEvent { map<string> headers; bytes body; } */
+  /**
+   * AvroFlumeEvent { map<string> headers; bytes body; }, as a SliceEvent of the message buffer: the body view, and an
+   * empty header map, are made only if something asks for them (the avro sink and the line serializers do not).
+   */
   event(): Event {
-    const headers = this.stringMap();
-    const body = this.bytes();
-    return { headers, body };
+    const headers = this.stringMapIfAny();
+    const n = this.length('bytes');
+    const e = new SliceEvent(this.buf, this.pos, this.pos + n);
+    this.pos += n;
+    if (headers) e.headers = headers;
+    return e;
   }
 
   /** array<AvroFlumeEvent> */
@@ -227,22 +239,25 @@ export class AvroWriter {
  */
 export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headroom: number, scratch?: Buffer): Buffer {
   const n = events.length;
-  // first pass: sizes
+  // first pass: sizes (and each event's header count); a SliceEvent's bodies are copied from the buffer it was
+  // received in, and its header map is not made when it has none
   const strLens: number[] = [];
+  const counts: number[] = new Array<number>(n);
   let size = headroom + prefix.length + (n > 0 ? longSize(n) : 0) + 1;
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
+    const h = headersIfAny(e);
     let count = 0;
-    for (const k in e.headers) {
-      const v = e.headers[k]!;
+    for (const k in h) {
       const kl = Buffer.byteLength(k, 'utf8');
-      const vl = Buffer.byteLength(v, 'utf8');
+      const vl = Buffer.byteLength(h[k]!, 'utf8');
       strLens.push(kl, vl);
       size += longSize(kl) + kl + longSize(vl) + vl;
       count++;
     }
-    size += (count > 0 ? longSize(count) : 0) + 1;
-    size += longSize(e.body.length) + e.body.length;
+    counts[i] = count;
+    const bl = bodyLength(e);
+    size += (count > 0 ? longSize(count) : 0) + 1 + longSize(bl) + bl;
   }
   const buf = scratch !== undefined && scratch.length >= size ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
   let pos = headroom;
@@ -251,22 +266,29 @@ export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headr
   let s = 0;
   for (let i = 0; i < n; i++) {
     const e = events[i]!;
-    const keys = Object.keys(e.headers);
-    if (keys.length > 0) {
-      pos = writeLong(buf, pos, keys.length);
-      for (const k of keys) {
-        const v = e.headers[k]!;
+    if (counts[i]! > 0) {
+      const h = headersIfAny(e)!;
+      pos = writeLong(buf, pos, counts[i]!);
+      for (const k in h) {
         const kl = strLens[s++]!;
         pos = writeLong(buf, pos, kl);
         pos += buf.write(k, pos, kl, 'utf8');
         const vl = strLens[s++]!;
         pos = writeLong(buf, pos, vl);
-        pos += buf.write(v, pos, vl, 'utf8');
+        pos += buf.write(h[k]!, pos, vl, 'utf8');
       }
     }
     buf[pos++] = 0;
-    pos = writeLong(buf, pos, e.body.length);
-    pos += e.body.copy(buf, pos);
+    const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
+    if (src !== undefined) {
+      const { start, end } = e as SliceEvent;
+      pos = writeLong(buf, pos, end - start);
+      pos += src.copy(buf, pos, start, end);
+    } else {
+      const body = e.body;
+      pos = writeLong(buf, pos, body.length);
+      pos += body.copy(buf, pos);
+    }
   }
   buf[pos++] = 0;
   if (pos !== size) throw new FlumeError('FLUME_INTERNAL', `internal: Avro batch encoding size mismatch (${pos} != ${size})`);
