@@ -13,7 +13,7 @@ import {
   writeHandshakeRequest,
 } from '../../../src/components/rpc/avro/protocol.js';
 import { AvroSession, knownClients } from '../../../src/components/rpc/avro/session.js';
-import type { Event } from '../../../src/core/event.js';
+import { SliceEvent, type Event } from '../../../src/core/event.js';
 import { makeEvents, sameEvents } from './helpers.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -73,6 +73,34 @@ describe('Avro binary encoding of AvroFlumeEvent batches', () => {
     // -2 items (zig-zag 03), a byte size (0, not checked), two events, end
     expect(sameEvents(new AvroReader(blocked).events(), events.slice(0, 2))).toBeUndefined();
     expect(sameEvents(new AvroReader(ours).events(), events)).toBeUndefined();
+  });
+
+  it('encodes SliceEvents (received lines, relayed events) as the plain events they stand for, from their buffers', () => {
+    const line = Buffer.from('first\nsecond\nthird\n');
+    const a = new SliceEvent(line, 0, 5);
+    const b = new SliceEvent(line, 6, 12);
+    b.headers.host = 'h';
+    const c = new SliceEvent(line, 13, 18);
+    c.body = Buffer.from('replaced');
+    const plain: Event[] = [
+      { headers: {}, body: Buffer.from('first') },
+      { headers: { host: 'h' }, body: Buffer.from('second') },
+      { headers: {}, body: Buffer.from('replaced') },
+    ];
+    const ours = encodeEventBatch([a, b, c], Buffer.from([7]), 3);
+    expect(ours.equals(encodeEventBatch(plain, Buffer.from([7]), 3))).toBe(true);
+    // a header map is not made for asking: the encoder leaves a SliceEvent without one as it was
+    expect(a.peekHeaders()).toBeUndefined();
+    // decoded events are slices of the message: no header map until one is asked for, the body a view of the message
+    const msg = encodeEventBatch(plain, Buffer.alloc(0), 0);
+    const got = new AvroReader(msg).events();
+    expect(got.every((e) => e instanceof SliceEvent)).toBe(true);
+    expect((got[0] as SliceEvent).peekHeaders()).toBeUndefined();
+    expect((got[1] as SliceEvent).peekHeaders()).toEqual({ host: 'h' });
+    expect(got[1]!.body.buffer).toBe(msg.buffer);
+    expect(sameEvents(got, plain)).toBeUndefined();
+    // and relayed as they came
+    expect(encodeEventBatch(got, Buffer.alloc(0), 0).equals(msg)).toBe(true);
   });
 
   it('keeps a header named __proto__ as a header', () => {
