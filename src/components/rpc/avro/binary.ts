@@ -96,13 +96,11 @@ export class AvroReader {
     return n;
   }
 
-  /** map<string> → a record with own data properties only (a header named `__proto__` stays a header). */
-  stringMap(): Record<string, string> {
-    return this.stringMapIfAny() ?? {};
-  }
-
-  /** map<string>, or undefined when it is empty (no record made). */
-  private stringMapIfAny(): Record<string, string> | undefined {
+  /**
+   * map<string> → a record with own data properties only (a header named `__proto__` stays a header), or undefined
+   * when the map is empty (no record made).
+   */
+  private stringMap(): Record<string, string> | undefined {
     let out: Record<string, string> | undefined;
     for (let n = this.blockCount(2); n !== 0; n = this.blockCount(2)) {
       out ??= {};
@@ -130,7 +128,7 @@ export class AvroReader {
    * empty header map, are made only if something asks for them (the avro sink and the line serializers do not).
    */
   event(): Event {
-    const headers = this.stringMapIfAny();
+    const headers = this.stringMap();
     const n = this.length('bytes');
     const e = new SliceEvent(this.buf, this.pos, this.pos + n);
     this.pos += n;
