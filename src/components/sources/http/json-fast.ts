@@ -108,8 +108,10 @@ export function readJsonEventsFast(b: Buffer): Event[] | undefined {
   // No backslash anywhere: no string has an escape. Valid UTF-8 as a whole: so is every string, as each is cut at
   // ASCII quotes. A control character in a string would make JSON.parse refuse the request, and Gson's reader then
   // takes it as it is, as this one does.
-  if (b.indexOf(BACKSLASH) >= 0 || !isUtf8(b)) return undefined;
-  const strings = new Strings(b, isAscii(b) ? 'latin1' : 'utf8');
+  if (b.indexOf(BACKSLASH) >= 0) return undefined;
+  const ascii = isAscii(b);
+  if (!ascii && !isUtf8(b)) return undefined;
+  const strings = new Strings(b, ascii ? 'latin1' : 'utf8');
   let i = ws(b, 0);
   if (b[i] !== LBRACKET) return undefined;
   const out: Event[] = [];
