@@ -16,6 +16,15 @@ export function createEvent(body: Buffer | Uint8Array | string, headers: Record<
 
 export const bodyLength = (e: Event): number => (e instanceof SliceEvent ? e.bodyLength : e.body.length);
 
+/**
+ * Copies the event's body into `out` at `at` and returns its length; a SliceEvent's straight from the buffer it was
+ * received in, without making a view.
+ */
+export function copyBody(e: Event, out: Buffer, at: number): number {
+  const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
+  return src !== undefined ? src.copy(out, at, (e as SliceEvent).start, (e as SliceEvent).end) : e.body.copy(out, at);
+}
+
 /** The event's header map, or undefined when it is a SliceEvent that has none (without making one). */
 export const headersIfAny = (e: Event): Record<string, string> | undefined => (e instanceof SliceEvent ? e.peekHeaders() : e.headers);
 

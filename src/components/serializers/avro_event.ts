@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { Schema, Type } from 'avsc';
 import { defineComponent, prop, type SpecProblem } from '../../config/spec.js';
-import { headersIfAny, SliceEvent, type Event } from '../../core/event.js';
+import { bodyLength, copyBody, headersIfAny, type Event } from '../../core/event.js';
 import type { EventSerializer } from '../../core/serializer.js';
 import { javaHashMapKeys } from '../shared/java-hashmap.js';
 import { avsc, snappyjs } from '../shared/lazy.js';
@@ -66,8 +66,7 @@ export function encodeFlumeEventFast(e: Event, buf: Buffer, pos: number): number
   const h = headersIfAny(e);
   const keys = h === undefined ? [] : Object.keys(h);
   const ordered = keys.length < 2 ? keys : javaHashMapKeys(h!);
-  const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
-  const bodyLen = src !== undefined ? (e as SliceEvent).end - (e as SliceEvent).start : e.body.length;
+  const bodyLen = bodyLength(e);
   let size = 1 + varLongSize(bodyLen) + bodyLen;
   if (ordered.length > 0) {
     size += varLongSize(ordered.length);
@@ -90,9 +89,7 @@ export function encodeFlumeEventFast(e: Event, buf: Buffer, pos: number): number
   }
   buf[pos++] = 0;
   pos = putVarLong(buf, pos, bodyLen);
-  if (src !== undefined) pos += src.copy(buf, pos, (e as SliceEvent).start, (e as SliceEvent).end);
-  else pos += e.body.copy(buf, pos);
-  return pos;
+  return pos + copyBody(e, buf, pos);
 }
 
 const CODECS = ['null', 'deflate', 'snappy'] as const;

@@ -4,7 +4,7 @@
  * Hand-written for speed: a batch is decoded with body `subarray`s into the request buffer (no copies) and encoded
  * into one exactly-sized buffer.
  */
-import { bodyLength, headersIfAny, SliceEvent, type Event } from '../../../core/event.js';
+import { bodyLength, copyBody, headersIfAny, SliceEvent, type Event } from '../../../core/event.js';
 import { RpcProtocolError } from '../errors.js';
 import { FlumeError } from '../../../core/errors.js';
 
@@ -277,16 +277,8 @@ export function encodeEventBatch(events: readonly Event[], prefix: Buffer, headr
       }
     }
     buf[pos++] = 0;
-    const src = e instanceof SliceEvent ? e.sourceBuffer() : undefined;
-    if (src !== undefined) {
-      const { start, end } = e as SliceEvent;
-      pos = writeLong(buf, pos, end - start);
-      pos += src.copy(buf, pos, start, end);
-    } else {
-      const body = e.body;
-      pos = writeLong(buf, pos, body.length);
-      pos += body.copy(buf, pos);
-    }
+    pos = writeLong(buf, pos, bodyLength(e));
+    pos += copyBody(e, buf, pos);
   }
   buf[pos++] = 0;
   if (pos !== size) throw new FlumeError('FLUME_INTERNAL', `internal: Avro batch encoding size mismatch (${pos} != ${size})`);
