@@ -307,6 +307,9 @@ const HEAD = [
  */
 async function services(entries, i, mine) {
   const { liveService } = await import('../scripts/services/lib.mjs');
+  // HBase for the bench gets a 2 GiB heap: with the harness's 384 MiB its memstores block writes every few seconds and
+  // the hbase rows would measure its flushes (bench/scenarios.mjs, warnSmallHbaseHeap)
+  process.env.FLUME_TS_HBASE_HEAP ??= '2g';
   const cli = path.join(ROOT, 'scripts', 'services', 'cli.mjs');
   const later = new Set(entries.slice(i).flatMap((e) => e.services ?? []));
   const done = [...mine].filter((s) => !later.has(s));

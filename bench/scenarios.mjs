@@ -85,7 +85,34 @@ function hiveSink(c, batch) {
 function hbaseQuorum() {
   const h = liveService('hbase');
   if (!h) throw new Error('hbase scenarios need a running HBase: npm run services -- start hbase');
+  warnSmallHbaseHeap(h.pids[0]);
   return `${h.host}:${h.ports.zookeeper}`;
+}
+
+let heapWarned = false;
+/**
+ * The harness starts HBase with a 384 MiB heap (enough for the tests), and 20 % of it for memstores: at these rates
+ * the region server then blocks every write until a flush ends, and both agents measure HBase's flushes, not their
+ * own work. bench/all.mjs starts it with 2 GiB; this warns when the running one has less.
+ * @param {number} pid
+ */
+function warnSmallHbaseHeap(pid) {
+  if (heapWarned) return;
+  heapWarned = true;
+  let xmx;
+  try {
+    xmx = /-Xmx(\d+)([kmg]?)/i.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' '));
+  } catch {
+    return;
+  }
+  const mib = xmx ? Number(xmx[1]) * ({ k: 1 / 1024, m: 1, g: 1024 }[xmx[2].toLowerCase()] ?? 1 / 1048576) : 0;
+  if (mib < 2048) {
+    process.stderr.write(
+      `[bench] the running HBase has a ${xmx?.[0] ?? 'default'} heap: its memstores fill and block writes, so the ` +
+        'hbase scenarios measure its flushes. For agent figures: npm run services -- stop hbase; ' +
+        'FLUME_TS_HBASE_HEAP=2g npm run services -- start hbase\n',
+    );
+  }
 }
 
 /** One table per run (created by `prepare` with HBase's Java client). @param {Ctx} c */
